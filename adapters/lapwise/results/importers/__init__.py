@@ -1,0 +1,1 @@
+"""Importers from other tools' JSON into result schema v1."""

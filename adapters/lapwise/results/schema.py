@@ -1,0 +1,174 @@
+"""Result schema v1.
+
+A result file is JSON::
+
+    {"schema": "lapwise.results/v1",
+     "suite": "micro.router",                 # which suite wrote it
+     "created": "2026-11-22T01:00:00+00:00",
+     "machine": {...},                        # machine.capture(): cpu, governor, compiler, commit...
+     "commands": ["ci/bench --quick"],        # what reproduces it
+     "records": [
+        {"id": "router.github_all/native",    # <kind>.<scenario>[<param>]/<impl>
+         "adapter": "router/native",          # "<kind>/<impl>": pytest id, JSON key, legend
+         "scenario": "router.github_all",     # <kind>.<scenario>
+         "param": null,                       # e.g. "1000" for a cost-growth point
+         "metric": "time_per_op",             # what the samples measure
+         "unit": "ns",
+         "samples": [48.1, 47.9, ...],        # one per repetition (process or round)
+         "source": "gbench",                  # gbench | pytest-benchmark | hyperfine | wrk | lapwise
+         "extra": {...}}                      # anything else, never read by the gates
+     ]}
+
+``load`` validates and names the file and the field on any problem.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import statistics
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "lapwise.results/v1"
+UNITS = frozenset({"ns", "us", "ms", "s", "ops/s", "req/s", "bytes", "instructions", "ratio",
+                   "count", "percent"})
+
+
+class SchemaError(ValueError):
+    """A result file that does not follow the schema; the message names file and field."""
+
+
+@dataclass
+class Record:
+    adapter: str
+    scenario: str
+    metric: str
+    unit: str
+    samples: list[float]
+    param: str | None = None
+    source: str = "lapwise"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def impl(self) -> str:
+        return self.adapter.split("/", 1)[1]
+
+    @property
+    def id(self) -> str:
+        param = f"[{self.param}]" if self.param is not None else ""
+        return f"{self.scenario}{param}/{self.impl}"
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {"id": self.id, **d}
+
+
+@dataclass
+class ResultFile:
+    suite: str
+    machine: dict[str, Any]
+    records: list[Record] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    created: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": SCHEMA, "suite": self.suite, "created": self.created,
+                "machine": self.machine, "commands": self.commands,
+                "records": [r.to_json() for r in self.records]}
+
+
+def new_file(suite: str, commands: list[str] | None = None) -> ResultFile:
+    from .machine import capture
+
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return ResultFile(suite=suite, machine=capture(), commands=list(commands or []), created=now)
+
+
+def write(result: ResultFile, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for i, rec in enumerate(result.records):
+        _check_record(rec.to_json(), f"{path}: records[{i}]")
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(result.to_json(), indent=1) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def _need(obj: dict, key: str, types: type | tuple[type, ...], where: str) -> Any:
+    if key not in obj:
+        raise SchemaError(f"{where}: missing field '{key}'")
+    value = obj[key]
+    if not isinstance(value, types) or isinstance(value, bool) and bool not in (
+            types if isinstance(types, tuple) else (types,)):
+        raise SchemaError(f"{where}.{key}: expected {_names(types)}, got {type(value).__name__}")
+    return value
+
+
+def _names(types: type | tuple[type, ...]) -> str:
+    types = types if isinstance(types, tuple) else (types,)
+    return " or ".join(t.__name__ for t in types)
+
+
+def _check_record(rec: dict, where: str) -> Record:
+    if not isinstance(rec, dict):
+        raise SchemaError(f"{where}: expected an object, got {type(rec).__name__}")
+    adapter = _need(rec, "adapter", str, where)
+    if "/" not in adapter:
+        raise SchemaError(f"{where}.adapter: {adapter!r} is not of the form '<kind>/<impl>'")
+    scenario = _need(rec, "scenario", str, where)
+    metric = _need(rec, "metric", str, where)
+    unit = _need(rec, "unit", str, where)
+    if unit not in UNITS:
+        raise SchemaError(f"{where}.unit: {unit!r} is not one of {sorted(UNITS)}")
+    samples = _need(rec, "samples", list, where)
+    if not samples:
+        raise SchemaError(f"{where}.samples: empty")
+    for j, s in enumerate(samples):
+        if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(s):
+            raise SchemaError(f"{where}.samples[{j}]: expected a finite number, got {s!r}")
+    param = rec.get("param")
+    if param is not None and not isinstance(param, str):
+        raise SchemaError(f"{where}.param: expected string or null, got {type(param).__name__}")
+    extra = rec.get("extra", {})
+    if not isinstance(extra, dict):
+        raise SchemaError(f"{where}.extra: expected an object, got {type(extra).__name__}")
+    r = Record(adapter=adapter, scenario=scenario, metric=metric, unit=unit,
+               samples=[float(s) for s in samples], param=param,
+               source=str(rec.get("source", "lapwise")), extra=extra)
+    if "id" in rec and rec["id"] != r.id:
+        raise SchemaError(f"{where}.id: {rec['id']!r} does not match adapter/scenario/param ({r.id!r})")
+    return r
+
+
+def load(path: str | Path) -> ResultFile:
+    """Reads and validates a result file. Raises SchemaError naming the file and the field."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SchemaError(f"{path}: no such result file") from None
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    where = str(path)
+    if not isinstance(data, dict):
+        raise SchemaError(f"{where}: expected a JSON object at the top level")
+    schema = _need(data, "schema", str, where)
+    if schema != SCHEMA:
+        raise SchemaError(f"{where}.schema: {schema!r} is not {SCHEMA!r}")
+    suite = _need(data, "suite", str, where)
+    machine = _need(data, "machine", dict, where)
+    records = _need(data, "records", list, where)
+    parsed = [_check_record(rec, f"{where}: records[{i}]") for i, rec in enumerate(records)]
+    commands = data.get("commands", [])
+    if not isinstance(commands, list) or not all(isinstance(c, str) for c in commands):
+        raise SchemaError(f"{where}.commands: expected a list of strings")
+    return ResultFile(suite=suite, machine=machine, records=parsed, commands=commands,
+                      created=str(data.get("created", "")))

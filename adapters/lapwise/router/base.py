@@ -1,0 +1,50 @@
+"""The router adapter interface. Every router (native, pure Python, peers) implements it, so
+answers compare with ``==`` across implementations.
+
+Routes use the canonical syntax ``{name}``, ``{name:int}``, ``{name:path}``. Parameter values are
+the path's own text (strings, not converted), so a ``Match`` from any router is comparable.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..adapter import Adapter
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    value: int
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NoMatch:
+    status: int  # 404, or 405 with the allowed methods
+    allowed: tuple[str, ...] = ()
+
+
+class RouteError(ValueError):
+    """An invalid, duplicate or conflicting route; the message names both routes."""
+
+
+class Router(Adapter):
+    kind: ClassVar[str] = "router"
+    # Features this router implements the lapwise way; conformance cases that need a feature
+    # are skipped (recorded as "differs by design") for routers without it.
+    features: ClassVar[frozenset[str]] = frozenset()
+
+    @abc.abstractmethod
+    def add(self, method: str, pattern: str, value: int) -> None:
+        """Adds a route; raises RouteError for invalid, duplicate or conflicting routes."""
+
+    @abc.abstractmethod
+    def match(self, method: str, path: str) -> Match | NoMatch:
+        """Looks up one request."""
+
+    def match_many(self, reqs: Sequence[tuple[str, str]]) -> list[Match | NoMatch]:
+        """Looks up many requests; native routers loop in C++."""
+        return [self.match(m, p) for m, p in reqs]

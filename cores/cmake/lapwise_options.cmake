@@ -1,0 +1,22 @@
+# Global compile options that follow from the LAPWISE_* cache variables.
+include_guard(GLOBAL)
+
+if(LAPWISE_SANITIZE)
+  list(JOIN LAPWISE_SANITIZE "," _lapwise_san)
+  add_compile_options(-fsanitize=${_lapwise_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${_lapwise_san})
+endif()
+
+if(LAPWISE_BUILD_FUZZERS AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  message(STATUS "lapwise: ${CMAKE_CXX_COMPILER_ID} has no libFuzzer; fuzz targets build as corpus replayers")
+endif()
+
+# The injected slowdown exists only so that the performance gates can prove they fail (issue 7).
+if(NOT LAPWISE_INJECT_SLOWDOWN_PCT MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "LAPWISE_INJECT_SLOWDOWN_PCT must be a whole number, got '${LAPWISE_INJECT_SLOWDOWN_PCT}'")
+endif()
+add_compile_definitions(LAPWISE_INJECT_SLOWDOWN_PCT=${LAPWISE_INJECT_SLOWDOWN_PCT})
+
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  add_compile_options(-Wall -Wextra -Wpedantic)
+endif()

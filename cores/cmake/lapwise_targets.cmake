@@ -1,0 +1,113 @@
+# Helpers every core uses, so that targets, aliases, labels and outputs look the same everywhere.
+#
+#   lapwise_add_core(<kind> SOURCES ... [DEPS ...])   -> lapwise_<kind>, alias lapwise::<kind>
+#   lapwise_add_test(<name> SOURCES ... LIBS ... [LABELS ...])   gtest, labels default to unit
+#   lapwise_add_bench(<name> SOURCES ... LIBS ... [ARGS ...])   Google Benchmark, smoke-run by ctest -L bench
+#   lapwise_add_fuzz(<name> SOURCES ... LIBS ... [CORPUS dir] [RUNS n])   libFuzzer, ctest -L fuzz
+include_guard(GLOBAL)
+
+set(LAPWISE_RESULTS_DIR "${CMAKE_BINARY_DIR}/results" CACHE PATH "Where suites write result JSON")
+file(MAKE_DIRECTORY "${LAPWISE_RESULTS_DIR}/gbench")
+
+function(lapwise_add_core kind)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  set(target lapwise_${kind})
+  add_library(${target} STATIC ${ARG_SOURCES})
+  add_library(lapwise::${kind} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME ${kind}
+                                             OUTPUT_NAME lapwise_${kind})
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  if(ARG_DEPS)
+    target_link_libraries(${target} PUBLIC ${ARG_DEPS})
+  endif()
+  install(TARGETS ${target} EXPORT lapwiseTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  set_property(GLOBAL APPEND PROPERTY LAPWISE_CORES ${kind})
+endfunction()
+
+function(lapwise_add_test name)
+  if(NOT LAPWISE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+                       PROPERTIES LABELS "${ARG_LABELS}"
+                                  ENVIRONMENT "LAPWISE_DATASETS_DIR=${LAPWISE_DATASETS_DIR}")
+endfunction()
+
+# Benchmarks double as correctness checks: each verifies its answers before timing (a wrong
+# answer is SkipWithError, which fails the smoke run), and ctest runs them with a tiny min-time.
+function(lapwise_add_bench name)
+  if(NOT LAPWISE_BUILD_BENCHES)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;ARGS" ${ARGN})
+  find_package(benchmark REQUIRED)
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} benchmark::benchmark)
+  add_test(NAME ${name}
+           COMMAND ${CMAKE_COMMAND} -DBENCH=$<TARGET_FILE:${name}>
+                   -DOUT=${LAPWISE_RESULTS_DIR}/gbench/${name}.smoke.json
+                   "-DARGS=${ARG_ARGS}"
+                   -P ${PROJECT_SOURCE_DIR}/cores/cmake/lapwise_run_bench.cmake)
+  set_tests_properties(${name} PROPERTIES LABELS bench
+                       ENVIRONMENT "LAPWISE_DATASETS_DIR=${LAPWISE_DATASETS_DIR}")
+endfunction()
+
+# With clang and LAPWISE_BUILD_FUZZERS, a real libFuzzer binary run for a bounded time over its
+# seed corpus. Otherwise the same LLVMFuzzerTestOneInput is linked with a replay main that feeds
+# it every corpus file, so the fuzz entry points are exercised in every build.
+function(lapwise_add_fuzz name)
+  cmake_parse_arguments(ARG "" "CORPUS;SECONDS" "SOURCES;LIBS" ${ARGN})
+  if(NOT LAPWISE_BUILD_FUZZERS AND NOT LAPWISE_BUILD_TESTS)
+    return()
+  endif()
+  if(NOT ARG_SECONDS)
+    set(ARG_SECONDS 20)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS})
+  set(corpus_args)
+  if(ARG_CORPUS)
+    set(corpus_args ${ARG_CORPUS})
+  endif()
+  if(LAPWISE_BUILD_FUZZERS AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    set(work "${CMAKE_CURRENT_BINARY_DIR}/${name}.corpus")
+    file(MAKE_DIRECTORY "${work}")
+    add_test(NAME ${name}
+             COMMAND ${name} -max_total_time=${ARG_SECONDS} -timeout=10 -rss_limit_mb=2048
+                     -print_final_stats=1 ${work} ${corpus_args})
+  else()
+    target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/cores/common/src/fuzz_replay_main.cc)
+    add_test(NAME ${name} COMMAND ${name} ${corpus_args})
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS fuzz)
+endfunction()
+
+# A pytest run under ctest with the source package and the built _native on the path.
+#   lapwise_add_pytest(<name> PATHS dir-or-file... LABELS ... [ARGS ...] [TIMEOUT s])
+function(lapwise_add_pytest name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "PATHS;LABELS;ARGS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 900)
+  endif()
+  add_test(NAME ${name}
+           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${ARG_ARGS} ${ARG_PATHS}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    ENVIRONMENT "PYTHONPATH=${LAPWISE_PYTHONPATH};LAPWISE_DATASETS_DIR=${LAPWISE_DATASETS_DIR};LAPWISE_RESULTS_DIR=${LAPWISE_RESULTS_DIR};LAPWISE_BUILD_DIR=${CMAKE_BINARY_DIR}")
+endfunction()

@@ -1,0 +1,34 @@
+// lapwise::router::linear_router — the Sufast design, kept as the comparison point: a hash map
+// for static routes plus a linear scan over the patterned ones, in priority order (static,
+// then patterns by insertion order within equal priority). Same contract, same errors and same
+// match_result as radix_router (see router.h); only the cost model differs: a patterned lookup
+// is O(number of patterned routes), which is why the tree wins as tables grow.
+#pragma once
+
+#include "lapwise/router/router.h"
+
+namespace lapwise::router {
+
+namespace detail {
+struct linear_table;
+}
+
+class linear_router {
+ public:
+  linear_router();
+  ~linear_router();
+  linear_router(linear_router&&) noexcept;
+  linear_router& operator=(linear_router&&) noexcept;
+  linear_router(const linear_router&) = delete;
+  linear_router& operator=(const linear_router&) = delete;
+
+  [[nodiscard]] std::optional<insert_error> add(std::string_view method, std::string_view pattern,
+                                                std::uint32_t value);
+  [[nodiscard]] match_result match(std::string_view method, std::string_view path) const noexcept;
+  [[nodiscard]] std::size_t size() const noexcept;
+
+ private:
+  std::unique_ptr<detail::linear_table> table_;
+};
+
+}  // namespace lapwise::router

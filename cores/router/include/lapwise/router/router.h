@@ -1,0 +1,90 @@
+// lapwise::router — HTTP request router on a compressed radix tree.
+//
+// Contract (the whole of it; the adapters and the conformance tables rely on each line):
+// - Patterns use the canonical syntax `{name}` (one non-empty segment, no '/'), `{name:int}`
+//   (one segment of ASCII digits [0-9]+) and `{name:path}` (the rest of the path, '/' included,
+//   possibly empty; only as the last part of a pattern). `to_canonical()` imports httprouter
+//   (`:name`, `*name`) and Werkzeug (`<name>`, `<int:name>`, `<path:name>`) syntax.
+// - Priority at each position: static text > `{name:int}`/`{name}` > `{name:path}`. When a
+//   higher-priority branch fails further down, the lookup backtracks to the next one.
+// - add() rejects, with a message naming both routes: a duplicate (same method, same pattern
+//   up to parameter names), two different parameters at the same position (`{id}` vs `{name}`,
+//   `{id}` vs `{id:int}`), malformed patterns, and more than `max_params` parameters.
+// - Paths are matched byte for byte, as given: the router does not percent-decode (the caller
+//   passes the decoded path, like ASGI's scope["path"]), so "%2F" is three literal bytes.
+//   Trailing slashes are significant: "/users/" does not match "/users" (no redirect here).
+// - Methods are case-sensitive tokens; a path that matches a route under other methods only
+//   gives `status::method_not_allowed` with the allowed list ("GET, POST", in insertion order).
+// - match() never allocates; parameter values are views into the caller's path and names are
+//   views into the router, valid until the router is modified or destroyed.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lapwise::router {
+
+inline constexpr std::size_t max_params = 16;
+inline constexpr std::size_t max_pattern_length = 4096;
+
+struct param {
+  std::string_view name;
+  std::string_view value;
+};
+
+enum class status : std::uint8_t { found, not_found, method_not_allowed };
+
+struct match_result {
+  status kind = status::not_found;
+  std::uint32_t value = 0;       // the route's value when kind == found
+  std::string_view allowed;      // "GET, POST" when kind == method_not_allowed
+  std::array<param, max_params> params{};
+  std::size_t param_count = 0;
+
+  [[nodiscard]] bool found() const noexcept { return kind == status::found; }
+};
+
+enum class error_code : std::uint8_t { syntax, duplicate, conflict, too_many_params, too_long };
+
+struct insert_error {
+  error_code code;
+  std::string message;  // names the new route and, for duplicate/conflict, the existing one
+};
+
+enum class syntax : std::uint8_t { canonical, httprouter, werkzeug };
+
+// Rewrites a pattern from `from` syntax to canonical syntax, or returns an error naming the
+// offending part. Canonical input is validated and returned unchanged.
+[[nodiscard]] std::optional<std::string> to_canonical(std::string_view pattern, syntax from,
+                                                      std::string* error = nullptr);
+
+namespace detail {
+struct tree;
+}
+
+class radix_router {
+ public:
+  radix_router();
+  ~radix_router();
+  radix_router(radix_router&&) noexcept;
+  radix_router& operator=(radix_router&&) noexcept;
+  radix_router(const radix_router&) = delete;
+  radix_router& operator=(const radix_router&) = delete;
+
+  // Adds `method pattern -> value`. On error nothing is changed.
+  [[nodiscard]] std::optional<insert_error> add(std::string_view method, std::string_view pattern,
+                                                std::uint32_t value);
+  // Looks up `method path`. Never allocates, never throws.
+  [[nodiscard]] match_result match(std::string_view method, std::string_view path) const noexcept;
+  [[nodiscard]] std::size_t size() const noexcept;
+
+ private:
+  std::unique_ptr<detail::tree> tree_;
+};
+
+}  // namespace lapwise::router

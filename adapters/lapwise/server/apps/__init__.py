@@ -1,0 +1,1 @@
+"""The app of base.py, written once per framework; each runs in the server's own process."""

@@ -27,6 +27,19 @@ class NoMatch:
     allowed: tuple[str, ...] = ()
 
 
+# Feature names for ``Router.features``: the lapwise behaviours a router implements. A
+# conformance case lists the features it needs; a router without one of them is expected to fail
+# that case (strict xfail), so a feature a router has but does not declare is noticed too.
+PRIORITY = "priority"  # static > param > catch-all at each position, whatever the insertion order
+BACKTRACKING = "backtracking"  # a failed higher-priority branch falls back to the next one
+REJECTS_CONFLICTS = "rejects_conflicts"  # duplicates and conflicting parameters raise RouteError
+METHOD_405 = "method_405"  # a path known under other methods only -> NoMatch(405, allowed)
+INT = "int"  # {name:int} matches ASCII digits [0-9]+ only
+PATH = "path"  # {name:path} matches the rest of the path, possibly empty
+ALL_FEATURES: frozenset[str] = frozenset(
+    {PRIORITY, BACKTRACKING, REJECTS_CONFLICTS, METHOD_405, INT, PATH})
+
+
 class RouteError(ValueError):
     """An invalid, duplicate or conflicting route; the message names both routes."""
 

@@ -1,8 +1,10 @@
 // lapwise::router::linear_router — the Sufast design, kept as the comparison point: a hash map
-// for static routes plus a linear scan over the patterned ones, in priority order (static,
-// then patterns by insertion order within equal priority). Same contract, same errors and same
+// for fully static patterns plus a linear scan over the patterned ones, kept sorted in the
+// tree's priority order (compared byte by byte from the left: end of pattern < literal byte <
+// {name}/{name:int} < {name:path}). Same contract, same errors (same messages) and same
 // match_result as radix_router (see router.h); only the cost model differs: a patterned lookup
-// is O(number of patterned routes), which is why the tree wins as tables grow.
+// is O(number of patterned routes), and add() is O(routes) too, which is why the tree wins as
+// tables grow.
 #pragma once
 
 #include "lapwise/router/router.h"
@@ -25,6 +27,7 @@ class linear_router {
   [[nodiscard]] std::optional<insert_error> add(std::string_view method, std::string_view pattern,
                                                 std::uint32_t value);
   [[nodiscard]] match_result match(std::string_view method, std::string_view path) const noexcept;
+  void match_into(std::string_view method, std::string_view path, match_result& out) const noexcept;
   [[nodiscard]] std::size_t size() const noexcept;
 
  private:

@@ -7,12 +7,22 @@
 //   (`:name`, `*name`) and Werkzeug (`<name>`, `<int:name>`, `<path:name>`) syntax.
 // - Priority at each position: static text > `{name:int}`/`{name}` > `{name:path}`. When a
 //   higher-priority branch fails further down, the lookup backtracks to the next one.
-// - add() rejects, with a message naming both routes: a duplicate (same method, same pattern
-//   up to parameter names), two different parameters at the same position (`{id}` vs `{name}`,
-//   `{id}` vs `{id:int}`), malformed patterns, and more than `max_params` parameters.
+// - add() rejects, with a message naming both routes: a duplicate (same method, same pattern),
+//   two different parameters at the same position (`{id}` vs `{name}`, `{id}` vs `{id:int}`,
+//   also across methods; a pattern that differs only in parameter names is reported as this
+//   conflict), malformed patterns or methods (RFC 9110 tokens), more than `max_params`
+//   parameters, and patterns/methods over `max_pattern_length`/`max_method_length` bytes.
 // - Paths are matched byte for byte, as given: the router does not percent-decode (the caller
 //   passes the decoded path, like ASGI's scope["path"]), so "%2F" is three literal bytes.
 //   Trailing slashes are significant: "/users/" does not match "/users" (no redirect here).
+//   Empty segments are not collapsed: "/a//b" does not match "/a/{x}/b" ({name} needs one or more
+//   bytes). Non-ASCII (UTF-8) bytes are ordinary bytes; `{name:int}` is ASCII [0-9]+ (no sign).
+// - Parameters fill whole segments ("/a{id}" and "/{id}.json" are syntax errors); names are
+//   [A-Za-z_][A-Za-z0-9_]*, unique within a pattern. There is no escape for a literal '{' or '}'.
+//   `/static/{p:path}` matches "/static/" (p = "") but not "/static".
+// - A request that matches several routes gets the highest-priority one registered for its
+//   method; only if none has the method is it a 405, whose allowed list is the one of the
+//   highest-priority route matching the path. HEAD is not mapped to GET.
 // - Methods are case-sensitive tokens; a path that matches a route under other methods only
 //   gives `status::method_not_allowed` with the allowed list ("GET, POST", in insertion order).
 // - match() never allocates; parameter values are views into the caller's path and names are
@@ -31,6 +41,7 @@ namespace lapwise::router {
 
 inline constexpr std::size_t max_params = 16;
 inline constexpr std::size_t max_pattern_length = 4096;
+inline constexpr std::size_t max_method_length = 32;
 
 struct param {
   std::string_view name;
@@ -58,8 +69,17 @@ struct insert_error {
 
 enum class syntax : std::uint8_t { canonical, httprouter, werkzeug };
 
-// Rewrites a pattern from `from` syntax to canonical syntax, or returns an error naming the
-// offending part. Canonical input is validated and returned unchanged.
+// Rewrites a pattern from `from` syntax to canonical syntax, or returns std::nullopt and (if
+// `error` is given) a message naming the offending part. Canonical input is validated and
+// returned unchanged. The output is always a valid canonical pattern.
+// - httprouter: `:name` -> `{name}`, `*name` -> `{name:path}`, a bare `*` -> `{wildcard:path}`.
+//   Wildcards must start a segment, and `*` must be last. Note httprouter's catch-all value
+//   keeps the leading '/' ("/static/*fp" on "/static/a.css" gives fp = "/a.css"), while the
+//   canonical import `/static/{fp:path}` gives fp = "a.css": the '/' stays in the static part.
+// - Werkzeug: `<name>`, `<string:name>` -> `{name}`, `<int:name>` -> `{name:int}`,
+//   `<path:name>` -> `{name:path}` (last part only); other converters and converter
+//   arguments (`<string(length=2):x>`) are errors.
+// - Literal '{' or '}' in non-canonical input cannot be expressed and is an error.
 [[nodiscard]] std::optional<std::string> to_canonical(std::string_view pattern, syntax from,
                                                       std::string* error = nullptr);
 
@@ -79,8 +99,13 @@ class radix_router {
   // Adds `method pattern -> value`. On error nothing is changed.
   [[nodiscard]] std::optional<insert_error> add(std::string_view method, std::string_view pattern,
                                                 std::uint32_t value);
-  // Looks up `method path`. Never allocates, never throws.
+  // Looks up `method path`. Never allocates, never throws. Parameters are set only when found.
   [[nodiscard]] match_result match(std::string_view method, std::string_view path) const noexcept;
+  // The same lookup into a caller-owned result (the loop form, e.g. match_many): it overwrites
+  // kind, value, allowed and param_count and only the first param_count params, so it skips
+  // clearing the whole params array that constructing a match_result costs.
+  void match_into(std::string_view method, std::string_view path, match_result& out) const noexcept;
+  // The number of routes (method + pattern pairs) added.
   [[nodiscard]] std::size_t size() const noexcept;
 
  private:

@@ -1,0 +1,283 @@
+// radix_router: a compressed radix tree. Static edges are keyed by their first byte; each node
+// has at most one parameter child ({name} or {name:int}) and one catch-all child, tried in that
+// order after the static child, with backtracking (see walk()).
+#include <bit>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "lapwise/common/inject.h"
+#include "lapwise/router/router.h"
+#include "method_table.h"
+#include "pattern.h"
+
+namespace lapwise::router {
+namespace detail {
+
+// A node of the tree. Static children are stored by value, so that reaching a child is
+// address arithmetic and siblings share cache lines; the first bytes of up to 16 of them are
+// kept inline and found with one vector compare. Field order is the hot path's: walk() reads
+// the first 128 bytes (one pair of cache lines); the rest serves add() and error messages.
+struct alignas(128) node {
+  static constexpr std::size_t inline_fanout = 16;
+
+  std::string prefix;           // static node: the bytes on the edge into it ("" at the root)
+  char first[inline_fanout]{};  // first byte of children[i], while there are <= inline_fanout
+  std::vector<node> children;   // static children, in insertion order
+  std::unique_ptr<node> param;      // {name} or {name:int}
+  std::unique_ptr<node> catch_all;  // {name:path}; has no children (catch-alls are last)
+  method_table leaf;                // the routes that end here
+  std::string indices;              // first byte of every child (the full list, for add())
+  std::string name;                 // parameter node: its name
+  part_kind kind = part_kind::literal;
+  std::string origin;               // parameter node: label of the route that created it
+
+  [[nodiscard]] const node* static_child(char c) const noexcept {
+    const std::size_t n = children.size();
+    if (n > inline_fanout) {
+      const void* hit = std::memchr(indices.data(), c, n);
+      return hit ? &children[static_cast<std::size_t>(static_cast<const char*>(hit) - indices.data())]
+                 : nullptr;
+    }
+#if defined(__SSE2__)
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(first));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(c))));
+    mask &= (1u << n) - 1;
+    return mask ? &children[static_cast<std::size_t>(std::countr_zero(mask))] : nullptr;
+#else
+    for (std::size_t i = 0; i < n; ++i) {
+      if (first[i] == c) return &children[i];
+    }
+    return nullptr;
+#endif
+  }
+
+  // Keeps `first` in step with `indices` after a change to the children.
+  void refresh_first() noexcept {
+    for (std::size_t i = 0; i < inline_fanout; ++i) first[i] = i < indices.size() ? indices[i] : 0;
+  }
+};
+
+struct tree {
+  node root;
+  std::size_t size = 0;
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::method_table;
+using detail::method_value;
+using detail::node;
+using detail::part;
+using detail::part_kind;
+
+std::size_t common_prefix(std::string_view a, std::string_view b) noexcept {
+  std::size_t n = std::min(a.size(), b.size()), i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+// Walks the tree along `r` without changing it and reports the conflict or duplicate that
+// inserting it would create. Leaving the existing tree (a missing child, or an edge that would
+// be split) means the rest of the route is new, so nothing further can conflict.
+std::optional<insert_error> check(const node& root, const detail::parsed_route& r,
+                                  std::string_view method) {
+  const node* n = &root;
+  for (const part& p : r.parts) {
+    if (p.kind == part_kind::literal) {
+      std::string_view rest = p.text;
+      while (!rest.empty()) {
+        const node* c = n->static_child(rest[0]);
+        if (!c) return std::nullopt;
+        std::size_t len = common_prefix(c->prefix, rest);
+        if (len < c->prefix.size()) return std::nullopt;
+        rest.remove_prefix(len);
+        n = c;
+      }
+      continue;
+    }
+    const node* c = p.kind == part_kind::catch_all ? n->catch_all.get() : n->param.get();
+    if (!c) return std::nullopt;
+    if (!detail::same_param(p.kind, p.text, c->kind, c->name)) {
+      return detail::conflict_error(r.label, p, c->origin, c->kind, c->name);
+    }
+    n = c;
+  }
+  if (const method_value* e = n->leaf.find(method)) {
+    return detail::duplicate_error(r.label, n->leaf.label(method), e->value);
+  }
+  return std::nullopt;
+}
+
+// Inserts `r` (already checked), splitting edges where it leaves them.
+void insert(node& root, const detail::parsed_route& r, std::string_view method,
+            std::string_view pattern, std::uint32_t value) {
+  node* n = &root;
+  for (const part& p : r.parts) {
+    if (p.kind == part_kind::literal) {
+      std::string_view rest = p.text;
+      while (!rest.empty()) {
+        std::size_t i = n->indices.find(rest[0]);
+        if (i == std::string::npos) {
+          node child;
+          child.prefix = rest;
+          n->indices += rest[0];
+          n->children.push_back(std::move(child));
+          n->refresh_first();
+          n = &n->children.back();
+          break;
+        }
+        node* c = &n->children[i];
+        std::size_t len = common_prefix(c->prefix, rest);
+        if (len < c->prefix.size()) {
+          // Split the edge: a new node takes the shared bytes, the old one keeps the tail.
+          node mid;
+          mid.prefix = c->prefix.substr(0, len);
+          c->prefix.erase(0, len);
+          mid.indices += c->prefix[0];
+          mid.children.push_back(std::move(*c));
+          mid.refresh_first();
+          *c = std::move(mid);
+        }
+        rest.remove_prefix(len);
+        n = c;
+      }
+      continue;
+    }
+    std::unique_ptr<node>& slot = p.kind == part_kind::catch_all ? n->catch_all : n->param;
+    if (!slot) {
+      slot = std::make_unique<node>();
+      slot->kind = p.kind;
+      slot->name = p.text;
+      slot->origin = r.label;
+    }
+    n = slot.get();
+  }
+  if (n->leaf.empty()) n->leaf.set_pattern(pattern);
+  n->leaf.add(method, value);
+}
+
+struct search {
+  std::string_view method;
+  std::uint64_t method_key;
+  std::string_view path;
+  match_result* r;
+  const method_table* first_path_match = nullptr;  // for the 405: highest priority first
+
+  // True if `leaf` has the method (the answer); else remembers it for a 405.
+  bool accept(const method_table& leaf) noexcept {
+    if (const method_value* e = leaf.find(method, method_key)) {
+      r->value = e->value;
+      return true;
+    }
+    if (!first_path_match) first_path_match = &leaf;
+    return false;
+  }
+};
+
+// Matches the rest of the path from `pos` below `n` (whose own part is consumed), trying the
+// static child, then the parameter child, then the catch-all, and returning at the first route
+// that has the method. Recursion happens only where a node offers an alternative to fall back
+// on, so its depth is bounded by the parameter positions along one route; straight static runs
+// are a loop. On failure, r->param_count is left for the caller to restore.
+bool walk(const node* n, std::size_t pos, search& s) noexcept {
+  const std::string_view path = s.path;
+  match_result& r = *s.r;
+  for (;;) {
+    if (pos == path.size()) {
+      if (!n->leaf.empty() && s.accept(n->leaf)) return true;
+    } else {
+      const node* param = n->param.get();
+      const bool has_alternative = param || n->catch_all;
+      if (const node* c = n->static_child(path[pos])) {
+        const std::size_t len = c->prefix.size();
+        if (len <= path.size() - pos && detail::equal_bytes(c->prefix.data(), path.data() + pos, len)) {
+          if (!has_alternative) {
+            n = c;
+            pos += len;
+            continue;
+          }
+          const std::size_t saved = r.param_count;
+          if (walk(c, pos + len, s)) return true;
+          r.param_count = saved;
+        }
+      }
+      if (param) {
+        const std::size_t end = detail::segment_end(path, pos);
+        const std::string_view seg = path.substr(pos, end - pos);
+        if (end > pos && detail::param_accepts(param->kind, seg)) {
+          const std::size_t saved = r.param_count;
+          r.params[r.param_count++] = {param->name, seg};
+          if (!n->catch_all) {
+            n = param;
+            pos = end;
+            continue;
+          }
+          if (walk(param, end, s)) return true;
+          r.param_count = saved;
+        }
+      }
+    }
+    if (const node* c = n->catch_all.get()) {
+      r.params[r.param_count++] = {c->name, path.substr(pos)};
+      if (s.accept(c->leaf)) return true;
+      --r.param_count;
+    }
+    return false;
+  }
+}
+
+}  // namespace
+
+radix_router::radix_router() : tree_(std::make_unique<detail::tree>()) {}
+radix_router::~radix_router() = default;
+radix_router::radix_router(radix_router&&) noexcept = default;
+radix_router& radix_router::operator=(radix_router&&) noexcept = default;
+
+std::optional<insert_error> radix_router::add(std::string_view method, std::string_view pattern,
+                                              std::uint32_t value) {
+  detail::parsed_route r;
+  if (auto e = detail::parse_route(method, pattern, r)) return e;
+  if (!tree_) tree_ = std::make_unique<detail::tree>();  // a moved-from router is reusable
+  if (auto e = check(tree_->root, r, method)) return e;
+  insert(tree_->root, r, method, pattern, value);
+  ++tree_->size;
+  return std::nullopt;
+}
+
+match_result radix_router::match(std::string_view method, std::string_view path) const noexcept {
+  match_result r;
+  match_into(method, path, r);
+  return r;
+}
+
+void radix_router::match_into(std::string_view method, std::string_view path,
+                              match_result& r) const noexcept {
+  LAPWISE_INJECT_WORK(path.size());
+  r.kind = status::not_found;
+  r.value = 0;
+  r.allowed = {};
+  r.param_count = 0;
+  if (!tree_) return;
+  search s{method, detail::method_key(method), path, &r};
+  if (walk(&tree_->root, 0, s)) {
+    r.kind = status::found;
+    return;
+  }
+  r.param_count = 0;
+  if (s.first_path_match) {
+    r.kind = status::method_not_allowed;
+    r.allowed = s.first_path_match->allowed();
+  }
+}
+
+std::size_t radix_router::size() const noexcept { return tree_ ? tree_->size : 0; }
+
+}  // namespace lapwise::router

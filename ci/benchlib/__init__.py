@@ -1,0 +1,1 @@
+"""ci/bench's Python side: job discovery (jobs.py) and the orchestrator (main.py)."""

@@ -1,0 +1,190 @@
+"""One process of the lap measurement for one Python family: verify every step's answer on
+the scenario's request, then time each step in isolation and the whole pipeline in one go.
+Prints one JSON object on stdout (the same shape native_laps prints):
+
+    {"family": "peer", "scenario": "api",
+     "steps": {"parse": {"ns": 812.5, "impl": "parser/httptools", "batch": 2048, ...},
+               "query": {"na": "n/a: query/starlette not implemented yet"},
+               "route": {"error": "wrong answer: matched NoMatch(404)"}, ...},
+     "pipeline": {...}}
+
+Usage: lap_child.py --family F [--scenario S] [--batches N] [--min-batch-us U]
+Run by bench.py, once per repetition, so each repetition is a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import lap_families
+import lap_inputs
+import lap_timer
+
+
+def _inputs_of(steps: dict[str, lap_families.Step], inputs: lap_inputs.LapInputs
+               ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Runs the chain once; returns each step's argument (the verified output of the steps
+    before it) and each step's wrong-answer message. A step whose input is unavailable (an
+    earlier step n/a or wrong) has no argument."""
+    args: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    outs: dict[str, Any] = {}
+
+    def run(name: str, arg: Any) -> None:
+        step = steps[name]
+        args[name] = arg
+        if step.fn is None:
+            return
+        try:
+            out = step.fn(arg)
+        except Exception as exc:  # noqa: BLE001 - a raising adapter is a wrong answer
+            errors[name] = f"wrong answer: raised {exc!r}"
+            return
+        problem = lap_families.check(name, out, inputs)
+        if problem:
+            errors[name] = f"wrong answer: {problem}"
+        else:
+            outs[name] = out
+
+    # Each step gets the verified output of the previous one; when that is missing, the step
+    # still runs on a reference value built from the inputs, so one n/a does not hide the rest.
+    run("parse", inputs.request)
+    ref_parsed = outs.get("parse") or _reference_parsed(inputs)
+    run("build_request", ref_parsed)
+    ref_req = outs.get("build_request") or lap_families.build_scope(ref_parsed)
+    run("route", ref_req)
+    ref_match = outs.get("route") or _reference_match(inputs)
+    run("params", ref_match)
+    run("query", ref_req)
+    kwargs = outs.get("params", inputs.expected_kwargs)
+    query = outs.get("query", list(inputs.expected_query))
+    run("handler", (kwargs, query))
+    run("serialize", outs.get("handler", inputs.expected_body))
+    run("response", outs.get("serialize") or json.dumps(
+        inputs.expected_body, separators=(",", ":")).encode())
+    return args, errors
+
+
+def _reference_parsed(inputs: lap_inputs.LapInputs) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(method=inputs.method, target=f"{inputs.path}?{inputs.query}",
+                           path=inputs.path, query=inputs.query, version="1.1",
+                           headers=list(inputs.headers))
+
+
+def _reference_match(inputs: lap_inputs.LapInputs) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(value=inputs.expected_value, params=dict(inputs.expected_params))
+
+
+def fresh_bytes(buf: bytes) -> bytes:
+    """An equal bytes object that is not ``buf`` (bytes(buf) would return buf itself)."""
+    return buf[:1] + buf[1:]
+
+
+# The steps whose outputs each step's input is made from (see lap_families.pipeline).
+NEEDS = {"parse": (), "build_request": ("parse",), "route": ("parse", "build_request"),
+         "params": ("parse", "build_request", "route"), "query": ("parse", "build_request"),
+         "handler": ("parse", "build_request", "route", "params", "query"),
+         "serialize": ("parse", "build_request", "route", "params", "query", "handler"),
+         "response": ("parse", "build_request", "route", "params", "query", "handler",
+                      "serialize")}
+
+
+def makers(steps: dict[str, lap_families.Step], inputs: lap_inputs.LapInputs,
+           errors: dict[str, str]) -> dict[str, Callable[[], Any]]:
+    """Per step, a function making a fresh input by running the steps before it on a fresh
+    copy of the request; only for steps whose predecessors all run and answer right."""
+    fn = {n: s.fn for n, s in steps.items()}
+    buf = inputs.request
+
+    def req() -> Any:
+        return fn["build_request"](fn["parse"](fresh_bytes(buf)))
+
+    def handler_args() -> tuple:
+        r = req()
+        return (fn["params"](fn["route"](r)), fn["query"](r))
+
+    make: dict[str, Callable[[], Any]] = {
+        "parse": lambda: fresh_bytes(buf),
+        "build_request": lambda: fn["parse"](fresh_bytes(buf)),
+        "route": req,
+        "params": lambda: fn["route"](req()),
+        "query": req,
+        "handler": handler_args,
+        "serialize": lambda: fn["handler"](handler_args()),
+        "response": lambda: fn["serialize"](fn["handler"](handler_args())),
+    }
+    ok = {n for n, s in steps.items() if s.fn is not None and n not in errors}
+    return {n: m for n, m in make.items() if all(d in ok for d in NEEDS[n])}
+
+
+def run_family(family: str, scenario: str, batches: int, min_batch_ns: int,
+               selection: str | None = None) -> dict:
+    inputs = lap_inputs.load(scenario)
+    steps = lap_families.build(family, inputs, selection)
+    args, errors = _inputs_of(steps, inputs)
+    make = makers(steps, inputs, errors)
+    result: dict[str, Any] = {"family": family, "scenario": scenario, "steps": {}}
+    for name in lap_families.STEPS:
+        step = steps[name]
+        if step.fn is None:
+            result["steps"][name] = {"na": step.na}
+        elif name in errors:
+            result["steps"][name] = {"error": errors[name], "impl": step.impl}
+        else:
+            if name in make:
+                t = lap_timer.measure_fresh(step.fn, make[name], batches=batches,
+                                            min_batch_ns=min_batch_ns)
+            else:  # an earlier step is n/a: time on the (reused) reference input
+                t = lap_timer.measure(step.fn, args[name], batches=batches,
+                                      min_batch_ns=min_batch_ns)
+            result["steps"][name] = {"ns": t.ns, "impl": step.impl, "batch": t.batch,
+                                     "batches": t.batches, "spread": round(t.spread, 4),
+                                     "inputs": "fresh" if name in make else "reused"}
+    whole = lap_families.pipeline(steps)
+    if whole is None:
+        missing = [n for n in lap_families.STEPS if steps[n].fn is None]
+        result["pipeline"] = {"na": f"n/a: needs every step ({', '.join(missing)} n/a)"}
+    elif errors:
+        result["pipeline"] = {"error": f"not timed: wrong answers in {', '.join(sorted(errors))}"}
+    else:
+        problem = lap_families.check("pipeline", whole(inputs.request), inputs)
+        if problem:
+            result["pipeline"] = {"error": f"wrong answer: {problem}"}
+        else:
+            t = lap_timer.measure_fresh(whole, lambda: fresh_bytes(inputs.request),
+                                        batches=batches, min_batch_ns=min_batch_ns)
+            result["pipeline"] = {"ns": t.ns, "impl": "all steps chained", "batch": t.batch,
+                                  "batches": t.batches, "spread": round(t.spread, 4)}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--family", required=True, choices=lap_families.PY_FAMILIES)
+    ap.add_argument("--scenario", default="api", choices=lap_inputs.SCENARIOS)
+    ap.add_argument("--batches", type=int, default=15)
+    ap.add_argument("--min-batch-us", type=float, default=2000.0)
+    ap.add_argument("--adapters", default=None, help="registry selection (default: $LAPWISE_ADAPTERS)")
+    a = ap.parse_args(argv)
+    import lapwise_datasets
+
+    try:
+        result = run_family(a.family, a.scenario, a.batches, int(a.min_batch_us * 1000), a.adapters)
+    except lapwise_datasets.DatasetMissing as exc:
+        print(f"lap_child: {exc}", file=sys.stderr)
+        return 2
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The lap runner's own logic, without timing anything for real: the inputs and their
+expected answers, the answer checks (a wrong answer is caught), the native driver's output
+checks, the timer's protocol, and the records written for n/a steps."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench  # noqa: E402
+import lap_families  # noqa: E402
+import lap_inputs  # noqa: E402
+import lap_timer  # noqa: E402
+
+
+@pytest.fixture(scope="module", params=lap_inputs.SCENARIOS)
+def inputs(request):
+    import lapwise_datasets
+
+    try:
+        return lap_inputs.load(request.param)
+    except lapwise_datasets.DatasetMissing as exc:
+        pytest.skip(str(exc))
+
+
+def test_inputs_expected_answers(inputs):
+    route = inputs.routes[inputs.expected_value]
+    assert route[0] == inputs.method
+    assert inputs.request.startswith(f"{inputs.method} {inputs.path}?{inputs.query} HTTP/1.1\r\n".encode())
+    assert inputs.request.endswith(b"\r\n\r\n")
+    if inputs.scenario == "users":
+        assert inputs.expected_kwargs == {"id": 42}
+        assert inputs.expected_body == {"id": 42, "name": "user42", "q": "hello"}
+    else:
+        assert inputs.expected_params == {"owner": "julienschmidt", "repo": "httprouter"}
+        assert len(inputs.routes) == 203 and len(inputs.headers) == 9
+
+
+@pytest.mark.parametrize("pattern, canonical", [
+    ("/a/:id", "/a/{id}"), ("/static/*filepath", "/static/{filepath:path}"), ("/*", "/{path:path}"),
+    ("/plain", "/plain"),
+])
+def test_to_canonical(pattern, canonical):
+    assert lap_inputs.to_canonical(pattern) == canonical
+
+
+def test_python_glue_steps_give_the_expected_answers(inputs):
+    parsed = SimpleNamespace(method=inputs.method, path=inputs.path, query=inputs.query,
+                             target=f"{inputs.path}?{inputs.query}", version="1.1",
+                             headers=list(inputs.headers))
+    scope = lap_families.build_scope(parsed)
+    assert lap_families.check("build_request", scope, inputs) is None
+    assert lap_families.check("build_request", lap_families.peer_build_request(parsed), inputs) is None
+    match = SimpleNamespace(value=inputs.expected_value, params=dict(inputs.expected_params))
+    kwargs = lap_families.make_params(inputs)(match)
+    assert lap_families.check("params", kwargs, inputs) is None
+    body = lap_families.make_handler(inputs)((kwargs, list(inputs.expected_query)))
+    assert lap_families.check("handler", body, inputs) is None
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    for build in (lap_families.build_response, lap_families.peer_build_response):
+        assert lap_families.check("response", build(raw), inputs) is None
+
+
+@pytest.mark.parametrize("step, wrong", [
+    ("route", SimpleNamespace(value=0, params={})),
+    ("params", {"owner": "someone"}),
+    ("query", [("a", "b")]),
+    ("handler", {}),
+    ("serialize", b'{"x":1}'),
+    ("response", b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"),
+    ("response", b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 99\r\n\r\n{}"),
+    ("parse", object()),
+])
+def test_wrong_answers_are_caught(inputs, step, wrong):
+    assert lap_families.check(step, wrong, inputs) is not None
+
+
+def test_native_output_checks(inputs):
+    body = json.dumps(inputs.expected_body, separators=(",", ":"))
+    good = {"steps": {"serialize": {"ns": 1.0, "check": body},
+                      "route": {"ns": 1.0, "check": {"value": inputs.expected_value,
+                                                     "params": inputs.expected_params}}},
+            "pipeline": {"ns": 2.0, "check": "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                                            f"content-length: {len(body)}\r\n\r\n{body}"}}
+    bench.verify_native(good, inputs)
+    assert "error" not in good["steps"]["serialize"] and "check" not in good["pipeline"]
+    bad = {"steps": {"route": {"ns": 1.0, "check": {"value": 9999, "params": {}}}}, "pipeline": {}}
+    bench.verify_native(bad, inputs)
+    assert bad["steps"]["route"]["error"].startswith("wrong answer")
+
+
+def test_unavailable_adapters_are_na_not_errors(inputs):
+    steps = lap_families.build("native-py", inputs, selection="nothing/*")
+    for name in ("parse", "route", "query", "serialize"):
+        assert steps[name].fn is None and steps[name].na.startswith("n/a: ")
+    assert lap_families.pipeline(steps) is None
+
+
+def test_timer_protocol():
+    calls = []
+    t = lap_timer.measure(calls.append, 1, batches=3, min_batch_ns=10_000)
+    assert t.batches == 3 and t.batch >= 1 and t.ns > 0
+    # calibration, one warm-up batch and three timed ones all ran the step
+    assert len(calls) >= 4 * t.batch
+    with pytest.raises(ValueError):
+        lap_timer.measure(calls.append, 1, batches=0, min_batch_ns=1)
+
+
+def test_records_for_samples_and_na():
+    runner = SimpleNamespace(processes=2, batches=3, min_batch_us=5.0)
+    cells = {("api", "peer", "parse"): {"samples": [10.0, 11.0], "impl": "parser/httptools", "batch": 8},
+             ("api", "native-py", "parse"): {"samples": [], "na": "n/a: parser/native not built"}}
+    recs = {r.adapter: r for r in bench.to_records(cells, runner)}
+    assert recs["laps/peer"].samples == [10.0, 11.0] and recs["laps/peer"].unit == "ns"
+    assert recs["laps/peer"].id == "laps.parse[api]/peer"
+    assert recs["laps/native-py"].metric == "missing"
+    assert recs["laps/native-py"].extra["reason"] == "n/a: parser/native not built"
+
+
+def test_fresh_inputs_are_new_objects_for_every_call():
+    made, seen = [], []
+
+    def make():
+        made.append(object())
+        return made[-1]
+
+    t = lap_timer.measure_fresh(seen.append, make, batches=2, min_batch_ns=10_000, max_pool=64)
+    assert t.batch <= 64 and t.batches == 2
+    assert len({id(x) for x in seen}) == len(seen) == len(made)  # no input reused
+
+
+def test_fresh_bytes_is_equal_but_not_the_same_object():
+    import lap_child
+
+    buf = b"GET / HTTP/1.1\r\n\r\n"
+    copy = lap_child.fresh_bytes(buf)
+    assert copy == buf and copy is not buf

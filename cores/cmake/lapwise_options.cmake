@@ -7,8 +7,14 @@ if(LAPWISE_SANITIZE)
   add_link_options(-fsanitize=${_lapwise_san})
 endif()
 
-if(LAPWISE_BUILD_FUZZERS AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-  message(STATUS "lapwise: ${CMAKE_CXX_COMPILER_ID} has no libFuzzer; fuzz targets build as corpus replayers")
+if(LAPWISE_BUILD_FUZZERS)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # Coverage instrumentation for everything (the cores the fuzzers link included), so that
+    # libFuzzer is guided by the code under test, not only by the fuzz entry point.
+    add_compile_options(-fsanitize=fuzzer-no-link)
+  else()
+    message(STATUS "lapwise: ${CMAKE_CXX_COMPILER_ID} has no libFuzzer; fuzz targets build as corpus replayers")
+  endif()
 endif()
 
 # The injected slowdown exists only so that the performance gates can prove they fail (issue 7).

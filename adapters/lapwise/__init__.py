@@ -17,3 +17,17 @@ def native_error() -> str | None:
     from . import _native_status
 
     return _native_status.error()
+
+
+def __getattr__(name: str):
+    # The server API needs the native module; import it on first use so that `import lapwise`
+    # (registry, result schema, pure-Python adapters) works without it.
+    if name in ("App", "Response"):
+        from . import app
+
+        return getattr(app, name)
+    if name in ("Client", "Policy", "Request"):
+        from . import _client
+
+        return getattr(_client, name)
+    raise AttributeError(f"module 'lapwise' has no attribute {name!r}")

@@ -1,0 +1,727 @@
+// lapwise._native.Server / ServerRequest: the server core with Python handlers.
+//
+// The io threads enter Python once per BATCH of ready requests (one PyEval_RestoreThread per
+// handler::handle call, on a thread state made once per io thread). For each request the
+// handler is called with a ServerRequest; its result is converted here, in C++:
+// dict/list -> the JSON serializer given to set_hooks (application/json), str ->
+// text/plain; charset=utf-8, bytes-like -> application/octet-stream, an instance of the
+// Response class given to set_hooks -> its status, headers and body. A coroutine (async def
+// handler) goes to the schedule hook, which runs it on an asyncio loop thread and later calls
+// req._respond(result) or req._fail(exc); the response is then posted back to the io thread.
+// Any exception (handler, conversion, scheduling) is passed to the log_error hook and answered
+// with a 500: it never reaches the io thread.
+//
+// ServerRequest attributes are built lazily and cached: method, path (percent-decoded, UTF-8
+// with replacement), query_string, query (dict, first value wins), params (dict; {x:int}
+// parameters as int), headers (dict, lower-case names, repeated ones joined with ", "), body
+// (bytes); json() parses the body with the json_loads hook. Once answered, a request keeps
+// what was built; an attribute never built then raises RuntimeError (unless the request was
+// still referenced when answered: then everything is built first).
+#include <Python.h>
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bindings.h"
+#include "lapwise/parser/query.h"
+#include "lapwise/server/server.h"
+
+namespace lapwise::bindings {
+namespace {
+
+namespace ls = lapwise::server;
+
+struct route_info {
+  PyObject* fn;            // strong
+  std::uint32_t int_mask;  // bit i: parameter i is {name:int}
+};
+
+class py_handler;
+
+struct py_request {
+  PyObject_HEAD ls::request* req;  // null once answered
+  py_handler* owner;
+  PyObject* method;
+  PyObject* path;
+  PyObject* query_string;
+  PyObject* query;
+  PyObject* params;
+  PyObject* headers;
+  PyObject* body;
+};
+
+PyTypeObject* request_type = nullptr;
+
+// Hooks shared by every server of the process are per server; these hold them.
+class py_handler final : public ls::handler {
+ public:
+  ~py_handler() override {
+    for (route_info& r : routes_) Py_XDECREF(r.fn);
+    Py_XDECREF(dumps_);
+    Py_XDECREF(loads_);
+    Py_XDECREF(response_type_);
+    Py_XDECREF(schedule_);
+    Py_XDECREF(log_error_);
+  }
+
+  std::vector<route_info> routes_;
+  PyObject* dumps_ = nullptr;
+  PyObject* loads_ = nullptr;
+  PyObject* response_type_ = nullptr;
+  PyObject* schedule_ = nullptr;
+  PyObject* log_error_ = nullptr;
+
+  void thread_started() noexcept override {
+    tstate_ = PyThreadState_New(PyInterpreterState_Main());
+  }
+  void thread_stopping() noexcept override {
+    PyEval_RestoreThread(tstate_);
+    PyThreadState_Clear(tstate_);
+    PyThreadState_DeleteCurrent();
+    tstate_ = nullptr;
+  }
+
+  void handle(std::span<ls::request* const> batch) noexcept override {
+    PyEval_RestoreThread(tstate_);
+    for (ls::request* r : batch) handle_one(r);
+    PyEval_SaveThread();
+  }
+
+  // Sends the 500 and logs the Python exception that is set.
+  void fail(py_request* pr, const char* where) noexcept;
+  // Converts `result` and answers; on a conversion error, logs it and answers 500.
+  void answer(py_request* pr, PyObject* result) noexcept;
+
+ private:
+  void handle_one(ls::request* r) noexcept;
+  static thread_local PyThreadState* tstate_;
+};
+
+thread_local PyThreadState* py_handler::tstate_ = nullptr;
+
+// ------------------------------------------------------------------------------ conversion
+
+bool is_token_char(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+bool utf8_of(PyObject* s, std::string_view& out) {
+  Py_ssize_t n = 0;
+  const char* p = PyUnicode_AsUTF8AndSize(s, &n);
+  if (p == nullptr) return false;
+  out = {p, static_cast<std::size_t>(n)};
+  return true;
+}
+
+// Body-like values: what a handler may return, or put in Response.body.
+bool convert_body(py_handler& h, PyObject* v, ls::response& out, bool set_type) {
+  if (PyDict_Check(v) || PyList_Check(v)) {
+    PyObject* bytes = PyObject_Vectorcall(h.dumps_, &v, 1, nullptr);
+    if (bytes == nullptr) return false;
+    if (!PyBytes_Check(bytes)) {
+      Py_DECREF(bytes);
+      PyErr_SetString(PyExc_TypeError, "the JSON serializer did not return bytes");
+      return false;
+    }
+    out.body.assign(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+    Py_DECREF(bytes);
+    if (set_type) out.content_type = "application/json";
+    return true;
+  }
+  if (PyUnicode_Check(v)) {
+    std::string_view s;
+    if (!utf8_of(v, s)) return false;
+    out.body.assign(s);
+    if (set_type) out.content_type = "text/plain; charset=utf-8";
+    return true;
+  }
+  if (PyBytes_Check(v)) {
+    out.body.assign(PyBytes_AS_STRING(v), static_cast<std::size_t>(PyBytes_GET_SIZE(v)));
+  } else if (PyByteArray_Check(v)) {
+    out.body.assign(PyByteArray_AS_STRING(v), static_cast<std::size_t>(PyByteArray_GET_SIZE(v)));
+  } else if (PyMemoryView_Check(v)) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(v, &view, PyBUF_CONTIG_RO) != 0) return false;
+    out.body.assign(static_cast<const char*>(view.buf), static_cast<std::size_t>(view.len));
+    PyBuffer_Release(&view);
+  } else if (v == Py_None) {
+    out.body.clear();
+    return true;
+  } else {
+    PyErr_Format(PyExc_TypeError,
+                 "a handler returned %.100s; expected dict, list, str, bytes or Response",
+                 Py_TYPE(v)->tp_name);
+    return false;
+  }
+  if (set_type) out.content_type = "application/octet-stream";
+  return true;
+}
+
+// One header from Response.headers; Content-Type is kept aside, framing headers are the
+// server's own and refused.
+bool add_header(PyObject* name, PyObject* value, ls::response& out, bool& has_type) {
+  std::string_view n, v;
+  if (!PyUnicode_Check(name) || !PyUnicode_Check(value)) {
+    PyErr_SetString(PyExc_TypeError, "Response headers must be str: str");
+    return false;
+  }
+  if (!utf8_of(name, n) || !utf8_of(value, v)) return false;
+  if (n.empty()) {
+    PyErr_SetString(PyExc_ValueError, "an empty header name");
+    return false;
+  }
+  for (unsigned char c : n) {
+    if (!is_token_char(c)) {
+      PyErr_Format(PyExc_ValueError, "invalid header name %R", name);
+      return false;
+    }
+  }
+  for (unsigned char c : v) {
+    if (c == '\r' || c == '\n' || c == '\0') {
+      PyErr_Format(PyExc_ValueError, "header %R: CR, LF and NUL are not allowed in values", name);
+      return false;
+    }
+  }
+  auto iequals = [&](std::string_view want) {
+    if (n.size() != want.size()) return false;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      if ((n[i] | 0x20) != want[i]) return false;
+    }
+    return true;
+  };
+  if (iequals("content-type")) {
+    out.content_type.assign(v);
+    has_type = true;
+    return true;
+  }
+  if (iequals("content-length") || iequals("transfer-encoding") || iequals("connection") ||
+      iequals("date") || iequals("server")) {
+    PyErr_Format(PyExc_ValueError, "header %R is set by the server", name);
+    return false;
+  }
+  out.headers.append(n).append(": ").append(v).append("\r\n");
+  return true;
+}
+
+bool convert_response(py_handler& h, PyObject* res, ls::response& out) {
+  const int is_response = PyObject_IsInstance(res, h.response_type_);
+  if (is_response < 0) return false;
+  if (!is_response) return convert_body(h, res, out, true);
+  PyObject* status = PyObject_GetAttrString(res, "status");
+  if (status == nullptr) return false;
+  const long code = PyLong_AsLong(status);
+  Py_DECREF(status);
+  if (code == -1 && PyErr_Occurred()) return false;
+  if (code < 200 || code > 599) {
+    PyErr_Format(PyExc_ValueError, "Response.status %ld is outside 200..599", code);
+    return false;
+  }
+  out.status = static_cast<int>(code);
+  bool has_type = false;
+  PyObject* headers = PyObject_GetAttrString(res, "headers");
+  if (headers == nullptr) return false;
+  bool ok = true;
+  if (headers != Py_None) {
+    PyObject* items = PyDict_Check(headers) ? PyDict_Items(headers) : PySequence_List(headers);
+    if (items == nullptr) {
+      ok = false;
+    } else {
+      for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(items); ++i) {
+        PyObject* pair = PyList_GET_ITEM(items, i);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+          PyErr_SetString(PyExc_TypeError, "Response headers: a dict or (name, value) pairs");
+          ok = false;
+          break;
+        }
+        ok = add_header(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), out, has_type);
+      }
+      Py_DECREF(items);
+    }
+  }
+  Py_DECREF(headers);
+  if (!ok) return false;
+  PyObject* body = PyObject_GetAttrString(res, "body");
+  if (body == nullptr) return false;
+  ok = convert_body(h, body, out, !has_type);
+  Py_DECREF(body);
+  return ok;
+}
+
+// ------------------------------------------------------------------------------ the request
+
+PyObject* detached_error() {
+  PyErr_SetString(PyExc_RuntimeError,
+                  "this request was already answered; read its attributes before returning");
+  return nullptr;
+}
+
+PyObject* get_method(py_request* self, void*) {
+  if (self->method == nullptr) {
+    if (self->req == nullptr) return detached_error();
+    const std::string_view m = self->req->method();
+    self->method = PyUnicode_DecodeLatin1(m.data(), static_cast<Py_ssize_t>(m.size()), nullptr);
+    if (self->method == nullptr) return nullptr;
+  }
+  Py_INCREF(self->method);
+  return self->method;
+}
+
+PyObject* get_path(py_request* self, void*) {
+  if (self->path == nullptr) {
+    if (self->req == nullptr) return detached_error();
+    const std::string_view p = self->req->path();
+    self->path = PyUnicode_DecodeUTF8(p.data(), static_cast<Py_ssize_t>(p.size()), "replace");
+    if (self->path == nullptr) return nullptr;
+  }
+  Py_INCREF(self->path);
+  return self->path;
+}
+
+PyObject* get_query_string(py_request* self, void*) {
+  if (self->query_string == nullptr) {
+    if (self->req == nullptr) return detached_error();
+    const std::string_view q = self->req->query();
+    self->query_string =
+        PyUnicode_DecodeLatin1(q.data(), static_cast<Py_ssize_t>(q.size()), nullptr);
+    if (self->query_string == nullptr) return nullptr;
+  }
+  Py_INCREF(self->query_string);
+  return self->query_string;
+}
+
+PyObject* get_query(py_request* self, void*) {
+  if (self->query == nullptr) {
+    if (self->req == nullptr) return detached_error();
+    thread_local lapwise::parser::query_parser qp;
+    const auto st = qp.parse(self->req->query());
+    if (st != lapwise::parser::query_status::ok) {
+      PyErr_Format(PyExc_ValueError, "query string: %s", lapwise::parser::describe(st));
+      return nullptr;
+    }
+    PyObject* d = PyDict_New();
+    if (d == nullptr) return nullptr;
+    for (const auto& pair : qp.pairs()) {
+      PyObject* k = PyUnicode_DecodeUTF8(pair.key.data(), static_cast<Py_ssize_t>(pair.key.size()),
+                                         "replace");
+      PyObject* v = k ? PyUnicode_DecodeUTF8(pair.value.data(),
+                                             static_cast<Py_ssize_t>(pair.value.size()), "replace")
+                      : nullptr;
+      PyObject* kept = v ? PyDict_SetDefault(d, k, v) : nullptr;  // the first value wins
+      Py_XDECREF(k);
+      Py_XDECREF(v);
+      if (kept == nullptr) {
+        Py_DECREF(d);
+        return nullptr;
+      }
+    }
+    self->query = d;
+  }
+  Py_INCREF(self->query);
+  return self->query;
+}
+
+PyObject* get_params(py_request* self, void*) {
+  if (self->params == nullptr) {
+    if (self->req == nullptr) return detached_error();
+    const std::uint32_t mask = self->owner->routes_[self->req->route()].int_mask;
+    PyObject* d = PyDict_New();
+    if (d == nullptr) return nullptr;
+    std::size_t i = 0;
+    for (const auto& p : self->req->params()) {
+      PyObject* k =
+          PyUnicode_FromStringAndSize(p.name.data(), static_cast<Py_ssize_t>(p.name.size()));
+      PyObject* v = nullptr;
+      if ((mask >> i) & 1u) {
+        const std::string digits(p.value);
+        v = PyLong_FromString(digits.c_str(), nullptr, 10);
+        if (v == nullptr) PyErr_Clear();  // beyond int's digit limit: keep the text
+      }
+      if (v == nullptr) {
+        v = PyUnicode_DecodeUTF8(p.value.data(), static_cast<Py_ssize_t>(p.value.size()),
+                                 "replace");
+      }
+      const int rc = (k && v) ? PyDict_SetItem(d, k, v) : -1;
+      Py_XDECREF(k);
+      Py_XDECREF(v);
+      if (rc != 0) {
+        Py_DECREF(d);
+        return nullptr;
+      }
+      ++i;
+    }
+    self->params = d;
+  }
+  Py_INCREF(self->params);
+  return self->params;
+}
+
+PyObject* get_headers(py_request* self, void*) {
+  if (self->headers == nullptr) {
+    if (self->req == nullptr) return detached_error();
+    PyObject* d = PyDict_New();
+    if (d == nullptr) return nullptr;
+    std::string lower;
+    for (const auto& h : self->req->headers()) {
+      lower.assign(h.name);
+      for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      PyObject* k =
+          PyUnicode_DecodeLatin1(lower.data(), static_cast<Py_ssize_t>(lower.size()), nullptr);
+      PyObject* v = k ? PyUnicode_DecodeLatin1(h.value.data(),
+                                               static_cast<Py_ssize_t>(h.value.size()), nullptr)
+                      : nullptr;
+      int rc = -1;
+      if (v != nullptr) {
+        PyObject* old = PyDict_GetItemWithError(d, k);
+        if (old != nullptr) {
+          PyObject* joined = PyUnicode_FromFormat("%U, %U", old, v);
+          rc = joined ? PyDict_SetItem(d, k, joined) : -1;
+          Py_XDECREF(joined);
+        } else if (!PyErr_Occurred()) {
+          rc = PyDict_SetItem(d, k, v);
+        }
+      }
+      Py_XDECREF(k);
+      Py_XDECREF(v);
+      if (rc != 0) {
+        Py_DECREF(d);
+        return nullptr;
+      }
+    }
+    self->headers = d;
+  }
+  Py_INCREF(self->headers);
+  return self->headers;
+}
+
+PyObject* get_body(py_request* self, void*) {
+  if (self->body == nullptr) {
+    if (self->req == nullptr) return detached_error();
+    const std::string_view b = self->req->body();
+    self->body = PyBytes_FromStringAndSize(b.data(), static_cast<Py_ssize_t>(b.size()));
+    if (self->body == nullptr) return nullptr;
+  }
+  Py_INCREF(self->body);
+  return self->body;
+}
+
+PyObject* req_json(py_request* self, PyObject*) {
+  PyObject* body = get_body(self, nullptr);
+  if (body == nullptr) return nullptr;
+  PyObject* out = PyObject_Vectorcall(self->owner->loads_, &body, 1, nullptr);
+  Py_DECREF(body);
+  return out;
+}
+
+// Builds every attribute, so a request kept past its answer still reads.
+bool materialize(py_request* self) {
+  using getter = PyObject* (*)(py_request*, void*);
+  for (getter g :
+       {get_method, get_path, get_query_string, get_query, get_params, get_headers, get_body}) {
+    PyObject* v = g(self, nullptr);
+    if (v == nullptr) {
+      PyErr_Clear();
+      continue;
+    }
+    Py_DECREF(v);
+  }
+  return true;
+}
+
+// Answers the C++ request once; later calls are ignored.
+void send(py_request* pr, ls::response&& resp) {
+  ls::request* r = pr->req;
+  if (r == nullptr) return;
+  if (Py_REFCNT(pr) > 1) materialize(pr);
+  pr->req = nullptr;
+  r->respond(std::move(resp));
+}
+
+void py_handler::fail(py_request* pr, const char* where) noexcept {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyErr_NormalizeException(&type, &value, &tb);
+  if (value != nullptr && tb != nullptr) PyException_SetTraceback(value, tb);
+  if (value != nullptr && log_error_ != nullptr) {
+    PyObject* method = pr->req ? get_method(pr, nullptr) : nullptr;
+    PyObject* path = pr->req ? get_path(pr, nullptr) : nullptr;
+    if (method == nullptr || path == nullptr) PyErr_Clear();
+    PyObject* out = PyObject_CallFunction(log_error_, "OsOO", value, where,
+                                          method ? method : Py_None, path ? path : Py_None);
+    Py_XDECREF(method);
+    Py_XDECREF(path);
+    if (out == nullptr) PyErr_WriteUnraisable(log_error_);
+    Py_XDECREF(out);
+  }
+  Py_XDECREF(type);
+  Py_XDECREF(value);
+  Py_XDECREF(tb);
+  send(pr, {500, "text/plain; charset=utf-8", {}, "Internal Server Error"});
+}
+
+void py_handler::answer(py_request* pr, PyObject* result) noexcept {
+  ls::response resp;
+  if (!convert_response(*this, result, resp)) {
+    fail(pr, "response");
+    return;
+  }
+  send(pr, std::move(resp));
+}
+
+py_request* new_request(ls::request* r, py_handler* owner) {
+  auto* pr = PyObject_New(py_request, request_type);
+  if (pr == nullptr) return nullptr;
+  pr->req = r;
+  pr->owner = owner;
+  pr->method = pr->path = pr->query_string = pr->query = pr->params = pr->headers = pr->body =
+      nullptr;
+  return pr;
+}
+
+void py_handler::handle_one(ls::request* r) noexcept {
+  py_request* pr = new_request(r, this);
+  if (pr == nullptr) {
+    PyErr_Clear();
+    r->respond({500, "text/plain; charset=utf-8", {}, "Internal Server Error"});
+    return;
+  }
+  PyObject* arg = reinterpret_cast<PyObject*>(pr);
+  PyObject* res = PyObject_Vectorcall(routes_[r->route()].fn, &arg, 1, nullptr);
+  if (res == nullptr) {
+    fail(pr, "handler");
+  } else if (PyCoro_CheckExact(res) || (Py_TYPE(res)->tp_as_async != nullptr &&
+                                        Py_TYPE(res)->tp_as_async->am_await != nullptr)) {
+    PyObject* args[2] = {res, arg};
+    PyObject* ok = PyObject_Vectorcall(schedule_, args, 2, nullptr);
+    if (ok == nullptr) fail(pr, "schedule");
+    Py_XDECREF(ok);
+  } else {
+    answer(pr, res);
+  }
+  Py_XDECREF(res);
+  Py_DECREF(arg);
+}
+
+void req_dealloc(py_request* self) {
+  // A request dropped unanswered (an async path that lost it) still gets its 500.
+  if (self->req != nullptr) {
+    ls::request* r = self->req;
+    self->req = nullptr;
+    r->respond({500, "text/plain; charset=utf-8", {}, "Internal Server Error"});
+  }
+  Py_XDECREF(self->method);
+  Py_XDECREF(self->path);
+  Py_XDECREF(self->query_string);
+  Py_XDECREF(self->query);
+  Py_XDECREF(self->params);
+  Py_XDECREF(self->headers);
+  Py_XDECREF(self->body);
+  PyTypeObject* tp = Py_TYPE(self);
+  PyObject_Free(self);
+  Py_DECREF(tp);
+}
+
+PyObject* req_respond(py_request* self, PyObject* result) {
+  self->owner->answer(self, result);
+  Py_RETURN_NONE;
+}
+
+PyObject* req_fail(py_request* self, PyObject* exc) {
+  if (PyExceptionInstance_Check(exc)) {
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
+  } else {
+    PyErr_SetString(PyExc_RuntimeError, "async handler failed");
+  }
+  self->owner->fail(self, "handler");
+  Py_RETURN_NONE;
+}
+
+PyObject* req_repr(py_request* self) {
+  if (self->req == nullptr) return PyUnicode_FromString("<ServerRequest (answered)>");
+  const std::string s = "<ServerRequest " + std::string(self->req->method()) + " " +
+                        std::string(self->req->path()) + ">";
+  return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+}
+
+PyGetSetDef req_getset[] = {
+    {"method", reinterpret_cast<getter>(get_method), nullptr, "request method (str)", nullptr},
+    {"path", reinterpret_cast<getter>(get_path), nullptr, "percent-decoded path (str)", nullptr},
+    {"query_string", reinterpret_cast<getter>(get_query_string), nullptr, "raw query (str)",
+     nullptr},
+    {"query", reinterpret_cast<getter>(get_query), nullptr, "dict, the first value of a key wins",
+     nullptr},
+    {"params", reinterpret_cast<getter>(get_params), nullptr, "path parameters (dict)", nullptr},
+    {"headers", reinterpret_cast<getter>(get_headers), nullptr, "dict with lower-case names",
+     nullptr},
+    {"body", reinterpret_cast<getter>(get_body), nullptr, "request body (bytes)", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef req_methods[] = {
+    {"json", reinterpret_cast<PyCFunction>(req_json), METH_NOARGS, "the body parsed as JSON"},
+    {"_respond", reinterpret_cast<PyCFunction>(req_respond), METH_O, "answer (async path)"},
+    {"_fail", reinterpret_cast<PyCFunction>(req_fail), METH_O, "answer 500 and log (async path)"},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyType_Slot req_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(req_dealloc)},
+    {Py_tp_getset, req_getset},
+    {Py_tp_methods, req_methods},
+    {Py_tp_repr, reinterpret_cast<void*>(req_repr)},
+    {Py_tp_doc, const_cast<char*>("A request handed to a lapwise.App handler")},
+    {0, nullptr}};
+
+PyType_Spec req_spec = {"lapwise._native.ServerRequest", sizeof(py_request), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, req_slots};
+
+// ------------------------------------------------------------------------------- the server
+
+class py_server {
+ public:
+  explicit py_server(const py::dict& opts) {
+    auto get = [&](const char* k) -> py::object {
+      return opts.contains(k) ? py::object(opts[k]) : py::object(py::none());
+    };
+    auto ms = [&](const char* k, std::chrono::milliseconds& out) {
+      if (!get(k).is_none())
+        out = std::chrono::milliseconds(static_cast<long long>(get(k).cast<double>() * 1000));
+    };
+    if (!get("host").is_none()) cfg_.host = get("host").cast<std::string>();
+    if (!get("port").is_none()) cfg_.port = get("port").cast<std::uint16_t>();
+    if (!get("threads").is_none()) cfg_.threads = get("threads").cast<unsigned>();
+    if (!get("server_name").is_none()) cfg_.server_name = get("server_name").cast<std::string>();
+    ms("header_timeout", cfg_.header_timeout);
+    ms("idle_timeout", cfg_.idle_timeout);
+    ms("shutdown_timeout", cfg_.shutdown_timeout);
+    if (!get("max_connections").is_none())
+      cfg_.max_connections = get("max_connections").cast<std::size_t>();
+    if (!get("max_pipelined").is_none())
+      cfg_.max_pipelined = get("max_pipelined").cast<std::size_t>();
+    if (!get("max_body").is_none()) cfg_.limits.max_body = get("max_body").cast<std::uint64_t>();
+    if (!get("max_header_bytes").is_none())
+      cfg_.limits.max_header_bytes = get("max_header_bytes").cast<std::size_t>();
+    if (!get("max_request_line").is_none())
+      cfg_.limits.max_request_line = get("max_request_line").cast<std::size_t>();
+    for (char c : cfg_.server_name) {
+      if (c == '\r' || c == '\n' || c == '\0')
+        throw py::value_error("server_name holds CR, LF or NUL");
+    }
+    if (cfg_.threads == 0 || cfg_.max_pipelined == 0 || cfg_.max_connections == 0) {
+      throw py::value_error("threads, max_pipelined and max_connections must be positive");
+    }
+  }
+  ~py_server() {
+    if (server_) {
+      py::gil_scoped_release nogil;
+      server_->stop();
+      server_->wait();
+    }
+  }
+
+  void add_const(const std::string& method, const std::string& pattern, int status,
+                 const std::string& content_type,
+                 const std::vector<std::pair<std::string, std::string>>& headers,
+                 const py::bytes& body) {
+    check_not_started();
+    ls::response r;
+    r.status = status;
+    if (status < 200 || status > 599) throw py::value_error("status must be in 200..599");
+    r.content_type = content_type;
+    for (const auto& [n, v] : headers) {
+      for (unsigned char c : n) {
+        if (!is_token_char(c)) throw py::value_error("invalid header name '" + n + "'");
+      }
+      if (v.find_first_of("\r\n", 0, 3) != std::string::npos) {
+        throw py::value_error("header '" + n + "': CR, LF and NUL are not allowed");
+      }
+      r.headers += n + ": " + v + "\r\n";
+    }
+    r.body = std::string(body);
+    if (auto err = routes_.add_const(method, pattern, std::move(r))) throw py::value_error(*err);
+  }
+
+  void add_route(const std::string& method, const std::string& pattern, py::object fn,
+                 std::uint32_t int_mask) {
+    check_not_started();
+    const auto id = static_cast<std::uint32_t>(handler_.routes_.size());
+    if (auto err = routes_.add_dynamic(method, pattern, id)) throw py::value_error(*err);
+    handler_.routes_.push_back({fn.release().ptr(), int_mask});
+  }
+
+  void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
+                 py::object log_error) {
+    check_not_started();
+    auto put = [](PyObject*& slot, py::object& o) {
+      Py_XDECREF(slot);
+      slot = o.release().ptr();
+    };
+    put(handler_.dumps_, dumps);
+    put(handler_.loads_, loads);
+    put(handler_.response_type_, response_type);
+    put(handler_.schedule_, schedule);
+    put(handler_.log_error_, log_error);
+  }
+
+  std::uint16_t start() {
+    check_not_started();
+    if (handler_.dumps_ == nullptr)
+      throw py::value_error("set_hooks() must be called before start()");
+    server_ = std::make_unique<ls::server>(cfg_, std::move(routes_), &handler_);
+    if (auto err = server_->start()) {
+      server_.reset();
+      throw py::value_error(*err);  // RuntimeError would do too; ValueError says "your input"
+    }
+    return server_->port();
+  }
+
+  void stop() {
+    if (!server_) return;
+    py::gil_scoped_release nogil;
+    server_->stop();
+  }
+
+  bool wait(double timeout) {
+    if (!server_) return true;
+    py::gil_scoped_release nogil;
+    const auto ms = timeout < 0 ? std::chrono::milliseconds(-1)
+                                : std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
+    return server_->wait(ms);
+  }
+
+  [[nodiscard]] std::uint16_t port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  void check_not_started() const {
+    if (server_) throw py::value_error("the server was started already");
+  }
+  ls::config cfg_;
+  ls::route_table routes_;
+  py_handler handler_;
+  std::unique_ptr<ls::server> server_;
+};
+
+}  // namespace
+
+void bind_server(py::module_& m) {
+  request_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&req_spec));
+  if (request_type == nullptr) throw py::error_already_set();
+  m.add_object("ServerRequest",
+               py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(request_type)));
+  py::class_<py_server>(m, "Server",
+                        "lapwise::server::server with Python handlers (see lapwise.App)")
+      .def(py::init<const py::dict&>(), py::arg("options"))
+      .def("add_const", &py_server::add_const, py::arg("method"), py::arg("pattern"),
+           py::arg("status"), py::arg("content_type"), py::arg("headers"), py::arg("body"))
+      .def("add_route", &py_server::add_route, py::arg("method"), py::arg("pattern"),
+           py::arg("handler"), py::arg("int_mask"))
+      .def("set_hooks", &py_server::set_hooks, py::arg("dumps"), py::arg("loads"),
+           py::arg("response_type"), py::arg("schedule"), py::arg("log_error"))
+      .def("start", &py_server::start)
+      .def("stop", &py_server::stop)
+      .def("wait", &py_server::wait, py::arg("timeout") = -1.0)
+      .def_property_readonly("port", &py_server::port);
+}
+
+}  // namespace lapwise::bindings

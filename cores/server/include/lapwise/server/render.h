@@ -1,0 +1,29 @@
+// lapwise::server — response head rendering shared by the session and the pre-rendered routes.
+//
+// Contract: render_response() appends one whole HTTP/1.1 response to `out`: status line
+// (a status outside 200..999 becomes 500), Server, Date (the 29 bytes at `date`),
+// Content-Type when non-empty, Content-Length (not for 204/304, whose body is dropped), the
+// caller's extra header lines, then Connection: close or keep-alive when asked, and the body.
+// It returns the offset in `out` of the Date value, so pre-rendered bytes can be re-dated.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace lapwise::server::detail {
+
+struct head_fields {
+  int status;
+  std::string_view server_name;
+  const char* date;  // date_length bytes
+  std::string_view content_type;
+  std::string_view headers;  // "Name: value\r\n" lines
+  bool close;                // Connection: close
+  bool keep_alive10;         // Connection: keep-alive (an HTTP/1.0 client asked for it)
+};
+
+[[nodiscard]] std::string_view reason_phrase(int status) noexcept;
+std::size_t render_response(std::string& out, const head_fields& h, std::string_view body);
+
+}  // namespace lapwise::server::detail

@@ -1,0 +1,150 @@
+// lapwise::server — an HTTP/1.1 server on standalone Asio with pre-rendered and handler routes.
+//
+// Contract:
+// - One io_context per thread, each with an SO_REUSEPORT acceptor on the same port. HTTP/1.1
+//   semantics as in session.h (keep-alive, pipelining in order, chunked bodies, 100-continue,
+//   limits -> the parser's status and a close). Server, Date (once a second), Content-Length.
+// - Const routes are answered on the io thread from pre-rendered bytes. Dynamic routes reach
+//   handler::handle() in BATCHES: all the dynamic requests one io thread got ready in one
+//   event-loop turn, across its connections, in one call.
+// - header_timeout (first byte of a request -> all of it) gives 408 and a close (slowloris);
+//   idle_timeout closes idle keep-alive connections. Over max_connections, accepting waits
+//   (the kernel backlog holds new clients) until a connection closes.
+// - stop() (any thread, idempotent): takes what the backlog holds, stops accepting, answers
+//   every request already received (also those a handler holds), closes idle connections;
+//   sockets close regardless after shutdown_timeout. No exception escapes the io threads.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lapwise/parser/http.h"
+#include "lapwise/router/router.h"
+
+namespace lapwise::server {
+
+struct config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: a free port, see server::port()
+  unsigned threads = 1;
+  std::string server_name = "lapwise";
+  std::chrono::milliseconds header_timeout{10000};  // first byte of a request -> all of it
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, and a blocked write
+  std::chrono::milliseconds shutdown_timeout{10000};
+  std::size_t max_connections = 10000;
+  std::size_t max_pipelined = 64;  // unanswered requests per connection before reading pauses
+  parser::limits limits{};         // request line, headers, body (max_body -> 413)
+};
+
+// A handler's response. `headers`: extra "Name: value\r\n" lines, validated by the caller;
+// the server adds Server, Date, Content-Length and Connection itself.
+struct response {
+  int status = 200;
+  std::string content_type;  // empty: no Content-Type header
+  std::string headers;
+  std::string body;
+};
+
+namespace detail {
+class responder;
+}
+
+// A dynamic request handed to the handler: every view stays valid until respond() is called.
+class request {
+ public:
+  [[nodiscard]] std::string_view method() const noexcept { return method_; }
+  [[nodiscard]] std::string_view path() const noexcept { return path_; }    // percent-decoded
+  [[nodiscard]] std::string_view query() const noexcept { return query_; }  // raw, without '?'
+  [[nodiscard]] std::span<const parser::header> headers() const noexcept { return headers_; }
+  [[nodiscard]] std::string_view body() const noexcept { return body_; }
+  [[nodiscard]] std::uint32_t route() const noexcept { return route_; }  // the add_dynamic id
+  [[nodiscard]] std::span<const router::param> params() const noexcept {
+    return {params_.data(), param_count_};
+  }
+  // Completes the request, exactly once, from any thread. After it, the views are invalid.
+  void respond(response r) noexcept;
+
+ private:
+  friend class session;
+  std::string storage_;  // the head (+ body, + decoded path) bytes the views point into
+  std::vector<parser::header> header_store_;
+  std::string_view method_, path_, query_, body_;
+  std::span<const parser::header> headers_;
+  std::array<router::param, router::max_params> params_{};
+  std::size_t param_count_ = 0;
+  std::uint32_t route_ = 0;
+  std::uint64_t seq_ = 0;  // position in its connection's response order
+  detail::responder* owner_ = nullptr;
+};
+
+// Receives batches of dynamic requests on an io thread. Must complete every request exactly
+// once (now or later, from any thread); a request never completed keeps its connection open
+// and stop() waiting.
+class handler {
+ public:
+  virtual ~handler() = default;
+  virtual void handle(std::span<request* const> batch) noexcept = 0;
+  virtual void thread_started() noexcept {}   // on each io thread, before anything else
+  virtual void thread_stopping() noexcept {}  // on each io thread, after the last batch
+};
+
+// The route table, filled before the server starts. Patterns use the router's syntax.
+class route_table {
+ public:
+  route_table();
+  ~route_table();
+  route_table(route_table&&) noexcept;
+  route_table& operator=(route_table&&) noexcept;
+  // A pre-rendered route: `r` is sent as is (plus the server's own headers) for every match.
+  // Returns an error message (the router's, naming both routes on a conflict) or nullopt.
+  std::optional<std::string> add_const(std::string_view method, std::string_view pattern,
+                                       response r);
+  // A handler route: matching requests reach handler::handle() with request::route() == id.
+  std::optional<std::string> add_dynamic(std::string_view method, std::string_view pattern,
+                                         std::uint32_t id);
+
+  struct entry {
+    bool is_const;
+    std::uint32_t id;
+    response fixed;
+  };
+  [[nodiscard]] const router::radix_router& router() const noexcept { return router_; }
+  [[nodiscard]] const std::vector<entry>& entries() const noexcept { return entries_; }
+
+ private:
+  std::optional<std::string> add(std::string_view method, std::string_view pattern, entry e);
+  router::radix_router router_;
+  std::vector<entry> entries_;
+};
+
+namespace detail {
+struct server_state;
+}
+
+class server {
+ public:
+  // `h` must outlive the server; it may be null when every route is const.
+  server(config cfg, route_table routes, handler* h);
+  ~server();  // stop() and join
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds, listens and starts the io threads. Returns an error message, or nullopt.
+  [[nodiscard]] std::optional<std::string> start();
+  [[nodiscard]] std::uint16_t port() const noexcept;  // the bound port once started
+  void stop() noexcept;                               // graceful, see the contract above
+  // Waits for (and joins) the io threads; false if `timeout` (< 0: none) passed first.
+  bool wait(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+
+ private:
+  std::unique_ptr<detail::server_state> state_;
+};
+
+}  // namespace lapwise::server

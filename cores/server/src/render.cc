@@ -1,0 +1,205 @@
+// Response heads, the Date text, the route table and the pre-rendered const responses.
+#include "lapwise/server/render.h"
+
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <utility>
+
+#include "lapwise/server/session.h"
+
+namespace lapwise::server {
+
+namespace detail {
+
+void format_http_date(std::int64_t unix_seconds, char* out) noexcept {
+  static constexpr char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  auto two = [](char* p, int v) {
+    p[0] = static_cast<char>('0' + v / 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  std::memcpy(out, days[tm.tm_wday % 7], 3);
+  out[3] = ',';
+  out[4] = ' ';
+  two(out + 5, tm.tm_mday);
+  out[7] = ' ';
+  std::memcpy(out + 8, months[tm.tm_mon % 12], 3);
+  out[11] = ' ';
+  const int year = (tm.tm_year + 1900) % 10000;
+  two(out + 12, year / 100);
+  two(out + 14, year % 100);
+  out[16] = ' ';
+  two(out + 17, tm.tm_hour);
+  out[19] = ':';
+  two(out + 20, tm.tm_min);
+  out[22] = ':';
+  two(out + 23, tm.tm_sec);
+  std::memcpy(out + 25, " GMT", 4);
+}
+
+std::string_view reason_phrase(int status) noexcept {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
+  }
+}
+
+std::size_t render_response(std::string& out, const head_fields& h, std::string_view body) {
+  int status = h.status;
+  if (status < 200 || status > 999) status = 500;  // 1xx is never a final response
+  // RFC 9110 §8.6: no Content-Length (and no body) with 204 and 304.
+  const bool bodyless = status == 204 || status == 304;
+  if (bodyless) body = {};
+  char num[24];
+  out.reserve(out.size() + 160 + h.server_name.size() + h.content_type.size() + h.headers.size() +
+              body.size());
+  out += "HTTP/1.1 ";
+  auto [p, ec] = std::to_chars(num, num + sizeof num, status);
+  out.append(num, p);
+  out += ' ';
+  out += reason_phrase(status);
+  out += "\r\nServer: ";
+  out += h.server_name;
+  out += "\r\nDate: ";
+  const std::size_t date_at = out.size();
+  out.append(h.date, date_length);
+  out += "\r\n";
+  if (!h.content_type.empty()) {
+    out += "Content-Type: ";
+    out += h.content_type;
+    out += "\r\n";
+  }
+  if (!bodyless) {
+    out += "Content-Length: ";
+    auto [q, ec2] = std::to_chars(num, num + sizeof num, body.size());
+    out.append(num, q);
+    out += "\r\n";
+  }
+  out += h.headers;
+  if (h.close) {
+    out += "Connection: close\r\n";
+  } else if (h.keep_alive10) {
+    out += "Connection: keep-alive\r\n";
+  }
+  out += "\r\n";
+  out += body;
+  return date_at;
+}
+
+}  // namespace detail
+
+// ------------------------------------------------------------------------------ route_table
+
+route_table::route_table() = default;
+route_table::~route_table() = default;
+route_table::route_table(route_table&&) noexcept = default;
+route_table& route_table::operator=(route_table&&) noexcept = default;
+
+std::optional<std::string> route_table::add(std::string_view method, std::string_view pattern,
+                                            entry e) {
+  const auto value = static_cast<std::uint32_t>(entries_.size());
+  if (auto err = router_.add(method, pattern, value)) return std::move(err->message);
+  entries_.push_back(std::move(e));
+  return std::nullopt;
+}
+
+std::optional<std::string> route_table::add_const(std::string_view method, std::string_view pattern,
+                                                  response r) {
+  for (char c : r.content_type + r.headers) {
+    if (c == '\0') return "a const response holds a NUL byte in its headers";
+  }
+  return add(method, pattern, entry{true, 0, std::move(r)});
+}
+
+std::optional<std::string> route_table::add_dynamic(std::string_view method,
+                                                    std::string_view pattern, std::uint32_t id) {
+  return add(method, pattern, entry{false, id, {}});
+}
+
+// ---------------------------------------------------------------------------------- service
+
+service::service(config cfg, route_table routes)
+    : cfg_(std::move(cfg)), routes_(std::move(routes)) {
+  static constexpr char placeholder[detail::date_length + 1] = "Thu, 01 Jan 1970 00:00:00 GMT";
+  rendered_.resize(routes_.entries().size());
+  for (std::size_t i = 0; i < rendered_.size(); ++i) {
+    const route_table::entry& e = routes_.entries()[i];
+    if (!e.is_const) continue;
+    for (int v = 0; v < 3; ++v) {
+      detail::head_fields h{e.fixed.status,  cfg_.server_name, placeholder, e.fixed.content_type,
+                            e.fixed.headers, v == 1,           v == 2};
+      rendered_[i].date_at[v] = detail::render_response(rendered_[i].bytes[v], h, e.fixed.body);
+    }
+  }
+}
+
+}  // namespace lapwise::server

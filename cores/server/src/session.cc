@@ -1,0 +1,386 @@
+// The sans-IO connection core: framing, routing, ordering of responses, pausing.
+#include "lapwise/server/session.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "lapwise/parser/percent.h"
+#include "lapwise/server/render.h"
+
+namespace lapwise::server {
+
+namespace {
+
+constexpr std::size_t initial_input = 8192;
+constexpr std::size_t min_free = 4096;
+constexpr std::size_t max_output = 1 << 20;  // unwritten bytes before parsing pauses
+constexpr std::string_view continue_100 = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::size_t trailer_capacity = 32;
+
+// Moves a view that points into [from, from + n) to the same offset in `to`; others (static
+// storage such as the parser's "/") are kept.
+std::string_view rebase(std::string_view v, const char* from, std::size_t n, const char* to) {
+  if (v.data() < from || v.data() > from + n) return v;
+  return {to + (v.data() - from), v.size()};
+}
+
+}  // namespace
+
+void request::respond(response r) noexcept { owner_->complete(*this, std::move(r)); }
+
+session::session(const service& svc, detail::responder& owner, std::vector<request*>& ready,
+                 const char* date)
+    : svc_(svc), owner_(owner), ready_(ready), date_(date) {
+  headers_.resize(std::max<std::size_t>(svc_.cfg_.limits.max_headers, 1));
+}
+
+session::~session() = default;
+
+std::span<char> session::read_space() {
+  if (in_begin_ == in_end_ && !chunked_active_) in_begin_ = in_end_ = 0;
+  if (chunked_active_ && chunk_raw_ > chunk_out_) {
+    // Reclaim the chunk framing already decoded: raw bytes move down to the decoded end.
+    char* base = in_.get() + in_begin_;
+    std::memmove(base + chunk_out_, base + chunk_raw_, in_end_ - in_begin_ - chunk_raw_);
+    in_end_ -= chunk_raw_ - chunk_out_;
+    chunk_raw_ = chunk_out_;
+  }
+  if (in_cap_ - in_end_ >= min_free) return {in_.get() + in_end_, in_cap_ - in_end_};
+  if (in_begin_ > 0) {
+    std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+  }
+  if (in_cap_ - in_end_ < min_free) {
+    const parser::limits& lim = svc_.cfg_.limits;
+    const std::size_t most = lim.max_request_line + lim.max_header_bytes +
+                             static_cast<std::size_t>(lim.max_body) + 4 * min_free;
+    if (in_end_ + min_free > most) {  // cannot happen while the parser enforces its limits
+      fail(parser::error_code::body_too_large);
+      return {};
+    }
+    const std::size_t cap =
+        std::min(most, std::max({in_cap_ * 2, in_end_ + min_free, initial_input}));
+    auto grown = std::make_unique<char[]>(cap);
+    if (in_end_ > 0) std::memcpy(grown.get(), in_.get(), in_end_);
+    in_ = std::move(grown);
+    in_cap_ = cap;
+  }
+  return {in_.get() + in_end_, in_cap_ - in_end_};
+}
+
+void session::commit(std::size_t n) {
+  in_end_ += n;
+  process();
+}
+
+void session::receive(std::string_view bytes) {
+  while (!bytes.empty() && !closing_ && !eof_) {
+    std::span<char> space = read_space();
+    if (space.empty()) return;
+    const std::size_t n = std::min(space.size(), bytes.size());
+    std::memcpy(space.data(), bytes.data(), n);
+    bytes.remove_prefix(n);
+    commit(n);
+  }
+}
+
+void session::end_of_input() noexcept {
+  eof_ = true;
+  in_begin_ = in_end_;  // a partial request is dropped: nobody will read its answer
+  chunked_active_ = false;
+  scanned_ = 0;
+}
+
+void session::drain() {
+  draining_ = true;
+  process();
+}
+
+void session::timeout() {
+  const phase p = current_phase();
+  if (p == phase::waiting) return;
+  if (p == phase::receiving && !closing_) {
+    std::string bytes;
+    detail::render_response(bytes,
+                            {408, svc_.cfg_.server_name, date_, "text/plain", {}, true, false},
+                            "request not received in time");
+    emit(std::move(bytes), true);
+  }
+  closing_ = true;
+  in_begin_ = in_end_;
+  chunked_active_ = false;
+}
+
+void session::consume(std::size_t n) noexcept {
+  out_pos_ += std::min(n, out_.size() - out_pos_);
+  if (out_pos_ == out_.size()) {
+    out_.clear();
+    out_pos_ = 0;
+  }
+  process();
+}
+
+bool session::wants_read() const noexcept {
+  if (closing_ || eof_) return false;
+  if (draining_ && in_begin_ == in_end_) return false;
+  return slots_.size() < svc_.cfg_.max_pipelined && out_.size() - out_pos_ < max_output;
+}
+
+bool session::done() const noexcept {
+  if (!slots_.empty() || out_pos_ != out_.size()) return false;
+  return closing_ || eof_ || (draining_ && in_begin_ == in_end_);
+}
+
+session::phase session::current_phase() const noexcept {
+  if (!slots_.empty()) return phase::waiting;
+  return in_end_ > in_begin_ ? phase::receiving : phase::idle;
+}
+
+void session::process() {
+  while (!closing_ && in_end_ > in_begin_ && slots_.size() < svc_.cfg_.max_pipelined &&
+         out_.size() - out_pos_ < max_output) {
+    if (!process_one({in_.get() + in_begin_, in_end_ - in_begin_})) return;
+  }
+}
+
+bool session::process_one(std::string_view data) {
+  const parser::limits& lim = svc_.cfg_.limits;
+  if (scanned_ > 0 && !chunked_active_) {
+    // A head seen incomplete before: parse again only when it can have changed its verdict.
+    const bool line_end =
+        std::memchr(data.data() + scanned_, '\n', data.size() - scanned_) != nullptr;
+    const bool over = (!head_has_line_ && data.size() > lim.max_request_line) ||
+                      data.size() > lim.max_request_line + lim.max_header_bytes;
+    if (!line_end && !over) {
+      scanned_ = data.size();
+      return false;
+    }
+  }
+  parser::request req;
+  const parser::parse_result res = parser::parse_request_head(data, req, headers_, lim);
+  if (res.status == parser::parse_status::error) {
+    fail(res.error);
+    return false;
+  }
+  if (res.status == parser::parse_status::need_more) {
+    if (!head_has_line_) head_has_line_ = std::memchr(data.data(), '\n', data.size()) != nullptr;
+    scanned_ = data.size();
+    return false;
+  }
+  scanned_ = 0;
+  head_has_line_ = false;
+  const std::size_t head = res.consumed;
+  switch (req.framing) {
+    case parser::body_framing::content_length: {
+      const std::size_t total = head + static_cast<std::size_t>(req.content_length);
+      if (data.size() < total) {
+        if (req.expect_continue && !continue_sent_) {
+          continue_sent_ = true;
+          emit_view(continue_100, false);
+        }
+        return false;
+      }
+      answer(data, req, data.substr(head, total - head), total);
+      return true;
+    }
+    case parser::body_framing::chunked: {
+      if (!chunked_active_) {
+        if (!chunked_) {
+          trailers_.resize(trailer_capacity);
+          chunked_ = std::make_unique<parser::chunked_decoder>(trailers_, lim);
+        }
+        chunked_->reset();
+        chunked_active_ = true;
+        chunk_raw_ = chunk_out_ = head;
+      }
+      char* base = in_.get() + in_begin_;
+      const parser::chunked_decoder::result r = chunked_->feed(
+          data.substr(chunk_raw_), std::span<char>(base + chunk_out_, data.size() - chunk_out_));
+      chunk_raw_ += r.consumed;
+      chunk_out_ += r.produced;
+      if (r.status == parser::parse_status::error) {
+        chunked_active_ = false;
+        fail(r.error);
+        return false;
+      }
+      if (r.status == parser::parse_status::need_more) {
+        if (req.expect_continue && !continue_sent_) {
+          continue_sent_ = true;
+          emit_view(continue_100, false);
+        }
+        return false;
+      }
+      chunked_active_ = false;
+      answer(data, req, data.substr(head, chunk_out_ - head), chunk_raw_);
+      return true;
+    }
+    default:
+      answer(data, req, {}, head);
+      return true;
+  }
+}
+
+bool session::want_close(const parser::request& req) const noexcept { return !req.keep_alive; }
+
+void session::answer(std::string_view data, const parser::request& req, std::string_view body,
+                     std::size_t total) {
+  continue_sent_ = false;
+  std::string_view path = req.path;
+  if (std::memchr(path.data(), '%', path.size()) != nullptr) {
+    scratch_.resize(path.size());
+    path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
+  }
+  const bool close = want_close(req) || (draining_ && in_begin_ + total == in_end_);
+  const bool ka10 = !close && req.version_minor == 0;
+  svc_.routes_.router().match_into(req.method, path, match_);
+  const auto& cfg = svc_.cfg_;
+  if (match_.kind == router::status::found) {
+    const route_table::entry& e = svc_.routes_.entries()[match_.value];
+    if (e.is_const) {
+      const int v = close ? 1 : ka10 ? 2 : 0;
+      const service::rendered& r = svc_.rendered_[match_.value];
+      if (slots_.empty()) {
+        const std::size_t at = out_.size();
+        out_ += r.bytes[v];
+        std::memcpy(out_.data() + at + r.date_at[v], date_, detail::date_length);
+      } else {
+        std::string bytes = r.bytes[v];
+        std::memcpy(bytes.data() + r.date_at[v], date_, detail::date_length);
+        emit(std::move(bytes), close);
+      }
+      closing_ = closing_ || close;
+    } else {
+      dispatch(req, data, body, path, e.id, total, close, ka10);
+    }
+  } else if (match_.kind == router::status::method_not_allowed) {
+    std::string allow = "Allow: ";
+    allow += match_.allowed;
+    allow += "\r\n";
+    std::string bytes;
+    detail::render_response(bytes, {405, cfg.server_name, date_, "text/plain", allow, close, ka10},
+                            "Method Not Allowed");
+    emit(std::move(bytes), close);
+  } else {
+    std::string bytes;
+    detail::render_response(bytes, {404, cfg.server_name, date_, "text/plain", {}, close, ka10},
+                            "Not Found");
+    emit(std::move(bytes), close);
+  }
+  in_begin_ += total;
+}
+
+void session::dispatch(const parser::request& req, std::string_view data, std::string_view body,
+                       std::string_view path, std::uint32_t route, std::size_t total, bool close,
+                       bool ka10) {
+  request* r = acquire();
+  // One copy of the head and body (contiguous in the input, a chunked body decoded in place),
+  // plus the decoded path when it differs: every view is moved onto the copy.
+  const std::size_t span = body.data() != nullptr
+                               ? static_cast<std::size_t>(body.data() + body.size() - data.data())
+                               : total;
+  const bool decoded = path.data() != req.path.data();
+  r->storage_.clear();
+  r->storage_.reserve(span + (decoded ? path.size() : 0));
+  r->storage_.append(data.data(), span);
+  const char* from = data.data();
+  const char* to = r->storage_.data();
+  r->method_ = rebase(req.method, from, span, to);
+  r->query_ = rebase(req.query, from, span, to);
+  r->body_ = rebase(body, from, span, to);
+  std::string_view new_path = rebase(path, from, span, to);
+  if (decoded) {
+    const std::size_t at = r->storage_.size();
+    r->storage_.append(path);
+    new_path = {r->storage_.data() + at, path.size()};
+  }
+  r->path_ = new_path;
+  r->header_store_.resize(req.headers.size());
+  for (std::size_t i = 0; i < req.headers.size(); ++i) {
+    r->header_store_[i] = {rebase(req.headers[i].name, from, span, to),
+                           rebase(req.headers[i].value, from, span, to)};
+  }
+  r->headers_ = r->header_store_;
+  r->param_count_ = match_.param_count;
+  for (std::size_t i = 0; i < match_.param_count; ++i) {
+    const router::param& p = match_.params[i];
+    r->params_[i] = {p.name, rebase(p.value, path.data(), path.size(), new_path.data())};
+  }
+  r->route_ = route;
+  r->seq_ = base_seq_ + slots_.size();
+  slot s;
+  s.req.reset(r);
+  s.close = close;
+  s.keep_alive10 = ka10;
+  slots_.push_back(std::move(s));
+  closing_ = closing_ || close;
+  ready_.push_back(r);
+}
+
+request* session::acquire() {
+  std::unique_ptr<request> r;
+  if (!pool_.empty()) {
+    r = std::move(pool_.back());
+    pool_.pop_back();
+  } else {
+    r = std::make_unique<request>();
+  }
+  r->owner_ = &owner_;
+  return r.release();
+}
+
+void session::complete(request& r, response&& resp) {
+  if (r.seq_ < base_seq_ || r.seq_ - base_seq_ >= slots_.size()) return;  // not ours
+  slot& s = slots_[static_cast<std::size_t>(r.seq_ - base_seq_)];
+  if (s.req.get() != &r) return;
+  if (draining_ && &s == &slots_.back() && in_begin_ == in_end_) s.close = true;
+  detail::render_response(s.bytes,
+                          {resp.status, svc_.cfg_.server_name, date_, resp.content_type,
+                           resp.headers, s.close, s.keep_alive10},
+                          resp.body);
+  s.ready = true;
+  if (pool_.size() < 16) pool_.push_back(std::move(s.req));
+  s.req.reset();
+  flush_slots();
+  process();
+}
+
+void session::flush_slots() {
+  while (!slots_.empty() && slots_.front().ready) {
+    slot& s = slots_.front();
+    out_ += s.bytes;
+    closing_ = closing_ || s.close;
+    slots_.pop_front();
+    ++base_seq_;
+  }
+}
+
+void session::emit(std::string&& bytes, bool close) {
+  if (slots_.empty()) {
+    out_ += bytes;
+  } else {
+    slot s;
+    s.bytes = std::move(bytes);
+    s.ready = true;
+    s.close = close;
+    s.req.reset();
+    slots_.push_back(std::move(s));
+  }
+  closing_ = closing_ || close;
+}
+
+void session::emit_view(std::string_view bytes, bool close) { emit(std::string(bytes), close); }
+
+void session::fail(parser::error_code e) {
+  std::string bytes;
+  const std::string_view text = parser::describe(e);
+  detail::render_response(
+      bytes, {parser::http_status(e), svc_.cfg_.server_name, date_, "text/plain", {}, true, false},
+      text);
+  emit(std::move(bytes), true);
+  in_begin_ = in_end_;
+  chunked_active_ = false;
+  scanned_ = 0;
+}
+
+}  // namespace lapwise::server

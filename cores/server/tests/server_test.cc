@@ -1,0 +1,324 @@
+// The server over real loopback sockets: keep-alive, pipelining, batches, bodies, limits,
+// timeouts and graceful stop.
+#include "lapwise/server/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lapwise::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Routes: GET /plaintext (const), GET /users/{id:int} (1), POST /echo (2), GET /slow (3,
+// answered 300 ms later from another thread), GET /boom (4, answered 500 by the handler).
+class test_handler : public handler {
+ public:
+  void handle(std::span<request* const> batch) noexcept override {
+    {
+      std::lock_guard lock(mu_);
+      batches_.push_back(batch.size());
+    }
+    for (request* r : batch) {
+      switch (r->route()) {
+        case 1:
+          r->respond(
+              {200, "application/json", {}, "{\"id\":" + std::string(r->params()[0].value) + "}"});
+          break;
+        case 2:
+          r->respond({200, "application/octet-stream", {}, std::string(r->body())});
+          break;
+        case 3:
+          threads_.emplace_back([r] {
+            std::this_thread::sleep_for(300ms);
+            r->respond({200, "text/plain", {}, "slow"});
+          });
+          break;
+        default:
+          r->respond({500, "text/plain", {}, "boom"});
+      }
+    }
+  }
+  ~test_handler() override {
+    for (auto& t : threads_) t.join();
+  }
+  std::vector<std::size_t> batches() {
+    std::lock_guard lock(mu_);
+    return batches_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::size_t> batches_;
+  std::vector<std::thread> threads_;
+};
+
+struct fixture {
+  explicit fixture(config cfg = {}) {
+    route_table t;
+    EXPECT_FALSE(t.add_const("GET", "/plaintext", {200, "text/plain", {}, "Hello, World!"}));
+    EXPECT_FALSE(t.add_dynamic("GET", "/users/{id:int}", 1));
+    EXPECT_FALSE(t.add_dynamic("POST", "/echo", 2));
+    EXPECT_FALSE(t.add_dynamic("GET", "/slow", 3));
+    EXPECT_FALSE(t.add_dynamic("GET", "/boom", 4));
+    srv = std::make_unique<server>(std::move(cfg), std::move(t), &h);
+    auto err = srv->start();
+    EXPECT_FALSE(err) << *err;
+  }
+  test_handler h;
+  std::unique_ptr<server> srv;
+};
+
+class client {
+ public:
+  explicit client(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  }
+  ~client() { ::close(fd_); }
+  void send(std::string_view s) {
+    while (!s.empty()) {
+      const ssize_t n = ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      s.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  // Reads until `count` whole responses arrived, or the peer closed, or 5 s passed.
+  std::vector<std::pair<int, std::string>> read(std::size_t count) {
+    std::vector<std::pair<int, std::string>> got;
+    for (;;) {
+      std::string_view rest = buf_;
+      while (got.size() < count) {
+        std::array<parser::header, 32> hs;
+        std::array<char, 1> none{};
+        parser::response r;
+        const auto res = parser::parse_response(rest, "GET", r, hs, none, false);
+        if (res.status != parser::parse_status::complete) break;
+        got.emplace_back(r.status, std::string(r.body));
+        rest.remove_prefix(res.consumed);
+      }
+      buf_.erase(0, buf_.size() - rest.size());
+      if (got.size() >= count) return got;
+      char tmp[65536];
+      const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+      if (n <= 0) {
+        closed_ = n == 0;
+        return got;
+      }
+      buf_.append(tmp, static_cast<std::size_t>(n));
+    }
+  }
+  bool closed_by_peer() {  // true once the server closed (recv 0) with nothing more
+    if (closed_) return true;
+    char c;
+    return ::recv(fd_, &c, 1, 0) == 0;
+  }
+  std::string raw() {
+    char tmp[4096];
+    const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+    return n > 0 ? std::string(tmp, static_cast<std::size_t>(n)) : std::string();
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+  bool closed_ = false;
+};
+
+const std::string get_plain = "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n";
+
+TEST(Server, KeepAliveServesManyRequestsOnOneConnection) {
+  fixture f;
+  client c(f.srv->port());
+  for (int i = 0; i < 5; ++i) {
+    c.send(get_plain);
+    auto got = c.read(1);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], std::make_pair(200, std::string("Hello, World!")));
+  }
+}
+
+TEST(Server, PipelinedRequestsAreAnsweredInOrderAndBatched) {
+  fixture f;
+  client c(f.srv->port());
+  std::string all, plain_and_user;
+  for (int i = 0; i < 8; ++i)
+    all += "GET /users/" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  c.send(all);  // one small write: one read on the server, one turn, one batch
+  auto got = c.read(8);
+  ASSERT_EQ(got.size(), 8u);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(got[i].second, "{\"id\":" + std::to_string(i) + "}");
+  EXPECT_EQ(f.h.batches(), std::vector<std::size_t>{8});
+  c.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n" + get_plain +
+         "GET /users/9 HTTP/1.1\r\nHost: a\r\n\r\n");
+  got = c.read(3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].second, "slow");  // the const answer waited behind the slow one
+  EXPECT_EQ(got[1].second, "Hello, World!");
+  EXPECT_EQ(got[2].second, "{\"id\":9}");
+}
+
+TEST(Server, BodiesChunkedAndExpectContinue) {
+  fixture f;
+  client c(f.srv->port());
+  c.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+  std::this_thread::sleep_for(20ms);
+  c.send("6\r\n world\r\n0\r\n\r\n");
+  auto got = c.read(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].second, "hello world");
+  c.send("POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  EXPECT_EQ(c.raw(), "HTTP/1.1 100 Continue\r\n\r\n");
+  c.send("abc");
+  got = c.read(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].second, "abc");
+}
+
+TEST(Server, ConnectionCloseIsHonoured) {
+  fixture f;
+  client c(f.srv->port());
+  c.send("GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  auto got = c.read(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST(Server, MalformedAndOversizeGetTheirStatusThenTheServerStillServes) {
+  fixture f;
+  const std::vector<std::pair<std::string, int>> rows = {
+      {"GET /plaintext HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n", 400},
+      {std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15), 400},
+      {"GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", 414},
+      {"GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(70000, 'b') + "\r\n\r\n", 431},
+      {"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 999999999\r\n\r\n", 413},
+      {"GET /boom HTTP/1.1\r\nHost: a\r\n\r\n", 500},
+  };
+  for (const auto& [input, status] : rows) {
+    client c(f.srv->port());
+    c.send(input);
+    auto got = c.read(1);
+    ASSERT_EQ(got.size(), 1u) << status;
+    EXPECT_EQ(got[0].first, status);
+    if (status != 500) {
+      EXPECT_TRUE(c.closed_by_peer()) << status;
+    }
+  }
+  client ok(f.srv->port());
+  ok.send(get_plain);
+  EXPECT_EQ(ok.read(1).size(), 1u);
+}
+
+TEST(Server, SlowlorisGets408AndIsClosed) {
+  config cfg;
+  cfg.header_timeout = 200ms;
+  fixture f(cfg);
+  client c(f.srv->port());
+  c.send("GET /plaintext HTTP/1.1\r\n");
+  for (int i = 0; i < 3; ++i) {  // trickling bytes does not extend the deadline
+    std::this_thread::sleep_for(60ms);
+    c.send("X");
+  }
+  auto got = c.read(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first, 408);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST(Server, IdleKeepAliveConnectionsAreClosed) {
+  config cfg;
+  cfg.idle_timeout = 150ms;
+  fixture f(cfg);
+  client c(f.srv->port());
+  c.send(get_plain);
+  EXPECT_EQ(c.read(1).size(), 1u);
+  EXPECT_TRUE(c.closed_by_peer());  // within the 5 s receive timeout
+}
+
+TEST(Server, ConnectionCapDefersAccepting) {
+  config cfg;
+  cfg.max_connections = 1;
+  fixture f(cfg);
+  auto first = std::make_unique<client>(f.srv->port());
+  first->send(get_plain);
+  EXPECT_EQ(first->read(1).size(), 1u);
+  client second(f.srv->port());  // connects (kernel backlog) but is not served yet
+  second.send(get_plain);
+  std::this_thread::sleep_for(100ms);
+  first.reset();  // a slot frees up: the second is accepted and answered
+  EXPECT_EQ(second.read(1).size(), 1u);
+}
+
+TEST(Server, GracefulStopFinishesRequestsInFlight) {
+  fixture f;
+  client a(f.srv->port()), b(f.srv->port()), idle(f.srv->port());
+  a.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+  b.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n" + get_plain);
+  std::this_thread::sleep_for(50ms);  // received, now held by the handler
+  f.srv->stop();
+  auto ga = a.read(1);
+  auto gb = b.read(2);
+  ASSERT_EQ(ga.size(), 1u);
+  ASSERT_EQ(gb.size(), 2u);
+  EXPECT_EQ(ga[0].second, "slow");
+  EXPECT_EQ(gb[1].second, "Hello, World!");
+  EXPECT_TRUE(idle.closed_by_peer());
+  EXPECT_TRUE(f.srv->wait(5000ms));
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);  // nothing listens any more
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(f.srv->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::close(fd);
+}
+
+TEST(Server, SeveralThreadsShareThePort) {
+  config cfg;
+  cfg.threads = 3;
+  fixture f(cfg);
+  std::vector<std::thread> ts;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 6; ++i) {
+    ts.emplace_back([&] {
+      client c(f.srv->port());
+      for (int k = 0; k < 20; ++k) {
+        c.send("GET /users/" + std::to_string(k) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        auto got = c.read(1);
+        if (got.size() == 1 && got[0].second == "{\"id\":" + std::to_string(k) + "}") ++ok;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(ok.load(), 120);
+}
+
+TEST(Server, BadHostIsAnErrorValue) {
+  config cfg;
+  cfg.host = "not an address";
+  route_table t;
+  server s(cfg, std::move(t), nullptr);
+  auto err = s.start();
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("bad host"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lapwise::server

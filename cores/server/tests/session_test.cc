@@ -1,0 +1,324 @@
+// The sans-IO session: bytes in, responses out, in order, with the limits and timeouts.
+#include "lapwise/server/session.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace lapwise::server {
+namespace {
+
+constexpr char date[] = "Tue, 01 Jan 2030 00:00:00 GMT";
+
+struct reply {
+  int status;
+  std::string body;
+  std::string head;  // the raw head, for header checks
+};
+
+// Splits a byte stream of responses with the parser; fails the test on a malformed one.
+std::vector<reply> split(std::string_view out) {
+  std::vector<reply> got;
+  while (!out.empty()) {
+    std::array<parser::header, 32> hs;
+    std::array<char, 1> no_body{};
+    parser::response r;
+    const auto res = parser::parse_response(out, "GET", r, hs, no_body, false);
+    EXPECT_EQ(res.status, parser::parse_status::complete) << "in: " << out;
+    if (res.status != parser::parse_status::complete) break;
+    got.push_back({r.status, std::string(r.body), std::string(out.substr(0, r.head_size))});
+    out.remove_prefix(res.consumed);
+  }
+  return got;
+}
+
+// A session over a small route table; dynamic requests are answered at once when `auto_`
+// (body "<route>:<params>:<query>:<body>"), else kept in `held`.
+struct harness : detail::responder {
+  explicit harness(config cfg = {}, bool auto_answer = true) : auto_(auto_answer) {
+    route_table t;
+    EXPECT_FALSE(t.add_const("GET", "/plaintext", {200, "text/plain", {}, "Hello, World!"}));
+    EXPECT_FALSE(t.add_dynamic("GET", "/users/{id:int}", 1));
+    EXPECT_FALSE(t.add_dynamic("POST", "/echo", 2));
+    EXPECT_FALSE(t.add_dynamic("GET", "/files/{p:path}", 3));
+    svc = std::make_unique<service>(std::move(cfg), std::move(t));
+    s = std::make_unique<session>(*svc, *this, ready, date);
+  }
+  void complete(request& r, response&& resp) noexcept override { s->complete(r, std::move(resp)); }
+  void feed(std::string_view bytes, std::size_t step = 0) {
+    if (step == 0) step = bytes.size() + 1;
+    for (std::size_t i = 0; i < bytes.size(); i += step) {
+      s->receive(bytes.substr(i, step));
+      settle();
+    }
+  }
+  void settle() {
+    while (!ready.empty()) {
+      std::vector<request*> batch;
+      batch.swap(ready);
+      for (request* r : batch) {
+        if (!auto_) {
+          held.push_back(r);
+          continue;
+        }
+        std::string body;  // appended piecewise: GCC 12 warns (falsely) on chains of operator+
+        body += std::to_string(r->route());
+        body += ':';
+        for (const auto& p : r->params()) {
+          body.append(p.name).append("=").append(p.value);
+        }
+        body.append(":").append(r->query()).append(":").append(r->body());
+        r->respond({200, "text/plain", {}, body});
+      }
+    }
+  }
+  std::vector<reply> take() {
+    std::string out(s->output());
+    s->consume(out.size());
+    settle();
+    return split(out);
+  }
+  bool auto_;
+  std::unique_ptr<service> svc;
+  std::unique_ptr<session> s;
+  std::vector<request*> ready, held;
+};
+
+struct case_row {
+  const char* name;
+  std::string input;
+  std::size_t step;  // feed in pieces of this size (0: at once)
+  std::vector<int> statuses;
+  std::vector<std::string> bodies;  // checked when non-empty
+  bool closes;
+};
+
+const std::string get_plain = "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n";
+
+TEST(Session, Table) {
+  const std::vector<case_row> rows = {
+      {"const", get_plain, 0, {200}, {"Hello, World!"}, false},
+      {"const byte by byte", get_plain, 1, {200}, {"Hello, World!"}, false},
+      {"keep-alive x3", get_plain + get_plain + get_plain, 0, {200, 200, 200}, {}, false},
+      {"dynamic with int param and query",
+       "GET /users/42?q=x HTTP/1.1\r\nHost: a\r\n\r\n",
+       0,
+       {200},
+       {"1:id=42:q=x:"},
+       false},
+      {"percent-decoded path",
+       "GET /files/a%20b/c HTTP/1.1\r\nHost: a\r\n\r\n",
+       0,
+       {200},
+       {"3:p=a b/c::"},
+       false},
+      {"content-length body",
+       "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+       1,
+       {200},
+       {"2:::hello"},
+       false},
+      {"chunked body in pieces",
+       "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\nT: v\r\n\r\n",
+       3,
+       {200},
+       {"2:::abcdefg"},
+       false},
+      {"pipelined mixed order",
+       "GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n" + get_plain +
+           "GET /users/2 HTTP/1.1\r\nHost: a\r\n\r\n",
+       0,
+       {200, 200, 200},
+       {"1:id=1::", "Hello, World!", "1:id=2::"},
+       false},
+      {"404", "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n" + get_plain, 0, {404, 200}, {}, false},
+      {"405",
+       "POST /plaintext HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+       0,
+       {405},
+       {},
+       false},
+      {"connection close",
+       "GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" + get_plain,
+       0,
+       {200},
+       {},
+       true},
+      {"http/1.0 closes", "GET /plaintext HTTP/1.0\r\n\r\n", 0, {200}, {}, true},
+      {"http/1.0 keep-alive",
+       "GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" + get_plain,
+       0,
+       {200, 200},
+       {},
+       false},
+      {"malformed then ignored",
+       "GET /plaintext HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n" + get_plain,
+       0,
+       {400},
+       {},
+       true},
+      {"bad version", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 0, {505}, {}, true},
+      {"unknown coding",
+       "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+       0,
+       {501},
+       {},
+       true},
+      {"bad chunk",
+       "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+       0,
+       {400},
+       {},
+       true},
+      {"uri too long",
+       "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n",
+       512,
+       {414},
+       {},
+       true},
+      {"headers too large",
+       "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(70000, 'a') + "\r\n\r\n",
+       4096,
+       {431},
+       {},
+       true},
+      {"body too large",
+       "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n",
+       0,
+       {413},
+       {},
+       true},
+      {"smuggling: both lengths",
+       "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       0,
+       {400},
+       {},
+       true},
+  };
+  for (const case_row& row : rows) {
+    harness h;
+    h.feed(row.input, row.step);
+    const auto got = h.take();
+    ASSERT_EQ(got.size(), row.statuses.size()) << row.name;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].status, row.statuses[i]) << row.name << " #" << i;
+      if (!row.bodies.empty()) {
+        EXPECT_EQ(got[i].body, row.bodies[i]) << row.name << " #" << i;
+      }
+      EXPECT_NE(got[i].head.find("\r\nServer: lapwise\r\n"), std::string::npos) << row.name;
+      EXPECT_NE(got[i].head.find(std::string("\r\nDate: ") + date), std::string::npos) << row.name;
+    }
+    EXPECT_EQ(h.s->done(), row.closes) << row.name;
+    if (row.closes && !got.empty()) {
+      EXPECT_NE(got.back().head.find("Connection: close"), std::string::npos) << row.name;
+    }
+  }
+}
+
+TEST(Session, ResponsesLeaveInRequestOrderWhateverTheCompletionOrder) {
+  harness h({}, /*auto_answer=*/false);
+  h.feed("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\n\r\n" +
+         get_plain);
+  ASSERT_EQ(h.held.size(), 2u);
+  EXPECT_TRUE(h.s->output().empty());  // the const answer waits behind the two dynamic ones
+  h.held[1]->respond({201, "text/plain", "X-N: 2\r\n", "second"});
+  EXPECT_TRUE(h.s->output().empty());
+  h.held[0]->respond({200, "text/plain", {}, "first"});
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].body, "first");
+  EXPECT_EQ(got[1].body, "second");
+  EXPECT_EQ(got[1].status, 201);
+  EXPECT_NE(got[1].head.find("\r\nX-N: 2\r\n"), std::string::npos);
+  EXPECT_EQ(got[2].body, "Hello, World!");
+}
+
+TEST(Session, PipelineDepthPausesReadingUntilAnswered) {
+  config cfg;
+  cfg.max_pipelined = 2;
+  harness h(cfg, /*auto_answer=*/false);
+  std::string three;
+  for (int i = 0; i < 3; ++i)
+    three += "GET /users/" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  h.feed(three);
+  EXPECT_EQ(h.held.size(), 2u);
+  EXPECT_FALSE(h.s->wants_read());
+  h.held[0]->respond({200, "text/plain", {}, "0"});
+  h.settle();
+  EXPECT_EQ(h.held.size(), 3u);  // the third was parsed once a slot freed up
+  EXPECT_EQ(h.held[2]->params()[0].value, "2");
+}
+
+TEST(Session, ExpectContinueIsAnsweredBeforeTheBody) {
+  harness h;
+  h.feed("POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  EXPECT_EQ(h.s->output(), "HTTP/1.1 100 Continue\r\n\r\n");
+  h.s->consume(h.s->output().size());
+  h.feed("hi");
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "2:::hi");
+}
+
+TEST(Session, TimeoutGives408WhileReceivingAndClosesIdleSilently) {
+  harness a;
+  a.feed("GET /plaintext HTTP/1.1\r\nHo");
+  EXPECT_EQ(a.s->current_phase(), session::phase::receiving);
+  a.s->timeout();
+  const auto got = a.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, 408);
+  EXPECT_TRUE(a.s->done());
+
+  harness b;
+  EXPECT_EQ(b.s->current_phase(), session::phase::idle);
+  b.s->timeout();
+  EXPECT_TRUE(b.s->output().empty());
+  EXPECT_TRUE(b.s->done());
+}
+
+TEST(Session, DrainAnswersWhatIsBufferedThenCloses) {
+  harness h({}, /*auto_answer=*/false);
+  h.feed("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  h.s->drain();
+  EXPECT_FALSE(h.s->done());  // the handler still holds a request
+  EXPECT_FALSE(h.s->wants_read());
+  h.held[0]->respond({200, "text/plain", {}, "x"});
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].head.find("Connection: close"), std::string::npos);
+  EXPECT_TRUE(h.s->done());
+}
+
+TEST(Session, EndOfInputDropsAPartialRequest) {
+  harness h;
+  h.feed(get_plain + "GET /plain");
+  h.s->end_of_input();
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(h.s->done());
+}
+
+TEST(Session, ManyMalformedSessionsEachGetOneAnswer) {
+  for (int i = 0; i < 1000; ++i) {
+    harness h;
+    h.feed(std::string("G\x01T / HTTP/1.1\r\n\r\n"));
+    const auto got = h.take();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].status, 400);
+    EXPECT_TRUE(h.s->done());
+  }
+}
+
+TEST(Session, HttpDateFormat) {
+  char out[detail::date_length + 1] = {};
+  detail::format_http_date(784111777, out);  // RFC 9110's example
+  EXPECT_STREQ(out, "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+}  // namespace
+}  // namespace lapwise::server

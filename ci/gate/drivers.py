@@ -1,0 +1,67 @@
+"""The gate drivers a build made (suites/gate/, listed in <build>/gate/drivers.json) and how to
+ask one for its benchmarks and build facts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GateError(RuntimeError):
+    """A problem that stops a gate before it can measure anything (the message says what)."""
+
+
+@dataclass(frozen=True)
+class Driver:
+    name: str                # "spin", "router", ...
+    exe: Path                # built with the build-wide LAPWISE_INJECT_SLOWDOWN_PCT
+    inject_pct: int          # that build-wide value (0 in every build but a self-test's)
+    inject: dict[int, Path]  # twins compiled with an injected slowdown of <pct>%
+
+
+def manifest_path(build_dir: Path) -> Path:
+    return Path(build_dir) / "gate" / "drivers.json"
+
+
+def load_manifest(build_dir: Path) -> list[Driver]:
+    """The drivers of ``build_dir``; GateError when it is not a configured lapwise build."""
+    path = manifest_path(build_dir)
+    try:
+        doc = json.loads(path.read_text())
+        drivers = [Driver(d["name"], Path(d["exe"]), int(d["inject_pct"]),
+                          {int(k): Path(v) for k, v in d["inject"].items()})
+                   for d in doc["drivers"]]
+    except FileNotFoundError as exc:
+        raise GateError(f"{path} not found: configure {build_dir} with CMake first "
+                        f"(the gate drivers are in suites/gate/)") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise GateError(f"{path}: unreadable driver list ({exc})") from exc
+    return drivers
+
+
+def _run(argv: list[str], what: str) -> str:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    except FileNotFoundError as exc:
+        raise GateError(f"{argv[0]} not found: build it (cmake --build <build> --target gate_drivers)") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise GateError(f"{argv[0]} {what}: timed out") from exc
+    if out.returncode != 0:
+        raise GateError(f"{argv[0]} {what}: exit {out.returncode}: {out.stderr.strip()[-300:]}")
+    return out.stdout
+
+
+def benchmarks(exe: Path) -> list[str]:
+    """The benchmark ids a driver runs (``--list``)."""
+    return [line.strip() for line in _run([str(exe), "--list"], "--list").splitlines() if line.strip()]
+
+
+def info(exe: Path) -> dict[str, str]:
+    """Build facts of a driver (``--info``): compiler, flags, inject_pct."""
+    facts = {}
+    for line in _run([str(exe), "--info"], "--info").splitlines():
+        key, _, value = line.partition("=")
+        facts[key.strip()] = value.strip()
+    return facts

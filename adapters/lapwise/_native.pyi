@@ -36,3 +36,37 @@ class LinearRouter(_RouterCore):
 
 def router_to_canonical(pattern: str, syntax: str) -> str:
     """``syntax`` is canonical, httprouter or werkzeug; ValueError names the offending part."""
+
+# --- server (bind_server.cc) -------------------------------------------------------------------
+
+class ServerRequest:
+    """What a handler receives; attributes are built lazily and cached."""
+
+    method: str
+    path: str  # percent-decoded, UTF-8 with replacement
+    query_string: str
+    query: dict[str, str]  # the first value of a repeated key wins
+    params: dict[str, str | int]  # {x:int} parameters as int
+    headers: dict[str, str]  # lower-case names, repeated ones joined with ", "
+    body: bytes
+    def json(self) -> Any: ...
+    def _respond(self, result: Any) -> None: ...
+    def _fail(self, exc: BaseException) -> None: ...
+
+class Server:
+    """lapwise::server::server with Python handlers, entered once per batch of ready requests."""
+
+    def __init__(self, options: dict[str, Any]) -> None: ...
+    def add_const(self, method: str, pattern: str, status: int, content_type: str,
+                  headers: Sequence[tuple[str, str]], body: bytes) -> None: ...
+    def add_route(self, method: str, pattern: str, handler: Callable[[ServerRequest], Any],
+                  int_mask: int) -> None:
+        """int_mask bit i: parameter i is {name:int} (converted to int for the handler)."""
+    def set_hooks(self, dumps: Callable[[Any], bytes], loads: Callable[[bytes], Any],
+                  response_type: type, schedule: Callable[..., Any],
+                  log_error: Callable[..., None]) -> None: ...
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def wait(self, timeout: float = -1.0) -> bool: ...
+    @property
+    def port(self) -> int: ...

@@ -1,0 +1,635 @@
+#include "driver.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <asio.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "response_reader.h"
+#include "schedule.h"
+
+namespace lapwise::load {
+
+void counters::add(const counters& o) noexcept {
+  issued += o.issued;
+  sent += o.sent;
+  ok += o.ok;
+  failed += o.failed;
+  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+}
+
+namespace detail {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using tcp = asio::ip::tcp;
+
+std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch())
+      .count();
+}
+
+clock::time_point at_ns(std::int64_t ns) {
+  return clock::time_point(
+      std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(ns)));
+}
+
+constexpr std::size_t initial_buffer = 64 * 1024;
+constexpr std::size_t max_buffer = 1024 * 1024;      // the parser caps heads at 64 KiB anyway
+constexpr std::int64_t retry_delay_ns = 10'000'000;  // between failed connection attempts
+constexpr std::int64_t tick_ns = 10'000'000;         // timeouts and the end of the run
+
+// What every worker reads and nobody writes while the run is on.
+struct plan {
+  const config* cfg = nullptr;
+  std::vector<std::string> wire;  // serialized requests, by spec index
+  tcp::endpoint endpoint;
+  std::int64_t t0 = 0;           // start of the run (and of the open-loop schedule)
+  std::int64_t warmup_end = 0;   // start of the measured window
+  std::int64_t measure_end = 0;  // nothing starts at or after it
+  std::int64_t timeout_ns = 0;
+  std::optional<schedule> sched;     // open loop only
+  std::uint64_t k_end = UINT64_MAX;  // open loop: global requests below k_end are scheduled
+};
+
+class worker;
+
+struct in_flight {
+  std::uint32_t spec;
+  std::int64_t start_ns;  // latency origin: write (closed) or intended time (open)
+  std::int64_t sent_ns;   // the timeout origin
+  bool measured;
+};
+
+// The requests in flight on one connection, oldest first; never more than the pipeline depth,
+// so a fixed ring (no allocation per request, unlike a deque).
+class in_flight_ring {
+ public:
+  explicit in_flight_ring(std::size_t capacity) : slots_(capacity) {}
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] const in_flight& front() const noexcept { return slots_[head_]; }
+  [[nodiscard]] const in_flight& at(std::size_t i) const noexcept {
+    return slots_[(head_ + i) % slots_.size()];
+  }
+  void push_back(const in_flight& f) noexcept {  // callers keep size() < capacity
+    slots_[(head_ + size_) % slots_.size()] = f;
+    ++size_;
+  }
+  void pop_front() noexcept {
+    head_ = (head_ + 1) % slots_.size();
+    --size_;
+  }
+  void clear() noexcept { head_ = size_ = 0; }
+
+ private:
+  std::vector<in_flight> slots_;
+  std::size_t head_ = 0, size_ = 0;
+};
+
+class connection {
+ public:
+  connection(worker& w, std::uint32_t index);
+  void start() { connect(); }
+  void on_tick(std::int64_t now);  // timeouts
+  void abandon();                  // the run is over: what is left fails as timeout
+  void shut() noexcept;            // close everything (end of run)
+  [[nodiscard]] bool idle() const noexcept { return inflight_.empty() && next_j_ == due_j_; }
+  [[nodiscard]] bool schedule_done() const noexcept { return due_j_ >= j_limit_; }
+
+ private:
+  enum class state : std::uint8_t { connecting, open, closing, waiting };
+
+  void connect();
+  void on_connect(const asio::error_code& ec);
+  void read();
+  void on_read(const asio::error_code& ec, std::size_t n);
+  bool process(std::int64_t now, bool eof);
+  void issue();
+  void flush();
+  void on_write(const asio::error_code& ec, std::size_t n);
+  void arm_schedule();
+  void on_schedule(const asio::error_code& ec);
+  void register_due(std::int64_t now);  // open loop: count what is due by now as issued
+  void fail(error_kind kind, const std::string& why);
+  void close();
+  void maybe_reconnect();
+  void fail_inflight(error_kind kind);
+
+  worker& w_;
+  const plan& plan_;
+  std::uint32_t index_;
+  tcp::socket sock_;
+  asio::steady_timer schedule_timer_;
+  asio::steady_timer retry_timer_;
+  state state_ = state::connecting;
+  int pending_ops_ = 0;  // socket operations whose handlers have not run yet
+  std::vector<char> rbuf_;
+  std::size_t rstart_ = 0, rend_ = 0;
+  std::string out_, writing_;
+  bool write_busy_ = false;
+  in_flight_ring inflight_;
+  response_reader reader_;
+  std::uint32_t cursor_;
+  // Open loop: requests [0, due_j_) of this connection are due, [0, next_j_) were written,
+  // and requests from j_limit_ on are outside the run.
+  std::uint64_t next_j_ = 0, due_j_ = 0, j_limit_ = 0;
+};
+
+class worker {
+ public:
+  worker(const plan& p, std::uint32_t first, std::uint32_t count, std::uint64_t budget)
+      : plan_(p), tick_(io_), budget_(budget) {
+    conns_.reserve(count);
+    for (std::uint32_t i = 0; i < count; ++i)
+      conns_.push_back(std::make_unique<connection>(*this, first + i));
+  }
+
+  void run() {
+    for (auto& c : conns_) c->start();
+    arm_tick();
+    io_.run();
+  }
+
+  asio::io_context& io() noexcept { return io_; }
+  const plan& the_plan() const noexcept { return plan_; }
+  bool done() const noexcept { return done_; }
+  report& rep() noexcept { return rep_; }
+  counters& phase(bool measured) noexcept { return measured ? rep_.measured : rep_.warmup; }
+
+  // Closed loop: may a request start now? Takes one from the budget if it is measured.
+  bool take_closed(std::int64_t now, bool& measured) noexcept {
+    if (now >= plan_.measure_end) return false;
+    measured = now >= plan_.warmup_end;
+    if (!measured) return true;
+    if (plan_.cfg->max_requests == 0) return true;
+    if (budget_ == 0) return false;
+    --budget_;
+    return true;
+  }
+
+  void fail_request(bool measured, error_kind kind) noexcept {
+    counters& c = phase(measured);
+    ++c.failed;
+    ++c.errors[static_cast<std::size_t>(kind)];
+  }
+
+  void completed(const in_flight& f, const response_info& info, std::int64_t now) {
+    const request_spec& spec = plan_.cfg->requests[f.spec];
+    if (f.measured) last_measured_ = std::max(last_measured_, now);
+    if (info.status != spec.expect_status) {
+      fail_request(f.measured, error_kind::status);
+      if (wants_note()) {
+        note("status", spec.method + " " + spec.target + ": status " + std::to_string(info.status) +
+                           ", expected " + std::to_string(spec.expect_status));
+      }
+      return;
+    }
+    if (spec.expect_length >= 0 &&
+        info.body_length != static_cast<std::uint64_t>(spec.expect_length)) {
+      fail_request(f.measured, error_kind::body);
+      if (wants_note()) {
+        note("body", spec.method + " " + spec.target + ": body of " +
+                         std::to_string(info.body_length) + " bytes, expected " +
+                         std::to_string(spec.expect_length));
+      }
+      return;
+    }
+    ++phase(f.measured).ok;
+    if (f.measured)
+      rep_.latency_ns.record(
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - f.start_ns)));
+  }
+
+  // Only the first few failures are described: building messages in an error storm is waste.
+  bool wants_note() const noexcept { return rep_.first_errors.size() < 8; }
+  void note(const char* kind, const std::string& what) {
+    if (wants_note()) rep_.first_errors.push_back(std::string(kind) + ": " + what);
+  }
+  void note_failure_time(bool measured, std::int64_t now) noexcept {
+    if (measured) last_measured_ = std::max(last_measured_, now);
+  }
+  std::int64_t last_measured() const noexcept { return last_measured_; }
+  std::int64_t finished_at() const noexcept { return finished_at_; }
+
+ private:
+  void arm_tick() {
+    tick_.expires_after(std::chrono::nanoseconds(tick_ns));
+    tick_.async_wait([this](const asio::error_code& ec) {
+      if (ec || done_) return;
+      on_tick();
+    });
+  }
+
+  void on_tick() {
+    const std::int64_t now = now_ns();
+    for (auto& c : conns_) c->on_tick(now);
+    if (now >= plan_.measure_end + plan_.timeout_ns) {  // drain time is over
+      for (auto& c : conns_) c->abandon();
+      finish(now);
+      return;
+    }
+    if (issuing_over(now) &&
+        std::all_of(conns_.begin(), conns_.end(), [](const auto& c) { return c->idle(); })) {
+      finish(now);
+      return;
+    }
+    arm_tick();
+  }
+
+  bool issuing_over(std::int64_t now) const noexcept {
+    if (plan_.sched) {
+      // Not merely "past measure_end": a schedule timer that fires late (a busy core) must
+      // still register the requests intended before the end.
+      return std::all_of(conns_.begin(), conns_.end(),
+                         [](const auto& c) { return c->schedule_done(); });
+    }
+    if (now >= plan_.measure_end) return true;
+    return plan_.cfg->max_requests > 0 && budget_ == 0;
+  }
+
+  void finish(std::int64_t now) {
+    done_ = true;
+    finished_at_ = now;
+    tick_.cancel();
+    for (auto& c : conns_) c->shut();
+    io_.stop();
+  }
+
+  // Declared first: every I/O object below must be destroyed before it.
+  asio::io_context io_{1};
+  const plan& plan_;
+  asio::steady_timer tick_;
+  std::vector<std::unique_ptr<connection>> conns_;
+  report rep_;
+  std::uint64_t budget_;
+  std::int64_t last_measured_ = 0;
+  std::int64_t finished_at_ = 0;
+  bool done_ = false;
+};
+
+connection::connection(worker& w, std::uint32_t index)
+    : w_(w),
+      plan_(w.the_plan()),
+      index_(index),
+      sock_(w.io()),
+      schedule_timer_(w.io()),
+      retry_timer_(w.io()),
+      rbuf_(initial_buffer),
+      inflight_(plan_.cfg->pipeline),
+      cursor_(static_cast<std::uint32_t>(index % plan_.cfg->requests.size())) {
+  if (plan_.sched) {
+    const schedule& s = *plan_.sched;
+    // Requests intended strictly before measure_end, and (with -n) globally below k_end.
+    j_limit_ =
+        std::min(s.due(index_, plan_.measure_end - plan_.t0 - 1), s.below(index_, plan_.k_end));
+    arm_schedule();
+  }
+}
+
+void connection::connect() {
+  state_ = state::connecting;
+  ++pending_ops_;
+  sock_.async_connect(plan_.endpoint, [this](const asio::error_code& ec) {
+    --pending_ops_;
+    on_connect(ec);
+  });
+}
+
+void connection::on_connect(const asio::error_code& ec) {
+  if (w_.done()) return;
+  if (state_ == state::closing) return maybe_reconnect();
+  if (ec) {
+    ++w_.rep().connect_errors;
+    w_.note("connect", ec.message());
+    asio::error_code ignored;
+    sock_.close(ignored);
+    state_ = state::waiting;
+    retry_timer_.expires_after(std::chrono::nanoseconds(retry_delay_ns));
+    retry_timer_.async_wait([this](const asio::error_code& e) {
+      if (!e && !w_.done()) connect();
+    });
+    return;
+  }
+  ++w_.rep().connects;
+  asio::error_code ignored;
+  sock_.set_option(tcp::no_delay(true), ignored);
+  state_ = state::open;
+  read();
+  issue();
+}
+
+void connection::read() {
+  if (rend_ == rbuf_.size()) {  // no room: move the unconsumed tail down, or grow
+    if (rstart_ > 0) {
+      std::memmove(rbuf_.data(), rbuf_.data() + rstart_, rend_ - rstart_);
+      rend_ -= rstart_;
+      rstart_ = 0;
+    } else if (rbuf_.size() < max_buffer) {
+      rbuf_.resize(rbuf_.size() * 2);
+    } else {
+      return fail(error_kind::parse, "a response head larger than " + std::to_string(max_buffer));
+    }
+  }
+  ++pending_ops_;
+  sock_.async_read_some(asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
+                        [this](const asio::error_code& ec, std::size_t n) {
+                          --pending_ops_;
+                          on_read(ec, n);
+                        });
+}
+
+void connection::on_read(const asio::error_code& ec, std::size_t n) {
+  if (w_.done()) return;
+  if (state_ == state::closing) return maybe_reconnect();
+  const std::int64_t now = now_ns();
+  if (ec && ec != asio::error::eof) return fail(error_kind::read, ec.message());
+  const bool eof = ec == asio::error::eof;
+  rend_ += n;
+  w_.rep().bytes_read += n;
+  if (!process(now, eof)) return;  // failed (and reconnecting)
+  if (rstart_ == rend_) rstart_ = rend_ = 0;
+  if (state_ != state::open) return;
+  read();
+  issue();
+}
+
+// Reads every complete response in the buffer. False if the connection failed or was closed.
+bool connection::process(std::int64_t now, bool eof) {
+  bool server_closes = eof;
+  while (!inflight_.empty()) {
+    const in_flight& f = inflight_.front();
+    const auto r = reader_.feed(std::span<char>(rbuf_.data() + rstart_, rend_ - rstart_),
+                                plan_.cfg->requests[f.spec].method, eof);
+    rstart_ += r.consumed;
+    if (r.state == response_reader::status::error) {
+      fail(error_kind::parse, parser::describe(r.error));
+      return false;
+    }
+    if (r.state == response_reader::status::need_more) break;
+    const in_flight done = f;
+    inflight_.pop_front();
+    w_.completed(done, reader_.info(), now);
+    if (!reader_.info().keep_alive) {
+      server_closes = true;
+      break;
+    }
+  }
+  if (inflight_.empty() && rstart_ != rend_ && !server_closes) {
+    fail(error_kind::parse, "bytes from the server with no request outstanding");
+    return false;
+  }
+  if (server_closes) {
+    if (!inflight_.empty()) {
+      fail(error_kind::read, "the server closed the connection with " +
+                                 std::to_string(inflight_.size()) + " responses outstanding");
+    } else {
+      close();
+      maybe_reconnect();
+    }
+    return false;
+  }
+  return true;
+}
+
+void connection::issue() {
+  if (state_ != state::open) return;
+  const std::int64_t now = now_ns();  // the send time: after the responses were processed
+  const std::uint32_t depth = plan_.cfg->pipeline;
+  const std::size_t nspecs = plan_.cfg->requests.size();
+  if (!plan_.sched) {
+    bool measured = false;
+    while (inflight_.size() < depth && w_.take_closed(now, measured)) {
+      const std::uint32_t spec = cursor_;
+      cursor_ = static_cast<std::uint32_t>((cursor_ + 1) % nspecs);
+      inflight_.push_back({spec, now, now, measured});
+      counters& c = w_.phase(measured);
+      ++c.issued;
+      ++c.sent;
+      out_ += plan_.wire[spec];
+    }
+  } else {
+    const schedule& s = *plan_.sched;
+    while (inflight_.size() < depth && next_j_ < due_j_) {
+      const std::uint64_t k = index_ + next_j_ * s.connections();
+      const std::int64_t start = plan_.t0 + s.intended_ns(k);
+      const bool measured = start >= plan_.warmup_end;
+      const auto spec = static_cast<std::uint32_t>(k % nspecs);
+      inflight_.push_back({spec, start, now, measured});
+      ++w_.phase(measured).sent;
+      out_ += plan_.wire[spec];
+      ++next_j_;
+    }
+  }
+  flush();
+}
+
+void connection::flush() {
+  if (write_busy_ || out_.empty() || state_ != state::open) return;
+  writing_.swap(out_);
+  out_.clear();
+  write_busy_ = true;
+  ++pending_ops_;
+  asio::async_write(sock_, asio::buffer(writing_),
+                    [this](const asio::error_code& ec, std::size_t n) {
+                      --pending_ops_;
+                      write_busy_ = false;
+                      on_write(ec, n);
+                    });
+}
+
+void connection::on_write(const asio::error_code& ec, std::size_t n) {
+  if (w_.done()) return;
+  if (state_ == state::closing) return maybe_reconnect();
+  if (ec) return fail(error_kind::write, ec.message());
+  w_.rep().bytes_written += n;
+  flush();
+}
+
+void connection::arm_schedule() {
+  if (due_j_ >= j_limit_) return;
+  const std::int64_t at = plan_.t0 + plan_.sched->intended_ns(index_, due_j_);
+  schedule_timer_.expires_at(at_ns(at));
+  schedule_timer_.async_wait([this](const asio::error_code& ec) { on_schedule(ec); });
+}
+
+void connection::on_schedule(const asio::error_code& ec) {
+  if (ec || w_.done()) return;
+  register_due(now_ns());
+  issue();
+  arm_schedule();
+}
+
+void connection::register_due(std::int64_t now) {
+  const std::uint64_t due = std::min(plan_.sched->due(index_, now - plan_.t0), j_limit_);
+  for (std::uint64_t j = due_j_; j < due; ++j) {
+    const std::int64_t start = plan_.t0 + plan_.sched->intended_ns(index_, j);
+    ++w_.phase(start >= plan_.warmup_end).issued;
+  }
+  due_j_ = std::max(due_j_, due);
+}
+
+void connection::on_tick(std::int64_t now) {
+  if (state_ == state::open && !inflight_.empty() &&
+      now - inflight_.front().sent_ns > plan_.timeout_ns) {
+    fail(error_kind::timeout,
+         "no response within " + std::to_string(plan_.cfg->timeout_ms) + " ms");
+  }
+}
+
+void connection::abandon() {
+  if (!inflight_.empty() || next_j_ < due_j_) {
+    w_.note("timeout", "requests still pending when the drain (timeout_ms) ended");
+  }
+  fail_inflight(error_kind::timeout);
+  if (!plan_.sched) return;
+  register_due(now_ns());  // a late schedule timer must not make requests vanish
+  const schedule* s = &*plan_.sched;
+  for (; next_j_ < due_j_; ++next_j_) {  // due but never written
+    const std::int64_t start = plan_.t0 + s->intended_ns(index_, next_j_);
+    w_.fail_request(start >= plan_.warmup_end, error_kind::timeout);
+  }
+}
+
+void connection::fail_inflight(error_kind kind) {
+  for (std::size_t i = 0; i < inflight_.size(); ++i)
+    w_.fail_request(inflight_.at(i).measured, kind);
+  inflight_.clear();
+}
+
+void connection::fail(error_kind kind, const std::string& why) {
+  w_.note(error_kind_names[static_cast<std::size_t>(kind)], why);
+  const std::int64_t now = now_ns();
+  for (std::size_t i = 0; i < inflight_.size(); ++i)
+    w_.note_failure_time(inflight_.at(i).measured, now);
+  fail_inflight(kind);
+  close();
+  maybe_reconnect();
+}
+
+void connection::close() {
+  state_ = state::closing;
+  asio::error_code ignored;
+  sock_.close(ignored);
+  reader_.reset();
+  rstart_ = rend_ = 0;
+  out_.clear();
+}
+
+void connection::maybe_reconnect() {
+  // Only once every handler of the old socket has run: they may still reference its buffers.
+  if (state_ != state::closing || pending_ops_ > 0 || w_.done()) return;
+  connect();
+}
+
+void connection::shut() noexcept {
+  asio::error_code ignored;
+  sock_.close(ignored);
+  schedule_timer_.cancel();
+  retry_timer_.cancel();
+}
+
+}  // namespace
+}  // namespace detail
+
+std::string validate(const config& cfg) {
+  auto bad = [](const char* what) { return std::string(what); };
+  if (cfg.port == 0) return bad("no port (give http://HOST:PORT)");
+  if (cfg.connections < 1 || cfg.connections > 100000) return bad("connections must be 1..100000");
+  if (cfg.threads < 1 || cfg.threads > 64) return bad("threads must be 1..64");
+  if (cfg.threads > cfg.connections) return bad("more threads than connections");
+  if (cfg.pipeline < 1 || cfg.pipeline > 1024) return bad("pipeline depth must be 1..1024");
+  if (!std::isfinite(cfg.rate) || cfg.rate < 0 || cfg.rate > 1e9)
+    return bad("rate must be 0 (closed loop) or a positive number of requests per second");
+  if (!std::isfinite(cfg.duration_s) || cfg.duration_s <= 0 || cfg.duration_s > 86400)
+    return bad("duration must be in (0, 86400] seconds");
+  if (!std::isfinite(cfg.warmup_s) || cfg.warmup_s < 0 || cfg.warmup_s > 3600)
+    return bad("warmup must be in [0, 3600] seconds");
+  if (cfg.timeout_ms < 1 || cfg.timeout_ms > 600000) return bad("timeout must be 1..600000 ms");
+  if (cfg.requests.empty()) return bad("no requests");
+  return {};
+}
+
+report run(const config& cfg, std::string& error) {
+  error = validate(cfg);
+  if (!error.empty()) return {};
+  detail::plan p;
+  p.cfg = &cfg;
+  asio::error_code ec;
+  const auto address = asio::ip::make_address(cfg.host, ec);
+  if (ec) {
+    error = "'" + cfg.host + "' is not a numeric IP address";
+    return {};
+  }
+  p.endpoint = asio::ip::tcp::endpoint(address, cfg.port);
+  const std::string host_port =
+      (address.is_v6() ? "[" + cfg.host + "]" : cfg.host) + ":" + std::to_string(cfg.port);
+  for (const request_spec& spec : cfg.requests) {
+    p.wire.push_back(serialize(spec, host_port, error));
+    if (!error.empty()) return {};
+  }
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  p.t0 = detail::now_ns();
+  p.warmup_end = p.t0 + static_cast<std::int64_t>(cfg.warmup_s * 1e9);
+  p.measure_end = p.warmup_end + static_cast<std::int64_t>(cfg.duration_s * 1e9);
+  p.timeout_ns = static_cast<std::int64_t>(cfg.timeout_ms) * 1'000'000;
+  if (cfg.rate > 0) {
+    p.sched.emplace(cfg.rate, cfg.connections);
+    if (cfg.max_requests > 0) {  // -n counts measured requests: those from warmup_end on
+      p.k_end = p.sched->total_due(p.warmup_end - p.t0 - 1) + cfg.max_requests;
+    }
+  }
+
+  // Connections and the -n budget are split evenly; worker i runs on thread i.
+  std::vector<std::unique_ptr<detail::worker>> workers;
+  std::uint32_t first = 0;
+  for (std::uint32_t i = 0; i < cfg.threads; ++i) {
+    const std::uint32_t count = cfg.connections / cfg.threads + (i < cfg.connections % cfg.threads);
+    const std::uint64_t budget =
+        cfg.max_requests / cfg.threads + (i < cfg.max_requests % cfg.threads);
+    workers.push_back(std::make_unique<detail::worker>(p, first, count, budget));
+    first += count;
+  }
+  std::vector<std::thread> threads;
+  for (std::uint32_t i = 1; i < cfg.threads; ++i)
+    threads.emplace_back([&, i] { workers[i]->run(); });
+  workers[0]->run();
+  for (auto& t : threads) t.join();
+
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  report out;
+  std::int64_t last = 0, finished = 0;
+  for (auto& w : workers) {
+    const report& r = w->rep();
+    out.measured.add(r.measured);
+    out.warmup.add(r.warmup);
+    out.connect_errors += r.connect_errors;
+    out.connects += r.connects;
+    out.bytes_read += r.bytes_read;
+    out.bytes_written += r.bytes_written;
+    out.latency_ns.add(r.latency_ns);
+    for (const auto& e : r.first_errors)
+      if (out.first_errors.size() < 8) out.first_errors.push_back(e);
+    last = std::max(last, w->last_measured());
+    finished = std::max(finished, w->finished_at());
+  }
+  const std::int64_t end = last > p.warmup_end ? last : std::min(finished, p.measure_end);
+  out.elapsed_s = static_cast<double>(std::max<std::int64_t>(0, end - p.warmup_end)) / 1e9;
+  auto seconds = [](const timeval& a, const timeval& b) {
+    return static_cast<double>(b.tv_sec - a.tv_sec) +
+           static_cast<double>(b.tv_usec - a.tv_usec) / 1e6;
+  };
+  out.cpu_user_s = seconds(before.ru_utime, after.ru_utime);
+  out.cpu_system_s = seconds(before.ru_stime, after.ru_stime);
+  return out;
+}
+
+}  // namespace lapwise::load

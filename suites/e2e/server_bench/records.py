@@ -1,0 +1,72 @@
+"""lapwise-load reports (one per repetition) -> result schema v1 records.
+
+Metrics per (server, scenario, param); each record's samples are the repetitions:
+  throughput (req/s)                 ok responses / measured seconds
+  latency_p50, _p90, _p99, _p99.9, latency_max (us)
+  errors (count)                     failed requests (any kind; kinds in extra)
+  server_cpu (s), cpu_per_request (us)          the server's CPU over the run / responses
+  loadgen_cpu (s), loadgen_cpu_per_request (us) lapwise-load's own (getrusage)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lapwise.results import Record
+
+LATENCIES = (("p50", "latency_p50"), ("p90", "latency_p90"), ("p99", "latency_p99"),
+             ("p99.9", "latency_p99.9"), ("max", "latency_max"))
+
+
+@dataclass
+class Measured:
+    """One lapwise-load run with the server CPU seconds it cost."""
+
+    report: dict
+    server_cpu_s: float
+
+    @property
+    def responses(self) -> int:  # everything the server answered (failed ones cost CPU too)
+        r = self.report["requests"]
+        return r["sent"]
+
+    def metrics(self) -> dict[str, tuple[float, str]]:
+        rep = self.report
+        lat = rep["latency_us"]
+        load_cpu = rep["cpu"]["user_s"] + rep["cpu"]["system_s"]
+        out: dict[str, tuple[float, str]] = {"throughput": (rep["throughput_rps"], "req/s")}
+        if lat["count"]:
+            for key, metric in LATENCIES:
+                out[metric] = (lat[key], "us")
+        out["errors"] = (float(rep["requests"]["failed"]), "count")
+        out["server_cpu"] = (self.server_cpu_s, "s")
+        out["loadgen_cpu"] = (load_cpu, "s")
+        if self.responses:
+            out["cpu_per_request"] = (self.server_cpu_s / self.responses * 1e6, "us")
+            out["loadgen_cpu_per_request"] = (load_cpu / self.responses * 1e6, "us")
+        return out
+
+
+def to_records(adapter: str, scenario: str, param: str | None, runs: Sequence[Measured],
+               extra: dict | None = None) -> list[Record]:
+    """One record per metric present in every run; samples in run order."""
+    if not runs:
+        raise ValueError(f"{adapter} {scenario}: no runs")
+    per_run = [m.metrics() for m in runs]
+    common = [k for k in per_run[0] if all(k in m for m in per_run)]
+    cfg = runs[0].report["config"]
+    base_extra = {
+        "connections": cfg["connections"], "pipeline": cfg["pipeline"], "mode": cfg["mode"],
+        "rate": cfg["rate"], "duration_s": cfg["duration_s"],
+        "requests": [m.report["requests"] for m in runs],
+        "errors_by_kind": [m.report["errors"] for m in runs],
+        "connect_errors": [m.report["connections"]["connect_errors"] for m in runs],
+        "first_errors": [e for m in runs for e in m.report["first_errors"]][:8],
+        "targets": [f"{r['method']} {r['target']}" for r in cfg["requests"]],
+        **(extra or {}),
+    }
+    return [Record(adapter=adapter, scenario=scenario, param=param, metric=k,
+                   unit=per_run[0][k][1], samples=[m[k][0] for m in per_run], source="lapwise",
+                   extra=base_extra)
+            for k in common]

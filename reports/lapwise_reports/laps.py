@@ -27,9 +27,9 @@ STEP_LABELS = {"parse": "parse request", "build_request": "build request object"
 FAMILIES = ("native", "native-py", "py-baseline", "peer")
 TOLERANCE = 0.10
 # Which end-to-end server stands for each family in the reconciliation (scenario "users").
-E2E_SERVER = {"native-py": "server/native", "py-baseline": "server/py-asyncio",
+E2E_SERVER = {"native-py": "server/native-py", "py-baseline": "server/py-asyncio",
               "peer": "server/uvicorn-starlette"}
-E2E_METRIC = "server_cpu_per_request"
+E2E_METRIC = "cpu_per_request"  # suites/e2e/server_bench: server CPU s / responses
 _KIND = {"parse": "parser", "route": "router", "query": "query", "serialize": "json"}
 _TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 

@@ -38,7 +38,7 @@ def test_table_columns_and_reconciliation_rows():
     step = {"native": 10.0, "native-py": 50.0, "py-baseline": 400.0, "peer": 300.0}
     pipe = {f: v * 8 * 1.05 for f, v in step.items()}
     recs = lap_records("users", step, pipe) + [_e2e("server/uvicorn-starlette", 10_000.0),
-                                                _e2e("server/native", 1_000.0)]
+                                                _e2e("server/native-py", 1_000.0)]
     t = laps.build(recs, "users")
     assert t.step_sum["peer"].est.value == pytest.approx(8 * 300.0)
     assert t.pipeline["peer"].est.value == pytest.approx(8 * 300.0 * 1.05)

@@ -45,7 +45,9 @@ PLANS: dict[str, Plan] = {
                  duration_s=5, warmup_s=1, peak=PEAK, open_pcts=(50, 80, 95), wrk=(PEAK, PIPELINED),
                  wrk_duration_s=5, soak_requests=1_000_000, soak_native_only=True, cold_runs=5),
     # CI-sized: the two headline points, one open-loop rate, a short soak.
-    "quick": Plan(closed=(PEAK, PIPELINED, Closed("json", 64, 1)), duration_s=2, warmup_s=0.5,
+    # (users is the route the lap table reconciles against.)
+    "quick": Plan(closed=(PEAK, PIPELINED, Closed("json", 64, 1), Closed("users", 64, 1)),
+                  duration_s=2, warmup_s=0.5,
                   peak=PEAK, open_pcts=(80,), wrk=(PEAK, PIPELINED), wrk_duration_s=2,
                   soak_requests=100_000, soak_native_only=True, cold_runs=3),
     # ctest's correctness smoke: every code path once, as briefly as possible.

@@ -20,13 +20,15 @@ def native_error() -> str | None:
 
 
 def __getattr__(name: str):
-    # The server API needs the native module; import it on first use so that `import lapwise`
-    # (registry, result schema, pure-Python adapters) works without it.
+    # The server and client APIs need the native module; import them on first use so that
+    # `import lapwise` (registry, result schema, pure-Python adapters) works without it.
+    # lapwise.Response is the server's; the client's result types live in lapwise.client.base.
     if name in ("App", "Response"):
         from . import app
 
         return getattr(app, name)
-    if name in ("Client", "Policy", "Request"):
+    if name in ("Client", "Policy", "Request", "Progress", "Cancelled", "InvalidRequest",
+                "PolicyError"):
         from . import _client
 
         return getattr(_client, name)

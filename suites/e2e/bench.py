@@ -43,12 +43,11 @@ def main() -> int:
         if servers:
             cmd += ["--servers", servers]
         runs.append(("server", cmd))
-    client_bench = HERE / "client" / "bench.py"
+    client_bench = HERE / "client" / "bench_client.py"
     clients = _kind_selection(args.adapters, "client")
     if client_bench.exists() and clients != "":
-        cmd = [sys.executable, str(client_bench), "--out", str(args.out), "--build", str(args.build)]
-        if args.quick:
-            cmd.append("--quick")
+        cmd = [sys.executable, str(client_bench), "--out", str(args.out / "client_e2e.json"),
+               "--rounds", "2" if args.quick else "3"]
         if clients:
             cmd += ["--adapters", clients]
         runs.append(("client", cmd))

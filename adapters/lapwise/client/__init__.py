@@ -1,0 +1,1 @@
+"""Client adapters: every implementation of ``fetch_many(requests, policy)`` (see base.py)."""

@@ -1,0 +1,97 @@
+"""client/requests-threads: a thread pool of requests.Session objects (one per thread, so each
+keeps its own keep-alive connection). Concurrency = threads; no retries, no rate limit (the
+usual way this combination is used)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
+
+import requests
+import requests.adapters
+import urllib3.exceptions
+
+from .base import Client, Error, Policy, Request, Response, Result, check_all
+from ._policy import finalize, headers_dict
+
+
+def _error(exc: BaseException) -> Error:
+    msg = str(exc) or type(exc).__name__
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout,
+                        requests.exceptions.Timeout)):
+        return Error("timeout", msg)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Error("tls", msg)
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return Error("redirects", msg)
+    if isinstance(exc, (requests.exceptions.ContentDecodingError, requests.exceptions.InvalidSchema)):
+        return Error("protocol" if isinstance(exc, requests.exceptions.ContentDecodingError)
+                     else "redirects", msg)
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return Error("reset", msg)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        inner = getattr(reason, "reason", reason)
+        if isinstance(inner, urllib3.exceptions.NewConnectionError) or isinstance(
+                reason, urllib3.exceptions.NewConnectionError):
+            return Error("connect", msg)
+        return Error("reset", msg)
+    return Error("other", msg)
+
+
+class RequestsThreadsClient(Client):
+    name: ClassVar[str] = "requests-threads"
+    features: ClassVar[frozenset[str]] = frozenset({
+        "concurrency", "timeouts", "redirects", "decompression", "proxy"})
+
+    def fetch_many(self, requests_: Sequence[Request], policy: Policy) -> list[Result]:
+        check_all(requests_, policy)
+        local = threading.local()
+        sessions: list[requests.Session] = []
+        lock = threading.Lock()
+
+        def session() -> requests.Session:
+            s = getattr(local, "session", None)
+            if s is None:
+                s = requests.Session()
+                s.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=1))
+                s.mount("https://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=1))
+                s.max_redirects = policy.max_redirects
+                s.trust_env = policy.use_proxy
+                if policy.proxy and policy.use_proxy:
+                    s.proxies = {"http": policy.proxy, "https": policy.proxy}
+                if policy.user_agent:
+                    s.headers["User-Agent"] = policy.user_agent
+                local.session = s
+                with lock:
+                    sessions.append(s)
+            return s
+
+        timeout = (policy.connect_timeout, policy.read_timeout)
+        verify: bool | str = (policy.ca_file or True) if policy.verify_tls else False
+
+        def one(req: Request) -> Result:
+            import time
+
+            started = time.perf_counter()
+            try:
+                r = session().request(req.method, req.url, headers=dict(req.headers),
+                                      data=bytes(req.body) if req.body else None,
+                                      timeout=timeout, allow_redirects=policy.follow_redirects,
+                                      verify=verify)
+                body = r.content
+                if len(body) > policy.max_body_bytes:
+                    return finalize(Error("too_large", "body larger than max_body_bytes"), 1, started)
+                return finalize(Response(r.status_code, headers_dict(r.raw.headers.items()), body,
+                                         r.url), 1, started)
+            except Exception as exc:  # noqa: BLE001 - every failure becomes an Error value
+                return finalize(_error(exc), 1, started)
+
+        try:
+            with ThreadPoolExecutor(max_workers=min(policy.concurrency, max(1, len(requests_)))) as pool:
+                return list(pool.map(one, requests_))
+        finally:
+            for s in sessions:
+                s.close()

@@ -1,0 +1,1 @@
+"""JSON adapters: ``dumps(obj) -> bytes`` and ``loads(data) -> object``."""

@@ -1,0 +1,1 @@
+"""Query-string adapters: ``parse(qs) -> [(key, value), ...]`` with parse_qsl semantics."""

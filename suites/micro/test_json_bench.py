@@ -1,0 +1,54 @@
+"""pytest-benchmark through every JSON adapter: json.dumps and json.loads over the four shared
+documents. Each adapter's answer is checked against the stdlib's before it is timed."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+from conftest import adapter_params
+
+from lapwise.json.base import Json
+
+ADAPTERS = adapter_params("json")
+DOCS = ("twitter", "citm_catalog", "canada", "github")
+
+
+@functools.cache
+def _load(name: str) -> tuple[bytes, object, bytes]:
+    import lapwise_datasets
+
+    data = lapwise_datasets.json_doc(name)
+    value = json.loads(data)
+    return data, value, json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@pytest.fixture
+def documents(datasets):
+    """name -> (file bytes, stdlib value, stdlib compact UTF-8 dumps), loaded once."""
+    return _load
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize("doc", DOCS)
+def test_dumps(benchmark, adapter: type[Json], doc: str, documents) -> None:
+    _, value, want = documents(doc)
+    impl = adapter()
+    assert impl.dumps(value) == want, f"{adapter.adapter_id()} dumps[{doc}] differs from stdlib"
+    benchmark.group = f"json.dumps[{doc}]"
+    benchmark.extra_info.update(adapter=adapter.adapter_id(), scenario="json.dumps", param=doc,
+                                ops=1)
+    benchmark(impl.dumps, value)
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize("doc", DOCS)
+def test_loads(benchmark, adapter: type[Json], doc: str, documents) -> None:
+    data, value, _ = documents(doc)
+    impl = adapter()
+    assert impl.loads(data) == value, f"{adapter.adapter_id()} loads[{doc}] differs from stdlib"
+    benchmark.group = f"json.loads[{doc}]"
+    benchmark.extra_info.update(adapter=adapter.adapter_id(), scenario="json.loads", param=doc,
+                                ops=1)
+    benchmark(impl.loads, data)

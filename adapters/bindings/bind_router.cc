@@ -190,7 +190,8 @@ class router_state {
   PyObject* match(PyObject* method, PyObject* path) {
     utf8_arg m, p;
     if (!m.load(method, "method") || !p.load(path, "path")) return nullptr;
-    rt::match_result r = core_.match(m.view, p.view);
+    thread_local rt::match_result r;  // reused: a fresh one clears ~0.5 KiB per lookup
+    core_.match_into(m.view, p.view, r);
     return build(r.kind, r.value, r.allowed, r.params.data(), r.param_count);
   }
 
@@ -229,8 +230,9 @@ class router_state {
     params.reserve(static_cast<std::size_t>(2 * n));
     ++readers_;
     Py_BEGIN_ALLOW_THREADS;
+    rt::match_result r;
     for (std::size_t i = 0; i < out.size(); ++i) {
-      rt::match_result r = core_.match(args[2 * i].view, args[2 * i + 1].view);
+      core_.match_into(args[2 * i].view, args[2 * i + 1].view, r);
       out[i] = {r.kind, r.value, r.allowed, params.size(), r.param_count};
       params.insert(params.end(), r.params.begin(), r.params.begin() + r.param_count);
     }

@@ -41,8 +41,9 @@ struct route_table {
 // how many routes share each prefix, which is what growth is meant to measure. `samples`
 // lookups hit routes spread evenly over the table (route j*n/samples), with realistic values.
 inline route_table make_growth_table(std::size_t n, std::size_t samples = 64) {
-  static constexpr std::array<std::string_view, 16> syllables = {
-      "ba", "ko", "ri", "ne", "lu", "ta", "mo", "si", "de", "fa", "gu", "pe", "vo", "zi", "ha", "ju"};
+  static constexpr std::array<std::string_view, 16> syllables = {"ba", "ko", "ri", "ne", "lu", "ta",
+                                                                 "mo", "si", "de", "fa", "gu", "pe",
+                                                                 "vo", "zi", "ha", "ju"};
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kinds = {{
       {"GET", ""},
       {"POST", ""},
@@ -58,7 +59,8 @@ inline route_table make_growth_table(std::size_t n, std::size_t samples = 64) {
     for (std::size_t d = r; base.size() < 14; d /= 16) base += syllables[d % 16];
     base += "s";
     auto [method, tail] = kinds[k % 6];
-    t.routes.push_back({std::string(method), base + std::string(tail), static_cast<std::uint32_t>(k)});
+    t.routes.push_back(
+        {std::string(method), base + std::string(tail), static_cast<std::uint32_t>(k)});
   }
   for (std::size_t j = 0; j < samples && n > 0; ++j) {
     std::size_t k = j * n / samples;
@@ -127,8 +129,8 @@ inline std::string realistic_path(std::string_view pattern) {
       out += "octocat";
     } else if (name == "repo") {
       out += "hello-world";
-    } else if (name.find("id") != std::string_view::npos || name.find("Id") != std::string_view::npos ||
-               name == "number") {
+    } else if (name.find("id") != std::string_view::npos ||
+               name.find("Id") != std::string_view::npos || name == "number") {
       out += "118051310819094153327";
     } else {
       out += "v-";

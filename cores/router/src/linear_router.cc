@@ -91,7 +91,7 @@ divergence diverge(const std::vector<part>& a, const std::vector<part>& b) noexc
     int ta = ca.token(), tb = cb.token();
     const bool both_params = ta >= token_cursor::param && tb >= token_cursor::param;
     if (ta != tb || (both_params && !detail::same_param(ca.current().kind, ca.current().text,
-                                                         cb.current().kind, cb.current().text))) {
+                                                        cb.current().kind, cb.current().text))) {
       return {ta, tb, both_params ? &ca.current() : nullptr, both_params ? &cb.current() : nullptr};
     }
     if (ta == token_cursor::end) return {ta, tb, nullptr, nullptr};
@@ -174,9 +174,9 @@ std::optional<insert_error> linear_router::add(std::string_view method, std::str
       continue;
     }
     if (d.a_part && (d.a_token == d.b_token)) {
-      bool earlier = !conflict || d.a_part->offset < conflict_at.a_part->offset ||
-                     (d.a_part->offset == conflict_at.a_part->offset &&
-                      c.first_seq < conflict->first_seq);
+      bool earlier =
+          !conflict || d.a_part->offset < conflict_at.a_part->offset ||
+          (d.a_part->offset == conflict_at.a_part->offset && c.first_seq < conflict->first_seq);
       if (earlier) {
         conflict = &c;
         conflict_at = d;

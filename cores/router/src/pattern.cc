@@ -14,7 +14,8 @@ bool is_tchar(char c) noexcept {
 bool is_name(std::string_view name) noexcept {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   for (char c : name) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -38,8 +39,8 @@ std::optional<insert_error> check_pattern(std::string_view pattern, parsed_route
   std::size_t literal_start = 0;
   auto flush_literal = [&](std::size_t end) {
     if (end > literal_start) {
-      out.parts.push_back({part_kind::literal, pattern.substr(literal_start, end - literal_start),
-                           literal_start});
+      out.parts.push_back(
+          {part_kind::literal, pattern.substr(literal_start, end - literal_start), literal_start});
     }
   };
   for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -93,10 +94,10 @@ std::optional<insert_error> check_pattern(std::string_view pattern, parsed_route
   }
   flush_literal(pattern.size());
   if (out.param_count > max_params) {
-    return insert_error{error_code::too_many_params,
-                        concat("too many parameters: \"", out.label, "\" has ",
-                               std::to_string(out.param_count), " (max ",
-                               std::to_string(max_params), ")")};
+    return insert_error{
+        error_code::too_many_params,
+        concat("too many parameters: \"", out.label, "\" has ", std::to_string(out.param_count),
+               " (max ", std::to_string(max_params), ")")};
   }
   return std::nullopt;
 }
@@ -114,23 +115,24 @@ insert_error conflict_error(std::string_view new_label, const part& new_param,
                             std::string_view existing_label, part_kind existing_kind,
                             std::string_view existing_name) {
   return {error_code::conflict,
-          concat("conflict: \"", new_label, "\" vs existing \"", existing_label,
-                 "\": parameter ", spell(new_param.kind, new_param.text), at(new_param.offset),
-                 " conflicts with ", spell(existing_kind, existing_name))};
+          concat("conflict: \"", new_label, "\" vs existing \"", existing_label, "\": parameter ",
+                 spell(new_param.kind, new_param.text), at(new_param.offset), " conflicts with ",
+                 spell(existing_kind, existing_name))};
 }
 
 insert_error duplicate_error(std::string_view new_label, std::string_view existing_label,
                              std::uint32_t existing_value) {
-  return {error_code::duplicate, concat("duplicate: \"", new_label, "\" vs existing \"",
-                                        existing_label, "\" (value ",
-                                        std::to_string(existing_value), ")")};
+  return {error_code::duplicate,
+          concat("duplicate: \"", new_label, "\" vs existing \"", existing_label, "\" (value ",
+                 std::to_string(existing_value), ")")};
 }
 
 std::optional<insert_error> parse_route(std::string_view method, std::string_view pattern,
                                         parsed_route& out) {
   out = parsed_route{};
   // Lengths first, so that a huge input is never copied into a message.
-  if (method.size() > max_method_length) return too_long("method", method.size(), max_method_length);
+  if (method.size() > max_method_length)
+    return too_long("method", method.size(), max_method_length);
   if (pattern.size() > max_pattern_length) {
     return too_long("pattern", pattern.size(), max_pattern_length);
   }

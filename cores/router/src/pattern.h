@@ -29,8 +29,8 @@ enum class part_kind : std::uint8_t { literal, param, int_param, catch_all };
 // whole segment, so a literal before a parameter ends with '/' and one after it starts with '/'.
 struct part {
   part_kind kind = part_kind::literal;
-  std::string_view text;    // the literal bytes, or the parameter's name
-  std::size_t offset = 0;   // byte offset in the pattern (of '{' for a parameter)
+  std::string_view text;   // the literal bytes, or the parameter's name
+  std::size_t offset = 0;  // byte offset in the pattern (of '{' for a parameter)
 };
 
 // A validated `method pattern`. `parts` view into the caller's pattern.
@@ -62,8 +62,8 @@ struct parsed_route {
 // `conflict: "GET /u/{name}" vs existing "GET /u/{id}": parameter {name} at position 3
 // conflicts with {id}`.
 [[nodiscard]] insert_error conflict_error(std::string_view new_label, const part& new_param,
-                                          std::string_view existing_label,
-                                          part_kind existing_kind, std::string_view existing_name);
+                                          std::string_view existing_label, part_kind existing_kind,
+                                          std::string_view existing_name);
 
 // `duplicate: "GET /a" vs existing "GET /a" (value 3)`.
 [[nodiscard]] insert_error duplicate_error(std::string_view new_label,

@@ -36,8 +36,8 @@ std::optional<failure> from_httprouter(std::string_view p, std::string& out) {
       continue;
     }
     if (!is_segment_start(p, i)) {
-      return failure{concat(quoted(p), ": wildcard '", p.substr(i, 1), "'", at(i),
-                            " must start a segment")};
+      return failure{
+          concat(quoted(p), ": wildcard '", p.substr(i, 1), "'", at(i), " must start a segment")};
     }
     std::size_t end = detail::segment_end(p, i);
     std::string_view name = p.substr(i + 1, end - i - 1);
@@ -84,8 +84,8 @@ std::optional<failure> from_werkzeug(std::string_view p, std::string& out) {
                             " (string, int and path are)")};
     }
     if (!is_segment_start(p, i) || (close + 1 != p.size() && p[close + 1] != '/')) {
-      return failure{concat(quoted(p), ": variable ", quoted(inner), at(i),
-                            " must fill a whole segment")};
+      return failure{
+          concat(quoted(p), ": variable ", quoted(inner), at(i), " must fill a whole segment")};
     }
     out.append("{").append(name).append(suffix).append("}");
     i = close;
@@ -95,8 +95,7 @@ std::optional<failure> from_werkzeug(std::string_view p, std::string& out) {
 
 }  // namespace
 
-std::optional<std::string> to_canonical(std::string_view pattern, syntax from,
-                                        std::string* error) {
+std::optional<std::string> to_canonical(std::string_view pattern, syntax from, std::string* error) {
   auto fail = [&](std::string message) -> std::optional<std::string> {
     if (error) *error = std::move(message);
     return std::nullopt;
@@ -122,7 +121,8 @@ std::optional<std::string> to_canonical(std::string_view pattern, syntax from,
   if (f) return fail(std::move(f->message));
   detail::parsed_route parsed;
   if (auto e = detail::parse_pattern(out, parsed)) {
-    if (from != syntax::canonical) e->message.append(" (imported from ").append(quoted(pattern)).append(")");
+    if (from != syntax::canonical)
+      e->message.append(" (imported from ").append(quoted(pattern)).append(")");
     return fail(std::move(e->message));
   }
   return out;

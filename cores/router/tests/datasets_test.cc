@@ -1,6 +1,8 @@
 // The shared route sets (../shared/datasets/routes) through to_canonical(httprouter) into both
 // routers: every route requested literally (GithubAll style: the path is the pattern text, so
 // ":id" is the value of {id}) and with realistic values, each returning its own value.
+#include "lapwise_datasets/datasets.h"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -10,7 +12,6 @@
 #include "../bench/route_gen.h"
 #include "lapwise/router/linear_router.h"
 #include "lapwise/router/router.h"
-#include "lapwise_datasets/datasets.h"
 
 namespace lapwise::router {
 namespace {

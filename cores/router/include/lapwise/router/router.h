@@ -26,7 +26,10 @@
 // - Methods are case-sensitive tokens; a path that matches a route under other methods only
 //   gives `status::method_not_allowed` with the allowed list ("GET, POST", in insertion order).
 // - match() never allocates; parameter values are views into the caller's path and names are
-//   views into the router, valid until the router is modified or destroyed.
+//   views into the router, valid until the router is modified or destroyed. When found, params
+//   [0, param_count) are the pattern's parameters in pattern order; otherwise param_count is 0.
+// - const members may run concurrently; add() needs exclusive access. A moved-from router is
+//   empty and reusable. Lookup cost follows the path (tree depth), not the number of routes.
 #pragma once
 
 #include <array>
@@ -52,8 +55,8 @@ enum class status : std::uint8_t { found, not_found, method_not_allowed };
 
 struct match_result {
   status kind = status::not_found;
-  std::uint32_t value = 0;       // the route's value when kind == found
-  std::string_view allowed;      // "GET, POST" when kind == method_not_allowed
+  std::uint32_t value = 0;   // the route's value when kind == found
+  std::string_view allowed;  // "GET, POST" when kind == method_not_allowed (else empty)
   std::array<param, max_params> params{};
   std::size_t param_count = 0;
 

@@ -56,8 +56,9 @@ void run_fanout(benchmark::State& state, bool limited) {
 void BM_scheduler_caps_only(benchmark::State& state) { run_fanout(state, false); }
 void BM_scheduler_all_limits(benchmark::State& state) { run_fanout(state, true); }
 
-BENCHMARK(BM_scheduler_caps_only)->Arg(5000);
-BENCHMARK(BM_scheduler_all_limits)->Arg(5000);
+// Names follow the benchmark id scheme <kind>.<scenario>[<param>]/<impl> (the importer needs it).
+BENCHMARK(BM_scheduler_caps_only)->Name("client.scheduler_caps_only[5000]/native")->Arg(5000);
+BENCHMARK(BM_scheduler_all_limits)->Name("client.scheduler_all_limits[5000]/native")->Arg(5000);
 
 }  // namespace
 }  // namespace lapwise::client

@@ -47,7 +47,8 @@ inline std::vector<route_line> routes(const std::string& name) {
     pos = end + 1;
     if (line.empty()) continue;
     std::size_t space = line.find(' ');
-    if (space == std::string::npos) throw std::runtime_error("routes/" + name + ".txt: bad line: " + line);
+    if (space == std::string::npos)
+      throw std::runtime_error("routes/" + name + ".txt: bad line: " + line);
     out.push_back({line.substr(0, space), line.substr(space + 1)});
   }
   return out;

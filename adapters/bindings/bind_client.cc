@@ -4,8 +4,10 @@
 #include <lapwise/client/client.h>
 
 #include <chrono>
+#include <iterator>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "bindings.h"
 
@@ -54,44 +56,159 @@ lc::policy to_policy(const py::dict& d) {
   return p;
 }
 
-// Each item: (method: str, url: str, headers: sequence of (str, str), body: bytes).
+// A str's UTF-8 bytes (no copy for the common compact-ASCII str); throws TypeError otherwise.
+std::string_view utf8(PyObject* o, const char* what) {
+  if (!PyUnicode_Check(o)) throw py::type_error(std::string(what) + " must be a str");
+  Py_ssize_t n = 0;
+  const char* p = PyUnicode_AsUTF8AndSize(o, &n);
+  if (!p) throw py::error_already_set();
+  return {p, static_cast<std::size_t>(n)};
+}
+
+py::object attr(PyObject* o, PyObject* name) {
+  PyObject* v = PyObject_GetAttr(o, name);
+  if (!v) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(v);
+}
+
+// Request-like objects (method: str, url: str, headers: sequence of (str, str), body:
+// bytes-like) read through the C API: pybind11's generic casts cost several times more than
+// the request itself at fan-out sizes. A run of the same object (`[req] * n`) is read once.
 std::vector<lc::request> to_requests(const py::sequence& items) {
+  static PyObject* const k_method = PyUnicode_InternFromString("method");
+  static PyObject* const k_url = PyUnicode_InternFromString("url");
+  static PyObject* const k_headers = PyUnicode_InternFromString("headers");
+  static PyObject* const k_body = PyUnicode_InternFromString("body");
+  py::list list(items);  // one strong reference per item for the loop (a list passes through)
+  const Py_ssize_t n = PyList_GET_SIZE(list.ptr());
   std::vector<lc::request> out;
-  out.reserve(items.size());
-  for (const auto& item : items) {
-    auto t = item.cast<py::tuple>();
-    if (t.size() != 4) throw py::value_error("request tuples are (method, url, headers, body)");
-    lc::request r;
-    r.method = t[0].cast<std::string>();
-    r.url = t[1].cast<std::string>();
-    for (const auto& h : t[2].cast<py::sequence>()) {
-      auto pair = h.cast<py::tuple>();
-      r.headers.emplace_back(pair[0].cast<std::string>(), pair[1].cast<std::string>());
+  out.reserve(static_cast<std::size_t>(n));
+  PyObject* previous = nullptr;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PyList_GET_ITEM(list.ptr(), i);
+    if (item == previous) {
+      out.push_back(out.back());
+      continue;
     }
-    r.body = t[3].cast<std::string>();  // bytes -> std::string copies the bytes as they are
+    lc::request r;
+    r.method = utf8(attr(item, k_method).ptr(), "method");
+    r.url = utf8(attr(item, k_url).ptr(), "url");
+    py::object headers = attr(item, k_headers);
+    if (PyObject_Length(headers.ptr()) != 0) {
+      for (const auto& h : py::reinterpret_borrow<py::sequence>(headers)) {
+        auto pair = py::reinterpret_borrow<py::sequence>(h);
+        if (pair.size() != 2) throw py::value_error("header fields are (name, value) pairs");
+        r.headers.emplace_back(utf8(py::object(pair[0]).ptr(), "header name"),
+                               utf8(py::object(pair[1]).ptr(), "header value"));
+      }
+    }
+    py::object body = attr(item, k_body);
+    if (PyBytes_Check(body.ptr())) {
+      r.body.assign(PyBytes_AS_STRING(body.ptr()),
+                    static_cast<std::size_t>(PyBytes_GET_SIZE(body.ptr())));
+    } else {
+      Py_buffer view;  // bytearray, memoryview: the bytes as they are
+      if (PyObject_GetBuffer(body.ptr(), &view, PyBUF_CONTIG_RO) != 0) {
+        throw py::error_already_set();
+      }
+      r.body.assign(static_cast<const char*>(view.buf), static_cast<std::size_t>(view.len));
+      PyBuffer_Release(&view);
+    }
     out.push_back(std::move(r));
+    previous = item;
   }
   return out;
 }
 
-py::object to_python(const lc::result& r, const py::handle& response_cls,
+PyObject* new_ref(PyObject* o) {
+  if (!o) throw py::error_already_set();
+  return o;
+}
+
+// Response headers as a dict; repeated fields join with ", " (RFC 9110 5.3), as requests and
+// urllib3 do. Values are Latin-1 (bytes as they came).
+py::dict headers_dict(const std::vector<lc::header>& fields) {
+  py::dict d;
+  for (const auto& [name, value] : fields) {
+    py::object key = py::reinterpret_steal<py::object>(new_ref(
+        PyUnicode_DecodeLatin1(name.data(), static_cast<Py_ssize_t>(name.size()), nullptr)));
+    py::object val = py::reinterpret_steal<py::object>(new_ref(
+        PyUnicode_DecodeLatin1(value.data(), static_cast<Py_ssize_t>(value.size()), nullptr)));
+    PyObject* seen = PyDict_GetItemWithError(d.ptr(), key.ptr());  // borrowed
+    if (seen) {
+      val = py::reinterpret_steal<py::object>(
+          new_ref(PyUnicode_FromFormat("%U, %U", seen, val.ptr())));
+    } else if (PyErr_Occurred()) {
+      throw py::error_already_set();
+    }
+    if (PyDict_SetItem(d.ptr(), key.ptr(), val.ptr()) != 0) throw py::error_already_set();
+  }
+  return d;
+}
+
+// Builds Response objects. The Response class is a frozen slots dataclass whose __init__ only
+// stores its seven fields; when the class has that shape (member descriptors for every field,
+// no __post_init__), the fields are stored through the descriptors directly, which is what
+// its __init__ does, minus the interpreted frame per result. Any other class is called.
+class response_maker {
+ public:
+  explicit response_maker(const py::handle& cls) : cls_(cls) {
+    static const char* const fields[kFields] = {"status",   "headers", "body",   "url",
+                                                "attempts", "elapsed", "timings"};
+    if (!PyType_Check(cls.ptr()) || PyObject_HasAttrString(cls.ptr(), "__post_init__")) return;
+    for (std::size_t k = 0; k < kFields; ++k) {
+      PyObject* d = PyObject_GetAttrString(cls.ptr(), fields[k]);
+      if (!d) {
+        PyErr_Clear();
+        return;
+      }
+      descr_[k] = py::reinterpret_steal<py::object>(d);
+      if (Py_TYPE(d) != &PyMemberDescr_Type) return;
+    }
+    direct_ = true;
+  }
+
+  py::object operator()(py::object (&args)[7]) const {
+    PyObject* argv[kFields];
+    for (std::size_t k = 0; k < kFields; ++k) argv[k] = args[k].ptr();
+    if (!direct_) {
+      return py::reinterpret_steal<py::object>(
+          new_ref(PyObject_Vectorcall(cls_.ptr(), argv, kFields, nullptr)));
+    }
+    auto* type = reinterpret_cast<PyTypeObject*>(cls_.ptr());
+    py::tuple no_args(0);
+    py::object obj =
+        py::reinterpret_steal<py::object>(new_ref(type->tp_new(type, no_args.ptr(), nullptr)));
+    for (std::size_t k = 0; k < kFields; ++k) {
+      PyObject* d = descr_[k].ptr();
+      if (Py_TYPE(d)->tp_descr_set(d, obj.ptr(), argv[k]) != 0) throw py::error_already_set();
+    }
+    return obj;
+  }
+
+ private:
+  static constexpr std::size_t kFields = 7;
+  py::handle cls_;
+  py::object descr_[kFields];
+  bool direct_ = false;
+};
+
+py::object to_python(const lc::result& r, const response_maker& make_response,
                      const py::handle& error_cls) {
   if (const auto* resp = std::get_if<lc::response>(&r)) {
-    py::dict headers;
-    for (const auto& [name, value] : resp->headers) {
-      py::str key(name);
-      py::str val(
-          PyUnicode_DecodeLatin1(value.data(), static_cast<Py_ssize_t>(value.size()), nullptr));
-      if (headers.contains(key)) {
-        // Repeated fields join with ", " (RFC 9110 §5.3), as requests and urllib3 do.
-        headers[key] = py::str(headers[key]) + py::str(", ") + val;
-      } else {
-        headers[key] = val;
-      }
-    }
     const auto& t = resp->phases;
-    return response_cls(resp->status, headers, py::bytes(resp->body), resp->url, resp->attempts,
-                        resp->elapsed, py::make_tuple(t.connect, t.tls, t.first_byte, t.total));
+    py::object args[] = {
+        py::int_(resp->status),
+        headers_dict(resp->headers),
+        py::reinterpret_steal<py::object>(new_ref(PyBytes_FromStringAndSize(
+            resp->body.data(), static_cast<Py_ssize_t>(resp->body.size())))),
+        py::reinterpret_steal<py::object>(new_ref(PyUnicode_DecodeUTF8(
+            resp->url.data(), static_cast<Py_ssize_t>(resp->url.size()), "replace"))),
+        py::int_(resp->attempts),
+        py::float_(resp->elapsed),
+        py::make_tuple(t.connect, t.tls, t.first_byte, t.total),
+    };
+    return make_response(args);
   }
   const auto& e = std::get<lc::error>(r);
   return error_cls(std::string(lc::to_string(e.kind)), e.message, e.attempts, e.elapsed);
@@ -121,6 +238,11 @@ class py_run {
   }
   std::vector<std::size_t> poll() { return run_->poll(); }
   bool finished() { return run_->finished(); }
+  bool wait_end(double timeout) {
+    py::gil_scoped_release nogil;
+    return run_->wait_end(
+        std::chrono::duration_cast<lc::duration>(std::chrono::duration<double>(timeout)));
+  }
   int fileno() const { return run_->notify_fd(); }
   void cancel() { run_->cancel(); }
   void join() {
@@ -130,7 +252,7 @@ class py_run {
   py::object result(std::size_t i, const py::handle& response_cls, const py::handle& error_cls) {
     auto& results = run_->get().results();
     if (i >= results.size()) throw py::index_error("no such request");
-    return to_python(results[i], response_cls, error_cls);
+    return to_python(results[i], response_maker(response_cls), error_cls);
   }
   py::list results(const py::handle& response_cls, const py::handle& error_cls) {
     {
@@ -139,8 +261,9 @@ class py_run {
     }
     auto& results = run_->get().results();
     py::list out(results.size());
+    response_maker make_response(response_cls);
     for (std::size_t i = 0; i < results.size(); ++i) {
-      out[i] = to_python(results[i], response_cls, error_cls);
+      out[i] = to_python(results[i], make_response, error_cls);
     }
     return out;
   }
@@ -169,6 +292,8 @@ void bind_client(py::module_& m) {
            "Indices finished since the last call; waits up to `timeout` s, GIL released")
       .def("poll", &py_run::poll)
       .def("finished", &py_run::finished)
+      .def("wait_end", &py_run::wait_end, py::arg("timeout"),
+           "Waits up to `timeout` s for the run to end (GIL released); True once it has")
       .def("fileno", &py_run::fileno)
       .def("cancel", &py_run::cancel)
       .def("join", &py_run::join)

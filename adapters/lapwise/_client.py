@@ -30,10 +30,6 @@ class Progress:
     total: int
 
 
-def _tuples(requests: Sequence[Request]) -> list[tuple[str, str, tuple, bytes]]:
-    return [(r.method, r.url, r.headers, bytes(r.body)) for r in requests]
-
-
 class Client:
     """A fan-out client with one policy. Stateless between runs; safe to share."""
 
@@ -56,7 +52,8 @@ class Client:
                 raise InvalidRequest(i, f"body must be bytes, got {type(r.body).__name__}")
         native = _native_status.module()
         try:
-            return native.ClientRun(_tuples(requests), self.policy.to_dict())
+            # The core reads method/url/headers/body off each Request itself (no tuples).
+            return native.ClientRun(requests, self.policy.to_dict())
         except ValueError as exc:  # the core's own validation: args are (index or None, message)
             if len(exc.args) == 2 and isinstance(exc.args[1], str) and (
                     exc.args[0] is None or isinstance(exc.args[0], int)):
@@ -91,6 +88,12 @@ class Client:
         total = len(run)
         done = 0
         try:
+            if on_result is None and on_progress is None:
+                # Nothing to report on the way: sleep through the run (waking only every
+                # _WAIT_S for signal handlers) instead of once per batch of results, which
+                # would take the CPU from the run's thread each time.
+                while not run.wait_end(_WAIT_S):
+                    pass
             while True:
                 finished = run.finished()
                 indices = run.wait(_WAIT_S) if not finished else run.poll()

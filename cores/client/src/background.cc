@@ -19,6 +19,7 @@ background_run::background_run(std::unique_ptr<batch> b) : batch_(std::move(b)) 
       signalled_ = true;
     }
     ready_.notify_all();
+    ended_cv_.notify_all();
   });
 }
 
@@ -60,6 +61,11 @@ std::vector<std::size_t> background_run::wait(duration timeout) {
 std::vector<std::size_t> background_run::poll() {
   std::lock_guard lock(mutex_);
   return take_locked();
+}
+
+bool background_run::wait_end(duration timeout) {
+  std::unique_lock lock(mutex_);
+  return ended_cv_.wait_for(lock, timeout, [this] { return ended_; });
 }
 
 bool background_run::finished() {

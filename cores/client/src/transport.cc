@@ -43,6 +43,8 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
+constexpr std::size_t kTypicalFields = 8;
+
 double seconds(duration d) { return std::chrono::duration<double>(d).count(); }
 
 error_kind classify(CURLcode rc) noexcept {
@@ -198,9 +200,8 @@ std::size_t transport::on_header(char* data, std::size_t size, std::size_t n, vo
     t.status = line.status;
     t.headers.clear();
   } else if (line.type == header_line::kind::field) {
-    std::string name(line.name);
+    auto& [name, value] = t.headers.emplace_back(line.name, line.value);
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    t.headers.emplace_back(std::move(name), std::string(line.value));
   }
   return len;
 }
@@ -308,6 +309,8 @@ void transport::start(const dispatch& d) {
   t.too_large = false;
   t.errbuf[0] = '\0';
   t.headers.clear();
+  // The last result took the vectors; a typical head (~8 fields) then fills without regrowth.
+  t.headers.reserve(kTypicalFields);
   t.body.clear();
   t.started = now_;
   t.last_activity = now_;

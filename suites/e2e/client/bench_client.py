@@ -6,7 +6,7 @@ and this process (with the native client's thread) to CPU 1 when the machine has
         --out <build>/results/client_e2e.json [--rounds 3] [--quick]
 
 Scenarios (each verifies every result before it counts):
-  client.throughput      5,000 GETs of a 13-byte body from nginx, concurrency 64   (req/s)
+  client.throughput      5,000 GETs of nginx's 13-byte /plaintext, concurrency 64   (req/s)
   client.latency_bound   1,000 GETs, 50 ms server delay, concurrency 100           (wall / ideal)
   client.rate_limit      100 req/s, burst 1, 10 s, measured by the server          (req/s)
   client.faults          500 requests under the fault mix, retries 3               (accounting)
@@ -15,21 +15,25 @@ Scenarios (each verifies every result before it counts):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import shlex
 import statistics
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import scenarios  # noqa: E402
-from servers import FaultServer, Nginx  # noqa: E402
+from servers import FaultServer  # noqa: E402
 
 from lapwise import registry  # noqa: E402
 from lapwise.results import Record, new_file, write  # noqa: E402
+from lapwise.server.base import Address  # noqa: E402
+from lapwise.server.nginx import NginxServer  # noqa: E402
 
 
 def _pin(pid: int, cpu: int) -> None:
@@ -38,6 +42,17 @@ def _pin(pid: int, cpu: int) -> None:
             os.sched_setaffinity(pid, {cpu})
         except OSError:
             pass
+
+
+@contextlib.contextmanager
+def _nginx() -> Iterator[Address]:
+    """lapwise's nginx server adapter, stopped by pid on the way out."""
+    server = NginxServer()
+    address = server.start()
+    try:
+        yield address
+    finally:
+        server.stop()
 
 
 def _bootstrap_ci(samples: list[float], reps: int = 2000, seed: int = 1) -> tuple[float, float]:
@@ -73,8 +88,9 @@ def main() -> int:
         for k, v in extra.items():
             rec.extra.setdefault(k, []).append(v)
 
-    with Nginx() as ng, FaultServer() as fs:
-        _pin(ng.proc.pid, 0)
+    with _nginx() as ng, FaultServer() as fs:
+        plaintext = ng.url + "/plaintext"
+        _pin(ng.pid, 0)
         _pin(fs.proc.pid, 0)
         _pin(0, 1)
         rng = random.Random(42)
@@ -86,7 +102,7 @@ def main() -> int:
             for cls in order:
                 if "throughput" not in skip:
                     n = n_tp if cls.name != "urllib" else n_tp // 5  # sequential: fewer, same rate
-                    out = scenarios.throughput(cls(), ng.url("/"), n=n, concurrency=64)
+                    out = scenarios.throughput(cls(), plaintext, n=n, concurrency=64)
                     tp[cls.name].append(out.extra["req_per_s"])
                     add(cls, "client.throughput", f"{n}x64", "throughput", "req/s",
                         out.extra["req_per_s"])

@@ -1,21 +1,29 @@
 """Fixtures for the client suite (imported by the test modules; not a conftest.py, so that
-suites/conftest.py stays the one `conftest` module): nginx and the fault server, one process
-per test module each, started and stopped by pid."""
+suites/conftest.py stays the one `conftest` module): nginx (lapwise.server.nginx.NginxServer,
+serving /plaintext and /json) and the fault server, one process per test module each, started
+and stopped by pid."""
 
 from __future__ import annotations
 
 import pytest
 
-from servers import FaultServer, Nginx
+from servers import FaultServer
+
+from lapwise.server.nginx import NginxServer
 
 
 @pytest.fixture(scope="module", name="nginx")
 def nginx_fixture():
-    why = Nginx.available()
-    if why:
-        pytest.skip(why)
-    with Nginx() as server:
-        yield server
+    """The running nginx's Address (``.url`` is its base URL)."""
+    why = NginxServer.available()
+    if not why:
+        pytest.skip(why.reason)
+    server = NginxServer()
+    address = server.start()
+    try:
+        yield address
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module", name="fault_server")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lapwise.client.base import Client, Policy, Request, Response, Result
 
-HELLO = b"hello, world\n"
+HELLO = b"Hello, World!"  # nginx's /plaintext (lapwise.server.nginx)
 
 
 class WrongAnswer(AssertionError):

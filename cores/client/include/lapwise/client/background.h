@@ -29,6 +29,10 @@ class background_run {
   std::vector<std::size_t> wait(duration timeout);
   // Same without waiting; also empties notify_fd().
   std::vector<std::size_t> poll();
+  // Waits up to `timeout` for run() to return, without handing out indices; true once it has.
+  // The consumer that needs no per-result callback uses this: it sleeps through the run
+  // instead of waking for every batch of results (it shares a CPU with the run's thread).
+  bool wait_end(duration timeout);
   // True once run() has returned and every index has been handed out.
   [[nodiscard]] bool finished();
   // An eventfd that is readable while undelivered indices (or the end of the run) are pending.
@@ -45,7 +49,8 @@ class background_run {
 
   std::unique_ptr<batch> batch_;
   std::mutex mutex_;
-  std::condition_variable ready_;
+  std::condition_variable ready_;      // a first pending index, or the end of the run
+  std::condition_variable ended_cv_;   // the end of the run only
   std::vector<std::size_t> finished_;  // not yet handed out
   bool ended_ = false;                 // run() returned
   bool signalled_ = false;             // event_fd_ holds an unread count

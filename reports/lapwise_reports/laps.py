@@ -1,14 +1,18 @@
 """The lap table: per step, per family, median CPU time with its interval; the boundary cost
 (native-py - native), the speedup of native-py over the peer stack, each step's share; and,
-when an end-to-end run exists for the same request, the reconciliation:
+when an end-to-end run exists for the same request, the reconciliation.
 
-    sum of steps + (step interaction) + other / unattributed = end-to-end server CPU/request
+The reconciliation is a check, not an identity: "other / unattributed" (event loop, socket
+I/O, scheduling) is estimated INDEPENDENTLY of the route being reconciled, from the same
+server on its trivial route:
 
-where ``other = e2e - pipeline`` (event loop, socket I/O, scheduling: what the pipeline timed
-in one go does not do) and ``interaction = pipeline - sum of steps`` (what isolating the steps
-leaves out or adds: cache effects, call overhead). The table's column therefore sums to the
-end-to-end figure; the check is that the steps account for the pipeline: |interaction| must be
-within ``TOLERANCE`` of the end-to-end cost (the issue's "within 10%").
+    other     = e2e(/plaintext) - plaintext pipeline   (the trivial route's own steps, timed
+                                                        by the laps the same way)
+    predicted = pipeline(/users) + other
+    error     = |predicted - e2e(/users)| / e2e(/users)  must be within TOLERANCE (10%)
+
+``interaction = pipeline - sum of steps`` (what timing the steps in isolation leaves out or
+adds) is shown as its own diagnostic row; it is not folded into ``other``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ STEP_LABELS = {"parse": "parse request", "build_request": "build request object"
 FAMILIES = ("native", "native-py", "py-baseline", "peer")
 TOLERANCE = 0.10
 # Which end-to-end server stands for each family in the reconciliation (scenario "users").
-E2E_SERVER = {"native-py": "server/native-py", "py-baseline": "server/py-asyncio",
+E2E_SERVER = {"native-py": "server/py-asyncio-native", "py-baseline": "server/py-asyncio",
               "peer": "server/uvicorn-starlette"}
 E2E_METRIC = "cpu_per_request"  # suites/e2e/server_bench: server CPU s / responses
 _KIND = {"parse": "parser", "route": "router", "query": "query", "serialize": "json"}
@@ -48,10 +52,14 @@ class Cell:
 
 @dataclass
 class Reconciliation:
-    e2e: Cell
-    other: Cell          # e2e - pipeline
-    interaction: float   # pipeline - sum of steps (ns)
-    error: float         # |sum of steps + other - e2e| / e2e (see reconcile())
+    e2e: Cell                # measured end-to-end server CPU / request on the lap's route
+    e2e_plain: Cell          # the same server on /plaintext
+    plain_pipeline: Cell     # the lap pipeline of /plaintext for this family
+    other: Cell              # e2e_plain - plain_pipeline (independent of e2e)
+    interaction: float       # pipeline - sum of steps (ns), a diagnostic
+    predicted: float         # pipeline + other
+    error: float             # |predicted - e2e| / e2e
+    steps_error: float       # |sum of steps + other - e2e| / e2e, for comparison
     ok: bool
 
 
@@ -77,19 +85,21 @@ class LapTable:
         return cell.est.value / total
 
 
-def reconcile(step_sum: float, pipeline: float, e2e: float,
-              tolerance: float = TOLERANCE) -> tuple[float, float, float, bool]:
-    """(other, interaction, error, ok) for one family, all in the same unit.
+def reconcile(step_sum: float, pipeline: float, e2e: float, other: float,
+              tolerance: float = TOLERANCE) -> tuple[float, float, float, float, bool]:
+    """(interaction, predicted, error, steps_error, ok) for one family, all in one unit.
 
-    other = e2e - pipeline; interaction = pipeline - step_sum; so step_sum + interaction +
-    other == e2e exactly. error = |step_sum + other - e2e| / e2e = |interaction| / e2e: how far
-    the isolated steps plus the unattributed row are from the measured end-to-end cost."""
+    ``other`` is the server's overhead outside the steps, measured on another route (see the
+    module docstring), so nothing here forces predicted == e2e: predicted = pipeline + other,
+    error = |predicted - e2e| / e2e, steps_error the same with the sum of isolated steps in
+    place of the pipeline; ok when error <= tolerance. interaction = pipeline - step_sum."""
     if e2e <= 0:
         raise ValueError("end-to-end cost must be positive")
-    other = e2e - pipeline
     interaction = pipeline - step_sum
-    error = abs(step_sum + other - e2e) / e2e
-    return other, interaction, error, error <= tolerance
+    predicted = pipeline + other
+    error = abs(predicted - e2e) / e2e
+    steps_error = abs(step_sum + other - e2e) / e2e
+    return interaction, predicted, error, steps_error, error <= tolerance
 
 
 def _ns(rec: Record) -> list[float]:
@@ -113,14 +123,35 @@ def _cell(rec: Record | None, what: str) -> Cell:
     return Cell(est=stats.median_ci(samples), samples=samples, impl=str(rec.extra.get("impl", "")))
 
 
-def e2e_record(records: list[Record], family: str, scenario: str) -> Record | None:
-    """The end-to-end server CPU per request for ``family``'s server on the lap scenario's
-    route (scenario containing the lap scenario name, e.g. "e2e.users")."""
+E2E_PARAM = "c64-p1"  # closed loop, 64 connections, no pipelining: one request per read
+
+
+def e2e_record(records: list[Record], family: str, route: str) -> Record | None:
+    """The end-to-end server CPU per request for ``family``'s server on ``route`` (a scenario
+    ending in the route name, e.g. "server.closed_users"), preferring the c64 run without
+    pipelining (what the lap pipeline does: one request, one response)."""
     server = E2E_SERVER.get(family)
     cands = [r for r in records if r.metric == E2E_METRIC and r.adapter == server
-             and scenario in r.scenario and r.unit in _TO_NS]
-    cands.sort(key=lambda r: (r.param is not None, r.param or ""))
+             and r.scenario.rsplit(".", 1)[-1].removeprefix("closed_") == route
+             and r.unit in _TO_NS]
+    cands.sort(key=lambda r: (r.param != E2E_PARAM, r.param is not None, r.param or ""))
     return cands[0] if cands else None
+
+
+def _reconcile_family(records: list[Record], f: str, scenario: str, step_sum: Cell,
+                      pipeline: Cell, plain_pipeline: Cell) -> Reconciliation | None:
+    e2e = e2e_record(records, f, scenario)
+    plain = e2e_record(records, f, "plaintext")
+    if e2e is None or plain is None or not (pipeline.ok and step_sum.ok and plain_pipeline.ok):
+        return None
+    e2e_cell, plain_cell = _cell(e2e, f"e2e/{f}"), _cell(plain, f"e2e plaintext/{f}")
+    e2e_cell.impl = plain_cell.impl = e2e.adapter
+    other = Cell(est=stats.difference_ci(plain_cell.samples, plain_pipeline.samples))
+    interaction, predicted, error, steps_error, ok = reconcile(
+        step_sum.est.value, pipeline.est.value, e2e_cell.est.value, other.est.value)
+    return Reconciliation(e2e=e2e_cell, e2e_plain=plain_cell, plain_pipeline=plain_pipeline,
+                          other=other, interaction=interaction, predicted=predicted,
+                          error=error, steps_error=steps_error, ok=ok)
 
 
 def build(records: list[Record], scenario: str = "api") -> LapTable:
@@ -129,6 +160,7 @@ def build(records: list[Record], scenario: str = "api") -> LapTable:
     cells = {(s, f): _cell(by_key.get((s, f)), f"{s}/{f}") for s in STEPS for f in FAMILIES}
     step_sum: dict[str, Cell] = {}
     pipeline: dict[str, Cell] = {}
+    plain_pipeline: dict[str, Cell] = {}
     recon: dict[str, Reconciliation] = {}
     for f in FAMILIES:
         col = [cells[(s, f)] for s in STEPS]
@@ -136,16 +168,11 @@ def build(records: list[Record], scenario: str = "api") -> LapTable:
         step_sum[f] = (Cell(est=stats.sum_ci([c.samples for c in col]))
                        if not missing else Cell(na=f"n/a: {', '.join(missing)} missing"))
         pipeline[f] = _cell(by_key.get(("pipeline", f)), f"pipeline/{f}")
-        e2e = e2e_record(records, f, scenario)
-        if e2e is not None and pipeline[f].ok and step_sum[f].ok:
-            e2e_cell = _cell(e2e, f"e2e/{f}")
-            e2e_cell.impl = e2e.adapter
-            other_est = stats.difference_ci(e2e_cell.samples, pipeline[f].samples)
-            other, interaction, error, ok = reconcile(
-                step_sum[f].est.value, pipeline[f].est.value, e2e_cell.est.value)
-            recon[f] = Reconciliation(e2e=e2e_cell, other=Cell(est=other_est), interaction=interaction,
-                                      error=error, ok=ok)
-            assert abs(other - other_est.value) < 1e-6 * max(1.0, abs(other))
+        plain_pipeline[f] = _cell(by_key.get(("pipeline_plaintext", f)),
+                                  f"pipeline_plaintext/{f}")
+        r = _reconcile_family(records, f, scenario, step_sum[f], pipeline[f], plain_pipeline[f])
+        if r is not None:
+            recon[f] = r
     boundary: dict[str, Cell] = {}
     speedup: dict[str, Cell] = {}
     for s in (*STEPS, "pipeline"):
@@ -204,23 +231,42 @@ def rows(t: LapTable) -> tuple[list[str], list[list[str]], list[str]]:
     out.append(["**sum of steps**", *(fmt_est(t.step_sum[f], notes=notes) for f in t.families), "", ""])
     out.append(["**whole pipeline, one go**", *(fmt_est(t.pipeline[f], notes=notes) for f in t.families),
                 fmt_est(t.boundary["pipeline"]), fmt_est(t.speedup["pipeline"], "x")])
+    def interaction(f: str) -> str:
+        if not (t.pipeline[f].ok and t.step_sum[f].ok):
+            return "n/a"
+        d = t.pipeline[f].est.value - t.step_sum[f].est.value
+        return f"{fmt_ns(d)} ({d / t.pipeline[f].est.value:+.0%} of pipeline)"
+
+    out.append(["step interaction (pipeline − sum), diagnostic",
+                *(interaction(f) for f in t.families), "", ""])
     if t.reconciliation:
         def rec_cell(f: str, what: str) -> str:
             r = t.reconciliation.get(f)
             if r is None:
                 return "n/a: no end-to-end run"
-            if what == "interaction":
-                return fmt_ns(r.interaction)
+            if what == "plain":
+                return f"{fmt_est(r.e2e_plain)} − {fmt_est(r.plain_pipeline)}"
             if what == "other":
                 return fmt_est(r.other)
+            if what == "predicted":
+                return fmt_ns(r.predicted)
             if what == "e2e":
                 return f"{fmt_est(r.e2e)} ({r.e2e.impl})"
+            if what == "residual":
+                return fmt_ns(r.e2e.est.value - r.predicted)
+            if what == "steps":
+                return f"{r.steps_error * 100:.1f}%"
             return f"{r.error * 100:.1f}% {'ok' if r.ok else 'FAIL'}"
 
-        out.append(["step interaction (pipeline − sum)", *(rec_cell(f, "interaction") for f in t.families), "", ""])
-        out.append(["other / unattributed (e2e − pipeline)", *(rec_cell(f, "other") for f in t.families), "", ""])
-        out.append(["**end-to-end server CPU / request**", *(rec_cell(f, "e2e") for f in t.families), "", ""])
-        out.append([f"reconciliation error (≤ {TOLERANCE:.0%})", *(rec_cell(f, "error") for f in t.families), "", ""])
+        for label, what in (
+                ("e2e /plaintext − plaintext pipeline", "plain"),
+                ("other / unattributed (from /plaintext)", "other"),
+                ("**predicted: pipeline + other**", "predicted"),
+                ("**end-to-end server CPU / request (measured)**", "e2e"),
+                ("residual (measured − predicted)", "residual"),
+                (f"reconciliation error (≤ {TOLERANCE:.0%})", "error"),
+                ("same with sum of steps + other", "steps")):
+            out.append([label, *(rec_cell(f, what) for f in t.families), "", ""])
     return header, out, notes
 
 

@@ -96,7 +96,7 @@ def growth_curve(key: tuple[str, str], recs: list[Record], out: Path) -> str:
 
 def e2e_records(records: list[Record]) -> list[Record]:
     return [r for r in records if r.metric != "missing" and (
-        r.scenario.startswith("e2e.") or r.source in ("wrk", "hyperfine"))]
+        r.scenario.startswith(("e2e.", "server.")) or r.source in ("wrk", "hyperfine"))]
 
 
 def e2e_throughput(records: list[Record], out: Path) -> str | None:

@@ -82,3 +82,22 @@ def test_missing_or_empty_results_directory(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["--results", str(tmp_path / "empty"), "--out", str(tmp_path / "r")]) == 2
     assert "no result files" in capsys.readouterr().err
+
+
+def test_e2e_pivot_one_row_per_server_with_the_headline_figures():
+    from lapwise_reports.build import PIVOT, e2e_pivot
+
+    recs = [Record(adapter=srv, scenario="server.closed_plaintext", param="c64-p1", metric=m,
+                   unit=u, samples=[v]) for srv in ("server/a", "server/b")
+            for m, u, v in (("throughput", "req/s", 1000.0), ("cpu_per_request", "us", 12.5))]
+    recs.append(Record(adapter="server/a", scenario="server.cold_start", metric="wall_time",
+                       unit="ms", samples=[30.0, 31.0, 29.0], source="hyperfine"))
+    header, rows = e2e_pivot(recs)
+    assert header[0] == "server" and len(header) == 1 + len(PIVOT)
+    assert [r[0] for r in rows] == ["server/a", "server/b"]
+    a = dict(zip(header, rows[0]))
+    assert a["plaintext c64 req/s"] == "1,000" and a["plaintext c64 µs CPU/req"] == "12.50"
+    assert a["cold start ms"] == "30.0" and a["json c64 req/s"] == "—"
+    assert dict(zip(header, rows[1]))["cold start ms"] == "—"
+    assert e2e_pivot([]) is None
+

@@ -1,4 +1,5 @@
-"""The lap table's arithmetic: steps + interaction + other == end-to-end, the 10% check, the
+"""The lap table's arithmetic: pipeline + other (measured on /plaintext) predicts the
+end-to-end cost within 10% or fails, interaction is a separate diagnostic, the
 boundary and speedup columns, and n/a cells that carry their reason."""
 
 import pytest
@@ -9,53 +10,75 @@ from lapwise_reports import laps
 from synth import lap_records
 
 
-@pytest.mark.parametrize("steps, pipeline, e2e, ok", [
-    (900.0, 1000.0, 3000.0, True),     # interaction 100 = 3.3% of e2e
-    (1000.0, 1000.0, 1000.0, True),    # nothing unattributed
-    (500.0, 1000.0, 2000.0, False),    # steps miss half the pipeline: 25%
-    (1300.0, 1000.0, 2000.0, False),   # steps overcount by 15%
-    (1190.0, 1000.0, 2000.0, True),    # 9.5%
+@pytest.mark.parametrize("steps, pipeline, e2e, other, ok", [
+    (900.0, 1000.0, 3000.0, 2000.0, True),    # pipeline + other == e2e
+    (900.0, 1000.0, 3000.0, 1750.0, True),    # predicts 2750: 8.3% short
+    (900.0, 1000.0, 3000.0, 1600.0, False),   # predicts 2600: 13.3% short
+    (1000.0, 1000.0, 1000.0, 0.0, True),      # nothing unattributed
+    (500.0, 1000.0, 2000.0, 1500.0, False),   # the pipeline overshoots by 25%
 ])
-def test_reconcile_sums_exactly_and_checks_the_tolerance(steps, pipeline, e2e, ok):
-    other, interaction, error, good = laps.reconcile(steps, pipeline, e2e)
-    assert steps + interaction + other == pytest.approx(e2e)
-    assert other == pytest.approx(e2e - pipeline)
-    assert error == pytest.approx(abs(pipeline - steps) / e2e)
+def test_reconcile_is_a_prediction_checked_against_the_tolerance(steps, pipeline, e2e, other, ok):
+    interaction, predicted, error, steps_error, good = laps.reconcile(steps, pipeline, e2e, other)
+    assert interaction == pytest.approx(pipeline - steps)
+    assert predicted == pytest.approx(pipeline + other)
+    assert error == pytest.approx(abs(pipeline + other - e2e) / e2e)
+    assert steps_error == pytest.approx(abs(steps + other - e2e) / e2e)
     assert good is ok
 
 
 def test_reconcile_rejects_a_non_positive_end_to_end():
     with pytest.raises(ValueError):
-        laps.reconcile(1.0, 1.0, 0.0)
+        laps.reconcile(1.0, 1.0, 0.0, 0.0)
 
 
-def _e2e(adapter: str, ns: float) -> Record:
-    return Record(adapter=adapter, scenario="e2e.users", metric=laps.E2E_METRIC, unit="us",
-                  samples=[ns / 1e3] * 3)
+def _e2e(adapter: str, ns: float, route: str = "users") -> Record:
+    return Record(adapter=adapter, scenario=f"server.closed_{route}", param="c64-p1",
+                  metric=laps.E2E_METRIC, unit="us", samples=[ns / 1e3] * 3)
 
 
 def test_table_columns_and_reconciliation_rows():
     step = {"native": 10.0, "native-py": 50.0, "py-baseline": 400.0, "peer": 300.0}
     pipe = {f: v * 8 * 1.05 for f, v in step.items()}
-    recs = lap_records("users", step, pipe) + [_e2e("server/uvicorn-starlette", 10_000.0),
-                                                _e2e("server/native-py", 1_000.0)]
+    plain = {"peer": 1000.0, "native-py": 200.0}
+    recs = lap_records("users", step, pipe, plaintext_ns=plain) + [
+        _e2e("server/uvicorn-starlette", 10_000.0), _e2e("server/py-asyncio-native", 1_000.0),
+        _e2e("server/uvicorn-starlette", 8_000.0, "plaintext"),
+        _e2e("server/py-asyncio-native", 300.0, "plaintext"),
+        _e2e("server/py-asyncio", 5_000.0)]  # no plaintext run: not reconciled
     t = laps.build(recs, "users")
     assert t.step_sum["peer"].est.value == pytest.approx(8 * 300.0)
     assert t.pipeline["peer"].est.value == pytest.approx(8 * 300.0 * 1.05)
     r = t.reconciliation["peer"]
     assert r.e2e.est.value == pytest.approx(10_000.0)
-    assert r.other.est.value == pytest.approx(10_000.0 - 8 * 300.0 * 1.05)
-    total = t.step_sum["peer"].est.value + r.interaction + r.other.est.value
-    assert total == pytest.approx(r.e2e.est.value)
-    assert r.ok
-    assert "py-baseline" not in t.reconciliation  # no server/py-asyncio record
+    assert r.other.est.value == pytest.approx(8_000.0 - 1_000.0)  # from /plaintext, not /users
+    assert r.predicted == pytest.approx(8 * 300.0 * 1.05 + 7_000.0)
+    assert r.error == pytest.approx(abs(r.predicted - 10_000.0) / 10_000.0)
+    assert r.ok  # 2520 + 7000 vs 10000: 4.8%
+    assert r.interaction == pytest.approx(8 * 300.0 * 0.05)
+    bad = t.reconciliation["native-py"]  # 420 + (300 - 200) vs 1000: 48% short
+    assert bad.error == pytest.approx(0.48) and not bad.ok
+    assert "py-baseline" not in t.reconciliation  # no /plaintext run, no plaintext pipeline
     assert t.speedup["parse"].est.value == pytest.approx(300.0 / 50.0)
     assert t.boundary["parse"].ok is False  # impl names no native adapter -> glue
     assert t.share("parse", "peer") == pytest.approx(300.0 / 10_000.0)
     header, rows, notes = laps.rows(t)
     labels = [r[0] for r in rows]
-    assert "other / unattributed (e2e − pipeline)" in labels
-    assert any("ok" in c for c in rows[-1][1:])
+    assert "other / unattributed (from /plaintext)" in labels
+    assert "step interaction (pipeline − sum), diagnostic" in labels
+    err_row = next(r for r in rows if r[0].startswith("reconciliation error"))
+    peer_col, npy_col = 1 + laps.FAMILIES.index("peer"), 1 + laps.FAMILIES.index("native-py")
+    assert err_row[peer_col].endswith("ok") and err_row[npy_col].endswith("FAIL")
+
+
+def test_e2e_record_prefers_the_unpipelined_closed_loop_run():
+    recs = [Record(adapter="server/py-asyncio-native", scenario="server.closed_users", param=p,
+                   metric=laps.E2E_METRIC, unit="us", samples=[v]) for p, v in
+            (("c64-p16", 1.0), ("c64-p1", 4.0))]
+    recs.append(Record(adapter="server/py-asyncio-native", scenario="server.closed_plaintext",
+                       param="c64-p1", metric=laps.E2E_METRIC, unit="us", samples=[2.0]))
+    assert laps.e2e_record(recs, "native-py", "users").samples == [4.0]
+    assert laps.e2e_record(recs, "native-py", "plaintext").samples == [2.0]
+    assert laps.e2e_record(recs, "peer", "users") is None
 
 
 def test_boundary_uses_the_native_adapter_steps():

@@ -6,8 +6,9 @@
 Each repetition is a fresh process per family (lap_child.py for the Python families,
 native_laps for the native one), in a shuffled order per round, so drift and warm caches fall
 evenly on all families. Every step's answer is checked before its timing is kept. Writes
-DIR/laps.json (schema v1): one record per scenario x family x step, samples = the per-process
-medians (CPU ns per call); a step that cannot run is a record with metric "missing" and its
+DIR/laps.json (schema v1): one record per scenario x family x step (the steps, "pipeline" and
+"pipeline_plaintext", the trivial route's pipeline the report's reconciliation subtracts from
+the end-to-end /plaintext cost), samples = the per-process medians (CPU ns per call); a step that cannot run is a record with metric "missing" and its
 reason in extra.reason. ``--smoke`` runs everything once, verifies, and writes laps.smoke.json.
 
 Exit status: 0 ok; 1 a wrong answer or a failed process (one line each on stderr); 2 bad
@@ -147,12 +148,12 @@ def collect(a: argparse.Namespace, runner: Runner, scenarios: list[lap_inputs.La
                     reason = result.get("failed") or result["na"]
                     if "failed" in result:
                         failures.append(f"laps {inputs.scenario}/{family}: {reason}")
-                    for step in (*lap_families.STEPS, "pipeline"):
+                    for step in (*lap_families.STEPS, "pipeline", "pipeline_plaintext"):
                         cell = cells.setdefault((inputs.scenario, family, step), {"samples": []})
                         cell.setdefault("na", reason)
                     continue
-                for step in (*lap_families.STEPS, "pipeline"):
-                    got = result["steps"].get(step) if step != "pipeline" else result["pipeline"]
+                for step in (*lap_families.STEPS, "pipeline", "pipeline_plaintext"):
+                    got = result["steps"].get(step) if step in result["steps"] else result.get(step)
                     cell = cells.setdefault((inputs.scenario, family, step), {"samples": []})
                     if got is None:
                         cell.setdefault("na", "n/a: not reported by the driver")

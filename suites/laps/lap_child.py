@@ -1,12 +1,14 @@
 """One process of the lap measurement for one Python family: verify every step's answer on
-the scenario's request, then time each step in isolation and the whole pipeline in one go.
-Prints one JSON object on stdout (the same shape native_laps prints):
+the scenario's request, then time each step in isolation, the whole pipeline in one go and,
+for a scenario with a /plaintext route, the plaintext pipeline (parse, build request, route,
+constant response). Prints one JSON object on stdout (native_laps prints the same shape
+without "pipeline_plaintext"):
 
     {"family": "peer", "scenario": "api",
      "steps": {"parse": {"ns": 812.5, "impl": "parser/httptools", "batch": 2048, ...},
                "query": {"na": "n/a: query/starlette not implemented yet"},
                "route": {"error": "wrong answer: matched NoMatch(404)"}, ...},
-     "pipeline": {...}}
+     "pipeline": {...}, "pipeline_plaintext": {"na": "n/a: no /plaintext route ..."}}
 
 Usage: lap_child.py --family F [--scenario S] [--batches N] [--min-batch-us U]
 Run by bench.py, once per repetition, so each repetition is a fresh process.
@@ -163,7 +165,31 @@ def run_family(family: str, scenario: str, batches: int, min_batch_ns: int,
                                         batches=batches, min_batch_ns=min_batch_ns)
             result["pipeline"] = {"ns": t.ns, "impl": "all steps chained", "batch": t.batch,
                                   "batches": t.batches, "spread": round(t.spread, 4)}
+    result["pipeline_plaintext"] = _time_plaintext(family, steps, inputs, errors, batches,
+                                                   min_batch_ns)
     return result
+
+
+def _time_plaintext(family: str, steps: dict[str, lap_families.Step],
+                    inputs: lap_inputs.LapInputs, errors: dict[str, str], batches: int,
+                    min_batch_ns: int) -> dict:
+    """The trivial route's pipeline (lap_families.plaintext_pipeline), verified then timed
+    the same way as the whole pipeline: the reconciliation's independent estimate of the
+    server's overhead outside the steps is e2e(/plaintext) minus this."""
+    run = lap_families.plaintext_pipeline(family, steps, inputs)
+    if run is None:
+        return {"na": "n/a: no /plaintext route in this scenario or a step it needs is n/a"}
+    bad = [n for n in ("parse", "build_request", "route") if n in errors]
+    if bad:
+        return {"error": f"not timed: wrong answers in {', '.join(bad)}"}
+    problem = lap_families.check_plaintext(family, steps, inputs)
+    if problem:
+        return {"error": f"wrong answer: {problem}"}
+    buf = lap_families.plaintext_request(inputs)
+    t = lap_timer.measure_fresh(run, lambda: fresh_bytes(buf), batches=batches,
+                                min_batch_ns=min_batch_ns)
+    return {"ns": t.ns, "impl": "parse, build request, route, text/plain response",
+            "batch": t.batch, "batches": t.batches, "spread": round(t.spread, 4)}
 
 
 def main(argv: list[str] | None = None) -> int:

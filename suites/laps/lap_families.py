@@ -126,18 +126,18 @@ def make_handler(inputs: LapInputs) -> Callable[[tuple], dict]:
     return call_handler
 
 
-def build_response(body: bytes) -> bytes:
-    """Status line, the two headers a JSON response needs, and the body, in one buffer."""
-    return b"".join((b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ",
+def build_response(body: bytes, media_type: bytes = b"application/json") -> bytes:
+    """Status line, the two headers a response needs, and the body, in one buffer."""
+    return b"".join((b"HTTP/1.1 200 OK\r\ncontent-type: ", media_type, b"\r\ncontent-length: ",
                      str(len(body)).encode(), b"\r\n\r\n", body))
 
 
-def peer_build_response(body: bytes) -> bytes:
+def peer_build_response(body: bytes, media_type: str = "application/json") -> bytes:
     """Starlette's Response (it computes content-length and content-type) written the way
     uvicorn's httptools protocol writes a response head, then the body."""
     from starlette.responses import Response
 
-    resp = Response(body, media_type="application/json")
+    resp = Response(body, media_type=media_type)
     content = [b"HTTP/1.1 200 OK\r\n"]
     for name, value in resp.raw_headers:
         content.extend((name, b": ", value, b"\r\n"))
@@ -234,6 +234,58 @@ def pipeline(steps: dict[str, Step]) -> Callable[[bytes], bytes] | None:
         return response(serialize(handler((kwargs, query(req)))))  # type: ignore[misc]
 
     return run
+
+
+PLAINTEXT_BODY = b"Hello, World!"
+
+
+def plaintext_request(inputs: LapInputs) -> bytes:
+    """The scenario's request with its target replaced by ``/plaintext`` (same headers)."""
+    line, sep, rest = inputs.request.partition(b"\r\n")
+    version = line.rsplit(b" ", 1)[1]
+    return b"GET /plaintext " + version + sep + rest
+
+
+def plaintext_pipeline(family: str, steps: dict[str, Step], inputs: LapInputs
+                       ) -> Callable[[bytes], bytes] | None:
+    """The trivial route's own pipeline for ``family``: parse, build request, match route and
+    a constant text/plain response (no params, query, handler logic or JSON). The end-to-end
+    server's CPU per request on /plaintext minus this is the server's per-request overhead
+    outside the steps (event loop, socket I/O, scheduling), measured independently of the
+    route the laps reconcile with. None when a step it needs is n/a or the scenario has no
+    ``/plaintext`` route."""
+    if ("GET", "/plaintext") not in inputs.routes:
+        return None
+    if any(steps[n].fn is None for n in ("parse", "build_request", "route")):
+        return None
+    parse, build_req, route = (steps[n].fn for n in ("parse", "build_request", "route"))
+    if family == "peer":
+        def respond(_: Any) -> bytes:
+            return peer_build_response(PLAINTEXT_BODY, "text/plain")
+    else:
+        def respond(_: Any) -> bytes:
+            return build_response(PLAINTEXT_BODY, b"text/plain")
+
+    def run(buf: bytes) -> bytes:
+        return respond(route(build_req(parse(buf))))  # type: ignore[misc]
+
+    return run
+
+
+def check_plaintext(family: str, steps: dict[str, Step], inputs: LapInputs) -> str | None:
+    """None when the plaintext pipeline routes to /plaintext and answers a right 200."""
+    parsed = steps["parse"].fn(plaintext_request(inputs))  # type: ignore[misc]
+    m = steps["route"].fn(steps["build_request"].fn(parsed))  # type: ignore[misc]
+    want = inputs.routes.index(("GET", "/plaintext"))
+    if getattr(m, "value", None) != want:
+        return f"plaintext request matched {m!r}"
+    raw = plaintext_pipeline(family, steps, inputs)(plaintext_request(inputs))  # type: ignore[misc]
+    head, _, body = raw.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200 OK\r\n") or body != PLAINTEXT_BODY:
+        return f"plaintext response {raw[:80]!r}"
+    if f"content-length: {len(body)}".encode() not in head.lower():
+        return "plaintext response without the right content-length"
+    return None
 
 
 # --- verification: every step's answer, before anything is timed -------------------------

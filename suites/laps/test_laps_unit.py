@@ -141,3 +141,27 @@ def test_fresh_bytes_is_equal_but_not_the_same_object():
     buf = b"GET / HTTP/1.1\r\n\r\n"
     copy = lap_child.fresh_bytes(buf)
     assert copy == buf and copy is not buf
+
+
+def test_plaintext_pipeline_routes_to_plaintext_and_is_verified():
+    inputs = lap_inputs.load("users")
+    req = lap_families.plaintext_request(inputs)
+    assert req.startswith(b"GET /plaintext HTTP/1.1\r\n") and req.endswith(b"\r\n\r\n")
+    for family in ("py-baseline", "peer"):
+        steps = lap_families.build(family, inputs)
+        if any(steps[n].fn is None for n in ("parse", "build_request", "route")):
+            continue
+        assert lap_families.check_plaintext(family, steps, inputs) is None
+        run = lap_families.plaintext_pipeline(family, steps, inputs)
+        assert run(req).endswith(b"\r\n\r\n" + lap_families.PLAINTEXT_BODY)
+        # a router that sends /plaintext elsewhere is a wrong answer, not a timing
+        wrong = dict(steps)
+        wrong["route"] = lap_families.Step("route", lambda r: SimpleNamespace(value=99, params={}),
+                                           "wrong")
+        assert "matched" in lap_families.check_plaintext(family, wrong, inputs)
+
+
+def test_plaintext_pipeline_is_none_without_a_plaintext_route(inputs):
+    steps = lap_families.build("py-baseline", inputs)
+    has_route = ("GET", "/plaintext") in inputs.routes
+    assert (lap_families.plaintext_pipeline("py-baseline", steps, inputs) is not None) is has_route

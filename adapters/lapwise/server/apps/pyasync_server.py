@@ -1,26 +1,40 @@
 """A pure-Python HTTP/1.1 server on asyncio (written here): the "no native code, no framework"
-baseline. asyncio.Protocol (not streams, which cost a task per connection), keep-alive,
-pipelining (responses in request order, as the requests are handled one after the other),
-Content-Length bodies, 400 on malformed heads, 413 on bodies over 1 MiB.
+baseline, and the end-to-end counterpart of the lap pipeline's ``py-baseline`` family. Every
+request goes through exactly the steps that family times (suites/laps/lap_families.py):
+parser/py-baseline's parse_request, an ASGI-style scope, router/py-trie, the route's
+converters, query/urllib (parse_qsl), the handler, json/stdlib and a bytes join, so the
+end-to-end CPU per request minus the lap pipeline is the event loop and socket I/O only.
+asyncio.Protocol (not streams, which cost a task per connection), keep-alive, pipelining
+(responses in request order, as the requests are handled one after the other), Content-Length
+and chunked bodies, the parser's error status (400/413/414/431/501/505) on bad input, bodies
+over 1 MiB refused with 413.
 
-Run as ``python -m lapwise.server.apps.pyasync_server HOST PORT``.
+With ``--steps native`` the same server runs the ``native-py`` family's steps instead
+(parser/native, router/native, query/native, json/native through their Python adapters): the
+end-to-end counterpart of that family, i.e. what swapping each step of a Python server for
+lapwise's C++ core gives, as opposed to lapwise.App, where the whole request path is native.
+
+Run as ``python -m lapwise.server.apps.pyasync_server HOST PORT [--steps py-baseline|native]``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
-import re
 import signal
 import sys
 import time
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import unquote
 
-_MAX_HEAD = 65536
+from lapwise.parser.base import PARTIAL, Error, Limits, ParsedResult
+from lapwise.router.base import Match
+
 _MAX_BODY = 1 << 20
-_USERS = re.compile(r"^/users/([0-9]+)$")
-_TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found", 405: b"Method Not Allowed",
+            413: b"Content Too Large", 414: b"URI Too Long",
+            431: b"Request Header Fields Too Large", 501: b"Not Implemented",
+            505: b"HTTP Version Not Supported"}
 
 
 class _DateCache:
@@ -41,103 +55,132 @@ class _DateCache:
 _DATE = _DateCache()
 
 
-def _response(status: int, reason: bytes, ctype: bytes, body: bytes, close: bool = False) -> bytes:
-    head = (b"HTTP/1.1 %d %s\r\nServer: lapwise-pyasync\r\nDate: %s\r\nContent-Type: %s\r\n"
-            b"Content-Length: %d\r\n" % (status, reason, _DATE.get(), ctype, len(body)))
-    if close:
-        head += b"Connection: close\r\n"
-    return head + b"\r\n" + body
+def _steps(family: str) -> tuple[Any, Any, Any, Any]:
+    """(parser, router, query parser, json) of a lap family, as its adapters."""
+    if family == "py-baseline":
+        from lapwise.json.stdlib import StdlibJson
+        from lapwise.parser.py_baseline import PyBaselineParser
+        from lapwise.query.urllib import UrllibQueryParser
+        from lapwise.router.py_trie import PyTrieRouter
+
+        return (PyBaselineParser(Limits(max_body=_MAX_BODY)), PyTrieRouter(), UrllibQueryParser(),
+                StdlibJson())
+    if family == "native":
+        from lapwise.json.native import NativeJson
+        from lapwise.parser.native import NativeParser
+        from lapwise.query.native import NativeQueryParser
+        from lapwise.router.native import NativeRouter
+
+        return (NativeParser(Limits(max_body=_MAX_BODY)), NativeRouter(), NativeQueryParser(),
+                NativeJson())
+    raise SystemExit(f"pyasync_server: unknown --steps {family!r} (py-baseline or native)")
 
 
-def _json(obj: object) -> bytes:
-    body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-    return _response(200, b"OK", b"application/json", body)
+_PARSER, _ROUTER, _QUERY, _JSON = _steps(
+    sys.argv[sys.argv.index("--steps") + 1] if "--steps" in sys.argv[:-1] else "py-baseline")
 
 
-def handle(method: str, target: str, headers: dict[bytes, bytes], body: bytes) -> bytes:
-    """The app (see lapwise.server.base): one request in, the whole response out."""
-    path, _, query = target.partition("?")
-    if method == "GET" and path == "/plaintext":
-        return _response(200, b"OK", b"text/plain", b"Hello, World!")
-    if method == "GET" and path == "/json":
-        return _json({"message": "Hello, World!"})
-    if method == "GET" and (m := _USERS.match(path)):
-        user_id = int(m.group(1))
-        q = parse_qs(query, keep_blank_values=True).get("q")
-        return _json({"id": user_id, "name": f"user{user_id}", "q": q[0] if q else None})
-    if method == "POST" and path == "/echo":
-        return _response(200, b"OK", headers.get(b"content-type", b"application/octet-stream"), body)
-    return _response(404, b"Not Found", b"text/plain", b"Not Found")
+def _response(status: int, ctype: bytes, body: bytes, close: bool = False,
+              extra: bytes = b"") -> bytes:
+    """Status line, Server/Date/Content-Type/Content-Length (and ``extra`` header lines), body:
+    one bytes join, as the lap pipeline's response step."""
+    return b"".join((b"HTTP/1.1 %d %s\r\nServer: lapwise-pyasync\r\nDate: " % (
+        status, _REASONS.get(status, b"Error")), _DATE.get(), b"\r\nContent-Type: ", ctype,
+        b"\r\nContent-Length: ", str(len(body)).encode(), b"\r\n",
+        b"Connection: close\r\n" if close else b"", extra, b"\r\n", body))
+
+
+def _scope(p: ParsedResult) -> dict:
+    """The ASGI-style scope the lap pipeline's build_request step makes (decoded path, raw
+    path and query as bytes, lower-cased header names)."""
+    path = p.path
+    return {"type": "http", "http_version": p.version, "method": p.method, "scheme": "http",
+            "path": unquote(path) if "%" in path else path,
+            "raw_path": path.encode("latin-1"), "query_string": p.query.encode("latin-1"),
+            "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in p.headers]}
+
+
+def _plaintext(scope: dict, body: bytes) -> bytes:
+    return _response(200, b"text/plain", b"Hello, World!")
+
+
+def _json_route(scope: dict, body: bytes) -> bytes:
+    return _response(200, b"application/json", _JSON.dumps({"message": "Hello, World!"}))
+
+
+def _users(scope: dict, body: bytes, params: dict[str, Any]) -> bytes:
+    query = _QUERY.parse(scope["query_string"].decode("latin-1"))
+    user_id = params["id"]
+    q = next((v for k, v in query if k == "q"), None)
+    return _response(200, b"application/json",
+                     _JSON.dumps({"id": user_id, "name": f"user{user_id}", "q": q}))
+
+
+def _echo(scope: dict, body: bytes) -> bytes:
+    ctype = next((v for n, v in scope["headers"] if n == b"content-type"),
+                 b"application/octet-stream")
+    return _response(200, ctype, body)
+
+
+# (method, pattern, converters, handler); a route's value in the router is its index here.
+_ROUTES: tuple[tuple[str, str, dict[str, Any], Any], ...] = (
+    ("GET", "/plaintext", {}, _plaintext), ("GET", "/json", {}, _json_route),
+    ("GET", "/users/{id:int}", {"id": int}, _users), ("POST", "/echo", {}, _echo))
+for _value, (_method, _pattern, _, _) in enumerate(_ROUTES):
+    _ROUTER.add(_method, _pattern, _value)
+
+
+def handle(p: ParsedResult) -> bytes:
+    """The app (see lapwise.server.base): one parsed request in, the whole response out."""
+    scope = _scope(p)
+    m = _ROUTER.match(scope["method"], scope["path"])
+    if not isinstance(m, Match):
+        allow = b"Allow: %s\r\n" % ", ".join(m.allowed).encode() if m.allowed else b""
+        return _response(m.status, b"text/plain", _REASONS.get(m.status, b"Error"), extra=allow)
+    _, _, converters, fn = _ROUTES[m.value]
+    if not converters:
+        return fn(scope, p.body)
+    try:
+        params = {k: converters[k](v) for k, v in m.params.items()}
+    except ValueError:  # the router checked the shape; a converter refusal is still a 404
+        return _response(404, b"text/plain", b"Not Found")
+    return fn(scope, p.body, params)
 
 
 class HttpProtocol(asyncio.Protocol):
     def __init__(self) -> None:
-        self.buf = bytearray()
+        self.buf = b""
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
-        self.buf += data
+        self.buf = self.buf + data if self.buf else data
         out = []
-        while True:
-            result = self._next_request()
-            if result is None:
-                break
-            response, close = result
-            out.append(response)
-            if close:
-                self.transport.write(b"".join(out))
-                self.transport.close()
+        while self.buf:
+            result = _PARSER.parse_request(self.buf)
+            if isinstance(result, Error):
+                # The stream cannot be resynchronised after a framing error: answer and close.
+                self.buf = b""
+                reason = _REASONS.get(result.status, b"Bad Request")
+                out.append(_response(result.status, b"text/plain", reason, close=True))
+                self._flush(out, close=True)
                 return
+            if result is PARTIAL:  # wait for more bytes
+                break
+            self.buf = self.buf[result.consumed:]
+            out.append(handle(result))
+            if not result.keep_alive:
+                self._flush(out, close=True)
+                return
+        self._flush(out, close=False)
+
+    def _flush(self, out: list[bytes], close: bool) -> None:
         if out:
             self.transport.write(b"".join(out))
-
-    def _fail(self, status: int, reason: bytes) -> tuple[bytes, bool]:
-        self.buf.clear()
-        return _response(status, reason, b"text/plain", reason, close=True), True
-
-    def _next_request(self) -> tuple[bytes, bool] | None:
-        end = self.buf.find(b"\r\n\r\n")
-        if end < 0:
-            return self._fail(431, b"Request Header Fields Too Large") if len(self.buf) > _MAX_HEAD else None
-        lines = bytes(self.buf[:end]).split(b"\r\n")
-        try:
-            method, target, version = lines[0].split(b" ")
-        except ValueError:
-            return self._fail(400, b"Bad Request")
-        if version not in (b"HTTP/1.1", b"HTTP/1.0") or not _TOKEN.match(method):
-            return self._fail(505 if version.startswith(b"HTTP/") and version not in (b"HTTP/1.1", b"HTTP/1.0")
-                              else 400, b"Bad Request")
-        headers: dict[bytes, bytes] = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(b":")
-            if not sep or not _TOKEN.match(name) or b"\r" in value or b"\n" in value:
-                return self._fail(400, b"Bad Request")
-            key = name.lower()
-            if key in (b"content-length", b"host") and key in headers:
-                return self._fail(400, b"Bad Request")
-            headers[key] = value.strip(b" \t")
-        if b"transfer-encoding" in headers:
-            return self._fail(501, b"Not Implemented")  # the baseline reads Content-Length only
-        try:
-            length = int(headers.get(b"content-length", b"0"))
-            if length < 0 or not headers.get(b"content-length", b"0").isdigit():
-                raise ValueError
-        except ValueError:
-            return self._fail(400, b"Bad Request")
-        if length > _MAX_BODY:
-            return self._fail(413, b"Content Too Large")
-        total = end + 4 + length
-        if len(self.buf) < total:
-            return None
-        body = bytes(self.buf[end + 4:total])
-        del self.buf[:total]
-        conn = headers.get(b"connection", b"").lower()
-        close = conn == b"close" or (version == b"HTTP/1.0" and conn != b"keep-alive")
-        response = handle(method.decode("ascii"), target.decode("latin-1"), headers, body)
-        return response, close
+        if close:
+            self.transport.close()
 
 
 async def serve(host: str, port: int) -> None:

@@ -3,10 +3,14 @@
 // Contract:
 // - Closed loop (rate == 0): every connection keeps `pipeline` requests in flight; each response
 //   is answered by the next request at once (refills after one read go out in one write).
-//   Latency = response complete - request handed to the socket.
+//   Latency = response complete - request handed to the socket (both stamped with the clock
+//   read taken when the read that completed the previous response returned).
 // - Open loop (rate > 0): the schedule of schedule.h (request k intended at k / rate, on
 //   connection k mod N); a connection writes a due request while it has fewer than `pipeline`
 //   in flight, else the request waits. Latency = response complete - intended send time.
+//   Due requests are released by one pacing timer per thread (at most every 50 us, so above
+//   20k requests/s per thread they go out in batches) and after every read; a release that
+//   comes late is charged to the latency, since that counts from the intended time.
 // - Phases: warmup (warmup_s; counted apart, not in the histogram), then the measured window
 //   (duration_s, or until max_requests measured requests were issued), then a drain: requests
 //   still in flight get up to timeout_ms to finish. A request belongs to the phase of its start

@@ -48,6 +48,19 @@ class Measured:
         return out
 
 
+# At or above this share of its core, lapwise-load itself is the bottleneck of a run.
+LOADGEN_BOUND_UTIL = 0.9
+
+
+def loadgen_utilisation(report: dict) -> float:
+    """lapwise-load's CPU seconds (user + system) per wall second of its run: 1.0 means its
+    (pinned) core was saturated, so the run measured the generator as much as the server. The
+    wall time is the warmup plus the measured window (the drain after it is short)."""
+    wall = float(report["config"].get("warmup_s", 0)) + float(report["elapsed_s"])
+    cpu = report["cpu"]["user_s"] + report["cpu"]["system_s"]
+    return cpu / wall if wall > 0 else 0.0
+
+
 def to_records(adapter: str, scenario: str, param: str | None, runs: Sequence[Measured],
                extra: dict | None = None) -> list[Record]:
     """One record per metric present in every run; samples in run order."""

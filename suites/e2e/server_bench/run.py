@@ -10,8 +10,12 @@ Per server: quick conformance (every declared route answers exactly as the spec 
 that does not conform is not loaded), closed-loop runs (each preceded by a discarded warmup run),
 a wrk cross-check right after the lapwise-load run it checks, open loop at percentages of the
 server's measured peak (closed loop, 64 connections, no pipelining), an RSS soak (native
-servers), then hyperfine's cold start with the server stopped. Under load, every response must
-be 200 with the spec's body length, else it counts as an error (lapwise-load checks each one).
+servers), then hyperfine's cold start with the server stopped. That peak is bounded by
+lapwise-load's own core too: the open-loop records carry its CPU utilisation in the peak run and
+in their own (extra ``peak_loadgen_cpu_util``, ``loadgen_cpu_util``) and ``loadgen_bound`` when
+either reached ``records.LOADGEN_BOUND_UTIL``; the summary prints them as ``loadgen cpu A/B``.
+Under load, every response must be 200 with the spec's body length, else it counts as an error
+(lapwise-load checks each one).
 
 Writes ``e2e_server.json`` (mode full) or ``e2e_server_<mode>.json`` into --out (default
 $LAPWISE_RESULTS_DIR, else build/results), result schema v1, plus the raw tool outputs in
@@ -39,7 +43,7 @@ import coldstart  # noqa: E402
 import loadgen  # noqa: E402
 import soak  # noqa: E402
 import wrk_run  # noqa: E402
-from records import Measured, to_records  # noqa: E402
+from records import LOADGEN_BOUND_UTIL, Measured, loadgen_utilisation, to_records  # noqa: E402
 from scenarios import PLANS, Closed, Plan, is_native  # noqa: E402
 
 from lapwise import registry  # noqa: E402
@@ -119,24 +123,28 @@ class Suite:
                 return
             url = address.url
             peak = None
+            peak_util = 0.0
             for sc in self.plan.closed:
                 if sc.route not in request_files:
                     continue
-                tput = self.closed(server, adapter, url, sc, request_files[sc.route], workdir)
+                tput, util = self.closed(server, adapter, url, sc, request_files[sc.route],
+                                         workdir)
                 if sc == self.plan.peak:
-                    peak = tput
+                    peak, peak_util = tput, util
             if peak is None and "plaintext" in request_files:
-                peak = self.closed(server, adapter, url, self.plan.peak,
-                                   request_files[self.plan.peak.route], workdir)
+                peak, peak_util = self.closed(server, adapter, url, self.plan.peak,
+                                              request_files[self.plan.peak.route], workdir)
             if peak:
-                self.open_loop(server, adapter, url, peak, request_files[self.plan.peak.route])
+                self.open_loop(server, adapter, url, peak, peak_util,
+                               request_files[self.plan.peak.route])
             if peak and (is_native(impl) or not self.plan.soak_native_only):
                 self.soak(server, adapter, url, request_files["plaintext"], address.pid, peak)
         finally:
             server.stop()  # by its pid (process group), whatever happened above
 
     def closed(self, server, adapter: str, url: str, sc: Closed, req_file: Path,
-               workdir: Path) -> float:
+               workdir: Path) -> tuple[float, float]:
+        """Median throughput of the runs, and lapwise-load's median CPU utilisation in them."""
         impl = adapter.split("/", 1)[1]
         ours, theirs = [], []
         check = sc in self.plan.wrk
@@ -184,9 +192,14 @@ class Suite:
                              f"{m.get('cpu_per_request', (0,))[0]:.1f}",
                              f"{m.get('latency_p99', (0,))[0]:.0f}", f"{m['errors'][0]:.0f}",
                              ratio_text))
-        return tput
+        return tput, statistics.median(loadgen_utilisation(m.report) for m in ours)
 
-    def open_loop(self, server, adapter: str, url: str, peak: float, req_file: Path) -> None:
+    def open_loop(self, server, adapter: str, url: str, peak: float, peak_util: float,
+                  req_file: Path) -> None:
+        """Open loop at percentages of the closed-loop peak. The peak is bounded by lapwise-load's
+        own capacity as well as the server's: when the generator's core was saturated during the
+        peak run (or an open run), the records say so in extra (``loadgen_bound``) instead of the
+        rate being lowered behind the reader's back."""
         impl = adapter.split("/", 1)[1]
         sc = self.plan.peak
         for pct in self.plan.open_pcts:
@@ -196,15 +209,22 @@ class Suite:
                 spec = loadgen.LoadSpec(url=url, request_file=req_file, connections=sc.connections,
                                         pipeline=1, duration_s=self.plan.duration_s, rate=rate)
                 runs.append(self.load(server, impl, spec, f"open_{sc.route}_{pct}pct"))
+            utils = [loadgen_utilisation(m.report) for m in runs]
+            bound = peak_util >= LOADGEN_BOUND_UTIL or max(utils) >= LOADGEN_BOUND_UTIL
             self.records += to_records(adapter, f"server.open_{sc.route}", f"{pct}pct", runs,
                                        {"peak_rps": peak, "rate_rps": rate, "percent_of_peak": pct,
-                                        "peak_from": f"server.closed_{sc.route}[{sc.param}]"})
+                                        "peak_from": f"server.closed_{sc.route}[{sc.param}]",
+                                        "peak_loadgen_cpu_util": peak_util,
+                                        "loadgen_cpu_util": utils,
+                                        "loadgen_bound": bound,
+                                        "loadgen_bound_at": LOADGEN_BOUND_UTIL})
             m = median_metrics(runs)
             self.summary.append((impl, "open_" + sc.route, f"{pct}% = {rate:,.0f}/s",
                                  f"{m['throughput'][0]:,.0f}",
                                  f"{m.get('cpu_per_request', (0,))[0]:.1f}",
                                  f"{m.get('latency_p99', (0,))[0]:.0f}", f"{m['errors'][0]:.0f}",
-                                 ""))
+                                 f"loadgen cpu {peak_util:.2f}/{statistics.median(utils):.2f}"
+                                 + (" BOUND" if bound else "")))
 
     def soak(self, server, adapter: str, url: str, req_file: Path, pid: int, peak: float) -> None:
         impl = adapter.split("/", 1)[1]

@@ -16,7 +16,7 @@ import app_requests  # noqa: E402
 import loadgen  # noqa: E402
 import soak  # noqa: E402
 import wrk_run  # noqa: E402
-from records import Measured, to_records  # noqa: E402
+from records import Measured, loadgen_utilisation, to_records  # noqa: E402
 from scenarios import PLANS, is_native  # noqa: E402
 
 from lapwise.results import new_file, write  # noqa: E402
@@ -78,6 +78,19 @@ def test_records_per_metric_with_runs_as_samples(tmp_path):
     result.records = recs
     path = write(result, tmp_path / "e2e_server_test.json")
     assert len(load_results(path).records) == len(recs)
+
+
+@pytest.mark.parametrize("warmup_s, elapsed_s, cpu_s, util", [
+    (0, 0.2, 0.2, 1.0),     # saturated: a CPU second per wall second
+    (0.5, 1.5, 0.5, 0.25),  # the warmup counts as wall time (its CPU is in the total)
+    (0, 0.0, 0.1, 0.0),     # nothing measured: no division by zero
+])
+def test_loadgen_utilisation(warmup_s, elapsed_s, cpu_s, util):
+    report = fake_report()
+    report["config"]["warmup_s"] = warmup_s
+    report["elapsed_s"] = elapsed_s
+    report["cpu"] = {"user_s": cpu_s / 2, "system_s": cpu_s / 2}
+    assert loadgen_utilisation(report) == pytest.approx(util)
 
 
 def test_records_without_latencies_when_nothing_succeeded():

@@ -242,6 +242,33 @@ TEST(Run, OpenLoopCountBoundAndWarmup) {
   EXPECT_EQ(server.served(), r.measured.ok + r.warmup.ok);
 }
 
+// Every global request belongs to exactly one thread's connections, whatever the split (the
+// pacing timer of each thread skips the others'), and rates above one pacing wakeup per request
+// release batches: the -n count is still exact.
+TEST(Run, OpenLoopThreadsShareTheScheduleExactly) {
+  struct row {
+    std::uint32_t connections, threads, pipeline;
+    double rate;
+  };
+  for (const row rw : {row{7, 3, 1, 4000}, row{5, 2, 4, 30000}, row{1, 1, 2, 50000}}) {
+    tiny_server server(behaviour::answer);
+    config cfg = base_config(server.port());
+    cfg.connections = rw.connections;
+    cfg.threads = rw.threads;
+    cfg.pipeline = rw.pipeline;
+    cfg.rate = rw.rate;
+    cfg.max_requests = 1500;
+    std::string error;
+    report r = run(cfg, error);
+    ASSERT_TRUE(error.empty()) << error;
+    expect_accounted(r);
+    EXPECT_EQ(r.measured.issued, 1500u) << rw.connections << " connections, " << rw.threads;
+    EXPECT_EQ(r.measured.ok, 1500u) << (r.first_errors.empty() ? "" : r.first_errors[0]);
+    EXPECT_EQ(server.served(), 1500u) << "the server saw each request once";
+    EXPECT_EQ(r.connects, rw.connections);
+  }
+}
+
 TEST(Run, SilentServerMeansTimeouts) {
   for (double rate : {0.0, 2000.0}) {
     tiny_server server(behaviour::silent);

@@ -46,20 +46,6 @@ inline constexpr byte_table host_table = make_table([](unsigned char c) {
   return false;
 });
 
-// tchar as two 16-entry nibble tables for PSHUFB: byte c is a tchar iff
-// (token_lo_nibble[c & 15] & token_hi_nibble[c >> 4]) != 0. Bit h of token_lo_nibble[l] says
-// whether h*16+l is a tchar (h < 8; no byte >= 0x80 is one).
-inline constexpr std::array<std::uint8_t, 16> token_lo_nibble = [] {
-  std::array<std::uint8_t, 16> t{};
-  for (int lo = 0; lo < 16; ++lo) {
-    for (int hi = 0; hi < 8; ++hi) {
-      if (token_table[hi * 16 + lo]) t[lo] = static_cast<std::uint8_t>(t[lo] | (1u << hi));
-    }
-  }
-  return t;
-}();
-inline constexpr std::array<std::uint8_t, 16> token_hi_nibble = {1, 2, 4, 8, 16, 32, 64, 128};
-
 inline bool in(const byte_table& t, char c) { return t[static_cast<unsigned char>(c)]; }
 
 }  // namespace lapwise::parser::detail

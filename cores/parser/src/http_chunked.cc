@@ -140,6 +140,12 @@ chunked_decoder::result chunked_decoder::feed(std::string_view in, std::span<cha
         state_ = state::size_line;
         break;
       case state::trailers: {
+        if (avail >= 2 && in[ip] == '\r' && in[ip + 1] == '\n') {  // no trailers: the usual end
+          count_ = 0;
+          ip += 2;
+          state_ = state::done;
+          return {parse_status::complete, ip, op, error_code::none};
+        }
         detail::fields_result r = detail::entry_points().fields(
             in.substr(ip), {trailers_, capacity_}, limits_.max_headers, limits_.max_header_bytes);
         if (r.result.status == parse_status::error) return fail(r.result.error);

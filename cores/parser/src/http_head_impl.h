@@ -3,8 +3,9 @@
 // region, so the vector scans inline into the loops. Everything here has internal linkage
 // (anonymous namespace): the three copies never meet at link time.
 //
-// A Scan policy provides three functions; each returns the first byte in [p, end) outside its
-// class, or end, and never reads at or past end:
+// A Scan policy is default-constructed once per parse (a vector scanner keeps its constants in
+// it, so they stay in registers across the loops) and provides three functions; each returns the
+// first byte in [p, end) outside its class, or end, and never reads at or past end:
 //   name_end(p, end):   not a tchar (':' ends a field name)
 //   value_end(p, end):  not field-vchar/SP/HTAB/obs-text, i.e. a CTL or DEL (CR ends a line)
 //   target_end(p, end): outside 0x21-0x7E, or '#' (SP ends the request-target; a fragment is
@@ -77,40 +78,59 @@ inline step parse_version(const char* p, const char* end, int& minor) {
   return fail(error_code::unsupported_version);
 }
 
-// field-line = field-name ":" OWS field-value OWS CRLF, repeated until an empty line.
+// field-line = field-name ":" OWS field-value OWS CRLF, repeated until an empty line. The count
+// lives in a local until the end: stores into `out` (string_view sizes) could alias a
+// std::size_t&, which would otherwise force a reload and a store of it per field.
 template <class Scan>
-step parse_fields(const char* p, const char* end, header* out, std::size_t cap,
+step parse_fields(const Scan& scan_in, const char* p, const char* end, header* out, std::size_t cap,
                   std::size_t& count) {
+  // A local copy: stores to `out` cannot alias it, so it stays in registers (GCC rebuilds a
+  // freshly constructed one at each use instead).
+  const Scan scan = scan_in;
+  std::size_t n = count;
+  auto done = [&](step s) {
+    count = n;
+    return s;
+  };
   for (;;) {
-    if (p == end) return more_step;
-    if (*p == '\r') return expect_crlf(p, end, error_code::bad_line_ending);  // the empty line
+    if (p == end) return done(more_step);
+    if (*p == '\r') return done(expect_crlf(p, end, error_code::bad_line_ending));  // empty line
     const char* name = p;
-    p = Scan::name_end(p, end);
-    if (p == end) return more_step;
-    if (*p != ':' || p == name) {
+    p = scan.name_end(p, end);
+    if (p == end) return done(more_step);
+    if (*p != ':' || p == name) [[unlikely]] {
       bool ws = *p == ' ' || *p == '\t';
-      if (p != name) return fail(ws ? error_code::space_before_colon : error_code::bad_header_name);
-      if (ws) return fail(error_code::obs_fold);  // a line starting with whitespace
-      return fail(*p == '\n' ? error_code::bad_line_ending : error_code::bad_header_name);
+      if (p != name) {
+        return done(fail(ws ? error_code::space_before_colon : error_code::bad_header_name));
+      }
+      if (ws) return done(fail(error_code::obs_fold));  // a line starting with whitespace
+      return done(fail(*p == '\n' ? error_code::bad_line_ending : error_code::bad_header_name));
     }
-    if (count == cap) return fail(error_code::too_many_headers);
+    if (n == cap) return done(fail(error_code::too_many_headers));
     std::size_t name_len = static_cast<std::size_t>(p - name);
     ++p;
-    if (p != end && *p == ' ') ++p;  // the usual single SP, then any further OWS
-    while (p != end && (*p == ' ' || *p == '\t')) ++p;
-    const char* value = p;
-    const char* q = Scan::value_end(p, end);
-    if (q == end) return more_step;
-    if (*q != '\r') {
-      return fail(*q == '\n' ? error_code::bad_line_ending : error_code::bad_header_value);
+    // The value scan runs from just after the colon (SP and HTAB do not stop it); OWS is
+    // trimmed afterwards, within a line known to end in CRLF, so without bound checks.
+    const char* q = scan.value_end(p, end);
+    if (end - q < 2) [[unlikely]] {  // no room for CRLF: cut short, or a bad byte at the end
+      if (q == end || *q == '\r') return done(more_step);
+      return done(fail(*q == '\n' ? error_code::bad_line_ending : error_code::bad_header_value));
     }
-    if (q + 1 == end) return more_step;
-    if (q[1] != '\n') return fail(error_code::bad_line_ending);
+    if (q[0] != '\r' || q[1] != '\n') [[unlikely]] {
+      if (*q == '\r') return done(fail(error_code::bad_line_ending));
+      return done(fail(*q == '\n' ? error_code::bad_line_ending : error_code::bad_header_value));
+    }
+    const char* value = p;
+    value += *value == ' ';  // the usual single SP; *q (CR) ends every skip
+    if (static_cast<unsigned char>(*value) <= ' ') [[unlikely]] {  // more OWS, or no value
+      while (*value == ' ' || *value == '\t') ++value;
+    }
     const char* value_end = q;
-    if (value_end != value && static_cast<unsigned char>(value_end[-1]) <= ' ') {  // OWS at end
+    // OWS at the end; q[-1] is at worst the colon.
+    if (static_cast<unsigned char>(q[-1]) <= ' ') [[unlikely]] {
       while (value_end != value && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
     }
-    out[count++] = header{{name, name_len}, {value, static_cast<std::size_t>(value_end - value)}};
+    out[n++] = header{{name, name_len}, {value, static_cast<std::size_t>(value_end - value)}};
     p = q + 2;
   }
 }
@@ -122,6 +142,7 @@ inline const char* bound(const char* p, const char* end, std::size_t limit) {
 template <class Scan>
 parse_result request_head(std::string_view buf, request& out, std::span<header> storage,
                           const limits& lim) noexcept {
+  const Scan scan{};
   out = request{};
   const char* const begin = buf.data();
   const char* const end = begin + buf.size();
@@ -143,7 +164,7 @@ parse_result request_head(std::string_view buf, request& out, std::span<header> 
   }
   out.method = {method, static_cast<std::size_t>(p - method)};
   const char* target = ++p;
-  p = Scan::target_end(p, line_end);
+  p = scan.target_end(p, line_end);
   if (p == line_end) return line_stopped(more_step);
   if (*p != ' ' || p == target) return error_result(error_code::bad_request_line);
   out.target = {target, static_cast<std::size_t>(p - target)};
@@ -154,8 +175,8 @@ parse_result request_head(std::string_view buf, request& out, std::span<header> 
 
   const char* const fields_end = bound(p, end, lim.max_header_bytes);
   std::size_t count = 0;
-  s = parse_fields<Scan>(p, fields_end, storage.data(), std::min(storage.size(), lim.max_headers),
-                         count);
+  s = parse_fields(scan, p, fields_end, storage.data(), std::min(storage.size(), lim.max_headers),
+                   count);
   if (!s.next) return stopped(s, fields_end, end, error_code::headers_too_large);
   out.headers = {storage.data(), count};
   out.head_size = static_cast<std::size_t>(s.next - begin);
@@ -168,6 +189,7 @@ parse_result request_head(std::string_view buf, request& out, std::span<header> 
 template <class Scan>
 parse_result response_head(std::string_view buf, std::string_view request_method, response& out,
                            std::span<header> storage, const limits& lim) noexcept {
+  const Scan scan{};
   out = response{};
   const char* const begin = buf.data();
   const char* const end = begin + buf.size();
@@ -191,7 +213,7 @@ parse_result response_head(std::string_view buf, std::string_view request_method
   if (p == line_end) return line_stopped(more_step);
   if (*p == ' ') {
     const char* reason = ++p;
-    p = Scan::value_end(p, line_end);
+    p = scan.value_end(p, line_end);
     out.reason = {reason, static_cast<std::size_t>(p - reason)};
   }
   s = expect_crlf(p, line_end, error_code::bad_status_line);
@@ -200,8 +222,8 @@ parse_result response_head(std::string_view buf, std::string_view request_method
 
   const char* const fields_end = bound(p, end, lim.max_header_bytes);
   std::size_t count = 0;
-  s = parse_fields<Scan>(p, fields_end, storage.data(), std::min(storage.size(), lim.max_headers),
-                         count);
+  s = parse_fields(scan, p, fields_end, storage.data(), std::min(storage.size(), lim.max_headers),
+                   count);
   if (!s.next) return stopped(s, fields_end, end, error_code::headers_too_large);
   out.headers = {storage.data(), count};
   out.head_size = static_cast<std::size_t>(s.next - begin);
@@ -214,12 +236,13 @@ parse_result response_head(std::string_view buf, std::string_view request_method
 template <class Scan>
 fields_result fields(std::string_view buf, std::span<header> storage, std::size_t max_count,
                      std::size_t max_bytes) noexcept {
+  const Scan scan{};
   const char* const begin = buf.data();
   const char* const end = begin + buf.size();
   const char* const fields_end = bound(begin, end, max_bytes);
   fields_result r;
-  step s = parse_fields<Scan>(begin, fields_end, storage.data(),
-                              std::min(storage.size(), max_count), r.count);
+  step s = parse_fields(scan, begin, fields_end, storage.data(),
+                        std::min(storage.size(), max_count), r.count);
   if (!s.next) {
     r.result = stopped(s, fields_end, end, error_code::headers_too_large);
   } else {

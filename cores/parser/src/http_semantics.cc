@@ -1,6 +1,10 @@
 // The scanner-independent half of the head parsers: what the fields mean for framing (RFC 9112
 // §6), Host (RFC 9112 §3.2), the request-target forms (§3.2.1-4) and persistence (§9.3).
+#include <array>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
+#include <string_view>
 
 #include "http_chars.h"
 #include "http_impl.h"
@@ -8,17 +12,33 @@
 namespace lapwise::parser::detail {
 namespace {
 
-// ASCII case-insensitive equality with a lowercase literal. Safe for names and values alike:
-// the only other bytes whose `| 0x20` hits a letter, '-' or a digit are CTLs, which neither
-// tokens nor field values contain.
-bool iequals(std::string_view s, std::string_view lower) noexcept {
-  if (s.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) | 0x20) != static_cast<unsigned char>(lower[i])) {
-      return false;
+// ASCII case-insensitive equality with a lowercase literal of N >= 4 bytes, a word at a time:
+// OR-ing 0x20 lowercases the letters and leaves '-' and digits alone. Safe for names and values
+// alike: the only other bytes whose `| 0x20` hits a letter, '-' or a digit are CTLs, which
+// neither tokens nor field values contain (HTAB becomes ')', in no literal).
+template <std::size_t N>
+bool iequals(std::string_view s, const char (&lower)[N]) noexcept {
+  constexpr std::size_t n = N - 1;
+  static_assert(n >= 4);
+  if (s.size() != n) return false;
+  auto word = [](const char* p, auto zero) {
+    decltype(zero) v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  if constexpr (n < 8) {
+    constexpr std::uint32_t m = 0x20202020u;
+    return ((word(s.data(), 0u) | m) == word(lower, 0u)) &&
+           ((word(s.data() + n - 4, 0u) | m) == word(lower + n - 4, 0u));
+  } else {
+    constexpr std::uint64_t m = 0x2020202020202020ull;
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      diff |= (word(s.data() + i, std::uint64_t{}) | m) ^ word(lower + i, std::uint64_t{});
     }
+    diff |= (word(s.data() + n - 8, std::uint64_t{}) | m) ^ word(lower + n - 8, std::uint64_t{});
+    return diff == 0;
   }
-  return true;
 }
 
 std::string_view trim_ows(std::string_view s) noexcept {
@@ -80,6 +100,12 @@ error_code add_content_length(std::string_view value, field_facts& f) noexcept {
 // it takes no parameters; other codings are noted (501 for requests) with their parameters
 // ignored. Empty list elements are skipped (RFC 9110 §5.6.1.2) but the list must name one.
 error_code add_transfer_encoding(std::string_view value, field_facts& f) noexcept {
+  f.has_transfer_encoding = true;
+  if (iequals(value, "chunked")) {  // the usual value (trimmed, so no comma): no list walk
+    if (f.chunked_seen) return error_code::bad_transfer_encoding;  // chunked twice
+    f.chunked_seen = f.chunked_last = true;
+    return error_code::none;
+  }
   bool named = false;
   bool ok = for_each_element(value, [&](std::string_view e) {
     if (e.empty()) return true;
@@ -100,11 +126,18 @@ error_code add_transfer_encoding(std::string_view value, field_facts& f) noexcep
     }
     return true;
   });
-  f.has_transfer_encoding = true;
   return ok && named ? error_code::none : error_code::bad_transfer_encoding;
 }
 
 void add_connection(std::string_view value, field_facts& f) noexcept {
+  if (iequals(value, "keep-alive")) {  // the usual values (trimmed, so no comma): no list walk
+    f.keep_alive = true;
+    return;
+  }
+  if (iequals(value, "close")) {
+    f.close = true;
+    return;
+  }
   for_each_element(value, [&](std::string_view e) {
     if (iequals(e, "close")) f.close = true;
     if (iequals(e, "keep-alive")) f.keep_alive = true;
@@ -113,64 +146,65 @@ void add_connection(std::string_view value, field_facts& f) noexcept {
   });
 }
 
-// Field-name equality with a lowercase literal of N >= 4 bytes, a word at a time: OR-ing 0x20
-// lowercases the letters and leaves '-' alone; names are tokens, so nothing else can alias.
-template <std::size_t N>
-bool name_is(std::string_view name, const char (&lower)[N + 1]) noexcept {
-  static_assert(N >= 4);
-  if (name.size() != N) return false;
-  auto word = [](const char* p, auto zero) {
-    decltype(zero) v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
-  if constexpr (N < 8) {
-    constexpr std::uint32_t m = 0x20202020u;
-    return ((word(name.data(), 0u) | m) == word(lower, 0u)) &&
-           ((word(name.data() + N - 4, 0u) | m) == word(lower + N - 4, 0u));
-  } else {
-    constexpr std::uint64_t m = 0x2020202020202020ull;
-    std::uint64_t diff = 0;
-    for (std::size_t i = 0; i + 8 < N; i += 8) {
-      diff |= (word(name.data() + i, std::uint64_t{}) | m) ^ word(lower + i, std::uint64_t{});
-    }
-    diff |= (word(name.data() + N - 8, std::uint64_t{}) | m) ^ word(lower + N - 8, std::uint64_t{});
-    return diff == 0;
-  }
+// The fields acted on are Host, Expect, Upgrade, Connection, Content-Length and
+// Transfer-Encoding: no two share a length. By name length (< 32), the lowercase first letter of
+// the one with that length, or 0 (no letter is 0).
+constexpr std::string_view known_field_names[] = {
+    "host", "expect", "upgrade", "connection", "content-length", "transfer-encoding"};
+constexpr std::array<unsigned char, 32> known_field_initial = [] {
+  std::array<unsigned char, 32> t{};
+  for (std::string_view n : known_field_names) t[n.size()] = static_cast<unsigned char>(n[0]);
+  return t;
+}();
+static_assert(
+    [] {
+      std::size_t set = 0;
+      for (unsigned char c : known_field_initial) set += c != 0;
+      return set == std::size(known_field_names);
+    }(),
+    "two known field names share a length: maybe_known_field would miss one");
+
+// A filter true for those names in any case (and for a few others): most fields of a request
+// (Accept-*, User-Agent, Cookie...) are passed over with one load and a compare.
+bool maybe_known_field(std::string_view name) noexcept {
+  return name.size() < known_field_initial.size() &&
+         known_field_initial[name.size()] == (static_cast<unsigned char>(name[0]) | 0x20);
 }
 
-// One switch on the name's length keeps this pass to a compare or two per field.
+// One switch on the name's length keeps this to a compare or two per field looked at.
+error_code add_field(const header& h, field_facts& f) noexcept {
+  switch (h.name.size()) {
+    case 4:
+      if (iequals(h.name, "host")) {
+        ++f.host_count;
+        f.host = h.value;
+      }
+      break;
+    case 6:
+      if (iequals(h.name, "expect") && iequals(h.value, "100-continue")) f.expect_continue = true;
+      break;
+    case 7:
+      if (iequals(h.name, "upgrade")) f.has_upgrade = true;
+      break;
+    case 10:
+      if (iequals(h.name, "connection")) add_connection(h.value, f);
+      break;
+    case 14:
+      if (iequals(h.name, "content-length")) return add_content_length(h.value, f);
+      break;
+    case 17:
+      if (iequals(h.name, "transfer-encoding")) return add_transfer_encoding(h.value, f);
+      break;
+    default:
+      break;
+  }
+  return error_code::none;
+}
+
 error_code collect(std::span<const header> fields, field_facts& f) noexcept {
   for (const header& h : fields) {
-    error_code e = error_code::none;
-    switch (h.name.size()) {
-      case 4:
-        if (name_is<4>(h.name, "host")) {
-          ++f.host_count;
-          f.host = h.value;
-        }
-        break;
-      case 6:
-        if (name_is<6>(h.name, "expect") && iequals(h.value, "100-continue")) {
-          f.expect_continue = true;
-        }
-        break;
-      case 7:
-        if (name_is<7>(h.name, "upgrade")) f.has_upgrade = true;
-        break;
-      case 10:
-        if (name_is<10>(h.name, "connection")) add_connection(h.value, f);
-        break;
-      case 14:
-        if (name_is<14>(h.name, "content-length")) e = add_content_length(h.value, f);
-        break;
-      case 17:
-        if (name_is<17>(h.name, "transfer-encoding")) e = add_transfer_encoding(h.value, f);
-        break;
-      default:
-        break;
-    }
-    if (e != error_code::none) return e;
+    if (!maybe_known_field(h.name)) continue;  // names are never empty
+    if (error_code e = add_field(h, f); e != error_code::none) return e;
   }
   return error_code::none;
 }
@@ -214,11 +248,15 @@ error_code split_target(request& out) noexcept {
   return error_code::none;
 }
 
+// Branch-free: a valid Host is the rule, so AND the table bits of 4 bytes per step.
 bool valid_host(std::string_view host) noexcept {
-  for (char c : host) {
-    if (!in(host_table, c)) return false;
-  }
-  return true;
+  auto bit = [](char c) { return static_cast<unsigned>(in(host_table, c)); };
+  const char* p = host.data();
+  const char* const end = p + host.size();
+  unsigned ok = 1;
+  for (; end - p >= 4; p += 4) ok &= bit(p[0]) & bit(p[1]) & bit(p[2]) & bit(p[3]);
+  for (; p != end; ++p) ok &= bit(*p);
+  return ok != 0;
 }
 
 }  // namespace

@@ -65,6 +65,7 @@ inline bool all_ascii8(const unsigned char* p) noexcept {
 }  // namespace detail
 
 bool needs_percent_decode(std::string_view in, bool plus_as_space) noexcept {
+  if (in.empty()) return false;  // data() may be null, which memchr must not see
   if (std::memchr(in.data(), '%', in.size()) != nullptr) return true;
   return plus_as_space && std::memchr(in.data(), '+', in.size()) != nullptr;
 }

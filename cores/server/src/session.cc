@@ -227,7 +227,9 @@ void session::answer(std::string_view data, const parser::request& req, std::str
                      std::size_t total) {
   continue_sent_ = false;
   std::string_view path = req.path;
-  if (std::memchr(path.data(), '%', path.size()) != nullptr) {
+  // An authority-form target (CONNECT) has an empty path with a null data(): memchr must not
+  // see it.
+  if (!path.empty() && std::memchr(path.data(), '%', path.size()) != nullptr) {
     scratch_.resize(path.size());
     path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
   }

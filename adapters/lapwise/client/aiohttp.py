@@ -4,6 +4,7 @@ _policy.run_async (the same rules as the native scheduler)."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -31,6 +32,14 @@ def _error(exc: BaseException, policy: Policy) -> Error:
     return Error("other", msg)
 
 
+def _ssl_context(policy: Policy) -> ssl.SSLContext | bool | None:
+    """aiohttp's ssl argument for the policy: False skips verification, None is its default
+    context, a context carries ca_file."""
+    if not policy.verify_tls:
+        return False
+    return ssl.create_default_context(cafile=policy.ca_file) if policy.ca_file else None
+
+
 class AiohttpClient(Client):
     name: ClassVar[str] = "aiohttp"
     features: ClassVar[frozenset[str]] = frozenset({
@@ -43,7 +52,7 @@ class AiohttpClient(Client):
 
     async def _run(self, requests: list[Request], policy: Policy) -> list[Result]:
         connector = aiohttp.TCPConnector(limit=policy.concurrency, limit_per_host=policy.per_host,
-                                         ssl=None if policy.verify_tls else False)
+                                         ssl=_ssl_context(policy))
         timeout = aiohttp.ClientTimeout(total=policy.total_timeout or None,
                                         sock_connect=policy.connect_timeout or None,
                                         sock_read=policy.read_timeout or None)

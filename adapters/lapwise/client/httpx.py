@@ -4,6 +4,7 @@ _policy.run_async (the same rules as the native scheduler)."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -17,6 +18,8 @@ def _error(exc: BaseException) -> Error:
     msg = str(exc) or type(exc).__name__
     if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):
         return Error("timeout", msg)
+    if isinstance(exc, ssl.SSLError):  # httpx 0.23 lets certificate failures escape unwrapped
+        return Error("tls", msg)
     if isinstance(exc, httpx.ConnectError):
         low = msg.lower()
         return Error("tls" if "ssl" in low or "certificate" in low else "connect", msg)

@@ -1,9 +1,11 @@
 """Fixtures for the client suite (imported by the test modules; not a conftest.py, so that
 suites/conftest.py stays the one `conftest` module): nginx (lapwise.server.nginx.NginxServer,
-serving /plaintext and /json) and the fault server, one process per test module each, started
-and stopped by pid."""
+serving /plaintext and /json), nginx over TLS (tls_server.TlsNginx) and the fault server, one
+process per test module each, started and stopped by pid."""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
@@ -29,4 +31,17 @@ def nginx_fixture():
 @pytest.fixture(scope="module", name="fault_server")
 def fault_server_fixture():
     with FaultServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module", name="tls_nginx")
+def tls_nginx_fixture():
+    """nginx over TLS (HTTP/2 by ALPN) with a throwaway CA: a tls_server.TlsNginx."""
+    from tls_server import TlsNginx, nginx_binary
+
+    if nginx_binary() is None:
+        pytest.skip("nginx is not installed (Debian package nginx-light)")
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    with TlsNginx() as server:
         yield server

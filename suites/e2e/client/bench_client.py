@@ -47,12 +47,8 @@ def _pin(pid: int, cpu: int) -> None:
 @contextlib.contextmanager
 def _nginx() -> Iterator[Address]:
     """lapwise's nginx server adapter, stopped by pid on the way out."""
-    server = NginxServer()
-    address = server.start()
-    try:
-        yield address
-    finally:
-        server.stop()
+    with NginxServer() as server:
+        yield server.start()
 
 
 def _bootstrap_ci(samples: list[float], reps: int = 2000, seed: int = 1) -> tuple[float, float]:

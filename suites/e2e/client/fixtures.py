@@ -20,12 +20,8 @@ def nginx_fixture():
     why = NginxServer.available()
     if not why:
         pytest.skip(why.reason)
-    server = NginxServer()
-    address = server.start()
-    try:
-        yield address
-    finally:
-        server.stop()
+    with NginxServer() as server:  # stopped by pid on the way out
+        yield server.start()
 
 
 @pytest.fixture(scope="module", name="fault_server")
@@ -37,7 +33,9 @@ def fault_server_fixture():
 @pytest.fixture(scope="module", name="tls_nginx")
 def tls_nginx_fixture():
     """nginx over TLS (HTTP/2 by ALPN) with a throwaway CA: a tls_server.TlsNginx."""
-    from tls_server import TlsNginx, nginx_binary
+    from tls_server import TlsNginx
+
+    from lapwise.server.nginx import nginx_binary
 
     if nginx_binary() is None:
         pytest.skip("nginx is not installed (Debian package nginx-light)")

@@ -21,36 +21,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from servers import free_port
 
-_CONF = """\
-daemon off;
-master_process off;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  log_format lapwise_tls '$request_uri $server_protocol $status';
-  access_log {work}/access.log lapwise_tls;
-  keepalive_timeout 65;
-  client_body_temp_path {work}/body;
-  proxy_temp_path {work}/proxy;
-  fastcgi_temp_path {work}/fastcgi;
-  uwsgi_temp_path {work}/uwsgi;
-  scgi_temp_path {work}/scgi;
-  server {{
-    listen 127.0.0.1:{port} ssl http2;
-    ssl_certificate {work}/server.crt;
-    ssl_certificate_key {work}/server.key;
-    location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }}
-    location / {{ return 404; }}
-  }}
-}}
-"""
+from lapwise.server import nginx
+from lapwise.server.nginx import nginx_binary
 
-
-def nginx_binary() -> str | None:
-    """The nginx executable, or None when it is not installed."""
-    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+# nginx's log line per request: which protocol (HTTP/1.1 or HTTP/2.0) each request came over.
+_ACCESS_LOG = ("log_format lapwise_tls '$request_uri $server_protocol $status';\n"
+               "  access_log {work}/access.log lapwise_tls;")
+_TLS = ("ssl_certificate {work}/server.crt;\n"
+        "    ssl_certificate_key {work}/server.key;")
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -105,18 +83,19 @@ class TlsNginx:
         self.ca_file = ""
 
     def __enter__(self) -> TlsNginx:
-        binary = nginx_binary()
-        if binary is None:
+        if nginx_binary() is None:
             raise RuntimeError("nginx is not installed (Debian package nginx-light)")
         self.work = Path(tempfile.mkdtemp(prefix="lapwise-tls-"))
         try:
             self.ca_file = str(make_certificates(self.work))
             self.port = free_port()
             conf = self.work / "nginx.conf"
-            conf.write_text(_CONF.format(work=self.work, port=self.port))
-            self.proc = subprocess.Popen(
-                [binary, "-p", str(self.work), "-c", str(conf), "-e", str(self.work / "error.log")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=self.work)
+            conf.write_text(nginx.config(self.work, "127.0.0.1", self.port,
+                                         listen_options=" ssl http2",
+                                         server_extra=_TLS.format(work=self.work),
+                                         access_log=_ACCESS_LOG.format(work=self.work)))
+            self.proc = subprocess.Popen(nginx.command(self.work, conf), stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.STDOUT, cwd=self.work)
             self._wait_ready()
         except BaseException:
             self.__exit__()

@@ -3,14 +3,13 @@
 // variant. Ids match the micro benchmarks': router.<set>_all/<impl>.
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dataset_file.h"
 #include "gate_driver.h"
 #include "lapwise/router/linear_router.h"
 #include "lapwise/router/router.h"
@@ -43,26 +42,11 @@ struct route_line {
   std::string method, pattern;
 };
 
-// routes/<set>.txt of the shared datasets. Read through a fixed-size path buffer and one
-// allocation of the file's size (not lapwise::datasets, whose path objects allocate by the
-// path's length) so that the heap, and with it the measured instructions, does not depend on
-// where the datasets live: glibc's string functions take address-dependent paths, and the
-// linear router's count moved by a few hundred instructions with the folder's name otherwise.
+// routes/<set>.txt of the shared datasets, one line per route: "<METHOD> <pattern>".
 std::vector<route_line> read_routes(const char* set) {
-  const char* dir = std::getenv("LAPWISE_DATASETS_DIR");
-  if (dir == nullptr || *dir == '\0') dir = LAPWISE_DATASETS_DIR_DEFAULT;
-  char path[4096];
-  int n = std::snprintf(path, sizeof path, "%s/routes/%s.txt", dir, set);
-  if (n < 0 || static_cast<std::size_t>(n) >= sizeof path) {
-    throw lapwise::gate::missing_input{"dataset path too long"};
-  }
-  std::FILE* file = std::fopen(path, "rb");
-  if (file == nullptr) throw lapwise::gate::missing_input{std::string("cannot open ") + path};
-  std::string text;
-  char chunk[4096];
-  for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, file)) > 0;)
-    text.append(chunk, got);
-  std::fclose(file);
+  std::string path;
+  std::string text =
+      lapwise::gate::read_dataset(("routes/" + std::string(set) + ".txt").c_str(), &path);
   std::vector<route_line> lines;
   for (std::size_t pos = 0; pos < text.size();) {
     std::size_t end = std::min(text.find('\n', pos), text.size());
@@ -70,8 +54,7 @@ std::vector<route_line> read_routes(const char* set) {
     pos = end + 1;
     if (line.empty()) continue;
     std::size_t space = line.find(' ');
-    if (space == std::string_view::npos)
-      throw std::runtime_error("bad route line in " + std::string(path));
+    if (space == std::string_view::npos) throw std::runtime_error("bad route line in " + path);
     lines.push_back({std::string(line.substr(0, space)), std::string(line.substr(space + 1))});
   }
   return lines;

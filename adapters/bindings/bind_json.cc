@@ -5,12 +5,22 @@
 // objects. Raw METH_FASTCALL functions, not pybind11 ones: the call overhead matters for
 // small documents.
 //
-// dumps(obj, *, ensure_ascii=False, allow_nan=True) -> bytes, equal to
-// json.dumps(obj, separators=(",", ":"), ensure_ascii=..., allow_nan=...).encode():
-// - dict (keys: str; int, float, bool, None are converted like the stdlib does), list,
-//   tuple, str, int (any size), float, bool, None, and subclasses of these (as the stdlib:
-//   an IntEnum is written as its int). Anything else: TypeError naming the path,
-//   "$.users[3].created: Object of type datetime is not JSON serializable".
+// dumps(obj, *, ensure_ascii=False, allow_nan=True, non_str_keys=False) -> bytes, equal to
+// json.dumps(obj, separators=(",", ":"), ensure_ascii=..., allow_nan=...).encode() except in
+// two deliberate ways (issue #3; both are orjson's behaviour):
+// - dict keys must be str (or a str subclass). Any other key: TypeError naming the path, the
+//   key itself as the last step: "$.a[3]: keys must be str, not int (non_str_keys=True
+//   converts int, float, bool and None keys like json.dumps)". non_str_keys=True converts
+//   int, float, bool and None keys exactly as json.dumps does ("3", "1e+16", "true", "null");
+//   other key types then fail with "$.a[(1, 2)]: keys must be str, int, float, bool or None,
+//   not tuple".
+// - float exponents are written without '+' or zero padding: 1e16, 1e-5,
+//   1.7976931348623157e308 where json.dumps writes 1e+16, 1e-05, 1.7976931348623157e+308
+//   (json_number.h has the rule; the shared round-trip files use this spelling). Everything
+//   else, fixed-notation floats included, is byte-identical.
+// Values: dict, list, tuple, str, int (any size), float, bool, None, and subclasses of these
+//   (as the stdlib: an IntEnum is written as its int). Anything else: TypeError naming the
+//   path, "$.users[3].created: Object of type datetime is not JSON serializable".
 // - NaN/Infinity: written as NaN/Infinity/-Infinity like the stdlib (allow_nan=True);
 //   allow_nan=False raises ValueError "<path>: Out of range float values are not JSON
 //   compliant".
@@ -27,6 +37,7 @@
 #include <Python.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -97,8 +108,8 @@ std::string render_path(const std::vector<path_step>& steps) {
 
 class encoder {
  public:
-  encoder(lj::writer& w, bool ensure_ascii, bool allow_nan)
-      : w_(w), ensure_ascii_(ensure_ascii), allow_nan_(allow_nan) {}
+  encoder(lj::writer& w, bool ensure_ascii, bool allow_nan, bool non_str_keys)
+      : w_(w), ensure_ascii_(ensure_ascii), allow_nan_(allow_nan), non_str_keys_(non_str_keys) {}
   ~encoder() {
     for (PyObject* o : held_) Py_DECREF(o);
   }
@@ -162,10 +173,22 @@ class encoder {
         PyErr_Format(PyExc_TypeError, "%s: Object of type %s is not JSON serializable", p,
                      _PyType_Name(Py_TYPE(culprit_)));
         return;
-      case failure::key:
-        PyErr_Format(PyExc_TypeError, "%s: keys must be str, int, float, bool or None, not %s", p,
-                     _PyType_Name(Py_TYPE(culprit_)));
+      case failure::key: {
+        PyObject* k = culprit_;
+        if (non_str_keys_) {  // the stdlib's message: these are the types it converts
+          PyErr_Format(PyExc_TypeError, "%s: keys must be str, int, float, bool or None, not %s", p,
+                       _PyType_Name(Py_TYPE(k)));
+        } else if (PyLong_Check(k) || PyFloat_Check(k) || k == Py_None) {  // bool is an int
+          PyErr_Format(PyExc_TypeError,
+                       "%s: keys must be str, not %s (non_str_keys=True converts int, float, "
+                       "bool and None keys like json.dumps)",
+                       p, _PyType_Name(Py_TYPE(k)));
+        } else {
+          PyErr_Format(PyExc_TypeError, "%s: keys must be str, not %s", p,
+                       _PyType_Name(Py_TYPE(k)));
+        }
         return;
+      }
       case failure::not_finite:
         PyErr_Format(PyExc_ValueError, "%s: Out of range float values are not JSON compliant", p);
         return;
@@ -236,15 +259,22 @@ class encoder {
     return ok || fail(s ? failure::memory : failure::python);
   }
 
-  // Dict keys the stdlib converts: float, bool, None, int -> their JSON text as a string.
+  // A dict key. str (and subclasses) always; with non_str_keys, the keys json.dumps converts
+  // (float, bool, None, int) become the strings json.dumps writes for them: float.__repr__
+  // ("1e+16", as str(key) gives, since the key text is data a Python reader looks up),
+  // "true", "false", "null", int.__repr__. Anything else fails with the key in the path.
   bool key(PyObject* k) {
     if (PyUnicode_Check(k)) return str(k);
+    if (!non_str_keys_) return fail(failure::key, k);
     std::string_view text;
     if (PyFloat_Check(k)) {
       const double d = PyFloat_AS_DOUBLE(k);
-      lj::writer tmp;
-      if (!check(tmp.double_value(d, allow_nan_), k)) return false;
-      return check(w_.string_utf8(tmp.view(), false), k);
+      if (!std::isfinite(d)) {  // NaN/Infinity/-Infinity, or ValueError without allow_nan
+        lj::writer tmp;
+        if (!check(tmp.double_value(d, allow_nan_), k)) return false;
+        return check(w_.string_utf8(tmp.view(), false), k);
+      }
+      return repr_key(PyFloat_Type.tp_repr, k);
     }
     if (k == Py_True) {
       text = "true";
@@ -253,18 +283,24 @@ class encoder {
     } else if (k == Py_None) {
       text = "null";
     } else if (PyLong_Check(k)) {
-      PyObject* r = PyLong_Type.tp_repr(k);
-      if (r == nullptr) return fail(failure::python);
-      Py_ssize_t n = 0;
-      const char* s = PyUnicode_AsUTF8AndSize(r, &n);
-      const bool ok =
-          s != nullptr && check(w_.string_utf8({s, static_cast<std::size_t>(n)}, false), k);
-      Py_DECREF(r);
-      return ok || (s == nullptr && fail(failure::python));
+      return repr_key(PyLong_Type.tp_repr, k);
     } else {
       return fail(failure::key, k);
     }
     return check(w_.string_utf8(text, false), k);
+  }
+
+  // Writes repr(k) as a JSON string, with the base type's repr (as the stdlib does for
+  // subclasses such as IntEnum).
+  bool repr_key(reprfunc repr, PyObject* k) {
+    PyObject* r = repr(k);
+    if (r == nullptr) return fail(failure::python);
+    Py_ssize_t n = 0;
+    const char* s = PyUnicode_AsUTF8AndSize(r, &n);
+    const bool ok =
+        s != nullptr && check(w_.string_utf8({s, static_cast<std::size_t>(n)}, false), k);
+    Py_DECREF(r);
+    return ok || (s == nullptr && fail(failure::python));
   }
 
   bool enter(PyObject* container) {
@@ -370,6 +406,7 @@ class encoder {
   lj::writer& w_;
   bool ensure_ascii_;
   bool allow_nan_;
+  bool non_str_keys_;
   failure failure_ = failure::none;
   PyObject* culprit_ = nullptr;
   std::vector<PyObject*> stack_;  // containers on the current path
@@ -387,11 +424,13 @@ bool flag(PyObject* v, bool* out) {
 
 PyObject* json_dumps(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (nargs != 1) {
-    PyErr_SetString(PyExc_TypeError, "dumps(obj, *, ensure_ascii=False, allow_nan=True)");
+    PyErr_SetString(PyExc_TypeError,
+                    "dumps(obj, *, ensure_ascii=False, allow_nan=True, non_str_keys=False)");
     return nullptr;
   }
   bool ensure_ascii = false;
   bool allow_nan = true;
+  bool non_str_keys = false;
   if (kwnames != nullptr) {
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(kwnames); ++i) {
       PyObject* name = PyTuple_GET_ITEM(kwnames, i);
@@ -400,6 +439,8 @@ PyObject* json_dumps(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObjec
         if (!flag(value, &ensure_ascii)) return nullptr;
       } else if (PyUnicode_CompareWithASCIIString(name, "allow_nan") == 0) {
         if (!flag(value, &allow_nan)) return nullptr;
+      } else if (PyUnicode_CompareWithASCIIString(name, "non_str_keys") == 0) {
+        if (!flag(value, &non_str_keys)) return nullptr;
       } else {
         return PyErr_Format(PyExc_TypeError, "dumps() got an unexpected keyword argument '%U'",
                             name);
@@ -409,7 +450,7 @@ PyObject* json_dumps(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObjec
   // One writer per thread, reused: after the first few calls dumps allocates only the result.
   thread_local lj::writer w;
   w.clear();
-  encoder enc(w, ensure_ascii, allow_nan);
+  encoder enc(w, ensure_ascii, allow_nan, non_str_keys);
   if (!enc.encode_root(args[0])) return nullptr;
   const std::string_view out = w.view();
   PyObject* bytes = PyBytes_FromStringAndSize(out.data(), static_cast<Py_ssize_t>(out.size()));
@@ -629,8 +670,11 @@ PyObject* json_loads(PyObject*, PyObject* arg) {
 PyMethodDef json_methods[] = {
     {"json_dumps", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(json_dumps)),
      METH_FASTCALL | METH_KEYWORDS,
-     "json_dumps(obj, *, ensure_ascii=False, allow_nan=True) -> bytes\n\n"
-     "json.dumps(obj, separators=(',', ':'), ...).encode(), in C++."},
+     "json_dumps(obj, *, ensure_ascii=False, allow_nan=True, non_str_keys=False) -> bytes\n\n"
+     "json.dumps(obj, separators=(',', ':'), ...).encode(), in C++, with two differences:\n"
+     "dict keys must be str (TypeError naming the path) unless non_str_keys=True, which\n"
+     "converts int, float, bool and None keys like json.dumps; float exponents are written\n"
+     "without '+' or zero padding (1e16, 1e-5, 1.7976931348623157e308), like orjson."},
     {"json_loads", json_loads, METH_O,
      "json_loads(data) -> object: JSON (UTF-8 bytes or str) through simdjson."},
 };

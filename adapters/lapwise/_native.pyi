@@ -70,3 +70,21 @@ class Server:
     def wait(self, timeout: float = -1.0) -> bool: ...
     @property
     def port(self) -> int: ...
+
+# --- json (bind_json.cc) -----------------------------------------------------------------------
+
+JSON_MAX_DEPTH: int
+
+def json_dumps(obj: Any, *, ensure_ascii: bool = False, allow_nan: bool = True,
+               non_str_keys: bool = False) -> bytes:
+    """json.dumps(obj, separators=(",", ":"), ensure_ascii=..., allow_nan=...).encode(), except:
+    dict keys must be str (TypeError "<path>: keys must be str, not int (...)", the key as the
+    path's last step) unless non_str_keys=True, which converts int, float, bool and None keys
+    exactly like json.dumps; float exponents are written without '+' or zero padding (1e16,
+    1e-5, 1.7976931348623157e308; the digits are repr's). TypeError naming the path for other
+    types, ValueError for cycles and (allow_nan=False) NaN/Infinity, RecursionError past
+    JSON_MAX_DEPTH levels."""
+
+def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
+    """The value of the JSON text (simdjson): json.JSONDecodeError with the position on bad
+    input, RecursionError past JSON_MAX_DEPTH levels; NaN/Infinity literals are rejected."""

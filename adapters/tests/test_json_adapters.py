@@ -1,5 +1,6 @@
-"""JSON adapters: discovery, native options (ensure_ascii, allow_nan), error messages with
-paths, and random documents that must agree with the stdlib byte for byte."""
+"""JSON adapters: discovery, native options (ensure_ascii, allow_nan, non_str_keys), error
+messages with paths, and random documents that must agree with the stdlib byte for byte (up
+to native's documented exponent spelling, 1e16 for 1e+16)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from lapwise import registry
+from lapwise.json._exponent import respell_exponents
 from lapwise.json.base import Json
 
 
@@ -53,7 +55,9 @@ def test_native_random_documents_equal_stdlib(ensure_ascii: bool) -> None:
     for _ in range(1500):
         value = _random_value(rng)
         want = json.dumps(value, separators=(",", ":"), ensure_ascii=ensure_ascii).encode()
-        assert native.dumps(value) == want, value
+        out = native.dumps(value)
+        assert out == respell_exponents(want), value
+        assert json.loads(out) == json.loads(want)
         assert native.loads(want) == json.loads(want)
 
 
@@ -64,8 +68,15 @@ def test_native_allow_nan_option() -> None:
         cls(allow_nan=False).dumps([float("nan")])
     with pytest.raises(ValueError, match=r"^\$\.k: Out of range float"):
         cls(allow_nan=False).dumps({"k": float("-inf")})
-    with pytest.raises(ValueError):
-        cls(allow_nan=False).dumps({float("nan"): 1})  # float keys follow the same policy
+    with pytest.raises(ValueError):  # converted float keys follow the same policy
+        cls(allow_nan=False, non_str_keys=True).dumps({float("nan"): 1})
+
+
+def test_native_non_str_keys_rejected_unless_opted_in() -> None:
+    cls = _native_cls()
+    with pytest.raises(TypeError, match=r"^\$\.a\[3\]: keys must be str, not int \(non_str_keys"):
+        cls().dumps({"a": {3: "x"}})
+    assert cls(non_str_keys=True).dumps({"a": {3: "x", None: 1}}) == b'{"a":{"3":"x","null":1}}'
 
 
 def test_native_paths_quote_odd_keys() -> None:

@@ -1,16 +1,23 @@
 """Every JSON adapter x every case: the shared documents (loads equal, dumps equal to the
-stdlib with the same options), the round-trip files, and the hand-written dumps/loads table."""
+stdlib with the same options), the round-trip files, and the hand-written dumps/loads table.
+
+json/native spells float exponents 1e16/1e-5 where json.dumps writes 1e+16/1e-05 (issue #3);
+where a test compares with json.dumps bytes, the reference is respelled for adapters that
+declare "float_exponent" (lapwise.json._exponent), and the values are compared as well."""
 
 from __future__ import annotations
 
 import json
 import math
+import random
+import struct
 from typing import Any
 
 import pytest
 from conftest import adapter_params
-from json_cases import DUMPS, LOADS, DumpsCase, LoadsCase
+from json_cases import DUMPS, LOADS, ROUNDTRIP_DIFFERS, DumpsCase, LoadsCase
 
+from lapwise.json._exponent import respell_exponents
 from lapwise.json.base import Json
 
 ADAPTERS = adapter_params("json")
@@ -35,6 +42,13 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _reference(adapter: type[Json], stdlib_bytes: bytes) -> bytes:
+    """What ``adapter`` must write for a value json.dumps writes as ``stdlib_bytes``."""
+    if "float_exponent" in adapter.differences:
+        return respell_exponents(stdlib_bytes)
+    return stdlib_bytes
+
+
 def _check_recorded(adapter: type[Json], differs: dict[str, str], agrees: bool) -> None:
     reason = differs.get(adapter.adapter_id())
     if reason is not None:
@@ -52,7 +66,9 @@ def test_shared_documents(adapter: type[Json], doc: str, datasets) -> None:
     assert value == reference
     assert impl.loads(data.decode()) == reference  # str input too
     want = json.dumps(reference, separators=(",", ":"), ensure_ascii=False).encode()
-    assert impl.dumps(value) == want
+    out = impl.dumps(value)
+    assert json.loads(out) == reference
+    assert out == _reference(adapter, want)
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
@@ -60,23 +76,61 @@ def test_shared_documents(adapter: type[Json], doc: str, datasets) -> None:
 def test_shared_documents_ensure_ascii(adapter: type[Json], doc: str, datasets) -> None:
     reference = json.loads(datasets.json_doc(doc))
     impl = _make(adapter, {"ensure_ascii": True})
-    assert impl.dumps(reference) == json.dumps(reference, separators=(",", ":")).encode()
+    want = json.dumps(reference, separators=(",", ":")).encode()
+    assert impl.dumps(reference) == _reference(adapter, want)
+
+
+ROUNDTRIP_NAMES = [f"roundtrip{i:02d}" for i in range(1, 28)]
+
+
+def test_roundtrip_files_are_all_there(datasets) -> None:
+    assert sorted(datasets.json_roundtrip()) == ROUNDTRIP_NAMES
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
-def test_roundtrip_files(adapter: type[Json], datasets) -> None:
-    """loads then dumps gives the file back byte for byte, except where Python's own float
-    repr differs from the file's spelling (roundtrip27: the file has 1.7976931348623157e308,
-    repr writes e+308; every Python-compatible writer does the same)."""
+@pytest.mark.parametrize("name", ROUNDTRIP_NAMES)
+def test_roundtrip_files(adapter: type[Json], name: str, datasets) -> None:
+    """loads then dumps gives the file back byte for byte. json/native: all 27 files, no
+    exception; peers that spell floats otherwise are recorded in ROUNDTRIP_DIFFERS."""
     impl = adapter()
-    cases = datasets.json_roundtrip()
-    assert len(cases) == 27
-    for name, data in cases.items():
-        out = impl.dumps(impl.loads(data))
-        if name == "roundtrip27":
-            assert out == data.replace(b"e308", b"e+308"), out
-            continue
-        assert out == data, f"{name}: {out!r} != {data!r}"
+    data = datasets.json_roundtrip()[name]
+    value = impl.loads(data)
+    out = impl.dumps(value)
+    assert _same(json.loads(out), json.loads(data))  # the value survives in every case
+    _check_recorded(adapter, ROUNDTRIP_DIFFERS.get(name, {}), out == data)
+    assert out == data, f"{name}: {out!r} != {data!r}"
+
+
+def test_native_floats_are_repr_with_respelled_exponents() -> None:
+    """The documented float rule, over random doubles and the notation switch points:
+    json/native's bytes are json.dumps' with exponents respelled, and parse back identical."""
+    from lapwise import _native_status
+
+    if _native_status.error() is not None:
+        pytest.skip(_native_status.error())
+    dumps = _native_status.module().json_dumps
+    rng = random.Random(3)
+    values = [1e-4, 1e16, 9.999999999999999e-05, 9999999999999998.0, 5e-324, 1e308, -1e-300]
+    while len(values) < 20000:  # random bits (mostly huge or tiny), then around the switches
+        v = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        if math.isfinite(v):
+            values.append(v)
+        values.append(rng.uniform(-1.0, 1.0) * 10.0 ** rng.randint(-8, 20))
+    out = dumps(values)
+    assert out == respell_exponents(json.dumps(values, separators=(",", ":")).encode())
+    assert b"e+" not in out and b"e-0" not in out
+    parsed = json.loads(out)
+    assert len(parsed) == len(values)
+    assert all(struct.pack("<d", a) == struct.pack("<d", b) for a, b in zip(parsed, values))
+
+
+def test_respell_exponents_leaves_strings_and_fixed_numbers_alone() -> None:
+    src = rb'{"1e+16":[1e+16,-1.5e-07,1e-05,1e+100,0.0001,"x\\",1.7976931348623157e+308,5e-324]}'
+    assert respell_exponents(src) == (
+        rb'{"1e+16":[1e16,-1.5e-7,1e-5,1e100,0.0001,"x\\",1.7976931348623157e308,5e-324]}')
+    quoted = rb'["a \"1e+16\" b",2e+20,"\\",3e-07]'  # escaped quote, escaped backslash
+    assert respell_exponents(quoted) == rb'["a \"1e+16\" b",2e20,"\\",3e-7]'
+    assert json.loads(src) == json.loads(respell_exponents(src))
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)

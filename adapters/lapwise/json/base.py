@@ -3,8 +3,9 @@ answers compare with ``==`` across implementations.
 
 ``dumps`` returns compact UTF-8 bytes: the reference is
 ``json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()``. Adapters differ in
-known ways (ujson's float digits and escaping); ``differences`` names them so conformance
-cases can record them instead of failing.
+known ways (ujson's float spelling and escaping; native's str-only dict keys and its exponent
+spelling, 1e16 for 1e+16); ``differences`` names them so conformance cases can record them
+instead of failing.
 
 ``loads`` accepts ``bytes`` (UTF-8) or ``str`` and returns dicts, lists, str, int, float,
 bool and None. Bad input raises ``ValueError`` (``json.JSONDecodeError`` where possible).

@@ -2,8 +2,9 @@
 compact output, UTF-8 (ensure_ascii=False), '/' not escaped.
 
 Known differences (recorded by the conformance cases): floats are written with ujson's own
-shortest-digit rules rather than repr ("float_repr"), e.g. 1e16 and 1e-05; non-string keys and
-NaN handling differ; lone surrogates raise.
+rules rather than repr ("float_repr"): exponents without zero padding, 1e-5 for repr's 1e-05
+(1e+16 keeps its '+', unlike json/native's 1e16); non-string keys and NaN handling differ;
+lone surrogates raise.
 """
 
 from __future__ import annotations

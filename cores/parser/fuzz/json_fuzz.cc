@@ -1,13 +1,18 @@
 // Fuzzes the JSON reader and writer together: no crash or over-read (ASan) on any input; a
 // document the reader accepts is rewritten by the writer, and that output must be accepted
-// again and rewrite to the same bytes (a fixed point), in both ensure_ascii modes.
+// again and rewrite to the same bytes (a fixed point), in both ensure_ascii modes. Every
+// finite double's text (format_double: shortest digits, exponents like "1e16", "1e-5") must
+// read back (strtod) to the identical bits.
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "lapwise/parser/json_number.h"
 #include "lapwise/parser/json_reader.h"
 #include "lapwise/parser/json_writer.h"
 
@@ -37,7 +42,15 @@ struct rewriter {
   bool bool_value(bool b) { return sep() && w.bool_value(b); }
   bool int_value(std::int64_t v) { return sep() && w.int_value(v); }
   bool uint_value(std::uint64_t v) { return sep() && w.uint_value(v); }
-  bool double_value(double v) { return sep() && w.double_value(v, true) == lj::write_status::ok; }
+  bool double_value(double v) {
+    if (std::isfinite(v)) {
+      char text[lj::max_number_chars + 1];
+      text[lj::format_double(v, text)] = '\0';
+      const double back = std::strtod(text, nullptr);
+      check(std::memcmp(&back, &v, sizeof v) == 0, "float text does not read back identical");
+    }
+    return sep() && w.double_value(v, true) == lj::write_status::ok;
+  }
   bool number_text(std::string_view s, bool) { return sep() && w.integer_text(s); }
   bool string_value(std::string_view s) {
     return sep() && w.string_utf8(s, ensure_ascii) == lj::write_status::ok;

@@ -1,4 +1,4 @@
-// Python-compatible number formatting.
+// Number formatting: shortest round-trip doubles, integers.
 //
 // Doubles: the shortest decimal that reads back as v (and of those, the closest to v; ties to
 // even digits) is found with Raffaello Giulietti's Schubfach method ("The Schubfach way to
@@ -7,7 +7,8 @@
 // json_pow10_gen.py). This is the same digit string std::to_chars produces (the tests compare
 // them on millions of values), at about half its cost, which matters for float-heavy
 // documents. The digits are then laid out the way float.__repr__ does (Python/pystrtod.c,
-// format code 'r' with Py_DTSF_ADD_DOT_0).
+// format code 'r' with Py_DTSF_ADD_DOT_0), except that exponents are written without '+' and
+// without zero padding (orjson's spelling, which the shared round-trip files use).
 #include "lapwise/parser/json_number.h"
 
 #include <cstdint>
@@ -207,7 +208,9 @@ std::size_t format_double(double v, char* out) noexcept {
   const auto ndigits = static_cast<int>(buf_end - digits);
   const int exp10 = d.e + ndigits - 1;  // v = d.ddd x 10^exp10
 
-  if (exp10 < -4 || exp10 >= 16) {  // Python's repr switches to exponent notation here
+  // Python's repr switches to exponent notation outside [-4, 16); the same switch points keep
+  // every fixed-notation number byte-identical to repr.
+  if (exp10 < -4 || exp10 >= 16) {
     *o++ = digits[0];
     if (ndigits > 1) {
       *o++ = '.';
@@ -215,14 +218,19 @@ std::size_t format_double(double v, char* out) noexcept {
       o += ndigits - 1;
     }
     *o++ = 'e';
-    *o++ = exp10 < 0 ? '-' : '+';
-    int mag = exp10 < 0 ? -exp10 : exp10;
+    if (exp10 < 0) *o++ = '-';             // no '+' (orjson's spelling: "1e16", not "1e+16")
+    int mag = exp10 < 0 ? -exp10 : exp10;  // here 5 <= mag <= 324
     if (mag >= 100) {
       *o++ = static_cast<char>('0' + mag / 100);
       mag %= 100;
+      std::memcpy(o, detail::digit_pairs + 2 * mag, 2);  // inner zeros stay: "e308", "e-300"
+      o += 2;
+    } else if (mag >= 10) {
+      std::memcpy(o, detail::digit_pairs + 2 * mag, 2);
+      o += 2;
+    } else {
+      *o++ = static_cast<char>('0' + mag);  // no zero padding: "1e-5", not "1e-05"
     }
-    std::memcpy(o, detail::digit_pairs + 2 * mag, 2);  // at least two digits: "e+16", "e-05"
-    o += 2;
     return static_cast<std::size_t>(o - out);
   }
   const int decpt = exp10 + 1;  // digits before the decimal point

@@ -2,7 +2,8 @@
 //
 // Contract:
 // - Appends JSON tokens to a growable byte buffer; the caller emits structure ('[', ',', ':'...)
-//   with put(). Output equals Python's json.dumps(..., separators=(",", ":")) token for token:
+//   with put(). Output equals Python's json.dumps(..., separators=(",", ":")) token for token,
+//   except for the spelling of float exponents (below):
 //   - strings escape '"', '\\', and control characters U+0000..U+001F as \" \\ \n \r \t \b \f
 //     or \u00XX (lowercase hex), like the stdlib. With ensure_ascii=false everything else is
 //     written as UTF-8; with ensure_ascii=true, U+007F and every non-ASCII code point are
@@ -10,7 +11,9 @@
 //   - a surrogate code point (U+D800..U+DFFF, i.e. a lone surrogate in a Python str) cannot be
 //     UTF-8: string_* returns write_status::lone_surrogate with ensure_ascii=false, and writes
 //     \udXXX with ensure_ascii=true (as the stdlib does).
-//   - doubles are written by format_double (json_number.h, repr-exact). NaN and +-Infinity are
+//   - doubles are written by format_double (json_number.h): repr's digits and layout, but
+//     exponents as orjson writes them ("1e16", "1e-5", "1.7976931348623157e308"; repr has
+//     "1e+16", "1e-05", "1.7976931348623157e+308"). NaN and +-Infinity are
 //     written as NaN, Infinity, -Infinity when allow_nan (the stdlib default), else
 //     double_value returns write_status::non_finite and writes nothing.
 // - Strings come in the four shapes a caller may hold: UTF-8 bytes (must be valid UTF-8,

@@ -3,6 +3,7 @@
 #include <lapwise/client/background.h>
 #include <lapwise/client/client.h>
 
+#include <array>
 #include <chrono>
 #include <iterator>
 #include <memory>
@@ -147,14 +148,14 @@ py::dict headers_dict(const std::vector<lc::header>& fields) {
 }
 
 // Builds Response objects. The Response class is a frozen slots dataclass whose __init__ only
-// stores its seven fields; when the class has that shape (member descriptors for every field,
+// stores its eight fields; when the class has that shape (member descriptors for every field,
 // no __post_init__), the fields are stored through the descriptors directly, which is what
 // its __init__ does, minus the interpreted frame per result. Any other class is called.
 class response_maker {
  public:
   explicit response_maker(const py::handle& cls) : cls_(cls) {
-    static const char* const fields[kFields] = {"status",   "headers", "body",   "url",
-                                                "attempts", "elapsed", "timings"};
+    static const char* const fields[kFields] = {"status",   "headers", "body",    "url",
+                                                "attempts", "elapsed", "timings", "http_version"};
     if (!PyType_Check(cls.ptr()) || PyObject_HasAttrString(cls.ptr(), "__post_init__")) return;
     for (std::size_t k = 0; k < kFields; ++k) {
       PyObject* d = PyObject_GetAttrString(cls.ptr(), fields[k]);
@@ -168,7 +169,7 @@ class response_maker {
     direct_ = true;
   }
 
-  py::object operator()(py::object (&args)[7]) const {
+  py::object operator()(py::object (&args)[8]) const {
     PyObject* argv[kFields];
     for (std::size_t k = 0; k < kFields; ++k) argv[k] = args[k].ptr();
     if (!direct_) {
@@ -187,11 +188,27 @@ class response_maker {
   }
 
  private:
-  static constexpr std::size_t kFields = 7;
+  static constexpr std::size_t kFields = 8;
   py::handle cls_;
   py::object descr_[kFields];
   bool direct_ = false;
 };
+
+// The core's spelling of a version ("1.0", "1.1", "2", "3", "") as a str interned once per
+// version, so a fan-out of n responses does not build n copies (called with the GIL held).
+py::object version_str(lc::http_version v) {
+  constexpr std::size_t kVersions = static_cast<std::size_t>(lc::http_version::v3) + 1;
+  static const std::array<PyObject*, kVersions> names = [] {
+    std::array<PyObject*, kVersions> out{};
+    for (std::size_t k = 0; k < kVersions; ++k) {
+      out[k] = PyUnicode_InternFromString(
+          std::string(lc::to_string(static_cast<lc::http_version>(k))).c_str());
+    }
+    return out;
+  }();
+  auto k = static_cast<std::size_t>(v);
+  return py::reinterpret_borrow<py::object>(new_ref(names[k < kVersions ? k : 0]));
+}
 
 py::object to_python(const lc::result& r, const response_maker& make_response,
                      const py::handle& error_cls) {
@@ -207,6 +224,7 @@ py::object to_python(const lc::result& r, const response_maker& make_response,
         py::int_(resp->attempts),
         py::float_(resp->elapsed),
         py::make_tuple(t.connect, t.tls, t.first_byte, t.total),
+        version_str(resp->version),
     };
     return make_response(args);
   }

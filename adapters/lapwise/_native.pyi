@@ -71,6 +71,36 @@ class Server:
     @property
     def port(self) -> int: ...
 
+# --- client (bind_client.cc) -------------------------------------------------------------------
+
+class ClientRun:
+    """One fan-out running on a native thread (private: use lapwise.Client). ``requests`` are
+    Request-like objects (method, url, headers, body); ``policy`` is Policy.to_dict(). The
+    core's own refusal is ValueError((index or None, message)), raised before anything is sent.
+    Results are built from the two classes passed in: response_cls(status, headers, body, url,
+    attempts, elapsed, timings, http_version) where timings is (connect, tls, first_byte, total)
+    in seconds and http_version is "1.0", "1.1", "2", "3" or "" (libcurl's
+    CURLINFO_HTTP_VERSION), and error_cls(kind, message, attempts, elapsed)."""
+
+    def __init__(self, requests: Sequence[Any], policy: dict[str, Any]) -> None: ...
+    def wait(self, timeout: float) -> list[int]:
+        """Indices finished since the last call; waits up to ``timeout`` s, GIL released."""
+    def poll(self) -> list[int]: ...
+    def finished(self) -> bool: ...
+    def wait_end(self, timeout: float) -> bool:
+        """Waits up to ``timeout`` s for the run to end (GIL released); True once it has."""
+    def fileno(self) -> int:
+        """Readable when results are ready (for an event loop's add_reader)."""
+    def cancel(self) -> None: ...
+    def join(self) -> None: ...
+    def result(self, i: int, response_cls: type, error_cls: type) -> Any:
+        """Request ``i``'s result once it is done; IndexError past the end."""
+    def results(self, response_cls: type, error_cls: type) -> list[Any]:
+        """Joins the run, then one result per request in input order."""
+    def stats(self) -> dict[str, int]:
+        """attempts, retries, resends, cancelled."""
+    def __len__(self) -> int: ...
+
 # --- json (bind_json.cc) -----------------------------------------------------------------------
 
 JSON_MAX_DEPTH: int

@@ -1,15 +1,16 @@
 """The statistics of the same-run ratio gate: a balanced, randomized interleaving of A and B
-runs, the per-round ratio, a bootstrap confidence interval of the median ratio, and the verdict
-that fails only when the whole interval is past the threshold."""
+runs, the per-round ratio, a bootstrap confidence interval of the median ratio (the package's
+lapwise.results.stats, shared with the report and the suites), and the verdict that fails only
+when the whole interval is past the threshold."""
 
 from __future__ import annotations
 
 import enum
-import math
 import random
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from lapwise.results.stats import median_ci
 
 
 def schedule(rounds: int, seed: int) -> list[tuple[str, str]]:
@@ -33,27 +34,6 @@ def schedule(rounds: int, seed: int) -> list[tuple[str, str]]:
     for k in kinds:
         order += [(k[0], k[1]), (k[2], k[3])]
     return order
-
-
-def bootstrap_median_ci(values: Sequence[float], *, resamples: int = 2000,
-                        confidence: float = 0.95, seed: int = 1) -> tuple[float, float, float]:
-    """(median, low, high): the median of ``values`` and its percentile-bootstrap interval.
-
-    Resamples the rounds with replacement ``resamples`` times with a fixed ``seed``, so the same
-    measurements always give the same interval.
-    """
-    if len(values) < 2:
-        raise ValueError("need at least two values for an interval")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    rng = random.Random(seed)
-    data = list(values)
-    n = len(data)
-    medians = sorted(statistics.median(rng.choices(data, k=n)) for _ in range(resamples))
-    tail = (1 - confidence) / 2
-    lo = medians[max(0, math.floor(tail * resamples))]
-    hi = medians[min(resamples - 1, math.ceil((1 - tail) * resamples) - 1)]
-    return statistics.median(data), lo, hi
 
 
 class Verdict(enum.Enum):
@@ -91,11 +71,18 @@ class RatioSummary:
 
 def summarize(base: Sequence[float], head: Sequence[float], *, resamples: int,
               confidence: float, seed: int) -> RatioSummary:
-    """Per-round ratios head[i]/base[i] and the bootstrap interval of their median."""
+    """Per-round ratios head[i]/base[i] and the percentile-bootstrap interval of their median
+    (``resamples`` resamples of the rounds, level ``confidence``, seeded with ``seed``: the same
+    measurements always give the same interval). ValueError for fewer than two rounds,
+    unpaired lists or a measurement <= 0."""
     if len(base) != len(head):
         raise ValueError("base and head need one measurement per round each")
     if any(b <= 0 for b in base) or any(h <= 0 for h in head):
         raise ValueError("measurements must be positive")
+    if len(base) < 2:
+        raise ValueError("need at least two rounds for an interval")
     ratios = [h / b for b, h in zip(base, head)]
-    med, lo, hi = bootstrap_median_ci(ratios, resamples=resamples, confidence=confidence, seed=seed)
-    return RatioSummary(ratios, med, lo, hi, confidence)
+    # The rounds are paired (A and B ran side by side), so the interval is the median of the
+    # per-round ratios resampled by round, not a ratio of two independently resampled medians.
+    est = median_ci(ratios, resamples=resamples, level=confidence, seed=seed)
+    return RatioSummary(ratios, est.value, est.lo, est.hi, confidence)

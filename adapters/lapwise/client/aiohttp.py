@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import aiohttp
 
-from .base import Client, Error, Policy, Request, Response, Result, check_all
+from .base import Client, Error, Policy, Request, Response, Result, check_all, http_version
 from ._policy import headers_dict, run_async
 
 
@@ -78,7 +78,8 @@ class AiohttpClient(Client):
                         if len(body) > policy.max_body_bytes:
                             return Error("too_large", f"body larger than max_body_bytes ({policy.max_body_bytes})")
                         return Response(resp.status, headers_dict(resp.headers.items()), body,
-                                        str(resp.url))
+                                        str(resp.url), http_version=http_version(
+                                            resp.version.major, resp.version.minor))
                 except Exception as exc:  # noqa: BLE001 - every failure becomes an Error value
                     return _error(exc, policy)
 

@@ -174,6 +174,10 @@ class Response:
     attempts: int = 1
     elapsed: float = field(default=0.0, compare=False)       # seconds, first attempt to result
     timings: tuple[float, ...] | None = field(default=None, compare=False)  # native: connect, tls, first byte, total
+    # The HTTP version the response came over: "1.0", "1.1", "2" or "3"; "" when the library
+    # does not say. Transport, not content: left out of ==, like the timings (h2 vs 1.1 to
+    # the same server is the same answer).
+    http_version: str = field(default="", compare=False)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -188,6 +192,25 @@ class Error:
 
 
 Result = Union[Response, Error]
+
+HTTP_VERSIONS = frozenset({"1.0", "1.1", "2", "3"})
+
+
+def http_version(major: int, minor: int = 0) -> str:
+    """Response.http_version for version ``major.minor``: "1.0", "1.1", "2", "3" (HTTP/2 and
+    HTTP/3 have no minor version, whatever a library puts there); "" for anything else."""
+    label = f"{major}.{minor}" if major == 1 else str(major)
+    return label if label in HTTP_VERSIONS else ""
+
+
+def http_version_of(text: str) -> str:
+    """Response.http_version for a protocol string such as "HTTP/1.1", "HTTP/2", "HTTP/2.0"
+    (status lines, httpx, ALPN-style names); "" when it is not one of those."""
+    name, _, number = text.strip().upper().partition("/")
+    major, _, minor = number.partition(".")
+    if name != "HTTP" or not major.isdigit() or not (minor.isdigit() or minor == ""):
+        return ""
+    return http_version(int(major), int(minor or 0))
 
 
 def check_request(index: int, req: Request) -> None:

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import httpx
 
-from .base import Client, Error, Policy, Request, Response, Result, check_all
+from .base import Client, Error, Policy, Request, Response, Result, check_all, http_version_of
 from ._policy import headers_dict, run_async
 
 
@@ -67,7 +67,7 @@ class HttpxClient(Client):
                 if len(body) > policy.max_body_bytes:
                     return Error("too_large", f"body larger than max_body_bytes ({policy.max_body_bytes})")
                 return Response(resp.status_code, headers_dict(resp.headers.multi_items()), body,
-                                str(resp.url))
+                                str(resp.url), http_version=http_version_of(resp.http_version))
 
             async def send(req: Request) -> Result:
                 try:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from .base import Client, Error, Policy, Request, Response, Result, check_all
+from .base import Client, Error, Policy, Request, Response, Result, check_all, http_version_of
 from ._policy import headers_dict, host_key, run_async
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -103,7 +103,9 @@ class _Exchange:
             raise _Fail("reset", str(exc) or type(exc).__name__) from None
 
     async def run(self, conn: _Conn, method: str, target: str, host_header: str,
-                  headers: tuple, body: bytes) -> tuple[int, list[tuple[str, str]], bytes, bool]:
+                  headers: tuple, body: bytes
+                  ) -> tuple[int, list[tuple[str, str]], bytes, bool, str]:
+        """(status, fields, decoded body, keep-alive, HTTP-version) of the final response."""
         lines = [f"{method} {target} HTTP/1.1", f"Host: {host_header}"]
         names = {n.lower() for n, _ in headers}
         if "user-agent" not in names and self.policy.user_agent:
@@ -145,7 +147,8 @@ class _Exchange:
             keep = False
         if len(raw) > self.policy.max_body_bytes:
             raise _Fail("too_large", f"body larger than max_body_bytes ({self.policy.max_body_bytes})")
-        return status, fields, self._decode(raw, hdrs.get("content-encoding", "")), keep
+        return (status, fields, self._decode(raw, hdrs.get("content-encoding", "")), keep,
+                http_version_of(version))
 
     @staticmethod
     def _head(head: bytes) -> tuple[int, list[tuple[str, str]], str]:
@@ -236,7 +239,7 @@ class PyAsyncioClient(Client):
             target = (p.path or "/") + (f"?{p.query}" if p.query else "")
             conn, _ = await pool.get(scheme, host, port)
             try:
-                status, fields, data, keep = await _Exchange(policy).run(
+                status, fields, data, keep, version = await _Exchange(policy).run(
                     conn, method, target, host_header, headers, body)
             except BaseException:
                 conn.close()
@@ -258,5 +261,5 @@ class PyAsyncioClient(Client):
                                     if n.lower() not in ("authorization", "cookie"))
                 url = nxt
                 continue
-            return Response(status, hdrs, data, url)
+            return Response(status, hdrs, data, url, http_version=version)
         raise _Fail("redirects", f"more than {policy.max_redirects} redirects")

@@ -12,13 +12,18 @@ from typing import ClassVar
 
 import pycurl
 
-from .base import Client, Error, Policy, Request, Response, Result, check_all
+from .base import Client, Error, Policy, Request, Response, Result, check_all, http_version
 from ._policy import finalize
 
 # CURLcode -> error kind, by number (pycurl does not export every E_* name).
 _KINDS = {6: "connect", 5: "connect", 7: "connect", 28: "timeout", 55: "reset", 56: "reset",
           52: "reset", 18: "reset", 35: "tls", 60: "tls", 47: "redirects", 1: "redirects",
           8: "protocol", 61: "protocol", 16: "protocol", 23: "too_large"}
+# INFO_HTTP_VERSION's CURL_HTTP_VERSION_* answer -> Response.http_version ("" when unknown).
+_VERSIONS = {pycurl.CURL_HTTP_VERSION_1_0: http_version(1, 0),
+             pycurl.CURL_HTTP_VERSION_1_1: http_version(1, 1),
+             pycurl.CURL_HTTP_VERSION_2_0: http_version(2),
+             pycurl.CURL_HTTP_VERSION_3: http_version(3)}
 
 
 class _Slot:
@@ -80,8 +85,10 @@ class PycurlClient(Client):
                     multi.remove_handle(c)
                     status, headers = _parse_head(slot.head)
                     url = c.getinfo(pycurl.EFFECTIVE_URL)
+                    version = _VERSIONS.get(c.getinfo(pycurl.INFO_HTTP_VERSION), "")
                     results[slot.index] = finalize(
-                        Response(status, headers, slot.body.getvalue(), url), 1, slot.started)
+                        Response(status, headers, slot.body.getvalue(), url,
+                                 http_version=version), 1, slot.started)
                     free.append(slot)
                     done += 1
                 for c, code, msg in failed:

@@ -13,7 +13,7 @@ import requests
 import requests.adapters
 import urllib3.exceptions
 
-from .base import Client, Error, Policy, Request, Response, Result, check_all
+from .base import Client, Error, Policy, Request, Response, Result, check_all, http_version
 from ._policy import finalize, headers_dict
 
 
@@ -84,8 +84,10 @@ class RequestsThreadsClient(Client):
                 body = r.content
                 if len(body) > policy.max_body_bytes:
                     return finalize(Error("too_large", "body larger than max_body_bytes"), 1, started)
+                # urllib3 spells the status line's version as http.client does: 10, 11.
+                version = http_version(*divmod(getattr(r.raw, "version", 0) or 0, 10))
                 return finalize(Response(r.status_code, headers_dict(r.raw.headers.items()), body,
-                                         r.url), 1, started)
+                                         r.url, http_version=version), 1, started)
             except Exception as exc:  # noqa: BLE001 - every failure becomes an Error value
                 return finalize(_error(exc), 1, started)
 

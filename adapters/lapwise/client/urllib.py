@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Sequence
 from typing import ClassVar
 
-from .base import Client, Error, Policy, Request, Response, Result, check_all
+from .base import Client, Error, Policy, Request, Response, Result, check_all, http_version
 from ._policy import finalize, headers_dict
 
 
@@ -81,13 +81,16 @@ class UrllibClient(Client):
             with opener.open(r, timeout=timeout) as resp:
                 body = resp.read(policy.max_body_bytes + 1)
                 status, hdrs, url = resp.status, resp.headers.items(), resp.url
+                version = getattr(resp, "version", 0)  # http.client's 10 or 11
         except urllib.error.HTTPError as exc:  # a status is a response, not an error
             if exc.code in (301, 302, 303, 307, 308) and policy.follow_redirects:
                 return finalize(Error("redirects", str(exc)), 1, started)
             body = exc.read()
             status, hdrs, url = exc.code, exc.headers.items(), exc.url
+            version = getattr(exc.fp, "version", 0)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an Error value
             return finalize(_error(exc), 1, started)
         if len(body) > policy.max_body_bytes:
             return finalize(Error("too_large", "body larger than max_body_bytes"), 1, started)
-        return finalize(Response(status, headers_dict(hdrs), body, url), 1, started)
+        return finalize(Response(status, headers_dict(hdrs), body, url,
+                                 http_version=http_version(*divmod(version or 0, 10))), 1, started)

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from ci.gate.stats import Verdict, bootstrap_median_ci, ratio_verdict, schedule, summarize
+from ci.gate.stats import Verdict, ratio_verdict, schedule, summarize
 
 
 @pytest.mark.parametrize("rounds", [2, 4, 6, 16, 30, 50])
@@ -37,38 +37,50 @@ def _noisy(ratio, n, sigma, seed):
     return [ratio * math.exp(rng.gauss(0, sigma)) for _ in range(n)]
 
 
+def _summary(true_ratio, rounds=40, sigma=0.05, seed=3, **kw):
+    """A run whose head is ``true_ratio`` times its base, with per-round noise."""
+    base = [100.0 * (1 + 0.01 * (i % 5)) for i in range(rounds)]
+    head = [b * r for b, r in zip(base, _noisy(true_ratio, rounds, sigma, seed))]
+    args = dict(resamples=2000, confidence=0.95, seed=11) | kw
+    return summarize(base, head, **args)
+
+
 @pytest.mark.parametrize("true_ratio", [0.5, 1.0, 1.25, 3.0])
 def test_interval_contains_the_known_ratio(true_ratio):
-    med, lo, hi = bootstrap_median_ci(_noisy(true_ratio, 40, 0.05, seed=3), seed=11)
-    assert lo <= med <= hi
-    assert lo <= true_ratio <= hi
-    assert hi - lo < 0.1 * true_ratio
+    s = _summary(true_ratio)
+    assert s.lo <= s.median <= s.hi
+    assert s.lo <= true_ratio <= s.hi
+    assert s.hi - s.lo < 0.1 * true_ratio
 
 
-def test_interval_is_reproducible_with_the_seed():
-    data = _noisy(1.1, 20, 0.1, seed=5)
-    assert bootstrap_median_ci(data, seed=3) == bootstrap_median_ci(data, seed=3)
+def test_same_measurements_give_the_same_interval():
+    first = _summary(1.1, sigma=0.1)
+    again = _summary(1.1, sigma=0.1)
+    assert (first.median, first.lo, first.hi) == (again.median, again.lo, again.hi)
 
 
-def test_interval_coverage_is_close_to_nominal():
-    # 95% intervals of the median on 200 samples with a known median 1.0 cover it about 95%
-    # of the time (the percentile bootstrap of a median is a little conservative or liberal at
-    # small n; accept 88-100%).
-    covered = sum(lo <= 1.0 <= hi for lo, hi in
-                  (bootstrap_median_ci(_noisy(1.0, 20, 0.1, seed=s), resamples=400, seed=s)[1:]
-                   for s in range(200)))
-    assert covered >= 176
+def test_interval_seed_changes_the_resampling():
+    base = [1.0] * 20
+    head = _noisy(1.0, 20, 0.1, seed=5)
+    a = summarize(base, head, resamples=200, confidence=0.95, seed=1)
+    b = summarize(base, head, resamples=200, confidence=0.95, seed=2)
+    assert a.median == b.median  # the point estimate does not depend on the seed
+    assert (a.lo, a.hi) != (b.lo, b.hi)
 
 
 def test_more_noise_gives_a_wider_interval():
-    _, lo1, hi1 = bootstrap_median_ci(_noisy(1.0, 30, 0.02, seed=1), seed=1)
-    _, lo2, hi2 = bootstrap_median_ci(_noisy(1.0, 30, 0.2, seed=1), seed=1)
-    assert hi2 - lo2 > hi1 - lo1
+    calm, noisy = _summary(1.0, 30, 0.02, seed=1), _summary(1.0, 30, 0.2, seed=1)
+    assert noisy.hi - noisy.lo > calm.hi - calm.lo
 
 
-def test_interval_needs_two_values():
+def test_interval_needs_two_rounds():
     with pytest.raises(ValueError):
-        bootstrap_median_ci([1.0])
+        summarize([1.0], [1.0], resamples=100, confidence=0.95, seed=1)
+
+
+def test_bad_confidence_is_refused():
+    with pytest.raises(ValueError):
+        summarize([1.0, 1.0], [1.0, 1.1], resamples=100, confidence=1.0, seed=1)
 
 
 @pytest.mark.parametrize("lo,hi,kw,want", [

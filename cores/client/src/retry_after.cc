@@ -82,9 +82,10 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
 std::optional<std::int64_t> assemble(int year, int month0, int day, int h, int m, int s) noexcept {
   if (year < 1 || day < 1 || day > days_in_month(year, month0)) return std::nullopt;
   if (h > 23 || m > 59 || s > 60) return std::nullopt;  // 60: a leap second is a valid field
-  return days_from_civil(year, static_cast<unsigned>(month0 + 1), static_cast<unsigned>(day)) *
-             86400 +
-         h * 3600 + m * 60 + s;
+  // In 64 bits throughout: the day count times 86400 does not fit an int.
+  const std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month0 + 1), static_cast<unsigned>(day));
+  return days * 86400 + std::int64_t{h} * 3600 + std::int64_t{m} * 60 + s;
 }
 
 // "Sun, 06 Nov 1994 08:49:37 GMT"

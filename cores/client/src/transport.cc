@@ -85,6 +85,23 @@ error_kind classify(CURLcode rc) noexcept {
   }
 }
 
+// CURLINFO_HTTP_VERSION's answer in lapwise's terms; anything newer than this libcurl's
+// constants (or 0: no response yet) is unknown rather than guessed.
+http_version version_of(long curl_version) noexcept {
+  switch (curl_version) {
+    case CURL_HTTP_VERSION_1_0:
+      return http_version::v1_0;
+    case CURL_HTTP_VERSION_1_1:
+      return http_version::v1_1;
+    case CURL_HTTP_VERSION_2_0:
+      return http_version::v2;
+    case CURL_HTTP_VERSION_3:
+      return http_version::v3;
+    default:
+      return http_version::unknown;
+  }
+}
+
 }  // namespace
 
 class transport {
@@ -170,12 +187,13 @@ int transport::on_socket(CURL*, curl_socket_t fd, int what, void* user, void* so
   epoll_event ev{};
   ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
   ev.data.fd = fd;
-  if (socket_data) {
-    epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
-  } else if (epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
-    epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  // Non-null socket data marks the fd as registered (set below), so this call modifies it. An
+  // unmarked fd can still be in the set (EEXIST): then it is modified as well.
+  bool registered = socket_data != nullptr;
+  if (!registered && epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    registered = errno == EEXIST;
   }
-  // Non-null socket data marks the fd as registered, so the next call modifies it.
+  if (registered) epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
   curl_multi_assign(self.multi_, fd, &self);
   return 0;
 }
@@ -266,7 +284,13 @@ curl_slist* transport::request_headers(std::uint32_t index) {
   std::string line;
   for (const auto& [name, value] : r.headers) {
     // "Name;" is libcurl's spelling of a field with an empty value ("Name:" would remove it).
-    line = value.empty() ? name + ";" : name + ": " + value;
+    // Built in the one reused buffer: no temporary strings per field.
+    line.assign(name);
+    if (value.empty()) {
+      line += ';';
+    } else {
+      line.append(": ").append(value);
+    }
     list = curl_slist_append(list, line.c_str());
   }
   // No "Expect: 100-continue" round trip before a body.
@@ -378,6 +402,9 @@ void transport::finish(transfer& t, CURLcode rc) {
       char* url = nullptr;
       curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &url);
       if (url) out.url = url;
+      long version = 0;
+      curl_easy_getinfo(t.easy, CURLINFO_HTTP_VERSION, &version);
+      out.version = version_of(version);
       out.attempts = attempts;
       out.elapsed = elapsed;
       curl_off_t us = 0;

@@ -26,4 +26,20 @@ std::string_view to_string(error_kind kind) noexcept {
   return "other";
 }
 
+std::string_view to_string(http_version version) noexcept {
+  switch (version) {
+    case http_version::v1_0:
+      return "1.0";
+    case http_version::v1_1:
+      return "1.1";
+    case http_version::v2:
+      return "2";
+    case http_version::v3:
+      return "3";
+    case http_version::unknown:
+      return "";
+  }
+  return "";
+}
+
 }  // namespace lapwise::client

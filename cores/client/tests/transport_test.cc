@@ -23,7 +23,8 @@ namespace {
 using std::chrono::milliseconds;
 
 // Paths: /ok -> 200 "ok"; /flaky/<id>/<n> -> 503 for the first n arrivals of <id>, then 200;
-// /stall -> never answers. Every request is counted.
+// /stall -> never answers; /v10 -> 200 "ok" with an HTTP/1.0 status line. Every request is
+// counted.
 class tiny_server {
  public:
   tiny_server() {
@@ -101,7 +102,7 @@ class tiny_server {
       }
     }
     std::string body = status == 200 ? "ok" : "busy";
-    std::string out = "HTTP/1.1 " + std::to_string(status) +
+    std::string out = (path == "/v10" ? "HTTP/1.0 " : "HTTP/1.1 ") + std::to_string(status) +
                       " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     [[maybe_unused]] auto w = write(c, out.data(), out.size());
   }
@@ -142,8 +143,32 @@ TEST(Transport, ManyGetsInOrder) {
     EXPECT_EQ(r->body, "ok");
     EXPECT_EQ(r->attempts, 1u);
     EXPECT_EQ(r->url, urls[i]);
+    EXPECT_EQ(r->version, http_version::v1_1);
   }
   EXPECT_EQ(s.count(), 200);
+}
+
+TEST(Transport, ReportsTheVersionOfEachResponse) {
+  tiny_server s;
+  policy p;
+  p.concurrency = 2;
+  auto res = run_ok(gets({s.url("/v10"), s.url("/ok"), s.url("/v10")}), p);
+  ASSERT_EQ(res.size(), 3u);
+  const http_version want[] = {http_version::v1_0, http_version::v1_1, http_version::v1_0};
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    const auto* r = std::get_if<response>(&res[i]);
+    ASSERT_NE(r, nullptr) << i;
+    EXPECT_EQ(r->status, 200) << i;
+    EXPECT_EQ(r->version, want[i]) << i;
+  }
+}
+
+TEST(Types, HttpVersionSpellings) {
+  EXPECT_EQ(to_string(http_version::v1_0), "1.0");
+  EXPECT_EQ(to_string(http_version::v1_1), "1.1");
+  EXPECT_EQ(to_string(http_version::v2), "2");
+  EXPECT_EQ(to_string(http_version::v3), "3");
+  EXPECT_EQ(to_string(http_version::unknown), "");
 }
 
 TEST(Transport, RetriesAreCountedExactly) {

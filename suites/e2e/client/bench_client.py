@@ -19,7 +19,6 @@ import contextlib
 import os
 import random
 import shlex
-import statistics
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +31,7 @@ from servers import FaultServer  # noqa: E402
 
 from lapwise import registry  # noqa: E402
 from lapwise.results import Record, new_file, write  # noqa: E402
+from lapwise.results.stats import median_ci  # noqa: E402
 from lapwise.server.base import Address  # noqa: E402
 from lapwise.server.nginx import NginxServer  # noqa: E402
 
@@ -49,12 +49,6 @@ def _nginx() -> Iterator[Address]:
     """lapwise's nginx server adapter, stopped by pid on the way out."""
     with NginxServer() as server:
         yield server.start()
-
-
-def _bootstrap_ci(samples: list[float], reps: int = 2000, seed: int = 1) -> tuple[float, float]:
-    rng = random.Random(seed)
-    meds = sorted(statistics.median(rng.choices(samples, k=len(samples))) for _ in range(reps))
-    return meds[int(0.025 * reps)], meds[int(0.975 * reps) - 1]
 
 
 def main() -> int:
@@ -112,13 +106,14 @@ def main() -> int:
                           flush=True)
         if "native" in by_name and "pycurl" in by_name and tp["native"] and tp["pycurl"]:
             ratios = [a / b for a, b in zip(tp["native"], tp["pycurl"])]  # same round: paired
-            lo, hi = _bootstrap_ci(ratios)
+            ci = median_ci(ratios)  # the project's bootstrap: 2000 resamples, 95%, seeded
+            lo, hi = ci.lo, ci.hi
             for r in ratios:
                 add(by_name["native"], "client.throughput", f"{n_tp}x64", "ratio_vs_pycurl",
                     "ratio", r)
             records[("client/native", "client.throughput", "ratio_vs_pycurl")].extra.update(
                 {"ci95": [lo, hi], "target": 1.2})
-            print(f"native / pycurl throughput: median {statistics.median(ratios):.2f} "
+            print(f"native / pycurl throughput: median {ci.value:.2f} "
                   f"(95% CI {lo:.2f}..{hi:.2f}; target >= 1.2)")
         for cls in classes:
             if "rate_limit" not in skip and "rate" in cls.features:

@@ -11,6 +11,7 @@ Paths:
   /echo                  200, JSON {method, path, headers, body} of the request
   /gzip                  200, gzip-encoded (Content-Encoding: gzip) if the client accepts gzip
   /redirect?to=<url>     302 to <url>
+  /http10                200 "old\\n" with an HTTP/1.0 status line, then closes
   /f/<id>?p=<plan>       the k-th arrival of <id> acts out the k-th action of <plan> (the last
                          one repeats). Actions, comma-separated: ok | d<ms> (delay, then 200) |
                          s<code>[~ra<secs>|~rad<secs>] (status, with Retry-After as seconds or as
@@ -52,8 +53,8 @@ STATE = State()
 
 
 def _response(status: int, body: bytes = b"", headers: list[tuple[str, str]] | None = None,
-              keep_alive: bool = True) -> bytes:
-    head = [f"HTTP/1.1 {status} X", f"Content-Length: {len(body)}",
+              keep_alive: bool = True, version: str = "1.1") -> bytes:
+    head = [f"HTTP/{version} {status} X", f"Content-Length: {len(body)}",
             "Connection: keep-alive" if keep_alive else "Connection: close"]
     for name, value in headers or ():
         head.append(f"{name}: {value}")
@@ -199,6 +200,8 @@ class Conn(asyncio.Protocol):
             if not accepts:
                 return self.send(_response(200, plain, keep_alive=ka), ka)
             return self.send(_response(200, gzip.compress(plain), [("Content-Encoding", "gzip")], ka), ka)
+        if path == "/http10":  # an HTTP/1.0 server: its status line, and it closes
+            return self.send(_response(200, b"old\n", keep_alive=False, version="1.0"), False)
         if path == "/redirect":
             to = (parse_qs(url.query).get("to") or ["/"])[0]
             return self.send(_response(302, headers=[("Location", to)], keep_alive=ka), ka)

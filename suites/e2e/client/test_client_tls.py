@@ -2,8 +2,9 @@
 throwaway CA signed. Verification is on by default, so without the CA every https request must
 come back as Error(kind="tls"); with Policy.ca_file, or with verify_tls=False, every one succeeds.
 https and plain-http requests are interleaved so that the results prove input order and that
-nothing is dropped. The native client must speak HTTP/2 (nginx offers h2 by ALPN); nginx's
-access log says which protocol each request used, as the Response does not carry it.
+nothing is dropped. libcurl's clients (native, pycurl) must speak HTTP/2 (nginx offers h2 by
+ALPN), the others HTTP/1.1; each Response's http_version must agree with nginx's access log,
+which says which protocol each request really came over, and plain http is "1.1" everywhere.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from conftest import adapter_params  # suites/conftest.py
 from fixtures import nginx_fixture, tls_nginx_fixture  # noqa: F401 - the fixtures
 
 from lapwise._client import Client as NativeFanout
-from lapwise.client.base import Error, Policy, Request, Response
+from lapwise.client.base import Error, Policy, Request, Response, http_version_of
 
 N_HTTPS = 12
 BODY = b"Hello, World!"
@@ -26,6 +27,8 @@ IGNORES_CA_FILE: dict[str, str] = {}
 # Known misclassifications (strict: the test fails once the adapter is fixed, to drop the entry).
 TLS_ERROR_KIND_BUG: dict[str, str] = {}
 _tags = itertools.count()
+# The protocol each client negotiates with nginx over TLS: libcurl offers h2 by ALPN.
+H2_CLIENTS = frozenset({"native", "pycurl"})
 
 
 def _requests(tls, nginx, tag: str) -> tuple[list[Request], list[bool]]:
@@ -53,6 +56,16 @@ def _assert_all_ok(reqs: list[Request], results: list) -> None:
         assert res.url == req.url  # input order: each result belongs to its own request
 
 
+def _assert_versions(is_https: list[bool], results: list, logged: list[str], https: str) -> None:
+    """Every https Response says ``https`` and, request for request, what nginx logged (the
+    log is in completion order, so compared as multisets); every plain-http one says "1.1"."""
+    over_tls = sorted(r.http_version for r, tls in zip(results, is_https) if tls)
+    assert over_tls == sorted(http_version_of(p) for p in logged), (over_tls, logged)
+    assert set(over_tls) == {https}, over_tls
+    plain = {r.http_version for r, tls in zip(results, is_https) if not tls}
+    assert plain == {"1.1"}, plain
+
+
 def _assert_https_refused(reqs: list[Request], is_https: list[bool], results: list) -> None:
     assert len(results) == len(reqs)
     for req, https, res in zip(reqs, is_https, results):
@@ -75,12 +88,14 @@ def test_ca_file_verifies(cls, tls_nginx, nginx):
     if cls.name in IGNORES_CA_FILE:
         pytest.skip(IGNORES_CA_FILE[cls.name])
     tag = f"ca-{cls.name}-{next(_tags)}"
-    reqs, _ = _requests(tls_nginx, nginx, tag)
-    _assert_all_ok(reqs, _fetch(cls, reqs, _policy(ca_file=tls_nginx.ca_file)))
+    reqs, is_https = _requests(tls_nginx, nginx, tag)
+    results = _fetch(cls, reqs, _policy(ca_file=tls_nginx.ca_file))
+    _assert_all_ok(reqs, results)
     protocols = tls_nginx.protocols(tag)
     assert len(protocols) == N_HTTPS, protocols  # every https request reached the server once
-    if cls.name in ("native", "pycurl"):  # libcurl offers h2 by ALPN; the others speak 1.1
+    if cls.name in H2_CLIENTS:
         assert set(protocols) == {"HTTP/2.0"}, protocols
+    _assert_versions(is_https, results, protocols, "2" if cls.name in H2_CLIENTS else "1.1")
 
 
 @pytest.mark.parametrize("cls", CLIENTS)
@@ -89,20 +104,24 @@ def test_unknown_ca_is_a_tls_error(cls, tls_nginx, nginx, request):
         request.applymarker(pytest.mark.xfail(reason=TLS_ERROR_KIND_BUG[cls.name], strict=True))
     tag = f"noca-{cls.name}-{next(_tags)}"
     reqs, is_https = _requests(tls_nginx, nginx, tag)
-    _assert_https_refused(reqs, is_https, _fetch(cls, reqs, _policy()))
+    results = _fetch(cls, reqs, _policy())
+    _assert_https_refused(reqs, is_https, results)
     assert tls_nginx.protocols(tag) == []  # refused in the handshake: no request was sent
+    assert {r.http_version for r in results if isinstance(r, Response)} == {"1.1"}
 
 
 @pytest.mark.filterwarnings("ignore:Unverified HTTPS request")  # requests says it; it is the point
 @pytest.mark.parametrize("cls", CLIENTS)
 def test_verify_off_accepts(cls, tls_nginx, nginx):
     tag = f"off-{cls.name}-{next(_tags)}"
-    reqs, _ = _requests(tls_nginx, nginx, tag)
-    _assert_all_ok(reqs, _fetch(cls, reqs, _policy(verify_tls=False)))
+    reqs, is_https = _requests(tls_nginx, nginx, tag)
+    results = _fetch(cls, reqs, _policy(verify_tls=False))
+    _assert_all_ok(reqs, results)
     protocols = tls_nginx.protocols(tag)
     assert len(protocols) == N_HTTPS, protocols
-    if cls.name == "native":
+    if cls.name in H2_CLIENTS:
         assert set(protocols) == {"HTTP/2.0"}, protocols
+    _assert_versions(is_https, results, protocols, "2" if cls.name in H2_CLIENTS else "1.1")
 
 
 def test_native_default_policy_verifies(tls_nginx):

@@ -87,6 +87,12 @@ enum class error_kind : std::uint8_t {
 
 std::string_view to_string(error_kind kind) noexcept;
 
+// The HTTP version the final response came over, as libcurl negotiated it (ALPN for h2).
+enum class http_version : std::uint8_t { unknown, v1_0, v1_1, v2, v3 };
+
+// "1.0", "1.1", "2", "3"; "" for unknown.
+std::string_view to_string(http_version version) noexcept;
+
 // Phases of the last attempt, seconds from its start (libcurl's timers).
 struct timings {
   double connect = 0;
@@ -100,6 +106,7 @@ struct response {
   std::vector<header> headers;  // names lower-cased, in arrival order (last response only)
   std::string body;             // decoded (Content-Encoding undone)
   std::string url;              // final URL after redirects
+  http_version version = http_version::unknown;
   std::uint32_t attempts = 0;
   double elapsed = 0;  // seconds from the first attempt's start to the result
   timings phases;

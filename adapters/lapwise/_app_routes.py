@@ -27,8 +27,10 @@ def _stdlib_dumps(obj: Any) -> bytes:
 
 
 def json_functions() -> tuple[Callable[[Any], bytes], Callable[[Any], Any]]:
-    """(dumps, loads): the native JSON core when it is built, else the stdlib with the same
-    output (compact separators, UTF-8)."""
+    """(dumps, loads): the native JSON core when it is built, else the stdlib (compact
+    separators, UTF-8). The native dumps is strict about dict keys (a handler returning a
+    non-str key gets a 500 whose logged TypeError names the key's path) and writes exponents
+    without '+' ("1e16"); the stdlib fallback converts such keys and writes "1e+16"."""
     native = _native_status.module()
     dumps = getattr(native, "json_dumps", None) or _stdlib_dumps
     loads = getattr(native, "json_loads", None) or json.loads

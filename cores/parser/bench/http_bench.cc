@@ -2,6 +2,8 @@
 //   parser.<dataset>/native           the shared benchmark requests (head only, or head + chunked
 //                                     body for llhttp_chunked), best scanner for this CPU
 //   parser.<dataset>/native-scalar    the same with the scalar scanner forced
+//   parser.<dataset>/native-avx2      the same with the AVX2 scanner forced, when the CPU's best
+//                                     is AVX-512 (AVX2 is the level most CPUs have)
 //   parser.headers[N]/native          cost growth with the number of header fields
 //   parser.chunked_body[N]/native     cost growth with the body size (16 KiB chunks, decoded)
 // Every benchmark checks its answer once before timing; a wrong answer is SkipWithError.
@@ -26,17 +28,16 @@ struct expected {
   std::string body;  // the decoded body when whole messages are parsed
 };
 
-// Chooses the scanner for one benchmark: the CPU's best, or scalar.
-bool use_scan(benchmark::State& state, bool scalar) {
-  detail::scan_impl impl = detail::scan_impl::scalar;
-  if (!scalar) {
-    for (auto s : {detail::scan_impl::avx2, detail::scan_impl::sse42}) {
-      if (detail::scan_supported(s)) {
-        impl = s;
-        break;
-      }
-    }
+// The CPU's best scanner.
+detail::scan_impl best_scan() {
+  for (auto s : {detail::scan_impl::avx512, detail::scan_impl::avx2, detail::scan_impl::sse42}) {
+    if (detail::scan_supported(s)) return s;
   }
+  return detail::scan_impl::scalar;
+}
+
+// Sets the scanner for one benchmark.
+bool use_scan(benchmark::State& state, detail::scan_impl impl) {
   if (!detail::force_scan(impl)) {
     state.SkipWithError("scanner not supported");
     return false;
@@ -47,8 +48,8 @@ bool use_scan(benchmark::State& state, bool scalar) {
 
 // Request heads (parse_request_head): the common server path, body framing decided only.
 void bench_head(benchmark::State& state, const std::string& input, const expected& want,
-                bool scalar) {
-  if (!use_scan(state, scalar)) return;
+                detail::scan_impl scan) {
+  if (!use_scan(state, scan)) return;
   std::array<header, 128> storage;
   request r;
   parse_result res = parse_request_head(input, r, storage);
@@ -67,8 +68,8 @@ void bench_head(benchmark::State& state, const std::string& input, const expecte
 
 // Whole requests (parse_request): head + Content-Length view or chunked body decoded.
 void bench_message(benchmark::State& state, const std::string& input, const expected& want,
-                   bool scalar) {
-  if (!use_scan(state, scalar)) return;
+                   detail::scan_impl scan) {
+  if (!use_scan(state, scan)) return;
   std::array<header, 128> storage;
   std::vector<char> body(want.body.size() + 64);
   request r;
@@ -133,40 +134,44 @@ void register_all() {
       {"httparse_short", "http/httparse_req_short.http", 2, false, false},
   };
   auto add = [](const std::string& name, const std::string& input, expected want, bool whole,
-                bool scalar) {
+                detail::scan_impl scan) {
     inputs.push_back(input);
     wants.push_back(std::move(want));
     const std::string& in = inputs.back();
     const expected& w = wants.back();
     if (whole) {
-      benchmark::RegisterBenchmark(name.c_str(), [&in, &w, scalar](benchmark::State& s) {
-        bench_message(s, in, w, scalar);
-      });
+      benchmark::RegisterBenchmark(
+          name.c_str(), [&in, &w, scan](benchmark::State& s) { bench_message(s, in, w, scan); });
     } else {
       benchmark::RegisterBenchmark(
-          name.c_str(), [&in, &w, scalar](benchmark::State& s) { bench_head(s, in, w, scalar); });
+          name.c_str(), [&in, &w, scan](benchmark::State& s) { bench_head(s, in, w, scan); });
     }
   };
+  const detail::scan_impl best = best_scan();
   for (const dataset_row& row : rows) {
     std::string data = lapwise::datasets::read(row.file);
     std::string body = row.whole ? "hello world" : "";
     std::string id = std::string("parser.") + row.id;
-    add(id + "/native", data, {row.fields, data.size(), body}, row.whole, false);
+    const expected want{row.fields, data.size(), body};
+    add(id + "/native", data, want, row.whole, best);
     if (row.scalar_too) {
-      add(id + "/native-scalar", data, {row.fields, data.size(), body}, row.whole, true);
+      add(id + "/native-scalar", data, want, row.whole, detail::scan_impl::scalar);
+      if (best == detail::scan_impl::avx512) {
+        add(id + "/native-avx2", data, want, row.whole, detail::scan_impl::avx2);
+      }
     }
   }
   for (int n : {1, 10, 50, 100}) {
     std::string in = with_headers(n);
     add("parser.headers[" + std::to_string(n) + "]/native", in,
-        {static_cast<std::size_t>(n), in.size(), ""}, false, false);
+        {static_cast<std::size_t>(n), in.size(), ""}, false, best);
   }
   for (std::size_t n :
        {std::size_t{0}, std::size_t{1024}, std::size_t{64 * 1024}, std::size_t{1024 * 1024}}) {
     std::string body;
     std::string in = chunked_request(n, body);
     add("parser.chunked_body[" + std::to_string(n) + "]/native", in, {2, in.size(), body}, true,
-        false);
+        best);
   }
 }
 

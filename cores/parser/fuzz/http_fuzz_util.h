@@ -16,7 +16,8 @@ namespace lapwise::parser::fuzz {
 inline const std::vector<detail::scan_impl>& scans() {
   static const std::vector<detail::scan_impl> all = [] {
     std::vector<detail::scan_impl> v;
-    for (auto s : {detail::scan_impl::scalar, detail::scan_impl::sse42, detail::scan_impl::avx2}) {
+    for (auto s : {detail::scan_impl::scalar, detail::scan_impl::sse42, detail::scan_impl::avx2,
+                   detail::scan_impl::avx512}) {
       if (detail::scan_supported(s)) v.push_back(s);
     }
     return v;

@@ -2,6 +2,8 @@
 // Chunk lines and the trailer section are parsed only once they are wholly in the input (both
 // are bounded by limits), so the only state kept across calls is the position in the body.
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "http_chars.h"
@@ -10,11 +12,37 @@
 namespace lapwise::parser {
 namespace {
 
-int hex_value(char c) noexcept {
+constexpr int hex_digit(unsigned char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
-  unsigned char l = static_cast<unsigned char>(c) | 0x20;
+  unsigned char l = c | 0x20;
   if (l >= 'a' && l <= 'f') return l - 'a' + 10;
   return -1;
+}
+
+// HEXDIG values, -1 for other bytes: one load per digit of a chunk size.
+constexpr std::array<std::int8_t, 256> hex_table = [] {
+  std::array<std::int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[c] = static_cast<std::int8_t>(hex_digit(static_cast<unsigned char>(c)));
+  return t;
+}();
+
+int hex_value(char c) noexcept { return hex_table[static_cast<unsigned char>(c)]; }
+
+// The usual chunk-size line, 1 to 16 HEXDIG then CRLF, wholly in [p, end) and within max_line
+// bytes: its size, and the byte after its LF; nullptr for anything else (extensions, leading
+// zeros past 16 digits, a line not yet complete, errors), which the general parser decides.
+const char* plain_size_line(const char* p, const char* end, std::size_t max_line,
+                            std::uint64_t& size) noexcept {
+  std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(end - p), 18);
+  std::uint64_t v = 0;
+  std::size_t i = 0;
+  for (int d; i < n && i < 16 && (d = hex_value(p[i])) >= 0; ++i) {
+    v = v << 4 | static_cast<unsigned>(d);
+  }
+  if (i == 0 || i + 2 > n || i + 2 > max_line || p[i] != '\r' || p[i + 1] != '\n') return nullptr;
+  size = v;
+  return p + i + 2;
 }
 
 bool is_ws(char c) noexcept { return c == ' ' || c == '\t'; }
@@ -102,6 +130,15 @@ chunked_decoder::result chunked_decoder::feed(std::string_view in, std::span<cha
     std::size_t avail = in.size() - ip;
     switch (state_) {
       case state::size_line: {
+        std::uint64_t size = 0;
+        if (const char* next = plain_size_line(in.data() + ip, in.data() + in.size(),
+                                               limits_.max_chunk_line, size)) [[likely]] {
+          if (size > limits_.max_body - total_) return fail(error_code::body_too_large);
+          ip = static_cast<std::size_t>(next - in.data());
+          remaining_ = size;
+          state_ = size == 0 ? state::trailers : state::data;
+          break;
+        }
         std::size_t window = std::min(avail, limits_.max_chunk_line);
         const void* lf = window ? std::memchr(in.data() + ip, '\n', window) : nullptr;
         if (!lf) {
@@ -109,7 +146,6 @@ chunked_decoder::result chunked_decoder::feed(std::string_view in, std::span<cha
           return {parse_status::need_more, ip, op, error_code::none};
         }
         const char* lf_at = static_cast<const char*>(lf);
-        std::uint64_t size = 0;
         if (error_code e = parse_size_line(in.data() + ip, lf_at, size); e != error_code::none) {
           return fail(e);
         }
@@ -128,7 +164,13 @@ chunked_decoder::result chunked_decoder::feed(std::string_view in, std::span<cha
         op += n;
         total_ += n;
         remaining_ -= n;
-        if (remaining_ == 0) state_ = state::data_crlf;
+        if (remaining_ == 0) {
+          state_ = state::data_crlf;
+          if (in.size() - ip >= 2 && in[ip] == '\r' && in[ip + 1] == '\n') [[likely]] {
+            ip += 2;  // the usual CRLF after the data, without a trip through the switch
+            state_ = state::size_line;
+          }
+        }
         break;
       }
       case state::data_crlf:

@@ -11,10 +11,11 @@ namespace {
 constexpr std::uint8_t unresolved = 0xff;
 std::atomic<std::uint8_t> active{unresolved};
 
-constexpr std::array<const http_entry_points*, 3> tables = {
-    &scalar_entry_points, &sse42_entry_points, &avx2_entry_points};
+constexpr std::array<const http_entry_points*, 4> tables = {
+    &scalar_entry_points, &sse42_entry_points, &avx2_entry_points, &avx512_entry_points};
 
 scan_impl best_supported() noexcept {
+  if (scan_supported(scan_impl::avx512)) return scan_impl::avx512;
   if (scan_supported(scan_impl::avx2)) return scan_impl::avx2;
   if (scan_supported(scan_impl::sse42)) return scan_impl::sse42;
   return scan_impl::scalar;
@@ -29,8 +30,11 @@ bool scan_supported(scan_impl impl) noexcept {
       return true;
     case scan_impl::sse42:
       return __builtin_cpu_supports("sse4.2");
-    case scan_impl::avx2:
-      return __builtin_cpu_supports("avx2");
+    case scan_impl::avx2:  // compiled for AVX2 and BMI1 (TZCNT, BLSR in the block reader)
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
+    case scan_impl::avx512:  // see http_scan_avx512.cc for why VBMI is required
+      return scan_supported(scan_impl::avx2) && __builtin_cpu_supports("avx512f") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
   }
   return false;
 }
@@ -54,6 +58,8 @@ const char* scan_name(scan_impl impl) noexcept {
       return "sse4.2";
     case scan_impl::avx2:
       return "avx2";
+    case scan_impl::avx512:
+      return "avx512";
   }
   return "unknown";
 }

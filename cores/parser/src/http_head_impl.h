@@ -81,9 +81,12 @@ inline step parse_version(const char* p, const char* end, int& minor) {
 // field-line = field-name ":" OWS field-value OWS CRLF, repeated until an empty line. The count
 // lives in a local until the end: stores into `out` (string_view sizes) could alias a
 // std::size_t&, which would otherwise force a reload and a store of it per field.
+// A Scan policy may also read whole lines at once (see http_scan_block.h):
+//   field_lines(lo, p, end, out, cap, n): lines from p while plainly valid; returns the start of
+//                       the first line left to this loop, with n updated; reads only [lo, end).
 template <class Scan>
-step parse_fields(const Scan& scan_in, const char* p, const char* end, header* out, std::size_t cap,
-                  std::size_t& count) {
+step parse_fields(const Scan& scan_in, const char* lo, const char* p, const char* end, header* out,
+                  std::size_t cap, std::size_t& count) {
   // A local copy: stores to `out` cannot alias it, so it stays in registers (GCC rebuilds a
   // freshly constructed one at each use instead).
   const Scan scan = scan_in;
@@ -92,6 +95,9 @@ step parse_fields(const Scan& scan_in, const char* p, const char* end, header* o
     count = n;
     return s;
   };
+  if constexpr (requires { scan.field_lines(lo, p, end, out, cap, n); }) {
+    p = scan.field_lines(lo, p, end, out, cap, n);
+  }
   for (;;) {
     if (p == end) return done(more_step);
     if (*p == '\r') return done(expect_crlf(p, end, error_code::bad_line_ending));  // empty line
@@ -175,8 +181,8 @@ parse_result request_head(std::string_view buf, request& out, std::span<header> 
 
   const char* const fields_end = bound(p, end, lim.max_header_bytes);
   std::size_t count = 0;
-  s = parse_fields(scan, p, fields_end, storage.data(), std::min(storage.size(), lim.max_headers),
-                   count);
+  s = parse_fields(scan, begin, p, fields_end, storage.data(),
+                   std::min(storage.size(), lim.max_headers), count);
   if (!s.next) return stopped(s, fields_end, end, error_code::headers_too_large);
   out.headers = {storage.data(), count};
   out.head_size = static_cast<std::size_t>(s.next - begin);
@@ -222,8 +228,8 @@ parse_result response_head(std::string_view buf, std::string_view request_method
 
   const char* const fields_end = bound(p, end, lim.max_header_bytes);
   std::size_t count = 0;
-  s = parse_fields(scan, p, fields_end, storage.data(), std::min(storage.size(), lim.max_headers),
-                   count);
+  s = parse_fields(scan, begin, p, fields_end, storage.data(),
+                   std::min(storage.size(), lim.max_headers), count);
   if (!s.next) return stopped(s, fields_end, end, error_code::headers_too_large);
   out.headers = {storage.data(), count};
   out.head_size = static_cast<std::size_t>(s.next - begin);
@@ -241,7 +247,7 @@ fields_result fields(std::string_view buf, std::span<header> storage, std::size_
   const char* const end = begin + buf.size();
   const char* const fields_end = bound(begin, end, max_bytes);
   fields_result r;
-  step s = parse_fields(scan, begin, fields_end, storage.data(),
+  step s = parse_fields(scan, begin, begin, fields_end, storage.data(),
                         std::min(storage.size(), max_count), r.count);
   if (!s.next) {
     r.result = stopped(s, fields_end, end, error_code::headers_too_large);

@@ -30,6 +30,7 @@ struct http_entry_points {
 extern const http_entry_points scalar_entry_points;
 extern const http_entry_points sse42_entry_points;
 extern const http_entry_points avx2_entry_points;
+extern const http_entry_points avx512_entry_points;
 
 // The table of the active scanner (chosen on first use, see http_scan.h).
 const http_entry_points& entry_points() noexcept;

@@ -31,6 +31,8 @@ std::vector<valid_case> valid_cases() {
       {"uppercase hex", "A\r\n0123456789\r\n0\r\n\r\n", "0123456789", {}},
       {"lowercase hex", "a\r\n0123456789\r\n0\r\n\r\n", "0123456789", {}},
       {"leading zeros", "0005\r\nhello\r\n000\r\n\r\n", "hello", {}},
+      {"more than 16 digits", "000000000000000005\r\nhello\r\n0\r\n\r\n", "hello", {}},
+      {"16 digits", "0000000000000005\r\nhello\r\n0000000000000000\r\n\r\n", "hello", {}},
       {"extension", "5;name\r\nhello\r\n0;last=yes\r\n\r\n", "hello", {}},
       {"extension with spaces", "5 ; a = b ;c\r\nhello\r\n0\r\n\r\n", "hello", {}},
       {"quoted extension", "5;a=\"x \\\" ;y\"\r\nhello\r\n0\r\n\r\n", "hello", {}},
@@ -221,6 +223,13 @@ TEST_P(http_chunked, limits) {
   {
     chunked_decoder d(trailers_, lim);
     EXPECT_EQ(d.feed("5;a\r\nhello\r\n0\r\n\r\n", std::span(out)).error,
+              error::bad_chunk_extension);
+  }
+  {  // the line limit counts the CRLF, also for a plain size line: 4 bytes pass, 5 do not
+    chunked_decoder d(trailers_, lim);
+    EXPECT_EQ(d.feed("05\r\nhello\r\n0\r\n\r\n", std::span(out)).status, parse_status::complete);
+    chunked_decoder e(trailers_, lim);
+    EXPECT_EQ(e.feed("005\r\nhello\r\n0\r\n\r\n", std::span(out)).error,
               error::bad_chunk_extension);
   }
 }

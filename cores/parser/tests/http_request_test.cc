@@ -30,6 +30,36 @@ struct valid_case {
 
 const std::string host = "Host: example.com\r\n";
 
+// Fields of assorted lengths (names and values cross the 64-byte blocks of the vector scanners
+// at many offsets), with the OWS, HTAB and obs-text a value may hold, then the empty line.
+fields many_fields() {
+  fields f;
+  for (int i = 0; i < 14; ++i) {
+    std::string name =
+        "X-" + std::string(static_cast<std::size_t>(i * 7 % 23), 'n') + "-" + std::to_string(i);
+    std::string value(static_cast<std::size_t>(i * 29 % 71), static_cast<char>('a' + i));
+    if (i % 3 == 1 && value.size() > 2) value[value.size() / 2] = '\t';
+    if (i % 4 == 2 && value.size() > 2) value[1] = '\xe9';
+    f.emplace_back(name, value);
+  }
+  return f;
+}
+std::string many_fields_text() {
+  std::string s;
+  int i = 0;
+  for (const auto& [name, value] : many_fields()) {
+    const char* ows = i % 5 == 0 ? "" : i % 5 == 1 ? " " : i % 5 == 2 ? "  \t" : "\t";
+    s += name + ":" + ows + value + (i % 2 ? " \t" : "") + "\r\n";
+    ++i;
+  }
+  return s + "\r\n";
+}
+fields many_fields_list() {
+  fields f = many_fields();
+  f.insert(f.begin(), {"Host", "example.com"});
+  return f;
+}
+
 std::vector<valid_case> valid_cases() {
   std::string all_token = "!#$%&'*+-.^_`|~09azAZ";
   std::string obs_text = "\x80\xff caf\xc3\xa9\tx";
@@ -168,6 +198,8 @@ std::vector<valid_case> valid_cases() {
        "",
        1,
        {{"Host", "example.com"}, {all_token, obs_text}}},
+      {"fields over several blocks", "GET / HTTP/1.1\r\n" + host + many_fields_text(), "GET", "/",
+       "/", "", 1, many_fields_list()},
       {"long value",
        "GET / HTTP/1.1\r\n" + host + "Cookie: " + long_value + "\r\n\r\n",
        "GET",
@@ -593,6 +625,107 @@ TEST_P(http_request, shared_benchmark_requests_parse) {
     EXPECT_FALSE(r.host.empty());
     if (w.framing == body_framing::none) {
       EXPECT_EQ(res.consumed, data.size());
+    }
+  }
+}
+
+// The vector scanners read the header section 64 bytes at a time and hand any line they doubt
+// to the per-line parser: whatever byte sits at whatever offset, every answer must be the
+// scalar scanner's (status, error, consumed, and every field).
+std::string summary(const parse_result& res, const request& r) {
+  std::string s = std::to_string(static_cast<int>(res.status)) + "/" +
+                  std::to_string(static_cast<int>(res.error)) + "/" + std::to_string(res.consumed) +
+                  "\n";
+  if (res.status == parse_status::complete) {
+    for (const header& h : r.headers) s += std::string(h.name) + "=" + std::string(h.value) + "\n";
+  }
+  return s;
+}
+
+TEST_P(http_request, any_byte_anywhere_in_the_fields_answers_as_scalar) {
+  const std::string base = "GET / HTTP/1.1\r\n" + host + many_fields_text();
+  const std::size_t fields_at = base.find("\r\n") + 2;
+  const char replacements[] = {'\0', '\x01', '\t', '\n',   '\r',   '\x1f', ' ',   '"',
+                               '(',  ':',    'A',  '\x7f', '\x80', '\xff', '\x0b'};
+  for (std::size_t at = fields_at; at < base.size(); ++at) {
+    for (char c : replacements) {
+      std::string in = base;
+      in[at] = c;
+      request r;
+      ASSERT_TRUE(detail::force_scan(detail::scan_impl::scalar));
+      parse_result want_res = parse(in, r);
+      std::string want = summary(want_res, r);
+      ASSERT_TRUE(detail::force_scan(GetParam()));
+      parse_result got_res = parse(in, r);
+      ASSERT_EQ(summary(got_res, r), want) << "byte " << int(c) << " at " << at;
+      // Cut right after the changed byte: need more or the same error, never complete.
+      ASSERT_TRUE(detail::force_scan(detail::scan_impl::scalar));
+      want = summary(parse(std::string_view(in).substr(0, at + 1), r), r);
+      ASSERT_TRUE(detail::force_scan(GetParam()));
+      ASSERT_EQ(summary(parse(std::string_view(in).substr(0, at + 1), r), r), want) << at;
+    }
+  }
+}
+
+// Each field-syntax error, shifted through two blocks by a padding field before it and followed
+// by more fields, gives the same error as at the start of the section.
+TEST_P(http_request, field_errors_at_every_block_offset) {
+  const std::pair<std::string, error> bad_lines[] = {
+      {"Content-Length : 5\r\n", error::space_before_colon},
+      {" folded\r\n", error::obs_fold},
+      {"X: a\rb\r\n", error::bad_line_ending},
+      {"X: a\nb\r\n", error::bad_line_ending},
+      {"X: a\n", error::bad_line_ending},
+      {"X: a\r\r\n", error::bad_line_ending},
+      {std::string("X: a\0b\r\n", 8), error::bad_header_value},
+      {"X: a\x01\r\n", error::bad_header_value},
+      {"X: a\x7f\r\n", error::bad_header_value},
+      {"X\x01Y: a\r\n", error::bad_header_name},
+      {"X(Y): a\r\n", error::bad_header_name},
+      {": a\r\n", error::bad_header_name},
+      {"Xa\r\n", error::bad_header_name},
+      {"X\xc3\xa9: a\r\n", error::bad_header_name},
+      {"\n", error::bad_line_ending},
+      {"\r\r", error::bad_line_ending},
+  };
+  const std::string after = "Accept: */*\r\nUser-Agent: test/1.0 (block offsets)\r\n";
+  for (const auto& [line, want] : bad_lines) {
+    for (std::size_t pad = 0; pad < 140; ++pad) {
+      std::string in = "GET / HTTP/1.1\r\n" + host + "X-Pad: " + std::string(pad, 'p') + "\r\n" +
+                       line + after + "\r\n";
+      request r;
+      parse_result res = parse(in, r);
+      ASSERT_EQ(res.status, parse_status::error) << pad << " " << line;
+      ASSERT_EQ(res.error, want) << pad << " " << line << ": " << describe(res.error);
+    }
+  }
+}
+
+// The count limit and the byte limit fall on lines the block reader would otherwise take.
+TEST_P(http_request, limits_inside_a_long_section) {
+  const std::string in = "GET / HTTP/1.1\r\n" + host + many_fields_text();
+  const std::size_t section = in.size() - (in.find("\r\n") + 2);
+  const std::size_t count = many_fields_list().size();
+  request r;
+  for (std::size_t max = 1; max <= count + 1; ++max) {
+    limits lim;
+    lim.max_headers = max;
+    parse_result res = parse(in, r, lim);
+    if (max < count) {
+      ASSERT_EQ(res.error, error::too_many_headers) << max;
+    } else {
+      ASSERT_EQ(res.status, parse_status::complete) << max;
+      expect_fields(r, many_fields_list());
+    }
+  }
+  for (std::size_t max = section - 70; max <= section + 1; ++max) {
+    limits lim;
+    lim.max_header_bytes = max;
+    parse_result res = parse(in, r, lim);
+    if (max < section) {
+      ASSERT_EQ(res.error, error::headers_too_large) << max;
+    } else {
+      ASSERT_EQ(res.status, parse_status::complete) << max;
     }
   }
 }

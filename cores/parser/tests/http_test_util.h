@@ -60,7 +60,8 @@ class guarded_buffer {
 
 inline std::vector<detail::scan_impl> supported_scans() {
   std::vector<detail::scan_impl> out;
-  for (auto s : {detail::scan_impl::scalar, detail::scan_impl::sse42, detail::scan_impl::avx2}) {
+  for (auto s : {detail::scan_impl::scalar, detail::scan_impl::sse42, detail::scan_impl::avx2,
+                 detail::scan_impl::avx512}) {
     if (detail::scan_supported(s)) out.push_back(s);
   }
   return out;

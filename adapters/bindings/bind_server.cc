@@ -604,6 +604,12 @@ class py_server {
       cfg_.limits.max_header_bytes = get("max_header_bytes").cast<std::size_t>();
     if (!get("max_request_line").is_none())
       cfg_.limits.max_request_line = get("max_request_line").cast<std::size_t>();
+    if (!get("io").is_none()) {
+      const auto name = get("io").cast<std::string>();
+      const auto mode = ls::parse_io_mode(name);
+      if (!mode) throw py::value_error("io must be 'asio', 'epoll' or 'auto', not '" + name + "'");
+      cfg_.io = *mode;
+    }
     for (char c : cfg_.server_name) {
       if (c == '\r' || c == '\n' || c == '\0')
         throw py::value_error("server_name holds CR, LF or NUL");
@@ -691,6 +697,10 @@ class py_server {
   }
 
   [[nodiscard]] std::uint16_t port() const { return server_ ? server_->port() : 0; }
+  // The transport in use once started ("asio" or "epoll"), else the one asked for.
+  [[nodiscard]] std::string io() const {
+    return std::string(ls::io_mode_name(server_ ? server_->io() : cfg_.io));
+  }
 
  private:
   void check_not_started() const {
@@ -721,7 +731,8 @@ void bind_server(py::module_& m) {
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)
-      .def_property_readonly("port", &py_server::port);
+      .def_property_readonly("port", &py_server::port)
+      .def_property_readonly("io", &py_server::io);
 }
 
 }  // namespace lapwise::bindings

@@ -56,7 +56,11 @@ class ServerRequest:
 class Server:
     """lapwise::server::server with Python handlers, entered once per batch of ready requests."""
 
-    def __init__(self, options: dict[str, Any]) -> None: ...
+    def __init__(self, options: dict[str, Any]) -> None:
+        """options: host, port, threads, server_name, header_timeout/idle_timeout/
+        shutdown_timeout (ms), max_connections, max_pipelined, max_body, max_header_bytes,
+        max_request_line, io ("epoll", "asio" or "auto"; else LAPWISE_SERVER_IO, else epoll).
+        A bad value raises ValueError."""
     def add_const(self, method: str, pattern: str, status: int, content_type: str,
                   headers: Sequence[tuple[str, str]], body: bytes) -> None: ...
     def add_route(self, method: str, pattern: str, handler: Callable[[ServerRequest], Any],
@@ -70,6 +74,9 @@ class Server:
     def wait(self, timeout: float = -1.0) -> bool: ...
     @property
     def port(self) -> int: ...
+    @property
+    def io(self) -> str:
+        """The transport in use once started ("epoll" or "asio"), else the one configured."""
 
 # --- client (bind_client.cc) -------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """server/native-const: lapwise's server core with /plaintext and /json pre-rendered in C++
-(apps/native_const.py); /users and /echo run Python handlers."""
+(apps/native_const.py); /users and /echo run Python handlers. The server process inherits
+$LAPWISE_SERVER_IO (epoll, the default, or asio): the transport under test."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """server/native-py: lapwise's server core with a Python handler for every route of the app
-spec (apps/native_py.py), JSON serialized per request by the native JSON core."""
+spec (apps/native_py.py), JSON serialized per request by the native JSON core. The server
+process inherits $LAPWISE_SERVER_IO (epoll, the default, or asio): the transport under test."""
 
 from __future__ import annotations
 

@@ -1,540 +1,52 @@
-// The Asio layer: threads, acceptors, sockets, timers. It only moves bytes between sockets and
-// sessions (session.h holds the HTTP logic).
-//
-// Why it looks the way it does:
-// - Reads are async_read_some straight into the session's buffer: Asio's reactor skips the
-//   speculative read after a short one and needs no epoll_ctl to re-arm (async_wait would
-//   re-arm with epoll_ctl on every call). Writes are non-blocking write_some calls made at
-//   once, with async_wait only when the socket buffer is full: a keep-alive request costs one
-//   recv and one send system call.
-// - Each io thread is an io_context of its own (no locking in the reactor: only its thread
-//   touches its sockets). Cross-thread work (a handler answering later, stop()) is posted.
-// - Deadlines are checked by one sweep per tick per thread instead of a timer per connection:
-//   re-arming a timer on every request would cost more than the request.
-#include <asio.hpp>
-#include <atomic>
-#include <condition_variable>
-#include <cstdio>
-#include <mutex>
+// The server object: picks the transport (io_mode.h), starts the io threads, stops and joins
+// them. The transports live in asio_engine.cc and epoll_engine.cc.
+#include "lapwise/server/server.h"
+
+#include <cstdlib>
 #include <thread>
 
-#include "lapwise/server/session.h"
+#include "server_state.h"
 
 namespace lapwise::server {
-namespace detail {
 
-using clock = std::chrono::steady_clock;
-using tcp = asio::ip::tcp;
-struct worker;
-
-class connection final : public responder, public std::enable_shared_from_this<connection> {
- public:
-  connection(worker& w, tcp::socket s);
-  ~connection();
-  void start();
-  void pump();  // after every event: write, close when done, re-arm, deadlines
-  void complete(request& r, response&& resp) noexcept override;
-  void on_timeout();
-  void drain();
-  void close_now() noexcept;
-
-  clock::time_point deadline_ = clock::time_point::max();
-  std::size_t index_ = 0;  // in worker::conns_
-  bool dirty_ = false;
-
- private:
-  enum class timing : std::uint8_t { none, idle, receiving, waiting, blocked, lingering };
-  void start_read();
-  void on_read(asio::error_code ec, std::size_t n);
-  void read_now();
-  void write_out();
-  void arm_write();
-  void linger();
-  void linger_read();
-  void update_deadline();
-
-  worker& w_;
-  tcp::socket sock_;
-  session sess_;
-  std::shared_ptr<connection> hold_;  // alive while a handler holds one of its requests
-  timing timing_ = timing::none;
-  bool read_waiting_ = false, write_waiting_ = false;
-  bool closed_ = false, lingering_ = false;
-};
-
-struct worker {
-  worker(server_state& st, unsigned index);
-  void run();
-  void accept_next();
-  void start_connection(tcp::socket s);
-  void tick();
-  void schedule_turn_end();
-  void turn_end();
-  void begin_drain();
-  void check_drained();
-  void unpark();
-
-  server_state& st_;
-  unsigned index_;
-  asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  tcp::acceptor acceptor_{io_};
-  asio::steady_timer tick_timer_{io_};
-  asio::steady_timer retry_timer_{io_};
-  clock::duration tick_every_{};
-  clock::time_point now_ = clock::now();
-  clock::time_point drain_deadline_ = clock::time_point::max();
-  std::int64_t date_second_ = -1;
-  char date_[date_length] = {};
-  std::vector<connection*> conns_;
-  std::size_t live_ = 0;  // connection objects, closed or not
-  std::vector<request*> ready_, batch_;
-  std::vector<std::shared_ptr<connection>> dirty_;
-  char sink_[4096];  // lingering reads land here, discarded
-  bool turn_posted_ = false, draining_ = false, parked_ = false, finished_ = false;
-  std::thread thread_;
-};
-
-}  // namespace detail
-
-struct detail::server_state {
-  server_state(config c, route_table r, handler* h)
-      : svc(std::move(c), std::move(r)), cfg(svc.cfg()), h(h) {}
-  service svc;
-  const config& cfg;
-  handler* h;
-  std::vector<std::unique_ptr<worker>> workers;
-  std::atomic<std::size_t> conns{0};
-  std::atomic<std::size_t> parked{0};
-  std::atomic<bool> stopping{false};
-  std::uint16_t port = 0;
-  bool started = false, joined = false;
-  std::mutex mu;
-  std::condition_variable cv;
-  unsigned running = 0;
-};
-
-namespace detail {
-
-// ------------------------------------------------------------------------------- connection
-
-connection::connection(worker& w, tcp::socket s)
-    : w_(w), sock_(std::move(s)), sess_(w.st_.svc, *this, w.ready_, w.date_) {
-  ++w_.live_;
-  index_ = w_.conns_.size();
-  w_.conns_.push_back(this);
-}
-
-connection::~connection() {
-  close_now();
-  --w_.live_;
-  if (w_.draining_) w_.check_drained();
-}
-
-void connection::start() {
-  asio::error_code ec;
-  sock_.non_blocking(true, ec);
-  sock_.set_option(tcp::no_delay(true), ec);
-  pump();
-  if (w_.draining_) drain();  // taken from the backlog during a stop: serve what it sent
-}
-
-void connection::close_now() noexcept {
-  if (closed_) return;
-  closed_ = true;
-  sess_.end_of_input();  // nothing buffered is dispatched for a connection that is gone
-  asio::error_code ec;
-  sock_.close(ec);
-  // Swap-remove from the worker's sweep list.
-  connection* last = w_.conns_.back();
-  w_.conns_[index_] = last;
-  last->index_ = index_;
-  w_.conns_.pop_back();
-  w_.st_.conns.fetch_sub(1);
-  if (w_.st_.parked.load() > 0) w_.unpark();
-}
-
-void connection::start_read() {
-  if (read_waiting_ || closed_ || lingering_ || !sess_.wants_read()) return;
-  const std::span<char> space = sess_.read_space();
-  if (space.empty()) return;
-  read_waiting_ = true;
-  sock_.async_read_some(
-      asio::buffer(space.data(), space.size()),
-      [self = shared_from_this()](asio::error_code ec, std::size_t n) { self->on_read(ec, n); });
-}
-
-void connection::on_read(asio::error_code ec, std::size_t n) {
-  // Aborted: closed, or cancelled by read_now(), which already cleared read_waiting_ (and a
-  // newer read may be pending by now).
-  if (ec == asio::error::operation_aborted) return;
-  read_waiting_ = false;
-  if (closed_) return;
-  if (lingering_) {
-    linger_read();
-    return;
-  }
-  if (ec == asio::error::eof) {
-    sess_.end_of_input();
-  } else if (ec) {
-    close_now();
-    return;
-  } else {
-    sess_.commit(n);
-  }
-  pump();
-}
-
-// Reads what the kernel holds now, without waiting (drain: the last bytes before closing).
-void connection::read_now() {
-  if (read_waiting_) {
-    asio::error_code ec;
-    sock_.cancel(ec);  // its buffer is the one read_space() gives out again below
-    read_waiting_ = false;
-    if (write_waiting_) write_waiting_ = false;  // cancelled too: pump() re-arms it
-  }
-  while (!closed_ && sess_.wants_read()) {
-    const std::span<char> space = sess_.read_space();
-    if (space.empty()) return;
-    asio::error_code ec;
-    const std::size_t n = sock_.read_some(asio::buffer(space.data(), space.size()), ec);
-    if (ec) {
-      if (ec == asio::error::eof) sess_.end_of_input();
-      return;
-    }
-    sess_.commit(n);
-    if (n < space.size()) return;
-  }
-}
-
-void connection::write_out() {
-  while (!write_waiting_ && !closed_) {
-    const std::string_view out = sess_.output();
-    if (out.empty()) return;
-    asio::error_code ec;
-    const std::size_t n = sock_.write_some(asio::buffer(out.data(), out.size()), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      arm_write();
-      return;
-    }
-    if (ec) {
-      close_now();
-      return;
-    }
-    sess_.consume(n);
-  }
-}
-
-void connection::arm_write() {
-  if (write_waiting_ || closed_) return;
-  write_waiting_ = true;
-  sock_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](asio::error_code ec) {
-    if (ec == asio::error::operation_aborted && !self->write_waiting_) return;  // read_now()
-    self->write_waiting_ = false;
-    if (ec || self->closed_) return;
-    self->pump();
-  });
-}
-
-void connection::pump() {
-  if (!closed_ && !lingering_) {
-    write_out();
-    if (!closed_) {
-      if (sess_.done()) {
-        linger();
-      } else {
-        start_read();
-      }
-    }
-  }
-  if (!w_.ready_.empty()) w_.schedule_turn_end();
-  update_deadline();
-  if (sess_.current_phase() == session::phase::waiting) {
-    if (!hold_) hold_ = shared_from_this();
-  } else if (hold_) {
-    auto release = std::move(hold_);  // every caller of pump() holds a reference of its own
-  }
-}
-
-// Closing with unread input makes the kernel send RST, which can destroy the response still
-// in flight to the client (after a 413, say). So: shut down our side, read and discard until
-// the client closes or a short deadline passes, then close.
-void connection::linger() {
-  if (closed_ || lingering_) return;
-  lingering_ = true;
-  asio::error_code ec;
-  sock_.shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) {
-    close_now();
-    return;
-  }
-  linger_read();
-}
-
-void connection::linger_read() {
-  if (read_waiting_ || closed_) return;  // a pending read ends up here when it completes
-  read_waiting_ = true;
-  sock_.async_read_some(asio::buffer(w_.sink_),
-                        [self = shared_from_this()](asio::error_code ec, std::size_t) {
-                          self->read_waiting_ = false;
-                          if (self->closed_) return;
-                          if (ec) {  // eof or an error: the client is done
-                            self->close_now();
-                            return;
-                          }
-                          self->linger_read();
-                        });
-}
-
-void connection::update_deadline() {
-  timing t;
-  if (closed_) {
-    t = timing::none;
-  } else if (lingering_) {
-    t = timing::lingering;
-  } else if (write_waiting_) {
-    t = timing::blocked;
-  } else {
-    switch (sess_.current_phase()) {
-      case session::phase::idle:
-        t = timing::idle;
-        break;
-      case session::phase::receiving:
-        t = timing::receiving;
-        break;
-      default:
-        t = timing::waiting;
-        break;
-    }
-  }
-  if (t == timing_) return;
-  timing_ = t;
-  const config& cfg = w_.st_.cfg;
-  switch (t) {
-    case timing::idle:
-    case timing::blocked:
-      deadline_ = w_.now_ + cfg.idle_timeout;
-      break;
-    case timing::receiving:
-      deadline_ = w_.now_ + cfg.header_timeout;
-      break;
-    case timing::lingering:  // short while stopping: a client that keeps its end open
-      deadline_ = w_.now_ + std::min<clock::duration>(
-                                cfg.idle_timeout, w_.draining_ ? std::chrono::milliseconds(200)
-                                                               : std::chrono::milliseconds(2000));
-      break;
+std::string_view io_mode_name(io_mode m) noexcept {
+  switch (m) {
+    case io_mode::asio:
+      return "asio";
+    case io_mode::epoll:
+      return "epoll";
     default:
-      deadline_ = clock::time_point::max();
-      break;
+      return "auto";
   }
 }
 
-void connection::on_timeout() {
-  if (closed_) return;
-  if (lingering_ || write_waiting_) {
-    close_now();
-    return;
-  }
-  sess_.timeout();
-  pump();
+std::optional<io_mode> parse_io_mode(std::string_view name) noexcept {
+  if (name == "auto") return io_mode::automatic;
+  if (name == "asio") return io_mode::asio;
+  if (name == "epoll") return io_mode::epoll;
+  return std::nullopt;
 }
 
-void connection::drain() {
-  if (closed_ || lingering_) return;
-  read_now();  // take what the kernel already holds, then no more
-  sess_.drain();
-  pump();
-}
-
-void connection::complete(request& r, response&& resp) noexcept {
-  if (w_.io_.get_executor().running_in_this_thread()) {
-    sess_.complete(r, std::move(resp));
-    if (!dirty_) {
-      dirty_ = true;
-      w_.dirty_.push_back(shared_from_this());
-      w_.schedule_turn_end();
-    }
-    return;
-  }
-  asio::post(w_.io_, [self = shared_from_this(), &r, resp = std::move(resp)]() mutable {
-    self->complete(r, std::move(resp));
-  });
-}
-
-// ----------------------------------------------------------------------------------- worker
-
-worker::worker(server_state& st, unsigned index) : st_(st), index_(index) {
-  const auto shortest = std::min(st.cfg.header_timeout, st.cfg.idle_timeout);
-  tick_every_ = std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10),
-                                            std::chrono::milliseconds(250));
-}
-
-void worker::run() {
-  if (st_.h != nullptr) st_.h->thread_started();
-  tick();
-  accept_next();
-  for (;;) {
-    try {
-      io_.run();
-      break;
-    } catch (const std::exception& e) {  // nothing should throw; never take the server down
-      std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
-    }
-  }
-  if (st_.h != nullptr) st_.h->thread_stopping();
-}
-
-void worker::tick() {
-  now_ = clock::now();
-  const auto wall = std::chrono::system_clock::now().time_since_epoch();
-  const std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(wall).count();
-  if (second != date_second_) {
-    date_second_ = second;
-    format_http_date(second, date_);
-  }
-  const bool force = draining_ && now_ >= drain_deadline_;
-  for (std::size_t i = 0; i < conns_.size();) {
-    connection* c = conns_[i];
-    if (force || c->deadline_ <= now_) {
-      auto self = c->shared_from_this();
-      if (force) {
-        c->close_now();
-      } else {
-        c->on_timeout();
+std::optional<io_mode> resolve_io_mode(io_mode requested, std::string* error) {
+  if (requested == io_mode::automatic) {
+    if (const char* env = std::getenv("LAPWISE_SERVER_IO"); env != nullptr && *env != '\0') {
+      const auto m = parse_io_mode(env);
+      if (!m) {
+        if (error != nullptr) {
+          *error = std::string("LAPWISE_SERVER_IO='") + env + "': expected asio, epoll or auto";
+        }
+        return std::nullopt;
       }
-      if (i < conns_.size() && conns_[i] == c) ++i;  // else it was swap-removed: look again
-    } else {
-      ++i;
+      requested = *m;
     }
   }
-  if (draining_) check_drained();
-  if (finished_) return;
-  tick_timer_.expires_after(tick_every_);
-  tick_timer_.async_wait([this](asio::error_code ec) {
-    if (!ec) tick();
-  });
+  if (requested != io_mode::automatic) return requested;
+#if defined(__linux__)
+  return io_mode::epoll;
+#else
+  return io_mode::asio;
+#endif
 }
-
-void worker::accept_next() {
-  if (draining_ || !acceptor_.is_open()) return;
-  if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
-    st_.conns.fetch_sub(1);
-    if (!parked_) {
-      parked_ = true;
-      st_.parked.fetch_add(1);
-    }
-    // A close between the check and the flag above would miss us: look again soon.
-    retry_timer_.expires_after(tick_every_);
-    retry_timer_.async_wait([this](asio::error_code ec) {
-      if (!ec && parked_) {
-        parked_ = false;
-        st_.parked.fetch_sub(1);
-        accept_next();
-      }
-    });
-    return;
-  }
-  acceptor_.async_accept(io_, [this](asio::error_code ec, tcp::socket s) {
-    if (ec) {
-      st_.conns.fetch_sub(1);
-      if (ec == asio::error::operation_aborted || draining_) return;
-      // EMFILE and the like: try again shortly rather than spin.
-      retry_timer_.expires_after(std::chrono::milliseconds(50));
-      retry_timer_.async_wait([this](asio::error_code e) {
-        if (!e) accept_next();
-      });
-      return;
-    }
-    start_connection(std::move(s));
-    accept_next();
-  });
-}
-
-void worker::unpark() {
-  for (auto& w : st_.workers) {
-    asio::post(w->io_, [wp = w.get()] {
-      if (!wp->parked_) return;
-      wp->parked_ = false;
-      wp->st_.parked.fetch_sub(1);
-      wp->retry_timer_.cancel();
-      wp->accept_next();
-    });
-  }
-}
-
-void worker::start_connection(tcp::socket s) {
-  auto c = std::make_shared<connection>(*this, std::move(s));
-  c->start();
-}
-
-void worker::schedule_turn_end() {
-  if (turn_posted_) return;
-  turn_posted_ = true;
-  asio::post(io_, [this] { turn_end(); });
-}
-
-// End of an event-loop turn: every dynamic request that became ready goes to the handler in
-// one call, then the connections it answered write their responses.
-void worker::turn_end() {
-  turn_posted_ = false;
-  while (!ready_.empty() || !dirty_.empty()) {
-    if (!ready_.empty()) {
-      batch_.swap(ready_);
-      if (st_.h != nullptr) {
-        st_.h->handle(batch_);
-      } else {
-        for (request* r : batch_) r->respond({500, "text/plain", {}, "no handler"});
-      }
-      batch_.clear();
-    }
-    auto dirty = std::move(dirty_);
-    dirty_.clear();
-    for (auto& c : dirty) {
-      c->dirty_ = false;
-      c->pump();
-    }
-  }
-}
-
-void worker::begin_drain() {
-  if (draining_) return;
-  draining_ = true;
-  drain_deadline_ = clock::now() + st_.cfg.shutdown_timeout;
-  if (parked_) {
-    parked_ = false;
-    st_.parked.fetch_sub(1);
-  }
-  retry_timer_.cancel();
-  if (acceptor_.is_open()) {
-    // Connections the kernel already completed are ours to serve: take them before closing.
-    asio::error_code ec;
-    acceptor_.non_blocking(true, ec);
-    for (int i = 0; i < 65536; ++i) {
-      tcp::socket s(io_);
-      acceptor_.accept(s, ec);
-      if (ec) break;
-      st_.conns.fetch_add(1);
-      start_connection(std::move(s));
-    }
-    acceptor_.close(ec);
-  }
-  std::vector<connection*> all = conns_;
-  for (connection* c : all) {
-    auto self = c->shared_from_this();
-    c->drain();
-  }
-  check_drained();
-}
-
-void worker::check_drained() {
-  if (finished_ || live_ > 0 || !draining_) return;
-  finished_ = true;
-  tick_timer_.cancel();
-  retry_timer_.cancel();
-}
-
-}  // namespace detail
-
-// ----------------------------------------------------------------------------------- server
 
 server::server(config cfg, route_table routes, handler* h)
     : state_(std::make_unique<detail::server_state>(std::move(cfg), std::move(routes), h)) {}
@@ -542,68 +54,64 @@ server::server(config cfg, route_table routes, handler* h)
 server::~server() {
   stop();
   wait();
+  state_->engine.reset();  // before the rest of the state its loops refer to
 }
 
 std::uint16_t server::port() const noexcept { return state_->port; }
+io_mode server::io() const noexcept { return state_->io; }
 
 std::optional<std::string> server::start() {
-  detail::server_state& st = *state_;
-  if (st.started) return "the server was started already";
-  const unsigned n = std::max(1u, st.cfg.threads);
-  asio::error_code ec;
-  const asio::ip::address addr = asio::ip::make_address(st.cfg.host, ec);
-  if (ec) return "bad host address '" + st.cfg.host + "': " + ec.message();
-  std::uint16_t port = st.cfg.port;
-  for (unsigned i = 0; i < n; ++i) {
-    auto w = std::make_unique<detail::worker>(st, i);
-    const detail::tcp::endpoint ep(addr, port);
-    auto& a = w->acceptor_;
-    a.open(ep.protocol(), ec);
-    if (!ec) a.set_option(detail::tcp::acceptor::reuse_address(true), ec);
-    if (!ec) a.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
-    if (!ec) a.bind(ep, ec);
-    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      st.workers.clear();
-      return "cannot listen on " + st.cfg.host + ":" + std::to_string(port) + ": " + ec.message();
-    }
-    if (port == 0) port = a.local_endpoint().port();
-    st.workers.push_back(std::move(w));
+  detail::server_state& l = *state_;
+  if (l.started) return "the server was started already";
+  std::string error;
+  const auto mode = resolve_io_mode(l.cfg.io, &error);
+  if (!mode) return error;
+  l.engine = *mode == io_mode::epoll ? detail::make_epoll_engine(*state_) : nullptr;
+  if (!l.engine) {  // asio asked for, or no epoll on this platform
+    l.engine = detail::make_asio_engine(*state_);
+    l.io = io_mode::asio;
+  } else {
+    l.io = io_mode::epoll;
   }
-  st.port = port;
-  st.started = true;
-  st.running = n;
-  for (auto& w : st.workers) {
-    w->thread_ = std::thread([&st, wp = w.get()] {
-      wp->run();
-      std::lock_guard lock(st.mu);
-      if (--st.running == 0) st.cv.notify_all();
+  const unsigned n = std::max(1u, state_->cfg.threads);
+  std::uint16_t port = state_->cfg.port;
+  if (auto err = l.engine->open(n, port)) {
+    l.engine.reset();
+    return err;
+  }
+  l.port = port;
+  l.started = true;
+  l.running = n;
+  for (unsigned i = 0; i < n; ++i) {
+    l.threads.emplace_back([&l, i] {
+      l.engine->run(i);
+      std::lock_guard lock(l.mu);
+      if (--l.running == 0) l.cv.notify_all();
     });
   }
   return std::nullopt;
 }
 
 void server::stop() noexcept {
-  detail::server_state& st = *state_;
-  if (!st.started || st.stopping.exchange(true)) return;
-  for (auto& w : st.workers) asio::post(w->io_, [wp = w.get()] { wp->begin_drain(); });
+  if (!state_->started || state_->stopping.exchange(true)) return;
+  state_->engine->stop();
 }
 
 bool server::wait(std::chrono::milliseconds timeout) noexcept {
-  detail::server_state& st = *state_;
-  if (!st.started) return true;
+  detail::server_state& l = *state_;
+  if (!l.started) return true;
   {
-    std::unique_lock lock(st.mu);
+    std::unique_lock lock(l.mu);
     if (timeout.count() < 0) {
-      st.cv.wait(lock, [&] { return st.running == 0; });
-    } else if (!st.cv.wait_for(lock, timeout, [&] { return st.running == 0; })) {
+      l.cv.wait(lock, [&] { return l.running == 0; });
+    } else if (!l.cv.wait_for(lock, timeout, [&] { return l.running == 0; })) {
       return false;
     }
-    if (st.joined) return true;
-    st.joined = true;
+    if (l.joined) return true;
+    l.joined = true;
   }
-  for (auto& w : st.workers) {
-    if (w->thread_.joinable()) w->thread_.join();
+  for (auto& t : l.threads) {
+    if (t.joinable()) t.join();
   }
   return true;
 }

@@ -1,5 +1,5 @@
 // The server over real loopback sockets: keep-alive, pipelining, batches, bodies, limits,
-// timeouts and graceful stop.
+// timeouts and graceful stop, each on both transports (io_mode::asio and io_mode::epoll).
 #include "lapwise/server/server.h"
 
 #include <arpa/inet.h>
@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -64,8 +65,16 @@ class test_handler : public handler {
   std::vector<std::thread> threads_;
 };
 
+io_mode g_io = io_mode::automatic;  // the transport of the running test (set by Server)
+
+class Server : public ::testing::TestWithParam<io_mode> {
+ protected:
+  void SetUp() override { g_io = GetParam(); }
+};
+
 struct fixture {
   explicit fixture(config cfg = {}) {
+    if (cfg.io == io_mode::automatic) cfg.io = g_io;
     route_table t;
     EXPECT_FALSE(t.add_const("GET", "/plaintext", {200, "text/plain", {}, "Hello, World!"}));
     EXPECT_FALSE(t.add_dynamic("GET", "/users/{id:int}", 1));
@@ -92,7 +101,15 @@ class client {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   }
-  ~client() { ::close(fd_); }
+  ~client() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void reset() {  // closes with RST (SO_LINGER 0) instead of FIN
+    linger lg{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ::close(fd_);
+    fd_ = -1;
+  }
   void send(std::string_view s) {
     while (!s.empty()) {
       const ssize_t n = ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL);
@@ -144,7 +161,7 @@ class client {
 
 const std::string get_plain = "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n";
 
-TEST(Server, KeepAliveServesManyRequestsOnOneConnection) {
+TEST_P(Server, KeepAliveServesManyRequestsOnOneConnection) {
   fixture f;
   client c(f.srv->port());
   for (int i = 0; i < 5; ++i) {
@@ -155,7 +172,7 @@ TEST(Server, KeepAliveServesManyRequestsOnOneConnection) {
   }
 }
 
-TEST(Server, PipelinedRequestsAreAnsweredInOrderAndBatched) {
+TEST_P(Server, PipelinedRequestsAreAnsweredInOrderAndBatched) {
   fixture f;
   client c(f.srv->port());
   std::string all, plain_and_user;
@@ -175,7 +192,7 @@ TEST(Server, PipelinedRequestsAreAnsweredInOrderAndBatched) {
   EXPECT_EQ(got[2].second, "{\"id\":9}");
 }
 
-TEST(Server, BodiesChunkedAndExpectContinue) {
+TEST_P(Server, BodiesChunkedAndExpectContinue) {
   fixture f;
   client c(f.srv->port());
   c.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
@@ -192,7 +209,7 @@ TEST(Server, BodiesChunkedAndExpectContinue) {
   EXPECT_EQ(got[0].second, "abc");
 }
 
-TEST(Server, ConnectionCloseIsHonoured) {
+TEST_P(Server, ConnectionCloseIsHonoured) {
   fixture f;
   client c(f.srv->port());
   c.send("GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
@@ -201,7 +218,7 @@ TEST(Server, ConnectionCloseIsHonoured) {
   EXPECT_TRUE(c.closed_by_peer());
 }
 
-TEST(Server, MalformedAndOversizeGetTheirStatusThenTheServerStillServes) {
+TEST_P(Server, MalformedAndOversizeGetTheirStatusThenTheServerStillServes) {
   fixture f;
   const std::vector<std::pair<std::string, int>> rows = {
       {"GET /plaintext HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n", 400},
@@ -226,7 +243,7 @@ TEST(Server, MalformedAndOversizeGetTheirStatusThenTheServerStillServes) {
   EXPECT_EQ(ok.read(1).size(), 1u);
 }
 
-TEST(Server, SlowlorisGets408AndIsClosed) {
+TEST_P(Server, SlowlorisGets408AndIsClosed) {
   config cfg;
   cfg.header_timeout = 200ms;
   fixture f(cfg);
@@ -242,7 +259,7 @@ TEST(Server, SlowlorisGets408AndIsClosed) {
   EXPECT_TRUE(c.closed_by_peer());
 }
 
-TEST(Server, IdleKeepAliveConnectionsAreClosed) {
+TEST_P(Server, IdleKeepAliveConnectionsAreClosed) {
   config cfg;
   cfg.idle_timeout = 150ms;
   fixture f(cfg);
@@ -252,7 +269,7 @@ TEST(Server, IdleKeepAliveConnectionsAreClosed) {
   EXPECT_TRUE(c.closed_by_peer());  // within the 5 s receive timeout
 }
 
-TEST(Server, ConnectionCapDefersAccepting) {
+TEST_P(Server, ConnectionCapDefersAccepting) {
   config cfg;
   cfg.max_connections = 1;
   fixture f(cfg);
@@ -266,7 +283,7 @@ TEST(Server, ConnectionCapDefersAccepting) {
   EXPECT_EQ(second.read(1).size(), 1u);
 }
 
-TEST(Server, GracefulStopFinishesRequestsInFlight) {
+TEST_P(Server, GracefulStopFinishesRequestsInFlight) {
   fixture f;
   client a(f.srv->port()), b(f.srv->port()), idle(f.srv->port());
   a.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -290,7 +307,7 @@ TEST(Server, GracefulStopFinishesRequestsInFlight) {
   ::close(fd);
 }
 
-TEST(Server, SeveralThreadsShareThePort) {
+TEST_P(Server, SeveralThreadsShareThePort) {
   config cfg;
   cfg.threads = 3;
   fixture f(cfg);
@@ -310,14 +327,113 @@ TEST(Server, SeveralThreadsShareThePort) {
   EXPECT_EQ(ok.load(), 120);
 }
 
-TEST(Server, BadHostIsAnErrorValue) {
+TEST_P(Server, BadHostIsAnErrorValue) {
   config cfg;
   cfg.host = "not an address";
+  cfg.io = GetParam();
   route_table t;
   server s(cfg, std::move(t), nullptr);
   auto err = s.start();
   ASSERT_TRUE(err);
   EXPECT_NE(err->find("bad host"), std::string::npos);
+}
+
+TEST_P(Server, UsesTheTransportItWasGiven) {
+  fixture f;
+  EXPECT_EQ(f.srv->io(), GetParam());
+  client c(f.srv->port());
+  c.send(get_plain);
+  EXPECT_EQ(c.read(1).size(), 1u);
+}
+
+// Responses larger than the socket buffers while the client does not read: the server's
+// sends block, reading pauses at the output limit, and everything still arrives in order.
+TEST_P(Server, BlockedWritesResumeInOrder) {
+  fixture f;
+  client c(f.srv->port());
+  const int count = 12;
+  std::vector<std::string> bodies;
+  std::string all;
+  for (int i = 0; i < count; ++i) {
+    bodies.push_back(std::string(300000, static_cast<char>('a' + i)));
+    all += "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 300000\r\n\r\n" + bodies.back();
+  }
+  std::thread sender([&] { c.send(all); });
+  std::this_thread::sleep_for(200ms);  // the server fills its send buffer meanwhile
+  auto got = c.read(count);
+  sender.join();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) EXPECT_EQ(got[i].second, bodies[i]) << i;
+}
+
+// A client that resets its connection while the handler holds its request: the answer goes
+// nowhere, nothing else is disturbed, and stop() still finishes.
+TEST_P(Server, ClientResetWhileTheHandlerHoldsItsRequest) {
+  fixture f;
+  {
+    client gone(f.srv->port());
+    gone.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+    std::this_thread::sleep_for(50ms);  // held by the handler now
+    gone.reset();
+  }
+  client c(f.srv->port());
+  c.send(get_plain);
+  EXPECT_EQ(c.read(1).size(), 1u);
+  std::this_thread::sleep_for(400ms);  // the slow answer lands on the closed connection
+  c.send(get_plain);
+  EXPECT_EQ(c.read(1).size(), 1u);
+  f.srv->stop();
+  EXPECT_TRUE(f.srv->wait(5000ms));
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, Server, ::testing::Values(io_mode::asio, io_mode::epoll),
+                         [](const ::testing::TestParamInfo<io_mode>& p) {
+                           return std::string(io_mode_name(p.param));
+                         });
+
+// $LAPWISE_SERVER_IO picks the transport of an io_mode::automatic server; a bad value is an
+// error value from start(), not a crash or a silent default.
+TEST(ServerIo, AutomaticFollowsTheEnvironment) {
+  const char* saved = std::getenv("LAPWISE_SERVER_IO");
+  const std::string restore = saved != nullptr ? saved : "";
+  auto started = [](std::optional<std::string>* err) {
+    route_table t;
+    EXPECT_FALSE(t.add_const("GET", "/plaintext", {200, "text/plain", {}, "Hello, World!"}));
+    auto s = std::make_unique<server>(config{}, std::move(t), nullptr);
+    *err = s->start();
+    return s;
+  };
+  std::optional<std::string> err;
+  ::setenv("LAPWISE_SERVER_IO", "asio", 1);
+  EXPECT_EQ(started(&err)->io(), io_mode::asio);
+  EXPECT_FALSE(err);
+  ::setenv("LAPWISE_SERVER_IO", "epoll", 1);
+  EXPECT_EQ(started(&err)->io(), io_mode::epoll);
+  EXPECT_FALSE(err);
+  ::unsetenv("LAPWISE_SERVER_IO");
+  EXPECT_EQ(started(&err)->io(), io_mode::epoll);  // Linux: epoll by default
+  ::setenv("LAPWISE_SERVER_IO", "uring", 1);
+  started(&err);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("LAPWISE_SERVER_IO='uring'"), std::string::npos) << *err;
+  config cfg;
+  cfg.io = io_mode::asio;  // an explicit mode is not overridden by the environment
+  server s(cfg, route_table{}, nullptr);
+  EXPECT_FALSE(s.start());
+  EXPECT_EQ(s.io(), io_mode::asio);
+  if (saved != nullptr) {
+    ::setenv("LAPWISE_SERVER_IO", restore.c_str(), 1);
+  } else {
+    ::unsetenv("LAPWISE_SERVER_IO");
+  }
+}
+
+TEST(ServerIo, ModeNamesRoundTrip) {
+  for (io_mode m : {io_mode::automatic, io_mode::asio, io_mode::epoll}) {
+    EXPECT_EQ(parse_io_mode(io_mode_name(m)), m);
+  }
+  EXPECT_FALSE(parse_io_mode("Epoll"));
+  EXPECT_FALSE(parse_io_mode(""));
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
-// lapwise::server — an HTTP/1.1 server on standalone Asio with pre-rendered and handler routes.
+// lapwise::server — an HTTP/1.1 server (epoll or Asio: io_mode.h), pre-rendered + handler routes.
 //
 // Contract:
-// - One io_context per thread, each with an SO_REUSEPORT acceptor on the same port. HTTP/1.1
-//   semantics as in session.h (keep-alive, pipelining in order, chunked bodies, 100-continue,
-//   limits -> the parser's status and a close). Server, Date (once a second), Content-Length.
+// - One event loop per thread, each with an SO_REUSEPORT listener on the same port. HTTP/1.1 as
+//   in session.h (keep-alive, pipelining in order, chunked bodies, 100-continue, limits -> the
+//   parser's status and a close). Server, Date (once a second), Content-Length.
 // - Const routes are answered on the io thread from pre-rendered bytes. Dynamic routes reach
 //   handler::handle() in BATCHES: all the dynamic requests one io thread got ready in one
 //   event-loop turn, across its connections, in one call.
@@ -27,6 +27,7 @@
 
 #include "lapwise/parser/http.h"
 #include "lapwise/router/router.h"
+#include "lapwise/server/io_mode.h"
 
 namespace lapwise::server {
 
@@ -39,22 +40,23 @@ struct config {
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, and a blocked write
   std::chrono::milliseconds shutdown_timeout{10000};
   std::size_t max_connections = 10000;
-  std::size_t max_pipelined = 64;  // unanswered requests per connection before reading pauses
-  parser::limits limits{};         // request line, headers, body (max_body -> 413)
+  std::size_t max_pipelined = 64;   // unanswered requests per connection before reading pauses
+  parser::limits limits{};          // request line, headers, body (max_body -> 413)
+  io_mode io = io_mode::automatic;  // the transport, see io_mode.h
 };
 
-// A handler's response. `headers`: extra "Name: value\r\n" lines, validated by the caller;
-// the server adds Server, Date, Content-Length and Connection itself.
+// A handler's response; the server adds Server, Date, Content-Length and Connection itself.
 struct response {
   int status = 200;
   std::string content_type;  // empty: no Content-Type header
-  std::string headers;
+  std::string headers;       // extra "Name: value\r\n" lines, validated by the caller
   std::string body;
 };
 
 namespace detail {
 class responder;
-}
+struct server_state;
+}  // namespace detail
 
 // A dynamic request handed to the handler: every view stays valid until respond() is called.
 class request {
@@ -124,10 +126,6 @@ class route_table {
   std::vector<entry> entries_;
 };
 
-namespace detail {
-struct server_state;
-}
-
 class server {
  public:
   // `h` must outlive the server; it may be null when every route is const.
@@ -139,7 +137,8 @@ class server {
   // Binds, listens and starts the io threads. Returns an error message, or nullopt.
   [[nodiscard]] std::optional<std::string> start();
   [[nodiscard]] std::uint16_t port() const noexcept;  // the bound port once started
-  void stop() noexcept;                               // graceful, see the contract above
+  [[nodiscard]] io_mode io() const noexcept;  // the transport in use once started (asio/epoll)
+  void stop() noexcept;                       // graceful, see the contract above
   // Waits for (and joins) the io threads; false if `timeout` (< 0: none) passed first.
   bool wait(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
 

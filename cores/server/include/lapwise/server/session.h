@@ -1,5 +1,5 @@
 // lapwise::server::session — the sans-IO core of one HTTP/1.1 connection: bytes in, response
-// bytes out, dynamic requests handed to the owner. The Asio layer only moves bytes; tests and
+// bytes out, dynamic requests handed to the owner. The transports only move bytes; tests and
 // the fuzzer drive a session directly.
 //
 // Contract:

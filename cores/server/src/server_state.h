@@ -1,0 +1,55 @@
+// Private: what server.cc shares with the two transports (asio_engine.cc, epoll_engine.cc).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lapwise/server/session.h"
+
+namespace lapwise::server::detail {
+
+class io_engine;
+
+struct server_state {
+  server_state(config c, route_table r, handler* hd)
+      : svc(std::move(c), std::move(r)), cfg(svc.cfg()), h(hd) {}
+  service svc;
+  const config& cfg;
+  handler* h;
+  std::atomic<std::size_t> conns{0};  // open connections over every thread (max_connections)
+  std::atomic<bool> stopping{false};
+  // The server object's own (server.cc): the transport, its threads, start/stop/join state.
+  std::unique_ptr<io_engine> engine;
+  std::vector<std::thread> threads;
+  io_mode io = io_mode::automatic;
+  std::uint16_t port = 0;
+  bool started = false, joined = false;
+  std::mutex mu;
+  std::condition_variable cv;
+  unsigned running = 0;
+};
+
+// One transport: the listeners, the io threads' loops and the cross-thread stop.
+class io_engine {
+ public:
+  virtual ~io_engine() = default;
+  // Binds `threads` SO_REUSEPORT listeners on cfg.host:port (0: a free port, written back).
+  // Returns an error message ("bad host address ..." / "cannot listen on ...") or nullopt.
+  virtual std::optional<std::string> open(unsigned threads, std::uint16_t& port) = 0;
+  // The body of io thread `index` (< threads): returns once it has drained after stop().
+  virtual void run(unsigned index) noexcept = 0;
+  // Graceful stop of every thread, from any thread; called at most once, after open().
+  virtual void stop() noexcept = 0;
+};
+
+std::unique_ptr<io_engine> make_asio_engine(server_state& st);
+// Null where the platform has no epoll.
+std::unique_ptr<io_engine> make_epoll_engine(server_state& st);
+
+}  // namespace lapwise::server::detail

@@ -15,6 +15,7 @@
 #include <asio.hpp>
 #include <atomic>
 #include <cstdio>
+#include <system_error>
 
 #include "server_state.h"
 
@@ -69,7 +70,7 @@ struct worker {
   void schedule_turn_end();
   void turn_end();
   void begin_drain();
-  void check_drained();
+  void check_drained() noexcept;
   void unpark();
 
   asio_engine& e_;
@@ -514,11 +515,16 @@ void worker::begin_drain() {
   check_drained();
 }
 
-void worker::check_drained() {
+void worker::check_drained() noexcept {
   if (finished_ || live_ > 0 || !draining_) return;
   finished_ = true;
-  tick_timer_.cancel();
-  retry_timer_.cancel();
+  // Runs from connection destructors, which must not throw. cancel() throws only when the
+  // reactor cannot deregister the timer; the loop then ends with its io_context anyway.
+  try {
+    tick_timer_.cancel();
+    retry_timer_.cancel();
+  } catch (const std::system_error&) {
+  }
 }
 
 // ----------------------------------------------------------------------------------- engine

@@ -7,9 +7,13 @@ Each repetition is a fresh process per family (lap_child.py for the Python famil
 native_laps for the native one), in a shuffled order per round, so drift and warm caches fall
 evenly on all families. Every step's answer is checked before its timing is kept. Writes
 DIR/laps.json (schema v1): one record per scenario x family x step (the steps, "pipeline" and
-"pipeline_plaintext", the trivial route's pipeline the report's reconciliation subtracts from
-the end-to-end /plaintext cost), samples = the per-process medians (CPU ns per call); a step that cannot run is a record with metric "missing" and its
-reason in extra.reason. ``--smoke`` runs everything once, verifies, and writes laps.smoke.json.
+"pipeline_plaintext", the trivial route's pipeline, and, for the users scenario, the same two
+pipelines and their response writes timed "in context" in a loopback asyncio server under
+lapwise-load (lap_context.py; "pipeline_ctx", "write_ctx", "pipeline_plaintext_ctx",
+"write_plaintext_ctx"): the figures the report's reconciliation predicts the end-to-end
+/users cost from), samples = the per-process medians (CPU ns per call); a step that cannot
+run is a record with metric "missing" and its reason in extra.reason. ``--smoke`` runs
+everything once, verifies, and writes laps.smoke.json.
 
 Exit status: 0 ok; 1 a wrong answer or a failed process (one line each on stderr); 2 bad
 inputs (a missing dataset or build), named in one line.
@@ -35,15 +39,23 @@ sys.path.insert(0, str(HERE))
 import lap_families  # noqa: E402
 import lap_inputs  # noqa: E402
 
-MODES = {  # processes, batches per process, minimum CPU per batch (us)
-    "full": (15, 15, 2000.0),
-    "quick": (5, 9, 1000.0),
-    "smoke": (1, 1, 20.0),
+MODES = {  # processes, batches per process, minimum CPU per batch (us), in-context load (s)
+    "full": (15, 15, 2000.0, 2.0),
+    "quick": (5, 9, 1000.0, 1.0),
+    "smoke": (1, 1, 20.0, 0.2),
 }
+# What each run reports besides the steps (the native driver only "pipeline").
+WHOLE = ("pipeline", "pipeline_plaintext", "pipeline_ctx", "write_ctx", "pipeline_plaintext_ctx",
+         "write_plaintext_ctx")
 
 
 def native_binary(build: Path) -> Path:
     return build / "suites" / "laps" / "native_laps"
+
+
+def load_binary(build: Path) -> Path:
+    """lapwise-load, which drives the in-context timings (suites/e2e/load)."""
+    return build / "suites" / "e2e" / "load" / "lapwise-load"
 
 
 def _native_check_value(step: str, value: Any) -> Any:
@@ -79,7 +91,7 @@ class Runner:
     def __init__(self, a: argparse.Namespace, workdir: Path) -> None:
         self.a = a
         self.workdir = workdir
-        self.processes, self.batches, self.min_batch_us = MODES[a.mode]
+        self.processes, self.batches, self.min_batch_us, self.context_s = MODES[a.mode]
         if a.processes:
             self.processes = a.processes
         self.env = dict(os.environ)
@@ -105,8 +117,11 @@ class Runner:
                 return (f"n/a: {exe} is not built (cmake --build {self.a.build} "
                         "--target native_laps)")
             return [str(exe), *self.native_files(inputs), *timing]
+        load = load_binary(Path(self.a.build))
+        context = (["--load", str(load), "--context-seconds", str(self.context_s)]
+                   if load.exists() else [])
         return [sys.executable, str(HERE / "lap_child.py"), "--family", family,
-                "--scenario", inputs.scenario, *timing]
+                "--scenario", inputs.scenario, *timing, *context]
 
     def run_one(self, family: str, inputs: lap_inputs.LapInputs) -> dict:
         cmd = self.command(family, inputs)
@@ -148,11 +163,11 @@ def collect(a: argparse.Namespace, runner: Runner, scenarios: list[lap_inputs.La
                     reason = result.get("failed") or result["na"]
                     if "failed" in result:
                         failures.append(f"laps {inputs.scenario}/{family}: {reason}")
-                    for step in (*lap_families.STEPS, "pipeline", "pipeline_plaintext"):
+                    for step in (*lap_families.STEPS, *WHOLE):
                         cell = cells.setdefault((inputs.scenario, family, step), {"samples": []})
                         cell.setdefault("na", reason)
                     continue
-                for step in (*lap_families.STEPS, "pipeline", "pipeline_plaintext"):
+                for step in (*lap_families.STEPS, *WHOLE):
                     got = result["steps"].get(step) if step in result["steps"] else result.get(step)
                     cell = cells.setdefault((inputs.scenario, family, step), {"samples": []})
                     if got is None:
@@ -202,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.set_defaults(mode="full")
     ap.add_argument("--processes", type=int, default=0, help="repetitions (processes) per family")
     ap.add_argument("--build", default=os.environ.get("LAPWISE_BUILD_DIR", "build"),
-                    help="build tree holding suites/laps/native_laps")
+                    help="build tree holding suites/laps/native_laps and suites/e2e/load/lapwise-load")
     ap.add_argument("--scenarios", default=",".join(lap_inputs.SCENARIOS))
     ap.add_argument("--families", default=",".join(lap_families.FAMILIES))
     ap.add_argument("--adapters", default=None, help="registry selection, e.g. 'router/*,parser/native'")

@@ -1,8 +1,10 @@
 """One process of the lap measurement for one Python family: verify every step's answer on
 the scenario's request, then time each step in isolation, the whole pipeline in one go and,
 for a scenario with a /plaintext route, the plaintext pipeline (parse, build request, route,
-constant response). Prints one JSON object on stdout (native_laps prints the same shape
-without "pipeline_plaintext"):
+constant response); with ``--load``, both pipelines again "in context", served by a loopback
+asyncio server under lapwise-load (lap_context.py: "pipeline_ctx", "write_ctx",
+"pipeline_plaintext_ctx", "write_plaintext_ctx"). Prints one JSON object on stdout
+(native_laps prints the same shape without the plaintext and in-context entries):
 
     {"family": "peer", "scenario": "api",
      "steps": {"parse": {"ns": 812.5, "impl": "parser/httptools", "batch": 2048, ...},
@@ -11,6 +13,7 @@ without "pipeline_plaintext"):
      "pipeline": {...}, "pipeline_plaintext": {"na": "n/a: no /plaintext route ..."}}
 
 Usage: lap_child.py --family F [--scenario S] [--batches N] [--min-batch-us U]
+                    [--load BIN [--context-seconds S]]
 Run by bench.py, once per repetition, so each repetition is a fresh process.
 """
 
@@ -128,7 +131,8 @@ def makers(steps: dict[str, lap_families.Step], inputs: lap_inputs.LapInputs,
 
 
 def run_family(family: str, scenario: str, batches: int, min_batch_ns: int,
-               selection: str | None = None) -> dict:
+               selection: str | None = None, load: str | None = None,
+               context_seconds: float = 1.0) -> dict:
     inputs = lap_inputs.load(scenario)
     steps = lap_families.build(family, inputs, selection)
     args, errors = _inputs_of(steps, inputs)
@@ -167,15 +171,59 @@ def run_family(family: str, scenario: str, batches: int, min_batch_ns: int,
                                   "batches": t.batches, "spread": round(t.spread, 4)}
     result["pipeline_plaintext"] = _time_plaintext(family, steps, inputs, errors, batches,
                                                    min_batch_ns)
+    result.update(_time_in_context(family, steps, inputs, result, load, context_seconds))
     return result
+
+
+def _time_in_context(family: str, steps: dict[str, lap_families.Step],
+                     inputs: lap_inputs.LapInputs, result: dict, load: str | None,
+                     seconds: float) -> dict:
+    """The whole pipeline and the /plaintext pipeline timed in a loopback asyncio server under
+    lapwise-load (lap_context.py), each with its response write: the reconciliation's figures.
+    Only once both pipelines were verified and timed in the tight loop."""
+    keys = ("pipeline_ctx", "write_ctx", "pipeline_plaintext_ctx", "write_plaintext_ctx")
+    for name in ("pipeline_plaintext", "pipeline"):  # the plaintext reason is the usual one
+        if "ns" not in result[name]:
+            reason = result[name].get("na") or f"n/a: {name} was not timed"
+            return {k: {"na": reason} for k in keys}
+    if not load:
+        return {k: {"na": "n/a: lapwise-load is not built (cmake --build <build> --target "
+                          "lapwise-load)"} for k in keys}
+    import lap_context
+    from pathlib import Path
+
+    out: dict[str, dict] = {}
+    runs = (("", lap_families.pipeline(steps), inputs.request),
+            ("_plaintext", lap_families.plaintext_pipeline(family, steps, inputs),
+             lap_families.plaintext_request(inputs)))
+    for suffix, run, request in runs:
+        body_len = len(run(request).partition(b"\r\n\r\n")[2])  # type: ignore[misc]
+        try:
+            t = lap_context.time_in_context(run, request, body_len, load=Path(load),  # type: ignore[arg-type]
+                                            seconds=seconds, use_uvloop=family == "peer")
+        except ImportError as exc:  # no uvloop: the peer's context cannot be built here
+            out[f"pipeline{suffix}_ctx"] = out[f"write{suffix}_ctx"] = {"na": f"n/a: {exc}"}
+            continue
+        except (RuntimeError, OSError) as exc:  # includes responses lapwise-load refused
+            out[f"pipeline{suffix}_ctx"] = out[f"write{suffix}_ctx"] = {
+                "error": f"in-context run failed: {exc}"}
+            continue
+        loop = "uvloop" if family == "peer" else "asyncio"
+        common = {"batch": t.batch, "batches": t.batches, "requests": t.requests}
+        out[f"pipeline{suffix}_ctx"] = {"ns": t.pipeline_ns, **common,
+                                        "impl": f"all steps chained, in a {loop} server under load"}
+        out[f"write{suffix}_ctx"] = {"ns": t.write_ns, **common,
+                                     "impl": f"transport.write of the response ({loop})"}
+    return out
 
 
 def _time_plaintext(family: str, steps: dict[str, lap_families.Step],
                     inputs: lap_inputs.LapInputs, errors: dict[str, str], batches: int,
                     min_batch_ns: int) -> dict:
     """The trivial route's pipeline (lap_families.plaintext_pipeline), verified then timed
-    the same way as the whole pipeline: the reconciliation's independent estimate of the
-    server's overhead outside the steps is e2e(/plaintext) minus this."""
+    the same way as the whole pipeline. The reconciliation estimates the server's overhead
+    outside the steps as e2e(/plaintext) minus this route served in context (the tight-loop
+    figure here when there is no in-context run)."""
     run = lap_families.plaintext_pipeline(family, steps, inputs)
     if run is None:
         return {"na": "n/a: no /plaintext route in this scenario or a step it needs is n/a"}
@@ -199,11 +247,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batches", type=int, default=15)
     ap.add_argument("--min-batch-us", type=float, default=2000.0)
     ap.add_argument("--adapters", default=None, help="registry selection (default: $LAPWISE_ADAPTERS)")
+    ap.add_argument("--load", default=None,
+                    help="lapwise-load binary: also time the pipelines in context (lap_context.py)")
+    ap.add_argument("--context-seconds", type=float, default=1.0,
+                    help="measured load per in-context run")
     a = ap.parse_args(argv)
     import lapwise_datasets
 
     try:
-        result = run_family(a.family, a.scenario, a.batches, int(a.min_batch_us * 1000), a.adapters)
+        result = run_family(a.family, a.scenario, a.batches, int(a.min_batch_us * 1000), a.adapters,
+                            a.load, a.context_seconds)
     except lapwise_datasets.DatasetMissing as exc:
         print(f"lap_child: {exc}", file=sys.stderr)
         return 2

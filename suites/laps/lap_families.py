@@ -250,10 +250,10 @@ def plaintext_pipeline(family: str, steps: dict[str, Step], inputs: LapInputs
                        ) -> Callable[[bytes], bytes] | None:
     """The trivial route's own pipeline for ``family``: parse, build request, match route and
     a constant text/plain response (no params, query, handler logic or JSON). The end-to-end
-    server's CPU per request on /plaintext minus this is the server's per-request overhead
-    outside the steps (event loop, socket I/O, scheduling), measured independently of the
-    route the laps reconcile with. None when a step it needs is n/a or the scenario has no
-    ``/plaintext`` route."""
+    server's CPU per request on /plaintext minus this (served in context, lap_context.py) is
+    the server's per-request overhead outside the steps (event loop, socket reads,
+    scheduling), measured independently of the route the laps reconcile with. None when a
+    step it needs is n/a or the scenario has no ``/plaintext`` route."""
     if ("GET", "/plaintext") not in inputs.routes:
         return None
     if any(steps[n].fn is None for n in ("parse", "build_request", "route")):

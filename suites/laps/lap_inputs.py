@@ -9,8 +9,8 @@ Two scenarios, each one request through one route table and one handler:
 routed through the 203-route GitHub API set (a route's value is its line index).
 
 ``users`` (reconciliation): the end-to-end suite's app (lapwise.server.base): its four routes
-and its ``GET /users/{id:int}?q=...`` request, so that the lap steps can be set against the
-server CPU per request the end-to-end run measured on the same route.
+and the exact ``GET /users/42?q=abc`` request lapwise-load sends, so that the lap steps can
+be set against the server CPU per request the end-to-end run measured on the same route.
 """
 
 from __future__ import annotations
@@ -92,8 +92,13 @@ def users_handler(params: dict, query: list) -> dict:
 
 USERS_ROUTES = (("GET", "/plaintext"), ("GET", "/json"), ("GET", "/users/{id:int}"),
                 ("POST", "/echo"))
-# What a load generator sends: the request line, Host, and nothing a server must act on.
-USERS_REQUEST = b"GET /users/42?q=hello HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lapwise\r\n\r\n"
+# Byte for byte what lapwise-load sends for the end-to-end suite's /users request
+# (suites/e2e/server_bench/app_requests.py ROUTES["users"], serialized as
+# suites/e2e/load/request_set.cc does: the request line and the Host header it adds; the port
+# is the server's ephemeral one, five digits). Any other header would be parser work the
+# server never does: an extra User-Agent line alone costs the py-baseline parser ~1.4 µs.
+# test_laps_unit.py checks this against app_requests.
+USERS_REQUEST = b"GET /users/42?q=abc HTTP/1.1\r\nHost: 127.0.0.1:40000\r\n\r\n"
 
 
 def _split_request(request: bytes) -> tuple[str, str, str, tuple]:

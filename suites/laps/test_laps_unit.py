@@ -36,7 +36,7 @@ def test_inputs_expected_answers(inputs):
     assert inputs.request.endswith(b"\r\n\r\n")
     if inputs.scenario == "users":
         assert inputs.expected_kwargs == {"id": 42}
-        assert inputs.expected_body == {"id": 42, "name": "user42", "q": "hello"}
+        assert inputs.expected_body == {"id": 42, "name": "user42", "q": "abc"}
     else:
         assert inputs.expected_params == {"owner": "julienschmidt", "repo": "httprouter"}
         assert len(inputs.routes) == 203 and len(inputs.headers) == 9
@@ -165,3 +165,132 @@ def test_plaintext_pipeline_is_none_without_a_plaintext_route(inputs):
     steps = lap_families.build("py-baseline", inputs)
     has_route = ("GET", "/plaintext") in inputs.routes
     assert (lap_families.plaintext_pipeline("py-baseline", steps, inputs) is not None) is has_route
+
+
+# --- the reconciliation's request and the in-context timing (lap_context.py) -------------
+
+def _app_requests():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e" / "server_bench"))
+    import app_requests
+
+    return app_requests
+
+
+def test_users_request_is_byte_for_byte_what_lapwise_load_sends():
+    """suites/e2e/load/request_set.cc: request line, the Host it adds (the server's ephemeral
+    port), the request's own headers, an empty line; a GET without a body."""
+    spec = _app_requests().ROUTES["users"]
+    wire = (f"{spec.method} {spec.target} HTTP/1.1\r\nHost: 127.0.0.1:40000\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in spec.headers.items()) + "\r\n").encode()
+    assert not spec.body
+    assert lap_inputs.USERS_REQUEST == wire
+    users = lap_inputs.load("users")
+    assert json.dumps(users.expected_body, separators=(",", ":")).encode() == spec.expect_body
+
+
+def test_context_request_file_is_the_end_to_end_suites(tmp_path):
+    import lap_context
+
+    app = _app_requests()
+    users = lap_inputs.load("users")
+    for route, request in (("users", users.request),
+                           ("plaintext", lap_families.plaintext_request(users))):
+        spec = app.ROUTES[route]
+        got = lap_context.request_file(request, len(spec.expect_body), tmp_path).read_text()
+        assert got == app.request_file_text(spec)
+
+
+def test_context_batches_subtract_the_clock_cost_and_failures_are_counted():
+    import lap_context
+
+    assert lap_context._batched_median([10] * 256 + [20] * 256 + [30] * 256, 256, 3.0) == 17.0
+    report = {"requests": {"ok": 5, "failed": 2}, "warmup": {"ok": 1, "failed": 1},
+              "errors": {"body": 2}}
+    assert lap_context._failed(report) == 3
+    assert lap_context._failed({"requests": {"ok": 5, "failed": 0}}) == 0
+
+
+def _load_binary():
+    import os
+
+    for d in filter(None, (os.environ.get("LAPWISE_BUILD_DIR"),)):
+        exe = bench.load_binary(Path(d))
+        if exe.exists():
+            return exe
+    pytest.skip("lapwise-load not built in $LAPWISE_BUILD_DIR")
+
+
+def test_in_context_timing_serves_verified_answers_and_refuses_wrong_ones():
+    import lap_context
+
+    inputs = lap_inputs.load("users")
+    steps = lap_families.build("py-baseline", inputs)
+    run = lap_families.plaintext_pipeline("py-baseline", steps, inputs)
+    req = lap_families.plaintext_request(inputs)
+    exe = _load_binary()
+    t = lap_context.time_in_context(run, req, len(lap_families.PLAINTEXT_BODY), load=exe,
+                                    seconds=0.2, warmup=0.05, connections=4, batch=16)
+    assert t.requests >= 16 and t.pipeline_ns > 0 and t.write_ns > 0
+    # lapwise-load checks every body length: a wrong one fails the run, it is not timed
+    with pytest.raises(RuntimeError, match="failed request"):
+        lap_context.time_in_context(run, req, 99, load=exe, seconds=0.1, warmup=0.05,
+                                    connections=2)
+
+
+def test_child_reports_context_na_without_lapwise_load():
+    import lap_child
+
+    result = {"pipeline": {"ns": 1.0}, "pipeline_plaintext": {"ns": 1.0}}
+    inputs = lap_inputs.load("users")
+    out = lap_child._time_in_context("py-baseline", {}, inputs, result, None, 0.1)
+    assert set(out) == {"pipeline_ctx", "write_ctx", "pipeline_plaintext_ctx",
+                        "write_plaintext_ctx"}
+    assert all(v["na"].startswith("n/a: lapwise-load") for v in out.values())
+
+
+def test_report_predicts_from_the_in_context_records():
+    """The records bench.py writes, read by the report: other = e2e(/plaintext) - (pipeline +
+    write in context on /plaintext), predicted = pipeline + write in context on /users + other;
+    without the in-context records the report falls back to the tight-loop pipelines."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "reports"))
+    from lapwise.results import Record
+    from lapwise_reports import laps
+
+    runner = SimpleNamespace(processes=3, batches=3, min_batch_us=5.0)
+    values = {**{s: 100.0 for s in lap_families.STEPS}, "pipeline": 1000.0,
+              "pipeline_plaintext": 500.0, "pipeline_ctx": 1400.0, "write_ctx": 900.0,
+              "pipeline_plaintext_ctx": 600.0, "write_plaintext_ctx": 800.0}
+    cells = {("users", "py-baseline", k): {"samples": [v, v, v], "impl": "x", "batch": 1}
+             for k, v in values.items()}
+
+    def e2e(route, us):
+        return Record(adapter="server/py-asyncio", scenario=f"server.closed_{route}",
+                      param="c64-p1", metric=laps.E2E_METRIC, unit="us", samples=[us] * 3)
+
+    recs = bench.to_records(cells, runner) + [e2e("users", 4.0), e2e("plaintext", 2.5)]
+    r = laps.build(recs, "users").reconciliation["py-baseline"]
+    assert r.basis == "in context"
+    assert r.other.est.value == pytest.approx(2500.0 - (600.0 + 800.0))
+    assert r.predicted == pytest.approx(1400.0 + 900.0 + 1100.0)
+    assert r.error == pytest.approx(abs(3400.0 - 4000.0) / 4000.0) and not r.ok
+    assert r.isolated_error == pytest.approx(abs(1000.0 + 2000.0 - 4000.0) / 4000.0)
+    tight = [x for x in recs if not x.scenario.endswith("_ctx")]
+    r = laps.build(tight, "users").reconciliation["py-baseline"]
+    assert r.basis == "isolated" and r.predicted == pytest.approx(1000.0 + 2000.0)
+    header, rows, _ = laps.rows(laps.build(recs, "users"))
+    col = 1 + laps.FAMILIES.index("py-baseline")
+    assert next(x for x in rows if x[0].startswith("**predicted"))[col].endswith("(in context)")
+
+
+def test_insitu_times_the_servers_steps_once_per_request():
+    """suites/laps/insitu.py against the real py-asyncio server: every /users request is parsed
+    once and handled once (no hidden second pass), and the load saw no failure."""
+    import insitu
+
+    exe = _load_binary()
+    got = insitu.run(SimpleNamespace(steps="py-baseline", route="users", regions="parse,handle",
+                                     seconds=0.3, warmup=0.1, connections=4, load=str(exe)))
+    assert got["requests"] > 0 and got["load_failed"] == 0
+    for region in ("parse", "handle"):
+        assert got["regions"][region]["calls_per_request"] == 1.0
+        assert got["regions"][region]["ns_per_call"] > 0

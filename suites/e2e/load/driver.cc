@@ -1,9 +1,11 @@
 #include "driver.h"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <asio.hpp>
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -11,8 +13,10 @@
 #include <optional>
 #include <thread>
 
+#include "poller.h"
 #include "response_reader.h"
 #include "schedule.h"
+#include "tcp_socket.h"
 
 namespace lapwise::load {
 
@@ -27,29 +31,26 @@ void counters::add(const counters& o) noexcept {
 namespace detail {
 namespace {
 
-using clock = std::chrono::steady_clock;
-using tcp = asio::ip::tcp;
-
 std::int64_t now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-clock::time_point at_ns(std::int64_t ns) {
-  return clock::time_point(
-      std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(ns)));
 }
 
 constexpr std::size_t initial_buffer = 64 * 1024;
 constexpr std::size_t max_buffer = 1024 * 1024;      // the parser caps heads at 64 KiB anyway
 constexpr std::int64_t retry_delay_ns = 10'000'000;  // between failed connection attempts
-constexpr std::int64_t tick_ns = 10'000'000;         // timeouts and the end of the run
-// Open loop: the pacing timer fires at most once per pace_gap_ns. Every wakeup costs a timerfd
-// reprogramming and a context switch (on a VM, more than the request itself), so at rates above
-// 1e9 / pace_gap_ns per second the due requests are released in batches instead of one wakeup
-// per request. A request released late is still timed from its intended send time: the lag (at
-// most pace_gap_ns when the generator keeps up) is charged to the latency, never hidden.
-constexpr std::int64_t pace_gap_ns = 50'000;
+constexpr std::int64_t tick_ns = 10'000'000;         // timeouts, retries and the end of the run
+constexpr std::size_t max_events = 256;              // per epoll wait
+// Open loop: after a release the loop sleeps at least config::pace_gap_us before the next one
+// (unless a response wakes it first, when due requests go out with the refills). Every timed
+// wakeup is a context switch (on a VM, an exit and a timer interrupt: more CPU than a request),
+// so above 1e6 / pace_gap_us requests/s per thread requests leave in batches instead of one
+// wakeup each. The lag is at most about the gap when the generator keeps up; it is measured
+// (send and generator lateness) and charged to the latency, which counts from the intended time.
+// The kernel rounds a sleeping thread's wakeup up by its timer slack (50 us by default), which
+// would add that much to every paced release; the loop threads ask for this instead.
+constexpr unsigned long loop_timer_slack_ns = 1'000;
 
 // What every worker reads and nobody writes while the run is on.
 struct plan {
@@ -69,7 +70,7 @@ class worker;
 struct in_flight {
   std::uint32_t spec;
   std::int64_t start_ns;  // latency origin: write (closed) or intended time (open)
-  std::int64_t sent_ns;   // the timeout origin
+  std::int64_t sent_ns;   // the timeout origin, and the response time's
   bool measured;
 };
 
@@ -102,51 +103,56 @@ class in_flight_ring {
 class connection {
  public:
   connection(worker& w, std::uint32_t index);
-  void start() { connect(); }
-  void on_tick(std::int64_t now);  // timeouts
+  ~connection() { tcp::close_fd(fd_); }
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  void connect(std::int64_t now);
+  void on_event(std::uint32_t events);  // from the poller
+  void on_tick(std::int64_t now);       // timeouts and connection retries
   // Open loop: this connection's request j (global index k) is due now; counts it as issued.
   void add_due(std::uint64_t j, std::int64_t intended);
   // Writes what may go out now (closed loop: refills; open loop: due requests up to the depth).
-  void issue(std::int64_t now);
+  void issue();
   void abandon();        // the run is over: what is left fails as timeout
   void shut() noexcept;  // close everything (end of run)
   [[nodiscard]] bool idle() const noexcept { return inflight_.empty() && next_j_ == due_j_; }
   [[nodiscard]] bool schedule_done() const noexcept { return due_j_ >= j_limit_; }
 
-  bool marked = false;  // worker::release(): already in its list of connections to write
+  bool marked = false;  // worker::mark(): already in its list of connections to write
 
  private:
-  enum class state : std::uint8_t { connecting, open, closing, waiting };
+  enum class state : std::uint8_t { connecting, open, waiting, closed };
 
-  void connect();
-  void on_connect(const asio::error_code& ec);
+  void on_connected();
   bool make_room();
   void read();
-  void on_read(const asio::error_code& ec, std::size_t n);
   bool process(std::int64_t now, bool eof);
   void flush();
-  void on_write(const asio::error_code& ec, std::size_t n);
+  void want_write(bool on);
   void register_due(std::int64_t now);  // open loop: count what is due by now as issued
   void fail(error_kind kind, const std::string& why);
   void close();
-  void maybe_reconnect();
   void fail_inflight(error_kind kind);
+  [[nodiscard]] bool has_work() const noexcept;
 
   worker& w_;
   const plan& plan_;
   std::uint32_t index_;
-  tcp::socket sock_;
-  asio::steady_timer retry_timer_;
-  state state_ = state::connecting;
-  int pending_ops_ = 0;  // socket operations whose handlers have not run yet
+  int fd_ = -1;
+  state state_ = state::closed;
+  std::int64_t retry_at_ = 0;  // state waiting: when to try connecting again
   std::vector<char> rbuf_;
   std::size_t rstart_ = 0, rend_ = 0;
-  std::string out_;      // requests not yet handed to the socket
-  std::string writing_;  // the tail of a write the socket did not take at once
-  bool write_busy_ = false;
+  std::string out_;          // bytes not yet taken by the socket
+  std::size_t out_off_ = 0;  // out_[0, out_off_) already written
+  bool write_wait_ = false;  // the socket took part of out_: waiting for EPOLLOUT
   in_flight_ring inflight_;
   response_reader reader_;
   std::uint32_t cursor_;
+  // Open loop: since when this connection could take a request (open and below the depth);
+  // a request waiting before that waited for the server, not for the generator.
+  std::int64_t room_since_ = 0;
   // Open loop: requests [0, due_j_) of this connection are due, [0, next_j_) were written,
   // and requests from j_limit_ on are outside the run.
   std::uint64_t next_j_ = 0, due_j_ = 0, j_limit_ = 0;
@@ -155,29 +161,56 @@ class connection {
 class worker {
  public:
   worker(const plan& p, std::uint32_t first, std::uint32_t count, std::uint64_t budget)
-      : plan_(p), tick_(io_), pace_(io_), first_(first), budget_(budget) {
+      : plan_(p), first_(first), budget_(budget) {
     conns_.reserve(count);
     for (std::uint32_t i = 0; i < count; ++i)
       conns_.push_back(std::make_unique<connection>(*this, first + i));
+    dirty_.reserve(count);
     if (plan_.sched) {
       // Global requests intended strictly before measure_end, and (with -n) below k_end.
       k_limit_ = std::min(plan_.sched->total_due(plan_.measure_end - plan_.t0 - 1), plan_.k_end);
-      dirty_.reserve(count);
     }
   }
 
+  // The event loop; returns when the run is over (see driver.h).
   void run() {
-    for (auto& c : conns_) c->start();
-    arm_tick();
-    if (plan_.sched) arm_pace(plan_.t0);
-    io_.run();
+    if (!poller_.ok()) {
+      note("setup", "epoll_create1: " + tcp::describe(poller_.error()));
+      finished_at_ = now_ns();
+      return;
+    }
+    const int old_slack = ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+    ::prctl(PR_SET_TIMERSLACK, loop_timer_slack_ns, 0, 0, 0);
+    std::int64_t now = now_ns();
+    for (auto& c : conns_) c->connect(now);
+    next_tick_ = now + tick_ns;
+    std::array<epoll_event, max_events> events{};
+    while (!done_) {
+      flush_dirty();
+      const int n = poller_.wait(events, timeout(now_ns()));
+      if (n < 0) {
+        note("setup", "epoll wait: " + tcp::describe(-n));
+        for (auto& c : conns_) c->abandon();
+        finish(now_ns());
+        break;
+      }
+      for (int i = 0; i < n; ++i)
+        static_cast<connection*>(events[i].data.ptr)->on_event(events[i].events);
+      now = now_ns();
+      if (plan_.sched) release(now);
+      if (now >= next_tick_) {
+        on_tick(now);
+        next_tick_ = now + tick_ns;
+      }
+    }
+    if (old_slack > 0) ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(old_slack), 0, 0, 0);
   }
 
   // Open loop: registers every request of this worker's connections that is due at `now` and
-  // writes them, one write per connection. Called by the pacing timer and after each read (a
-  // busy loop then releases requests without timer wakeups). One clock read serves the batch.
+  // marks their connections for writing (one write each, at the end of the iteration).
   void release(std::int64_t now) {
     const schedule& s = *plan_.sched;
+    last_release_ = now;
     const std::uint64_t k_due = std::min(s.total_due(now - plan_.t0), k_limit_);
     if (k_due <= k_next_) return;
     const std::uint32_t n = s.connections();
@@ -186,21 +219,20 @@ class worker {
       const auto c = static_cast<std::uint32_t>(k % n);
       if (c - first_ >= count) continue;  // another worker's connection (unsigned wrap)
       connection& conn = *conns_[c - first_];
-      if (!conn.marked) {
-        conn.marked = true;
-        dirty_.push_back(&conn);
-      }
+      mark(conn);
       conn.add_due(k / n, plan_.t0 + s.intended_ns(k));
     }
     k_next_ = k_due;
-    for (connection* conn : dirty_) {
-      conn->marked = false;
-      conn->issue(now);
-    }
-    dirty_.clear();
   }
 
-  asio::io_context& io() noexcept { return io_; }
+  // Queues `c` to write at the end of this loop iteration (once, however often it is marked).
+  void mark(connection& c) {
+    if (c.marked) return;
+    c.marked = true;
+    dirty_.push_back(&c);
+  }
+
+  poller& the_poller() noexcept { return poller_; }
   const plan& the_plan() const noexcept { return plan_; }
   bool done() const noexcept { return done_; }
   report& rep() noexcept { return rep_; }
@@ -221,6 +253,16 @@ class worker {
     counters& c = phase(measured);
     ++c.failed;
     ++c.errors[static_cast<std::size_t>(kind)];
+  }
+
+  // Open loop: a measured request written at `sent`, intended at `intended`, whose connection
+  // had room since `room_since`.
+  void written_late(std::int64_t intended, std::int64_t room_since, std::int64_t sent) noexcept {
+    rep_.send_lateness_ns.record(
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, sent - intended)));
+    const std::int64_t ready = std::max(intended, room_since);
+    rep_.loadgen_lateness_ns.record(
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, sent - ready)));
   }
 
   void completed(const in_flight& f, const response_info& info, std::int64_t now) {
@@ -245,9 +287,11 @@ class worker {
       return;
     }
     ++phase(f.measured).ok;
-    if (f.measured)
-      rep_.latency_ns.record(
-          static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - f.start_ns)));
+    if (!f.measured) return;
+    rep_.latency_ns.record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - f.start_ns)));
+    if (plan_.sched)
+      rep_.response_ns.record(
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - f.sent_ns)));
   }
 
   // Only the first few failures are described: building messages in an error storm is waste.
@@ -262,35 +306,36 @@ class worker {
   std::int64_t finished_at() const noexcept { return finished_at_; }
 
  private:
-  // Arms the pacing timer for this worker's next intended request, but not before `earliest`
-  // (pace_gap_ns after the previous firing: see pace_gap_ns).
-  void arm_pace(std::int64_t earliest) {
-    const schedule& s = *plan_.sched;
-    const std::uint32_t n = s.connections();
-    const auto count = static_cast<std::uint32_t>(conns_.size());
-    std::uint64_t k = k_next_;
-    while (k < k_limit_ && static_cast<std::uint32_t>(k % n) - first_ >= count) ++k;
-    if (k >= k_limit_) return;  // the schedule is over for this worker
-    const std::int64_t at = std::max(plan_.t0 + s.intended_ns(k), earliest);
-    pace_.expires_at(at_ns(at));
-    pace_.async_wait([this](const asio::error_code& ec) {
-      if (ec || done_) return;
-      const std::int64_t t = now_ns();
-      release(t);
-      arm_pace(t + pace_gap_ns);
-    });
+  void flush_dirty() {
+    // Index loop: issue() may fail a connection, which never marks another one, but keep it
+    // robust against growth anyway.
+    for (std::size_t i = 0; i < dirty_.size(); ++i) {
+      connection* c = dirty_[i];
+      c->marked = false;
+      c->issue();
+    }
+    dirty_.clear();
   }
 
-  void arm_tick() {
-    tick_.expires_after(std::chrono::nanoseconds(tick_ns));
-    tick_.async_wait([this](const asio::error_code& ec) {
-      if (ec || done_) return;
-      on_tick();
-    });
+  // How long the next wait may sleep: until the next tick, or (open loop) this worker's next
+  // intended request, but not sooner than the pace gap after the previous release.
+  std::int64_t timeout(std::int64_t now) const noexcept {
+    std::int64_t wake = next_tick_;
+    if (plan_.sched && k_next_ < k_limit_) {
+      const schedule& s = *plan_.sched;
+      const std::uint32_t n = s.connections();
+      const auto count = static_cast<std::uint32_t>(conns_.size());
+      std::uint64_t k = k_next_;
+      // This worker's next request: at most n - count steps to one of its connections.
+      while (k < k_limit_ && static_cast<std::uint32_t>(k % n) - first_ >= count) ++k;
+      if (k < k_limit_) {
+        wake = std::min(wake, std::max(plan_.t0 + s.intended_ns(k), last_release_ + pace_gap_ns_));
+      }
+    }
+    return std::max<std::int64_t>(0, wake - now);
   }
 
-  void on_tick() {
-    const std::int64_t now = now_ns();
+  void on_tick(std::int64_t now) {
     for (auto& c : conns_) c->on_tick(now);
     if (now >= plan_.measure_end + plan_.timeout_ns) {  // drain time is over
       for (auto& c : conns_) c->abandon();
@@ -300,15 +345,13 @@ class worker {
     if (issuing_over(now) &&
         std::all_of(conns_.begin(), conns_.end(), [](const auto& c) { return c->idle(); })) {
       finish(now);
-      return;
     }
-    arm_tick();
   }
 
   bool issuing_over(std::int64_t now) const noexcept {
     if (plan_.sched) {
-      // Not merely "past measure_end": a schedule timer that fires late (a busy core) must
-      // still register the requests intended before the end.
+      // Not merely "past measure_end": a loop that wakes late (a busy core) must still
+      // register the requests intended before the end.
       return std::all_of(conns_.begin(), conns_.end(),
                          [](const auto& c) { return c->schedule_done(); });
     }
@@ -319,22 +362,20 @@ class worker {
   void finish(std::int64_t now) {
     done_ = true;
     finished_at_ = now;
-    tick_.cancel();
-    pace_.cancel();
     for (auto& c : conns_) c->shut();
-    io_.stop();
+    dirty_.clear();
   }
 
-  // Declared first: every I/O object below must be destroyed before it.
-  asio::io_context io_{1};
+  poller poller_;  // declared first: connections deregister from it when they close
   const plan& plan_;
-  asio::steady_timer tick_;
-  asio::steady_timer pace_;  // open loop: releases due requests
   std::vector<std::unique_ptr<connection>> conns_;
   std::uint32_t first_;             // conns_[i] is connection first_ + i of the run
   std::uint64_t k_next_ = 0;        // open loop: global requests below it were registered
   std::uint64_t k_limit_ = 0;       // open loop: global requests from it on are outside the run
-  std::vector<connection*> dirty_;  // release(): connections with new due requests
+  std::vector<connection*> dirty_;  // connections to write at the end of the iteration
+  std::int64_t next_tick_ = 0;
+  std::int64_t last_release_ = 0;
+  std::int64_t pace_gap_ns_ = static_cast<std::int64_t>(plan_.cfg->pace_gap_us) * 1000;
   report rep_;
   std::uint64_t budget_;
   std::int64_t last_measured_ = 0;
@@ -346,8 +387,6 @@ connection::connection(worker& w, std::uint32_t index)
     : w_(w),
       plan_(w.the_plan()),
       index_(index),
-      sock_(w.io()),
-      retry_timer_(w.io()),
       rbuf_(initial_buffer),
       inflight_(plan_.cfg->pipeline),
       cursor_(static_cast<std::uint32_t>(index % plan_.cfg->requests.size())) {
@@ -359,39 +398,55 @@ connection::connection(worker& w, std::uint32_t index)
   }
 }
 
-void connection::connect() {
-  state_ = state::connecting;
-  ++pending_ops_;
-  sock_.async_connect(plan_.endpoint, [this](const asio::error_code& ec) {
-    --pending_ops_;
-    on_connect(ec);
-  });
+void connection::connect(std::int64_t now) {
+  const tcp::connect_result r = tcp::start_connect(plan_.endpoint);
+  int err = r.error;
+  if (r.fd >= 0) {
+    fd_ = r.fd;
+    // Connecting: writable when done. Connected: readable from now on (level-triggered).
+    err = w_.the_poller().add(fd_, r.done ? EPOLLIN : EPOLLOUT, this);
+    if (err == 0) {
+      state_ = state::connecting;
+      if (r.done) on_connected();
+      return;
+    }
+    tcp::close_fd(fd_);
+  }
+  ++w_.rep().connect_errors;
+  w_.note("connect", tcp::describe(err));
+  state_ = state::waiting;
+  retry_at_ = now + retry_delay_ns;
 }
 
-void connection::on_connect(const asio::error_code& ec) {
-  if (w_.done()) return;
-  if (state_ == state::closing) return maybe_reconnect();
-  if (ec) {
-    ++w_.rep().connect_errors;
-    w_.note("connect", ec.message());
-    asio::error_code ignored;
-    sock_.close(ignored);
-    state_ = state::waiting;
-    retry_timer_.expires_after(std::chrono::nanoseconds(retry_delay_ns));
-    retry_timer_.async_wait([this](const asio::error_code& e) {
-      if (!e && !w_.done()) connect();
-    });
-    return;
-  }
+void connection::on_connected() {
   ++w_.rep().connects;
-  asio::error_code ignored;
-  sock_.set_option(tcp::no_delay(true), ignored);
-  // Writes are tried directly (see flush).
-  sock_.non_blocking(true, ignored);
-  if (ignored) return fail(error_kind::write, ignored.message());
   state_ = state::open;
-  read();
-  issue(now_ns());
+  room_since_ = now_ns();
+  w_.mark(*this);
+}
+
+void connection::on_event(std::uint32_t events) {
+  if (w_.done()) return;
+  if (state_ == state::connecting) {
+    const int err = tcp::connect_error(fd_);
+    if (err != 0 || (events & (EPOLLERR | EPOLLHUP))) {
+      ++w_.rep().connect_errors;
+      w_.note("connect", tcp::describe(err != 0 ? err : ECONNREFUSED));
+      w_.the_poller().remove(fd_);
+      tcp::close_fd(fd_);
+      state_ = state::waiting;
+      retry_at_ = now_ns() + retry_delay_ns;
+      return;
+    }
+    if (const int e = w_.the_poller().modify(fd_, EPOLLIN, this); e != 0) {
+      state_ = state::open;
+      return fail(error_kind::write, "epoll: " + tcp::describe(e));
+    }
+    return on_connected();
+  }
+  if (state_ != state::open) return;
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) read();
+  if (state_ == state::open && write_wait_ && (events & EPOLLOUT)) flush();
 }
 
 // Room at the end of the read buffer: moves the unconsumed tail down, or grows the buffer.
@@ -411,35 +466,25 @@ bool connection::make_room() {
   return true;
 }
 
+// One recv per readiness: level-triggered epoll reports the socket again if bytes remain.
 void connection::read() {
   if (!make_room()) return;
-  ++pending_ops_;
-  sock_.async_read_some(asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
-                        [this](const asio::error_code& ec, std::size_t n) {
-                          --pending_ops_;
-                          on_read(ec, n);
-                        });
-}
-
-void connection::on_read(const asio::error_code& ec, std::size_t n) {
-  if (w_.done()) return;
-  if (state_ == state::closing) return maybe_reconnect();
-  const std::int64_t now = now_ns();  // one clock read per read: the batch's completion time
-  if (ec && ec != asio::error::eof) return fail(error_kind::read, ec.message());
-  const bool eof = ec == asio::error::eof;
-  rend_ += n;
-  w_.rep().bytes_read += n;
+  const tcp::io_result r = tcp::recv_some(fd_, rbuf_.data() + rend_, rbuf_.size() - rend_);
+  if (r.would_block()) return;
+  const std::int64_t now = now_ns();  // the completion time of every response in this read
+  if (r.n < 0) return fail(error_kind::read, tcp::describe(r.error));
+  const bool eof = r.n == 0;
+  rend_ += static_cast<std::size_t>(r.n);
+  w_.rep().bytes_read += static_cast<std::uint64_t>(r.n);
   if (!process(now, eof)) return;  // failed (and reconnecting)
   if (rstart_ == rend_) rstart_ = rend_ = 0;
-  if (state_ != state::open) return;
-  read();
-  if (plan_.sched) w_.release(now);  // requests due by now, on every connection
-  issue(now);
+  if (has_work()) w_.mark(*this);
 }
 
 // Reads every complete response in the buffer. False if the connection failed or was closed.
 bool connection::process(std::int64_t now, bool eof) {
   bool server_closes = eof;
+  const std::size_t depth = plan_.cfg->pipeline;
   while (!inflight_.empty()) {
     const in_flight& f = inflight_.front();
     const auto r = reader_.feed(std::span<char>(rbuf_.data() + rstart_, rend_ - rstart_),
@@ -451,6 +496,7 @@ bool connection::process(std::int64_t now, bool eof) {
     }
     if (r.state == response_reader::status::need_more) break;
     const in_flight done = f;
+    if (inflight_.size() == depth) room_since_ = now;  // full until this response
     inflight_.pop_front();
     w_.completed(done, reader_.info(), now);
     if (!reader_.info().keep_alive) {
@@ -468,17 +514,26 @@ bool connection::process(std::int64_t now, bool eof) {
                                  std::to_string(inflight_.size()) + " responses outstanding");
     } else {
       close();
-      maybe_reconnect();
+      connect(now);
     }
     return false;
   }
   return true;
 }
 
-void connection::issue(std::int64_t now) {
+bool connection::has_work() const noexcept {
+  if (inflight_.size() >= plan_.cfg->pipeline) return false;
+  return plan_.sched ? next_j_ < due_j_ : true;
+}
+
+void connection::issue() {
   if (state_ != state::open) return;
   const std::uint32_t depth = plan_.cfg->pipeline;
   const std::size_t nspecs = plan_.cfg->requests.size();
+  if (inflight_.size() >= depth) return;
+  // Stamped just before this connection's write: the origin of closed-loop latencies and the
+  // end of open-loop lateness.
+  const std::int64_t now = now_ns();
   if (!plan_.sched) {
     bool measured = false;
     while (inflight_.size() < depth && w_.take_closed(now, measured)) {
@@ -499,6 +554,7 @@ void connection::issue(std::int64_t now) {
       const auto spec = static_cast<std::uint32_t>(k % nspecs);
       inflight_.push_back({spec, start, now, measured});
       ++w_.phase(measured).sent;
+      if (measured) w_.written_late(start, room_since_, now);
       out_ += plan_.wire[spec];
       ++next_j_;
     }
@@ -506,37 +562,29 @@ void connection::issue(std::int64_t now) {
   flush();
 }
 
-// Hands out_ to the socket: directly (a small write to a socket with room completes at once,
-// and needs no completion handler), and only what the socket did not take asynchronously.
+// Hands out_ to the socket; what it does not take waits for EPOLLOUT (rare: requests are small).
 void connection::flush() {
-  if (write_busy_ || out_.empty() || state_ != state::open) return;
-  asio::error_code ec;
-  const std::size_t n = sock_.write_some(asio::buffer(out_), ec);
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again)
-    return fail(error_kind::write, ec.message());
-  w_.rep().bytes_written += n;
-  if (n == out_.size()) {
-    out_.clear();
-    return;
+  if (state_ != state::open || out_off_ >= out_.size()) return;
+  const tcp::io_result r = tcp::send_some(fd_, out_.data() + out_off_, out_.size() - out_off_);
+  if (r.n < 0 && !r.would_block()) return fail(error_kind::write, tcp::describe(r.error));
+  if (r.n > 0) {
+    out_off_ += static_cast<std::size_t>(r.n);
+    w_.rep().bytes_written += static_cast<std::uint64_t>(r.n);
   }
-  writing_.assign(out_, n);
-  out_.clear();
-  write_busy_ = true;
-  ++pending_ops_;
-  asio::async_write(sock_, asio::buffer(writing_),
-                    [this](const asio::error_code& ec, std::size_t n) {
-                      --pending_ops_;
-                      write_busy_ = false;
-                      on_write(ec, n);
-                    });
+  if (out_off_ == out_.size()) {
+    out_.clear();
+    out_off_ = 0;
+    want_write(false);
+  } else {
+    want_write(true);
+  }
 }
 
-void connection::on_write(const asio::error_code& ec, std::size_t n) {
-  if (w_.done()) return;
-  if (state_ == state::closing) return maybe_reconnect();
-  if (ec) return fail(error_kind::write, ec.message());
-  w_.rep().bytes_written += n;
-  flush();
+void connection::want_write(bool on) {
+  if (write_wait_ == on) return;
+  write_wait_ = on;
+  if (const int e = w_.the_poller().modify(fd_, on ? EPOLLIN | EPOLLOUT : EPOLLIN, this); e != 0)
+    fail(error_kind::write, "epoll: " + tcp::describe(e));
 }
 
 void connection::add_due(std::uint64_t j, std::int64_t intended) {
@@ -559,6 +607,8 @@ void connection::on_tick(std::int64_t now) {
       now - inflight_.front().sent_ns > plan_.timeout_ns) {
     fail(error_kind::timeout,
          "no response within " + std::to_string(plan_.cfg->timeout_ms) + " ms");
+  } else if (state_ == state::waiting && now >= retry_at_) {
+    connect(now);
   }
 }
 
@@ -568,7 +618,7 @@ void connection::abandon() {
   }
   fail_inflight(error_kind::timeout);
   if (!plan_.sched) return;
-  register_due(now_ns());  // a late schedule timer must not make requests vanish
+  register_due(now_ns());  // a late loop must not make requests vanish
   const schedule* s = &*plan_.sched;
   for (; next_j_ < due_j_; ++next_j_) {  // due but never written
     const std::int64_t start = plan_.t0 + s->intended_ns(index_, next_j_);
@@ -589,28 +639,23 @@ void connection::fail(error_kind kind, const std::string& why) {
     w_.note_failure_time(inflight_.at(i).measured, now);
   fail_inflight(kind);
   close();
-  maybe_reconnect();
+  connect(now);
 }
 
 void connection::close() {
-  state_ = state::closing;
-  asio::error_code ignored;
-  sock_.close(ignored);
+  if (fd_ >= 0) w_.the_poller().remove(fd_);
+  tcp::close_fd(fd_);
+  state_ = state::closed;
   reader_.reset();
   rstart_ = rend_ = 0;
   out_.clear();
-}
-
-void connection::maybe_reconnect() {
-  // Only once every handler of the old socket has run: they may still reference its buffers.
-  if (state_ != state::closing || pending_ops_ > 0 || w_.done()) return;
-  connect();
+  out_off_ = 0;
+  write_wait_ = false;
 }
 
 void connection::shut() noexcept {
-  asio::error_code ignored;
-  sock_.close(ignored);
-  retry_timer_.cancel();
+  tcp::close_fd(fd_);  // the poller goes with the worker; no need to deregister
+  state_ = state::closed;
 }
 
 }  // namespace
@@ -630,6 +675,7 @@ std::string validate(const config& cfg) {
   if (!std::isfinite(cfg.warmup_s) || cfg.warmup_s < 0 || cfg.warmup_s > 3600)
     return bad("warmup must be in [0, 3600] seconds");
   if (cfg.timeout_ms < 1 || cfg.timeout_ms > 600000) return bad("timeout must be 1..600000 ms");
+  if (cfg.pace_gap_us > 100000) return bad("pace gap must be 0..100000 us");
   if (cfg.requests.empty()) return bad("no requests");
   return {};
 }
@@ -639,15 +685,13 @@ report run(const config& cfg, std::string& error) {
   if (!error.empty()) return {};
   detail::plan p;
   p.cfg = &cfg;
-  asio::error_code ec;
-  const auto address = asio::ip::make_address(cfg.host, ec);
-  if (ec) {
+  if (!tcp::parse_endpoint(cfg.host, cfg.port, p.endpoint)) {
     error = "'" + cfg.host + "' is not a numeric IP address";
     return {};
   }
-  p.endpoint = asio::ip::tcp::endpoint(address, cfg.port);
+  const bool v6 = p.endpoint.addr.ss_family == AF_INET6;
   const std::string host_port =
-      (address.is_v6() ? "[" + cfg.host + "]" : cfg.host) + ":" + std::to_string(cfg.port);
+      (v6 ? "[" + cfg.host + "]" : cfg.host) + ":" + std::to_string(cfg.port);
   for (const request_spec& spec : cfg.requests) {
     p.wire.push_back(serialize(spec, host_port, error));
     if (!error.empty()) return {};
@@ -683,6 +727,7 @@ report run(const config& cfg, std::string& error) {
 
   rusage after{};
   getrusage(RUSAGE_SELF, &after);
+  const std::int64_t t_end = detail::now_ns();
   report out;
   std::int64_t last = 0, finished = 0;
   for (auto& w : workers) {
@@ -694,6 +739,9 @@ report run(const config& cfg, std::string& error) {
     out.bytes_read += r.bytes_read;
     out.bytes_written += r.bytes_written;
     out.latency_ns.add(r.latency_ns);
+    out.send_lateness_ns.add(r.send_lateness_ns);
+    out.loadgen_lateness_ns.add(r.loadgen_lateness_ns);
+    out.response_ns.add(r.response_ns);
     for (const auto& e : r.first_errors)
       if (out.first_errors.size() < 8) out.first_errors.push_back(e);
     last = std::max(last, w->last_measured());
@@ -701,6 +749,7 @@ report run(const config& cfg, std::string& error) {
   }
   const std::int64_t end = last > p.warmup_end ? last : std::min(finished, p.measure_end);
   out.elapsed_s = static_cast<double>(std::max<std::int64_t>(0, end - p.warmup_end)) / 1e9;
+  out.wall_s = static_cast<double>(t_end - p.t0) / 1e9;
   auto seconds = [](const timeval& a, const timeval& b) {
     return static_cast<double>(b.tv_sec - a.tv_sec) +
            static_cast<double>(b.tv_usec - a.tv_usec) / 1e6;

@@ -1,17 +1,26 @@
-// lapwise::load::run — the load generator: N keep-alive connections on Asio, closed or open loop.
+// lapwise::load::run — the load generator: N keep-alive connections on raw epoll, closed or open
+// loop.
 //
 // Contract:
 // - Closed loop (rate == 0): every connection keeps `pipeline` requests in flight; each response
-//   is answered by the next request at once (refills after one read go out in one write).
-//   Latency = response complete - request handed to the socket (both stamped with the clock
-//   read taken when the read that completed the previous response returned).
+//   is answered by the next request in the same loop iteration (refills after one read go out
+//   in one write). Latency = response complete (clock read when the read that completed it
+//   returned) - request handed to the socket (clock read just before that connection's write).
 // - Open loop (rate > 0): the schedule of schedule.h (request k intended at k / rate, on
 //   connection k mod N); a connection writes a due request while it has fewer than `pipeline`
-//   in flight, else the request waits. Latency = response complete - intended send time.
-//   Due requests are released by one pacing timer per thread (at most every 50 us, so above
-//   20k requests/s per thread they go out in batches) and after every read; a release that
-//   comes late is charged to the latency, since that counts from the intended time.
-// - Phases: warmup (warmup_s; counted apart, not in the histogram), then the measured window
+//   in flight, else the request waits. Latency = response complete - intended send time
+//   (coordinated omission corrected). Each measured request also records, at its write:
+//     send lateness     = written - intended (everything that held it back), and
+//     generator lateness = written - max(intended, when its connection last had room):
+//                         the part that is the generator's own delay, not the server's
+//                         backpressure on a full connection;
+//   and each ok response: response time = complete - written (what the server took).
+// - The loop: one epoll wait (level-triggered, nanosecond timeout) per iteration; every ready
+//   socket read once (no speculative re-read); then the requests due by now are released and
+//   every connection with something to send writes once. The wait sleeps until the next
+//   intended request, but at least pace_gap_us after the previous release (see driver.cc),
+//   so at high rates requests leave in small batches; that lag is measured (above).
+// - Phases: warmup (warmup_s; counted apart, not in the histograms), then the measured window
 //   (duration_s, or until max_requests measured requests were issued), then a drain: requests
 //   still in flight get up to timeout_ms to finish. A request belongs to the phase of its start
 //   (send time in closed loop, intended time in open loop). Every load is bounded in time.
@@ -23,8 +32,8 @@
 //   the same kind and it reconnects (open loop: waiting requests keep their intended times).
 //   status and body leave a well-framed connection open. `connect` counts failed connection
 //   attempts, which are not requests.
-// - Threads: `threads` io_contexts, each on its own thread with a share of the connections
-//   (default 1: the caller pins the process to a core). Timestamps: steady_clock.
+// - Threads: `threads` loops, each on its own thread with a share of the connections (default
+//   1: the caller pins the process to a core). Timestamps: steady_clock.
 #pragma once
 
 #include <array>
@@ -48,6 +57,9 @@ struct config {
   double warmup_s = 0;
   std::uint64_t max_requests = 0;  // measured requests to issue; 0 = bounded by duration only
   std::uint32_t timeout_ms = 2000;
+  // Open loop: the loop sleeps at least this long after releasing due requests (unless a
+  // response wakes it first), so above 1e6 / pace_gap_us requests/s they leave in batches.
+  std::uint32_t pace_gap_us = 50;
   std::vector<request_spec> requests;  // sent round-robin (connection c starts at c mod size)
 };
 
@@ -72,8 +84,13 @@ struct report {
   std::uint64_t connects = 0;        // successful connections (all phases)
   std::uint64_t bytes_read = 0;
   std::uint64_t bytes_written = 0;
-  histogram latency_ns;   // measured ok responses only
+  histogram latency_ns;  // measured ok responses only
+  // Open loop only (empty in closed loop), measured requests: see the contract above.
+  histogram send_lateness_ns;     // one per request written: written - intended
+  histogram loadgen_lateness_ns;  // one per request written: written - max(intended, room)
+  histogram response_ns;          // one per ok response: complete - written
   double elapsed_s = 0;   // measured window: its start to the last measured completion (or end)
+  double wall_s = 0;      // the whole run: connecting, warmup, measured window and drain
   double cpu_user_s = 0;  // this process (all threads), over the whole run
   double cpu_system_s = 0;
   std::vector<std::string> first_errors;  // up to 8 messages, for humans

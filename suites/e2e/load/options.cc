@@ -34,6 +34,8 @@ HOST is a numeric address (127.0.0.1, [::1]). Without -r/-f: GET /path, expectin
   -d SECONDS  measured duration (10)          -w SECONDS  warmup before it (0)
   -n COUNT    stop after COUNT measured requests (also bounded by -d)
   --timeout MS  a request without a response after MS ms fails as timeout (2000)
+  --pace-gap US open loop: sleep at least US us between releases of due requests (50);
+              requests then leave in batches, each at most about US us late (measured)
   -r 'METHOD TARGET [STATUS [LENGTH]]'  a request (repeatable); LENGTH = expected body bytes
   -f FILE     requests from FILE (format in request_set.h: request/header/body/expect lines)
   -H 'Name: value'  a header for every request (repeatable)
@@ -126,6 +128,8 @@ parsed_options parse_options(std::span<const std::string_view> args) {
         ok = parse_number(v, cfg.max_requests);
       } else if (a == "--timeout") {
         ok = parse_number(v, cfg.timeout_ms);
+      } else if (a == "--pace-gap") {
+        ok = parse_number(v, cfg.pace_gap_us);
       } else if (a == "-r") {
         parsed_requests r = parse_request_line(v);
         if (!r.error.empty()) return fail("-r: " + r.error);

@@ -42,7 +42,24 @@ void write_counters(std::ostream& out, const counters& c) {
 
 double us(std::uint64_t ns) { return static_cast<double>(ns) / 1e3; }
 
+// {count, p50, p90, p99, p99.9, max} in microseconds.
+void write_percentiles(std::ostream& out, const histogram& h) {
+  out << "{\"count\": " << h.count();
+  for (auto [name, p] :
+       {std::pair<const char*, double>{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9}}) {
+    out << ", \"" << name << "\": ";
+    write_number(out, us(h.value_at_percentile(p)));
+  }
+  out << ", \"max\": ";
+  write_number(out, us(h.max()));
+  out << "}";
+}
+
 }  // namespace
+
+double cpu_utilisation(const report& rep) noexcept {
+  return rep.wall_s > 0 ? (rep.cpu_user_s + rep.cpu_system_s) / rep.wall_s : 0;
+}
 
 void write_json(std::ostream& out, const config& cfg, const report& rep) {
   out << "{\"tool\": \"lapwise-load\", \"format\": 1,\n \"config\": {\"host\": ";
@@ -55,7 +72,7 @@ void write_json(std::ostream& out, const config& cfg, const report& rep) {
   out << ", \"warmup_s\": ";
   write_number(out, cfg.warmup_s);
   out << ", \"max_requests\": " << cfg.max_requests << ", \"timeout_ms\": " << cfg.timeout_ms
-      << ",\n  \"requests\": [";
+      << ", \"pace_gap_us\": " << cfg.pace_gap_us << ",\n  \"requests\": [";
   for (std::size_t i = 0; i < cfg.requests.size(); ++i) {
     const request_spec& r = cfg.requests[i];
     out << (i ? ", " : "") << "{\"method\": ";
@@ -93,12 +110,24 @@ void write_json(std::ostream& out, const config& cfg, const report& rep) {
   }
   out << ", \"max\": ";
   write_number(out, us(rep.latency_ns.max()));
-  out << ", \"saturated\": " << rep.latency_ns.saturated()
-      << "},\n \"histogram\": {\"digits\": " << rep.latency_ns.digits()
+  out << ", \"saturated\": " << rep.latency_ns.saturated() << "},\n \"open_loop\": {";
+  const std::pair<const char*, const histogram*> parts[] = {
+      {"send_lateness_us", &rep.send_lateness_ns},
+      {"loadgen_lateness_us", &rep.loadgen_lateness_ns},
+      {"response_us", &rep.response_ns}};
+  for (std::size_t i = 0; i < std::size(parts); ++i) {
+    out << (i ? ",\n  " : "") << '"' << parts[i].first << "\": ";
+    write_percentiles(out, *parts[i].second);
+  }
+  out << "},\n \"histogram\": {\"digits\": " << rep.latency_ns.digits()
       << ", \"highest_ns\": " << rep.latency_ns.highest() << "},\n \"cpu\": {\"user_s\": ";
   write_number(out, rep.cpu_user_s);
   out << ", \"system_s\": ";
   write_number(out, rep.cpu_system_s);
+  out << ", \"wall_s\": ";
+  write_number(out, rep.wall_s);
+  out << ", \"utilisation\": ";
+  write_number(out, cpu_utilisation(rep));
   out << "},\n \"bytes\": {\"read\": " << rep.bytes_read << ", \"written\": " << rep.bytes_written
       << "},\n \"first_errors\": [";
   for (std::size_t i = 0; i < rep.first_errors.size(); ++i) {
@@ -125,6 +154,20 @@ void write_summary(std::ostream& out, const config& cfg, const report& rep) {
                 us(rep.latency_ns.value_at_percentile(90)),
                 us(rep.latency_ns.value_at_percentile(99)),
                 us(rep.latency_ns.value_at_percentile(99.9)), us(rep.latency_ns.max()));
+  out << line;
+  if (cfg.rate > 0) {
+    std::snprintf(line, sizeof line,
+                  "  send lateness us: p50 %.1f  p99 %.1f  p99.9 %.1f (generator's own: p99 %.1f"
+                  "  p99.9 %.1f)\n",
+                  us(rep.send_lateness_ns.value_at_percentile(50)),
+                  us(rep.send_lateness_ns.value_at_percentile(99)),
+                  us(rep.send_lateness_ns.value_at_percentile(99.9)),
+                  us(rep.loadgen_lateness_ns.value_at_percentile(99)),
+                  us(rep.loadgen_lateness_ns.value_at_percentile(99.9)));
+    out << line;
+  }
+  std::snprintf(line, sizeof line, "  cpu %.2fs user + %.2fs system over %.2fs: %.0f%% of a core\n",
+                rep.cpu_user_s, rep.cpu_system_s, rep.wall_s, 100 * cpu_utilisation(rep));
   out << line;
   if (rep.measured.failed || rep.connect_errors) {
     out << "  errors:";

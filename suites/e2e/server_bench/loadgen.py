@@ -72,7 +72,8 @@ def pinned(argv: Sequence[str], cpu: int | None) -> list[str]:
 
 def accounting_problems(report: dict) -> list[str]:
     """What does not add up in a lapwise-load report: issued == ok + failed, the error kinds
-    sum to failed, every ok response has a latency, and nothing was left unsent."""
+    sum to failed, every ok response has a latency, nothing was left unsent, and (open loop)
+    every request written has a send lateness and every ok response a response time."""
     problems = []
     req = report["requests"]
     errors = report["errors"]
@@ -84,6 +85,16 @@ def accounting_problems(report: dict) -> list[str]:
         problems.append(f"{report['latency_us']['count']} latencies for {req['ok']} ok responses")
     if req["sent"] > req["issued"]:
         problems.append(f"sent {req['sent']} > issued {req['issued']}")
+    # Open loop (reports that have the block): one send lateness per measured request written,
+    # one response time per ok response.
+    open_loop = report.get("open_loop")
+    if open_loop and report["config"].get("mode") == "open":
+        if open_loop["send_lateness_us"]["count"] != req["sent"]:
+            problems.append(f"{open_loop['send_lateness_us']['count']} send latenesses for "
+                            f"{req['sent']} requests sent")
+        if open_loop["response_us"]["count"] != req["ok"]:
+            problems.append(f"{open_loop['response_us']['count']} response times for "
+                            f"{req['ok']} ok responses")
     return problems
 
 

@@ -10,10 +10,15 @@ Per server: quick conformance (every declared route answers exactly as the spec 
 that does not conform is not loaded), closed-loop runs (each preceded by a discarded warmup run),
 a wrk cross-check right after the lapwise-load run it checks, open loop at percentages of the
 server's measured peak (closed loop, 64 connections, no pipelining), an RSS soak (native
-servers), then hyperfine's cold start with the server stopped. That peak is bounded by
-lapwise-load's own core too: the open-loop records carry its CPU utilisation in the peak run and
-in their own (extra ``peak_loadgen_cpu_util``, ``loadgen_cpu_util``) and ``loadgen_bound`` when
-either reached ``records.LOADGEN_BOUND_UTIL``; the summary prints them as ``loadgen cpu A/B``.
+servers), then hyperfine's cold start with the server stopped. Every lapwise-load figure can be
+bounded by the generator's own core as well as by the server: each closed and open record
+carries lapwise-load's CPU utilisation per run (extra ``loadgen_cpu_util``, also a metric) and
+``loadgen_bound`` when a run reached ``records.LOADGEN_BOUND_UTIL`` or, in open loop, when the
+generator's own send lateness reached ``records.LOADGEN_LATE_US`` at p99.9. The open-loop peak
+is the closed-loop peak run's throughput; when that run was bound (``peak_loadgen_bound``), the
+peak is the generator's limit and the server's own peak is higher. The open-loop records also
+carry the send lateness (intended -> written), the generator's share of it, and the response
+time (written -> answered) as metrics; the summary prints ``late p99 A (gen B) cpu C/D``.
 Under load, every response must be 200 with the spec's body length, else it counts as an error
 (lapwise-load checks each one).
 
@@ -43,7 +48,8 @@ import coldstart  # noqa: E402
 import loadgen  # noqa: E402
 import soak  # noqa: E402
 import wrk_run  # noqa: E402
-from records import LOADGEN_BOUND_UTIL, Measured, loadgen_utilisation, to_records  # noqa: E402
+from records import (LOADGEN_BOUND_UTIL, Measured, loadgen_utilisation,  # noqa: E402
+                     loadgen_verdict, to_records)
 from scenarios import PLANS, Closed, Plan, is_native  # noqa: E402
 
 from lapwise import registry  # noqa: E402
@@ -146,16 +152,18 @@ class Suite:
                workdir: Path) -> tuple[float, float]:
         """Median throughput of the runs, and lapwise-load's median CPU utilisation in them."""
         impl = adapter.split("/", 1)[1]
-        ours, theirs = [], []
+        ours, theirs, wrk_utils = [], [], []
         check = sc in self.plan.wrk
         for _ in range(self.plan.repeat):
             spec = loadgen.LoadSpec(url=url, request_file=req_file, connections=sc.connections,
                                     pipeline=sc.pipeline, duration_s=self.plan.duration_s)
             ours.append(self.load(server, impl, spec, f"closed_{sc.route}_{sc.param}"))
             if check:
-                text, path = wrk_run.run(f"{url}", app_requests.ROUTES[sc.route], sc.connections,
-                                         sc.pipeline, self.plan.wrk_duration_s, workdir,
-                                         self.load_cpu)
+                text, path, wrk_util = wrk_run.run(f"{url}", app_requests.ROUTES[sc.route],
+                                                   sc.connections, sc.pipeline,
+                                                   self.plan.wrk_duration_s, workdir,
+                                                   self.load_cpu)
+                wrk_utils.append(wrk_util)
                 (self.raw / f"{self._seq:03d}_{impl}_{path.name}").write_text(path.read_text())
                 parsed = wrk_run.parse(text, str(path))
                 if parsed.get("errors", (0,))[0]:
@@ -164,7 +172,8 @@ class Suite:
                 theirs.append(parsed)
         scenario = f"server.closed_{sc.route}"
         self.records += to_records(adapter, scenario, sc.param, ours,
-                                   {"server_cpu": self.server_cpu, "load_cpu": self.load_cpu})
+                                   {"server_cpu": self.server_cpu, "load_cpu": self.load_cpu,
+                                    **loadgen_verdict([m.report for m in ours])})
         tput = statistics.median(m.report["throughput_rps"] for m in ours)
         ratio_text = ""
         if theirs:
@@ -180,19 +189,26 @@ class Suite:
             ratios = [m.report["throughput_rps"] / t["throughput"][0]
                       for m, t in zip(ours, theirs) if t["throughput"][0] > 0]
             if ratios:
+                ours_utils = [loadgen_utilisation(m.report) for m in ours]
+                why = wrk_difference(statistics.median(ratios), statistics.median(ours_utils),
+                                     statistics.median(wrk_utils), sc.pipeline)
                 self.records.append(Record(
                     adapter=adapter, scenario=f"server.load_vs_wrk_{sc.route}", param=sc.param,
                     metric="throughput_ratio", unit="ratio", samples=ratios,
                     extra={"what": "lapwise-load req/s / wrk req/s, same server, back to back",
                            "wrk_throughput": [t["throughput"][0] for t in theirs],
-                           "lapwise_throughput": [m.report["throughput_rps"] for m in ours]}))
-                ratio_text = f"{statistics.median(ratios):.3f}"
+                           "lapwise_throughput": [m.report["throughput_rps"] for m in ours],
+                           "wrk_cpu_util": wrk_utils, "lapwise_cpu_util": ours_utils,
+                           "within": WRK_TOLERANCE, "explanation": why}))
+                ratio_text = f"{statistics.median(ratios):.3f}" + (f" ({why})" if why else "")
         m = median_metrics(ours)
+        util = statistics.median(loadgen_utilisation(m.report) for m in ours)
         self.summary.append((impl, "closed_" + sc.route, sc.param, f"{tput:,.0f}",
                              f"{m.get('cpu_per_request', (0,))[0]:.1f}",
                              f"{m.get('latency_p99', (0,))[0]:.0f}", f"{m['errors'][0]:.0f}",
-                             ratio_text))
-        return tput, statistics.median(loadgen_utilisation(m.report) for m in ours)
+                             (ratio_text + " " if ratio_text else "") + f"cpu {util:.2f}"
+                             + (" BOUND" if util >= LOADGEN_BOUND_UTIL else "")))
+        return tput, util
 
     def open_loop(self, server, adapter: str, url: str, peak: float, peak_util: float,
                   req_file: Path) -> None:
@@ -206,24 +222,31 @@ class Suite:
             rate = peak * pct / 100.0
             runs = []
             for _ in range(self.plan.repeat):
+                # An in-run warmup as well: the schedule starts while the connections are still
+                # being opened, and those first requests' lateness is the generator's start-up,
+                # not the server's.
                 spec = loadgen.LoadSpec(url=url, request_file=req_file, connections=sc.connections,
-                                        pipeline=1, duration_s=self.plan.duration_s, rate=rate)
+                                        pipeline=1, duration_s=self.plan.duration_s, rate=rate,
+                                        warmup_s=OPEN_WARMUP_S)
                 runs.append(self.load(server, impl, spec, f"open_{sc.route}_{pct}pct"))
-            utils = [loadgen_utilisation(m.report) for m in runs]
-            bound = peak_util >= LOADGEN_BOUND_UTIL or max(utils) >= LOADGEN_BOUND_UTIL
+            verdict = loadgen_verdict([m.report for m in runs])
+            peak_bound = peak_util >= LOADGEN_BOUND_UTIL
+            bound = peak_bound or verdict["loadgen_bound"]
             self.records += to_records(adapter, f"server.open_{sc.route}", f"{pct}pct", runs,
                                        {"peak_rps": peak, "rate_rps": rate, "percent_of_peak": pct,
                                         "peak_from": f"server.closed_{sc.route}[{sc.param}]",
                                         "peak_loadgen_cpu_util": peak_util,
-                                        "loadgen_cpu_util": utils,
-                                        "loadgen_bound": bound,
-                                        "loadgen_bound_at": LOADGEN_BOUND_UTIL})
+                                        "peak_loadgen_bound": peak_bound,
+                                        **verdict, "loadgen_bound": bound})
             m = median_metrics(runs)
             self.summary.append((impl, "open_" + sc.route, f"{pct}% = {rate:,.0f}/s",
                                  f"{m['throughput'][0]:,.0f}",
                                  f"{m.get('cpu_per_request', (0,))[0]:.1f}",
                                  f"{m.get('latency_p99', (0,))[0]:.0f}", f"{m['errors'][0]:.0f}",
-                                 f"loadgen cpu {peak_util:.2f}/{statistics.median(utils):.2f}"
+                                 f"late p99 {m.get('send_lateness_p99', (0,))[0]:.0f} "
+                                 f"(gen {m.get('loadgen_lateness_p99', (0,))[0]:.0f}) "
+                                 f"cpu {peak_util:.2f}/"
+                                 f"{statistics.median(verdict['loadgen_cpu_util']):.2f}"
                                  + (" BOUND" if bound else "")))
 
     def soak(self, server, adapter: str, url: str, req_file: Path, pid: int, peak: float) -> None:
@@ -268,6 +291,32 @@ class Suite:
                              "", "", f"{report['requests']['failed']}",
                              f"RSS {v.baseline / 1e6:.1f}->{v.end_max / 1e6:.1f} MB "
                              f"({v.growth_pct:+.1f}%)"))
+
+
+# Open loop: seconds of schedule run (and discarded) before the measured window, in the same
+# process as it (see open_loop).
+OPEN_WARMUP_S = 0.2
+
+# lapwise-load and wrk must agree on a server's closed-loop throughput within this, unless one
+# of them was the limit (its core saturated), which wrk_difference says.
+WRK_TOLERANCE = 0.10
+
+
+def wrk_difference(ratio: float, ours_util: float, wrk_util: float, pipeline: int = 1) -> str:
+    """Why lapwise-load's throughput differs from wrk's by more than WRK_TOLERANCE: "" when it
+    does not; "wrk bound" / "lapwise-load bound" when only the slower side's core was saturated
+    (it measured itself, the other the server); with pipelining and lapwise-load ahead, "wrk
+    batches" (wrk writes the next batch of `pipeline` requests only once the whole previous
+    batch was answered, lapwise-load refills after every read, so the server's pipe stays
+    fuller: a difference of model, see suites/e2e/load/README.md); "unexplained" otherwise."""
+    if abs(ratio - 1.0) <= WRK_TOLERANCE:
+        return ""
+    slower_util = wrk_util if ratio > 1.0 else ours_util
+    if slower_util >= LOADGEN_BOUND_UTIL:
+        return "wrk bound" if ratio > 1.0 else "lapwise-load bound"
+    if pipeline > 1 and ratio > 1.0:
+        return "wrk batches"
+    return "unexplained"
 
 
 def median_metrics(runs: list[Measured]) -> dict[str, tuple[float, str]]:

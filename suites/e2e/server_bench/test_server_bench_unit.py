@@ -15,8 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import app_requests  # noqa: E402
 import loadgen  # noqa: E402
 import soak  # noqa: E402
+import run as runner  # noqa: E402
 import wrk_run  # noqa: E402
-from records import Measured, loadgen_utilisation, to_records  # noqa: E402
+from records import (LOADGEN_LATE_US, Measured, loadgen_late, loadgen_utilisation,  # noqa: E402
+                     loadgen_verdict, to_records)
 from scenarios import PLANS, is_native  # noqa: E402
 
 from lapwise.results import new_file, write  # noqa: E402
@@ -63,6 +65,17 @@ def test_accounting_problems(report, problem):
         assert any(problem in p for p in got), got
 
 
+def test_accounting_of_the_open_loop_block():
+    report = open_report(40.0)
+    assert loadgen.accounting_problems(report) == []  # 1000 sent, 1000 ok, blocks of 1000
+    report["open_loop"]["send_lateness_us"] = {**report["open_loop"]["send_lateness_us"],
+                                               "count": 999}
+    assert any("send latenesses" in p for p in loadgen.accounting_problems(report))
+    report = open_report(40.0)
+    report["open_loop"]["response_us"] = {**report["open_loop"]["response_us"], "count": 3}
+    assert any("response times" in p for p in loadgen.accounting_problems(report))
+
+
 def test_records_per_metric_with_runs_as_samples(tmp_path):
     runs = [Measured(fake_report(rps=5000.0), 0.5), Measured(fake_report(rps=6000.0), 0.25)]
     recs = to_records("server/nginx", "server.closed_plaintext", "c64-p1", runs)
@@ -93,6 +106,53 @@ def test_loadgen_utilisation(warmup_s, elapsed_s, cpu_s, util):
     assert loadgen_utilisation(report) == pytest.approx(util)
 
 
+def test_loadgen_utilisation_prefers_the_reported_wall_time():
+    report = fake_report()
+    report["cpu"] = {"user_s": 0.5, "system_s": 1.0, "wall_s": 3.0, "utilisation": 0.5}
+    assert loadgen_utilisation(report) == pytest.approx(0.5)  # not cpu / elapsed_s (7.5)
+
+
+def open_report(gen_p999: float, util: float = 0.5, count: int = 1000) -> dict:
+    report = fake_report()
+    report["config"]["mode"] = "open"
+    report["cpu"] = {"user_s": util, "system_s": 0.0, "wall_s": 1.0}
+    block = {"count": count, "p50": 10.0, "p90": 20.0, "p99": 30.0, "p99.9": 40.0, "max": 90.0}
+    report["open_loop"] = {"send_lateness_us": block,
+                           "loadgen_lateness_us": {**block, "p99.9": gen_p999},
+                           "response_us": block}
+    return report
+
+
+@pytest.mark.parametrize("gen_p999, util, count, late, bound", [
+    (40.0, 0.5, 1000, False, False),
+    (LOADGEN_LATE_US, 0.5, 1000, True, True),  # the generator's own lateness
+    (40.0, 0.95, 1000, False, True),           # its core saturated
+    (9999.0, 0.5, 0, False, False),            # nothing measured: no verdict from an empty block
+])
+def test_loadgen_verdict(gen_p999, util, count, late, bound):
+    report = open_report(gen_p999, util, count)
+    assert loadgen_late(report) is late
+    calm = fake_report()  # closed loop, half a core: never bound by itself
+    calm["cpu"] = {"user_s": 0.05, "system_s": 0.05}
+    verdict = loadgen_verdict([calm, report])
+    assert verdict["loadgen_bound"] is bound
+    assert verdict["loadgen_late"] == [False, late]
+    assert verdict["loadgen_cpu_util"][1] == pytest.approx(util)
+
+
+def test_open_loop_lateness_metrics():
+    recs = to_records("server/x", "server.open_plaintext", "80pct",
+                      [Measured(open_report(40.0), 0.1), Measured(open_report(60.0), 0.1)])
+    by_metric = {r.metric: r for r in recs}
+    assert by_metric["loadgen_lateness_p99.9"].samples == [40.0, 60.0]
+    assert by_metric["send_lateness_p99"].unit == "us"
+    assert by_metric["response_p50"].samples == [10.0, 10.0]
+    assert by_metric["loadgen_cpu_util"].samples == [pytest.approx(0.5)] * 2
+    closed = {r.metric for r in to_records("server/x", "server.closed_plaintext", "c64-p1",
+                                           [Measured(fake_report(), 0.1)])}
+    assert "send_lateness_p99" not in closed and "loadgen_cpu_util" in closed
+
+
 def test_records_without_latencies_when_nothing_succeeded():
     recs = to_records("server/x", "server.closed_plaintext", "c1-p1",
                       [Measured(fake_report(ok=0, failed=0), 0.0)])
@@ -115,6 +175,19 @@ def test_wrk_script_without_pipelining_is_static():
     assert 'wrk.method = "POST"' in script and 'wrk.path = "/echo"' in script
     assert 'wrk.headers["Content-Type"] = "application/json"' in script
     assert 'wrk.body = "{\\"a\\":[1,2,3]}"' in script
+
+
+@pytest.mark.parametrize("ratio, ours, theirs, pipeline, why", [
+    (1.05, 0.8, 0.8, 1, ""),                      # within 10%: nothing to explain
+    (1.32, 0.7, 0.98, 1, "wrk bound"),            # wrk slower and its core saturated
+    (0.80, 0.95, 0.6, 1, "lapwise-load bound"),
+    (1.30, 0.7, 0.5, 1, "unexplained"),           # neither side was the limit
+    (0.80, 0.5, 0.95, 1, "unexplained"),          # the faster side's saturation explains nothing
+    (1.20, 0.4, 0.5, 16, "wrk batches"),          # pipelined: wrk refills per whole batch
+    (0.80, 0.4, 0.5, 16, "unexplained"),          # ... which never makes wrk faster
+])
+def test_wrk_difference(ratio, ours, theirs, pipeline, why):
+    assert runner.wrk_difference(ratio, ours, theirs, pipeline) == why
 
 
 def test_wrk_report_parse():

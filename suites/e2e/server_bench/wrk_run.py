@@ -9,6 +9,7 @@ that importer is absent).
 from __future__ import annotations
 
 import re
+import resource
 import shutil
 import subprocess
 from pathlib import Path
@@ -46,9 +47,10 @@ def lua_script(req: RouteRequest, depth: int) -> str:
 
 
 def run(url: str, req: RouteRequest, connections: int, depth: int, duration_s: int,
-        workdir: Path, cpu: int | None = None) -> tuple[str, Path]:
+        workdir: Path, cpu: int | None = None) -> tuple[str, Path, float]:
     """Runs ``wrk -t1 -c<connections> -d<duration>s --latency`` with the script; returns the
-    report text and the file it was saved to."""
+    report text, the file it was saved to, and wrk's CPU utilisation (CPU seconds per second of
+    its duration: near 1.0, wrk's own core was the limit of its figure)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (Debian package wrk)")
@@ -56,13 +58,18 @@ def run(url: str, req: RouteRequest, connections: int, depth: int, duration_s: i
     script.write_text(lua_script(req, depth))
     argv = [wrk, "-t1", f"-c{connections}", f"-d{max(1, int(duration_s))}s", "--latency",
             "-s", str(script), url]
+    # wrk is the only child reaped during the run (taskset execs it), so the children's
+    # rusage delta is its CPU.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(pinned(argv, cpu), capture_output=True, text=True,
                           timeout=duration_s + 60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     out = workdir / f"wrk_{req.route}_c{connections}_p{depth}.txt"
     out.write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk exited {proc.returncode}: {proc.stderr.strip()}")
-    return proc.stdout, out
+    return proc.stdout, out, cpu_s / max(1, int(duration_s))
 
 
 _REQS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.M)

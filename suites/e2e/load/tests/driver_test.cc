@@ -8,6 +8,7 @@
 
 #include <asio.hpp>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,7 +21,9 @@ namespace {
 
 using asio::ip::tcp;
 
-enum class behaviour { answer, silent, close_every_10 };
+// slow: every batch of requests is answered slow_ms after it was read.
+constexpr int slow_ms = 20;
+enum class behaviour { answer, silent, close_every_10, slow };
 
 // Answers GET /plaintext (Content-Length), /chunked (chunked) and anything else with 500;
 // requests are parsed with the parser core, pipelined requests answered in one write.
@@ -78,6 +81,18 @@ class tiny_server {
       }
       auto self = shared_from_this();
       auto buf = std::make_shared<std::string>(std::move(out));
+      if (server.behaviour_ == behaviour::slow && !buf->empty()) {
+        auto timer = std::make_shared<asio::steady_timer>(socket.get_executor());
+        timer->expires_after(std::chrono::milliseconds(slow_ms));
+        timer->async_wait([self, buf, timer](asio::error_code ec) {
+          if (ec) return;
+          asio::async_write(self->socket, asio::buffer(*buf),
+                            [self, buf](asio::error_code e, std::size_t) {
+                              if (!e) self->read();
+                            });
+        });
+        return;
+      }
       asio::async_write(socket, asio::buffer(*buf),
                         [self, buf, close_after](asio::error_code ec, std::size_t) {
                           if (ec) return;
@@ -139,6 +154,27 @@ void expect_accounted(const report& r) {
   EXPECT_EQ(r.warmup.issued, r.warmup.ok + r.warmup.failed);
 }
 
+// Open loop: one send and one generator lateness per measured request written, one response
+// time per ok response; the generator's share of a request's lateness never exceeds the whole
+// (per request, so at every percentile). Closed loop records none of them.
+void expect_lateness_accounted(const config& cfg, const report& r) {
+  if (cfg.rate == 0) {
+    EXPECT_EQ(r.send_lateness_ns.count(), 0u);
+    EXPECT_EQ(r.loadgen_lateness_ns.count(), 0u);
+    EXPECT_EQ(r.response_ns.count(), 0u);
+    return;
+  }
+  EXPECT_EQ(r.send_lateness_ns.count(), r.measured.sent);
+  EXPECT_EQ(r.loadgen_lateness_ns.count(), r.measured.sent);
+  EXPECT_EQ(r.response_ns.count(), r.measured.ok);
+  for (double p : {50.0, 99.0, 100.0}) {
+    EXPECT_LE(r.loadgen_lateness_ns.value_at_percentile(p),
+              r.send_lateness_ns.value_at_percentile(p))
+        << "p" << p;
+  }
+  EXPECT_LE(r.loadgen_lateness_ns.max(), r.send_lateness_ns.max());
+}
+
 TEST(Run, ClosedLoopCountsAddUp) {
   struct row {
     std::uint32_t connections, pipeline, threads;
@@ -157,6 +193,7 @@ TEST(Run, ClosedLoopCountsAddUp) {
     report r = run(cfg, error);
     ASSERT_TRUE(error.empty()) << error;
     expect_accounted(r);
+    expect_lateness_accounted(cfg, r);
     EXPECT_EQ(r.measured.issued, 3000u) << "-n is exact in closed loop";
     EXPECT_EQ(r.measured.sent, r.measured.issued);
     EXPECT_EQ(r.measured.ok, 3000u) << (r.first_errors.empty() ? "" : r.first_errors[0]);
@@ -170,6 +207,10 @@ TEST(Run, ClosedLoopCountsAddUp) {
 TEST(Run, WrongStatusAndLengthAreCountedPerRequest) {
   tiny_server server(behaviour::answer);
   config cfg = base_config(server.port());
+  // One connection: it cycles through the three requests in order, so 900 requests are exactly
+  // 300 of each. (With several, each connection cycles from its own start and how the budget
+  // splits between them depends on timing: the per-kind counts could differ by one.)
+  cfg.connections = 1;
   cfg.max_requests = 900;
   cfg.pipeline = 4;
   request_spec missing;
@@ -183,6 +224,7 @@ TEST(Run, WrongStatusAndLengthAreCountedPerRequest) {
   report r = run(cfg, error);
   ASSERT_TRUE(error.empty()) << error;
   expect_accounted(r);
+  expect_lateness_accounted(cfg, r);
   EXPECT_EQ(r.measured.issued, 900u);
   EXPECT_EQ(r.measured.ok, 300u);
   EXPECT_EQ(error_count(r, error_kind::status), 300u);
@@ -200,6 +242,7 @@ TEST(Run, DroppedConnectionsFailTheirRequestsAndReconnect) {
   report r = run(cfg, error);
   ASSERT_TRUE(error.empty()) << error;
   expect_accounted(r);
+  expect_lateness_accounted(cfg, r);
   EXPECT_EQ(r.measured.issued, 2000u);
   EXPECT_GT(r.measured.ok, 0u);
   EXPECT_GT(error_count(r, error_kind::read), 0u) << "requests pipelined behind a close";
@@ -219,6 +262,7 @@ TEST(Run, OpenLoopIssuesTheScheduleAndCountsAddUp) {
   report r = run(cfg, error);
   ASSERT_TRUE(error.empty()) << error;
   expect_accounted(r);
+  expect_lateness_accounted(cfg, r);
   const schedule s(cfg.rate, cfg.connections);
   EXPECT_EQ(r.measured.issued, s.total_due(400'000'000 - 1)) << "exactly the schedule";
   EXPECT_EQ(r.measured.sent, r.measured.issued);
@@ -236,6 +280,7 @@ TEST(Run, OpenLoopCountBoundAndWarmup) {
   report r = run(cfg, error);
   ASSERT_TRUE(error.empty()) << error;
   expect_accounted(r);
+  expect_lateness_accounted(cfg, r);
   EXPECT_EQ(r.measured.issued, 700u);
   EXPECT_EQ(r.measured.ok, 700u);
   EXPECT_EQ(r.warmup.issued, schedule(cfg.rate, cfg.connections).total_due(100'000'000 - 1));
@@ -262,11 +307,37 @@ TEST(Run, OpenLoopThreadsShareTheScheduleExactly) {
     report r = run(cfg, error);
     ASSERT_TRUE(error.empty()) << error;
     expect_accounted(r);
+    expect_lateness_accounted(cfg, r);
     EXPECT_EQ(r.measured.issued, 1500u) << rw.connections << " connections, " << rw.threads;
     EXPECT_EQ(r.measured.ok, 1500u) << (r.first_errors.empty() ? "" : r.first_errors[0]);
     EXPECT_EQ(server.served(), 1500u) << "the server saw each request once";
     EXPECT_EQ(r.connects, rw.connections);
   }
+}
+
+// A server that takes 20 ms per answer behind one connection without pipelining: request j
+// cannot be written before j answers came back, so it leaves at least j * 20 ms - j / rate
+// after its intended time. That wait is send lateness (charged to the latency, which counts
+// from the intended time) and the server's doing, so the response time (written to answered)
+// is at least the server's 20 ms. Causal lower bounds only, never an upper bound on time.
+TEST(Run, OpenLoopWaitingForAFullConnectionIsSendLateness) {
+  tiny_server server(behaviour::slow);
+  config cfg = base_config(server.port());
+  cfg.connections = 1;
+  cfg.pipeline = 1;
+  cfg.rate = 200;  // one every 5 ms, four times what the server can answer
+  cfg.duration_s = 0.1;
+  std::string error;
+  report r = run(cfg, error);
+  ASSERT_TRUE(error.empty()) << error;
+  expect_accounted(r);
+  expect_lateness_accounted(cfg, r);
+  ASSERT_EQ(r.measured.issued, 20u);
+  ASSERT_EQ(r.measured.ok, 20u) << (r.first_errors.empty() ? "" : r.first_errors[0]);
+  const std::uint64_t ms = 1'000'000;
+  EXPECT_GE(r.response_ns.min(), (slow_ms - 1) * ms);
+  EXPECT_GE(r.send_lateness_ns.max(), 19 * (slow_ms - 5) * ms) << "the last request waited";
+  EXPECT_GE(r.latency_ns.max(), r.send_lateness_ns.max()) << "latency counts from intended";
 }
 
 TEST(Run, SilentServerMeansTimeouts) {
@@ -281,6 +352,7 @@ TEST(Run, SilentServerMeansTimeouts) {
     report r = run(cfg, error);
     ASSERT_TRUE(error.empty()) << error;
     expect_accounted(r);
+    expect_lateness_accounted(cfg, r);
     EXPECT_GT(r.measured.issued, 0u);
     EXPECT_EQ(r.measured.ok, 0u);
     EXPECT_EQ(error_count(r, error_kind::timeout), r.measured.failed);
@@ -302,6 +374,7 @@ TEST(Run, NoServerMeansConnectErrorsAndABoundedRun) {
   EXPECT_GT(r.connect_errors, 0u);
   EXPECT_EQ(r.measured.issued, 0u);
   expect_accounted(r);
+  expect_lateness_accounted(cfg, r);
 }
 
 TEST(Run, InvalidConfigsAreErrorValues) {

@@ -11,10 +11,17 @@ namespace {
 parsed_options parse(std::vector<std::string_view> args) { return parse_options(args); }
 
 TEST(Options, Accepted) {
-  parsed_options p = parse({"-c",  "64",     "-p",        "16",  "-d",
-                            "2.5", "-w",     "1",         "-n",  "1000",
-                            "-R",  "1234.5", "--timeout", "500", "-t",
-                            "2",   "-o",     "out.json",  "-q",  "http://127.0.0.1:8080/json"});
+  parsed_options p = parse({"-c",        "64",
+                            "-p",        "16",
+                            "-d",        "2.5",
+                            "-w",        "1",
+                            "-n",        "1000",
+                            "-R",        "1234.5",
+                            "--timeout", "500",
+                            "-t",        "2",
+                            "-o",        "out.json",
+                            "-q",        "--pace-gap",
+                            "25",        "http://127.0.0.1:8080/json"});
   ASSERT_TRUE(p.error.empty()) << p.error;
   const config& c = p.opts.cfg;
   EXPECT_EQ(c.connections, 64u);
@@ -25,6 +32,7 @@ TEST(Options, Accepted) {
   EXPECT_DOUBLE_EQ(c.rate, 1234.5);
   EXPECT_EQ(c.timeout_ms, 500u);
   EXPECT_EQ(c.threads, 2u);
+  EXPECT_EQ(c.pace_gap_us, 25u);
   EXPECT_EQ(p.opts.output, "out.json");
   EXPECT_TRUE(p.opts.quiet);
   EXPECT_EQ(c.host, "127.0.0.1");
@@ -60,6 +68,8 @@ TEST(Options, Rejected) {
       {{"-R", "-3", "http://127.0.0.1:1"}, "rate"},
       {{"-d", "0", "http://127.0.0.1:1"}, "duration"},
       {{"-d"}, "needs a value"},
+      {{"--pace-gap", "200000", "http://127.0.0.1:1"}, "pace gap"},
+      {{"--pace-gap", "-1", "http://127.0.0.1:1"}, "bad value '-1' for --pace-gap"},
       {{"--bogus", "1", "http://127.0.0.1:1"}, "unknown option"},
       {{"-r", "GET nope", "http://127.0.0.1:1"}, "bad target"},
       {{"-f", "/nonexistent/requests", "http://127.0.0.1:1"}, "cannot read"},

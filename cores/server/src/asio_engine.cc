@@ -42,7 +42,6 @@ class connection final : public responder, public std::enable_shared_from_this<c
   bool dirty_ = false;
 
  private:
-  enum class timing : std::uint8_t { none, idle, receiving, waiting, blocked, lingering };
   void start_read();
   void on_read(asio::error_code ec, std::size_t n);
   void read_now();
@@ -276,46 +275,10 @@ void connection::linger_read() {
 }
 
 void connection::update_deadline() {
-  timing t;
-  if (closed_) {
-    t = timing::none;
-  } else if (lingering_) {
-    t = timing::lingering;
-  } else if (write_waiting_) {
-    t = timing::blocked;
-  } else {
-    switch (sess_.current_phase()) {
-      case session::phase::idle:
-        t = timing::idle;
-        break;
-      case session::phase::receiving:
-        t = timing::receiving;
-        break;
-      default:
-        t = timing::waiting;
-        break;
-    }
-  }
+  const timing t = timing_of(closed_, lingering_, write_waiting_, sess_.current_phase());
   if (t == timing_) return;
   timing_ = t;
-  const config& cfg = w_.st_.cfg;
-  switch (t) {
-    case timing::idle:
-    case timing::blocked:
-      deadline_ = w_.now_ + cfg.idle_timeout;
-      break;
-    case timing::receiving:
-      deadline_ = w_.now_ + cfg.header_timeout;
-      break;
-    case timing::lingering:  // short while stopping: a client that keeps its end open
-      deadline_ = w_.now_ + std::min<clock::duration>(
-                                cfg.idle_timeout, w_.draining_ ? std::chrono::milliseconds(200)
-                                                               : std::chrono::milliseconds(2000));
-      break;
-    default:
-      deadline_ = clock::time_point::max();
-      break;
-  }
+  deadline_ = deadline_of(t, w_.st_.cfg, w_.now_, w_.draining_);
 }
 
 void connection::on_timeout() {

@@ -63,7 +63,6 @@ class conn final : public responder {
   bool doomed_ = false;    // in loop::graveyard_
 
  private:
-  enum class timing : std::uint8_t { none, idle, receiving, waiting, blocked, lingering };
   void read_once();
   void read_now();
   void write_out();
@@ -291,46 +290,10 @@ void conn::linger_read() {
 }
 
 void conn::update_deadline() {
-  timing t;
-  if (closed_) {
-    t = timing::none;
-  } else if (lingering_) {
-    t = timing::lingering;
-  } else if (write_blocked_) {
-    t = timing::blocked;
-  } else {
-    switch (sess_.current_phase()) {
-      case session::phase::idle:
-        t = timing::idle;
-        break;
-      case session::phase::receiving:
-        t = timing::receiving;
-        break;
-      default:
-        t = timing::waiting;
-        break;
-    }
-  }
+  const timing t = timing_of(closed_, lingering_, write_blocked_, sess_.current_phase());
   if (t == timing_) return;
   timing_ = t;
-  const config& cfg = l_.st_.cfg;
-  switch (t) {
-    case timing::idle:
-    case timing::blocked:
-      deadline_ = l_.now_ + cfg.idle_timeout;
-      break;
-    case timing::receiving:
-      deadline_ = l_.now_ + cfg.header_timeout;
-      break;
-    case timing::lingering:  // short while stopping: a client that keeps its end open
-      deadline_ = l_.now_ + std::min<clock::duration>(
-                                cfg.idle_timeout, l_.draining_ ? std::chrono::milliseconds(200)
-                                                               : std::chrono::milliseconds(2000));
-      break;
-    default:
-      deadline_ = clock::time_point::max();
-      break;
-  }
+  deadline_ = deadline_of(t, l_.st_.cfg, l_.now_, l_.draining_);
 }
 
 void conn::on_timeout() {

@@ -1,8 +1,11 @@
 // Private: what server.cc shares with the two transports (asio_engine.cc, epoll_engine.cc).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,6 +50,46 @@ class io_engine {
   // Graceful stop of every thread, from any thread; called at most once, after open().
   virtual void stop() noexcept = 0;
 };
+
+// Which deadline a connection is under. Both transports keep one deadline per connection and
+// sweep them once per tick instead of arming a timer per request.
+enum class timing : std::uint8_t { none, idle, receiving, waiting, blocked, lingering };
+
+// The deadline state of a connection: from its own flags (closed, lingering after a close, a
+// write waiting for the client to read) and otherwise its session's phase.
+inline timing timing_of(bool closed, bool lingering, bool write_blocked,
+                        session::phase phase) noexcept {
+  if (closed) return timing::none;
+  if (lingering) return timing::lingering;
+  if (write_blocked) return timing::blocked;
+  switch (phase) {
+    case session::phase::idle:
+      return timing::idle;
+    case session::phase::receiving:
+      return timing::receiving;
+    default:
+      return timing::waiting;  // a handler holds the request: no deadline of ours
+  }
+}
+
+// When a connection that enters `t` at `now` times out; time_point::max() for never.
+inline std::chrono::steady_clock::time_point deadline_of(timing t, const config& cfg,
+                                                         std::chrono::steady_clock::time_point now,
+                                                         bool draining) noexcept {
+  using namespace std::chrono_literals;
+  switch (t) {
+    case timing::idle:
+    case timing::blocked:
+      return now + cfg.idle_timeout;
+    case timing::receiving:
+      return now + cfg.header_timeout;
+    case timing::lingering:  // short while stopping: a client that keeps its end open
+      return now + std::min<std::chrono::steady_clock::duration>(cfg.idle_timeout,
+                                                                 draining ? 200ms : 2000ms);
+    default:
+      return std::chrono::steady_clock::time_point::max();
+  }
+}
 
 std::unique_ptr<io_engine> make_asio_engine(server_state& st);
 // Null where the platform has no epoll.

@@ -99,9 +99,9 @@ function(lapwise_add_fuzz name)
 endfunction()
 
 # A pytest run under ctest with the source package and the built _native on the path.
-#   lapwise_add_pytest(<name> PATHS dir-or-file... LABELS ... [ARGS ...] [TIMEOUT s])
+#   lapwise_add_pytest(<name> PATHS dir-or-file... LABELS ... [ARGS ...] [TIMEOUT s] [ENV K=V...])
 function(lapwise_add_pytest name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "PATHS;LABELS;ARGS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "PATHS;LABELS;ARGS;ENV" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 900)
   endif()
@@ -109,7 +109,7 @@ function(lapwise_add_pytest name)
            COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${ARG_ARGS} ${ARG_PATHS}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "PYTHONPATH=${LAPWISE_PYTHONPATH};LAPWISE_DATASETS_DIR=${LAPWISE_DATASETS_DIR};LAPWISE_RESULTS_DIR=${LAPWISE_RESULTS_DIR};LAPWISE_BUILD_DIR=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "PYTHONPATH=${LAPWISE_PYTHONPATH};LAPWISE_DATASETS_DIR=${LAPWISE_DATASETS_DIR};LAPWISE_RESULTS_DIR=${LAPWISE_RESULTS_DIR};LAPWISE_BUILD_DIR=${CMAKE_BINARY_DIR};${ARG_ENV}")
 endfunction()
 
 # A core laid out by convention, so adding a file is all it takes:

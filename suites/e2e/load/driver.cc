@@ -37,8 +37,9 @@ std::int64_t now_ns() noexcept {
       .count();
 }
 
-constexpr std::size_t initial_buffer = 64 * 1024;
-constexpr std::size_t max_buffer = 1024 * 1024;      // the parser caps heads at 64 KiB anyway
+constexpr std::size_t initial_buffer = std::size_t{64} * 1024;
+constexpr std::size_t max_buffer =
+    std::size_t{1024} * 1024;                        // the parser caps heads at 64 KiB anyway
 constexpr std::int64_t retry_delay_ns = 10'000'000;  // between failed connection attempts
 constexpr std::int64_t tick_ns = 10'000'000;         // timeouts, retries and the end of the run
 constexpr std::size_t max_events = 256;              // per epoll wait

@@ -88,6 +88,9 @@ struct loop {
   void post(std::function<void()> f);  // from any thread
   void run_posted();
   void accept_ready();
+  // Takes an accepted socket (its slot in st_.conns already counted): TCP_NODELAY, a conn, in
+  // the epoll set. Null when registration failed; the conn is then closed (and reaped).
+  conn* adopt(int fd);
   void set_accepting(bool on);
   void tick();
   void turn_end();
@@ -406,18 +409,20 @@ void loop::accept_ready() {
       accept_retry_ = now_ + std::chrono::milliseconds(50);
       return;
     }
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto* c = new conn(*this, fd);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = c;
-    if (::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      c->close_now();
-      continue;
-    }
-    c->pump();
+    if (conn* c = adopt(fd)) c->pump();
   }
+}
+
+conn* loop::adopt(int fd) {
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  auto* c = new conn(*this, fd);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = c;
+  if (::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev) == 0) return c;
+  c->close_now();
+  return nullptr;
 }
 
 void loop::post(std::function<void()> f) {
@@ -528,13 +533,7 @@ void loop::begin_drain() {
       const int fd = ::accept4(listen_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) break;
       st_.conns.fetch_add(1);
-      const int one = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      auto* c = new conn(*this, fd);
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.ptr = c;
-      if (::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev) != 0) c->close_now();
+      adopt(fd);
     }
     ::close(listen_);  // also leaves the epoll set
     listen_ = -1;

@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def _stop(proc: subprocess.Popen, timeout: float = 5.0) -> None:
+def stop_child(proc: subprocess.Popen, timeout: float = 5.0) -> None:
     """Stops a child we started: SIGTERM to its pid, SIGKILL if it lingers, then reap it."""
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGTERM)
@@ -45,14 +45,14 @@ class FaultServer:
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line.startswith("PORT "):
-            _stop(self.proc)
+            stop_child(self.proc)
             raise RuntimeError(f"fault server did not start (said {line!r})")
         self.port = int(line.split()[1])
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None:
-            _stop(self.proc)
+            stop_child(self.proc)
             if self.proc.stdout:
                 self.proc.stdout.close()
 

@@ -8,9 +8,7 @@ test can check which HTTP version a client actually spoke without the client rep
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -19,7 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from servers import free_port
+from servers import free_port, stop_child
 
 from lapwise.server import nginx
 from lapwise.server.nginx import nginx_binary
@@ -57,17 +55,6 @@ def make_certificates(work: Path) -> Path:
              "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "server.ext",
              cwd=work)
     return work / "ca.crt"
-
-
-def _stop(proc: subprocess.Popen, timeout: float = 5.0) -> None:
-    """Stops a child we started: SIGTERM to its pid, SIGKILL if it lingers, then reap it."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout)
 
 
 class TlsNginx:
@@ -125,7 +112,7 @@ class TlsNginx:
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None:
-            _stop(self.proc)
+            stop_child(self.proc)
             self.proc = None
         if self.work is not None:
             shutil.rmtree(self.work, ignore_errors=True)

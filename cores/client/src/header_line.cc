@@ -1,32 +1,9 @@
 #include "lapwise/client/header_line.h"
 
+#include "lapwise/common/http_token.h"
+
 namespace lapwise::client {
 namespace {
-
-// RFC 9110 tchar.
-bool is_tchar(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
@@ -66,15 +43,11 @@ header_line parse_header_line(std::string_view line) noexcept {
   std::size_t colon = s.find(':');
   if (colon == 0 || colon == std::string_view::npos) return {};
   std::string_view name = s.substr(0, colon);
-  for (char c : name) {
-    if (!is_tchar(static_cast<unsigned char>(c))) return {};
-  }
+  if (!common::is_token(name)) return {};
   std::string_view value = s.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return {};
-  }
+  if (common::contains_cr_lf_nul(value)) return {};
   header_line out;
   out.type = header_line::kind::field;
   out.name = name;

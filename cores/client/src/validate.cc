@@ -10,6 +10,7 @@
 
 #include "detail.h"
 #include "lapwise/client/client.h"
+#include "lapwise/common/http_token.h"
 
 namespace lapwise::client {
 namespace detail {
@@ -28,17 +29,6 @@ part get_part(CURLU* u, CURLUPart which, unsigned flags) {
   char* out = nullptr;
   if (curl_url_get(u, which, &out, flags) != CURLUE_OK) return part(nullptr);
   return part(out);
-}
-
-bool is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (unsigned char c : s) {
-    bool ok =
-        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -109,7 +99,7 @@ std::optional<std::string> check_policy(const policy& p) {
   if (p.max_redirects > 1000) return "max_redirects must be 0..1000";
   if (p.max_body_bytes == 0) return "max_body_bytes must be > 0";
   for (const std::string* s : {&p.proxy, &p.ca_file, &p.user_agent}) {
-    if (s->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    if (common::contains_cr_lf_nul(*s)) {
       return "proxy, ca_file and user_agent must not contain CR, LF or NUL";
     }
   }
@@ -117,15 +107,17 @@ std::optional<std::string> check_policy(const policy& p) {
 }
 
 std::optional<std::string> check_request_fields(const request& r) {
-  if (!is_token(r.method) || r.method.size() > 32) {
+  if (!common::is_token(r.method) || r.method.size() > 32) {
     return "method '" + r.method.substr(0, 40) + "' is not an HTTP token of 1..32 bytes";
   }
   if (r.headers.size() > max_headers_per_request) {
     return "more than " + std::to_string(max_headers_per_request) + " header fields";
   }
   for (const auto& [name, value] : r.headers) {
-    if (!is_token(name)) return "header name '" + name.substr(0, 40) + "' is not an HTTP token";
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    if (!common::is_token(name)) {
+      return "header name '" + name.substr(0, 40) + "' is not an HTTP token";
+    }
+    if (common::contains_cr_lf_nul(value)) {
       return "header '" + name + "' has CR, LF or NUL in its value";
     }
   }

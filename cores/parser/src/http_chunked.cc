@@ -82,7 +82,7 @@ error_code parse_size_line(const char* p, const char* lf, std::uint64_t& size) n
     ++s;
     while (s != end && is_ws(*s)) ++s;
     const char* name = s;
-    while (s != end && detail::in(detail::token_table, *s)) ++s;
+    while (s != end && detail::in(detail::tchar_table, *s)) ++s;
     if (s == name) return error_code::bad_chunk_extension;
     const char* after_name = s;
     while (s != end && is_ws(*s)) ++s;
@@ -94,7 +94,7 @@ error_code parse_size_line(const char* p, const char* lf, std::uint64_t& size) n
         if (!s) return error_code::bad_chunk_extension;
       } else {
         const char* value = s;
-        while (s != end && detail::in(detail::token_table, *s)) ++s;
+        while (s != end && detail::in(detail::tchar_table, *s)) ++s;
         if (s == value) return error_code::bad_chunk_extension;
       }
     } else {

@@ -163,7 +163,7 @@ parse_result request_head(std::string_view buf, request& out, std::span<header> 
     p = s.next;
   }
   const char* method = p;
-  while (p != line_end && in(token_table, *p)) ++p;
+  while (p != line_end && in(tchar_table, *p)) ++p;
   if (p == line_end) return line_stopped(more_step);
   if (*p != ' ' || p == method) {
     return error_result(*p == '\n' ? error_code::bad_line_ending : error_code::bad_request_line);

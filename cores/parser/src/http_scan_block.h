@@ -60,9 +60,9 @@ constexpr nibble_tables make_nibble_tables(const byte_table& t) {
 }
 
 inline constexpr byte_table odd_table =
-    make_table([](unsigned char c) { return !value_table[c] && c != '\n'; });
+    make_byte_table([](unsigned char c) { return !field_value_table[c] && c != '\n'; });
 
-inline constexpr nibble_tables tchar_nibbles = make_nibble_tables(token_table);
+inline constexpr nibble_tables tchar_nibbles = make_nibble_tables(tchar_table);
 inline constexpr nibble_tables odd_nibbles = make_nibble_tables(odd_table);
 
 // Checks the tables against the byte classes they encode, for all 256 bytes.
@@ -73,7 +73,7 @@ constexpr bool nibbles_match(const nibble_tables& n, const byte_table& t) {
   }
   return true;
 }
-static_assert(nibbles_match(tchar_nibbles, token_table));
+static_assert(nibbles_match(tchar_nibbles, tchar_table));
 static_assert(nibbles_match(odd_nibbles, odd_table));
 
 inline std::uint64_t lowest_bit(std::uint64_t m) { return m & (0 - m); }

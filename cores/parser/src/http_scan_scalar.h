@@ -42,7 +42,7 @@ inline const char* value_end_swar(const char* p, const char* end) noexcept {
     if (*c != '\t') return c;
     p = c + 1;
   }
-  return scan_while<value_table>(p, end);
+  return scan_while<field_value_table>(p, end);
 }
 
 struct scalar_scan {
@@ -50,7 +50,7 @@ struct scalar_scan {
     return value_end_swar(p, end);
   }
   static const char* name_end(const char* p, const char* end) noexcept {
-    return scan_while<token_table>(p, end);
+    return scan_while<tchar_table>(p, end);
   }
   static const char* target_end(const char* p, const char* end) noexcept {
     return scan_while<target_table>(p, end);

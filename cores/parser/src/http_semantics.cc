@@ -110,7 +110,7 @@ error_code add_transfer_encoding(std::string_view value, field_facts& f) noexcep
   bool ok = for_each_element(value, [&](std::string_view e) {
     if (e.empty()) return true;
     std::size_t n = 0;
-    while (n < e.size() && in(token_table, e[n])) ++n;
+    while (n < e.size() && in(tchar_table, e[n])) ++n;
     if (n == 0) return false;
     std::string_view rest = e.substr(n);
     if (!rest.empty() && rest.front() != ';' && rest.front() != ' ' && rest.front() != '\t') {

@@ -1,15 +1,9 @@
 #include "pattern.h"
 
-#include <cstring>
+#include "lapwise/common/http_token.h"
 
 namespace lapwise::router::detail {
 namespace {
-
-// RFC 9110 tchar: methods are tokens.
-bool is_tchar(char c) noexcept {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-  return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
 
 bool is_name(std::string_view name) noexcept {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -138,9 +132,8 @@ std::optional<insert_error> parse_route(std::string_view method, std::string_vie
   }
   out.label = concat(method, " ", pattern);
   if (method.empty()) return syntax_error(out, "empty method");
-  for (char c : method) {
-    if (!is_tchar(c)) return syntax_error(out, "method is not an HTTP token");
-  }
+  // Methods are tokens (RFC 9110 §9.1).
+  if (!common::is_token(method)) return syntax_error(out, "method is not an HTTP token");
   return check_pattern(pattern, out);
 }
 

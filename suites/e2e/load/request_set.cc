@@ -2,33 +2,15 @@
 
 #include <charconv>
 
+#include "lapwise/common/http_token.h"
+
 namespace lapwise::load {
 namespace {
-
-bool is_tchar(char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  for (char t : std::string_view("!#$%&'*+-.^_`|~"))
-    if (c == t) return true;
-  return false;
-}
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_tchar(c)) return false;
-  return true;
-}
 
 bool is_target(std::string_view s) {
   if (s.empty() || s[0] != '/') return false;
   for (unsigned char c : s)
     if (c < 0x21 || c > 0x7e) return false;
-  return true;
-}
-
-bool is_field_value(std::string_view s) {
-  for (unsigned char c : s)
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
   return true;
 }
 
@@ -92,7 +74,7 @@ parsed_requests parse_request_line(std::string_view line) {
   std::string_view rest = line;
   std::string_view method = next_word(rest);
   std::string_view target = next_word(rest);
-  if (!is_token(method)) {
+  if (!common::is_token(method)) {
     out.error = "bad method '" + std::string(method) + "' in '" + std::string(line) + "'";
     return out;
   }
@@ -113,12 +95,12 @@ parsed_requests parse_request_line(std::string_view line) {
 bool parse_header_line(std::string_view line, std::pair<std::string, std::string>& out,
                        std::string& error) {
   const auto colon = line.find(':');
-  if (colon == std::string_view::npos || !is_token(line.substr(0, colon))) {
+  if (colon == std::string_view::npos || !common::is_token(line.substr(0, colon))) {
     error = "bad header '" + std::string(line) + "' (want 'Name: value')";
     return false;
   }
   std::string_view value = trim(line.substr(colon + 1));
-  if (!is_field_value(value)) {
+  if (!common::is_field_value(value)) {
     error = "control byte in the value of header '" + std::string(line.substr(0, colon)) + "'";
     return false;
   }
@@ -179,7 +161,7 @@ parsed_requests parse_request_file(std::string_view text, std::string_view where
 
 std::string serialize(const request_spec& spec, std::string_view host_port, std::string& error) {
   error.clear();
-  if (!is_token(spec.method)) {
+  if (!common::is_token(spec.method)) {
     error = "bad method '" + spec.method + "'";
     return {};
   }
@@ -190,7 +172,7 @@ std::string serialize(const request_spec& spec, std::string_view host_port, std:
   std::string out = spec.method + " " + spec.target + " HTTP/1.1\r\n";
   if (!has_header(spec, "host")) out += "Host: " + std::string(host_port) + "\r\n";
   for (const auto& [name, value] : spec.headers) {
-    if (!is_token(name) || !is_field_value(value)) {
+    if (!common::is_token(name) || !common::is_field_value(value)) {
       error = "bad header '" + name + "'";
       return {};
     }

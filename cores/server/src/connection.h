@@ -1,0 +1,350 @@
+// Private: the connection-state model both transports share. A transport supplies only its
+// I/O (a non-blocking send and recv, shutdown, close, waiting for readiness, posting to its
+// thread, object lifetime); the rules live here once: what to write when, when to linger,
+// which deadline applies, what a timeout does, how a stop drains, how a completion from a
+// handler reaches the session, and how a loop batches ready requests and sweeps deadlines.
+//
+// Static polymorphism (CRTP) rather than virtual calls: pump() runs once per request and the
+// transports' calls inline into it, so sharing the rules costs the hot path nothing.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "server_state.h"
+
+namespace lapwise::server::detail {
+
+using clock = std::chrono::steady_clock;
+
+// What one non-blocking socket call did.
+enum class io_result : std::uint8_t { done, would_block, eof, failed };
+
+// One connection: a session plus the transport-independent state around it. `Conn` (the
+// transport's connection, derived from this) provides:
+//   io_result send_some(std::string_view, std::size_t& n)   one non-blocking send
+//   io_result recv_some(std::span<char>, std::size_t& n)    one non-blocking recv
+//   bool shutdown_send()                                    our FIN
+//   void close_socket()                                     the fd goes away
+//   void arm()          wait for: readable when wants_input(), writable when write_blocked_
+//   void post_complete(request&, response&&)   run complete() on the loop's thread later
+//   void settled()      end of pump(): lifetime bookkeeping (reaping, holding)
+//   void closed_out()   after close_now(): the slot is free
+template <class Conn, class Loop>
+class connection : public responder {
+ public:
+  explicit connection(Loop& l) : sess_(l.st_.svc, *this, l.ready_, l.date_), loop_(l) {
+    ++loop_.live_;
+    index_ = loop_.conns_.size();
+    loop_.conns_.push_back(self());
+  }
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // After every change: write what is ready, linger once the session is done, wait for what
+  // the state needs next, move the deadline.
+  void pump() {
+    if (!closed_ && !lingering_) {
+      write_out();
+      if (!closed_ && sess_.done()) linger();
+    }
+    if (!closed_) self()->arm();
+    update_deadline();
+    self()->settled();
+  }
+
+  // The socket is readable (or a transport's read finished with `r`, `n` bytes).
+  void read_ready() {
+    if (lingering_) {
+      linger_read();
+      return;
+    }
+    if (!sess_.wants_read()) return;
+    const std::span<char> space = sess_.read_space();
+    if (space.empty()) return;
+    std::size_t n = 0;
+    const io_result r = self()->recv_some(space, n);  // before n is read
+    received(r, n);
+  }
+  void received(io_result r, std::size_t n) {
+    switch (r) {
+      case io_result::done:
+        sess_.commit(n);
+        break;
+      case io_result::eof:
+        sess_.end_of_input();
+        break;
+      case io_result::would_block:
+        break;
+      case io_result::failed:
+        close_now();
+        break;
+    }
+  }
+  // The socket takes bytes again.
+  void writable() noexcept { write_blocked_ = false; }
+
+  // The deadline passed: a lingering or blocked connection closes; otherwise the session says
+  // what the client gets (408 while a request is incomplete).
+  void on_timeout() {
+    if (closed_) return;
+    if (lingering_ || write_blocked_) {
+      close_now();
+      return;
+    }
+    sess_.timeout();
+    pump();
+  }
+
+  // Graceful stop: take what the kernel already holds, answer it, then close.
+  void drain() {
+    if (closed_ || lingering_) return;
+    read_now();
+    sess_.drain();
+    pump();
+  }
+
+  void close_now() noexcept {
+    if (closed_) return;
+    closed_ = true;
+    sess_.end_of_input();  // nothing buffered is dispatched for a connection that is gone
+    self()->close_socket();
+    Conn* last = loop_.conns_.back();  // swap-remove from the loop's sweep list
+    loop_.conns_[index_] = last;
+    last->index_ = index_;
+    loop_.conns_.pop_back();
+    loop_.st_.conns.fetch_sub(1);
+    self()->closed_out();
+  }
+
+  // request::respond(): on the loop's thread straight into the session (the loop pumps the
+  // connection at the end of its turn), from any other thread through the loop's queue. The
+  // request (and so the connection, which is held while a request is out) stays valid until
+  // then.
+  void complete(request& r, response&& resp) noexcept override {
+    if (loop_.on_loop_thread()) {
+      sess_.complete(r, std::move(resp));
+      loop_.mark_dirty(self());
+      return;
+    }
+    self()->post_complete(r, std::move(resp));
+  }
+
+  [[nodiscard]] bool closed() const noexcept { return closed_; }
+  [[nodiscard]] bool held() const noexcept {  // a request of ours is out with the handler
+    return sess_.current_phase() == session::phase::waiting;
+  }
+  // Whether the transport should wait for bytes from the peer.
+  [[nodiscard]] bool wants_input() const noexcept {
+    return !closed_ && (lingering_ || sess_.wants_read());
+  }
+
+  clock::time_point deadline_ = clock::time_point::max();
+  std::size_t index_ = 0;  // in Loop::conns_ while open
+  bool dirty_ = false;     // in Loop::dirty_
+
+ protected:
+  ~connection() = default;
+
+  session sess_;
+  Loop& loop_;
+  bool closed_ = false, lingering_ = false, write_blocked_ = false;
+
+ private:
+  Conn* self() noexcept { return static_cast<Conn*>(this); }
+
+  void write_out() {
+    while (!write_blocked_ && !closed_) {
+      const std::string_view out = sess_.output();
+      if (out.empty()) return;
+      std::size_t n = 0;
+      switch (self()->send_some(out, n)) {
+        case io_result::done:
+          sess_.consume(n);
+          break;
+        case io_result::would_block:
+          write_blocked_ = true;  // arm() waits for writable
+          return;
+        default:
+          close_now();
+          return;
+      }
+    }
+  }
+
+  // Reads what the kernel holds now, without waiting (drain: the last bytes before closing).
+  void read_now() {
+    while (!closed_ && sess_.wants_read()) {
+      const std::span<char> space = sess_.read_space();
+      if (space.empty()) return;
+      std::size_t n = 0;
+      const io_result r = self()->recv_some(space, n);
+      if (r != io_result::done) {
+        if (r == io_result::eof) sess_.end_of_input();
+        return;
+      }
+      sess_.commit(n);
+      if (n < space.size()) return;
+    }
+  }
+
+  // Closing with unread input makes the kernel send RST, which can destroy the response still
+  // in flight to the client (after a 413, say). So: shut down our side, read and discard until
+  // the client closes or a short deadline passes, then close.
+  void linger() {
+    if (closed_ || lingering_) return;
+    lingering_ = true;
+    if (!self()->shutdown_send()) {
+      close_now();
+      return;
+    }
+    linger_read();
+  }
+
+ public:
+  // Readable while lingering: discard what came, close at the client's FIN or an error.
+  void linger_read() {
+    for (;;) {
+      std::size_t n = 0;
+      const io_result r = self()->recv_some(loop_.sink_, n);
+      if (r == io_result::done) continue;
+      if (r == io_result::would_block) {
+        self()->arm();  // wait for more, or the client's FIN
+        update_deadline();
+        return;
+      }
+      close_now();
+      return;
+    }
+  }
+
+ private:
+  void update_deadline() {
+    const timing t = timing_of(closed_, lingering_, write_blocked_, sess_.current_phase());
+    if (t == timing_) return;
+    timing_ = t;
+    deadline_ = deadline_of(t, loop_.st_.cfg, loop_.now_, loop_.draining_);
+  }
+
+  timing timing_ = timing::none;
+};
+
+// One io thread's loop state and rules: the date, the deadline sweep, batching ready requests
+// to the handler, pumping what completions touched, and the start of a drain. `Loop` (the
+// transport's loop, derived from this) provides:
+//   void keep(Conn*)-like lifetime through Conn::retain()   (a strong reference, or nothing)
+//   void dirty_marked()   a connection became dirty (schedule the end of the turn if needed)
+template <class Conn, class Loop>
+class io_loop {
+ public:
+  io_loop(server_state& st, unsigned index) : st_(st), index_(index) {
+    const auto shortest = std::min(st.cfg.header_timeout, st.cfg.idle_timeout);
+    tick_every_ = std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10),
+                                              std::chrono::milliseconds(250));
+  }
+
+  [[nodiscard]] bool on_loop_thread() const noexcept {
+    return std::this_thread::get_id() == thread_;
+  }
+
+  void mark_dirty(Conn* c) {
+    if (c->dirty_) return;
+    c->dirty_ = true;
+    dirty_.push_back(c);
+    self()->dirty_marked();
+  }
+
+  // Once per tick: the cached Date, then every connection past its deadline (all of them once
+  // a drain has run out of time).
+  void sweep() {
+    const auto wall = std::chrono::system_clock::now().time_since_epoch();
+    const std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(wall).count();
+    if (second != date_second_) {
+      date_second_ = second;
+      format_http_date(second, date_);
+    }
+    const bool force = draining_ && now_ >= drain_deadline_;
+    for (std::size_t i = 0; i < conns_.size();) {
+      Conn* c = conns_[i];
+      if (force || c->deadline_ <= now_) {
+        [[maybe_unused]] const auto keep = c->retain();
+        if (force) {
+          c->close_now();
+        } else {
+          c->on_timeout();
+        }
+        if (i < conns_.size() && conns_[i] == c) ++i;  // else it was swap-removed: look again
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  // End of a loop turn: every dynamic request that became ready goes to the handler in one
+  // call, then the connections it answered write their responses.
+  void dispatch() {
+    while (!ready_.empty() || !dirty_.empty()) {
+      if (!ready_.empty()) {
+        batch_.swap(ready_);
+        if (st_.h != nullptr) {
+          st_.h->handle(batch_);
+        } else {
+          for (request* r : batch_) r->respond({500, "text/plain", {}, "no handler"});
+        }
+        batch_.clear();
+      }
+      auto dirty = std::move(dirty_);
+      dirty_.clear();
+      for (Conn* c : dirty) {
+        [[maybe_unused]] const auto keep = c->retain();
+        c->dirty_ = false;
+        c->pump();
+      }
+    }
+  }
+
+  // The start of a graceful stop; false when it had started already. The transport then takes
+  // its backlog, closes its listener and calls drain_all().
+  bool start_drain() noexcept {
+    if (draining_) return false;
+    draining_ = true;
+    drain_deadline_ = clock::now() + st_.cfg.shutdown_timeout;
+    return true;
+  }
+  // Every connection answers what it holds, then closes.
+  void drain_all() {
+    for (Conn* c : std::vector<Conn*>(conns_)) {
+      [[maybe_unused]] const auto keep = c->retain();
+      c->drain();
+    }
+  }
+
+  server_state& st_;
+  unsigned index_;
+  clock::duration tick_every_{};
+  clock::time_point now_ = clock::now();
+  clock::time_point drain_deadline_ = clock::time_point::max();
+  std::int64_t date_second_ = -1;
+  char date_[date_length] = {};
+  std::vector<Conn*> conns_;  // open connections
+  std::size_t live_ = 0;      // connection objects, open or not
+  std::vector<request*> ready_, batch_;
+  std::vector<Conn*> dirty_;
+  std::array<char, 4096> sink_{};  // lingering reads land here, discarded
+  bool draining_ = false, parked_ = false, finished_ = false;
+  std::thread::id thread_;
+
+ protected:
+  ~io_loop() = default;
+
+ private:
+  Loop* self() noexcept { return static_cast<Loop*>(this); }
+};
+
+}  // namespace lapwise::server::detail

@@ -104,11 +104,6 @@ thread_local PyThreadState* py_handler::tstate_ = nullptr;
 
 // ------------------------------------------------------------------------------ conversion
 
-bool is_token_char(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
 bool utf8_of(PyObject* s, std::string_view& out) {
   Py_ssize_t n = 0;
   const char* p = PyUnicode_AsUTF8AndSize(s, &n);
@@ -161,8 +156,9 @@ bool convert_body(py_handler& h, PyObject* v, ls::response& out, bool set_type) 
   return true;
 }
 
-// One header from Response.headers; Content-Type is kept aside, framing headers are the
-// server's own and refused.
+// One header from Response.headers: Content-Type goes to its own field, the rest become a
+// header line. The rule (token name, no CR/LF/NUL, the server's own headers refused) is the
+// core's: validate_header().
 bool add_header(PyObject* name, PyObject* value, ls::response& out, bool& has_type) {
   std::string_view n, v;
   if (!PyUnicode_Check(name) || !PyUnicode_Check(value)) {
@@ -170,37 +166,17 @@ bool add_header(PyObject* name, PyObject* value, ls::response& out, bool& has_ty
     return false;
   }
   if (!utf8_of(name, n) || !utf8_of(value, v)) return false;
-  if (n.empty()) {
-    PyErr_SetString(PyExc_ValueError, "an empty header name");
-    return false;
+  bool is_type = n.size() == 12;
+  for (std::size_t i = 0; is_type && i < n.size(); ++i) {
+    is_type = (n[i] | 0x20) == "content-type"[i];
   }
-  for (unsigned char c : n) {
-    if (!is_token_char(c)) {
-      PyErr_Format(PyExc_ValueError, "invalid header name %R", name);
-      return false;
-    }
-  }
-  for (unsigned char c : v) {
-    if (c == '\r' || c == '\n' || c == '\0') {
-      PyErr_Format(PyExc_ValueError, "header %R: CR, LF and NUL are not allowed in values", name);
-      return false;
-    }
-  }
-  auto iequals = [&](std::string_view want) {
-    if (n.size() != want.size()) return false;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      if ((n[i] | 0x20) != want[i]) return false;
-    }
-    return true;
-  };
-  if (iequals("content-type")) {
+  if (is_type) {  // checked with the rest by convert_response()
     out.content_type.assign(v);
     has_type = true;
     return true;
   }
-  if (iequals("content-length") || iequals("transfer-encoding") || iequals("connection") ||
-      iequals("date") || iequals("server")) {
-    PyErr_Format(PyExc_ValueError, "header %R is set by the server", name);
+  if (auto err = ls::validate_header(n, v)) {
+    PyErr_SetString(PyExc_ValueError, err->c_str());
     return false;
   }
   out.headers.append(n).append(": ").append(v).append("\r\n");
@@ -248,7 +224,12 @@ bool convert_response(py_handler& h, PyObject* res, ls::response& out) {
   if (body == nullptr) return false;
   ok = convert_body(h, body, out, !has_type);
   Py_DECREF(body);
-  return ok;
+  if (!ok) return false;
+  if (auto err = ls::validate_response(out)) {  // the core would answer 500: say why here
+    PyErr_SetString(PyExc_ValueError, err->c_str());
+    return false;
+  }
+  return true;
 }
 
 // ------------------------------------------------------------------------------ the request
@@ -636,12 +617,7 @@ class py_server {
     if (status < 200 || status > 599) throw py::value_error("status must be in 200..599");
     r.content_type = content_type;
     for (const auto& [n, v] : headers) {
-      for (unsigned char c : n) {
-        if (!is_token_char(c)) throw py::value_error("invalid header name '" + n + "'");
-      }
-      if (v.find_first_of("\r\n", 0, 3) != std::string::npos) {
-        throw py::value_error("header '" + n + "': CR, LF and NUL are not allowed");
-      }
+      if (auto err = ls::validate_header(n, v)) throw py::value_error(*err);  // the core's rule
       r.headers += n + ": " + v + "\r\n";
     }
     r.body = std::string(body);

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <utility>
 
+#include "lapwise/common/http_token.h"
 #include "lapwise/server/session.h"
 
 namespace lapwise::server {
@@ -157,6 +158,82 @@ std::size_t render_response(std::string& out, const head_fields& h, std::string_
 
 }  // namespace detail
 
+// ------------------------------------------------------------------------ response checking
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view lower) noexcept {
+  if (a.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if ((a[i] | 0x20) != lower[i]) return false;
+  }
+  return true;
+}
+
+// Quoted for a message: at most 60 bytes, control bytes as \xNN, so that the message itself
+// cannot carry what it complains about into a log line.
+std::string quoted(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string q = "'";
+  for (char c : s.substr(0, 60)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      q.append("\\x").push_back(hex[u >> 4]);
+      q.push_back(hex[u & 15]);
+    } else {
+      q.push_back(c);
+    }
+  }
+  if (s.size() > 60) q += "...";
+  return q + "'";
+}
+
+}  // namespace
+
+std::optional<std::string> validate_header(std::string_view name, std::string_view value) {
+  if (!common::is_token(name)) {
+    return "response header name " + quoted(name) + ": not a token";
+  }
+  // A CR or LF would end the header line early and let the rest of the value become headers,
+  // or a whole response, of its author's choosing (response splitting).
+  if (!common::is_field_value(value)) {
+    return "response header " + quoted(name) +
+           ": CR, LF and NUL (and other control bytes) are not allowed in values";
+  }
+  // The server frames the message and names itself: a second copy of these would contradict
+  // it (two Content-Lengths are a smuggling vector). Content-Type has its own field.
+  for (std::string_view own :
+       {"content-length", "transfer-encoding", "connection", "date", "server", "content-type"}) {
+    if (iequals(name, own)) {
+      return "response header " + quoted(name) +
+             (own == "content-type" ? " goes in response::content_type" : " is set by the server");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> validate_response(const response& r) {
+  if (!common::is_field_value(r.content_type)) {
+    return "response content type " + quoted(r.content_type) +
+           ": CR, LF and NUL (and other control bytes) are not allowed in values";
+  }
+  std::string_view rest = r.headers;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find("\r\n");
+    if (end == std::string_view::npos) {
+      return "response headers " + quoted(rest) + ": each line must end with CRLF";
+    }
+    const std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end + 2);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      return "response header line " + quoted(line) + ": no ':' after the name";
+    }
+    if (auto err = validate_header(line.substr(0, colon), line.substr(colon + 1))) return err;
+  }
+  return std::nullopt;
+}
+
 // ------------------------------------------------------------------------------ route_table
 
 route_table::route_table() = default;
@@ -174,9 +251,7 @@ std::optional<std::string> route_table::add(std::string_view method, std::string
 
 std::optional<std::string> route_table::add_const(std::string_view method, std::string_view pattern,
                                                   response r) {
-  for (char c : r.content_type + r.headers) {
-    if (c == '\0') return "a const response holds a NUL byte in its headers";
-  }
+  if (auto err = validate_response(r)) return err;
   return add(method, pattern, entry{true, 0, std::move(r)});
 }
 

@@ -2,6 +2,7 @@
 #include "lapwise/server/session.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "lapwise/parser/percent.h"
@@ -336,6 +337,10 @@ void session::complete(request& r, response&& resp) {
   slot& s = slots_[static_cast<std::size_t>(r.seq_ - base_seq_)];
   if (s.req.get() != &r) return;
   if (draining_ && &s == &slots_.back() && in_begin_ == in_end_) s.close = true;
+  if (auto err = validate_response(resp)) {
+    report(*err);
+    resp = {500, "text/plain", {}, "Internal Server Error"};
+  }
   detail::render_response(s.bytes,
                           {resp.status, svc_.cfg_.server_name, date_, resp.content_type,
                            resp.headers, s.close, s.keep_alive10},
@@ -345,6 +350,14 @@ void session::complete(request& r, response&& resp) {
   s.req.reset();
   flush_slots();
   process();
+}
+
+void session::report(const std::string& message) const {
+  if (svc_.cfg_.report) {
+    svc_.cfg_.report(message);
+  } else {
+    std::fprintf(stderr, "lapwise server: answered 500: %s\n", message.c_str());
+  }
 }
 
 void session::flush_slots() {

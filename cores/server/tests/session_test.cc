@@ -314,6 +314,68 @@ TEST(Session, ManyMalformedSessionsEachGetOneAnswer) {
   }
 }
 
+// A handler's headers reach the wire only when they are well formed: CR/LF injection, a
+// non-token name, a framing header of the server's own or a bad content type become a 500
+// (reported), and the connection goes on serving.
+TEST(Session, InvalidResponseHeadersBecome500AndAreReported) {
+  const std::vector<response> bad = {
+      {200, "text/plain", "X-A: 1\r\nSet-Cookie: evil\r\n\r\n<html>", "body"},
+      {200, "text/plain", "X-A: 1\r\n\r\nHTTP/1.1 200 OK\r\n", "body"},
+      {200, "text/plain", "X-A: a\nInjected: 1\r\n", "body"},
+      {200, "text/plain", "X-A: a\rb\r\n", "body"},
+      {200, "text/plain", std::string("X-A: a\0b\r\n", 11), "body"},
+      {200, "text/plain", "X A: 1\r\n", "body"},
+      {200, "text/plain", ": 1\r\n", "body"},
+      {200, "text/plain", "X-A 1\r\n", "body"},
+      {200, "text/plain", "X-A: 1", "body"},
+      {200, "text/plain", "Content-Length: 1\r\n", "body"},
+      {200, "text/plain", "transfer-encoding: chunked\r\n", "body"},
+      {200, "text/plain", "Content-Type: a\r\n", "body"},
+      {200, "text/html\r\nX-Injected: 1", {}, "body"},
+  };
+  for (const response& r : bad) {
+    config cfg;
+    std::vector<std::string> reports;
+    cfg.report = [&](std::string_view m) { reports.emplace_back(m); };
+    harness h(cfg, /*auto_answer=*/false);
+    h.feed("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n" + get_plain);
+    ASSERT_EQ(h.held.size(), 1u);
+    h.held[0]->respond(r);
+    const auto got = h.take();
+    ASSERT_EQ(got.size(), 2u) << r.headers;
+    EXPECT_EQ(got[0].status, 500) << r.headers << r.content_type;
+    EXPECT_EQ(got[0].head.find("Injected"), std::string::npos);
+    EXPECT_EQ(got[0].head.find("evil"), std::string::npos);
+    EXPECT_EQ(got[1].status, 200);
+    ASSERT_EQ(reports.size(), 1u) << r.headers;
+    EXPECT_EQ(reports[0].find('\r'), std::string::npos);  // the report is one clean line
+    EXPECT_EQ(reports[0].find('\n'), std::string::npos);
+  }
+  EXPECT_NE(validate_response(bad[3])->find("CR, LF and NUL"), std::string::npos);
+}
+
+TEST(Session, ValidResponseHeadersPassUnchanged) {
+  harness h({}, /*auto_answer=*/false);
+  h.feed("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  const response ok{201, "application/json; charset=utf-8",
+                    "X-A: 1\r\nSet-Cookie: a=b; Path=/\r\nX-Tab:\tv \xc3\xa9\r\nX-Empty:\r\n",
+                    "{}"};
+  EXPECT_FALSE(validate_response(ok));
+  h.held[0]->respond(ok);
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, 201);
+  EXPECT_NE(got[0].head.find("\r\nSet-Cookie: a=b; Path=/\r\n"), std::string::npos);
+}
+
+TEST(Session, ConstRoutesWithInvalidHeadersAreRefused) {
+  route_table t;
+  EXPECT_TRUE(t.add_const("GET", "/a", {200, "text/plain", "X: 1\r\nY\r\n", "a"}));
+  EXPECT_TRUE(t.add_const("GET", "/b", {200, "text/plain\r\nX: 1", {}, "b"}));
+  EXPECT_TRUE(t.add_const("GET", "/c", {200, "text/plain", "Server: x\r\n", "c"}));
+  EXPECT_FALSE(t.add_const("GET", "/d", {200, "text/plain", "X-D: 1\r\n", "d"}));
+}
+
 TEST(Session, HttpDateFormat) {
   char out[detail::date_length + 1] = {};
   detail::format_http_date(784111777, out);  // RFC 9110's example

@@ -18,6 +18,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -43,15 +44,29 @@ struct config {
   std::size_t max_pipelined = 64;   // unanswered requests per connection before reading pauses
   parser::limits limits{};          // request line, headers, body (max_body -> 413)
   io_mode io = io_mode::automatic;  // the transport, see io_mode.h
+  // Told (on an io thread) what the server answered 500 for instead of sending it: an invalid
+  // handler response. Empty: one line on stderr.
+  std::function<void(std::string_view message)> report;
 };
 
 // A handler's response; the server adds Server, Date, Content-Length and Connection itself.
 struct response {
   int status = 200;
   std::string content_type;  // empty: no Content-Type header
-  std::string headers;       // extra "Name: value\r\n" lines, validated by the caller
+  std::string headers;       // extra "Name: value\r\n" lines (validate_response())
   std::string body;
 };
+
+// What the server sends only when it holds: content_type a field-value; every `headers` line
+// "name: value" + CRLF with a token name and a field-value value (no CR, LF, NUL or other
+// control byte: no response splitting); none of Content-Length, Transfer-Encoding,
+// Connection, Date, Server (the server's own) or Content-Type (content_type's). Returns the
+// error message, or nullopt. A handler's response that fails it becomes a 500 (and a report,
+// config::report); route_table::add_const() refuses it.
+[[nodiscard]] std::optional<std::string> validate_response(const response& r);
+// One header line's worth of the same rule (bindings that build `headers` check each pair).
+[[nodiscard]] std::optional<std::string> validate_header(std::string_view name,
+                                                         std::string_view value);
 
 namespace detail {
 class responder;

@@ -114,6 +114,7 @@ class session {
   void emit_view(std::string_view bytes, bool close);
   void fail(parser::error_code e);
   void flush_slots();
+  void report(const std::string& message) const;
   request* acquire();
   [[nodiscard]] bool want_close(const parser::request& req) const noexcept;
 

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -189,8 +190,11 @@ class transport {
   std::vector<bool> idempotent_;                       // per request, of its own method
   std::unordered_map<std::uint32_t, hop_state> hops_;  // requests being redirected
   std::unordered_map<std::string, std::uint32_t> host_ids_;
-  std::vector<time_point> fd_activity_;  // per socket: when epoll last reported it ready
-  bool env_proxy_ = true;                // some *_proxy variable is set: let libcurl apply them
+  std::vector<time_point> fd_activity_;        // per socket: when epoll last reported it ready
+  static constexpr std::uint8_t kInSet = 1;    // in the epoll set
+  static constexpr std::uint8_t kWatched = 2;  // libcurl wants its events
+  std::vector<std::uint8_t> fd_state_;         // per socket number
+  bool env_proxy_ = true;  // some *_proxy variable is set: let libcurl apply them
   time_point now_{};
   time_point next_stall_check_{};
   duration stall_check_every_{};
@@ -214,24 +218,33 @@ transport::~transport() {
 
 int transport::on_socket(CURL* easy, curl_socket_t fd, int what, void* user, void* socket_data) {
   auto& self = *static_cast<transport*>(user);
+  if (fd < 0) return 0;
+  auto& state = self.fd_state_;
+  if (static_cast<std::size_t>(fd) >= state.size()) state.resize(fd + 64, 0);
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(self.epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    // Left in the epoll set: libcurl removes a keep-alive connection's socket after every
+    // transfer and adds it back for the next one, and a DEL/ADD pair per request is measurable.
+    // An event on an unwatched socket removes it then (run()); closing it removes it as well.
+    state[fd] &= static_cast<std::uint8_t>(~kWatched);
     return 0;
   }
+  (void)socket_data;
   // The transfer that now waits on this socket: epoll's events on it are its progress.
   transfer* t = nullptr;
   if (easy && curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t) == CURLE_OK && t) t->fd = fd;
   epoll_event ev{};
   ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
   ev.data.fd = fd;
-  // Non-null socket data marks the fd as registered (set below), so this call modifies it. An
-  // unmarked fd can still be in the set (EEXIST): then it is modified as well.
-  bool registered = socket_data != nullptr;
-  if (!registered && epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    registered = errno == EEXIST;
+  // A socket we think is in the set may have been closed (and the number reused) since: the
+  // kernel dropped it then, and MOD says ENOENT. One we think is absent may be there: EEXIST.
+  if (state[fd] & kInSet) {
+    if (epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
+      epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    }
+  } else if (epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
+    epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
   }
-  if (registered) epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
-  curl_multi_assign(self.multi_, fd, &self);
+  state[fd] = kInSet | kWatched;
   return 0;
 }
 
@@ -777,6 +790,13 @@ void transport::run(const std::function<void(std::size_t)>& on_result) {
       if (fd == wake_fd_) {
         std::uint64_t count;
         [[maybe_unused]] auto r = ::read(wake_fd_, &count, sizeof count);
+        continue;
+      }
+      if (static_cast<std::size_t>(fd) < fd_state_.size() && !(fd_state_[fd] & kWatched)) {
+        // A keep-alive socket libcurl stopped watching (closed by the server, say): drop it
+        // from the set now, or level-triggered epoll would report it on every wait.
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+        fd_state_[fd] = 0;
         continue;
       }
       if (p_.read_timeout.count() > 0 && fd >= 0) {

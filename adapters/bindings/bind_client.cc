@@ -52,6 +52,8 @@ lc::policy to_policy(const py::dict& d) {
   if (has("proxy")) p.proxy = d["proxy"].cast<std::string>();
   if (has("use_proxy")) p.use_proxy = d["use_proxy"].cast<bool>();
   if (has("max_body_bytes")) p.max_body_bytes = d["max_body_bytes"].cast<std::size_t>();
+  if (has("max_header_bytes")) p.max_header_bytes = d["max_header_bytes"].cast<std::size_t>();
+  if (has("max_headers")) p.max_headers = d["max_headers"].cast<std::size_t>();
   if (has("user_agent")) p.user_agent = d["user_agent"].cast<std::string>();
   if (has("seed")) p.seed = d["seed"].cast<std::uint64_t>();
   return p;
@@ -291,6 +293,7 @@ class py_run {
     d["attempts"] = s.attempts;
     d["retries"] = s.retries;
     d["resends"] = s.resends;
+    d["redirects"] = s.redirects;
     d["cancelled"] = s.cancelled;
     return d;
   }

@@ -31,6 +31,6 @@ std::optional<std::string> check_request_fields(const request& r);
 // request's is not parsed again.
 std::optional<invalid_input> index_hosts(std::span<const request> requests, const policy& p,
                                          std::vector<std::uint32_t>* host_of,
-                                         std::size_t* host_count);
+                                         std::vector<std::string>* host_keys);
 
 }  // namespace lapwise::client::detail

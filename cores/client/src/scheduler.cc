@@ -21,6 +21,7 @@ scheduler::scheduler(const policy& p, std::vector<std::uint32_t> host_of,
       host_of_(std::move(host_of)),
       idempotent_(std::move(idempotent)),
       attempts_(host_of_.size(), 0),
+      hop_next_(host_of_.size(), false),
       hosts_(host_count),
       global_(p.global_rate.rate, p.global_rate.burst, start, kTimerSlack),
       uniform01_(std::move(uniform01)) {
@@ -76,11 +77,13 @@ std::optional<dispatch> scheduler::next(time_point now) {
   while (!ready_.empty()) {
     auto [head, host] = *ready_.begin();
     host_state& h = hosts_[host];
-    if (!h.bucket.try_take(now)) {
-      // This host waits for its bucket; the others go ahead meanwhile.
+    bool paused = h.paused_until > now;
+    if (paused || !h.bucket.try_take(now)) {
+      // This host waits (for its bucket, or for the time its Retry-After named); the others go
+      // ahead meanwhile.
       h.parked = true;
       make_ready(host);
-      parked_.push({h.bucket.available_at(now), host});
+      parked_.push({paused ? h.paused_until : h.bucket.available_at(now), host});
       continue;
     }
     global_.try_take(now);  // cannot fail: checked above, and nothing took a token since
@@ -88,7 +91,11 @@ std::optional<dispatch> scheduler::next(time_point now) {
     ++h.in_flight;
     ++in_flight_;
     make_ready(host);
-    return dispatch{head, ++attempts_[head]};
+    if (hop_next_[head]) {
+      hop_next_[head] = false;
+      return dispatch{head, attempts_[head], true};
+    }
+    return dispatch{head, ++attempts_[head], false};
   }
   wake_at_ = soonest(std::nullopt);
   return std::nullopt;
@@ -111,6 +118,12 @@ decision scheduler::complete(std::uint32_t index, const attempt_outcome& outcome
   --hosts_[host].in_flight;
   --in_flight_;
   make_ready(host);
+  if (!outcome.error && outcome.retry_after && (outcome.status == 429 || outcome.status == 503)) {
+    // The whole host slows down, for no longer than the policy would wait for one retry.
+    duration wait = std::min(*outcome.retry_after, policy_.retry_after_max);
+    host_state& h = hosts_[host];
+    h.paused_until = std::max(h.paused_until, now + wait);
+  }
   decision d;
   if (retryable(index, outcome)) {
     if (!outcome.error && outcome.retry_after) {
@@ -129,6 +142,23 @@ decision scheduler::complete(std::uint32_t index, const attempt_outcome& outcome
     ++finished_;
   }
   return d;
+}
+
+void scheduler::redirect(std::uint32_t index, std::uint32_t host) {
+  std::uint32_t from = host_of_[index];
+  --hosts_[from].in_flight;
+  --in_flight_;
+  make_ready(from);
+  host_of_[index] = host;
+  hop_next_[index] = true;
+  hosts_[host].pending.push(index);
+  make_ready(host);
+}
+
+std::uint32_t scheduler::add_host(time_point now) {
+  host_state& h = hosts_.emplace_back();
+  h.bucket = token_bucket(policy_.host_rate.rate, policy_.host_rate.burst, now, kTimerSlack);
+  return static_cast<std::uint32_t>(hosts_.size() - 1);
 }
 
 std::vector<std::uint32_t> scheduler::drain_pending() {

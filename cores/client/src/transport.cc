@@ -1,16 +1,19 @@
-// The transport: lapwise's scheduler decides what starts when; libcurl's multi interface does
-// the HTTP (connections, TLS, HTTP/2, redirects, decompression). One thread, one CURLM driven
+// The transport: lapwise's scheduler decides what starts when (redirect hops included);
+// libcurl's multi interface does the HTTP (connections, TLS, HTTP/2, decompression), one hop
+// per transfer. One thread, one CURLM driven
 // through curl_multi_socket_action on an epoll set (cost per event, not per transfer: the
 // perform/poll pair walks every transfer on every turn, which dominated at 64 in flight), a
 // pool of easy handles that are reused (their connection cache stays warm), and an eventfd
 // that cancel() writes to wake the wait.
 #include <curl/curl.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -70,8 +73,11 @@ error_kind classify(CURLcode rc) noexcept {
     case CURLE_SSL_INVALIDCERTSTATUS:
       return error_kind::tls;
     case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_UNSUPPORTED_PROTOCOL:
       return error_kind::redirects;
+    // Redirects are followed by the scheduler (never by libcurl) and every URL is checked to be
+    // http/https before it is used, so libcurl's "unsupported protocol" can only be a response
+    // it could not read as HTTP (a status line like "HTTP/1.1 2000", HTTP/0.9).
+    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
@@ -79,7 +85,7 @@ error_kind classify(CURLcode rc) noexcept {
     case CURLE_HTTP3:
       return error_kind::protocol;
     case CURLE_WRITE_ERROR:
-      return error_kind::too_large;  // only our write callback refuses data
+      return error_kind::too_large;  // only our callbacks refuse data, at a limit
     default:
       return error_kind::other;
   }
@@ -111,6 +117,10 @@ class transport {
   void run(const std::function<void(std::size_t)>& on_result);
 
  private:
+  // Which limit ended a transfer (the callbacks refuse the data; libcurl then reports
+  // CURLE_WRITE_ERROR, which says nothing about why).
+  enum class over : std::uint8_t { none, body, header_bytes, header_count };
+
   struct transfer {
     transport* owner = nullptr;
     CURL* easy = nullptr;
@@ -118,14 +128,30 @@ class transport {
     bool busy = false;
     bool configured = false;  // common options are set
     bool plain_get = false;   // configured as a body-less GET, reusable by setting the URL only
+    bool idempotent = true;   // of the method this hop sends
+    bool keep_body = true;    // false for a redirect's hop: its body is read and dropped
+    bool head_done = false;   // a complete response head arrived
+    bool resend_refused = false;
+    over limit = over::none;
     int status = 0;
-    std::uint32_t sends = 0;  // PREREQFUNCTION calls: requests put on the wire
-    bool too_large = false;
+    int fd = -1;              // the connection's socket (from PREREQFUNCTION)
+    std::uint32_t sends = 0;  // PREREQFUNCTION calls: requests libcurl was about to send
+    std::size_t head_bytes = 0;
     time_point started{};
     time_point last_activity{};
     std::vector<header> headers;
     std::string body;
     char errbuf[CURL_ERROR_SIZE] = {};
+  };
+
+  // Where a redirected request goes next (kept only while a request is being redirected).
+  struct hop_state {
+    std::string url;
+    std::string method;
+    bool drop_body = false;
+    curl_slist* headers = nullptr;  // the request's fields, credentials dropped off-host
+    std::uint32_t count = 0;        // hops followed so far
+    std::uint32_t host = 0;         // the scheduler's id of the current URL's host
   };
 
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user);
@@ -137,6 +163,9 @@ class transport {
   void configure_common(transfer& t);
   void start(const dispatch& d);
   void finish(transfer& t, CURLcode rc);
+  // After a 3xx: queues the next hop and returns true, or sets `*why` and returns false.
+  bool follow(transfer& t, std::string* why);
+  void finish_result(transfer& t, const attempt_outcome& outcome, std::string message);
   void fail_stalled();
   void cancel_all();
   bool drain_messages();  // true if any transfer finished
@@ -157,6 +186,14 @@ class transport {
   std::vector<curl_slist*> slists_;   // per request, built on its first attempt
   std::vector<std::uint32_t> extra_;  // per request: libcurl's silent resends
   std::vector<time_point> first_start_;
+  std::vector<time_point> first_start_attempt_;        // per request, when total_timeout is set
+  std::vector<bool> idempotent_;                       // per request, of its own method
+  std::unordered_map<std::uint32_t, hop_state> hops_;  // requests being redirected
+  std::unordered_map<std::string, std::uint32_t> host_ids_;
+  std::vector<time_point> fd_activity_;        // per socket: when epoll last reported it ready
+  static constexpr std::uint8_t kInSet = 1;    // in the epoll set
+  static constexpr std::uint8_t kWatched = 2;  // libcurl wants its events
+  std::vector<std::uint8_t> fd_state_;         // per socket number
   bool env_proxy_ = true;  // some *_proxy variable is set: let libcurl apply them
   time_point now_{};
   time_point next_stall_check_{};
@@ -174,27 +211,40 @@ transport::~transport() {
   }
   if (multi_) curl_multi_cleanup(multi_);
   for (curl_slist* s : slists_) curl_slist_free_all(s);
+  for (auto& [index, hop] : hops_) curl_slist_free_all(hop.headers);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-int transport::on_socket(CURL*, curl_socket_t fd, int what, void* user, void* socket_data) {
+int transport::on_socket(CURL* easy, curl_socket_t fd, int what, void* user, void* socket_data) {
   auto& self = *static_cast<transport*>(user);
+  if (fd < 0) return 0;
+  auto& state = self.fd_state_;
+  if (static_cast<std::size_t>(fd) >= state.size()) state.resize(fd + 64, 0);
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(self.epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    // Left in the epoll set: libcurl removes a keep-alive connection's socket after every
+    // transfer and adds it back for the next one, and a DEL/ADD pair per request is measurable.
+    // An event on an unwatched socket removes it then (run()); closing it removes it as well.
+    state[fd] &= static_cast<std::uint8_t>(~kWatched);
     return 0;
   }
+  (void)socket_data;
+  // The transfer that now waits on this socket: epoll's events on it are its progress.
+  transfer* t = nullptr;
+  if (easy && curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t) == CURLE_OK && t) t->fd = fd;
   epoll_event ev{};
   ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
   ev.data.fd = fd;
-  // Non-null socket data marks the fd as registered (set below), so this call modifies it. An
-  // unmarked fd can still be in the set (EEXIST): then it is modified as well.
-  bool registered = socket_data != nullptr;
-  if (!registered && epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    registered = errno == EEXIST;
+  // A socket we think is in the set may have been closed (and the number reused) since: the
+  // kernel dropped it then, and MOD says ENOENT. One we think is absent may be there: EEXIST.
+  if (state[fd] & kInSet) {
+    if (epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
+      epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    }
+  } else if (epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
+    epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
   }
-  if (registered) epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
-  curl_multi_assign(self.multi_, fd, &self);
+  state[fd] = kInSet | kWatched;
   return 0;
 }
 
@@ -210,34 +260,70 @@ int transport::on_timer(CURLM*, long timeout_ms, void* user) {
 
 std::size_t transport::on_header(char* data, std::size_t size, std::size_t n, void* user) {
   auto& t = *static_cast<transfer*>(user);
+  const policy& p = t.owner->p_;
   std::size_t len = size * n;
   t.last_activity = t.owner->now_;
+  // Counted over every head of the attempt (1xx heads too), so that a server sending heads
+  // forever is cut off as surely as one sending one huge head.
+  t.head_bytes += len;
+  if (t.head_bytes > p.max_header_bytes) {
+    t.limit = over::header_bytes;
+    return 0;  // != len: libcurl aborts the transfer with CURLE_WRITE_ERROR
+  }
   header_line line = parse_header_line(std::string_view(data, len));
   if (line.type == header_line::kind::status) {
-    // A new response head (after a redirect or a 1xx): only the last one is the result's.
+    // A new response head (after a 1xx): only the last one is the result's.
     t.status = line.status;
     t.headers.clear();
   } else if (line.type == header_line::kind::field) {
+    if (t.headers.size() >= p.max_headers) {
+      t.limit = over::header_count;
+      return 0;
+    }
     auto& [name, value] = t.headers.emplace_back(line.name, line.value);
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  } else if (line.type == header_line::kind::end && t.status >= 200) {
+    t.head_done = true;
+    int s = t.status;
+    if (p.follow_redirects && (s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+      // A hop to be followed: its body is read (and limited) but not kept.
+      for (const auto& [name, value] : t.headers) {
+        if (name == "location") t.keep_body = false;
+      }
+    }
   }
   return len;
 }
 
 std::size_t transport::on_body(char* data, std::size_t size, std::size_t n, void* user) {
   auto& t = *static_cast<transfer*>(user);
+  const std::size_t max = t.owner->p_.max_body_bytes;
   std::size_t len = size * n;
   t.last_activity = t.owner->now_;
-  if (t.body.size() + len > t.owner->p_.max_body_bytes) {
-    t.too_large = true;
+  std::size_t need = t.body.size() + len;
+  if (need > max) {
+    t.limit = over::body;
     return 0;  // != len: libcurl aborts the transfer with CURLE_WRITE_ERROR
+  }
+  if (!t.keep_body) return len;  // a redirect's body: counted against the limit, not kept
+  if (need > t.body.capacity()) {
+    // Geometric growth, but never past the limit: the buffer's capacity is what the memory
+    // budget counts, and std::string's own doubling could reach twice the limit.
+    t.body.reserve(std::min(max, std::max(need, 2 * t.body.capacity())));
   }
   t.body.append(data, len);
   return len;
 }
 
 int transport::on_prereq(void* user, char*, char*, int, int) {
-  ++static_cast<transfer*>(user)->sends;
+  auto& t = *static_cast<transfer*>(user);
+  // One transfer is one hop, so a second call is libcurl resending on a fresh connection after
+  // a reused one closed without a response byte. The first send may well have reached the
+  // server: a non-idempotent request is not sent again unless the policy says so.
+  if (++t.sends > 1 && !t.idempotent && !t.owner->p_.retry_non_idempotent) {
+    t.resend_refused = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
   return CURL_PREREQFUNC_OK;
 }
 
@@ -254,10 +340,8 @@ void transport::configure_common(transfer& t) {
   curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, p_.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(p_.max_redirects));
-  curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);  // no credentials to another host
+  // Redirects are the scheduler's (follow()): each hop then takes a slot and rate tokens.
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(duration_cast<milliseconds>(p_.connect_timeout).count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
@@ -303,34 +387,55 @@ void transport::start(const dispatch& d) {
   transfer& t = *free_.back();
   free_.pop_back();
   const request& r = b_.requests_[d.index];
-  bool get = r.method == "GET" && r.body.empty();
+  // A redirected request goes where its last hop said, with the method and fields that hop
+  // left it.
+  const hop_state* hop = nullptr;
+  if (!hops_.empty()) {
+    if (auto it = hops_.find(d.index); it != hops_.end()) hop = &it->second;
+  }
+  const std::string& method = hop ? hop->method : r.method;
+  const std::string& url = hop ? hop->url : r.url;
+  bool has_body = !r.body.empty() && !(hop && hop->drop_body);
+  bool get = method == "GET" && !has_body;
   if (!t.configured || !(get && t.plain_get)) {
     // A different method: start from libcurl's defaults (live connections are kept).
     if (t.configured) curl_easy_reset(t.easy);
     configure_common(t);
     if (get) {
       curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
-    } else if (r.method == "HEAD") {
+    } else if (method == "HEAD") {
       curl_easy_setopt(t.easy, CURLOPT_NOBODY, 1L);
     } else {
-      if (r.method != "POST") curl_easy_setopt(t.easy, CURLOPT_CUSTOMREQUEST, r.method.c_str());
-      bool sends_body =
-          !r.body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
+      if (method != "POST") curl_easy_setopt(t.easy, CURLOPT_CUSTOMREQUEST, method.c_str());
+      bool sends_body = has_body || method == "POST" || method == "PUT" || method == "PATCH";
       if (sends_body) {
-        curl_easy_setopt(t.easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                         static_cast<curl_off_t>(r.body.size()));
-        curl_easy_setopt(t.easy, CURLOPT_POSTFIELDS, r.body.data());
+        std::size_t size = has_body ? r.body.size() : 0;
+        curl_easy_setopt(t.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(size));
+        curl_easy_setopt(t.easy, CURLOPT_POSTFIELDS, has_body ? r.body.data() : "");
       }
     }
     t.plain_get = get;
   }
-  curl_easy_setopt(t.easy, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, request_headers(d.index));
+  if (p_.total_timeout.count() > 0) {
+    // The total timeout bounds the attempt, redirect hops included.
+    if (!d.hop) first_start_attempt_[d.index] = now_;
+    auto left = p_.total_timeout - (now_ - first_start_attempt_[d.index]);
+    long ms = std::max<long>(1, static_cast<long>(duration_cast<milliseconds>(left).count()));
+    curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS, ms);
+  }
+  curl_easy_setopt(t.easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, hop ? hop->headers : request_headers(d.index));
   t.index = d.index;
   t.busy = true;
+  t.idempotent = method == r.method ? idempotent_[d.index] : detail::idempotent(method);
+  t.keep_body = true;
+  t.head_done = false;
+  t.resend_refused = false;
+  t.limit = over::none;
   t.status = 0;
+  t.fd = -1;
   t.sends = 0;
-  t.too_large = false;
+  t.head_bytes = 0;
   t.errbuf[0] = '\0';
   t.headers.clear();
   // The last result took the vectors; a typical head (~8 fields) then fills without regrowth.
@@ -338,8 +443,71 @@ void transport::start(const dispatch& d) {
   t.body.clear();
   t.started = now_;
   t.last_activity = now_;
-  if (d.attempt == 1) first_start_[d.index] = now_;
+  if (d.attempt == 1 && !d.hop) first_start_[d.index] = now_;
   curl_multi_add_handle(multi_, t.easy);
+}
+
+bool transport::follow(transfer& t, std::string* why) {
+  std::uint32_t i = t.index;
+  const request& r = b_.requests_[i];
+  auto it = hops_.find(i);
+  std::uint32_t count = it == hops_.end() ? 0 : it->second.count;
+  if (count >= p_.max_redirects) {
+    *why = "more than " + std::to_string(p_.max_redirects) + " redirects";
+    return false;
+  }
+  char* target = nullptr;
+  curl_easy_getinfo(t.easy, CURLINFO_REDIRECT_URL, &target);
+  std::string url = target ? target : "";
+  std::string bad;
+  auto key = detail::host_key(url, &bad);
+  if (!key) {
+    *why = "redirect to '" + url.substr(0, 200) + "': " + bad;
+    return false;
+  }
+  hop_state next;
+  next.url = std::move(url);
+  next.count = count + 1;
+  const std::string& method = it == hops_.end() ? r.method : it->second.method;
+  // What browsers and libcurl do: 303 makes anything but HEAD a GET; 301 and 302 make a POST
+  // a GET; 307 and 308 repeat the request as it was.
+  bool to_get = (t.status == 303 && method != "HEAD") ||
+                ((t.status == 301 || t.status == 302) && method == "POST");
+  next.method = to_get ? "GET" : method;
+  next.drop_body = to_get || (it != hops_.end() && it->second.drop_body);
+  // Credentials stay with the origin they were given for (scheme, host and port).
+  bool off_origin = *key != b_.host_keys_[b_.host_of_[i]];
+  std::string line;
+  for (const auto& [name, value] : r.headers) {
+    if (off_origin && (strcasecmp(name.c_str(), "authorization") == 0 ||
+                       strcasecmp(name.c_str(), "cookie") == 0)) {
+      continue;
+    }
+    if (next.drop_body && (strcasecmp(name.c_str(), "content-type") == 0 ||
+                           strcasecmp(name.c_str(), "content-length") == 0)) {
+      continue;
+    }
+    line.assign(name);
+    if (value.empty()) {
+      line += ';';
+    } else {
+      line.append(": ").append(value);
+    }
+    next.headers = curl_slist_append(next.headers, line.c_str());
+  }
+  if (!next.drop_body && !r.body.empty()) next.headers = curl_slist_append(next.headers, "Expect:");
+  auto [id, added] = host_ids_.try_emplace(*key, 0);
+  if (added) id->second = sched_->add_host(now_);
+  next.host = id->second;
+  if (it != hops_.end()) {
+    curl_slist_free_all(it->second.headers);
+    it->second = std::move(next);
+  } else {
+    hops_.emplace(i, std::move(next));
+  }
+  sched_->redirect(i, id->second);
+  ++b_.stats_.redirects;
+  return true;
 }
 
 void transport::finish(transfer& t, CURLcode rc) {
@@ -347,15 +515,13 @@ void transport::finish(transfer& t, CURLcode rc) {
   curl_multi_remove_handle(multi_, t.easy);
   t.busy = false;
   std::uint32_t i = t.index;
-  long redirects = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_REDIRECT_COUNT, &redirects);
-  // One send per hop is expected; more means libcurl resent on a fresh connection by itself.
-  std::uint32_t hops = static_cast<std::uint32_t>(redirects) + 1;
-  if (t.sends > hops) {
-    extra_[i] += t.sends - hops;
-    b_.stats_.resends += t.sends - hops;
+  // Every send counts (libcurl's resends too); a refused resend never left.
+  std::uint32_t sent = std::max<std::uint32_t>(1, t.sends - (t.resend_refused ? 1 : 0));
+  if (sent > 1) {
+    extra_[i] += sent - 1;
+    b_.stats_.resends += sent - 1;
   }
-  b_.stats_.attempts += 1;
+  b_.stats_.attempts += sent;
 
   attempt_outcome outcome;
   std::string message;
@@ -365,6 +531,23 @@ void transport::finish(transfer& t, CURLcode rc) {
       long code = 0;
       curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
       outcome.status = static_cast<int>(code);
+    }
+    int s = outcome.status;
+    if (p_.follow_redirects && (s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+      char* target = nullptr;
+      curl_easy_getinfo(t.easy, CURLINFO_REDIRECT_URL, &target);
+      if (target) {
+        now_ = clock::now();
+        std::string why;
+        if (follow(t, &why)) {
+          free_.push_back(&t);
+          return;
+        }
+        outcome.status = 0;
+        outcome.error = error_kind::redirects;
+        finish_result(t, outcome, std::move(why));
+        return;
+      }
     }
     std::string_view retry_after, date;
     for (const auto& [name, value] : t.headers) {
@@ -379,12 +562,40 @@ void transport::finish(transfer& t, CURLcode rc) {
                       .count();
       outcome.retry_after = parse_retry_after(retry_after, server_now.value_or(wall));
     }
+  } else if (t.limit != over::none) {
+    outcome.error = error_kind::too_large;
+    switch (t.limit) {
+      case over::body:
+        message = "body larger than max_body_bytes (" + std::to_string(p_.max_body_bytes) + ")";
+        break;
+      case over::header_bytes:
+        message = "response head larger than max_header_bytes (" +
+                  std::to_string(p_.max_header_bytes) + ")";
+        break;
+      default:
+        message = "more than max_headers (" + std::to_string(p_.max_headers) + ") header fields";
+        break;
+    }
+  } else if (t.resend_refused) {
+    outcome.error = error_kind::reset;
+    message =
+        "connection closed before a response; not resent: the method is not idempotent "
+        "(retry_non_idempotent is off)";
+  } else if (rc == CURLE_OUT_OF_MEMORY && !t.head_done) {
+    // libcurl 7.x refuses a single header line over its own 100 KiB buffer this way (before
+    // our header callback sees the line); that is a server sending too much, not our memory.
+    outcome.error = error_kind::too_large;
+    message = std::string("response header line too long: ") +
+              (t.errbuf[0] ? t.errbuf : curl_easy_strerror(rc));
   } else {
-    outcome.error = t.too_large ? error_kind::too_large : classify(rc);
-    message = t.too_large
-                  ? "body larger than max_body_bytes (" + std::to_string(p_.max_body_bytes) + ")"
-                  : (t.errbuf[0] ? t.errbuf : curl_easy_strerror(rc));
+    outcome.error = classify(rc);
+    message = t.errbuf[0] ? t.errbuf : curl_easy_strerror(rc);
   }
+  finish_result(t, outcome, std::move(message));
+}
+
+void transport::finish_result(transfer& t, const attempt_outcome& outcome, std::string message) {
+  std::uint32_t i = t.index;
   now_ = clock::now();
   decision d = sched_->complete(i, outcome, now_);
   if (d.retry) {
@@ -418,6 +629,12 @@ void transport::finish(transfer& t, CURLcode rc) {
       out.phases.total = static_cast<double>(us) / 1e6;
       b_.results_[i] = std::move(out);
     }
+    if (!hops_.empty()) {
+      if (auto it = hops_.find(i); it != hops_.end()) {
+        curl_slist_free_all(it->second.headers);
+        hops_.erase(it);
+      }
+    }
     if (on_result_) on_result_(i);
   }
   free_.push_back(&t);
@@ -429,7 +646,14 @@ void transport::fail_stalled() {
   if (p_.read_timeout.count() == 0 || now_ < next_stall_check_) return;
   next_stall_check_ = now_ + stall_check_every_;
   for (auto& t : pool_) {
-    if (t.busy && now_ - t.last_activity > p_.read_timeout) {
+    if (!t.busy) continue;
+    // Bytes on the connection count even when no callback ran: libcurl hands over a header
+    // line only when it is complete, so a head trickling in would otherwise look silent.
+    time_point last = t.last_activity;
+    if (t.fd >= 0 && static_cast<std::size_t>(t.fd) < fd_activity_.size()) {
+      last = std::max(last, fd_activity_[t.fd]);
+    }
+    if (now_ - last > p_.read_timeout) {
       std::snprintf(t.errbuf, sizeof t.errbuf, "read timeout: no data for %lld ms",
                     static_cast<long long>(duration_cast<milliseconds>(p_.read_timeout).count()));
       finish(t, CURLE_OPERATION_TIMEDOUT);
@@ -489,13 +713,14 @@ void transport::run(const std::function<void(std::size_t)>& on_result) {
   if (n == 0) return;
   detail::global_init();
 
-  std::vector<bool> idem(n);
-  for (std::size_t i = 0; i < n; ++i) idem[i] = detail::idempotent(b_.requests_[i].method);
+  idempotent_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) idempotent_[i] = detail::idempotent(b_.requests_[i].method);
   std::uint64_t seed = p_.seed ? p_.seed : std::random_device{}();
   auto rng = std::make_shared<jitter_rng>(seed);
   now_ = clock::now();
   sched_ = std::make_unique<scheduler>(
-      p_, b_.host_of_, std::move(idem), b_.host_count_, [rng] { return rng->next(); }, now_);
+      p_, b_.host_of_, idempotent_, b_.host_keys_.size(), [rng] { return rng->next(); }, now_);
+  for (std::uint32_t h = 0; h < b_.host_keys_.size(); ++h) host_ids_.emplace(b_.host_keys_[h], h);
 
   env_proxy_ = false;
   for (const char* var :
@@ -514,6 +739,7 @@ void transport::run(const std::function<void(std::size_t)>& on_result) {
   slists_.assign(n, nullptr);
   extra_.assign(n, 0);
   first_start_.assign(n, now_);
+  if (p_.total_timeout.count() > 0) first_start_attempt_.assign(n, now_);
   stall_check_every_ =
       std::clamp<duration>(p_.read_timeout / 20, milliseconds(1), milliseconds(10));
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -556,6 +782,8 @@ void transport::run(const std::function<void(std::size_t)>& on_result) {
     // completed inside the last socket action (a fast server answers before we look again).
     if (progressed || started) continue;
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, wait_ms());
+    // The callbacks below stamp activity with now_: it must be the time the bytes came.
+    now_ = clock::now();
     int running = 0;
     for (int k = 0; k < n; ++k) {
       int fd = events[k].data.fd;
@@ -563,6 +791,17 @@ void transport::run(const std::function<void(std::size_t)>& on_result) {
         std::uint64_t count;
         [[maybe_unused]] auto r = ::read(wake_fd_, &count, sizeof count);
         continue;
+      }
+      if (static_cast<std::size_t>(fd) < fd_state_.size() && !(fd_state_[fd] & kWatched)) {
+        // A keep-alive socket libcurl stopped watching (closed by the server, say): drop it
+        // from the set now, or level-triggered epoll would report it on every wait.
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+        fd_state_[fd] = 0;
+        continue;
+      }
+      if (p_.read_timeout.count() > 0 && fd >= 0) {
+        if (static_cast<std::size_t>(fd) >= fd_activity_.size()) fd_activity_.resize(fd + 64);
+        fd_activity_[fd] = now_;
       }
       int mask = 0;
       if (events[k].events & EPOLLIN) mask |= CURL_CSELECT_IN;
@@ -602,14 +841,14 @@ batch::~batch() = default;
 
 std::unique_ptr<batch> batch::create(std::vector<request> requests, policy p, invalid_input* why) {
   std::vector<std::uint32_t> host_of;
-  std::size_t host_count = 0;
-  if (auto bad = detail::index_hosts(requests, p, &host_of, &host_count)) {
+  std::vector<std::string> host_keys;
+  if (auto bad = detail::index_hosts(requests, p, &host_of, &host_keys)) {
     if (why) *why = std::move(*bad);
     return nullptr;
   }
   std::unique_ptr<batch> b(new batch(std::move(requests), std::move(p)));
   b->host_of_ = std::move(host_of);
-  b->host_count_ = host_count;
+  b->host_keys_ = std::move(host_keys);
   return b;
 }
 

@@ -98,6 +98,8 @@ std::optional<std::string> check_policy(const policy& p) {
   }
   if (p.max_redirects > 1000) return "max_redirects must be 0..1000";
   if (p.max_body_bytes == 0) return "max_body_bytes must be > 0";
+  if (p.max_header_bytes < 1024) return "max_header_bytes must be >= 1024";
+  if (p.max_headers < 1) return "max_headers must be >= 1";
   for (const std::string* s : {&p.proxy, &p.ca_file, &p.user_agent}) {
     if (common::contains_cr_lf_nul(*s)) {
       return "proxy, ca_file and user_agent must not contain CR, LF or NUL";
@@ -126,7 +128,7 @@ std::optional<std::string> check_request_fields(const request& r) {
 
 std::optional<invalid_input> index_hosts(std::span<const request> requests, const policy& p,
                                          std::vector<std::uint32_t>* host_of,
-                                         std::size_t* host_count) {
+                                         std::vector<std::string>* host_keys) {
   if (auto why = check_policy(p)) return invalid_input{invalid_input::npos, *why};
   if (requests.size() > max_requests) {
     return invalid_input{invalid_input::npos,
@@ -150,7 +152,10 @@ std::optional<invalid_input> index_hosts(std::span<const request> requests, cons
     previous = &r.url;
   }
   if (host_of) *host_of = std::move(out);
-  if (host_count) *host_count = ids.size();
+  if (host_keys) {
+    host_keys->assign(ids.size(), {});
+    for (auto& [key, id] : ids) (*host_keys)[id] = key;
+  }
   return std::nullopt;
 }
 

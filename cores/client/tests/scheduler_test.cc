@@ -95,7 +95,34 @@ std::vector<script> scripts() {
     s.steps = {nxt(0, 0), nxt(0, 1), retry(1, 0, 429, 1500, 1500), done(1, 1, 429)};
     s.steps.back().retry_after_ms = 5000;  // request 1: over retry_after_max, final
     s.steps.push_back(none(1));
-    s.steps.push_back(nxt(1501, 0, 2));
+    // Request 1's Retry-After (5 s, capped at retry_after_max) holds the host back too.
+    s.steps.push_back(none(1501));
+    s.steps.push_back(nxt(2001, 0, 2));
+    out.push_back(s);
+  }
+  {
+    script s{"a 429 with Retry-After holds back every request to its host, not the others",
+             base_policy(),
+             {0, 0, 0, 1},
+             {true, true, true, true},
+             {}};
+    s.pol.concurrency = 4;
+    // Request 0's 429 pauses host 0: requests 1 and 2 wait, request 3 (host 1) goes.
+    s.steps = {nxt(0, 0),       retry(1, 0, 429, 1000, 1000),
+               nxt(2, 3),       none(500),
+               nxt(1001, 0, 2), nxt(1001, 1),
+               nxt(1001, 2)};
+    out.push_back(s);
+  }
+  {
+    script s{"a 503 with Retry-After pauses its host even when the request is final",
+             base_policy(),
+             {0, 0},
+             {false, true},
+             {}};
+    s.pol.concurrency = 1;
+    s.steps = {nxt(0, 0), done(1, 0, 503), none(1), none(200), nxt(301, 1)};
+    s.steps[1].retry_after_ms = 300;
     out.push_back(s);
   }
   {
@@ -198,6 +225,42 @@ TEST(Scheduler, Scripts) {
       EXPECT_EQ(sched.wake_at().has_value(), s.wake_after_ms != -1) << s.name;
     }
   }
+}
+
+TEST(Scheduler, RedirectHopsTakeTokensButAreNotAttempts) {
+  policy p = base_policy();
+  p.concurrency = 4;
+  p.global_rate = {10, 1};  // one token per 100 ms
+  scheduler sched(
+      p, {0, 0}, {true, true}, 1, [] { return 0.5; }, at(0));
+  auto d = sched.next(at(0));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->index, 0u);
+  EXPECT_FALSE(d->hop);
+  // Request 0 is redirected to a new host: the hop waits for a token like anything else, and
+  // goes ahead of request 1 (input order).
+  std::uint32_t other = sched.add_host(at(1));
+  EXPECT_EQ(other, 1u);
+  sched.redirect(0, other);
+  EXPECT_EQ(sched.in_flight(), 0u);
+  EXPECT_FALSE(sched.next(at(50)));
+  ASSERT_TRUE(sched.wake_at());
+  EXPECT_EQ(*sched.wake_at(), at(100));
+  d = sched.next(at(100));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->index, 0u);
+  EXPECT_TRUE(d->hop);
+  EXPECT_EQ(d->attempt, 1u);
+  EXPECT_EQ(sched.attempts(0), 1u);
+  d = sched.next(at(200));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->index, 1u);
+  EXPECT_FALSE(d->hop);
+  attempt_outcome ok;
+  ok.status = 200;
+  EXPECT_FALSE(sched.complete(0, ok, at(201)).retry);
+  EXPECT_FALSE(sched.complete(1, ok, at(201)).retry);
+  EXPECT_TRUE(sched.done());
 }
 
 TEST(Scheduler, WakeAtNamesTheNextTimer) {

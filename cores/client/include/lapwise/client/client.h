@@ -8,8 +8,10 @@
 // - fetch_many() returns one result per request, in input order. Nothing is dropped: when the
 //   run is cancelled, requests not finished become error_kind::cancelled, saying whether they
 //   were never sent, in flight, or waiting to retry.
-// - Redirects drop Authorization and Cookie headers when the host changes (libcurl's rules,
-//   CURLOPT_UNRESTRICTED_AUTH off) and only go to http/https.
+// - Redirects (301, 302, 303, 307, 308 with a Location) are followed by the scheduler, one hop
+//   at a time, each taking a slot and rate tokens. They only go to http/https, drop
+//   Authorization and Cookie when scheme, host or port change, and turn into a body-less GET
+//   after a 303 (any method but HEAD) or a 301/302 answering a POST.
 // - batch is the building block: run() on one thread, cancel() from any thread; the hook is
 //   called on the running thread as each result is final.
 #pragma once
@@ -33,9 +35,12 @@ std::optional<invalid_input> validate(std::span<const request> requests, const p
 
 // Counters of one run, for accounting against what a server saw.
 struct run_stats {
-  std::uint64_t attempts = 0;  // requests put on the wire (all retries and resends included)
-  std::uint64_t retries = 0;   // attempts started by the scheduler after a failed attempt
-  std::uint64_t resends = 0;   // libcurl's own resends on a dead keep-alive connection
+  // Requests started towards a server: every attempt, redirect hop and resend. A server that
+  // counts requests sees exactly this many, less those that never connected.
+  std::uint64_t attempts = 0;
+  std::uint64_t retries = 0;    // attempts started by the scheduler after a failed attempt
+  std::uint64_t resends = 0;    // libcurl's own resends on a dead keep-alive connection
+  std::uint64_t redirects = 0;  // redirect hops followed
   std::uint64_t cancelled = 0;
 };
 
@@ -67,7 +72,7 @@ class batch {
   std::vector<request> requests_;
   policy policy_;
   std::vector<std::uint32_t> host_of_;  // per request: its host's id (from validation)
-  std::size_t host_count_ = 0;
+  std::vector<std::string> host_keys_;  // per host id: "scheme://host:port"
   std::vector<result> results_;
   run_stats stats_;
   std::atomic<bool> cancel_{false};

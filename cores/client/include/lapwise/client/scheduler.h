@@ -11,6 +11,12 @@
 //   method is idempotent (or policy::retry_non_idempotent). The wait is the response's
 //   Retry-After when it has one (more than policy::retry_after_max: no retry, the response is
 //   the result), else full-jitter backoff. Anything else is final.
+// - A 429 or 503 with Retry-After holds back every request to that host (not only the one
+//   retried) until the stated time, capped at policy::retry_after_max: the server asked the
+//   client, not one request, to slow down.
+// - A redirect is followed here, not inside the transport: its next hop goes back to the queue
+//   of the target's host (ahead of later requests) and needs a slot and a token from each bucket
+//   like any attempt, so a redirect chain cannot outrun the rate limits. A hop is not a retry.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +35,7 @@ namespace lapwise::client {
 struct dispatch {
   std::uint32_t index = 0;
   std::uint32_t attempt = 0;  // 1 for the first attempt
+  bool hop = false;           // the next hop of a redirect within that attempt
 };
 
 // What one attempt came to: a status (error unset) or an error kind.
@@ -60,6 +67,14 @@ class scheduler {
   // Reports the attempt of `index` that was in flight; frees its slots and decides.
   decision complete(std::uint32_t index, const attempt_outcome& outcome, time_point now);
 
+  // Instead of complete(): the attempt of `index` was answered by a redirect to `host` (an id
+  // below host_count(), see add_host()). Frees its slots and queues the next hop at once.
+  void redirect(std::uint32_t index, std::uint32_t host);
+
+  // A new host id, for a redirect to a host that no request named; its bucket starts full.
+  std::uint32_t add_host(time_point now);
+  [[nodiscard]] std::size_t host_count() const noexcept { return hosts_.size(); }
+
   // Drops every request not in flight (cancellation); returns their indices in input order.
   std::vector<std::uint32_t> drain_pending();
 
@@ -74,6 +89,7 @@ class scheduler {
     std::size_t in_flight = 0;
     token_bucket bucket;
     bool parked = false;                    // waiting for its bucket, in parked_
+    time_point paused_until{};              // Retry-After on a 429/503: nothing starts before
     std::uint32_t ready_head = UINT32_MAX;  // its key in ready_; UINT32_MAX when absent
   };
   using timed = std::pair<time_point, std::uint32_t>;
@@ -86,6 +102,7 @@ class scheduler {
   std::vector<std::uint32_t> host_of_;
   std::vector<bool> idempotent_;
   std::vector<std::uint32_t> attempts_;
+  std::vector<bool> hop_next_;  // per request: its next dispatch is a redirect hop
   std::vector<host_state> hosts_;
   std::set<std::pair<std::uint32_t, std::uint32_t>> ready_;  // (head index, host)
   timed_queue retry_at_;                                     // (due, request)

@@ -6,9 +6,14 @@
 //   every request and the policy before anything is sent; nothing here throws.
 // - Every request yields exactly one result: a response (any status, 4xx/5xx included, once the
 //   retries are spent) or an error (kind + message). `attempts` counts the attempts the
-//   scheduler started plus libcurl's own silent resends (a request resent on a fresh connection
-//   when a reused keep-alive connection turned out dead), so a server counting requests sees
-//   exactly that many (less the attempts that never connected).
+//   scheduler started plus libcurl's own resends (a request resent on a fresh connection when a
+//   reused keep-alive connection closed before any response byte). Redirect hops are not
+//   attempts: a server sees attempts + hops requests for one result (less those that never
+//   connected); run_stats::attempts counts all of them.
+// - A non-idempotent request (POST, PATCH, ...) is never sent twice unless
+//   policy::retry_non_idempotent: libcurl's resend is refused, and the attempt fails as `reset`.
+// - Memory is bounded per request in flight: body (decoded) <= max_body_bytes, response head
+//   <= max_header_bytes and <= max_headers fields; past a limit the attempt ends as too_large.
 // - Durations are std::chrono; a zero timeout or a zero rate means "none".
 #pragma once
 
@@ -58,8 +63,9 @@ struct policy {
   bool retry_non_idempotent = false;  // POST/PATCH/... are retried only when this is set
   duration retry_after_max = std::chrono::seconds(60);  // a longer Retry-After ends the retries
   duration connect_timeout = std::chrono::seconds(10);
-  // Longest silence within an attempt: the clock starts when the attempt starts and restarts
-  // on every received byte (so it also bounds connecting and sending the request).
+  // Longest time between two bytes within an attempt: the clock starts when the attempt starts
+  // and restarts whenever its connection moves bytes (received, or sent while the request
+  // goes out), so a slow but steady sender never times out and a stalled one always does.
   duration read_timeout = std::chrono::seconds(30);
   duration total_timeout{0};  // whole attempt; 0 = none
   bool follow_redirects = true;
@@ -68,19 +74,21 @@ struct policy {
   std::string ca_file;    // empty: the system's CA store
   std::string proxy;      // empty: libcurl's environment variables (http_proxy, ...)
   bool use_proxy = true;  // false: no proxy at all, whatever the environment says
-  std::size_t max_body_bytes = 64u << 20;
+  std::size_t max_body_bytes = 64u << 20;    // decoded body (Content-Encoding undone)
+  std::size_t max_header_bytes = 64u << 10;  // all response heads of one attempt, raw bytes
+  std::size_t max_headers = 256;             // fields in one response head
   std::string user_agent = "lapwise/0.1";
   std::uint64_t seed = 0;  // jitter RNG seed; 0 = random
 };
 
 enum class error_kind : std::uint8_t {
   connect,    // DNS or TCP connect failed
-  timeout,    // connect, read or total timeout
+  timeout,    // connect, read (between bytes) or total timeout
   reset,      // connection closed or reset before a complete response
   tls,        // handshake or certificate verification failed
-  redirects,  // too many redirects, or a redirect to a scheme other than http/https
-  protocol,   // malformed response, HTTP/2 framing, bad content encoding
-  too_large,  // body over policy::max_body_bytes
+  redirects,  // more than max_redirects, or a redirect to a URL that is not http/https
+  protocol,   // malformed response (status line, framing), HTTP/2 errors, bad content encoding
+  too_large,  // body over max_body_bytes, head over max_header_bytes or max_headers
   cancelled,  // the caller cancelled the run before this request completed
   other,
 };

@@ -1,30 +1,17 @@
-"""Shared pytest fixtures for every suite: adapter parametrization by registry id, and dataset
-access that skips (with the path) when ../shared/datasets is absent."""
+"""Fixtures shared by every suite: dataset access that skips (with the path) when
+../shared/datasets is absent. Adapter parametrization is suites.adapters.pytest_params."""
 
 from __future__ import annotations
 
 import pytest
 
-from lapwise import registry
-
-
-def adapter_params(kind: str) -> list:
-    """pytest params for every adapter of ``kind``: id = adapter id; unavailable ones are kept
-    and skipped with their reason, so a report shows what did not run and why."""
-    params = []
-    for e in registry.entries(kind):
-        marks = () if (e.cls is not None and e.availability) else (
-            pytest.mark.skip(reason=f"{e.adapter_id} unavailable: {e.availability.reason}"),)
-        params.append(pytest.param(e.cls, id=e.adapter_id, marks=marks))
-    return params
-
 
 @pytest.fixture
 def datasets():
-    import lapwise_datasets
+    import datasets as loader
 
     try:
-        lapwise_datasets.root()
-    except lapwise_datasets.DatasetMissing as exc:
+        loader.root()
+    except loader.DatasetMissing as exc:
         pytest.skip(str(exc))
-    return lapwise_datasets
+    return loader

@@ -1,15 +1,64 @@
-"""lapwise: native cores for Python web stacks, and the harness that measures them.
+"""lapwise: native cores for Python web stacks.
 
-The compiled part lives in the private module ``lapwise._native`` (pybind11 glue over the C++
-cores). It is built into ``<build>/python/lapwise/``; ``extend_path`` lets that directory and
-this source package act as one package, so a development build needs no copying.
+    app = lapwise.App()                                    # HTTP/1.1 server core
+    @app.get("/users/{id:int}")
+    def user(req): return {"id": req.params["id"]}
+
+    client = lapwise.Client(lapwise.Policy(concurrency=64))   # parallel client core
+    results = client.fetch_many([lapwise.Request.get(u) for u in urls])
+
+    router = lapwise.Router(); router.add("GET", "/a/{x}", 1)  # radix router core
+    lapwise.http.parse_request(buf)                        # HTTP/1.1 request parser
+    lapwise.query.parse("a=1&b=2")                         # query strings, percent-decoding
+    lapwise.json.dumps(obj); lapwise.json.loads(data)      # JSON
+
+Every public name is listed in ``__all__`` and documented in adapters/README.md. Names load on
+first use, so ``import lapwise`` is cheap and works without the compiled module (``native_error()``
+says why it is missing). The compiled part is the private module ``lapwise._native``; a
+development build puts it in ``<build>/python/lapwise/``, which ``extend_path`` joins to this
+source package.
 """
 
+from __future__ import annotations
+
+import importlib
 from pkgutil import extend_path
+from typing import TYPE_CHECKING, Any
 
 __path__ = extend_path(__path__, __name__)
 
 __version__ = "0.1.0"
+
+# public name -> the private module that defines it
+_HOMES = {
+    "App": "app", "Response": "app",
+    "Client": "_client", "Progress": "_client",
+    "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
+    "FetchError": "_client_types", "FetchResult": "_client_types",
+    "InvalidRequest": "_client_types", "PolicyError": "_client_types",
+    "Cancelled": "_client_types", "ERROR_KINDS": "_client_types", "IDEMPOTENT": "_client_types",
+    "check_request": "_client_types",
+    "Router": "router", "Match": "router", "NoMatch": "router", "RouteError": "router",
+}
+_SUBMODULES = ("http", "json", "query", "router")
+
+__all__ = [
+    "App", "Response",
+    "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
+    "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
+    "Router", "Match", "NoMatch", "RouteError",
+    "http", "json", "query", "router",
+    "native_error",
+]
+
+if TYPE_CHECKING:
+    from . import http, json, query, router
+    from ._client import Client, Progress
+    from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
+                                FetchResult, InvalidRequest, Policy, PolicyError, Request,
+                                check_request)
+    from .app import App, Response
+    from .router import Match, NoMatch, RouteError, Router
 
 
 def native_error() -> str | None:
@@ -19,17 +68,16 @@ def native_error() -> str | None:
     return _native_status.error()
 
 
-def __getattr__(name: str):
-    # The server and client APIs need the native module; import them on first use so that
-    # `import lapwise` (registry, result schema, pure-Python adapters) works without it.
-    # lapwise.Response is the server's; the client's result types live in lapwise.client.base.
-    if name in ("App", "Response"):
-        from . import app
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'lapwise' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
 
-        return getattr(app, name)
-    if name in ("Client", "Policy", "Request", "Progress", "Cancelled", "InvalidRequest",
-                "PolicyError"):
-        from . import _client
 
-        return getattr(_client, name)
-    raise AttributeError(f"module 'lapwise' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return __all__

@@ -7,7 +7,7 @@
 
 One result per request, in input order. Ctrl-C during a run cancels it cleanly and raises
 ``Cancelled`` (a KeyboardInterrupt) whose ``results`` hold every finished result and
-``Error(kind="cancelled")`` for the rest.
+``FetchError(kind="cancelled")`` for the rest.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _native_status
-from .client.base import (Cancelled, Error, InvalidRequest, Policy, PolicyError, Request, Response,
-                          Result, check_request)
+from ._client_types import (Cancelled, ClientResponse, FetchError, FetchResult, InvalidRequest,
+                            Policy, PolicyError, Request, check_request)
 
 _WAIT_S = 0.05  # longest time between two chances for Python's signal handlers (Ctrl-C)
 
@@ -64,8 +64,8 @@ class Client:
             raise
 
     @staticmethod
-    def _finish(run: Any) -> list[Result]:
-        return run.results(Response, Error)
+    def _finish(run: Any) -> list[FetchResult]:
+        return run.results(ClientResponse, FetchError)
 
     def _interrupted(self, run: Any, exc: BaseException) -> BaseException:
         run.cancel()
@@ -74,13 +74,13 @@ class Client:
         self.last_stats = run.stats()
         if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Cancelled):
             not_done = [i for i, r in enumerate(results)
-                        if isinstance(r, Error) and r.kind == "cancelled"]
+                        if isinstance(r, FetchError) and r.kind == "cancelled"]
             return Cancelled(results, not_done)
         return exc
 
     def fetch_many(self, requests: Sequence[Request], *,
-                   on_result: Callable[[int, Result], None] | None = None,
-                   on_progress: Callable[[Progress], None] | None = None) -> list[Result]:
+                   on_result: Callable[[int, FetchResult], None] | None = None,
+                   on_progress: Callable[[Progress], None] | None = None) -> list[FetchResult]:
         """Fetches every request; returns one result per request in input order. The wait
         releases the GIL. ``on_result(index, result)`` and ``on_progress(Progress)`` run on
         this thread as results arrive. Ctrl-C raises Cancelled (with the partial results)."""
@@ -101,7 +101,7 @@ class Client:
                     done += len(indices)
                     if on_result is not None:
                         for i in indices:
-                            on_result(i, run.result(i, Response, Error))
+                            on_result(i, run.result(i, ClientResponse, FetchError))
                     if on_progress is not None:
                         on_progress(Progress(done, total))
                 if finished:
@@ -112,7 +112,7 @@ class Client:
         self.last_stats = run.stats()
         return results
 
-    def iter_completed(self, requests: Sequence[Request]) -> Iterator[tuple[int, Result]]:
+    def iter_completed(self, requests: Sequence[Request]) -> Iterator[tuple[int, FetchResult]]:
         """Yields (index, result) as each request completes. Closing the iterator early (or
         Ctrl-C) cancels what is left."""
         run = self._start(requests)
@@ -120,7 +120,7 @@ class Client:
             while True:
                 finished = run.finished()
                 for i in run.wait(_WAIT_S) if not finished else run.poll():
-                    yield i, run.result(i, Response, Error)
+                    yield i, run.result(i, ClientResponse, FetchError)
                 if finished:
                     break
         except BaseException as exc:  # GeneratorExit included: nothing keeps running
@@ -131,23 +131,23 @@ class Client:
         self.last_stats = run.stats()
 
     async def fetch_many_async(self, requests: Sequence[Request], *,
-                               on_result: Callable[[int, Result], None] | None = None
-                               ) -> list[Result]:
+                               on_result: Callable[[int, FetchResult], None] | None = None
+                               ) -> list[FetchResult]:
         """The awaitable form: the run goes on a native thread and wakes the event loop through
         a file descriptor, so the loop never blocks. Cancelling the task cancels the run."""
-        sink: list[list[Result]] = []
+        sink: list[list[FetchResult]] = []
         async for i, r in self._aiter(requests, on_result is not None, sink):
             if on_result is not None:
                 on_result(i, r)
         return sink[0]
 
-    async def aiter_completed(self, requests: Sequence[Request]) -> AsyncIterator[tuple[int, Result]]:
+    async def aiter_completed(self, requests: Sequence[Request]) -> AsyncIterator[tuple[int, FetchResult]]:
         """Async iterator of (index, result) as each request completes."""
         async for item in self._aiter(requests, True, []):
             yield item
 
     async def _aiter(self, requests: Sequence[Request], want_results: bool,
-                     sink: list[list[Result]]) -> AsyncIterator[tuple[int, Result]]:
+                     sink: list[list[FetchResult]]) -> AsyncIterator[tuple[int, FetchResult]]:
         """Yields (index, result) when `want_results`; the full result list goes to `sink`."""
         loop = asyncio.get_running_loop()
         run = self._start(requests)
@@ -170,7 +170,7 @@ class Client:
                     break
                 if want_results:
                     for i in batch:
-                        yield i, run.result(i, Response, Error)
+                        yield i, run.result(i, ClientResponse, FetchError)
         except BaseException:
             loop.remove_reader(fd)
             run.cancel()
@@ -183,5 +183,4 @@ class Client:
         self.last_stats = run.stats()
 
 
-__all__ = ["Cancelled", "Client", "Error", "InvalidRequest", "Policy", "PolicyError", "Progress",
-           "Request", "Response", "Result"]
+__all__ = ["Client", "Progress"]

@@ -1,5 +1,6 @@
-"""Imports ``lapwise._native`` once and remembers why it failed, so that native adapters can
-report "unavailable: <reason>" instead of breaking discovery."""
+"""Imports ``lapwise._native`` once and remembers why it failed, so that ``import lapwise`` and
+its pure-Python types work without the compiled module, and a call that needs it says why it
+is missing instead of a bare ImportError."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ def module() -> ModuleType:
     if mod is None:
         raise ImportError(err)
     return mod
+
+
+def loaded() -> ModuleType | None:
+    """The native module, or None when it cannot be imported (see ``error``)."""
+    return _load()[0]
 
 
 def error() -> str | None:

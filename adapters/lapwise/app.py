@@ -120,12 +120,12 @@ class App:
         """Registers the decorated function for ``methods`` on ``pattern`` (router syntax:
         ``{name}``, ``{name:int}`` -> int, ``{name:path}``). Conflicts raise ValueError when
         the server starts."""
-        methods = tuple(m.upper() for m in methods)
+        verbs = tuple(m.upper() for m in methods)
 
         def decorate(fn: Handler) -> Handler:
             if not callable(fn):
                 raise TypeError(f"{fn!r} is not callable")
-            self._routes.append(_Route(methods, pattern, fn))
+            self._routes.append(_Route(verbs, pattern, fn))
             return fn
 
         return decorate
@@ -187,6 +187,5 @@ class App:
                 pass
         finally:
             running.stop()
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)

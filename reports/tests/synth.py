@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lapwise.results import Record, ResultFile, write
+from suites.results import Record, ResultFile, write
 
 STEPS = ("parse", "build_request", "route", "params", "query", "handler", "serialize", "response")
 MACHINE = {"cpu_model": "test cpu", "cores": 2, "governor": "performance", "python": "3.11.2",

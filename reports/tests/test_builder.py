@@ -5,10 +5,9 @@ import json
 
 import pytest
 
-from lapwise.results import Record
-from lapwise_reports.build import build, main
-
-from synth import lap_records, write_file
+from reports.build import build, main
+from reports.tests.synth import lap_records, write_file
+from suites.results import Record
 
 
 @pytest.fixture
@@ -85,7 +84,7 @@ def test_missing_or_empty_results_directory(tmp_path, capsys):
 
 
 def test_e2e_pivot_one_row_per_server_with_the_headline_figures():
-    from lapwise_reports.build import PIVOT, e2e_pivot
+    from reports.build import PIVOT, e2e_pivot
 
     recs = [Record(adapter=srv, scenario="server.closed_plaintext", param="c64-p1", metric=m,
                    unit=u, samples=[v]) for srv in ("server/a", "server/b")
@@ -100,4 +99,3 @@ def test_e2e_pivot_one_row_per_server_with_the_headline_figures():
     assert a["cold start ms"] == "30.0" and a["json c64 req/s"] == "—"
     assert dict(zip(header, rows[1]))["cold start ms"] == "—"
     assert e2e_pivot([]) is None
-

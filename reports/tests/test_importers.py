@@ -1,11 +1,11 @@
-"""The hyperfine and wrk importers (lapwise.results.importers) on their tools' real formats."""
+"""The hyperfine and wrk importers (suites.results.importers) on their tools' real formats."""
 
 import json
 
 import pytest
 
-from lapwise.results import SchemaError
-from lapwise.results.importers import hyperfine, wrk
+from suites.results import SchemaError
+from suites.results.importers import hyperfine, wrk
 
 HF = {"results": [{"command": "e2e.startup[10]/native", "mean": 0.0076, "stddev": 0.0019,
                    "median": 0.0075, "user": 0.0008, "system": 0.0, "min": 0.0058, "max": 0.0096,

@@ -2,12 +2,14 @@
 end-to-end cost within 10% or fails, interaction is a separate diagnostic, the
 boundary and speedup columns, and n/a cells that carry their reason."""
 
+from types import SimpleNamespace
+
 import pytest
 
-from lapwise.results import Record
-from lapwise_reports import laps
-
-from synth import lap_records
+from reports import laps
+from reports.tests.synth import lap_records
+from suites.laps import lap_families, laps_bench
+from suites.results import Record
 
 
 @pytest.mark.parametrize("steps, pipeline, e2e, other, ok", [
@@ -104,3 +106,33 @@ def test_missing_cells_are_na_with_their_reason():
     query_row = next(r for r in rows if r[0] == "parse query")
     assert query_row[1 + laps.FAMILIES.index("native-py")].startswith("n/a (")
     assert t.reconciliation == {}
+
+
+def test_report_predicts_from_the_in_context_records():
+    """The records laps_bench.py writes, read by the report: other = e2e(/plaintext) - (pipeline +
+    write in context on /plaintext), predicted = pipeline + write in context on /users + other;
+    without the in-context records the report falls back to the tight-loop pipelines."""
+    runner = SimpleNamespace(processes=3, batches=3, min_batch_us=5.0)
+    values = {**{s: 100.0 for s in lap_families.STEPS}, "pipeline": 1000.0,
+              "pipeline_plaintext": 500.0, "pipeline_ctx": 1400.0, "write_ctx": 900.0,
+              "pipeline_plaintext_ctx": 600.0, "write_plaintext_ctx": 800.0}
+    cells = {("users", "py-baseline", k): {"samples": [v, v, v], "impl": "x", "batch": 1}
+             for k, v in values.items()}
+
+    def e2e(route, us):
+        return Record(adapter="server/py-asyncio", scenario=f"server.closed_{route}",
+                      param="c64-p1", metric=laps.E2E_METRIC, unit="us", samples=[us] * 3)
+
+    recs = laps_bench.to_records(cells, runner) + [e2e("users", 4.0), e2e("plaintext", 2.5)]
+    r = laps.build(recs, "users").reconciliation["py-baseline"]
+    assert r.basis == "in context"
+    assert r.other.est.value == pytest.approx(2500.0 - (600.0 + 800.0))
+    assert r.predicted == pytest.approx(1400.0 + 900.0 + 1100.0)
+    assert r.error == pytest.approx(abs(3400.0 - 4000.0) / 4000.0) and not r.ok
+    assert r.isolated_error == pytest.approx(abs(1000.0 + 2000.0 - 4000.0) / 4000.0)
+    tight = [x for x in recs if not x.scenario.endswith("_ctx")]
+    r = laps.build(tight, "users").reconciliation["py-baseline"]
+    assert r.basis == "isolated" and r.predicted == pytest.approx(1000.0 + 2000.0)
+    header, rows, _ = laps.rows(laps.build(recs, "users"))
+    col = 1 + laps.FAMILIES.index("py-baseline")
+    assert next(x for x in rows if x[0].startswith("**predicted"))[col].endswith("(in context)")

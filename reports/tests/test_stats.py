@@ -1,8 +1,8 @@
-"""The report's statistics are the package's shared bootstrap (lapwise.results.stats, tested in
+"""The report's statistics are the package's shared bootstrap (suites.results.stats, tested in
 adapters/tests/test_results_stats.py), under the names the builder's modules use."""
 
-import lapwise.results.stats as shared
-from lapwise_reports import stats
+import suites.results.stats as shared
+from reports import stats
 
 
 def test_report_uses_the_shared_bootstrap():

@@ -4,7 +4,7 @@ why an adapter is known to answer differently.
 
 The reference is json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode(); the
 expected bytes are written out by hand so the table also checks the reference. json/native
-departs from it on purpose in two ways (issue #3): non-str dict keys raise TypeError unless
+departs from it on purpose in two ways: non-str dict keys raise TypeError unless
 non_str_keys=True, and float exponents are spelled 1e16/1e-5 rather than 1e+16/1e-05; cases
 with the native answer record the stdlib's as the difference, and the other way round.
 """
@@ -20,11 +20,11 @@ from typing import Any
 
 UJSON_FLOATS = "ujson writes exponents without zero padding (1e-5, not 1e-05)"
 NATIVE_EXPONENTS = ("lapwise writes exponents without '+' or zero padding (1e16, 1e-5, "
-                    "1.7976931348623157e308), like orjson and the round-trip files (issue #3); "
+                    "1.7976931348623157e308), like orjson and the round-trip files; "
                     "digits are repr's, values parse back identical")
 STDLIB_EXPONENTS = "float.__repr__ writes 1e+16, 1e-05, 1.7976931348623157e+308"
 NATIVE_STR_KEYS = ("lapwise raises TypeError for non-str keys unless non_str_keys=True, like "
-                   "orjson (issue #3)")
+                   "orjson")
 
 
 class Color(enum.IntEnum):

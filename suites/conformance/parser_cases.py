@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lapwise.parser.base import Error, Parsed
+from suites.adapters.parser.base import Parsed, ParseError
 
 CRLF = "\r\n"
 
@@ -20,7 +20,7 @@ CRLF = "\r\n"
 class Case:
     name: str
     raw: bytes
-    expect: Parsed | Error
+    expect: Parsed | ParseError
     differs: dict[str, str] = field(default_factory=dict)
 
 
@@ -46,7 +46,7 @@ def valid(name: str, raw: bytes, method: str, target: str, headers: list[tuple[s
 
 
 def bad(name: str, raw: bytes, status: int, differs: dict[str, str] | None = None) -> Case:
-    return Case(name, raw, Error(status), differs or {})
+    return Case(name, raw, ParseError(status), differs or {})
 
 
 H = ("Host", "example.com")
@@ -73,7 +73,9 @@ VALID: list[Case] = [
     valid("options_asterisk", msg("OPTIONS * HTTP/1.1", HOST), "OPTIONS", "*", [H]),
     valid("connect_authority", msg("CONNECT example.com:443 HTTP/1.1", "Host: example.com:443"),
           "CONNECT", "example.com:443", [("Host", "example.com:443")], path="",
-          differs={H11: "does not parse targets: path is the whole authority", HT: "httptools.parse_url rejects authority-form", AIO: "reports path \"/\" for authority-form"}),
+          differs={H11: "does not parse targets: path is the whole authority",
+                   HT: "httptools.parse_url rejects authority-form",
+                   AIO: "reports path \"/\" for authority-form"}),
     valid("extension_method", msg("FROB /x HTTP/1.1", HOST), "FROB", "/x", [H],
           differs={HT: "knows only a fixed list of methods", AIO: "llhttp knows only a fixed list of methods"}),
     valid("absolute_form", msg("GET http://example.com/a/b?c=d HTTP/1.1", HOST), "GET",
@@ -92,11 +94,15 @@ VALID: list[Case] = [
           msg("POST /r HTTP/1.1", HOST, "Content-Length: 2", "Content-Length: 2", body=b"ok"),
           "POST", "/r", [H, ("Content-Length", "2"), ("Content-Length", "2")], framing="length",
           body=b"ok",
-          differs={H11: "merges the repeated Content-Length into one header", HT: "rejects any repeated Content-Length", AIO: "rejects any repeated Content-Length"}),
+          differs={H11: "merges the repeated Content-Length into one header",
+                   HT: "rejects any repeated Content-Length",
+                   AIO: "rejects any repeated Content-Length"}),
     valid("content_length_identical_list",
           msg("POST /r HTTP/1.1", HOST, "Content-Length: 2, 2", body=b"ok"),
           "POST", "/r", [H, ("Content-Length", "2, 2")], framing="length", body=b"ok",
-          differs={H11: "rewrites the list \"2, 2\" to one value", HT: "rejects a Content-Length list", AIO: "rejects a Content-Length list"}),
+          differs={H11: "rewrites the list \"2, 2\" to one value",
+                   HT: "rejects a Content-Length list",
+                   AIO: "rejects a Content-Length list"}),
     valid("chunked_body", _chunked, "POST", "/upload", [H, ("Transfer-Encoding", "chunked")],
           framing="chunked", body=b"hello, world0123456789"),
     valid("chunked_trailers", _trailers, "POST", "/t", [H, ("Transfer-Encoding", "chunked")],
@@ -149,7 +155,9 @@ INVALID: list[Case] = [
         {H11: "answers 501 (\"multiple Transfer-Encoding headers\")", HT: "accepts chunked twice"}),
     bad("te_in_http10", msg("POST / HTTP/1.0", "Transfer-Encoding: chunked",
                             body=b"0\r\n\r\n"), 400,
-        {H11: "accepts Transfer-Encoding in HTTP/1.0", HT: "accepts Transfer-Encoding in HTTP/1.0", AIO: "accepts Transfer-Encoding in HTTP/1.0"}),
+        {H11: "accepts Transfer-Encoding in HTTP/1.0",
+         HT: "accepts Transfer-Encoding in HTTP/1.0",
+         AIO: "accepts Transfer-Encoding in HTTP/1.0"}),
     bad("unknown_transfer_coding", msg("POST / HTTP/1.1", HOST, "Transfer-Encoding: gzip, chunked",
                                        body=b"0\r\n\r\n"), 501,
         {HT: "ignores codings before chunked", AIO: "ignores codings before chunked"}),
@@ -215,7 +223,9 @@ INVALID: list[Case] = [
     bad("duplicate_host_http10", msg("GET / HTTP/1.0", HOST, HOST), 400,
         {HT: "accepts a repeated Host"}),
     bad("invalid_host", msg("GET / HTTP/1.1", "Host: exa mple.com"), 400,
-        {H11: "does not check the Host value", HT: "does not check the Host value", AIO: "does not check the Host value"}),
+        {H11: "does not check the Host value",
+         HT: "does not check the Host value",
+         AIO: "does not check the Host value"}),
     # chunked body
     bad("chunk_size_not_hex", msg("POST / HTTP/1.1", HOST, "Transfer-Encoding: chunked",
                                   body=b"zz\r\nhello\r\n0\r\n\r\n"), 400),
@@ -231,7 +241,9 @@ INVALID: list[Case] = [
         {H11: "reads the huge chunk size and waits for the data"}),
     bad("chunk_extension_malformed", msg("POST / HTTP/1.1", HOST, "Transfer-Encoding: chunked",
                                          body=b"5;\r\nhello\r\n0\r\n\r\n"), 400,
-        {H11: "does not check chunk extensions", HT: "does not check chunk extensions", AIO: "does not check chunk extensions"}),
+        {H11: "does not check chunk extensions",
+         HT: "does not check chunk extensions",
+         AIO: "does not check chunk extensions"}),
     bad("chunk_data_without_crlf", msg("POST / HTTP/1.1", HOST, "Transfer-Encoding: chunked",
                                        body=b"5\r\nhelloXX\r\n0\r\n\r\n"), 400),
     bad("trailer_obs_fold", msg("POST / HTTP/1.1", HOST, "Transfer-Encoding: chunked",
@@ -239,16 +251,24 @@ INVALID: list[Case] = [
         {H11: "unfolds obs-fold in trailers", HT: "unfolds obs-fold in trailers", AIO: "skips trailers unchecked"}),
     # limits
     bad("request_line_too_long", msg(f"GET {_long_target} HTTP/1.1", HOST), 414,
-        {H11: "has no request-line limit of its own (only an incomplete-event size)", HT: "has no request-line limit", AIO: "answers 400 for a line over its max_line_size"}),
+        {H11: "has no request-line limit of its own (only an incomplete-event size)",
+         HT: "has no request-line limit",
+         AIO: "answers 400 for a line over its max_line_size"}),
     bad("header_section_too_large", msg("GET / HTTP/1.1", HOST, f"X-Big: {_big_value}"), 431,
-        {H11: "limits only incomplete events; a complete head of any size passes", HT: "http-parser limit is 80 KiB", AIO: "answers 400 for a field over its max_field_size"}),
+        {H11: "limits only incomplete events; a complete head of any size passes",
+         HT: "http-parser limit is 80 KiB",
+         AIO: "answers 400 for a field over its max_field_size"}),
     bad("too_many_headers", msg("GET / HTTP/1.1", HOST, *(f"X-{i}: v" for i in range(100))), 431,
         {H11: "has no header count limit", HT: "has no header count limit", AIO: "its header count limit is higher"}),
     bad("body_too_large", msg("POST / HTTP/1.1", HOST, "Content-Length: 9000000"), 413,
-        {H11: "has no body limit: waits for the body", HT: "has no body limit: waits for the body", AIO: "has no body limit: waits for the body"}),
+        {H11: "has no body limit: waits for the body",
+         HT: "has no body limit: waits for the body",
+         AIO: "has no body limit: waits for the body"}),
     bad("chunk_too_large", msg("POST / HTTP/1.1", HOST, "Transfer-Encoding: chunked",
                                body=b"900000\r\n"), 413,
-        {H11: "has no body limit: waits for the data", HT: "has no body limit: waits for the data", AIO: "has no body limit: waits for the data"}),
+        {H11: "has no body limit: waits for the data",
+         HT: "has no body limit: waits for the data",
+         AIO: "has no body limit: waits for the data"}),
 ]
 
 CASES: list[Case] = VALID + INVALID

@@ -34,7 +34,7 @@ CASES: list[QueryCase] = [
     QueryCase("encoded-plus-is-plus", "a%2Bb=1%2b1", [("a+b", "1+1")]),
     QueryCase("percent-20", "q=hello%20world", [("q", "hello world")]),
     QueryCase("invalid-escape-kept", "a=%zz&b=%4&c=%&d=100%", [("a", "%zz"), ("b", "%4"),
-                                                                ("c", "%"), ("d", "100%")]),
+                                                               ("c", "%"), ("d", "100%")]),
     QueryCase("invalid-escape-in-key", "%g0=1", [("%g0", "1")]),
     QueryCase("double-percent", "a=%%41", [("a", "%A")]),
     QueryCase("blank-value-with-equals", "a=", [("a", "")]),

@@ -5,7 +5,7 @@ set, the last route must raise RouteError whose message contains ``error`` (the 
 native core's; the Python routers use the same words), and the requests then check that the
 failed add() changed nothing.
 
-``needs``: the lapwise features (``lapwise.router.base``) the case exercises. A router without
+``needs``: the lapwise features (``suites.adapters.router.base``) the case exercises. A router without
 one of them is expected to fail the case (strict xfail: if it passes, it should declare the
 feature). ``differs``: adapter id -> why that peer answers differently by design; the test
 asserts that it still does differ, so a difference that goes away is noticed and the entry is
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lapwise.router.base import (BACKTRACKING, INT, METHOD_405, PATH, PRIORITY,
-                                 REJECTS_CONFLICTS, Match, NoMatch)
+from suites.adapters.router.base import (BACKTRACKING, INT, METHOD_405, PATH, PRIORITY,
+                                         REJECTS_CONFLICTS, Match, NoMatch)
 
 NF = NoMatch(404)
 

@@ -6,30 +6,26 @@ client is timed. Cases that need a policy feature an adapter lacks are skipped f
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from conftest import adapter_params
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e" / "client"))
-from servers import FaultServer, free_port  # noqa: E402
-
-from lapwise.client.base import Error, InvalidRequest, Policy, Request, Response  # noqa: E402
+from suites.adapters.client.base import ClientResponse, FetchError, InvalidRequest, Policy, Request
+from suites.adapters.pytest_params import adapter_params
+from suites.e2e.client.servers import FaultServer, free_port
 
 FAST = dict(retries=0, read_timeout=0.3, connect_timeout=2.0)
 
 
 @dataclass
 class Expect:
-    status: int | None = None       # a Response with this status, or
-    kind: str | None = None         # an Error of this kind
+    status: int | None = None       # a ClientResponse with this status, or
+    kind: str | None = None         # a FetchError of this kind
     body: bytes | None = None
     attempts: int | None = 1
     headers: dict[str, str] = field(default_factory=dict)
-    check: Callable[[Response], bool] | None = None
+    check: Callable[[ClientResponse], bool] | None = None
 
 
 @dataclass
@@ -41,8 +37,8 @@ class Case:
     feature: str = "concurrency"
 
 
-def _echo(method: str, body: bytes) -> Callable[[Response], bool]:
-    def check(r: Response) -> bool:
+def _echo(method: str, body: bytes) -> Callable[[ClientResponse], bool]:
+    def check(r: ClientResponse) -> bool:
         got = json.loads(r.body)
         return (got["method"] == method and got["body"] == body.decode("latin-1")
                 and ["x-test", "1"] in got["headers"])
@@ -119,10 +115,10 @@ def server():
 
 def _matches(r, e: Expect) -> str | None:
     if e.kind is not None:
-        if not isinstance(r, Error) or r.kind != e.kind:
+        if not isinstance(r, FetchError) or r.kind != e.kind:
             return f"expected error {e.kind}, got {r!r}"[:300]
     else:
-        if not isinstance(r, Response) or r.status != e.status:
+        if not isinstance(r, ClientResponse) or r.status != e.status:
             return f"expected status {e.status}, got {r!r}"[:300]
         if e.body is not None and r.body != e.body:
             return f"body {r.body[:80]!r} != {e.body[:80]!r}"

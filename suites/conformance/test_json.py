@@ -1,9 +1,9 @@
 """Every JSON adapter x every case: the shared documents (loads equal, dumps equal to the
 stdlib with the same options), the round-trip files, and the hand-written dumps/loads table.
 
-json/native spells float exponents 1e16/1e-5 where json.dumps writes 1e+16/1e-05 (issue #3);
+json/native spells float exponents 1e16/1e-5 where json.dumps writes 1e+16/1e-05;
 where a test compares with json.dumps bytes, the reference is respelled for adapters that
-declare "float_exponent" (lapwise.json._exponent), and the values are compared as well."""
+declare "float_exponent" (suites.adapters.json._exponent), and the values are compared as well."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import struct
 from typing import Any
 
 import pytest
-from conftest import adapter_params
-from json_cases import DUMPS, LOADS, ROUNDTRIP_DIFFERS, DumpsCase, LoadsCase
 
-from lapwise.json._exponent import respell_exponents
-from lapwise.json.base import Json
+from suites.adapters.json._exponent import respell_exponents
+from suites.adapters.json.base import Json
+from suites.adapters.pytest_params import adapter_params
+from suites.conformance.json_cases import DUMPS, LOADS, ROUNDTRIP_DIFFERS, DumpsCase, LoadsCase
 
 ADAPTERS = adapter_params("json")
 DOCS = ("twitter", "citm_catalog", "canada", "github")

@@ -8,17 +8,18 @@ the table's claims stay true as peers change.
 from __future__ import annotations
 
 import pytest
-from conftest import adapter_params
-from parser_cases import CASES, VALID, Case
 
-from lapwise.parser.base import ERROR_STATUSES, PARTIAL, Error, Parsed, ParsedResult, to_parsed
+from suites.adapters.parser.base import (ERROR_STATUSES, PARTIAL, Parsed, ParsedRequest, ParseError,
+                                         to_parsed)
+from suites.adapters.pytest_params import adapter_params
+from suites.conformance.parser_cases import CASES, VALID, Case
 
 STRICT = ("parser/native", "parser/py-baseline")
 ADAPTERS = adapter_params("parser")
 
 
 def _show(result: object) -> object:
-    return to_parsed(result) if isinstance(result, ParsedResult) else result
+    return to_parsed(result) if isinstance(result, ParsedRequest) else result
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_table_is_well_formed():
     for c in CASES:
         assert not set(c.differs) & set(STRICT), f"{c.name}: strict parsers may not differ"
         assert all(reason for reason in c.differs.values()), f"{c.name}: a difference needs a reason"
-        if isinstance(c.expect, Error):
+        if isinstance(c.expect, ParseError):
             assert c.expect.status in ERROR_STATUSES
 
 
@@ -47,13 +48,13 @@ def test_table_is_well_formed():
 def test_case(cls, case: Case, instances):
     parser = _parser(cls, instances)
     got = parser.parse_request(case.raw)
-    if isinstance(got, Error):
+    if isinstance(got, ParseError):
         assert got.status in ERROR_STATUSES, got
     reason = case.differs.get(cls.adapter_id())
     if reason is None:
         assert got == case.expect, f"{case.name}: got {_show(got)!r}"
         if isinstance(case.expect, Parsed):
-            assert isinstance(got, ParsedResult)
+            assert isinstance(got, ParsedRequest)
     else:
         assert got != case.expect, (f"{case.name}: {cls.adapter_id()} is recorded as differing "
                                     f"({reason}) but now answers as expected: update the table")
@@ -72,7 +73,7 @@ def test_every_prefix_is_partial(cls, case: Case, instances):
 
 @pytest.mark.parametrize("cls", ADAPTERS)
 def test_shared_requests_agree(cls, datasets, instances):
-    from lapwise.parser.py_baseline import PyBaselineParser
+    from suites.adapters.parser.py_baseline import PyBaselineParser
 
     reference = PyBaselineParser()
     parser = _parser(cls, instances)

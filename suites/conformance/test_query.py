@@ -7,10 +7,10 @@ import random
 from urllib.parse import parse_qsl
 
 import pytest
-from conftest import adapter_params
-from query_cases import CASES, QueryCase
 
-from lapwise.query.base import QueryParser
+from suites.adapters.pytest_params import adapter_params
+from suites.adapters.query.base import QueryParser
+from suites.conformance.query_cases import CASES, QueryCase
 
 ADAPTERS = adapter_params("query")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import adapter_params
-from router_cases import CASES, Case
 
-from lapwise.router.base import RouteError, Router
+from suites.adapters.pytest_params import adapter_params
+from suites.adapters.router.base import RouteError, Router
+from suites.conformance.router_cases import CASES, Case
 
 
 def run(router: Router, case: Case) -> list[str]:

@@ -1,6 +1,6 @@
 """Every route set of ../shared/datasets/routes through every router adapter.
 
-Each set is imported from httprouter syntax (lapwise.router._pattern.from_httprouter) and added
+Each set is imported from httprouter syntax (suites.adapters.router._pattern.from_httprouter) and added
 in file order. Then: every route, requested with its own pattern text (the GithubAll way:
 ``/users/:user`` gives ``{"user": ":user"}``) and with realistic values, returns its own value
 and exactly the parameters read off the pattern; the lookups of lookups.tsv hit a route; and
@@ -13,21 +13,21 @@ from __future__ import annotations
 import functools
 
 import pytest
-from conftest import adapter_params
 
-import lapwise_datasets
-from lapwise import registry
-from lapwise.router._pattern import from_httprouter
-from lapwise.router.base import Match, NoMatch, Router
+import datasets
+from suites.adapters import registry
+from suites.adapters.pytest_params import adapter_params
+from suites.adapters.router._pattern import from_httprouter
+from suites.adapters.router.base import Match, NoMatch, Router
 
-SETS = lapwise_datasets.ROUTE_SETS
+SETS = datasets.ROUTE_SETS
 
 
 @functools.cache
 def table(name: str) -> tuple[tuple[str, str, str, int], ...]:
     """(method, httprouter pattern, canonical pattern, value) of each route, in file order."""
     return tuple((r.method, r.pattern, from_httprouter(r.pattern), i)
-                 for i, r in enumerate(lapwise_datasets.routes(name)))
+                 for i, r in enumerate(datasets.routes(name)))
 
 
 def realistic(segment: str) -> str:
@@ -86,8 +86,8 @@ def requests_for(name: str) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module", params=SETS)
 def route_set(request: pytest.FixtureRequest) -> str:
     try:
-        lapwise_datasets.path("routes", f"{request.param}.txt")
-    except lapwise_datasets.DatasetMissing as exc:
+        datasets.path("routes", f"{request.param}.txt")
+    except datasets.DatasetMissing as exc:
         pytest.skip(str(exc))
     return request.param
 

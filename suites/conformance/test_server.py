@@ -7,9 +7,9 @@ import http.client
 import os
 
 import pytest
-from conftest import adapter_params
 
-from lapwise.server.base import JSON_BODY, PLAINTEXT_BODY, users_body
+from suites.adapters.pytest_params import adapter_params
+from suites.adapters.server.base import JSON_BODY, PLAINTEXT_BODY, users_body
 
 # (route, method, target, body, request headers, expected status, media type, expected body)
 CASES = [

@@ -1,4 +1,4 @@
-"""In-situ step timing: the asyncio server of lapwise.server.apps.pyasync_server (the
+"""In-situ step timing: the asyncio server of suites.adapters.server.apps.pyasync_server (the
 py-baseline or native-py family's end-to-end counterpart) under lapwise-load, with chosen
 functions of the request path timed on the thread CPU clock, to set against the isolated laps.
 
@@ -63,7 +63,7 @@ def serve(steps: str, port_file: Path, regions: list[str]) -> None:
     then print the counters as JSON."""
     os.sched_setaffinity(0, {0})
     sys.argv = [sys.argv[0], "--steps", steps]
-    from lapwise.server.apps import pyasync_server as s
+    from suites.adapters.server.apps import pyasync_server as s
 
     counters = {r: Counter() for r in regions}
     requests = Counter()
@@ -134,13 +134,13 @@ def find_load(explicit: str | None) -> str:
 
 
 def run(a: argparse.Namespace) -> dict:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e" / "server_bench"))
-    import app_requests  # the requests the end-to-end suite has lapwise-load send
+    from suites.e2e.server_bench import \
+        app_requests  # the requests the end-to-end suite has lapwise-load send
 
     with tempfile.TemporaryDirectory(prefix="insitu-") as tmp:
         port_file = Path(tmp) / "port"
         req = app_requests.write_request_file(app_requests.ROUTES[a.route], Path(tmp))
-        child = subprocess.Popen([sys.executable, __file__, "--serve", "--steps", a.steps,
+        child = subprocess.Popen([sys.executable, "-m", "suites.laps.insitu", "--serve", "--steps", a.steps,
                                   "--regions", a.regions, "--port-file", str(port_file)],
                                  stdout=subprocess.PIPE, text=True)
         try:

@@ -14,7 +14,7 @@ asyncio server under lapwise-load (lap_context.py: "pipeline_ctx", "write_ctx",
 
 Usage: lap_child.py --family F [--scenario S] [--batches N] [--min-batch-us U]
                     [--load BIN [--context-seconds S]]
-Run by bench.py, once per repetition, so each repetition is a fresh process.
+Run by laps_bench.py, once per repetition, so each repetition is a fresh process.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import lap_families
-import lap_inputs
-import lap_timer
+from suites.laps import lap_families, lap_inputs, lap_timer
 
 
 def _inputs_of(steps: dict[str, lap_families.Step], inputs: lap_inputs.LapInputs
@@ -189,8 +187,9 @@ def _time_in_context(family: str, steps: dict[str, lap_families.Step],
     if not load:
         return {k: {"na": "n/a: lapwise-load is not built (cmake --build <build> --target "
                           "lapwise-load)"} for k in keys}
-    import lap_context
     from pathlib import Path
+
+    from suites.laps import lap_context
 
     out: dict[str, dict] = {}
     runs = (("", lap_families.pipeline(steps), inputs.request),
@@ -252,12 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--context-seconds", type=float, default=1.0,
                     help="measured load per in-context run")
     a = ap.parse_args(argv)
-    import lapwise_datasets
+    import datasets
 
     try:
         result = run_family(a.family, a.scenario, a.batches, int(a.min_batch_us * 1000), a.adapters,
                             a.load, a.context_seconds)
-    except lapwise_datasets.DatasetMissing as exc:
+    except datasets.DatasetMissing as exc:
         print(f"lap_child: {exc}", file=sys.stderr)
         return 2
     json.dump(result, sys.stdout)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from lap_inputs import LapInputs
-from lapwise import registry
+from suites.adapters import registry
+from suites.laps.lap_inputs import LapInputs
 
 STEPS = ("parse", "build_request", "route", "params", "query", "handler", "serialize",
          "response")

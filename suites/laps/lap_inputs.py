@@ -8,7 +8,7 @@ Two scenarios, each one request through one route table and one handler:
 (routes/lookups.tsv, GithubParam) carrying the fast-querystring benchmark's query string,
 routed through the 203-route GitHub API set (a route's value is its line index).
 
-``users`` (reconciliation): the end-to-end suite's app (lapwise.server.base): its four routes
+``users`` (reconciliation): the end-to-end suite's app (suites.adapters.server.base): its four routes
 and the exact ``GET /users/42?q=abc`` request lapwise-load sends, so that the lap steps can
 be set against the server CPU per request the end-to-end run measured on the same route.
 """
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-import lapwise_datasets
+import datasets
 
 SCENARIOS = ("api", "users")
 
@@ -85,7 +85,7 @@ def api_handler(params: dict, query: list) -> dict:
 
 
 def users_handler(params: dict, query: list) -> dict:
-    """The end-to-end app's ``/users/{id:int}`` handler (lapwise.server.base.users_body)."""
+    """The end-to-end app's ``/users/{id:int}`` handler (suites.adapters.server.base.users_body)."""
     q = next((v for k, v in query if k == "q"), None)
     return {"id": params["id"], "name": f"user{params['id']}", "q": q}
 
@@ -135,16 +135,16 @@ def load(scenario: str = "api") -> LapInputs:
         return _build("users", USERS_REQUEST, USERS_ROUTES, users_handler)
     if scenario != "api":
         raise ValueError(f"unknown lap scenario {scenario!r}; scenarios are {', '.join(SCENARIOS)}")
-    routes = tuple((r.method, to_canonical(r.pattern)) for r in lapwise_datasets.routes("github"))
-    lookup = next((lk for lk in lapwise_datasets.lookups()
+    routes = tuple((r.method, to_canonical(r.pattern)) for r in datasets.routes("github"))
+    lookup = next((lk for lk in datasets.lookups()
                    if (lk.dataset, lk.benchmark) == ("github", "GithubParam")), None)
     if lookup is None:
-        raise lapwise_datasets.DatasetMissing(
-            f"{lapwise_datasets.path('routes', 'lookups.tsv')}: no row github/GithubParam")
-    base = lapwise_datasets.http_request("picohttpparser_bench")
+        raise datasets.DatasetMissing(
+            f"{datasets.path('routes', 'lookups.tsv')}: no row github/GithubParam")
+    base = datasets.http_request("picohttpparser_bench")
     line, sep, rest = base.partition(b"\r\n")
     if not sep or not line.endswith(b" HTTP/1.1"):
         raise ValueError(f"http/picohttpparser_bench.http: unexpected request line {line[:60]!r}")
-    target = f"{lookup.path}?{lapwise_datasets.querystring()}"
+    target = f"{lookup.path}?{datasets.querystring()}"
     request = f"{lookup.method} {target} HTTP/1.1\r\n".encode() + rest
     return _build("api", request, routes, api_handler)

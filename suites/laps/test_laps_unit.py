@@ -5,27 +5,21 @@ checks, the timer's protocol, and the records written for n/a steps."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench  # noqa: E402
-import lap_families  # noqa: E402
-import lap_inputs  # noqa: E402
-import lap_timer  # noqa: E402
+from suites.laps import lap_families, lap_inputs, lap_timer, laps_bench
 
 
 @pytest.fixture(scope="module", params=lap_inputs.SCENARIOS)
 def inputs(request):
-    import lapwise_datasets
+    import datasets
 
     try:
         return lap_inputs.load(request.param)
-    except lapwise_datasets.DatasetMissing as exc:
+    except datasets.DatasetMissing as exc:
         pytest.skip(str(exc))
 
 
@@ -87,11 +81,11 @@ def test_native_output_checks(inputs):
                       "route": {"ns": 1.0, "check": {"value": inputs.expected_value,
                                                      "params": inputs.expected_params}}},
             "pipeline": {"ns": 2.0, "check": "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                                            f"content-length: {len(body)}\r\n\r\n{body}"}}
-    bench.verify_native(good, inputs)
+                                             f"content-length: {len(body)}\r\n\r\n{body}"}}
+    laps_bench.verify_native(good, inputs)
     assert "error" not in good["steps"]["serialize"] and "check" not in good["pipeline"]
     bad = {"steps": {"route": {"ns": 1.0, "check": {"value": 9999, "params": {}}}}, "pipeline": {}}
-    bench.verify_native(bad, inputs)
+    laps_bench.verify_native(bad, inputs)
     assert bad["steps"]["route"]["error"].startswith("wrong answer")
 
 
@@ -116,7 +110,7 @@ def test_records_for_samples_and_na():
     runner = SimpleNamespace(processes=2, batches=3, min_batch_us=5.0)
     cells = {("api", "peer", "parse"): {"samples": [10.0, 11.0], "impl": "parser/httptools", "batch": 8},
              ("api", "native-py", "parse"): {"samples": [], "na": "n/a: parser/native not built"}}
-    recs = {r.adapter: r for r in bench.to_records(cells, runner)}
+    recs = {r.adapter: r for r in laps_bench.to_records(cells, runner)}
     assert recs["laps/peer"].samples == [10.0, 11.0] and recs["laps/peer"].unit == "ns"
     assert recs["laps/peer"].id == "laps.parse[api]/peer"
     assert recs["laps/native-py"].metric == "missing"
@@ -136,7 +130,7 @@ def test_fresh_inputs_are_new_objects_for_every_call():
 
 
 def test_fresh_bytes_is_equal_but_not_the_same_object():
-    import lap_child
+    from suites.laps import lap_child
 
     buf = b"GET / HTTP/1.1\r\n\r\n"
     copy = lap_child.fresh_bytes(buf)
@@ -170,8 +164,7 @@ def test_plaintext_pipeline_is_none_without_a_plaintext_route(inputs):
 # --- the reconciliation's request and the in-context timing (lap_context.py) -------------
 
 def _app_requests():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e" / "server_bench"))
-    import app_requests
+    from suites.e2e.server_bench import app_requests
 
     return app_requests
 
@@ -189,7 +182,7 @@ def test_users_request_is_byte_for_byte_what_lapwise_load_sends():
 
 
 def test_context_request_file_is_the_end_to_end_suites(tmp_path):
-    import lap_context
+    from suites.laps import lap_context
 
     app = _app_requests()
     users = lap_inputs.load("users")
@@ -201,7 +194,7 @@ def test_context_request_file_is_the_end_to_end_suites(tmp_path):
 
 
 def test_context_batches_subtract_the_clock_cost_and_failures_are_counted():
-    import lap_context
+    from suites.laps import lap_context
 
     assert lap_context._batched_median([10] * 256 + [20] * 256 + [30] * 256, 256, 3.0) == 17.0
     report = {"requests": {"ok": 5, "failed": 2}, "warmup": {"ok": 1, "failed": 1},
@@ -214,14 +207,14 @@ def _load_binary():
     import os
 
     for d in filter(None, (os.environ.get("LAPWISE_BUILD_DIR"),)):
-        exe = bench.load_binary(Path(d))
+        exe = laps_bench.load_binary(Path(d))
         if exe.exists():
             return exe
     pytest.skip("lapwise-load not built in $LAPWISE_BUILD_DIR")
 
 
 def test_in_context_timing_serves_verified_answers_and_refuses_wrong_ones():
-    import lap_context
+    from suites.laps import lap_context
 
     inputs = lap_inputs.load("users")
     steps = lap_families.build("py-baseline", inputs)
@@ -238,7 +231,7 @@ def test_in_context_timing_serves_verified_answers_and_refuses_wrong_ones():
 
 
 def test_child_reports_context_na_without_lapwise_load():
-    import lap_child
+    from suites.laps import lap_child
 
     result = {"pipeline": {"ns": 1.0}, "pipeline_plaintext": {"ns": 1.0}}
     inputs = lap_inputs.load("users")
@@ -248,44 +241,10 @@ def test_child_reports_context_na_without_lapwise_load():
     assert all(v["na"].startswith("n/a: lapwise-load") for v in out.values())
 
 
-def test_report_predicts_from_the_in_context_records():
-    """The records bench.py writes, read by the report: other = e2e(/plaintext) - (pipeline +
-    write in context on /plaintext), predicted = pipeline + write in context on /users + other;
-    without the in-context records the report falls back to the tight-loop pipelines."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "reports"))
-    from lapwise.results import Record
-    from lapwise_reports import laps
-
-    runner = SimpleNamespace(processes=3, batches=3, min_batch_us=5.0)
-    values = {**{s: 100.0 for s in lap_families.STEPS}, "pipeline": 1000.0,
-              "pipeline_plaintext": 500.0, "pipeline_ctx": 1400.0, "write_ctx": 900.0,
-              "pipeline_plaintext_ctx": 600.0, "write_plaintext_ctx": 800.0}
-    cells = {("users", "py-baseline", k): {"samples": [v, v, v], "impl": "x", "batch": 1}
-             for k, v in values.items()}
-
-    def e2e(route, us):
-        return Record(adapter="server/py-asyncio", scenario=f"server.closed_{route}",
-                      param="c64-p1", metric=laps.E2E_METRIC, unit="us", samples=[us] * 3)
-
-    recs = bench.to_records(cells, runner) + [e2e("users", 4.0), e2e("plaintext", 2.5)]
-    r = laps.build(recs, "users").reconciliation["py-baseline"]
-    assert r.basis == "in context"
-    assert r.other.est.value == pytest.approx(2500.0 - (600.0 + 800.0))
-    assert r.predicted == pytest.approx(1400.0 + 900.0 + 1100.0)
-    assert r.error == pytest.approx(abs(3400.0 - 4000.0) / 4000.0) and not r.ok
-    assert r.isolated_error == pytest.approx(abs(1000.0 + 2000.0 - 4000.0) / 4000.0)
-    tight = [x for x in recs if not x.scenario.endswith("_ctx")]
-    r = laps.build(tight, "users").reconciliation["py-baseline"]
-    assert r.basis == "isolated" and r.predicted == pytest.approx(1000.0 + 2000.0)
-    header, rows, _ = laps.rows(laps.build(recs, "users"))
-    col = 1 + laps.FAMILIES.index("py-baseline")
-    assert next(x for x in rows if x[0].startswith("**predicted"))[col].endswith("(in context)")
-
-
 def test_insitu_times_the_servers_steps_once_per_request():
     """suites/laps/insitu.py against the real py-asyncio server: every /users request is parsed
     once and handled once (no hidden second pass), and the load saw no failure."""
-    import insitu
+    from suites.laps import insitu
 
     exe = _load_binary()
     got = insitu.run(SimpleNamespace(steps="py-baseline", route="users", regions="parse,handle",

@@ -8,10 +8,10 @@ import functools
 import json
 
 import pytest
-from conftest import adapter_params
 
-from lapwise.json._exponent import respell_exponents
-from lapwise.json.base import Json
+from suites.adapters.json._exponent import respell_exponents
+from suites.adapters.json.base import Json
+from suites.adapters.pytest_params import adapter_params
 
 ADAPTERS = adapter_params("json")
 DOCS = ("twitter", "citm_catalog", "canada", "github")
@@ -19,9 +19,9 @@ DOCS = ("twitter", "citm_catalog", "canada", "github")
 
 @functools.cache
 def _load(name: str) -> tuple[bytes, object, bytes]:
-    import lapwise_datasets
+    import datasets
 
-    data = lapwise_datasets.json_doc(name)
+    data = datasets.json_doc(name)
     value = json.loads(data)
     return data, value, json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 

@@ -1,6 +1,6 @@
 """pytest-benchmark: every parser adapter on the same requests, answers verified first.
 
-Scenarios (extra_info feeds lapwise.results.importers.pytest_benchmark):
+Scenarios (extra_info feeds suites.results.importers.pytest_benchmark):
   parser.request[<file stem>]        one request of the shared corpus per call
   parser.request_many[<file stem>]   parse_many over 100 copies (ops=100; native loops in C++)
   parser.headers[<N>]                cost growth over the header count, N = 1, 10, 50, 100
@@ -14,10 +14,10 @@ answer must equal parser/py-baseline's on the same input.
 from __future__ import annotations
 
 import pytest
-from conftest import adapter_params
 
-from lapwise.parser.base import ParsedResult
-from lapwise.parser.py_baseline import PyBaselineParser
+from suites.adapters.parser.base import ParsedRequest
+from suites.adapters.parser.py_baseline import PyBaselineParser
+from suites.adapters.pytest_params import adapter_params
 
 ADAPTERS = adapter_params("parser")
 MANY = 100
@@ -36,7 +36,7 @@ def _touch_body(r):
 
 def _verified(parser, raw: bytes):
     want = PyBaselineParser().parse_request(raw)
-    assert isinstance(want, ParsedResult), f"the baseline rejects the input: {want!r}"
+    assert isinstance(want, ParsedRequest), f"the baseline rejects the input: {want!r}"
     got = parser.parse_request(raw)
     assert got == want, f"{type(parser).adapter_id()} disagrees with parser/py-baseline"
     return want
@@ -48,11 +48,11 @@ def _info(benchmark, cls, scenario: str, param: str, ops: int = 1) -> None:
 
 
 def _requests() -> dict[str, bytes]:
-    import lapwise_datasets
+    import datasets
 
     try:
-        return lapwise_datasets.http_requests()
-    except lapwise_datasets.DatasetMissing:
+        return datasets.http_requests()
+    except datasets.DatasetMissing:
         return {}
 
 

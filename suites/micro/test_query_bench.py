@@ -6,9 +6,9 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 import pytest
-from conftest import adapter_params
 
-from lapwise.query.base import QueryParser
+from suites.adapters.pytest_params import adapter_params
+from suites.adapters.query.base import QueryParser
 
 ADAPTERS = adapter_params("query")
 

@@ -4,7 +4,7 @@
   own pattern text (go-http-routing-benchmark's GithubAll), via match();
 - router.github_all_many: the same 203 lookups in one match_many() call;
 - router.growth[<n>]: 64 lookups spread over a generated table of n = 10 .. 10,000 routes
-  (lapwise_datasets.route_gen, the same table as the C++ benches), via match().
+  (datasets.route_gen, the same table as the C++ benches), via match().
 Every benchmark first checks all of its answers against the expected values read off the route
 table (an oracle independent of any router); a wrong answer fails before anything is timed.
 ``extra_info`` carries adapter, scenario, param and ops (lookups per timed call) for the importer.
@@ -13,12 +13,12 @@ table (an oracle independent of any router); a wrong answer fails before anythin
 from __future__ import annotations
 
 import pytest
-from conftest import adapter_params
 
-import lapwise_datasets
-from lapwise.router._pattern import from_httprouter
-from lapwise.router.base import Match, Router
-from lapwise_datasets.route_gen import growth_table
+import datasets
+from datasets.route_gen import growth_table
+from suites.adapters.pytest_params import adapter_params
+from suites.adapters.router._pattern import from_httprouter
+from suites.adapters.router.base import Match, Router
 
 GROWTH_SIZES = ("10", "100", "1000", "10000")
 # Largest growth table per adapter, where building a bigger one costs more than the suite can
@@ -29,8 +29,8 @@ MAX_GROWTH = {"router/werkzeug": (1000, "Map.add of 10,000 rules takes ~9 s")}
 def github() -> tuple[list[tuple[str, str, int]], list[tuple[str, str]], list[Match]]:
     """Canonical routes, the GithubAll requests (path == pattern text) and their answers."""
     try:
-        routes = lapwise_datasets.routes("github")
-    except lapwise_datasets.DatasetMissing as exc:
+        routes = datasets.routes("github")
+    except datasets.DatasetMissing as exc:
         pytest.skip(str(exc))
     table = [(r.method, from_httprouter(r.pattern), i) for i, r in enumerate(routes)]
     reqs = [(r.method, r.pattern) for r in routes]

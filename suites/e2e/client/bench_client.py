@@ -21,19 +21,14 @@ import random
 import shlex
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import scenarios  # noqa: E402
-from servers import FaultServer  # noqa: E402
-
-from lapwise import registry  # noqa: E402
-from lapwise.results import Record, new_file, write  # noqa: E402
-from lapwise.results.stats import median_ci  # noqa: E402
-from lapwise.server.base import Address  # noqa: E402
-from lapwise.server.nginx import NginxServer  # noqa: E402
+from suites.adapters import registry
+from suites.adapters.server.base import Address
+from suites.adapters.server.nginx import NginxServer
+from suites.e2e.client import client_scenarios
+from suites.e2e.client.servers import FaultServer
+from suites.results import Record, new_file, write
+from suites.results.stats import median_ci
 
 
 def _pin(pid: int, cpu: int) -> None:
@@ -92,14 +87,14 @@ def main() -> int:
             for cls in order:
                 if "throughput" not in skip:
                     n = n_tp if cls.name != "urllib" else n_tp // 5  # sequential: fewer, same rate
-                    out = scenarios.throughput(cls(), plaintext, n=n, concurrency=64)
+                    out = client_scenarios.throughput(cls(), plaintext, n=n, concurrency=64)
                     tp[cls.name].append(out.extra["req_per_s"])
                     add(cls, "client.throughput", f"{n}x64", "throughput", "req/s",
                         out.extra["req_per_s"])
                     print(f"round {rnd} {cls.adapter_id():24s} throughput {out.extra['req_per_s']:9.0f} req/s",
                           flush=True)
                 if "latency_bound" not in skip and "concurrency" in cls.features:
-                    out = scenarios.latency_bound(cls(), fs, n=n_lat, delay_ms=50, concurrency=100)
+                    out = client_scenarios.latency_bound(cls(), fs, n=n_lat, delay_ms=50, concurrency=100)
                     add(cls, "client.latency_bound", f"{n_lat}x50ms/c100", "wall_over_ideal",
                         "ratio", out.extra["ratio"], wall_s=out.wall)
                     print(f"round {rnd} {cls.adapter_id():24s} latency-bound {out.extra['ratio']:.3f} x ideal",
@@ -117,13 +112,13 @@ def main() -> int:
                   f"(95% CI {lo:.2f}..{hi:.2f}; target >= 1.2)")
         for cls in classes:
             if "rate_limit" not in skip and "rate" in cls.features:
-                out = scenarios.rate_limited(cls(), fs, rate=100, burst=1, seconds=rate_s)
+                out = client_scenarios.rate_limited(cls(), fs, rate=100, burst=1, seconds=rate_s)
                 add(cls, "client.rate_limit", f"100/s x{rate_s:g}s", "observed_rate", "req/s",
                     out.extra["observed_rate"], error=out.extra["error"])
                 print(f"{cls.adapter_id():24s} rate 100/s -> {out.extra['observed_rate']:.2f}/s "
                       f"({out.extra['error']*100:+.2f}%)", flush=True)
             if "faults" not in skip and "retries" in cls.features:
-                out = scenarios.faults(cls(), fs, n=n_fault)
+                out = client_scenarios.faults(cls(), fs, n=n_fault)
                 lost = out.extra["results"] - n_fault
                 add(cls, "client.faults", f"{n_fault}", "lost_results", "count", abs(lost),
                     **{k: v for k, v in out.extra.items()})

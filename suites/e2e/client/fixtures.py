@@ -1,5 +1,5 @@
 """Fixtures for the client suite (imported by the test modules; not a conftest.py, so that
-suites/conftest.py stays the one `conftest` module): nginx (lapwise.server.nginx.NginxServer,
+suites/conftest.py stays the one `conftest` module): nginx (suites.adapters.server.nginx.NginxServer,
 serving /plaintext and /json), nginx over TLS (tls_server.TlsNginx) and the fault server, one
 process per test module each, started and stopped by pid."""
 
@@ -9,9 +9,8 @@ import shutil
 
 import pytest
 
-from servers import FaultServer
-
-from lapwise.server.nginx import NginxServer
+from suites.adapters.server.nginx import NginxServer
+from suites.e2e.client.servers import FaultServer
 
 
 @pytest.fixture(scope="module", name="nginx")
@@ -33,9 +32,8 @@ def fault_server_fixture():
 @pytest.fixture(scope="module", name="tls_nginx")
 def tls_nginx_fixture():
     """nginx over TLS (HTTP/2 by ALPN) with a throwaway CA: a tls_server.TlsNginx."""
-    from tls_server import TlsNginx
-
-    from lapwise.server.nginx import nginx_binary
+    from suites.adapters.server.nginx import nginx_binary
+    from suites.e2e.client.tls_server import TlsNginx
 
     if nginx_binary() is None:
         pytest.skip("nginx is not installed (Debian package nginx-light)")

@@ -1,5 +1,5 @@
 """The fault server, the client suite's own local target: a child process on 127.0.0.1, stopped
-by its pid (never by name). nginx comes from lapwise.server.nginx.NginxServer."""
+by its pid (never by name). nginx comes from suites.adapters.server.nginx.NginxServer."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class FaultServer:
         self.port = 0
 
     def __enter__(self) -> FaultServer:
-        cmd = [sys.executable, str(HERE / "fault_server.py")] + (["--uvloop"] if self.uvloop else [])
+        cmd = [sys.executable, "-m", "suites.e2e.client.fault_server"] + (["--uvloop"] if self.uvloop else [])
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line.startswith("PORT "):

@@ -1,9 +1,9 @@
 """TLS end to end (label e2e): every client against a local nginx over HTTPS whose certificate a
 throwaway CA signed. Verification is on by default, so without the CA every https request must
-come back as Error(kind="tls"); with Policy.ca_file, or with verify_tls=False, every one succeeds.
+come back as FetchError(kind="tls"); with Policy.ca_file, or with verify_tls=False, every one succeeds.
 https and plain-http requests are interleaved so that the results prove input order and that
 nothing is dropped. libcurl's clients (native, pycurl) must speak HTTP/2 (nginx offers h2 by
-ALPN), the others HTTP/1.1; each Response's http_version must agree with nginx's access log,
+ALPN), the others HTTP/1.1; each ClientResponse's http_version must agree with nginx's access log,
 which says which protocol each request really came over, and plain http is "1.1" everywhere.
 """
 
@@ -13,11 +13,11 @@ import itertools
 
 import pytest
 
-from conftest import adapter_params  # suites/conftest.py
-from fixtures import nginx_fixture, tls_nginx_fixture  # noqa: F401 - the fixtures
-
 from lapwise._client import Client as NativeFanout
-from lapwise.client.base import Error, Policy, Request, Response, http_version_of
+
+from suites.adapters.client.base import ClientResponse, FetchError, Policy, Request, http_version_of
+from suites.adapters.pytest_params import adapter_params
+from suites.e2e.client.fixtures import nginx_fixture, tls_nginx_fixture  # noqa: F401 - the fixtures
 
 N_HTTPS = 12
 BODY = b"Hello, World!"
@@ -51,13 +51,13 @@ def _policy(**kw) -> Policy:
 def _assert_all_ok(reqs: list[Request], results: list) -> None:
     assert len(results) == len(reqs)
     for req, res in zip(reqs, results):
-        assert isinstance(res, Response), (req.url, res)
+        assert isinstance(res, ClientResponse), (req.url, res)
         assert (res.status, res.body) == (200, BODY), (req.url, res)
         assert res.url == req.url  # input order: each result belongs to its own request
 
 
 def _assert_versions(is_https: list[bool], results: list, logged: list[str], https: str) -> None:
-    """Every https Response says ``https`` and, request for request, what nginx logged (the
+    """Every https ClientResponse says ``https`` and, request for request, what nginx logged (the
     log is in completion order, so compared as multisets); every plain-http one says "1.1"."""
     over_tls = sorted(r.http_version for r, tls in zip(results, is_https) if tls)
     assert over_tls == sorted(http_version_of(p) for p in logged), (over_tls, logged)
@@ -70,10 +70,10 @@ def _assert_https_refused(reqs: list[Request], is_https: list[bool], results: li
     assert len(results) == len(reqs)
     for req, https, res in zip(reqs, is_https, results):
         if https:
-            assert isinstance(res, Error) and res.kind == "tls", (req.url, res)
+            assert isinstance(res, FetchError) and res.kind == "tls", (req.url, res)
             assert res.attempts == 1, res
         else:
-            assert isinstance(res, Response) and (res.status, res.body) == (200, BODY), (req.url, res)
+            assert isinstance(res, ClientResponse) and (res.status, res.body) == (200, BODY), (req.url, res)
             assert res.url == req.url
 
 
@@ -107,7 +107,7 @@ def test_unknown_ca_is_a_tls_error(cls, tls_nginx, nginx, request):
     results = _fetch(cls, reqs, _policy())
     _assert_https_refused(reqs, is_https, results)
     assert tls_nginx.protocols(tag) == []  # refused in the handshake: no request was sent
-    assert {r.http_version for r in results if isinstance(r, Response)} == {"1.1"}
+    assert {r.http_version for r in results if isinstance(r, ClientResponse)} == {"1.1"}
 
 
 @pytest.mark.filterwarnings("ignore:Unverified HTTPS request")  # requests says it; it is the point
@@ -127,4 +127,4 @@ def test_verify_off_accepts(cls, tls_nginx, nginx):
 def test_native_default_policy_verifies(tls_nginx):
     """lapwise.Client() with no policy at all verifies (the default is on)."""
     results = NativeFanout().fetch_many([Request.get(tls_nginx.url("/plaintext?t=default"))])
-    assert len(results) == 1 and isinstance(results[0], Error) and results[0].kind == "tls", results
+    assert len(results) == 1 and isinstance(results[0], FetchError) and results[0].kind == "tls", results

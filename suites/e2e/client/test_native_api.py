@@ -13,18 +13,20 @@ import threading
 import time
 
 import pytest
-from fixtures import fault_server_fixture  # noqa: F401 - the fixture
 
 import lapwise._client as api
-from lapwise.adapter import requires_native
-from lapwise.client.base import Cancelled, Error, InvalidRequest, Policy, PolicyError, Request, Response
+
+from suites.adapters.adapter import requires_native
+from suites.adapters.client.base import (Cancelled, ClientResponse, FetchError, InvalidRequest,
+                                         Policy, PolicyError, Request)
+from suites.e2e.client.fixtures import fault_server_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.skipif(not requires_native(), reason=str(requires_native().reason))
 
 
 def test_callbacks_see_every_result_once(fault_server):
     reqs = [Request.get(fault_server.url(f"/f/cb{i}?p=d{(i * 7) % 40}")) for i in range(50)]
-    seen: dict[int, Response] = {}
+    seen: dict[int, ClientResponse] = {}
     progress: list[api.Progress] = []
     results = api.Client(Policy(concurrency=8)).fetch_many(
         reqs, on_result=lambda i, r: seen.__setitem__(i, r), on_progress=progress.append)
@@ -66,7 +68,7 @@ def test_ctrl_c_cancels_cleanly_and_says_what_was_not_done(fault_server):
     assert isinstance(exc, KeyboardInterrupt)
     assert len(exc.results) == 20
     assert exc.not_done == [i for i, r in enumerate(exc.results)
-                            if isinstance(r, Error) and r.kind == "cancelled"]
+                            if isinstance(r, FetchError) and r.kind == "cancelled"]
     assert len(exc.not_done) == 20  # none could finish in 0.5 s
     kinds = {r.message.split(" (")[0] for r in exc.results}
     assert kinds == {"cancelled while in flight", "cancelled before it was sent"}
@@ -192,7 +194,7 @@ def test_proxy_from_the_environment(fault_server, monkeypatch):
     assert fault_server.log()[0][1] == "/f/px"
     r, = api.Client(Policy(use_proxy=False, retries=0)).fetch_many(
         [Request.get("http://proxied.invalid/f/px?p=ok")])
-    assert isinstance(r, Error) and r.kind == "connect"
+    assert isinstance(r, FetchError) and r.kind == "connect"
 
 
 def test_credentials_are_dropped_when_a_redirect_changes_host(fault_server):

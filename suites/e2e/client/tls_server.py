@@ -17,10 +17,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from servers import free_port, stop_child
-
-from lapwise.server import nginx
-from lapwise.server.nginx import nginx_binary
+from suites.adapters.server import nginx
+from suites.adapters.server.nginx import nginx_binary
+from suites.e2e.client.servers import free_port, stop_child
 
 # nginx's log line per request: which protocol (HTTP/1.1 or HTTP/2.0) each request came over.
 _ACCESS_LOG = ("log_format lapwise_tls '$request_uri $server_protocol $status';\n"

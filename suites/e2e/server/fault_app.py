@@ -8,7 +8,8 @@ import asyncio
 import sys
 
 from lapwise.app import App
-from lapwise.server.apps.native_py import build
+
+from suites.adapters.server.apps.native_py import build
 
 BIG = b"x" * (4 << 20)
 HEADER_TIMEOUT = 0.5

@@ -12,18 +12,15 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from lapwise import _native_status
 
+from suites.e2e.server import fault_app
+
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import fault_app  # noqa: E402
 
 GET_PLAIN = b"GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n"
 
@@ -37,7 +34,7 @@ def free_port() -> int:
 class ServerProcess:
     def __init__(self) -> None:
         self.port = free_port()
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "fault_app.py"), str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "suites.e2e.server.fault_app", str(self.port)],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

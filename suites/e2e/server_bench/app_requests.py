@@ -2,7 +2,7 @@
 
 Every route a server declares (``Server.routes``) is one load request with the exact status and
 body length the spec requires; lapwise-load counts any other answer as an error. The bodies come
-from lapwise.server.base, so this file never restates them.
+from suites.adapters.server.base, so this file never restates them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import http.client
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lapwise.server.base import JSON_BODY, PLAINTEXT_BODY, users_body
+from suites.adapters.server.base import JSON_BODY, PLAINTEXT_BODY, users_body
 
 ECHO_BODY = b'{"a":[1,2,3]}'
 

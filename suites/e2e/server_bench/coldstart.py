@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lapwise.results import Record
-from lapwise.server._process import ProcessServer, free_port
+from suites.adapters.server._process import ProcessServer, free_port
+from suites.results import Record
 
 PROBE = Path(__file__).resolve().parent / "probe.py"
 
@@ -61,7 +61,7 @@ def _hyperfine(hyperfine: str, impl: str, spec_path: Path, workdir: Path, runs: 
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=60 + runs * 60)
     if proc.returncode != 0:
         raise RuntimeError(f"hyperfine exited {proc.returncode}: {proc.stderr.strip()[-1500:]}")
-    from lapwise.results.importers import hyperfine as importer
+    from suites.results.importers import hyperfine as importer
 
     records = importer.load(out)
     base = next(r for r in records if r.adapter == "server/probe-baseline")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lapwise.results import Record
+from suites.results import Record
 
 LATENCIES = (("p50", "latency_p50"), ("p90", "latency_p90"), ("p99", "latency_p99"),
              ("p99.9", "latency_p99.9"), ("max", "latency_max"))

@@ -41,19 +41,12 @@ import time
 import traceback
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import app_requests  # noqa: E402
-import coldstart  # noqa: E402
-import loadgen  # noqa: E402
-import soak  # noqa: E402
-import wrk_run  # noqa: E402
-from records import (LOADGEN_BOUND_UTIL, Measured, loadgen_utilisation,  # noqa: E402
-                     loadgen_verdict, to_records)
-from scenarios import PLANS, Closed, Plan, is_native  # noqa: E402
-
-from lapwise import registry  # noqa: E402
-from lapwise.results import Record, new_file, write  # noqa: E402
+from suites.adapters import registry
+from suites.e2e.server_bench import app_requests, coldstart, loadgen, soak, wrk_run
+from suites.e2e.server_bench.records import (LOADGEN_BOUND_UTIL, Measured, loadgen_utilisation,
+                                             loadgen_verdict, to_records)
+from suites.e2e.server_bench.server_scenarios import PLANS, Closed, Plan, is_native
+from suites.results import Record, new_file, write
 
 HOST = "127.0.0.1"
 
@@ -375,8 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - one broken server must not hide the others
             suite.problems.append(f"{cls.adapter_id()}: {type(exc).__name__}: {exc}")
             traceback.print_exc()
-    result = new_file("e2e.server", commands=[" ".join(["suites/e2e/server_bench/run.py",
-                                                         *(argv if argv is not None else sys.argv[1:])])])
+    command = ["python -m suites.e2e.server_bench.run", *(argv if argv is not None else sys.argv[1:])]
+    result = new_file("e2e.server", commands=[" ".join(command)])
     result.records = suite.records
     result.machine = {**result.machine, "pinning": {"server_cpu": pins[0], "load_cpu": pins[1]},
                       "load_bin": str(binary), "raw_dir": str(raw)}

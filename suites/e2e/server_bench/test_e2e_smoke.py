@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import app_requests  # noqa: E402
-import loadgen  # noqa: E402
-import run as runner  # noqa: E402
-
-from lapwise import registry  # noqa: E402
-from lapwise.results import load as load_results  # noqa: E402
+from suites.adapters import registry
+from suites.e2e.server_bench import app_requests, loadgen
+from suites.e2e.server_bench import run as runner
+from suites.results import load as load_results
 
 SERVERS = ["server/py-asyncio", "server/nginx"]
 

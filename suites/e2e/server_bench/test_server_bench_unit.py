@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import app_requests  # noqa: E402
-import loadgen  # noqa: E402
-import soak  # noqa: E402
-import run as runner  # noqa: E402
-import wrk_run  # noqa: E402
-from records import (LOADGEN_LATE_US, Measured, loadgen_late, loadgen_utilisation,  # noqa: E402
-                     loadgen_verdict, to_records)
-from scenarios import PLANS, is_native  # noqa: E402
-
-from lapwise.results import new_file, write  # noqa: E402
-from lapwise.results import load as load_results  # noqa: E402
+from suites.e2e.server_bench import app_requests, loadgen
+from suites.e2e.server_bench import run as runner
+from suites.e2e.server_bench import soak, wrk_run
+from suites.e2e.server_bench.records import (LOADGEN_LATE_US, Measured, loadgen_late,
+                                             loadgen_utilisation, loadgen_verdict, to_records)
+from suites.e2e.server_bench.server_scenarios import PLANS, is_native
+from suites.results import load as load_results
+from suites.results import new_file, write
 
 
 def fake_report(ok=1000, failed=0, sent=None, latency_count=None, errors=None, rps=5000.0):
@@ -238,7 +231,7 @@ def test_lapwise_load_cli_contract(tmp_path):
     bad = subprocess.run([str(binary), "-c", "0", "http://127.0.0.1:1"], capture_output=True,
                          text=True, timeout=30)
     assert bad.returncode == 2 and "connections" in bad.stderr
-    from lapwise.server._process import free_port
+    from suites.adapters.server._process import free_port
     out = tmp_path / "r.json"
     ok = subprocess.run([str(binary), "-q", "-d", "0.2", "-o", str(out),
                          f"http://127.0.0.1:{free_port()}/plaintext"], capture_output=True,

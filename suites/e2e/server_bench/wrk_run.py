@@ -2,7 +2,7 @@
 
 wrk sends one request per response unless a Lua script returns several: for pipelining the
 script concatenates `depth` copies (wrk then counts each response). Its report is text; the
-wrk importer of lapwise.results reads it (a local fallback reads the two lines used here if
+wrk importer of suites.results reads it (a local fallback reads the two lines used here if
 that importer is absent).
 """
 
@@ -14,8 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from app_requests import RouteRequest
-from loadgen import pinned
+from suites.e2e.server_bench.app_requests import RouteRequest
+from suites.e2e.server_bench.loadgen import pinned
 
 
 def lua_script(req: RouteRequest, depth: int) -> str:
@@ -80,7 +80,7 @@ _NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 def parse(text: str, where: str) -> dict[str, tuple[float, str]]:
     """metric -> (value, unit); the shared importer when present."""
     try:
-        from lapwise.results.importers import wrk as importer
+        from suites.results.importers import wrk as importer
     except ImportError:
         importer = None
     if importer is not None:

@@ -1,6 +1,0 @@
-"""lapwise's performance gates (issue 7): instruction counts against stored baselines, same-run
-interleaved ratios with a bootstrap confidence interval, and head-vs-base builds. Each prints a
-table a person can act on and one closing line, and exits 0 (pass) or 1 (fail).
-
-Run ``python -m ci.gate --help`` from the repository root; ci/gate/README.md explains the gates.
-"""

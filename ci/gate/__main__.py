@@ -1,7 +1,0 @@
-"""``python -m ci.gate``: the gates' command line (see cli.py)."""
-
-import sys
-
-from .cli import main
-
-sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tests of the adapters: registry, route patterns, the native adapters, the client policy."""

@@ -1,0 +1,1 @@
+"""End-to-end suites: server load (server_bench), client fan-out (client), server faults (server)."""

@@ -1,0 +1,68 @@
+"""ci/bench's entry to the end-to-end suites (the suites/<suite>/<suite>_bench.py
+convention of suites/runner): runs the server scenarios (server_bench/run.py) and, when present, the client
+fan-out scenarios, each as its own process, into the same results folder.
+
+    python -m suites.e2e.e2e_bench --out RESULTS --build BUILD [--progress] [--quick] [--adapters SEL]
+"""
+# kinds: server,client
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _kind_selection(adapters: str | None, kind: str) -> str | None:
+    """The part of an adapter selection that names ``kind`` ("" when it names none of it)."""
+    if not adapters:
+        return None
+    parts = [p.strip() for p in adapters.split(",") if p.strip()]
+    return ",".join(p for p in parts if p.startswith(f"{kind}/") or p in ("*", "*/*"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--build", type=Path, required=True)
+    ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--adapters")
+    args = ap.parse_args()
+    runs = []
+    servers = _kind_selection(args.adapters, "server")
+    if servers != "":
+        cmd = [sys.executable, "-m", "suites.e2e.server_bench.run", "--mode",
+               "quick" if args.quick else "full", "--out", str(args.out)]
+        load_bin = args.build / "suites" / "e2e" / "load" / "lapwise-load"
+        if load_bin.exists():
+            cmd += ["--load-bin", str(load_bin)]
+        if servers:
+            cmd += ["--servers", servers]
+        runs.append(("server", cmd))
+    client_bench = HERE / "client" / "bench_client.py"
+    clients = _kind_selection(args.adapters, "client")
+    if client_bench.exists() and clients != "":
+        cmd = [sys.executable, "-m", "suites.e2e.client.bench_client", "--out", str(args.out / "client_e2e.json"),
+               "--rounds", "2" if args.quick else "3"]
+        if clients:
+            cmd += ["--adapters", clients]
+        runs.append(("client", cmd))
+    failed = []
+    for i, (name, cmd) in enumerate(runs):
+        if args.progress:
+            print(f"PROGRESS {i} {len(runs)} e2e {name}", flush=True)
+        if subprocess.run(cmd).returncode != 0:
+            failed.append(name)
+    if args.progress:
+        print(f"PROGRESS {len(runs)} {len(runs)} e2e done", flush=True)
+    if failed:
+        print(f"e2e: {', '.join(failed)} suite(s) failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

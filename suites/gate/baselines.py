@@ -1,0 +1,84 @@
+"""Stored instruction-count baselines: suites/gate/baselines/<kind>.json, one file per core (the kind is
+the benchmark id's prefix, "router" in "router.github_all/native"). Refreshed only by
+``python -m suites.gate instr --update``, which also records what the counts depend on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import ROOT
+
+DEFAULT_DIR = ROOT / "suites" / "gate" / "baselines"
+SCHEMA = "lapwise.gate.instr-baseline/v1"
+REFRESH = "python -m suites.gate instr --update --build-dir <release build>"
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be read; the message names it."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    instructions: int
+    path: Path
+    recorded_with: dict[str, str]  # compiler, flags, valgrind: counts are only exact under these
+
+
+def kind_of(bench_id: str) -> str:
+    return bench_id.split(".", 1)[0].split("/", 1)[0]
+
+
+def path_for(bench_id: str, directory: Path = DEFAULT_DIR) -> Path:
+    return Path(directory) / f"{kind_of(bench_id)}.json"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise BaselineError(f"{path}: unreadable ({exc})") from exc
+    if doc.get("schema") != SCHEMA or not isinstance(doc.get("benchmarks"), dict):
+        raise BaselineError(f"{path}: not a {SCHEMA} file (schema or benchmarks field)")
+    return doc
+
+
+def lookup(bench_id: str, directory: Path = DEFAULT_DIR) -> Baseline | None:
+    """The stored count for ``bench_id``, or None when there is none (file or entry missing)."""
+    path = path_for(bench_id, directory)
+    doc = _read(path)
+    entry = doc.get("benchmarks", {}).get(bench_id)
+    if entry is None:
+        return None
+    try:
+        n = int(entry["instructions"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BaselineError(f"{path}: benchmarks.{bench_id}.instructions: missing or not a whole number") from exc
+    return Baseline(n, path, dict(doc.get("recorded_with", {})))
+
+
+def store(counts: dict[str, int], recorded_with: dict[str, str],
+          directory: Path = DEFAULT_DIR) -> list[Path]:
+    """Writes ``counts`` into their kinds' files, keeping other benchmarks' entries; returns the
+    files written."""
+    by_file: dict[Path, dict[str, int]] = {}
+    for bench_id, n in counts.items():
+        by_file.setdefault(path_for(bench_id, directory), {})[bench_id] = n
+    for path, new in by_file.items():
+        doc = _read(path) or {"schema": SCHEMA, "benchmarks": {}}
+        doc["refresh"] = REFRESH
+        doc["note"] = ("Instructions executed inside lapwise_gate_measured() by the gate driver "
+                       "(suites/gate/drivers/), counted by callgrind; exact for the same compiler, "
+                       "flags, valgrind and inputs (recorded_with).")
+        doc["recorded_with"] = recorded_with
+        for bench_id, n in new.items():
+            doc["benchmarks"][bench_id] = {"instructions": n}
+        doc["benchmarks"] = dict(sorted(doc["benchmarks"].items()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = ("schema", "note", "refresh", "recorded_with", "benchmarks")
+        path.write_text(json.dumps({k: doc[k] for k in keys}, indent=2) + "\n")
+    return sorted(by_file)

@@ -1,0 +1,1 @@
+"""Self-tests of the gate runner (config, stats, ratio, head/base, report)."""

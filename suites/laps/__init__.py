@@ -1,0 +1,1 @@
+"""The per-step lap table: each step of a request timed alone and in context."""

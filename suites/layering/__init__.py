@@ -1,0 +1,1 @@
+"""The layering rule, checked: lower layers never import or include higher ones."""

@@ -1,0 +1,74 @@
+"""Machine metadata captured into every result file: enough to tell two runs' machines apart."""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
+
+
+def _cpu_model() -> str:
+    text = _read("/proc/cpuinfo") or ""
+    for line in text.splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _cpu_flags() -> list[str]:
+    text = _read("/proc/cpuinfo") or ""
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+            return sorted(flags & {"sse4_2", "avx2", "avx512f", "bmi2", "popcnt"})
+    return []
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+@functools.cache
+def capture() -> dict[str, Any]:
+    """CPU model, cores, governor, kernel, compiler and flags (of the native build), Python
+    version and the commit (with a dirty flag)."""
+    build: dict[str, Any] = {}
+    try:
+        from lapwise import _native_status
+
+        native = _native_status.module()
+        build = dict(native.build_info())
+    except (ImportError, AttributeError):
+        pass
+    commit = _git("rev-parse", "HEAD")
+    dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    return {
+        "cpu_model": _cpu_model(),
+        "cpu_flags": _cpu_flags(),
+        "cores": os.cpu_count(),
+        "governor": _read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor") or "unknown",
+        "kernel": platform.release(),
+        "os": _read("/etc/debian_version") and f"Debian {_read('/etc/debian_version')}" or platform.platform(),
+        "python": sys.version.split()[0],
+        "python_executable": sys.executable,
+        "native_build": build,
+        "commit": commit,
+        "dirty": dirty,
+        "hostname": platform.node(),
+    }

@@ -1,0 +1,1 @@
+"""Tests of the result schema, its importers and the statistics."""

@@ -1,0 +1,121 @@
+"""The jobs ci/bench runs, found by convention (globs), never from a fixed list:
+
+- Google Benchmark binaries: every executable ``*_bench`` under ``<build>/cores/<kind>/``
+  (lapwise_add_bench); kind = the core folder. Raw JSON -> importers.gbench.
+- pytest-benchmark suites: ``suites/micro/test_<kind>*_bench.py``. Raw JSON ->
+  importers.pytest_benchmark.
+- Suite runners: ``suites/<suite>/<suite>_bench.py``, run as ``python -m
+  suites.<suite>.<suite>_bench --out RESULTS --build BUILD --progress [--quick] [--adapters SEL]``;
+  they write schema v1 files into RESULTS themselves and may print ``PROGRESS <done> <total> <label>``
+  lines. Kinds: the suite's name, plus those listed on a ``# kinds: a,b`` line near the top.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from suites.results import Record
+
+
+@dataclass
+class Job:
+    name: str                 # shown in the progress display and in error lines
+    kinds: frozenset[str]
+    argv: list[str]
+    raw: Path | None = None   # the tool's own output (imported afterwards), None for suites
+    importer: Callable[[Path], list[Record]] | None = None
+    suite: str = ""           # result file suite name for imported jobs
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    build: Path
+    results: Path
+    quick: bool
+    adapters: str | None
+
+
+def _gbench(s: Settings) -> list[Job]:
+    from suites.results.importers import gbench
+
+    reps, min_time = ("3", "0.05") if s.quick else ("10", "0.2")
+    jobs = []
+    cores = s.build / "cores"
+    for exe in sorted(cores.glob("*/**/*_bench")) if cores.is_dir() else []:
+        if not exe.is_file() or not os.stat(exe).st_mode & stat.S_IXUSR or "CMakeFiles" in exe.parts:
+            continue
+        kind = exe.relative_to(cores).parts[0]
+        raw = s.results / "raw" / "gbench" / f"{exe.name}.json"
+        jobs.append(Job(
+            name=f"gbench {exe.name}", kinds=frozenset({kind}), raw=raw, importer=gbench.load,
+            suite=f"micro.gbench.{exe.name}",
+            argv=[str(exe), f"--benchmark_repetitions={reps}", f"--benchmark_min_time={min_time}",
+                  f"--benchmark_out={raw}", "--benchmark_out_format=json"]))
+    return jobs
+
+
+def _pytest(s: Settings) -> list[Job]:
+    from suites.results.importers import pytest_benchmark
+
+    # Rounds of at least min-time each, so a fast call gives tens to hundreds of rounds (the
+    # samples), not tens of thousands of 5 us rounds.
+    timing = (["--benchmark-min-rounds=5", "--benchmark-max-time=0.1", "--benchmark-min-time=0.002"]
+              if s.quick else
+              ["--benchmark-min-rounds=15", "--benchmark-max-time=1.0", "--benchmark-min-time=0.005"])
+    jobs = []
+    for test in sorted((s.root / "suites" / "micro").glob("test_*_bench.py")):
+        kind = re.sub(r"^test_", "", test.stem).split("_", 1)[0]
+        raw = s.results / "raw" / "pytest" / f"{test.stem}.json"
+        jobs.append(Job(
+            name=f"pytest {test.name}", kinds=frozenset({kind}), raw=raw,
+            importer=pytest_benchmark.load, suite=f"micro.py.{test.stem}",
+            argv=[sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test),
+                  f"--benchmark-json={raw}", "--benchmark-disable-gc", *timing]))
+    return jobs
+
+
+def _suite_kinds(script: Path) -> frozenset[str]:
+    kinds = {script.parent.name}
+    for line in script.read_text(errors="replace").splitlines()[:30]:
+        m = re.match(r"#\s*kinds:\s*(.+)$", line.strip())
+        if m:
+            kinds |= {k.strip() for k in m[1].split(",") if k.strip()}
+    return frozenset(kinds)
+
+
+def _suites(s: Settings) -> list[Job]:
+    jobs = []
+    for script in sorted((s.root / "suites").glob("*/*_bench.py")):
+        if script.stem != f"{script.parent.name}_bench":
+            continue
+        argv = [sys.executable, "-m", f"suites.{script.parent.name}.{script.stem}",
+                "--out", str(s.results), "--build", str(s.build), "--progress"]
+        if s.quick:
+            argv.append("--quick")
+        if s.adapters:
+            argv += ["--adapters", s.adapters]
+        jobs.append(Job(name=f"suite {script.parent.name}", kinds=_suite_kinds(script), argv=argv))
+    return jobs
+
+
+def discover(s: Settings, kinds: set[str] | None) -> list[Job]:
+    """Every job, narrowed to ``kinds`` (None = all)."""
+    jobs = _gbench(s) + _pytest(s) + _suites(s)
+    return [j for j in jobs if kinds is None or j.kinds & kinds]
+
+
+def selected(record: Record, adapters: str | None) -> bool:
+    """The registry's selection rule (comma-separated ids or globs) applied to a record."""
+    import fnmatch
+
+    if not adapters:
+        return True
+    return any(fnmatch.fnmatchcase(record.adapter, p.strip()) for p in adapters.split(",") if p.strip())

@@ -1,0 +1,191 @@
+"""ci/bench's orchestrator: run the jobs (jobs.py) with a progress display, import raw tool
+output into schema v1 files, validate every result file, build the report, optionally publish.
+
+Errors are one line each, naming the file or job and the problem; the run goes on past a
+failed job and exits 1 at the end; bad inputs (a result file that fails validation, a missing
+dataset folder) stop it with exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                           TimeElapsedColumn)
+
+from . import jobs as jobs_mod
+
+MAX_SAMPLES = 500
+KINDS = ("router", "parser", "query", "json", "server", "client", "laps", "e2e")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="ci/bench", description="Run the benchmark suites and build the report.")
+    ap.add_argument("--root", required=True, type=Path)
+    ap.add_argument("--build", required=True, type=Path)
+    ap.add_argument("--quick", action="store_true", help="few repetitions: a few minutes")
+    ap.add_argument("--kind", default=None, help=f"comma-separated kinds: {', '.join(KINDS)}")
+    ap.add_argument("--adapters", default=None, help="comma-separated adapter ids or globs")
+    ap.add_argument("--out", type=Path, default=None, help="results directory (default <build>/results)")
+    ap.add_argument("--publish", action="store_true", help="copy the report into reports/latest/")
+    ap.add_argument("--list", action="store_true", help="list the jobs and exit")
+    return ap.parse_args(argv)
+
+
+def run_job(job: jobs_mod.Job, progress: Progress, task: int, env: dict[str, str]) -> str | None:
+    """Runs one job, feeding PROGRESS lines to its bar; None on success, else the reason."""
+    if job.raw is not None:
+        job.raw.parent.mkdir(parents=True, exist_ok=True)
+        job.raw.unlink(missing_ok=True)
+    proc = subprocess.Popen(job.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**env, **job.env})
+    assert proc.stdout is not None and proc.stderr is not None
+    tail: list[str] = []
+    for line in proc.stdout:
+        if line.startswith("PROGRESS "):
+            _, done, total, *label = line.split(" ", 3)
+            progress.update(task, completed=int(done), total=int(total),
+                            description=f"{job.name}: {' '.join(label).strip()}")
+        elif line.strip():
+            tail = (tail + [line.rstrip()])[-5:]
+    err = proc.stderr.read().strip().splitlines()
+    rc = proc.wait()
+    if rc != 0:
+        why = next((ln for ln in reversed(err) if ln.strip()), tail[-1] if tail else "no output")
+        return f"exited {rc}: {why.strip()}"
+    return None
+
+
+def import_job(job: jobs_mod.Job, s: jobs_mod.Settings) -> str | None:
+    from suites.results import SchemaError, new_file, write
+
+    assert job.raw is not None and job.importer is not None
+    if not job.raw.exists():
+        return f"{job.raw}: the tool wrote no output"
+    try:
+        records = [r for r in job.importer(job.raw) if jobs_mod.selected(r, s.adapters)]
+    except SchemaError as exc:
+        return str(exc)
+    for r in records:  # keep result files small enough to publish: thin evenly, keep order
+        if len(r.samples) > MAX_SAMPLES:
+            stride = len(r.samples) / MAX_SAMPLES
+            r.extra["samples_thinned_from"] = len(r.samples)
+            r.samples = [r.samples[int(i * stride)] for i in range(MAX_SAMPLES)]
+    if not records:
+        return None
+    f = new_file(job.suite, commands=[shlex.join(job.argv)])
+    f.records = records
+    write(f, s.results / f"{job.suite}.json")
+    return None
+
+
+def validate(results: Path) -> str | None:
+    from suites.results import SchemaError, load
+
+    for p in sorted(results.glob("*.json")):
+        try:
+            load(p)
+        except SchemaError as exc:
+            return str(exc)
+    return None
+
+
+def publish(root: Path, results: Path, report: Path) -> Path:
+    """reports/latest/ := the report (md, html, plots) + the result files it was built from."""
+    latest = root / "reports" / "latest"
+    for sub in ("plots", "results"):
+        shutil.rmtree(latest / sub, ignore_errors=True)
+    latest.mkdir(parents=True, exist_ok=True)
+    for name in ("report.md", "report.html", "laps.md"):
+        shutil.copy2(report / name, latest / name)
+    shutil.copytree(report / "plots", latest / "plots")
+    (latest / "results").mkdir()
+    for p in sorted(results.glob("*.json")):
+        shutil.copy2(p, latest / "results" / p.name)
+    return latest
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
+    console = Console(stderr=True, soft_wrap=True)
+
+    def fail(msg: str, code: int) -> int:
+        console.print(f"ci/bench: {msg}", markup=False, highlight=False)
+        return code
+
+    kinds = None
+    if a.kind:
+        kinds = {k.strip() for k in a.kind.split(",") if k.strip()}
+        unknown = kinds - set(KINDS)
+        if unknown:
+            return fail(f"--kind: unknown kind(s) {', '.join(sorted(unknown))}; kinds are {', '.join(KINDS)}", 2)
+    import datasets
+
+    try:
+        datasets.root()
+    except datasets.DatasetMissing as exc:
+        return fail(str(exc), 2)
+    results = (a.out or a.build / "results").resolve()
+    s = jobs_mod.Settings(root=a.root, build=a.build, results=results, quick=a.quick, adapters=a.adapters)
+    todo = jobs_mod.discover(s, kinds)
+    if a.list:
+        for j in todo:
+            print(f"{j.name:40} kinds={','.join(sorted(j.kinds))}  {shlex.join(j.argv)}")
+        return 0
+    if not todo:
+        return fail(f"no benchmark jobs found for kind(s) {a.kind or 'any'} under {a.build} and suites/", 2)
+    results.mkdir(parents=True, exist_ok=True)
+    for stale in results.glob("*.json"):  # this run's files only, never an older run's
+        stale.unlink()
+    env = dict(os.environ)
+    if a.adapters:
+        env["LAPWISE_ADAPTERS"] = a.adapters
+    env.setdefault("LAPWISE_DATASETS_DIR", str(datasets.root()))
+    failures: list[str] = []
+    start = time.monotonic()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=False) as progress:
+        overall = progress.add_task(f"ci/bench{' --quick' if a.quick else ''}", total=len(todo))
+        for job in todo:
+            task = progress.add_task(job.name, total=None)
+            job_start = time.monotonic()
+            why = run_job(job, progress, task, env)
+            if why is None and job.raw is not None:
+                why = import_job(job, s)
+            progress.update(task, total=1, completed=1,
+                            description=f"{job.name}: {'ok' if why is None else 'FAILED'}")
+            if why:
+                failures.append(f"{job.name}: {why}")
+            progress.console.print(f"ci/bench: {job.name}: {why or 'ok'} "
+                                   f"({time.monotonic() - job_start:.0f} s)", markup=False, highlight=False)
+            progress.advance(overall)
+    bad = validate(results)
+    if bad:
+        return fail(bad, 2)
+    if not any(results.glob("*.json")):
+        return fail(f"{results}: no results were produced", 1)
+    # The report builder sits above the harness: run it as its own process, never import it.
+    report = results / "report"
+    built = subprocess.run([sys.executable, "-m", "reports", "--results", str(results),
+                            "--out", str(report)], capture_output=True, text=True, env=env)
+    if built.returncode != 0:
+        return fail((built.stderr.strip() or built.stdout.strip() or "python -m reports failed"),
+                    built.returncode)
+    console.print(f"ci/bench: report in {report / 'report.md'} and {report / 'report.html'}",
+                  markup=False, highlight=False)
+    if a.publish:
+        latest = publish(a.root, results, report)
+        console.print(f"ci/bench: published to {latest}", markup=False, highlight=False)
+    elapsed = time.monotonic() - start
+    console.print(f"ci/bench: {len(todo)} job(s) in {elapsed / 60:.1f} min, {len(failures)} failed",
+                  markup=False, highlight=False)
+    return 1 if failures else 0

@@ -8,6 +8,8 @@
 // Response class given to set_hooks -> its status, headers and body. A coroutine (async def
 // handler) goes to the schedule hook, which runs it on an asyncio loop thread and later calls
 // req._respond(result) or req._fail(exc); the response is then posted back to the io thread.
+// A handler that returns the `pending` object given to set_hooks has taken the request
+// elsewhere (lapwise.App's handler pool) and answers it later the same way.
 // Any exception (handler, conversion, scheduling) is passed to the log_error hook and answered
 // with a 500: it never reaches the io thread.
 //
@@ -19,6 +21,7 @@
 // still referenced when answered: then everything is built first).
 #include <Python.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -65,6 +68,7 @@ class py_handler final : public ls::handler {
     Py_XDECREF(response_type_);
     Py_XDECREF(schedule_);
     Py_XDECREF(log_error_);
+    Py_XDECREF(pending_);
   }
 
   std::vector<route_info> routes_;
@@ -73,6 +77,7 @@ class py_handler final : public ls::handler {
   PyObject* response_type_ = nullptr;
   PyObject* schedule_ = nullptr;
   PyObject* log_error_ = nullptr;
+  PyObject* pending_ = nullptr;  // a handler's "answered later" marker
 
   void thread_started() noexcept override {
     tstate_ = PyThreadState_New(PyInterpreterState_Main());
@@ -473,6 +478,8 @@ void py_handler::handle_one(ls::request* r) noexcept {
   PyObject* res = PyObject_Vectorcall(routes_[r->route()].fn, &arg, 1, nullptr);
   if (res == nullptr) {
     fail(pr, "handler");
+  } else if (res == pending_) {
+    // Whoever took the request holds a reference to it and answers through _respond/_fail.
   } else if (PyCoro_CheckExact(res) || (Py_TYPE(res)->tp_as_async != nullptr &&
                                         Py_TYPE(res)->tp_as_async->am_await != nullptr)) {
     PyObject* args[2] = {res, arg};
@@ -562,7 +569,9 @@ PyType_Spec req_spec = {"lapwise._native.ServerRequest", sizeof(py_request), 0,
 class py_server {
  public:
   explicit py_server(const py::dict& opts) {
+    std::vector<std::string> known;  // every option read below, to refuse the others by name
     auto get = [&](const char* k) -> py::object {
+      if (std::find(known.begin(), known.end(), k) == known.end()) known.emplace_back(k);
       return opts.contains(k) ? py::object(opts[k]) : py::object(py::none());
     };
     auto ms = [&](const char* k, std::chrono::milliseconds& out) {
@@ -597,6 +606,14 @@ class py_server {
     }
     if (cfg_.threads == 0 || cfg_.max_pipelined == 0 || cfg_.max_connections == 0) {
       throw py::value_error("threads, max_pipelined and max_connections must be positive");
+    }
+    // A misspelt option silently ignored would run the server with the default instead.
+    for (const auto& item : opts) {
+      const auto key = py::str(item.first).cast<std::string>();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      throw py::type_error("unknown server option '" + key + "' (known: " + names + ")");
     }
   }
   ~py_server() {
@@ -633,7 +650,7 @@ class py_server {
   }
 
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
-                 py::object log_error) {
+                 py::object log_error, py::object pending) {
     check_not_started();
     auto put = [](PyObject*& slot, py::object& o) {
       Py_XDECREF(slot);
@@ -644,6 +661,7 @@ class py_server {
     put(handler_.response_type_, response_type);
     put(handler_.schedule_, schedule);
     put(handler_.log_error_, log_error);
+    if (!pending.is_none()) put(handler_.pending_, pending);  // None: no handler defers
   }
 
   std::uint16_t start() {
@@ -703,7 +721,8 @@ void bind_server(py::module_& m) {
       .def("add_route", &py_server::add_route, py::arg("method"), py::arg("pattern"),
            py::arg("handler"), py::arg("int_mask"))
       .def("set_hooks", &py_server::set_hooks, py::arg("dumps"), py::arg("loads"),
-           py::arg("response_type"), py::arg("schedule"), py::arg("log_error"))
+           py::arg("response_type"), py::arg("schedule"), py::arg("log_error"),
+           py::arg("pending") = py::none())
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)

@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._app_routes import JSONBodyError
+
 log = logging.getLogger("lapwise.app")
 
 DEFAULT_THREADS = 32
@@ -116,10 +118,13 @@ class HandlerPool:
 
 
 def sync_dispatcher(fn: Callable[[Any], Any], pool: HandlerPool,
-                    schedule: Callable[[Any, Any], None], blocking: bool) -> Callable[[Any], Any]:
+                    schedule: Callable[[Any, Any], None], blocking: bool,
+                    fail: Callable[[Any, BaseException], None],
+                    bad_body: Callable[[JSONBodyError], Any]) -> Callable[[Any], Any]:
     """The callable the native server calls for a sync route: ``fn`` inline while it proves
-    cheap, else on ``pool`` (see the module doc). A closure rather than a class: it is on the
-    fast path of every inline request."""
+    cheap, else on ``pool`` (see the module doc). ``fail(req, exc)`` answers a pool handler's
+    exception; ``bad_body(exc)`` is the answer to a malformed JSON body. A closure rather than
+    a class: it is on the fast path of every inline request."""
     clock = time.perf_counter
     # [runs inline, fast pool calls in a row, calls needed to go inline]
     state = [False, 0, PROMOTE_AFTER]
@@ -130,7 +135,7 @@ def sync_dispatcher(fn: Callable[[Any], Any], pool: HandlerPool,
             result = fn(req)
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request (500)
             pool.done(req)
-            req._fail(exc)
+            fail(req, exc)
             return
         took = clock() - t0
         if hasattr(result, "__await__"):  # a sync callable that returned an awaitable
@@ -153,6 +158,8 @@ def sync_dispatcher(fn: Callable[[Any], Any], pool: HandlerPool,
             t0 = clock()
             try:
                 return fn(req)
+            except JSONBodyError as exc:
+                return bad_body(exc)
             finally:
                 if clock() - t0 > INLINE_BUDGET_S:
                     state[0] = False

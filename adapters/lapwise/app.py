@@ -15,8 +15,10 @@
 Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_string``,
 ``headers``, ``body``, ``json()``) and return a dict or list (JSON), a str (text/plain), bytes
 (application/octet-stream) or a ``Response``. A handler that raises gets a 500 and its
-traceback is logged on the ``lapwise.app`` logger. Request attributes are valid while the
-handler runs (read them before returning).
+traceback is logged on the ``lapwise.app`` logger, except for ``req.json()`` on a malformed
+body: it raises ``JSONBodyError`` (a ``ValueError``), which, uncaught, answers 400 with what is
+wrong and where (``{"error", "detail", "position", "line", "column"}``, the true position).
+Request attributes are valid while the handler runs (read them before returning).
 
 Where handlers run:
 
@@ -53,7 +55,7 @@ from typing import Any
 from . import _native_status
 from ._app_async import LazyLoop
 from ._app_pool import DEFAULT_THREADS, PENDING, HandlerPool, sync_dispatcher
-from ._app_routes import int_mask, json_functions, render_body
+from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
 
 log = logging.getLogger("lapwise.app")
 
@@ -79,6 +81,21 @@ class Response:
 def _cut_response() -> Response:
     """The answer of a request cut by a shutdown (its client has usually gone already)."""
     return Response(503, {"Retry-After": "1"}, "Service Unavailable: the server is stopping")
+
+
+def _bad_body(exc: JSONBodyError) -> Response:
+    """The 400 for a malformed JSON body read through ``req.json()``: what is wrong, and where."""
+    return Response(400, None, {"error": "malformed JSON body", "detail": exc.msg, "position": exc.pos,
+                                "line": exc.lineno, "column": exc.colno})
+
+
+def _fail(req: Any, exc: BaseException) -> None:
+    """Answers a request whose handler raised: 400 for a malformed JSON body, else 500 (the
+    native side logs the traceback through _log_error)."""
+    if isinstance(exc, JSONBodyError):
+        req._respond(_bad_body(exc))
+    else:
+        req._fail(exc)
 
 
 def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:
@@ -251,16 +268,16 @@ class App:
                                 "server_name": self.server_name, **options})
         for c in self._consts:
             server.add_const(c.method, c.pattern, c.status, c.content_type, c.headers, c.body)
-        loop = LazyLoop(_cut_response)
+        loop = LazyLoop(_cut_response, _fail)
         pool = HandlerPool(handler_threads, _cut_response)
         for r in self._routes:
             fn = r.handler
             if not _is_async(fn):
-                fn = sync_dispatcher(fn, pool, loop.schedule, r.blocking)
+                fn = sync_dispatcher(fn, pool, loop.schedule, r.blocking, _fail, _bad_body)
             for m in r.methods:
                 server.add_route(m, r.pattern, fn, int_mask(r.pattern))
         dumps, loads = json_functions()
-        server.set_hooks(dumps, loads, Response, loop.schedule, _log_error, PENDING)
+        server.set_hooks(dumps, body_loads(loads), Response, loop.schedule, _log_error, PENDING)
         bound = server.start()
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,

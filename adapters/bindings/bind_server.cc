@@ -8,10 +8,14 @@
 // Response class given to set_hooks -> its status, headers and body. A coroutine (async def
 // handler) goes to the schedule hook, which runs it on an asyncio loop thread and later calls
 // req._respond(result) or req._fail(exc); the response is then posted back to the io thread.
-// A handler that returns the `pending` object given to set_hooks has taken the request
-// elsewhere (lapwise.App's handler pool) and answers it later the same way.
+// A handler that returns the `pending` object given to set_dispatch has taken the request
+// elsewhere (lapwise.App's handler pool) and answers it later the same way. Which callable a
+// route calls can be swapped while serving (set_handler), and every call that takes longer
+// than the budget given to set_dispatch is reported to its on_slow hook: lapwise.App decides
+// from that where a handler runs. The clock is read here because the same two reads from
+// Python cost about a tenth of a cheap handler's whole request.
 // Any exception (handler, conversion, scheduling) is passed to the log_error hook and answered
-// with a 500: it never reaches the io thread.
+// with what the hook returns, or a 500 when it returns None: it never reaches the io thread.
 //
 // ServerRequest attributes are built lazily and cached: method, path (percent-decoded, UTF-8
 // with replacement), query_string, query (dict, first value wins), params (dict; {x:int}
@@ -23,6 +27,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -38,7 +43,7 @@ namespace {
 namespace ls = lapwise::server;
 
 struct route_info {
-  PyObject* fn;            // strong
+  PyObject* fn;            // strong; replaced only with the GIL held (set_handler)
   std::uint32_t int_mask;  // bit i: parameter i is {name:int}
 };
 
@@ -69,6 +74,7 @@ class py_handler final : public ls::handler {
     Py_XDECREF(schedule_);
     Py_XDECREF(log_error_);
     Py_XDECREF(pending_);
+    Py_XDECREF(on_slow_);
   }
 
   std::vector<route_info> routes_;
@@ -78,6 +84,8 @@ class py_handler final : public ls::handler {
   PyObject* schedule_ = nullptr;
   PyObject* log_error_ = nullptr;
   PyObject* pending_ = nullptr;  // a handler's "answered later" marker
+  PyObject* on_slow_ = nullptr;  // on_slow(route id, seconds) after a call over slow_after_
+  std::chrono::steady_clock::duration slow_after_ = std::chrono::steady_clock::duration::max();
 
   void thread_started() noexcept override {
     tstate_ = PyThreadState_New(PyInterpreterState_Main());
@@ -440,6 +448,15 @@ void py_handler::fail(py_request* pr, const char* where) noexcept {
     Py_XDECREF(method);
     Py_XDECREF(path);
     if (out == nullptr) PyErr_WriteUnraisable(log_error_);
+    // The hook's answer, unless that answer is what failed to convert.
+    if (out != nullptr && out != Py_None && std::strcmp(where, "response") != 0) {
+      Py_XDECREF(type);
+      Py_XDECREF(value);
+      Py_XDECREF(tb);
+      answer(pr, out);
+      Py_DECREF(out);
+      return;
+    }
     Py_XDECREF(out);
   }
   Py_XDECREF(type);
@@ -475,7 +492,13 @@ void py_handler::handle_one(ls::request* r) noexcept {
     return;
   }
   PyObject* arg = reinterpret_cast<PyObject*>(pr);
-  PyObject* res = PyObject_Vectorcall(routes_[r->route()].fn, &arg, 1, nullptr);
+  const std::uint32_t route = r->route();
+  PyObject* fn = routes_[route].fn;
+  Py_INCREF(fn);  // set_handler may replace it while the call has released the GIL
+  const auto started = std::chrono::steady_clock::now();
+  PyObject* res = PyObject_Vectorcall(fn, &arg, 1, nullptr);
+  const auto took = std::chrono::steady_clock::now() - started;
+  Py_DECREF(fn);
   if (res == nullptr) {
     fail(pr, "handler");
   } else if (res == pending_) {
@@ -491,6 +514,12 @@ void py_handler::handle_one(ls::request* r) noexcept {
   }
   Py_XDECREF(res);
   Py_DECREF(arg);
+  if (took > slow_after_ && on_slow_ != nullptr) {  // after the answer: it is not delayed
+    PyObject* out =
+        PyObject_CallFunction(on_slow_, "Id", route, std::chrono::duration<double>(took).count());
+    if (out == nullptr) PyErr_WriteUnraisable(on_slow_);
+    Py_XDECREF(out);
+  }
 }
 
 void req_dealloc(py_request* self) {
@@ -641,16 +670,37 @@ class py_server {
     if (auto err = routes_.add_const(method, pattern, std::move(r))) throw py::value_error(*err);
   }
 
-  void add_route(const std::string& method, const std::string& pattern, py::object fn,
-                 std::uint32_t int_mask) {
+  std::uint32_t add_route(const std::string& method, const std::string& pattern, py::object fn,
+                          std::uint32_t int_mask) {
     check_not_started();
     const auto id = static_cast<std::uint32_t>(handler_.routes_.size());
     if (auto err = routes_.add_dynamic(method, pattern, id)) throw py::value_error(*err);
     handler_.routes_.push_back({fn.release().ptr(), int_mask});
+    return id;
+  }
+
+  // Also while serving: the GIL (held by every caller from Python) orders it with the calls.
+  void set_handler(std::uint32_t id, py::object fn) {
+    if (id >= handler_.routes_.size()) throw py::index_error("no route " + std::to_string(id));
+    PyObject*& slot = handler_.routes_[id].fn;
+    PyObject* old = slot;
+    slot = fn.release().ptr();
+    Py_DECREF(old);
+  }
+
+  void set_dispatch(py::object pending, py::object on_slow, double slow_after) {
+    check_not_started();
+    if (!(slow_after > 0)) throw py::value_error("slow_after must be positive");
+    Py_XDECREF(handler_.pending_);
+    handler_.pending_ = pending.release().ptr();
+    Py_XDECREF(handler_.on_slow_);
+    handler_.on_slow_ = on_slow.is_none() ? nullptr : on_slow.release().ptr();
+    handler_.slow_after_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(slow_after));
   }
 
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
-                 py::object log_error, py::object pending) {
+                 py::object log_error) {
     check_not_started();
     auto put = [](PyObject*& slot, py::object& o) {
       Py_XDECREF(slot);
@@ -661,7 +711,6 @@ class py_server {
     put(handler_.response_type_, response_type);
     put(handler_.schedule_, schedule);
     put(handler_.log_error_, log_error);
-    if (!pending.is_none()) put(handler_.pending_, pending);  // None: no handler defers
   }
 
   std::uint16_t start() {
@@ -721,8 +770,10 @@ void bind_server(py::module_& m) {
       .def("add_route", &py_server::add_route, py::arg("method"), py::arg("pattern"),
            py::arg("handler"), py::arg("int_mask"))
       .def("set_hooks", &py_server::set_hooks, py::arg("dumps"), py::arg("loads"),
-           py::arg("response_type"), py::arg("schedule"), py::arg("log_error"),
-           py::arg("pending") = py::none())
+           py::arg("response_type"), py::arg("schedule"), py::arg("log_error"))
+      .def("set_dispatch", &py_server::set_dispatch, py::arg("pending"), py::arg("on_slow"),
+           py::arg("slow_after"))
+      .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)

@@ -21,11 +21,10 @@ from typing import Any
 class LoopThread:
     """One daemon thread running one asyncio event loop until ``stop()``."""
 
-    def __init__(self, cut_response: Callable[[], Any], fail: Callable[[Any, BaseException], None]) -> None:
+    def __init__(self, cut_response: Callable[[], Any]) -> None:
         self.loop = asyncio.new_event_loop()
         self._cut_response = cut_response
-        self._fail = fail
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: see HandlerPool._lock
         self._pending: dict[concurrent.futures.Future[Any], Any] = {}  # future -> its request
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lapwise-async", daemon=True)
@@ -55,7 +54,7 @@ class LoopThread:
         try:
             result = fut.result()
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
-            self._fail(req, exc)
+            req._fail(exc)
         else:
             req._respond(result)
 
@@ -100,9 +99,8 @@ class LazyLoop:
     """A LoopThread started by the first coroutine that needs it (an ``async def`` handler, or
     a callable that returns an awaitable), so apps without async handlers run no loop."""
 
-    def __init__(self, cut_response: Callable[[], Any], fail: Callable[[Any, BaseException], None]) -> None:
+    def __init__(self, cut_response: Callable[[], Any]) -> None:
         self._cut_response = cut_response
-        self._fail = fail
         self._lock = threading.Lock()
         self._loop: LoopThread | None = None
 
@@ -110,7 +108,7 @@ class LazyLoop:
         if self._loop is None:
             with self._lock:
                 if self._loop is None:
-                    self._loop = LoopThread(self._cut_response, self._fail)
+                    self._loop = LoopThread(self._cut_response)
         self._loop.schedule(coro, req)
 
     def pending(self) -> int:

@@ -54,7 +54,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
-from ._app_pool import DEFAULT_THREADS, PENDING, HandlerPool, sync_dispatcher
+from ._app_pool import DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, HandlerPool, SyncRoute
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
 
 log = logging.getLogger("lapwise.app")
@@ -89,17 +89,13 @@ def _bad_body(exc: JSONBodyError) -> Response:
                                 "line": exc.lineno, "column": exc.colno})
 
 
-def _fail(req: Any, exc: BaseException) -> None:
-    """Answers a request whose handler raised: 400 for a malformed JSON body, else 500 (the
-    native side logs the traceback through _log_error)."""
-    if isinstance(exc, JSONBodyError):
-        req._respond(_bad_body(exc))
-    else:
-        req._fail(exc)
-
-
-def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:
+def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> Response | None:
+    """The native server's error hook: the answer to a request whose handler (or its
+    response) raised. None: a 500, with the traceback logged."""
+    if isinstance(exc, JSONBodyError):  # the client's fault: no traceback
+        return _bad_body(exc)
     log.error("%s %s: %s raised %s", method, path, where, type(exc).__name__, exc_info=exc)
+    return None
 
 
 @dataclass
@@ -268,16 +264,27 @@ class App:
                                 "server_name": self.server_name, **options})
         for c in self._consts:
             server.add_const(c.method, c.pattern, c.status, c.content_type, c.headers, c.body)
-        loop = LazyLoop(_cut_response, _fail)
+        loop = LazyLoop(_cut_response)
         pool = HandlerPool(handler_threads, _cut_response)
+        sync_routes: dict[int, SyncRoute] = {}
         for r in self._routes:
-            fn = r.handler
-            if not _is_async(fn):
-                fn = sync_dispatcher(fn, pool, loop.schedule, r.blocking, _fail, _bad_body)
+            sync = None if _is_async(r.handler) else SyncRoute(r.handler, pool, loop.schedule, r.blocking)
             for m in r.methods:
-                server.add_route(m, r.pattern, fn, int_mask(r.pattern))
+                route_id = server.add_route(m, r.pattern, sync.submit if sync else r.handler,
+                                            int_mask(r.pattern))
+                if sync is not None:
+                    sync.ids.append(route_id)
+                    sync_routes[route_id] = sync
+        for sync in set(sync_routes.values()):
+            sync.start(server.set_handler)
+
+        def on_slow(route_id: int, seconds: float) -> None:
+            if (sync := sync_routes.get(route_id)) is not None:
+                sync.slow(seconds)
+
         dumps, loads = json_functions()
-        server.set_hooks(dumps, body_loads(loads), Response, loop.schedule, _log_error, PENDING)
+        server.set_hooks(dumps, body_loads(loads), Response, loop.schedule, _log_error)
+        server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S)
         bound = server.start()
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,

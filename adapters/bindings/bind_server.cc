@@ -8,8 +8,14 @@
 // Response class given to set_hooks -> its status, headers and body. A coroutine (async def
 // handler) goes to the schedule hook, which runs it on an asyncio loop thread and later calls
 // req._respond(result) or req._fail(exc); the response is then posted back to the io thread.
+// A handler that returns the `pending` object given to set_dispatch has taken the request
+// elsewhere (lapwise.App's handler pool) and answers it later the same way. Which callable a
+// route calls can be swapped while serving (set_handler), and every call that takes longer
+// than the budget given to set_dispatch is reported to its on_slow hook: lapwise.App decides
+// from that where a handler runs. The clock is read here because the same two reads from
+// Python cost about a tenth of a cheap handler's whole request.
 // Any exception (handler, conversion, scheduling) is passed to the log_error hook and answered
-// with a 500: it never reaches the io thread.
+// with what the hook returns, or a 500 when it returns None: it never reaches the io thread.
 //
 // ServerRequest attributes are built lazily and cached: method, path (percent-decoded, UTF-8
 // with replacement), query_string, query (dict, first value wins), params (dict; {x:int}
@@ -19,7 +25,9 @@
 // still referenced when answered: then everything is built first).
 #include <Python.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -35,7 +43,7 @@ namespace {
 namespace ls = lapwise::server;
 
 struct route_info {
-  PyObject* fn;            // strong
+  PyObject* fn;            // strong; replaced only with the GIL held (set_handler)
   std::uint32_t int_mask;  // bit i: parameter i is {name:int}
 };
 
@@ -65,6 +73,8 @@ class py_handler final : public ls::handler {
     Py_XDECREF(response_type_);
     Py_XDECREF(schedule_);
     Py_XDECREF(log_error_);
+    Py_XDECREF(pending_);
+    Py_XDECREF(on_slow_);
   }
 
   std::vector<route_info> routes_;
@@ -73,6 +83,9 @@ class py_handler final : public ls::handler {
   PyObject* response_type_ = nullptr;
   PyObject* schedule_ = nullptr;
   PyObject* log_error_ = nullptr;
+  PyObject* pending_ = nullptr;  // a handler's "answered later" marker
+  PyObject* on_slow_ = nullptr;  // on_slow(route id, seconds) after a call over slow_after_
+  std::chrono::steady_clock::duration slow_after_ = std::chrono::steady_clock::duration::max();
 
   void thread_started() noexcept override {
     tstate_ = PyThreadState_New(PyInterpreterState_Main());
@@ -435,6 +448,15 @@ void py_handler::fail(py_request* pr, const char* where) noexcept {
     Py_XDECREF(method);
     Py_XDECREF(path);
     if (out == nullptr) PyErr_WriteUnraisable(log_error_);
+    // The hook's answer, unless that answer is what failed to convert.
+    if (out != nullptr && out != Py_None && std::strcmp(where, "response") != 0) {
+      Py_XDECREF(type);
+      Py_XDECREF(value);
+      Py_XDECREF(tb);
+      answer(pr, out);
+      Py_DECREF(out);
+      return;
+    }
     Py_XDECREF(out);
   }
   Py_XDECREF(type);
@@ -470,9 +492,17 @@ void py_handler::handle_one(ls::request* r) noexcept {
     return;
   }
   PyObject* arg = reinterpret_cast<PyObject*>(pr);
-  PyObject* res = PyObject_Vectorcall(routes_[r->route()].fn, &arg, 1, nullptr);
+  const std::uint32_t route = r->route();
+  PyObject* fn = routes_[route].fn;
+  Py_INCREF(fn);  // set_handler may replace it while the call has released the GIL
+  const auto started = std::chrono::steady_clock::now();
+  PyObject* res = PyObject_Vectorcall(fn, &arg, 1, nullptr);
+  const auto took = std::chrono::steady_clock::now() - started;
+  Py_DECREF(fn);
   if (res == nullptr) {
     fail(pr, "handler");
+  } else if (res == pending_) {
+    // Whoever took the request holds a reference to it and answers through _respond/_fail.
   } else if (PyCoro_CheckExact(res) || (Py_TYPE(res)->tp_as_async != nullptr &&
                                         Py_TYPE(res)->tp_as_async->am_await != nullptr)) {
     PyObject* args[2] = {res, arg};
@@ -484,6 +514,12 @@ void py_handler::handle_one(ls::request* r) noexcept {
   }
   Py_XDECREF(res);
   Py_DECREF(arg);
+  if (took > slow_after_ && on_slow_ != nullptr) {  // after the answer: it is not delayed
+    PyObject* out =
+        PyObject_CallFunction(on_slow_, "Id", route, std::chrono::duration<double>(took).count());
+    if (out == nullptr) PyErr_WriteUnraisable(on_slow_);
+    Py_XDECREF(out);
+  }
 }
 
 void req_dealloc(py_request* self) {
@@ -562,7 +598,9 @@ PyType_Spec req_spec = {"lapwise._native.ServerRequest", sizeof(py_request), 0,
 class py_server {
  public:
   explicit py_server(const py::dict& opts) {
+    std::vector<std::string> known;  // every option read below, to refuse the others by name
     auto get = [&](const char* k) -> py::object {
+      if (std::find(known.begin(), known.end(), k) == known.end()) known.emplace_back(k);
       return opts.contains(k) ? py::object(opts[k]) : py::object(py::none());
     };
     auto ms = [&](const char* k, std::chrono::milliseconds& out) {
@@ -598,6 +636,14 @@ class py_server {
     if (cfg_.threads == 0 || cfg_.max_pipelined == 0 || cfg_.max_connections == 0) {
       throw py::value_error("threads, max_pipelined and max_connections must be positive");
     }
+    // A misspelt option silently ignored would run the server with the default instead.
+    for (const auto& item : opts) {
+      const auto key = py::str(item.first).cast<std::string>();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      throw py::type_error("unknown server option '" + key + "' (known: " + names + ")");
+    }
   }
   ~py_server() {
     if (server_) {
@@ -624,12 +670,33 @@ class py_server {
     if (auto err = routes_.add_const(method, pattern, std::move(r))) throw py::value_error(*err);
   }
 
-  void add_route(const std::string& method, const std::string& pattern, py::object fn,
-                 std::uint32_t int_mask) {
+  std::uint32_t add_route(const std::string& method, const std::string& pattern, py::object fn,
+                          std::uint32_t int_mask) {
     check_not_started();
     const auto id = static_cast<std::uint32_t>(handler_.routes_.size());
     if (auto err = routes_.add_dynamic(method, pattern, id)) throw py::value_error(*err);
     handler_.routes_.push_back({fn.release().ptr(), int_mask});
+    return id;
+  }
+
+  // Also while serving: the GIL (held by every caller from Python) orders it with the calls.
+  void set_handler(std::uint32_t id, py::object fn) {
+    if (id >= handler_.routes_.size()) throw py::index_error("no route " + std::to_string(id));
+    PyObject*& slot = handler_.routes_[id].fn;
+    PyObject* old = slot;
+    slot = fn.release().ptr();
+    Py_DECREF(old);
+  }
+
+  void set_dispatch(py::object pending, py::object on_slow, double slow_after) {
+    check_not_started();
+    if (!(slow_after > 0)) throw py::value_error("slow_after must be positive");
+    Py_XDECREF(handler_.pending_);
+    handler_.pending_ = pending.release().ptr();
+    Py_XDECREF(handler_.on_slow_);
+    handler_.on_slow_ = on_slow.is_none() ? nullptr : on_slow.release().ptr();
+    handler_.slow_after_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(slow_after));
   }
 
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
@@ -704,6 +771,9 @@ void bind_server(py::module_& m) {
            py::arg("handler"), py::arg("int_mask"))
       .def("set_hooks", &py_server::set_hooks, py::arg("dumps"), py::arg("loads"),
            py::arg("response_type"), py::arg("schedule"), py::arg("log_error"))
+      .def("set_dispatch", &py_server::set_dispatch, py::arg("pending"), py::arg("on_slow"),
+           py::arg("slow_after"))
+      .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)

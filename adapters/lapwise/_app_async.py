@@ -3,32 +3,29 @@
 The io thread that received a request calls the handler, gets a coroutine back and hands it to
 ``schedule``: the coroutine runs on this loop, and its outcome answers the request from the
 loop thread (the native side posts the response back to the connection's io thread).
+
+A shutdown that runs out of time ``cut``s what is still pending: each such request is answered
+with the cut response (503) at once and its task is cancelled; the loop is then stopped without
+waiting for tasks that ignore the cancellation.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import functools
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
-
-
-def _finish(req: Any, fut: concurrent.futures.Future[Any]) -> None:
-    try:
-        result = fut.result()
-    except BaseException as exc:  # noqa: BLE001 - every outcome answers the request (500)
-        req._fail(exc)
-    else:
-        req._respond(result)
 
 
 class LoopThread:
     """One daemon thread running one asyncio event loop until ``stop()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, cut_response: Callable[[], Any]) -> None:
         self.loop = asyncio.new_event_loop()
+        self._cut_response = cut_response
+        self._lock = threading.RLock()  # reentrant: see HandlerPool._lock
+        self._pending: dict[concurrent.futures.Future[Any], Any] = {}  # future -> its request
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lapwise-async", daemon=True)
         self._thread.start()
@@ -42,26 +39,58 @@ class LoopThread:
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
         """Runs ``coro`` on the loop; its result (or exception) answers ``req``."""
         fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        fut.add_done_callback(functools.partial(_finish, req))
+        with self._lock:
+            self._pending[fut] = req
+        fut.add_done_callback(self._finish)
 
-    def stop(self) -> None:
-        """Stops the loop (pending tasks are cancelled, which answers their requests) and
-        joins the thread; idempotent."""
+    def _finish(self, fut: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            req = self._pending.pop(fut, None)
+        if req is None:  # cut: answered already
+            return
+        if fut.cancelled():
+            req._respond(self._cut_response())
+            return
+        try:
+            result = fut.result()
+        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+            req._fail(exc)
+        else:
+            req._respond(result)
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def cut(self) -> int:
+        """Answers every pending request with the cut response and cancels its task; returns
+        how many were cut."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for fut, req in pending.items():
+            req._respond(self._cut_response())
+            fut.cancel()  # also cancels the task, on the loop thread
+        return len(pending)
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Cancels every task, stops the loop and joins the thread for at most ``timeout``
+        seconds (a task that blocks the loop is left behind: the thread is a daemon);
+        idempotent."""
         if not self._thread.is_alive():
             return
+        self.cut()  # a task cancelled below would answer its request only after the loop stopped
 
-        async def _cancel_all() -> None:
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for t in tasks:
+        def _cancel_all_and_stop() -> None:
+            for t in asyncio.all_tasks(self.loop):
                 t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # One more turn lets the cancelled tasks run their cleanup before the loop stops.
+            self.loop.call_soon(self.loop.stop)
 
         try:
-            asyncio.run_coroutine_threadsafe(_cancel_all(), self.loop).result(timeout=5)
-        except (concurrent.futures.TimeoutError, RuntimeError):
-            pass
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=5)
+            self.loop.call_soon_threadsafe(_cancel_all_and_stop)
+        except RuntimeError:  # closed already
+            return
+        self._thread.join(timeout=timeout)
         if not self._thread.is_alive():
             self.loop.close()
 
@@ -70,7 +99,8 @@ class LazyLoop:
     """A LoopThread started by the first coroutine that needs it (an ``async def`` handler, or
     a callable that returns an awaitable), so apps without async handlers run no loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, cut_response: Callable[[], Any]) -> None:
+        self._cut_response = cut_response
         self._lock = threading.Lock()
         self._loop: LoopThread | None = None
 
@@ -78,11 +108,19 @@ class LazyLoop:
         if self._loop is None:
             with self._lock:
                 if self._loop is None:
-                    self._loop = LoopThread()
+                    self._loop = LoopThread(self._cut_response)
         self._loop.schedule(coro, req)
 
-    def stop(self) -> None:
+    def pending(self) -> int:
+        loop = self._loop
+        return loop.pending() if loop is not None else 0
+
+    def cut(self) -> int:
+        loop = self._loop
+        return loop.cut() if loop is not None else 0
+
+    def stop(self, timeout: float = 1.0) -> None:
         with self._lock:
             loop, self._loop = self._loop, None
         if loop is not None:
-            loop.stop()
+            loop.stop(timeout)

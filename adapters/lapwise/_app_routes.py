@@ -22,6 +22,40 @@ def int_mask(pattern: str) -> int:
     return mask
 
 
+class JSONBodyError(json.JSONDecodeError):
+    """``req.json()`` on a malformed body. lapwise.App answers it 400 (the client's fault),
+    unless the handler catches it (it is a ``ValueError``); position, line and column are the
+    body's true ones."""
+
+
+def _true_error(body: bytes, fallback: ValueError) -> JSONBodyError:
+    """The error the stdlib parser reports for ``body``: the native parser (simdjson) reports
+    some structural errors at the start of the document instead of where they are."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return JSONBodyError(f"invalid UTF-8 ({exc.reason})", body.decode("utf-8", "replace"), exc.start)
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return JSONBodyError(exc.msg, exc.doc, exc.pos)
+    # The stdlib accepts what the native parser refused (NaN, Infinity, a huge exponent).
+    pos = getattr(fallback, "pos", 0)
+    return JSONBodyError(getattr(fallback, "msg", str(fallback)), text, pos)
+
+
+def body_loads(loads: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``req.json()``'s parser: ``loads``, with a malformed body raised as JSONBodyError."""
+
+    def parse(body: Any) -> Any:
+        try:
+            return loads(body)
+        except ValueError as exc:
+            raise _true_error(bytes(body), exc) from None
+
+    return parse
+
+
 def _stdlib_dumps(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 

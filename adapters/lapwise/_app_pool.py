@@ -1,0 +1,185 @@
+"""Where lapwise.App runs a sync (``def``) handler: inline on the io thread, or on a pool.
+
+A handler that blocks (``time.sleep``, a database call, a slow computation) must not hold the
+io thread: that thread also answers const routes and every other connection it owns. But a
+thread hop costs more than a cheap handler itself: measured on the app spec's /json and
+/users routes (2-core Xeon VM, server pinned, 64 connections), 3.8-4.5 µs of server CPU per
+request inline against 6.1-6.8 µs when every call goes through the pool. So each route proves
+itself first:
+
+- A route starts on the pool. Each pool call is timed (wall clock); after ``PROMOTE_AFTER``
+  calls in a row that each took under ``FAST_S``, the route runs inline on the io thread.
+- The native server times every call (two clock reads in C++: the same from Python would add
+  a tenth to a cheap request) and reports one longer than ``INLINE_BUDGET_S``: an inline call
+  that slow sends the route back to the pool,
+  and it must then prove itself over four times as many calls (at most 4096), so a handler
+  that is usually fast but sometimes blocks stalls its io thread a few times, then stays off it.
+- ``blocking=True`` on the route keeps it on the pool for good (for handlers known to block,
+  so that not even one call can stall the io thread).
+
+The pool has a bounded number of daemon threads (``handler_threads``, default 32), started as
+they are needed; requests beyond that wait in its queue. A pool handler answers its request
+itself as soon as it returns (the server core accepts an answer from any thread and writes it
+on the connection's io thread), never after the rest of a batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("lapwise.app")
+
+DEFAULT_THREADS = 32
+FAST_S = 0.001  # a pool call this short could have run inline without harm
+PROMOTE_AFTER = 16  # fast pool calls in a row before a route runs inline
+# An inline call longer than this stalled the io thread: back to the pool. Well above FAST_S so
+# that the scheduler preempting the io thread mid-call (a loaded machine) rarely demotes a route.
+INLINE_BUDGET_S = 0.01
+
+# What SyncRoute.submit returns to the native server when the request went to the pool: the
+# server leaves it unanswered, and the pool answers it through req._respond / req._fail.
+PENDING = object()
+
+
+class HandlerPool:
+    """Bounded daemon threads taking (call, req) items from one queue; tracks the requests
+    it holds so that a shutdown can cut them."""
+
+    def __init__(self, size: int, cut_response: Callable[[], Any]) -> None:
+        if size < 1:
+            raise ValueError(f"handler_threads must be at least 1, not {size}")
+        self.size = size
+        self._cut_response = cut_response
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # Reentrant: a second signal's handler cuts from the main thread, which may be inside
+        # cut() already.
+        self._lock = threading.RLock()
+        self._threads = 0
+        self._idle = 0
+        self._held: set[Any] = set()  # requests queued or running, unanswered
+        self._closed = False
+
+    def submit(self, run: Callable[[Any], None], req: Any) -> None:
+        if self._closed:  # after a cut, nothing would take it from the queue
+            req._respond(self._cut_response())
+            return
+        with self._lock:
+            self._held.add(req)
+            spawn = self._idle == 0 and self._threads < self.size
+            if spawn:
+                self._threads += 1
+            else:
+                self._idle -= 1 if self._idle else 0  # this item takes an idle thread
+        if spawn:
+            threading.Thread(target=self._work, name=f"lapwise-handler-{self._threads}",
+                             daemon=True).start()
+        self._queue.put((run, req))
+
+    def _work(self) -> None:
+        while True:
+            run, req = self._queue.get()
+            if req is None:
+                return
+            if not self._closed:
+                try:
+                    run(req)
+                except BaseException:  # noqa: BLE001 - run answers the request itself; never die
+                    log.exception("lapwise handler pool: unexpected error")
+            with self._lock:
+                self._held.discard(req)
+                self._idle += 1
+
+    def done(self, req: Any) -> None:
+        """The request was answered (before its item left the queue, for a cut one)."""
+        with self._lock:
+            self._held.discard(req)
+
+    def cut(self) -> int:
+        """Answers every request the pool still holds with the cut response (503) and drops
+        what is queued; handlers still running are abandoned (their answers are ignored).
+        Returns how many requests were cut."""
+        with self._lock:
+            self._closed = True
+            held, self._held = list(self._held), set()
+        for req in held:
+            req._respond(self._cut_response())
+        return len(held)
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    def close(self) -> None:
+        """Lets idle threads end (running ones end after their handler)."""
+        self._closed = True
+        with self._lock:
+            n = self._threads
+        for _ in range(n):
+            self._queue.put((None, None))
+
+
+class SyncRoute:
+    """Where one ``def`` route runs (see the module doc). The native server calls whichever
+    callable is installed for the route's ids (``install(id, callable)``): ``submit`` while on
+    the pool, the handler itself once inline, so an inline call costs nothing here. The server
+    times every call and reports one over ``INLINE_BUDGET_S`` to ``slow``."""
+
+    def __init__(self, fn: Callable[[Any], Any], pool: HandlerPool,
+                 schedule: Callable[[Any, Any], None], blocking: bool) -> None:
+        self.fn = fn
+        self.blocking = blocking
+        self.ids: list[int] = []
+        self.inline = False
+        self._pool = pool
+        self._schedule = schedule
+        self._fast_runs = 0  # pool calls under FAST_S in a row
+        self._needed = PROMOTE_AFTER
+        self._install: Callable[[int, Callable[[Any], Any]], None] | None = None
+
+    def start(self, install: Callable[[int, Callable[[Any], Any]], None]) -> None:
+        self._install = install
+
+    def submit(self, req: Any) -> Any:
+        self._pool.submit(self._run, req)
+        return PENDING
+
+    def _run(self, req: Any) -> None:  # on a pool thread
+        t0 = time.perf_counter()
+        try:
+            result = self.fn(req)
+        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+            self._pool.done(req)
+            req._fail(exc)
+            return
+        took = time.perf_counter() - t0
+        self._pool.done(req)
+        if hasattr(result, "__await__"):  # a sync callable that returned an awaitable
+            self._schedule(result, req)
+        else:
+            req._respond(result)
+        if self.blocking or self.inline:
+            return
+        self._fast_runs = self._fast_runs + 1 if took < FAST_S else 0
+        if self._fast_runs >= self._needed:
+            self._move(inline=True)
+
+    def slow(self, seconds: float) -> None:
+        """An inline call took ``seconds`` (over the budget): back to the pool."""
+        if not self.inline:
+            return
+        self._needed = min(self._needed * 4, 4096)
+        self._move(inline=False)
+        log.debug("%s: an inline call took %.1f ms: back to the handler pool",
+                  getattr(self.fn, "__qualname__", self.fn), seconds * 1e3)
+
+    def _move(self, inline: bool) -> None:
+        self.inline = inline
+        self._fast_runs = 0
+        if self._install is not None:
+            for route_id in self.ids:
+                self._install(route_id, self.fn if inline else self.submit)

@@ -1,0 +1,221 @@
+"""Sync (``def``) handlers of lapwise.App never hold an io thread: with one io thread, handlers
+that block run side by side on the handler pool, each response is written as its handler
+returns, and const and fast routes keep answering meanwhile. Handlers block on events the test
+releases, so the checks are about order, not time (except the ten-sleepers case, which compares
+against the 20 s that running them one after another takes, with a wide margin)."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+
+import pytest
+
+from lapwise import _native_status
+
+if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
+    pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
+
+from lapwise.app import App  # noqa: E402
+
+WAIT = 20.0  # how long anything may block before the test gives up
+
+
+class Gate:
+    """Handlers that enter, then block until released; counts who is inside."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.inside = 0
+        self.peak = 0
+        self.entered = threading.Condition(self.lock)
+        self.release = {name: threading.Event() for name in ("a", "b", "c", "d", "e")}
+
+    def hold(self, name: str) -> str:
+        with self.lock:
+            self.inside += 1
+            self.peak = max(self.peak, self.inside)
+            self.entered.notify_all()
+        try:
+            assert self.release[name].wait(WAIT), "never released"
+        finally:
+            with self.lock:
+                self.inside -= 1
+        return name
+
+    def wait_inside(self, n: int) -> None:
+        with self.lock:
+            assert self.entered.wait_for(lambda: self.inside >= n, WAIT), \
+                f"{self.inside} handlers entered, expected {n}"
+
+
+def build(gate: Gate) -> App:
+    app = App(server_name="pool-test")
+
+    @app.get("/hold/{name}")
+    def hold(req):
+        return gate.hold(req.params["name"])
+
+    @app.get("/sleep")
+    def sleep(req):  # noqa: ARG001
+        time.sleep(2)
+        return "slept"
+
+    @app.get("/users/{id:int}")
+    def users(req):
+        return {"id": req.params["id"]}
+
+    app.const("/plaintext", "Hello, World!")
+    return app
+
+
+def build_where(slow_once: list[bool]) -> App:
+    """Routes that answer with the name of the thread their handler ran on."""
+    app = App(server_name="pool-test")
+
+    @app.get("/where")
+    def where(req):  # noqa: ARG001
+        return threading.current_thread().name
+
+    @app.get("/where-blocking", blocking=True)
+    def where_blocking(req):  # noqa: ARG001
+        return threading.current_thread().name
+
+    @app.get("/where-slow-once")
+    def where_slow_once(req):  # noqa: ARG001
+        if slow_once[0]:
+            slow_once[0] = False
+            time.sleep(0.1)
+        return threading.current_thread().name
+
+    return app
+
+
+class Fetch(threading.Thread):
+    """One GET on its own connection, in the background."""
+
+    def __init__(self, port: int, target: str) -> None:
+        super().__init__(daemon=True)
+        self.port, self.target = port, target
+        self.status: int | None = None
+        self.body = b""
+        self.error: BaseException | None = None
+        self.done_at = 0.0
+        self.start()
+
+    def run(self) -> None:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT + 10)
+            c.request("GET", self.target)
+            r = c.getresponse()
+            self.status, self.body = r.status, r.read()
+            c.close()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+        self.done_at = time.monotonic()
+
+    def result(self) -> tuple[int | None, bytes]:
+        self.join(WAIT + 15)
+        assert not self.is_alive(), f"GET {self.target} never finished"
+        assert self.error is None, f"GET {self.target}: {self.error!r}"
+        return self.status, self.body
+
+
+def get(port: int, target: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", target)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def served():
+    gate = Gate()
+    app = build(gate)
+    running = app.serve(port=0, threads=1, shutdown_timeout=2.0)  # default handler_threads
+    yield gate, running
+    for ev in gate.release.values():
+        ev.set()
+    running.stop()
+
+
+def test_const_and_fast_routes_answer_while_handlers_block(served):
+    gate, srv = served
+    held = [Fetch(srv.port, f"/hold/{n}") for n in ("a", "b", "c")]
+    gate.wait_inside(3)
+    # The one io thread is free: a const route and a (fast) handler route answer now.
+    assert get(srv.port, "/plaintext") == (200, b"Hello, World!")
+    assert get(srv.port, "/users/7") == (200, b'{"id":7}')
+    assert all(f.is_alive() for f in held)
+    for n in ("a", "b", "c"):
+        gate.release[n].set()
+    assert [f.result() for f in held] == [(200, b"a"), (200, b"b"), (200, b"c")]
+
+
+def test_each_response_is_written_as_its_handler_returns(served):
+    gate, srv = served
+    first = Fetch(srv.port, "/hold/a")
+    second = Fetch(srv.port, "/hold/b")
+    gate.wait_inside(2)
+    gate.release["b"].set()
+    assert second.result() == (200, b"b")  # while a still blocks
+    assert first.is_alive() and gate.inside == 1
+    gate.release["a"].set()
+    assert first.result() == (200, b"a")
+
+
+def test_ten_sleeping_handlers_run_side_by_side(served):
+    _, srv = served
+    begun = time.monotonic()
+    sleepers = [Fetch(srv.port, "/sleep") for _ in range(10)]
+    results = [f.result() for f in sleepers]
+    took = max(f.done_at for f in sleepers) - begun
+    assert results == [(200, b"slept")] * 10
+    # One after another they take 20 s; side by side about 2 s. Half the serial time leaves a
+    # wide margin on a busy machine.
+    print(f"ten sleep(2) handlers on one io thread: all answered after {took:.2f} s")
+    assert took < 10.0, f"ten sleep(2) handlers took {took:.1f} s"
+
+
+def test_the_pool_is_bounded_by_handler_threads():
+    gate = Gate()
+    running = build(gate).serve(port=0, threads=1, handler_threads=2)
+    try:
+        held = [Fetch(running.port, f"/hold/{n}") for n in ("a", "b", "c", "d")]
+        gate.wait_inside(2)
+        time.sleep(0.3)  # room for a third to enter, if the bound did not hold
+        assert gate.peak == 2
+        for ev in gate.release.values():
+            ev.set()
+        assert sorted(f.result()[1] for f in held) == [b"a", b"b", b"c", b"d"]
+    finally:
+        for ev in gate.release.values():
+            ev.set()
+        running.stop()
+
+
+def test_a_cheap_route_moves_inline_and_a_slow_call_sends_it_back():
+    from lapwise import _app_pool
+
+    slow_once = [False]
+    with build_where(slow_once).serve(port=0, threads=1) as srv:
+        check_where(srv, slow_once, _app_pool.PROMOTE_AFTER)
+
+
+def check_where(srv, slow_once: list[bool], promote_after: int) -> None:
+    pool_name = "lapwise-handler-"
+    names = [get(srv.port, "/where")[1].decode() for _ in range(promote_after + 4)]
+    assert names[0].startswith(pool_name)  # unproven: on the pool
+    assert not names[-1].startswith(pool_name)  # proven cheap: inline on the io thread
+    blocking = {get(srv.port, "/where-blocking")[1].decode() for _ in range(promote_after + 4)}
+    assert all(n.startswith(pool_name) for n in blocking)  # blocking=True: never inline
+    for _ in range(promote_after + 4):
+        get(srv.port, "/where-slow-once")
+    assert not get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)
+    slow_once[0] = True
+    get(srv.port, "/where-slow-once")  # 100 ms inline: over the budget
+    assert get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)

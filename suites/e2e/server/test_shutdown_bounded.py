@@ -1,0 +1,119 @@
+"""Shutdown is bounded by shutdown_timeout: a handler that never finishes (async or sync) is
+cut after it, the summary is logged and the process exits; a second signal exits at once. The
+app is a child process on 127.0.0.1 (hang_app.py), always stopped by its pid."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lapwise import _native_status
+
+if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
+    pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
+
+HERE = Path(__file__).resolve().parent
+SHUTDOWN_TIMEOUT = 2.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HangApp:
+    def __init__(self, shutdown_timeout: float) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", str(HERE / "hang_app.py"), str(self.port), str(shutdown_timeout)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while True:
+            assert self.proc.poll() is None, self.proc.stderr.read().decode()
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                assert time.monotonic() < deadline, "hang app did not come up"
+                time.sleep(0.05)
+
+    def hang(self, target: str) -> socket.socket:
+        """Sends GET target on a new connection and waits until its handler has started."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        line = self.proc.stdout.readline().decode()
+        assert line.strip() == f"entered {target}", line
+        return s
+
+    def signal(self, sig: int) -> float:
+        os.kill(self.proc.pid, sig)
+        return time.monotonic()
+
+    def exited_within(self, seconds: float) -> float | None:
+        """Seconds until the process exited, or None when it still runs after ``seconds``."""
+        begun = time.monotonic()
+        try:
+            self.proc.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return None
+        return time.monotonic() - begun
+
+    def kill(self) -> str:
+        """Stops the process by its pid whatever happened; its stderr."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        return self.proc.stderr.read().decode()
+
+
+@pytest.mark.parametrize("target,kind", [("/hang", "async"), ("/hang-sync", "sync")])
+def test_a_hung_handler_is_cut_after_shutdown_timeout(target, kind):
+    app = HangApp(SHUTDOWN_TIMEOUT)
+    try:
+        client = app.hang(target)
+        sent = app.signal(signal.SIGINT)
+        exited = app.exited_within(SHUTDOWN_TIMEOUT + 1.0)
+        log = app.kill()
+        assert exited is not None, f"still running {SHUTDOWN_TIMEOUT + 1.0} s after SIGINT:\n{log}"
+        took = time.monotonic() - sent
+        print(f"{kind} hung handler: exited {took:.2f} s after SIGINT (shutdown_timeout "
+              f"{SHUTDOWN_TIMEOUT} s), exit status {app.proc.returncode}")
+        assert app.proc.returncode == 0, log
+        cancelled, abandoned = (1, 0) if kind == "async" else (0, 1)
+        assert (f"1 request cut after the shutdown timeout ({cancelled} async handler"
+                f"{'s' * (cancelled != 1)} cancelled, {abandoned} sync handler"
+                f"{'s' * (abandoned != 1)} abandoned)") in log, log
+        client.settimeout(5)
+        answer = client.recv(1 << 16)  # the connection was closed at the timeout, or got the cut
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 503 "), answer
+        client.close()
+    finally:
+        app.kill()
+
+
+@pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM])
+def test_a_second_signal_exits_at_once(second):
+    app = HangApp(60.0)
+    try:
+        client = app.hang("/hang")
+        app.signal(signal.SIGINT)
+        time.sleep(0.5)  # the first signal is being handled: a graceful stop, waiting on /hang
+        assert app.proc.poll() is None
+        sent = app.signal(second)
+        exited = app.exited_within(2.0)
+        log = app.kill()
+        assert exited is not None, f"still running 2 s after the second signal:\n{log}"
+        print(f"second {signal.Signals(second).name}: exited {time.monotonic() - sent:.2f} s later")
+        assert app.proc.returncode == 128 + second, log
+        assert f"second {signal.Signals(second).name}, exiting now: 1 request cut" in log, log
+        client.close()
+    finally:
+        app.kill()

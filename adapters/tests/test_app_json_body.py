@@ -10,11 +10,10 @@ import json
 import pytest
 
 from lapwise import _native_status
+from lapwise.app import App
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
-
-from lapwise.app import App  # noqa: E402
 
 
 @pytest.fixture(scope="module")

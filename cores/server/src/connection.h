@@ -8,6 +8,12 @@
 // transports' calls inline into it, so sharing the rules costs the hot path nothing.
 #pragma once
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -17,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "lapwise/server/render.h"
 #include "server_state.h"
 
 namespace lapwise::server::detail {
@@ -269,6 +276,12 @@ class io_loop {
       date_second_ = second;
       format_http_date(second, date_);
     }
+#if defined(__GLIBC__)
+    // glibc keeps freed large blocks in its heap (its mmap threshold rises after the first
+    // one is freed): once sessions have given several MiB back, hand the pages to the kernel,
+    // so that memory taken for one large message does not stay with the process.
+    if (st_.svc.take_released(std::size_t{4} << 20)) ::malloc_trim(0);
+#endif
     const bool force = draining_ && now_ >= drain_deadline_;
     for (std::size_t i = 0; i < conns_.size();) {
       Conn* c = conns_[i];
@@ -309,6 +322,21 @@ class io_loop {
     }
   }
 
+  // Over max_connections: a new client gets 503 at once rather than waiting unanswered in the
+  // kernel's backlog. What it sent already is read first (closing with unread input sends RST,
+  // which can destroy the 503 on its way); the caller closes `fd`.
+  void refuse(int fd) {
+    std::string bytes;
+    render_response(
+        bytes, {503, st_.cfg.server_name, date_, "text/plain", "Retry-After: 1\r\n", true, false},
+        "server busy: connection limit reached");
+    while (::recv(fd, sink_.data(), sink_.size(), MSG_DONTWAIT) > 0) {
+    }
+    [[maybe_unused]] const ssize_t n =
+        ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::shutdown(fd, SHUT_WR);
+  }
+
   // The start of a graceful stop; false when it had started already. The transport then takes
   // its backlog, closes its listener and calls drain_all().
   bool start_drain() noexcept {
@@ -337,7 +365,7 @@ class io_loop {
   std::vector<request*> ready_, batch_;
   std::vector<Conn*> dirty_;
   std::array<char, 4096> sink_{};  // lingering reads land here, discarded
-  bool draining_ = false, parked_ = false, finished_ = false;
+  bool draining_ = false, finished_ = false;
   std::thread::id thread_;
 
  protected:

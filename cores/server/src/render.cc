@@ -264,6 +264,8 @@ std::optional<std::string> route_table::add_dynamic(std::string_view method,
 
 service::service(config cfg, route_table routes)
     : cfg_(std::move(cfg)), routes_(std::move(routes)) {
+  expected_ = std::make_unique<std::atomic<std::size_t>[]>(routes_.entries().size());
+  for (std::size_t i = 0; i < routes_.entries().size(); ++i) expected_[i] = cfg_.max_output / 2;
   static constexpr char placeholder[detail::date_length + 1] = "Thu, 01 Jan 1970 00:00:00 GMT";
   rendered_.resize(routes_.entries().size());
   for (std::size_t i = 0; i < rendered_.size(); ++i) {

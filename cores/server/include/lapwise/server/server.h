@@ -8,8 +8,8 @@
 //   handler::handle() in BATCHES: all the dynamic requests one io thread got ready in one
 //   event-loop turn, across its connections, in one call.
 // - header_timeout (first byte of a request -> all of it) gives 408 and a close (slowloris);
-//   idle_timeout closes idle keep-alive connections. Over max_connections, accepting waits
-//   (the kernel backlog holds new clients) until a connection closes.
+//   idle_timeout closes idle keep-alive connections. Over max_connections, a new client gets
+//   503 with Retry-After and a close at once. Memory: see session.h and config::max_memory.
 // - stop() (any thread, idempotent): takes what the backlog holds, stops accepting, answers
 //   every request already received (also those a handler holds), closes idle connections;
 //   sockets close regardless after shutdown_timeout. No exception escapes the io threads.
@@ -41,7 +41,11 @@ struct config {
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, and a blocked write
   std::chrono::milliseconds shutdown_timeout{10000};
   std::size_t max_connections = 10000;
-  std::size_t max_pipelined = 64;   // unanswered requests per connection before reading pauses
+  std::size_t max_pipelined = 64;    // unanswered requests per connection before reading pauses
+  std::size_t max_output = 1 << 20;  // unsent response bytes per connection before parsing pauses
+  // Bytes buffered by all connections together (session::footprint()); past it, a request that
+  // needs more gets 503 with Retry-After and its connection closes. 0: no cap.
+  std::size_t max_memory = std::size_t{1} << 30;
   parser::limits limits{};          // request line, headers, body (max_body -> 413)
   io_mode io = io_mode::automatic;  // the transport, see io_mode.h
   // Told (on an io thread) what the server answered 500 for instead of sending it: an invalid

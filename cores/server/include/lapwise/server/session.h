@@ -9,7 +9,17 @@
 //   (from the owner's thread). output() is what to write next, in order; consume() drops
 //   written bytes.
 // - Parsing pauses (wants_read() false, bytes stay buffered) while max_pipelined requests are
-//   unanswered or 1 MiB of output is unwritten; complete() and consume() resume it.
+//   unanswered, or while the unsent output reaches max_output: bytes not yet written, responses
+//   waiting for an earlier one, and what the requests with the handler are expected to
+//   return (their route's last response size; half of max_output while a route has not
+//   answered yet, so a new route is dispatched two at a time per connection until then).
+//   complete() and consume() resume it. What the client has read is freed.
+// - Memory: footprint() is what the session holds. Buffers grown for a large message go back
+//   to their base size once it is answered (input at the next read_space(), output once
+//   written, pooled requests at once). The server-wide count (service::memory()) is kept
+//   within 64 KiB per session; over config::max_memory, a request that needs memory beyond
+//   the base buffers (a handler route, a body larger than the input buffer) gets 503 with
+//   Retry-After and the connection closes.
 // - The first error, a "Connection: close" request, end_of_input(), or a timeout ends the
 //   connection: nothing after it is parsed; done() becomes true once every earlier response is
 //   out. A partial request at end of input is dropped (no response: the client is gone).
@@ -17,6 +27,7 @@
 //   client trickling bytes costs linear work; timeouts are the owner's (see phase()).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -50,9 +61,22 @@ class service {
  public:
   service(config cfg, route_table routes);
   [[nodiscard]] const config& cfg() const noexcept { return cfg_; }
+  // Bytes held by all sessions of this service (each within 64 KiB of its footprint()).
+  [[nodiscard]] std::size_t memory() const noexcept {
+    return memory_.load(std::memory_order_relaxed);
+  }
+  // True (and resets the count) once sessions have freed more than `threshold` bytes of large
+  // buffers since the last call: the owner may then ask the allocator to return them.
+  bool take_released(std::size_t threshold) const noexcept;
 
  private:
   friend class session;
+  mutable std::atomic<std::size_t> memory_{0};
+  mutable std::atomic<std::size_t> released_{0};
+  // By route_table entry: the size of a handler route's last response (max_output / 2 until
+  // one is known), so that pipelined requests are dispatched only as far as their responses
+  // fit the output bound.
+  std::unique_ptr<std::atomic<std::size_t>[]> expected_;
   struct rendered {  // one per const route; three variants by Connection header
     std::string bytes[3];
     std::size_t date_at[3];
@@ -78,7 +102,11 @@ class session {
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  [[nodiscard]] std::span<char> read_space();  // free space at the end of the input buffer
+  // Free space at the end of the input buffer; first gives an emptied large buffer back.
+  [[nodiscard]] std::span<char> read_space();
+  // Gives an input buffer grown for a large message back once it holds nothing. Only while no
+  // read into read_space() is outstanding (read_space() does it itself).
+  void trim() noexcept;
   void commit(std::size_t n);                  // n bytes were read into read_space()
   void receive(std::string_view bytes);        // copies all of it (tests), then commit()
   void end_of_input() noexcept;                // the peer will send nothing more
@@ -94,11 +122,16 @@ class session {
   [[nodiscard]] bool done() const noexcept;  // close the connection now
   [[nodiscard]] phase current_phase() const noexcept;
   [[nodiscard]] std::size_t unanswered() const noexcept { return slots_.size(); }
+  // The bytes this session holds in its own buffers: input, output, responses waiting for an
+  // earlier one, and pooled requests.
+  [[nodiscard]] std::size_t footprint() const noexcept;
 
  private:
   struct slot {
     std::unique_ptr<request> req;  // the pending dynamic request, null once answered
     std::string bytes;
+    std::size_t expected = 0;  // its share of in_flight_expected_ while with the handler
+    std::uint32_t entry = 0;   // its route_table entry (whose response size it teaches)
     bool ready = false;
     bool close = false;  // send Connection: close and end the connection after it
     bool keep_alive10 = false;
@@ -108,13 +141,19 @@ class session {
   void answer(std::string_view data, const parser::request& req, std::string_view body,
               std::size_t total);
   void dispatch(const parser::request& req, std::string_view data, std::string_view body,
-                std::string_view path, std::uint32_t route, std::size_t total, bool close,
+                std::string_view path, std::uint32_t entry, std::size_t total, bool close,
                 bool ka10);
   void emit(std::string&& bytes, bool close);
   void emit_view(std::string_view bytes, bool close);
   void fail(parser::error_code e);
   void flush_slots();
   void report(const std::string& message) const;
+  void overloaded();
+  [[nodiscard]] bool over_budget(std::size_t more) const noexcept;
+  [[nodiscard]] bool output_room() const noexcept;
+  bool reserve_input(std::size_t total);
+  void sync_memory() noexcept;
+  void released(std::size_t bytes) noexcept;
   request* acquire();
   [[nodiscard]] bool want_close(const parser::request& req) const noexcept;
 
@@ -141,6 +180,10 @@ class session {
   std::vector<parser::header> headers_;
   router::match_result match_;
   std::vector<std::unique_ptr<request>> pool_;
+  std::size_t slot_bytes_ = 0;          // rendered responses waiting in slots_
+  std::size_t in_flight_bytes_ = 0;     // the storage of requests with the handler
+  std::size_t in_flight_expected_ = 0;  // their responses' expected sizes (output_room())
+  std::size_t accounted_ = 0;           // what service::memory_ holds for us
   bool closing_ = false, eof_ = false, draining_ = false;
 };
 

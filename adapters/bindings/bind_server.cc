@@ -619,6 +619,8 @@ class py_server {
     if (!get("max_pipelined").is_none())
       cfg_.max_pipelined = get("max_pipelined").cast<std::size_t>();
     if (!get("max_body").is_none()) cfg_.limits.max_body = get("max_body").cast<std::uint64_t>();
+    if (!get("max_output").is_none()) cfg_.max_output = get("max_output").cast<std::size_t>();
+    if (!get("max_memory").is_none()) cfg_.max_memory = get("max_memory").cast<std::size_t>();
     if (!get("max_header_bytes").is_none())
       cfg_.limits.max_header_bytes = get("max_header_bytes").cast<std::size_t>();
     if (!get("max_request_line").is_none())

@@ -187,7 +187,11 @@ void epoll_connection::arm() {
 }
 
 void epoll_connection::settled() {
-  if (closed_) loop_.reap(this);
+  if (closed_) {
+    loop_.reap(this);
+  } else {
+    sess_.trim();  // reads here are synchronous: none is outstanding into the buffer
+  }
 }
 
 void epoll_connection::post_complete(request& r, response&& resp) {

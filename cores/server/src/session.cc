@@ -63,7 +63,7 @@ void session::trim() noexcept {
 }
 
 void session::sync_memory() noexcept {
-  const std::size_t now = in_cap_ + out_.capacity() + slot_bytes_ + in_flight_bytes_;
+  const std::size_t now = in_cap_ + out_.capacity() + later_bytes_ + slot_bytes_ + in_flight_bytes_;
   if (now > accounted_ + memory_step) {
     svc_.memory_.fetch_add(now - accounted_, std::memory_order_relaxed);
     accounted_ = now;
@@ -80,7 +80,7 @@ bool session::over_budget(std::size_t more) const noexcept {
 }
 
 bool session::output_room() const noexcept {
-  return out_.size() - out_pos_ + slot_bytes_ + in_flight_expected_ < svc_.cfg_.max_output;
+  return unsent() + slot_bytes_ + in_flight_expected_ < svc_.cfg_.max_output;
 }
 
 // A message of `total` bytes (from in_begin_) is coming: make room for all of it at once
@@ -195,9 +195,16 @@ void session::consume(std::size_t n) noexcept {
       out_.clear();
     }
     out_pos_ = 0;
-  } else if (out_pos_ >= min_free && out_pos_ * 2 >= out_.size()) {
+    while (out_.empty() && !later_.empty()) {  // the next queued piece becomes the output
+      out_.swap(later_.front());
+      later_bytes_ -= out_.size();
+      later_.pop_front();
+    }
+  } else if (out_pos_ >= min_free && out_pos_ * 2 >= out_.size() &&
+             out_.size() - out_pos_ <= svc_.cfg_.max_output) {
     // A client that reads slowly while it keeps pipelining never lets the output drain: drop
     // what it has read once that is at least half (each byte is moved O(1) times on average).
+    // Not while the rest is one large response: that shrinks by itself, without a copy.
     if (out_.capacity() > keep_output) {
       released(out_.capacity());
       out_ = out_.substr(out_pos_);
@@ -217,12 +224,13 @@ bool session::wants_read() const noexcept {
 }
 
 bool session::done() const noexcept {
-  if (!slots_.empty() || out_pos_ != out_.size()) return false;
+  if (!slots_.empty() || out_pos_ != out_.size() || later_bytes_ != 0) return false;
   return closing_ || eof_ || (draining_ && in_begin_ == in_end_);
 }
 
 std::size_t session::footprint() const noexcept {
-  std::size_t n = in_cap_ + out_.capacity() + scratch_.capacity() + slot_bytes_ + in_flight_bytes_;
+  std::size_t n = in_cap_ + out_.capacity() + later_bytes_ + scratch_.capacity() + slot_bytes_ +
+                  in_flight_bytes_;
   for (const auto& r : pool_) n += r->storage_.capacity();
   return n;
 }
@@ -346,9 +354,11 @@ void session::answer(std::string_view data, const parser::request& req, std::str
       const int v = close ? 1 : ka10 ? 2 : 0;
       const service::rendered& r = svc_.rendered_[match_.value];
       if (slots_.empty()) {
-        const std::size_t at = out_.size();
-        out_ += r.bytes[v];
-        std::memcpy(out_.data() + at + r.date_at[v], date_, detail::date_length);
+        std::string& out = out_back();
+        const std::size_t at = out.size();
+        out += r.bytes[v];
+        std::memcpy(out.data() + at + r.date_at[v], date_, detail::date_length);
+        if (&out != &out_) later_bytes_ += r.bytes[v].size();
       } else {
         std::string bytes = r.bytes[v];
         std::memcpy(bytes.data() + r.date_at[v], date_, detail::date_length);
@@ -451,16 +461,22 @@ void session::complete(request& r, response&& resp) {
     report(*err);
     resp = {500, "text/plain", {}, "Internal Server Error"};
   }
+  // A large body is sent from the handler's string after its head: no copy of it is made.
+  const bool bodyless = resp.status == 204 || resp.status == 304;
+  const bool apart = resp.body.size() >= large_buffer && !bodyless;
   detail::render_response(s.bytes,
                           {resp.status, svc_.cfg_.server_name, date_, resp.content_type,
                            resp.headers, s.close, s.keep_alive10},
-                          resp.body);
+                          resp.body, !apart);
+  if (apart) s.body = std::move(resp.body);
   s.ready = true;
-  slot_bytes_ += s.bytes.size();
+  released(resp.body.capacity());  // freed on return: counts towards giving memory back
+  slot_bytes_ += s.bytes.size() + s.body.size();
   in_flight_expected_ -= s.expected;
+  const std::size_t now = s.bytes.size() + s.body.size();
   // Taught to every connection, but written only on a real change: io threads share the line.
   std::atomic<std::size_t>& expected = svc_.expected_[s.entry];
-  const std::size_t was = expected.load(std::memory_order_relaxed), now = s.bytes.size();
+  const std::size_t was = expected.load(std::memory_order_relaxed);
   if (now > was + was / 4 || now < was - was / 4) expected.store(now, std::memory_order_relaxed);
   std::string& storage = s.req->storage_;
   in_flight_bytes_ -= std::min(in_flight_bytes_, storage.capacity());
@@ -486,22 +502,46 @@ void session::report(const std::string& message) const {
 void session::flush_slots() {
   while (!slots_.empty() && slots_.front().ready) {
     slot& s = slots_.front();
-    slot_bytes_ -= s.bytes.size();
-    if (out_pos_ == out_.size() && s.bytes.size() > out_.capacity()) {
+    slot_bytes_ -= s.bytes.size() + s.body.size();
+    if (out_pos_ == out_.size() && later_.empty() && s.bytes.size() > out_.capacity()) {
       out_.swap(s.bytes);  // a large response becomes the output without a copy
       out_pos_ = 0;
     } else {
-      out_ += s.bytes;
+      append_out(s.bytes);
     }
+    if (!s.body.empty()) append_large(std::move(s.body));
     closing_ = closing_ || s.close;
     slots_.pop_front();
     ++base_seq_;
   }
 }
 
+// Where new output goes: after everything already queued.
+std::string& session::out_back() noexcept { return later_.empty() ? out_ : later_.back(); }
+
+void session::append_out(std::string_view bytes) {
+  if (later_.empty()) {
+    out_ += bytes;
+  } else {
+    later_.back() += bytes;
+    later_bytes_ += bytes.size();
+  }
+}
+
+void session::append_large(std::string&& body) {
+  if (out_pos_ == out_.size() && later_.empty()) {
+    out_.swap(body);
+    out_pos_ = 0;
+    return;
+  }
+  later_bytes_ += body.size();
+  later_.push_back(std::move(body));
+  later_.emplace_back();  // what comes next is appended here
+}
+
 void session::emit(std::string&& bytes, bool close) {
   if (slots_.empty()) {
-    out_ += bytes;
+    append_out(bytes);
   } else {
     slot s;
     s.bytes = std::move(bytes);

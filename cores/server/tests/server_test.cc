@@ -177,7 +177,7 @@ TEST_P(Server, PipelinedRequestsAreAnsweredInOrderAndBatched) {
   client c(f.srv->port());
   std::string all, plain_and_user;
   // The route's first answer teaches the server its response size (until then it dispatches
-  // a new route two at a time per connection: session.h, output bound).
+  // a new route one at a time per connection: session.h, output bound).
   c.send("GET /users/0 HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_EQ(c.read(1).size(), 1u);
   for (int i = 0; i < 8; ++i)

@@ -79,10 +79,28 @@ struct harness : detail::responder {
       }
     }
   }
+  // Teaches the service the size of /users responses (a route's first answer), so that
+  // pipelined /users requests are dispatched together (session.h: the output bound).
+  void warm() {
+    feed("GET /users/0 HTTP/1.1\r\nHost: a\r\n\r\n");
+    for (request* r : held) r->respond({200, "text/plain", {}, "0"});
+    held.clear();
+    take();
+  }
+  // Everything the session has to write now, as a transport writes it: piece after piece.
+  std::string drain_output() {
+    std::string out;
+    while (!s->output().empty()) {
+      const std::string_view piece = s->output();
+      out += piece;
+      s->consume(piece.size());
+    }
+    return out;
+  }
   std::vector<reply> take() {
-    std::string out(s->output());
-    s->consume(out.size());
+    std::string out = drain_output();
     settle();
+    out += drain_output();
     return split(out);
   }
   bool auto_;
@@ -227,6 +245,7 @@ TEST(Session, Table) {
 
 TEST(Session, ResponsesLeaveInRequestOrderWhateverTheCompletionOrder) {
   harness h({}, /*auto_answer=*/false);
+  h.warm();
   h.feed("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\n\r\n" +
          get_plain);
   ASSERT_EQ(h.held.size(), 2u);
@@ -247,6 +266,7 @@ TEST(Session, PipelineDepthPausesReadingUntilAnswered) {
   config cfg;
   cfg.max_pipelined = 2;
   harness h(cfg, /*auto_answer=*/false);
+  h.warm();
   std::string three;
   for (int i = 0; i < 3; ++i)
     three += "GET /users/" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
@@ -411,14 +431,14 @@ TEST(Session, PipelinedLargeResponsesStayWithinTheOutputBound) {
     h.settle();
     peak = std::max(peak, h.s->footprint());
   }
-  EXPECT_LE(peak, cfg.max_output + 2 * big.size() + (64 << 10)) << answered << " answered";
-  EXPECT_LE(answered, 2u);
+  EXPECT_LE(peak, cfg.max_output + big.size() + (64 << 10)) << answered << " answered";
+  EXPECT_EQ(answered, 1u);
   // The client reads at last: everything is answered, in order.
   std::size_t got = 0;
   while (got < 64) {
-    const std::size_t n = h.s->output().size();
-    got += split(h.s->output()).size();
-    h.s->consume(n);
+    const std::string out = h.drain_output();
+    const std::size_t n = out.size();
+    got += split(out).size();
     auto held = std::move(h.held);
     h.held.clear();
     for (request* r : held) r->respond({200, "text/plain", {}, big});

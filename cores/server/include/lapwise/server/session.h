@@ -11,8 +11,8 @@
 // - Parsing pauses (wants_read() false, bytes stay buffered) while max_pipelined requests are
 //   unanswered, or while the unsent output reaches max_output: bytes not yet written, responses
 //   waiting for an earlier one, and what the requests with the handler are expected to
-//   return (their route's last response size; half of max_output while a route has not
-//   answered yet, so a new route is dispatched two at a time per connection until then).
+//   return (their route's last response size; max_output while a route has not answered
+//   yet, so a new route is dispatched one at a time per connection until then).
 //   complete() and consume() resume it. What the client has read is freed.
 // - Memory: footprint() is what the session holds. Buffers grown for a large message go back
 //   to their base size once it is answered (input at the next read_space(), output once
@@ -73,8 +73,8 @@ class service {
   friend class session;
   mutable std::atomic<std::size_t> memory_{0};
   mutable std::atomic<std::size_t> released_{0};
-  // By route_table entry: the size of a handler route's last response (max_output / 2 until
-  // one is known), so that pipelined requests are dispatched only as far as their responses
+  // By route_table entry: the size of a handler route's last response (max_output until one
+  // is known), so that pipelined requests are dispatched only as far as their responses
   // fit the output bound.
   std::unique_ptr<std::atomic<std::size_t>[]> expected_;
   struct rendered {  // one per const route; three variants by Connection header
@@ -114,6 +114,7 @@ class session {
   void timeout();  // the owner's deadline passed: 408 while receiving, else close
   void drain();    // graceful stop: answer what is buffered, then close
 
+  // The next bytes to write (empty: nothing now). More may follow once they are consumed.
   [[nodiscard]] std::string_view output() const noexcept {
     return std::string_view(out_).substr(out_pos_);
   }
@@ -130,6 +131,7 @@ class session {
   struct slot {
     std::unique_ptr<request> req;  // the pending dynamic request, null once answered
     std::string bytes;
+    std::string body;          // a large body, sent from where the handler put it (not copied)
     std::size_t expected = 0;  // its share of in_flight_expected_ while with the handler
     std::uint32_t entry = 0;   // its route_table entry (whose response size it teaches)
     bool ready = false;
@@ -153,6 +155,12 @@ class session {
   [[nodiscard]] bool output_room() const noexcept;
   bool reserve_input(std::size_t total);
   void sync_memory() noexcept;
+  std::string& out_back() noexcept;
+  void append_out(std::string_view bytes);
+  void append_large(std::string&& body);
+  [[nodiscard]] std::size_t unsent() const noexcept {
+    return out_.size() - out_pos_ + later_bytes_;
+  }
   void released(std::size_t bytes) noexcept;
   request* acquire();
   [[nodiscard]] bool want_close(const parser::request& req) const noexcept;
@@ -176,6 +184,10 @@ class session {
   std::uint64_t base_seq_ = 0;  // seq of slots_.front()
   std::string out_;
   std::size_t out_pos_ = 0;
+  // Output after out_, in order: large bodies as they came from the handler, and what was
+  // appended after one. out_ is never empty while this holds bytes.
+  std::deque<std::string> later_;
+  std::size_t later_bytes_ = 0;
   std::string scratch_;  // percent-decoded path
   std::vector<parser::header> headers_;
   router::match_result match_;

@@ -1,7 +1,7 @@
 """The app the memory scenarios run, on the native server or (``--uvicorn``) as an ASGI app
 under uvicorn for comparison: GET /plaintext, GET /big (an 8 MB response from a handler),
-POST /upload (answers the body's length). Run as ``python memory_app.py PORT [--uvicorn]
-[option=value ...]`` (native server options, numbers); prints nothing; SIGTERM stops it."""
+POST /upload (answers the body's length). Run as ``python -m suites.e2e.server.memory_app PORT
+[--uvicorn] [option=value ...]`` (native server options, numbers); prints nothing; SIGTERM stops it."""
 
 from __future__ import annotations
 

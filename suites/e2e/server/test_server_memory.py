@@ -11,31 +11,23 @@ The figures are printed (``-s`` shows them); the assertions are bounds, never ti
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from lapwise import _native_status
 
+from suites.e2e.client.servers import free_port, stop_child
+
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
 
-HERE = Path(__file__).resolve().parent
 MB = 1 << 20
 GET_PLAIN = b"GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n"
 GET_BIG = b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss(pid: int) -> int:
@@ -72,8 +64,9 @@ class Server:
 
     def __init__(self, *args: str) -> None:
         self.port = free_port()
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "memory_app.py"), str(self.port),
-                                      *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([sys.executable, "-m", "suites.e2e.server.memory_app",
+                                      str(self.port), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.proc.stdout.read().decode()
@@ -94,13 +87,7 @@ class Server:
         return socket.create_connection(("127.0.0.1", self.port), timeout=10)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_child(self.proc, timeout=15)
         self.proc.stdout.close()
 
 

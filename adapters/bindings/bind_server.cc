@@ -612,7 +612,9 @@ class py_server {
     if (!get("threads").is_none()) cfg_.threads = get("threads").cast<unsigned>();
     if (!get("server_name").is_none()) cfg_.server_name = get("server_name").cast<std::string>();
     ms("header_timeout", cfg_.header_timeout);
+    ms("body_timeout", cfg_.body_timeout);
     ms("idle_timeout", cfg_.idle_timeout);
+    ms("send_timeout", cfg_.send_timeout);
     ms("shutdown_timeout", cfg_.shutdown_timeout);
     if (!get("max_connections").is_none())
       cfg_.max_connections = get("max_connections").cast<std::size_t>();

@@ -125,6 +125,7 @@ void asio_connection::arm() {
       if (ec == asio::error::operation_aborted && !self->write_waiting_) return;  // recv_some()
       self->write_waiting_ = false;
       if (ec || self->closed_) return;
+      self->loop_.now_ = clock::now();  // the send timeout restarts from here
       self->writable();
       self->pump();
     });

@@ -83,6 +83,7 @@ class connection : public responder {
     switch (r) {
       case io_result::done:
         sess_.commit(n);
+        read_progress_ = true;
         break;
       case io_result::eof:
         sess_.end_of_input();
@@ -174,6 +175,7 @@ class connection : public responder {
       switch (self()->send_some(out, n)) {
         case io_result::done:
           sess_.consume(n);
+          write_progress_ = n > 0;
           break;
         case io_result::would_block:
           write_blocked_ = true;  // arm() waits for writable
@@ -232,13 +234,25 @@ class connection : public responder {
   }
 
  private:
+  // Timeouts as nginx has them: each restarts with progress of its own kind, never because
+  // the state merely changed back and forth. A head's timeout runs from its first byte (a
+  // new head is one more request parsed), a body's and a blocked write's between bytes that
+  // moved, the keep-alive wait from when it began.
   void update_deadline() {
     const timing t = timing_of(closed_, lingering_, write_blocked_, sess_.current_phase());
-    if (t == timing_) return;
+    bool restart = t != timing_;
+    if (t == timing::head) restart = restart || sess_.parsed() != parsed_;
+    if (t == timing::body) restart = restart || read_progress_;
+    if (t == timing::blocked) restart = restart || write_progress_;
+    parsed_ = sess_.parsed();
+    read_progress_ = write_progress_ = false;
+    if (!restart) return;
     timing_ = t;
     deadline_ = deadline_of(t, loop_.st_.cfg, loop_.now_, loop_.draining_);
   }
 
+  std::uint64_t parsed_ = 0;
+  bool read_progress_ = false, write_progress_ = false;
   timing timing_ = timing::none;
 };
 
@@ -251,7 +265,8 @@ template <class Conn, class Loop>
 class io_loop {
  public:
   io_loop(server_state& st, unsigned index) : st_(st), index_(index) {
-    const auto shortest = std::min(st.cfg.header_timeout, st.cfg.idle_timeout);
+    const auto shortest = std::min(
+        {st.cfg.header_timeout, st.cfg.body_timeout, st.cfg.idle_timeout, st.cfg.send_timeout});
     tick_every_ = std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10),
                                               std::chrono::milliseconds(250));
   }

@@ -161,6 +161,7 @@ void session::receive(std::string_view bytes) {
 void session::end_of_input() noexcept {
   eof_ = true;
   in_begin_ = in_end_;  // a partial request is dropped: nobody will read its answer
+  in_body_ = false;
   chunked_active_ = false;
   scanned_ = 0;
 }
@@ -173,7 +174,7 @@ void session::drain() {
 void session::timeout() {
   const phase p = current_phase();
   if (p == phase::waiting) return;
-  if (p == phase::receiving && !closing_) {
+  if ((p == phase::head || p == phase::body) && !closing_) {
     std::string bytes;
     detail::render_response(bytes,
                             {408, svc_.cfg_.server_name, date_, "text/plain", {}, true, false},
@@ -182,6 +183,7 @@ void session::timeout() {
   }
   closing_ = true;
   in_begin_ = in_end_;
+  in_body_ = false;
   chunked_active_ = false;
 }
 
@@ -237,7 +239,8 @@ std::size_t session::footprint() const noexcept {
 
 session::phase session::current_phase() const noexcept {
   if (!slots_.empty()) return phase::waiting;
-  return in_end_ > in_begin_ ? phase::receiving : phase::idle;
+  if (in_end_ == in_begin_) return phase::idle;
+  return in_body_ ? phase::body : phase::head;
 }
 
 void session::process() {
@@ -278,6 +281,7 @@ bool session::process_one(std::string_view data) {
     case parser::body_framing::content_length: {
       const std::size_t total = head + static_cast<std::size_t>(req.content_length);
       if (data.size() < total) {
+        in_body_ = true;
         if (!reserve_input(total)) return false;
         if (req.expect_continue && !continue_sent_) {
           continue_sent_ = true;
@@ -309,6 +313,7 @@ bool session::process_one(std::string_view data) {
         return false;
       }
       if (r.status == parser::parse_status::need_more) {
+        in_body_ = true;
         // The input buffer doubles while a chunked body grows: the budget is checked at each
         // doubling, here, before read_space() does it.
         if (in_cap_ - in_end_ < min_free && over_budget(in_cap_)) {
@@ -336,6 +341,8 @@ bool session::want_close(const parser::request& req) const noexcept { return !re
 
 void session::answer(std::string_view data, const parser::request& req, std::string_view body,
                      std::size_t total) {
+  ++parsed_;
+  in_body_ = false;
   continue_sent_ = false;
   std::string_view path = req.path;
   // An authority-form target (CONNECT) has an empty path with a null data(): memchr must not
@@ -574,6 +581,7 @@ void session::fail(parser::error_code e) {
       text);
   emit(std::move(bytes), true);
   in_begin_ = in_end_;
+  in_body_ = false;
   chunked_active_ = false;
   scanned_ = 0;
 }

@@ -293,7 +293,7 @@ TEST(Session, ExpectContinueIsAnsweredBeforeTheBody) {
 TEST(Session, TimeoutGives408WhileReceivingAndClosesIdleSilently) {
   harness a;
   a.feed("GET /plaintext HTTP/1.1\r\nHo");
-  EXPECT_EQ(a.s->current_phase(), session::phase::receiving);
+  EXPECT_EQ(a.s->current_phase(), session::phase::head);
   a.s->timeout();
   const auto got = a.take();
   ASSERT_EQ(got.size(), 1u);
@@ -305,6 +305,26 @@ TEST(Session, TimeoutGives408WhileReceivingAndClosesIdleSilently) {
   b.s->timeout();
   EXPECT_TRUE(b.s->output().empty());
   EXPECT_TRUE(b.s->done());
+}
+
+// The phases the owner's timeouts follow: head until the head is complete, then body until the
+// body is; parsed() moves once per request, so the owner restarts the header timeout for each
+// new head even when a read never ends at a request boundary.
+TEST(Session, PhasesAndParsedCountForTheTimeouts) {
+  harness h;
+  EXPECT_EQ(h.s->parsed(), 0u);
+  h.feed("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab");
+  EXPECT_EQ(h.s->current_phase(), session::phase::body);
+  h.feed("cd" + get_plain.substr(0, 10));
+  EXPECT_EQ(h.s->parsed(), 1u);
+  EXPECT_EQ(h.s->current_phase(), session::phase::head);
+  h.feed(get_plain.substr(10) + get_plain.substr(0, 5));
+  EXPECT_EQ(h.s->parsed(), 2u);
+  EXPECT_EQ(h.s->current_phase(), session::phase::head);
+  h.s->timeout();
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].status, 408);
 }
 
 TEST(Session, DrainAnswersWhatIsBufferedThenCloses) {

@@ -224,3 +224,24 @@ def test_over_max_connections_a_new_client_gets_503_at_once():
             s.close()
     finally:
         srv.stop()
+
+
+def test_steady_upload_slower_than_the_header_timeout_completes():
+    """2 MB at about 400 KB/s (5 s) with header_timeout=1 s: the body has its own timeout,
+    between reads (before, the header timeout covered the body: 408 after 1 s)."""
+    srv = Server("header_timeout=1.0", "body_timeout=1.0")
+    try:
+        with srv.connect() as s:
+            size = 2_000_000
+            s.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size)
+            start = time.monotonic()
+            piece = b"u" * 40_000
+            for _ in range(size // len(piece)):  # 50 pieces, 0.1 s apart
+                time.sleep(0.1)
+                s.sendall(piece)
+            got = read_one(s, bytearray())
+            took = time.monotonic() - start
+            print(f"\n2 MB upload at ~400 KB/s: {took:.1f} s, status {got and got[0]}")
+            assert got is not None and got[0] == 200 and got[2] == b"2000000"
+    finally:
+        srv.stop()

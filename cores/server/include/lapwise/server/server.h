@@ -37,8 +37,11 @@ struct config {
   std::uint16_t port = 0;  // 0: a free port, see server::port()
   unsigned threads = 1;
   std::string server_name = "lapwise";
-  std::chrono::milliseconds header_timeout{10000};  // first byte of a request -> all of it
-  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, and a blocked write
+  // Timeouts as nginx has them, each restarted by progress (server.md: timeouts):
+  std::chrono::milliseconds header_timeout{10000};  // a head's first byte -> its end
+  std::chrono::milliseconds body_timeout{10000};    // between two reads of a body
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait for the next request
+  std::chrono::milliseconds send_timeout{60000};    // between two writes the client accepts
   std::chrono::milliseconds shutdown_timeout{10000};
   std::size_t max_connections = 10000;
   std::size_t max_pipelined = 64;    // unanswered requests per connection before reading pauses

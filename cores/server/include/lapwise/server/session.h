@@ -24,7 +24,8 @@
 //   connection: nothing after it is parsed; done() becomes true once every earlier response is
 //   out. A partial request at end of input is dropped (no response: the client is gone).
 // - A head is re-parsed only when new bytes hold a line end (or limits are crossed), so a
-//   client trickling bytes costs linear work; timeouts are the owner's (see phase()).
+//   client trickling bytes costs linear work. Timeouts are the owner's: current_phase() says
+//   which applies, parsed() when a new head began; timeout() answers 408 in head or body.
 #pragma once
 
 #include <atomic>
@@ -89,9 +90,10 @@ class service {
 class session {
  public:
   enum class phase : std::uint8_t {
-    idle,       // nothing buffered, nothing unanswered: the idle timeout applies
-    receiving,  // part of a request is buffered: the header timeout applies
-    waiting,    // a handler holds a request: no timeout
+    idle,     // nothing buffered, nothing unanswered: the idle (keep-alive) timeout applies
+    head,     // part of a request head is buffered: the header timeout applies
+    body,     // a head is complete, its body is not: the body timeout applies
+    waiting,  // a handler holds a request (or the pipelining bound is reached): none
   };
 
   // `date` points at detail::date_length bytes the owner keeps current. `owner` receives
@@ -122,6 +124,8 @@ class session {
   [[nodiscard]] bool wants_read() const noexcept;
   [[nodiscard]] bool done() const noexcept;  // close the connection now
   [[nodiscard]] phase current_phase() const noexcept;
+  // Requests parsed so far: a change means a new head began, which restarts its timeout.
+  [[nodiscard]] std::uint64_t parsed() const noexcept { return parsed_; }
   [[nodiscard]] std::size_t unanswered() const noexcept { return slots_.size(); }
   // The bytes this session holds in its own buffers: input, output, responses waiting for an
   // earlier one, and pooled requests.
@@ -196,6 +200,8 @@ class session {
   std::size_t in_flight_bytes_ = 0;     // the storage of requests with the handler
   std::size_t in_flight_expected_ = 0;  // their responses' expected sizes (output_room())
   std::size_t accounted_ = 0;           // what service::memory_ holds for us
+  std::uint64_t parsed_ = 0;
+  bool in_body_ = false;  // the current request's head is complete, its body is not
   bool closing_ = false, eof_ = false, draining_ = false;
 };
 

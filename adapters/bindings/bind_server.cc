@@ -612,13 +612,17 @@ class py_server {
     if (!get("threads").is_none()) cfg_.threads = get("threads").cast<unsigned>();
     if (!get("server_name").is_none()) cfg_.server_name = get("server_name").cast<std::string>();
     ms("header_timeout", cfg_.header_timeout);
+    ms("body_timeout", cfg_.body_timeout);
     ms("idle_timeout", cfg_.idle_timeout);
+    ms("send_timeout", cfg_.send_timeout);
     ms("shutdown_timeout", cfg_.shutdown_timeout);
     if (!get("max_connections").is_none())
       cfg_.max_connections = get("max_connections").cast<std::size_t>();
     if (!get("max_pipelined").is_none())
       cfg_.max_pipelined = get("max_pipelined").cast<std::size_t>();
     if (!get("max_body").is_none()) cfg_.limits.max_body = get("max_body").cast<std::uint64_t>();
+    if (!get("max_output").is_none()) cfg_.max_output = get("max_output").cast<std::size_t>();
+    if (!get("max_memory").is_none()) cfg_.max_memory = get("max_memory").cast<std::size_t>();
     if (!get("max_header_bytes").is_none())
       cfg_.limits.max_header_bytes = get("max_header_bytes").cast<std::size_t>();
     if (!get("max_request_line").is_none())

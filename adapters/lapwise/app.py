@@ -256,8 +256,9 @@ class App:
         """Starts serving in the background and returns at once (port 0: a free port). Use as
         ``with app.serve() as srv:``. ``threads``: io threads; ``handler_threads``: the pool
         that runs ``def`` handlers (see the module doc). ``options``: header_timeout,
-        idle_timeout, shutdown_timeout (seconds), max_connections, max_pipelined, max_body,
-        max_header_bytes, max_request_line, io ('epoll', 'asio' or 'auto': the transport;
+        body_timeout, idle_timeout, send_timeout, shutdown_timeout (seconds), max_connections,
+        max_pipelined, max_body, max_header_bytes, max_request_line, max_output, max_memory
+        (bytes; cores/server/README.md), io ('epoll', 'asio' or 'auto': the transport;
         auto follows $LAPWISE_SERVER_IO, else epoll)."""
         native = _native_status.module()
         server = native.Server({"host": host, "port": port, "threads": threads,

@@ -40,7 +40,7 @@ class asio_connection final : public connection<asio_connection, asio_loop>,
   void arm();
   void post_complete(request& r, response&& resp);
   void settled();
-  void closed_out() noexcept;
+  static void closed_out() noexcept {}
   std::shared_ptr<asio_connection> retain() { return shared_from_this(); }
 
  private:
@@ -59,7 +59,6 @@ class asio_loop final : public io_loop<asio_connection, asio_loop> {
   void schedule_turn_end();
   void begin_drain();
   void check_drained() noexcept;
-  void unpark();
 
   asio_engine& e_;
   asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
@@ -84,7 +83,6 @@ class asio_engine final : public io_engine {
   void stop() noexcept override;
 
   server_state& st_;
-  std::atomic<std::size_t> parked_{0};             // loops waiting for a connection slot
   std::vector<std::unique_ptr<asio_loop>> loops_;  // last: destroyed first
 };
 
@@ -112,10 +110,6 @@ void asio_connection::close_socket() noexcept {
   sock_.close(ec);
 }
 
-void asio_connection::closed_out() noexcept {
-  if (loop_.e_.parked_.load() > 0) loop_.unpark();
-}
-
 bool asio_connection::shutdown_send() noexcept {
   asio::error_code ec;
   sock_.shutdown(tcp::socket::shutdown_send, ec);
@@ -131,6 +125,7 @@ void asio_connection::arm() {
       if (ec == asio::error::operation_aborted && !self->write_waiting_) return;  // recv_some()
       self->write_waiting_ = false;
       if (ec || self->closed_) return;
+      self->loop_.now_ = clock::now();  // the send timeout restarts from here
       self->writable();
       self->pump();
     });
@@ -244,26 +239,8 @@ void asio_loop::tick() {
 
 void asio_loop::accept_next() {
   if (draining_ || !acceptor_.is_open()) return;
-  if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
-    st_.conns.fetch_sub(1);
-    if (!parked_) {
-      parked_ = true;
-      e_.parked_.fetch_add(1);
-    }
-    // A close between the check and the flag above would miss us: look again soon.
-    retry_timer_.expires_after(tick_every_);
-    retry_timer_.async_wait([this](asio::error_code ec) {
-      if (!ec && parked_) {
-        parked_ = false;
-        e_.parked_.fetch_sub(1);
-        accept_next();
-      }
-    });
-    return;
-  }
   acceptor_.async_accept(io_, [this](asio::error_code ec, tcp::socket s) {
     if (ec) {
-      st_.conns.fetch_sub(1);
       if (ec == asio::error::operation_aborted || draining_) return;
       // EMFILE and the like: try again shortly rather than spin.
       retry_timer_.expires_after(std::chrono::milliseconds(50));
@@ -272,21 +249,15 @@ void asio_loop::accept_next() {
       });
       return;
     }
-    start_connection(std::move(s));
+    if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
+      st_.conns.fetch_sub(1);
+      refuse(s.native_handle());
+      s.close(ec);
+    } else {
+      start_connection(std::move(s));
+    }
     accept_next();
   });
-}
-
-void asio_loop::unpark() {
-  for (auto& w : e_.loops_) {
-    asio::post(w->io_, [wp = w.get()] {
-      if (!wp->parked_) return;
-      wp->parked_ = false;
-      wp->e_.parked_.fetch_sub(1);
-      wp->retry_timer_.cancel();
-      wp->accept_next();
-    });
-  }
 }
 
 void asio_loop::start_connection(tcp::socket s) {
@@ -307,10 +278,6 @@ void asio_loop::turn_end() {
 
 void asio_loop::begin_drain() {
   if (!start_drain()) return;
-  if (parked_) {
-    parked_ = false;
-    e_.parked_.fetch_sub(1);
-  }
   retry_timer_.cancel();
   if (acceptor_.is_open()) {
     // Connections the kernel already completed are ours to serve: take them before closing.

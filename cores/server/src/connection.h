@@ -8,6 +8,12 @@
 // transports' calls inline into it, so sharing the rules costs the hot path nothing.
 #pragma once
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -17,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "lapwise/server/render.h"
 #include "server_state.h"
 
 namespace lapwise::server::detail {
@@ -76,6 +83,7 @@ class connection : public responder {
     switch (r) {
       case io_result::done:
         sess_.commit(n);
+        read_progress_ = true;
         break;
       case io_result::eof:
         sess_.end_of_input();
@@ -167,6 +175,7 @@ class connection : public responder {
       switch (self()->send_some(out, n)) {
         case io_result::done:
           sess_.consume(n);
+          write_progress_ = n > 0;
           break;
         case io_result::would_block:
           write_blocked_ = true;  // arm() waits for writable
@@ -225,13 +234,25 @@ class connection : public responder {
   }
 
  private:
+  // Timeouts as nginx has them: each restarts with progress of its own kind, never because
+  // the state merely changed back and forth. A head's timeout runs from its first byte (a
+  // new head is one more request parsed), a body's and a blocked write's between bytes that
+  // moved, the keep-alive wait from when it began.
   void update_deadline() {
     const timing t = timing_of(closed_, lingering_, write_blocked_, sess_.current_phase());
-    if (t == timing_) return;
+    bool restart = t != timing_;
+    if (t == timing::head) restart = restart || sess_.parsed() != parsed_;
+    if (t == timing::body) restart = restart || read_progress_;
+    if (t == timing::blocked) restart = restart || write_progress_;
+    parsed_ = sess_.parsed();
+    read_progress_ = write_progress_ = false;
+    if (!restart) return;
     timing_ = t;
     deadline_ = deadline_of(t, loop_.st_.cfg, loop_.now_, loop_.draining_);
   }
 
+  std::uint64_t parsed_ = 0;
+  bool read_progress_ = false, write_progress_ = false;
   timing timing_ = timing::none;
 };
 
@@ -244,7 +265,8 @@ template <class Conn, class Loop>
 class io_loop {
  public:
   io_loop(server_state& st, unsigned index) : st_(st), index_(index) {
-    const auto shortest = std::min(st.cfg.header_timeout, st.cfg.idle_timeout);
+    const auto shortest = std::min(
+        {st.cfg.header_timeout, st.cfg.body_timeout, st.cfg.idle_timeout, st.cfg.send_timeout});
     tick_every_ = std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10),
                                               std::chrono::milliseconds(250));
   }
@@ -269,6 +291,12 @@ class io_loop {
       date_second_ = second;
       format_http_date(second, date_);
     }
+#if defined(__GLIBC__)
+    // glibc keeps freed large blocks in its heap (its mmap threshold rises after the first
+    // one is freed): once sessions have given several MiB back, hand the pages to the kernel,
+    // so that memory taken for one large message does not stay with the process.
+    if (st_.svc.take_released(std::size_t{4} << 20)) ::malloc_trim(0);
+#endif
     const bool force = draining_ && now_ >= drain_deadline_;
     for (std::size_t i = 0; i < conns_.size();) {
       Conn* c = conns_[i];
@@ -309,6 +337,21 @@ class io_loop {
     }
   }
 
+  // Over max_connections: a new client gets 503 at once rather than waiting unanswered in the
+  // kernel's backlog. What it sent already is read first (closing with unread input sends RST,
+  // which can destroy the 503 on its way); the caller closes `fd`.
+  void refuse(int fd) {
+    std::string bytes;
+    render_response(
+        bytes, {503, st_.cfg.server_name, date_, "text/plain", "Retry-After: 1\r\n", true, false},
+        "server busy: connection limit reached");
+    while (::recv(fd, sink_.data(), sink_.size(), MSG_DONTWAIT) > 0) {
+    }
+    [[maybe_unused]] const ssize_t n =
+        ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::shutdown(fd, SHUT_WR);
+  }
+
   // The start of a graceful stop; false when it had started already. The transport then takes
   // its backlog, closes its listener and calls drain_all().
   bool start_drain() noexcept {
@@ -337,7 +380,7 @@ class io_loop {
   std::vector<request*> ready_, batch_;
   std::vector<Conn*> dirty_;
   std::array<char, 4096> sink_{};  // lingering reads land here, discarded
-  bool draining_ = false, parked_ = false, finished_ = false;
+  bool draining_ = false, finished_ = false;
   std::thread::id thread_;
 
  protected:

@@ -108,16 +108,8 @@ class epoll_engine final : public io_engine {
   void stop() noexcept override {
     for (auto& l : loops_) l->post([lp = l.get()] { lp->begin_drain(); });
   }
-  void unpark() {  // a connection slot freed up: parked loops accept again
-    for (auto& l : loops_) {
-      l->post([lp = l.get()] {
-        if (lp->parked_) lp->set_accepting(true);
-      });
-    }
-  }
 
   server_state& st_;
-  std::atomic<std::size_t> parked_{0};              // loops waiting for a connection slot
   std::vector<std::unique_ptr<epoll_loop>> loops_;  // last: destroyed first
 };
 
@@ -131,10 +123,7 @@ epoll_connection::~epoll_connection() {
   --loop_.live_;
 }
 
-void epoll_connection::closed_out() noexcept {
-  if (!loop_.destroying_ && loop_.e_.parked_.load() > 0) loop_.e_.unpark();
-  loop_.reap(this);
-}
+void epoll_connection::closed_out() noexcept { loop_.reap(this); }
 
 void epoll_connection::on_event(std::uint32_t events) {
   if (closed_) return;  // closed earlier in this turn
@@ -198,7 +187,11 @@ void epoll_connection::arm() {
 }
 
 void epoll_connection::settled() {
-  if (closed_) loop_.reap(this);
+  if (closed_) {
+    loop_.reap(this);
+  } else {
+    sess_.trim();  // reads here are synchronous: none is outstanding into the buffer
+  }
 }
 
 void epoll_connection::post_complete(request& r, response&& resp) {
@@ -252,10 +245,6 @@ std::optional<std::string> epoll_loop::open(const sockaddr* addr, socklen_t len,
 }
 
 void epoll_loop::set_accepting(bool on) {
-  if (on && parked_) {
-    parked_ = false;
-    e_.parked_.fetch_sub(1);
-  }
   if (on == accepting_ || listen_ < 0) return;
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -266,18 +255,8 @@ void epoll_loop::set_accepting(bool on) {
 void epoll_loop::accept_ready() {
   // Bounded per turn so that a connection storm cannot starve the established connections.
   for (int i = 0; i < 64 && !draining_; ++i) {
-    if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
-      st_.conns.fetch_sub(1);
-      set_accepting(false);  // the kernel backlog holds them; a closing connection unparks us
-      if (!parked_) {
-        parked_ = true;
-        e_.parked_.fetch_add(1);
-      }
-      return;  // a close racing the flag above is caught by the next tick
-    }
     const int fd = ::accept4(listen_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      st_.conns.fetch_sub(1);
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) {
         return;
       }
@@ -285,6 +264,12 @@ void epoll_loop::accept_ready() {
       set_accepting(false);
       accept_retry_ = now_ + std::chrono::milliseconds(50);
       return;
+    }
+    if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
+      st_.conns.fetch_sub(1);
+      refuse(fd);
+      ::close(fd);
+      continue;
     }
     if (epoll_connection* c = adopt(fd)) c->pump();
   }
@@ -335,19 +320,15 @@ void epoll_loop::reap(epoll_connection* c) {
 
 void epoll_loop::tick() {
   sweep();
-  if (!draining_ && (parked_ || now_ >= accept_retry_)) {
+  if (!draining_ && now_ >= accept_retry_) {
     accept_retry_ = clock::time_point::max();
-    set_accepting(true);  // parked: a slot may have freed without reaching us
+    set_accepting(true);
   }
   next_tick_ = now_ + tick_every_;
 }
 
 void epoll_loop::begin_drain() {
   if (!start_drain()) return;
-  if (parked_) {
-    parked_ = false;
-    e_.parked_.fetch_sub(1);
-  }
   if (listen_ >= 0) {
     // Connections the kernel already completed are ours to serve: take them before closing.
     for (int i = 0; i < 65536; ++i) {

@@ -114,7 +114,8 @@ std::string_view reason_phrase(int status) noexcept {
   }
 }
 
-std::size_t render_response(std::string& out, const head_fields& h, std::string_view body) {
+std::size_t render_response(std::string& out, const head_fields& h, std::string_view body,
+                            bool with_body) {
   int status = h.status;
   if (status < 200 || status > 999) status = 500;  // 1xx is never a final response
   // RFC 9110 §8.6: no Content-Length (and no body) with 204 and 304.
@@ -122,7 +123,7 @@ std::size_t render_response(std::string& out, const head_fields& h, std::string_
   if (bodyless) body = {};
   char num[24];
   out.reserve(out.size() + 160 + h.server_name.size() + h.content_type.size() + h.headers.size() +
-              body.size());
+              (with_body ? body.size() : 0));
   out += "HTTP/1.1 ";
   auto [p, ec] = std::to_chars(num, num + sizeof num, status);
   out.append(num, p);
@@ -152,7 +153,7 @@ std::size_t render_response(std::string& out, const head_fields& h, std::string_
     out += "Connection: keep-alive\r\n";
   }
   out += "\r\n";
-  out += body;
+  if (with_body) out += body;
   return date_at;
 }
 
@@ -264,6 +265,8 @@ std::optional<std::string> route_table::add_dynamic(std::string_view method,
 
 service::service(config cfg, route_table routes)
     : cfg_(std::move(cfg)), routes_(std::move(routes)) {
+  expected_ = std::make_unique<std::atomic<std::size_t>[]>(routes_.entries().size());
+  for (std::size_t i = 0; i < routes_.entries().size(); ++i) expected_[i] = cfg_.max_output;
   static constexpr char placeholder[detail::date_length + 1] = "Thu, 01 Jan 1970 00:00:00 GMT";
   rendered_.resize(routes_.entries().size());
   for (std::size_t i = 0; i < rendered_.size(); ++i) {

@@ -53,7 +53,7 @@ class io_engine {
 
 // Which deadline a connection is under. Both transports keep one deadline per connection and
 // sweep them once per tick instead of arming a timer per request.
-enum class timing : std::uint8_t { none, idle, receiving, waiting, blocked, lingering };
+enum class timing : std::uint8_t { none, idle, head, body, waiting, blocked, lingering };
 
 // The deadline state of a connection: from its own flags (closed, lingering after a close, a
 // write waiting for the client to read) and otherwise its session's phase.
@@ -65,24 +65,29 @@ inline timing timing_of(bool closed, bool lingering, bool write_blocked,
   switch (phase) {
     case session::phase::idle:
       return timing::idle;
-    case session::phase::receiving:
-      return timing::receiving;
+    case session::phase::head:
+      return timing::head;
+    case session::phase::body:
+      return timing::body;
     default:
       return timing::waiting;  // a handler holds the request: no deadline of ours
   }
 }
 
-// When a connection that enters `t` at `now` times out; time_point::max() for never.
+// When a connection whose `t` (re)started at `now` times out; time_point::max() for never.
 inline std::chrono::steady_clock::time_point deadline_of(timing t, const config& cfg,
                                                          std::chrono::steady_clock::time_point now,
                                                          bool draining) noexcept {
   using namespace std::chrono_literals;
   switch (t) {
     case timing::idle:
-    case timing::blocked:
       return now + cfg.idle_timeout;
-    case timing::receiving:
+    case timing::head:
       return now + cfg.header_timeout;
+    case timing::body:
+      return now + cfg.body_timeout;
+    case timing::blocked:
+      return now + cfg.send_timeout;
     case timing::lingering:  // short while stopping: a client that keeps its end open
       return now + std::min<std::chrono::steady_clock::duration>(cfg.idle_timeout,
                                                                  draining ? 200ms : 2000ms);

@@ -14,7 +14,14 @@ namespace {
 
 constexpr std::size_t initial_input = 8192;
 constexpr std::size_t min_free = 4096;
-constexpr std::size_t max_output = 1 << 20;  // unwritten bytes before parsing pauses
+// Capacities kept after a message; larger buffers are freed once emptied.
+constexpr std::size_t keep_output = 64 << 10;
+constexpr std::size_t keep_request = 16 << 10;
+// A session's share of service::memory_ is updated when it moves by this much: small
+// connections never touch the shared counter.
+constexpr std::size_t memory_step = 64 << 10;
+// Freed large buffers that make it worth asking the allocator to return memory.
+constexpr std::size_t large_buffer = 256 << 10;
 constexpr std::string_view continue_100 = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::size_t trailer_capacity = 32;
 
@@ -35,10 +42,73 @@ session::session(const service& svc, detail::responder& owner, std::vector<reque
   headers_.resize(std::max<std::size_t>(svc_.cfg_.limits.max_headers, 1));
 }
 
-session::~session() = default;
+session::~session() { svc_.memory_.fetch_sub(accounted_, std::memory_order_relaxed); }
+
+bool service::take_released(std::size_t threshold) const noexcept {
+  if (released_.load(std::memory_order_relaxed) <= threshold) return false;
+  released_.store(0, std::memory_order_relaxed);
+  return true;
+}
+
+void session::released(std::size_t bytes) noexcept {
+  if (bytes >= large_buffer) svc_.released_.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+void session::trim() noexcept {
+  if (in_begin_ != in_end_ || chunked_active_ || in_cap_ <= initial_input) return;
+  released(in_cap_);
+  in_.reset();
+  in_cap_ = in_begin_ = in_end_ = 0;
+  sync_memory();
+}
+
+void session::sync_memory() noexcept {
+  const std::size_t now = in_cap_ + out_.capacity() + later_bytes_ + slot_bytes_ + in_flight_bytes_;
+  if (now > accounted_ + memory_step) {
+    svc_.memory_.fetch_add(now - accounted_, std::memory_order_relaxed);
+    accounted_ = now;
+  } else if (now + memory_step < accounted_) {
+    svc_.memory_.fetch_sub(accounted_ - now, std::memory_order_relaxed);
+    accounted_ = now;
+  }
+}
+
+// Whether taking `more` bytes would put the server past max_memory.
+bool session::over_budget(std::size_t more) const noexcept {
+  const std::size_t cap = svc_.cfg_.max_memory;
+  return cap != 0 && svc_.memory_.load(std::memory_order_relaxed) + more > cap;
+}
+
+bool session::output_room() const noexcept {
+  return unsent() + slot_bytes_ + in_flight_expected_ < svc_.cfg_.max_output;
+}
+
+// A message of `total` bytes (from in_begin_) is coming: make room for all of it at once
+// rather than doubling towards it, within the server's budget. False: refused with a 503.
+bool session::reserve_input(std::size_t total) {
+  if (in_begin_ + total <= in_cap_) return true;
+  if (total > in_cap_ && over_budget(total - in_cap_)) {
+    overloaded();
+    return false;
+  }
+  const std::size_t held = in_end_ - in_begin_;
+  const std::size_t cap = std::max(total, held) + min_free;
+  auto grown = std::make_unique<char[]>(cap);
+  if (held > 0) std::memcpy(grown.get(), in_.get() + in_begin_, held);
+  released(in_cap_);
+  in_ = std::move(grown);
+  in_cap_ = cap;
+  in_end_ = held;
+  in_begin_ = 0;
+  sync_memory();
+  return true;
+}
 
 std::span<char> session::read_space() {
-  if (in_begin_ == in_end_ && !chunked_active_) in_begin_ = in_end_ = 0;
+  if (in_begin_ == in_end_ && !chunked_active_) {
+    in_begin_ = in_end_ = 0;
+    trim();
+  }
   if (chunked_active_ && chunk_raw_ > chunk_out_) {
     // Reclaim the chunk framing already decoded: raw bytes move down to the decoded end.
     char* base = in_.get() + in_begin_;
@@ -64,8 +134,10 @@ std::span<char> session::read_space() {
         std::min(most, std::max({in_cap_ * 2, in_end_ + min_free, initial_input}));
     auto grown = std::make_unique<char[]>(cap);
     if (in_end_ > 0) std::memcpy(grown.get(), in_.get(), in_end_);
+    released(in_cap_);
     in_ = std::move(grown);
     in_cap_ = cap;
+    sync_memory();
   }
   return {in_.get() + in_end_, in_cap_ - in_end_};
 }
@@ -89,6 +161,7 @@ void session::receive(std::string_view bytes) {
 void session::end_of_input() noexcept {
   eof_ = true;
   in_begin_ = in_end_;  // a partial request is dropped: nobody will read its answer
+  in_body_ = false;
   chunked_active_ = false;
   scanned_ = 0;
 }
@@ -101,7 +174,7 @@ void session::drain() {
 void session::timeout() {
   const phase p = current_phase();
   if (p == phase::waiting) return;
-  if (p == phase::receiving && !closing_) {
+  if ((p == phase::head || p == phase::body) && !closing_) {
     std::string bytes;
     detail::render_response(bytes,
                             {408, svc_.cfg_.server_name, date_, "text/plain", {}, true, false},
@@ -110,37 +183,69 @@ void session::timeout() {
   }
   closing_ = true;
   in_begin_ = in_end_;
+  in_body_ = false;
   chunked_active_ = false;
 }
 
 void session::consume(std::size_t n) noexcept {
   out_pos_ += std::min(n, out_.size() - out_pos_);
   if (out_pos_ == out_.size()) {
-    out_.clear();
+    if (out_.capacity() > keep_output) {
+      released(out_.capacity());
+      std::string().swap(out_);
+    } else {
+      out_.clear();
+    }
+    out_pos_ = 0;
+    while (out_.empty() && !later_.empty()) {  // the next queued piece becomes the output
+      out_.swap(later_.front());
+      later_bytes_ -= out_.size();
+      later_.pop_front();
+    }
+  } else if (out_pos_ >= min_free && out_pos_ * 2 >= out_.size() &&
+             out_.size() - out_pos_ <= svc_.cfg_.max_output) {
+    // A client that reads slowly while it keeps pipelining never lets the output drain: drop
+    // what it has read once that is at least half (each byte is moved O(1) times on average).
+    // Not while the rest is one large response: that shrinks by itself, without a copy.
+    if (out_.capacity() > keep_output) {
+      released(out_.capacity());
+      out_ = out_.substr(out_pos_);
+    } else {
+      out_.erase(0, out_pos_);
+    }
     out_pos_ = 0;
   }
   process();
+  sync_memory();
 }
 
 bool session::wants_read() const noexcept {
   if (closing_ || eof_) return false;
   if (draining_ && in_begin_ == in_end_) return false;
-  return slots_.size() < svc_.cfg_.max_pipelined && out_.size() - out_pos_ < max_output;
+  return slots_.size() < svc_.cfg_.max_pipelined && output_room();
 }
 
 bool session::done() const noexcept {
-  if (!slots_.empty() || out_pos_ != out_.size()) return false;
+  if (!slots_.empty() || out_pos_ != out_.size() || later_bytes_ != 0) return false;
   return closing_ || eof_ || (draining_ && in_begin_ == in_end_);
+}
+
+std::size_t session::footprint() const noexcept {
+  std::size_t n = in_cap_ + out_.capacity() + later_bytes_ + scratch_.capacity() + slot_bytes_ +
+                  in_flight_bytes_;
+  for (const auto& r : pool_) n += r->storage_.capacity();
+  return n;
 }
 
 session::phase session::current_phase() const noexcept {
   if (!slots_.empty()) return phase::waiting;
-  return in_end_ > in_begin_ ? phase::receiving : phase::idle;
+  if (in_end_ == in_begin_) return phase::idle;
+  return in_body_ ? phase::body : phase::head;
 }
 
 void session::process() {
   while (!closing_ && in_end_ > in_begin_ && slots_.size() < svc_.cfg_.max_pipelined &&
-         out_.size() - out_pos_ < max_output) {
+         output_room()) {
     if (!process_one({in_.get() + in_begin_, in_end_ - in_begin_})) return;
   }
 }
@@ -176,6 +281,8 @@ bool session::process_one(std::string_view data) {
     case parser::body_framing::content_length: {
       const std::size_t total = head + static_cast<std::size_t>(req.content_length);
       if (data.size() < total) {
+        in_body_ = true;
+        if (!reserve_input(total)) return false;
         if (req.expect_continue && !continue_sent_) {
           continue_sent_ = true;
           emit_view(continue_100, false);
@@ -206,6 +313,14 @@ bool session::process_one(std::string_view data) {
         return false;
       }
       if (r.status == parser::parse_status::need_more) {
+        in_body_ = true;
+        // The input buffer doubles while a chunked body grows: the budget is checked at each
+        // doubling, here, before read_space() does it.
+        if (in_cap_ - in_end_ < min_free && over_budget(in_cap_)) {
+          chunked_active_ = false;
+          overloaded();
+          return false;
+        }
         if (req.expect_continue && !continue_sent_) {
           continue_sent_ = true;
           emit_view(continue_100, false);
@@ -226,6 +341,8 @@ bool session::want_close(const parser::request& req) const noexcept { return !re
 
 void session::answer(std::string_view data, const parser::request& req, std::string_view body,
                      std::size_t total) {
+  ++parsed_;
+  in_body_ = false;
   continue_sent_ = false;
   std::string_view path = req.path;
   // An authority-form target (CONNECT) has an empty path with a null data(): memchr must not
@@ -244,9 +361,11 @@ void session::answer(std::string_view data, const parser::request& req, std::str
       const int v = close ? 1 : ka10 ? 2 : 0;
       const service::rendered& r = svc_.rendered_[match_.value];
       if (slots_.empty()) {
-        const std::size_t at = out_.size();
-        out_ += r.bytes[v];
-        std::memcpy(out_.data() + at + r.date_at[v], date_, detail::date_length);
+        std::string& out = out_back();
+        const std::size_t at = out.size();
+        out += r.bytes[v];
+        std::memcpy(out.data() + at + r.date_at[v], date_, detail::date_length);
+        if (&out != &out_) later_bytes_ += r.bytes[v].size();
       } else {
         std::string bytes = r.bytes[v];
         std::memcpy(bytes.data() + r.date_at[v], date_, detail::date_length);
@@ -254,7 +373,7 @@ void session::answer(std::string_view data, const parser::request& req, std::str
       }
       closing_ = closing_ || close;
     } else {
-      dispatch(req, data, body, path, e.id, total, close, ka10);
+      dispatch(req, data, body, path, match_.value, total, close, ka10);
     }
   } else if (match_.kind == router::status::method_not_allowed) {
     std::string allow = "Allow: ";
@@ -274,8 +393,12 @@ void session::answer(std::string_view data, const parser::request& req, std::str
 }
 
 void session::dispatch(const parser::request& req, std::string_view data, std::string_view body,
-                       std::string_view path, std::uint32_t route, std::size_t total, bool close,
+                       std::string_view path, std::uint32_t entry, std::size_t total, bool close,
                        bool ka10) {
+  if (over_budget(0)) {
+    overloaded();
+    return;
+  }
   request* r = acquire();
   // One copy of the head and body (contiguous in the input, a chunked body decoded in place),
   // plus the decoded path when it differs: every view is moved onto the copy.
@@ -309,10 +432,14 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
     const router::param& p = match_.params[i];
     r->params_[i] = {p.name, rebase(p.value, path.data(), path.size(), new_path.data())};
   }
-  r->route_ = route;
+  r->route_ = svc_.routes_.entries()[entry].id;
   r->seq_ = base_seq_ + slots_.size();
+  in_flight_bytes_ += r->storage_.capacity();
   slot s;
   s.req.reset(r);
+  s.entry = entry;
+  s.expected = svc_.expected_[entry].load(std::memory_order_relaxed);
+  in_flight_expected_ += s.expected;
   s.close = close;
   s.keep_alive10 = ka10;
   slots_.push_back(std::move(s));
@@ -341,15 +468,34 @@ void session::complete(request& r, response&& resp) {
     report(*err);
     resp = {500, "text/plain", {}, "Internal Server Error"};
   }
+  // A large body is sent from the handler's string after its head: no copy of it is made.
+  const bool bodyless = resp.status == 204 || resp.status == 304;
+  const bool apart = resp.body.size() >= large_buffer && !bodyless;
   detail::render_response(s.bytes,
                           {resp.status, svc_.cfg_.server_name, date_, resp.content_type,
                            resp.headers, s.close, s.keep_alive10},
-                          resp.body);
+                          resp.body, !apart);
+  if (apart) s.body = std::move(resp.body);
   s.ready = true;
+  released(resp.body.capacity());  // freed on return: counts towards giving memory back
+  slot_bytes_ += s.bytes.size() + s.body.size();
+  in_flight_expected_ -= s.expected;
+  const std::size_t now = s.bytes.size() + s.body.size();
+  // Taught to every connection, but written only on a real change: io threads share the line.
+  std::atomic<std::size_t>& expected = svc_.expected_[s.entry];
+  const std::size_t was = expected.load(std::memory_order_relaxed);
+  if (now > was + was / 4 || now < was - was / 4) expected.store(now, std::memory_order_relaxed);
+  std::string& storage = s.req->storage_;
+  in_flight_bytes_ -= std::min(in_flight_bytes_, storage.capacity());
+  if (storage.capacity() > keep_request) {
+    released(storage.capacity());
+    std::string().swap(storage);
+  }
   if (pool_.size() < 16) pool_.push_back(std::move(s.req));
   s.req.reset();
   flush_slots();
   process();
+  sync_memory();
 }
 
 void session::report(const std::string& message) const {
@@ -363,28 +509,69 @@ void session::report(const std::string& message) const {
 void session::flush_slots() {
   while (!slots_.empty() && slots_.front().ready) {
     slot& s = slots_.front();
-    out_ += s.bytes;
+    slot_bytes_ -= s.bytes.size() + s.body.size();
+    if (out_pos_ == out_.size() && later_.empty() && s.bytes.size() > out_.capacity()) {
+      out_.swap(s.bytes);  // a large response becomes the output without a copy
+      out_pos_ = 0;
+    } else {
+      append_out(s.bytes);
+    }
+    if (!s.body.empty()) append_large(std::move(s.body));
     closing_ = closing_ || s.close;
     slots_.pop_front();
     ++base_seq_;
   }
 }
 
+// Where new output goes: after everything already queued.
+std::string& session::out_back() noexcept { return later_.empty() ? out_ : later_.back(); }
+
+void session::append_out(std::string_view bytes) {
+  if (later_.empty()) {
+    out_ += bytes;
+  } else {
+    later_.back() += bytes;
+    later_bytes_ += bytes.size();
+  }
+}
+
+void session::append_large(std::string&& body) {
+  if (out_pos_ == out_.size() && later_.empty()) {
+    out_.swap(body);
+    out_pos_ = 0;
+    return;
+  }
+  later_bytes_ += body.size();
+  later_.push_back(std::move(body));
+  later_.emplace_back();  // what comes next is appended here
+}
+
 void session::emit(std::string&& bytes, bool close) {
   if (slots_.empty()) {
-    out_ += bytes;
+    append_out(bytes);
   } else {
     slot s;
     s.bytes = std::move(bytes);
     s.ready = true;
     s.close = close;
     s.req.reset();
+    slot_bytes_ += s.bytes.size();
     slots_.push_back(std::move(s));
   }
   closing_ = closing_ || close;
 }
 
 void session::emit_view(std::string_view bytes, bool close) { emit(std::string(bytes), close); }
+
+// Over the server's memory cap: 503, try again shortly, and this connection ends (what it
+// sent after this request is not read).
+void session::overloaded() {
+  std::string bytes;
+  detail::render_response(
+      bytes, {503, svc_.cfg_.server_name, date_, "text/plain", "Retry-After: 1\r\n", true, false},
+      "server busy: memory limit reached");
+  emit(std::move(bytes), true);  // closing_: nothing after it is parsed
+}
 
 void session::fail(parser::error_code e) {
   std::string bytes;
@@ -394,6 +581,7 @@ void session::fail(parser::error_code e) {
       text);
   emit(std::move(bytes), true);
   in_begin_ = in_end_;
+  in_body_ = false;
   chunked_active_ = false;
   scanned_ = 0;
 }

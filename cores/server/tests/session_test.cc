@@ -43,7 +43,12 @@ struct harness : detail::responder {
     EXPECT_FALSE(t.add_dynamic("GET", "/users/{id:int}", 1));
     EXPECT_FALSE(t.add_dynamic("POST", "/echo", 2));
     EXPECT_FALSE(t.add_dynamic("GET", "/files/{p:path}", 3));
-    svc = std::make_unique<service>(std::move(cfg), std::move(t));
+    own = std::make_unique<service>(std::move(cfg), std::move(t));
+    svc = own.get();
+    s = std::make_unique<session>(*svc, *this, ready, date);
+  }
+  // Another connection of the same server (`shared` outlives it).
+  explicit harness(service* shared) : auto_(true), svc(shared) {
     s = std::make_unique<session>(*svc, *this, ready, date);
   }
   void complete(request& r, response&& resp) noexcept override { s->complete(r, std::move(resp)); }
@@ -74,14 +79,33 @@ struct harness : detail::responder {
       }
     }
   }
+  // Teaches the service the size of /users responses (a route's first answer), so that
+  // pipelined /users requests are dispatched together (session.h: the output bound).
+  void warm() {
+    feed("GET /users/0 HTTP/1.1\r\nHost: a\r\n\r\n");
+    for (request* r : held) r->respond({200, "text/plain", {}, "0"});
+    held.clear();
+    take();
+  }
+  // Everything the session has to write now, as a transport writes it: piece after piece.
+  std::string drain_output() {
+    std::string out;
+    while (!s->output().empty()) {
+      const std::string_view piece = s->output();
+      out += piece;
+      s->consume(piece.size());
+    }
+    return out;
+  }
   std::vector<reply> take() {
-    std::string out(s->output());
-    s->consume(out.size());
+    std::string out = drain_output();
     settle();
+    out += drain_output();
     return split(out);
   }
   bool auto_;
-  std::unique_ptr<service> svc;
+  std::unique_ptr<service> own;
+  service* svc;
   std::unique_ptr<session> s;
   std::vector<request*> ready, held;
 };
@@ -221,6 +245,7 @@ TEST(Session, Table) {
 
 TEST(Session, ResponsesLeaveInRequestOrderWhateverTheCompletionOrder) {
   harness h({}, /*auto_answer=*/false);
+  h.warm();
   h.feed("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\n\r\n" +
          get_plain);
   ASSERT_EQ(h.held.size(), 2u);
@@ -241,6 +266,7 @@ TEST(Session, PipelineDepthPausesReadingUntilAnswered) {
   config cfg;
   cfg.max_pipelined = 2;
   harness h(cfg, /*auto_answer=*/false);
+  h.warm();
   std::string three;
   for (int i = 0; i < 3; ++i)
     three += "GET /users/" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
@@ -267,7 +293,7 @@ TEST(Session, ExpectContinueIsAnsweredBeforeTheBody) {
 TEST(Session, TimeoutGives408WhileReceivingAndClosesIdleSilently) {
   harness a;
   a.feed("GET /plaintext HTTP/1.1\r\nHo");
-  EXPECT_EQ(a.s->current_phase(), session::phase::receiving);
+  EXPECT_EQ(a.s->current_phase(), session::phase::head);
   a.s->timeout();
   const auto got = a.take();
   ASSERT_EQ(got.size(), 1u);
@@ -279,6 +305,26 @@ TEST(Session, TimeoutGives408WhileReceivingAndClosesIdleSilently) {
   b.s->timeout();
   EXPECT_TRUE(b.s->output().empty());
   EXPECT_TRUE(b.s->done());
+}
+
+// The phases the owner's timeouts follow: head until the head is complete, then body until the
+// body is; parsed() moves once per request, so the owner restarts the header timeout for each
+// new head even when a read never ends at a request boundary.
+TEST(Session, PhasesAndParsedCountForTheTimeouts) {
+  harness h;
+  EXPECT_EQ(h.s->parsed(), 0u);
+  h.feed("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab");
+  EXPECT_EQ(h.s->current_phase(), session::phase::body);
+  h.feed("cd" + get_plain.substr(0, 10));
+  EXPECT_EQ(h.s->parsed(), 1u);
+  EXPECT_EQ(h.s->current_phase(), session::phase::head);
+  h.feed(get_plain.substr(10) + get_plain.substr(0, 5));
+  EXPECT_EQ(h.s->parsed(), 2u);
+  EXPECT_EQ(h.s->current_phase(), session::phase::head);
+  h.s->timeout();
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].status, 408);
 }
 
 TEST(Session, DrainAnswersWhatIsBufferedThenCloses) {
@@ -374,6 +420,123 @@ TEST(Session, ConstRoutesWithInvalidHeadersAreRefused) {
   EXPECT_TRUE(t.add_const("GET", "/b", {200, "text/plain\r\nX: 1", {}, "b"}));
   EXPECT_TRUE(t.add_const("GET", "/c", {200, "text/plain", "Server: x\r\n", "c"}));
   EXPECT_FALSE(t.add_const("GET", "/d", {200, "text/plain", "X-D: 1\r\n", "d"}));
+}
+
+// Bounded memory. The client of these tests never reads unless the test says so; the bounds
+// are behaviour (what the session holds), measured with footprint().
+
+std::string pipelined_users(int n) {
+  std::string all;
+  for (int i = 0; i < n; ++i)
+    all += "GET /users/" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  return all;
+}
+
+// 64 pipelined requests for a large handler response, never read: only what fits the output
+// bound is dispatched (today every one was, and every response rendered).
+TEST(Session, PipelinedLargeResponsesStayWithinTheOutputBound) {
+  config cfg;
+  cfg.max_output = 64 << 10;
+  harness h(cfg, /*auto_answer=*/false);
+  h.feed(pipelined_users(64));
+  const std::string big(1 << 20, 'x');
+  std::size_t peak = 0, answered = 0;
+  for (int round = 0; round < 64 && !h.held.empty(); ++round) {
+    auto held = std::move(h.held);
+    h.held.clear();
+    for (request* r : held) {
+      r->respond({200, "text/plain", {}, big});
+      ++answered;
+    }
+    h.settle();
+    peak = std::max(peak, h.s->footprint());
+  }
+  EXPECT_LE(peak, cfg.max_output + big.size() + (64 << 10)) << answered << " answered";
+  EXPECT_EQ(answered, 1u);
+  // The client reads at last: everything is answered, in order.
+  std::size_t got = 0;
+  while (got < 64) {
+    const std::string out = h.drain_output();
+    const std::size_t n = out.size();
+    got += split(out).size();
+    auto held = std::move(h.held);
+    h.held.clear();
+    for (request* r : held) r->respond({200, "text/plain", {}, big});
+    h.settle();
+    if (n == 0 && h.held.empty() && h.s->output().empty()) break;
+  }
+  EXPECT_EQ(got, 64u);
+}
+
+// A client that reads, but never quite everything, and keeps pipelining: what it has read is
+// freed (today the written prefix stayed until the output drained completely, which never
+// happened).
+TEST(Session, SlowReaderKeepsTheOutputBounded) {
+  config cfg;
+  cfg.max_output = 16 << 10;
+  harness h(cfg);
+  std::size_t peak = 0;
+  for (int i = 0; i < 4000; ++i) {
+    h.s->receive(get_plain);
+    h.settle();
+    const std::size_t out = h.s->output().size();
+    if (out > 100) h.s->consume(out - 100);
+    peak = std::max(peak, h.s->footprint());
+  }
+  EXPECT_LE(peak, 2 * cfg.max_output + (32 << 10));
+}
+
+// After a large message the buffers go back to their base size (today the input buffer, the
+// output string and the pooled request kept the largest size they ever had).
+TEST(Session, BuffersShrinkBackAfterALargeMessage) {
+  harness h;
+  h.feed(get_plain);
+  ASSERT_EQ(h.take().size(), 1u);
+  (void)h.s->read_space();  // what a transport does before its next read
+  const std::size_t base = h.s->footprint();
+  EXPECT_LE(base, std::size_t{32} << 10);
+  const std::string body(std::size_t{4} << 20, 'b');
+  h.feed("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4194304\r\n\r\n" + body, 65536);
+  const auto got = h.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body.size(), body.size() + 4);
+  (void)h.s->read_space();
+  EXPECT_LE(h.s->footprint(), base + (16 << 10));
+}
+
+// The server-wide cap: while other connections hold most of it, a request that needs more gets
+// 503 with Retry-After and a close; a const answer still goes out; once the memory is back,
+// uploads are served again.
+TEST(Session, ServerMemoryCapAnswers503WithRetryAfter) {
+  config cfg;
+  cfg.max_memory = 5 << 20;
+  harness a(cfg);
+  const std::string upload(3000000, 'a');
+  const std::string head = "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3000000\r\n\r\n";
+  a.feed(head + upload.substr(0, 2 << 20), 65536);  // in progress: 3 MB reserved
+  EXPECT_TRUE(a.take().empty());
+  harness b(a.svc);
+  b.feed(head + upload, 65536);
+  const auto refused = b.take();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].status, 503);
+  EXPECT_NE(refused[0].head.find("\r\nRetry-After: "), std::string::npos);
+  EXPECT_TRUE(b.s->done());
+  harness c(a.svc);
+  c.feed(get_plain);
+  const auto small = c.take();
+  ASSERT_EQ(small.size(), 1u);
+  EXPECT_EQ(small[0].status, 200);
+  a.feed(upload.substr(2 << 20), 65536);
+  const auto done = a.take();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].status, 200);
+  (void)a.s->read_space();
+  harness d(a.svc);
+  d.feed(head + upload, 65536);
+  const auto again = d.take();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].status, 200);
 }
 
 TEST(Session, HttpDateFormat) {

@@ -24,6 +24,9 @@ struct head_fields {
 };
 
 [[nodiscard]] std::string_view reason_phrase(int status) noexcept;
-std::size_t render_response(std::string& out, const head_fields& h, std::string_view body);
+// With `with_body` false only the head is appended (its Content-Length still body.size()): the
+// caller sends the body from where it already is.
+std::size_t render_response(std::string& out, const head_fields& h, std::string_view body,
+                            bool with_body = true);
 
 }  // namespace lapwise::server::detail

@@ -8,8 +8,8 @@
 //   handler::handle() in BATCHES: all the dynamic requests one io thread got ready in one
 //   event-loop turn, across its connections, in one call.
 // - header_timeout (first byte of a request -> all of it) gives 408 and a close (slowloris);
-//   idle_timeout closes idle keep-alive connections. Over max_connections, accepting waits
-//   (the kernel backlog holds new clients) until a connection closes.
+//   idle_timeout closes idle keep-alive connections. Over max_connections, a new client gets
+//   503 with Retry-After and a close at once. Memory: see session.h and config::max_memory.
 // - stop() (any thread, idempotent): takes what the backlog holds, stops accepting, answers
 //   every request already received (also those a handler holds), closes idle connections;
 //   sockets close regardless after shutdown_timeout. No exception escapes the io threads.
@@ -37,11 +37,18 @@ struct config {
   std::uint16_t port = 0;  // 0: a free port, see server::port()
   unsigned threads = 1;
   std::string server_name = "lapwise";
-  std::chrono::milliseconds header_timeout{10000};  // first byte of a request -> all of it
-  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, and a blocked write
+  // Timeouts as nginx has them, each restarted by progress (server.md: timeouts):
+  std::chrono::milliseconds header_timeout{10000};  // a head's first byte -> its end
+  std::chrono::milliseconds body_timeout{10000};    // between two reads of a body
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait for the next request
+  std::chrono::milliseconds send_timeout{60000};    // between two writes the client accepts
   std::chrono::milliseconds shutdown_timeout{10000};
   std::size_t max_connections = 10000;
-  std::size_t max_pipelined = 64;   // unanswered requests per connection before reading pauses
+  std::size_t max_pipelined = 64;    // unanswered requests per connection before reading pauses
+  std::size_t max_output = 1 << 20;  // unsent response bytes per connection before parsing pauses
+  // Bytes buffered by all connections together (session::footprint()); past it, a request that
+  // needs more gets 503 with Retry-After and its connection closes. 0: no cap.
+  std::size_t max_memory = std::size_t{1} << 30;
   parser::limits limits{};          // request line, headers, body (max_body -> 413)
   io_mode io = io_mode::automatic;  // the transport, see io_mode.h
   // Told (on an io thread) what the server answered 500 for instead of sending it: an invalid

@@ -9,14 +9,26 @@
 //   (from the owner's thread). output() is what to write next, in order; consume() drops
 //   written bytes.
 // - Parsing pauses (wants_read() false, bytes stay buffered) while max_pipelined requests are
-//   unanswered or 1 MiB of output is unwritten; complete() and consume() resume it.
+//   unanswered, or while the unsent output reaches max_output: bytes not yet written, responses
+//   waiting for an earlier one, and what the requests with the handler are expected to
+//   return (their route's last response size; max_output while a route has not answered
+//   yet, so a new route is dispatched one at a time per connection until then).
+//   complete() and consume() resume it. What the client has read is freed.
+// - Memory: footprint() is what the session holds. Buffers grown for a large message go back
+//   to their base size once it is answered (input at the next read_space(), output once
+//   written, pooled requests at once). The server-wide count (service::memory()) is kept
+//   within 64 KiB per session; over config::max_memory, a request that needs memory beyond
+//   the base buffers (a handler route, a body larger than the input buffer) gets 503 with
+//   Retry-After and the connection closes.
 // - The first error, a "Connection: close" request, end_of_input(), or a timeout ends the
 //   connection: nothing after it is parsed; done() becomes true once every earlier response is
 //   out. A partial request at end of input is dropped (no response: the client is gone).
 // - A head is re-parsed only when new bytes hold a line end (or limits are crossed), so a
-//   client trickling bytes costs linear work; timeouts are the owner's (see phase()).
+//   client trickling bytes costs linear work. Timeouts are the owner's: current_phase() says
+//   which applies, parsed() when a new head began; timeout() answers 408 in head or body.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -50,9 +62,22 @@ class service {
  public:
   service(config cfg, route_table routes);
   [[nodiscard]] const config& cfg() const noexcept { return cfg_; }
+  // Bytes held by all sessions of this service (each within 64 KiB of its footprint()).
+  [[nodiscard]] std::size_t memory() const noexcept {
+    return memory_.load(std::memory_order_relaxed);
+  }
+  // True (and resets the count) once sessions have freed more than `threshold` bytes of large
+  // buffers since the last call: the owner may then ask the allocator to return them.
+  bool take_released(std::size_t threshold) const noexcept;
 
  private:
   friend class session;
+  mutable std::atomic<std::size_t> memory_{0};
+  mutable std::atomic<std::size_t> released_{0};
+  // By route_table entry: the size of a handler route's last response (max_output until one
+  // is known), so that pipelined requests are dispatched only as far as their responses
+  // fit the output bound.
+  std::unique_ptr<std::atomic<std::size_t>[]> expected_;
   struct rendered {  // one per const route; three variants by Connection header
     std::string bytes[3];
     std::size_t date_at[3];
@@ -65,9 +90,10 @@ class service {
 class session {
  public:
   enum class phase : std::uint8_t {
-    idle,       // nothing buffered, nothing unanswered: the idle timeout applies
-    receiving,  // part of a request is buffered: the header timeout applies
-    waiting,    // a handler holds a request: no timeout
+    idle,     // nothing buffered, nothing unanswered: the idle (keep-alive) timeout applies
+    head,     // part of a request head is buffered: the header timeout applies
+    body,     // a head is complete, its body is not: the body timeout applies
+    waiting,  // a handler holds a request (or the pipelining bound is reached): none
   };
 
   // `date` points at detail::date_length bytes the owner keeps current. `owner` receives
@@ -78,7 +104,11 @@ class session {
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  [[nodiscard]] std::span<char> read_space();  // free space at the end of the input buffer
+  // Free space at the end of the input buffer; first gives an emptied large buffer back.
+  [[nodiscard]] std::span<char> read_space();
+  // Gives an input buffer grown for a large message back once it holds nothing. Only while no
+  // read into read_space() is outstanding (read_space() does it itself).
+  void trim() noexcept;
   void commit(std::size_t n);                  // n bytes were read into read_space()
   void receive(std::string_view bytes);        // copies all of it (tests), then commit()
   void end_of_input() noexcept;                // the peer will send nothing more
@@ -86,6 +116,7 @@ class session {
   void timeout();  // the owner's deadline passed: 408 while receiving, else close
   void drain();    // graceful stop: answer what is buffered, then close
 
+  // The next bytes to write (empty: nothing now). More may follow once they are consumed.
   [[nodiscard]] std::string_view output() const noexcept {
     return std::string_view(out_).substr(out_pos_);
   }
@@ -93,12 +124,20 @@ class session {
   [[nodiscard]] bool wants_read() const noexcept;
   [[nodiscard]] bool done() const noexcept;  // close the connection now
   [[nodiscard]] phase current_phase() const noexcept;
+  // Requests parsed so far: a change means a new head began, which restarts its timeout.
+  [[nodiscard]] std::uint64_t parsed() const noexcept { return parsed_; }
   [[nodiscard]] std::size_t unanswered() const noexcept { return slots_.size(); }
+  // The bytes this session holds in its own buffers: input, output, responses waiting for an
+  // earlier one, and pooled requests.
+  [[nodiscard]] std::size_t footprint() const noexcept;
 
  private:
   struct slot {
     std::unique_ptr<request> req;  // the pending dynamic request, null once answered
     std::string bytes;
+    std::string body;          // a large body, sent from where the handler put it (not copied)
+    std::size_t expected = 0;  // its share of in_flight_expected_ while with the handler
+    std::uint32_t entry = 0;   // its route_table entry (whose response size it teaches)
     bool ready = false;
     bool close = false;  // send Connection: close and end the connection after it
     bool keep_alive10 = false;
@@ -108,13 +147,25 @@ class session {
   void answer(std::string_view data, const parser::request& req, std::string_view body,
               std::size_t total);
   void dispatch(const parser::request& req, std::string_view data, std::string_view body,
-                std::string_view path, std::uint32_t route, std::size_t total, bool close,
+                std::string_view path, std::uint32_t entry, std::size_t total, bool close,
                 bool ka10);
   void emit(std::string&& bytes, bool close);
   void emit_view(std::string_view bytes, bool close);
   void fail(parser::error_code e);
   void flush_slots();
   void report(const std::string& message) const;
+  void overloaded();
+  [[nodiscard]] bool over_budget(std::size_t more) const noexcept;
+  [[nodiscard]] bool output_room() const noexcept;
+  bool reserve_input(std::size_t total);
+  void sync_memory() noexcept;
+  std::string& out_back() noexcept;
+  void append_out(std::string_view bytes);
+  void append_large(std::string&& body);
+  [[nodiscard]] std::size_t unsent() const noexcept {
+    return out_.size() - out_pos_ + later_bytes_;
+  }
+  void released(std::size_t bytes) noexcept;
   request* acquire();
   [[nodiscard]] bool want_close(const parser::request& req) const noexcept;
 
@@ -137,10 +188,20 @@ class session {
   std::uint64_t base_seq_ = 0;  // seq of slots_.front()
   std::string out_;
   std::size_t out_pos_ = 0;
+  // Output after out_, in order: large bodies as they came from the handler, and what was
+  // appended after one. out_ is never empty while this holds bytes.
+  std::deque<std::string> later_;
+  std::size_t later_bytes_ = 0;
   std::string scratch_;  // percent-decoded path
   std::vector<parser::header> headers_;
   router::match_result match_;
   std::vector<std::unique_ptr<request>> pool_;
+  std::size_t slot_bytes_ = 0;          // rendered responses waiting in slots_
+  std::size_t in_flight_bytes_ = 0;     // the storage of requests with the handler
+  std::size_t in_flight_expected_ = 0;  // their responses' expected sizes (output_room())
+  std::size_t accounted_ = 0;           // what service::memory_ holds for us
+  std::uint64_t parsed_ = 0;
+  bool in_body_ = false;  // the current request's head is complete, its body is not
   bool closing_ = false, eof_ = false, draining_ = false;
 };
 

@@ -1,7 +1,7 @@
 """Peak memory of one native fan-out, measured in a process of its own (the test process's own
 history would hide it): prints JSON {base_kb, peak_kb, kinds, stats}.
 
-    python rss_probe.py URL N CONCURRENCY MAX_BODY_BYTES
+    python -m suites.e2e.client.rss_probe URL N CONCURRENCY MAX_BODY_BYTES
 
 base_kb is the resident size after a warm-up request (interpreter, module, libcurl loaded);
 peak_kb is the process's high-water mark (getrusage) after the run."""
@@ -13,8 +13,7 @@ import json
 import resource
 import sys
 
-import lapwise._client as api
-from lapwise.client.base import Error, Policy, Request
+import lapwise
 
 
 def rss_kb() -> int:
@@ -27,14 +26,14 @@ def rss_kb() -> int:
 
 def main() -> None:
     url, n, concurrency, max_body = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    policy = Policy(concurrency=concurrency, retries=0, max_body_bytes=max_body)
+    policy = lapwise.Policy(concurrency=concurrency, retries=0, max_body_bytes=max_body)
     base_url = "/".join(url.split("/", 3)[:3]) + "/"
-    api.Client(policy).fetch_many([Request.get(base_url)])  # warm-up
+    lapwise.Client(policy).fetch_many([lapwise.Request.get(base_url)])  # warm-up
     base = rss_kb()
-    client = api.Client(policy)
-    results = client.fetch_many([Request.get(url)] * n)
+    client = lapwise.Client(policy)
+    results = client.fetch_many([lapwise.Request.get(url)] * n)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kinds = collections.Counter(r.kind if isinstance(r, Error) else str(r.status) for r in results)
+    kinds = collections.Counter(r.kind if isinstance(r, lapwise.FetchError) else str(r.status) for r in results)
     print(json.dumps({"base_kb": base, "peak_kb": peak, "kinds": kinds, "stats": client.last_stats}))
 
 

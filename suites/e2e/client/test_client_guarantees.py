@@ -11,15 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures import fault_server_fixture  # noqa: F401 - the fixture
 
-import lapwise._client as api
-from lapwise.adapter import requires_native
-from lapwise.client.base import Error, Policy, Request, Response
+import lapwise
+from suites.adapters.adapter import requires_native
+from suites.e2e.client.fixtures import fault_server_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.skipif(not requires_native(), reason=str(requires_native().reason))
 
-HERE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[3]  # the repository root: `suites` imports from there
 
 
 def _arrivals(server, path: str) -> list[float]:
@@ -30,8 +29,8 @@ def test_each_post_reaches_the_server_once(fault_server):
     # /first-only answers a connection's first request and drops the connection on the next:
     # libcurl used to resend every such POST on a fresh connection (399 arrivals for 200).
     fault_server.clear()
-    reqs = [Request("POST", fault_server.url("/first-only"), (), str(i).encode()) for i in range(200)]
-    client = api.Client(Policy(concurrency=4, retry_non_idempotent=False))
+    reqs = [lapwise.Request("POST", fault_server.url("/first-only"), (), str(i).encode()) for i in range(200)]
+    client = lapwise.Client(lapwise.Policy(concurrency=4, retry_non_idempotent=False))
     results = client.fetch_many(reqs)
     seen = len(_arrivals(fault_server, "/first-only"))
     print(f"200 POSTs -> {seen} arrivals, stats {client.last_stats}")
@@ -39,16 +38,16 @@ def test_each_post_reaches_the_server_once(fault_server):
     assert client.last_stats["attempts"] == seen
     assert sum(r.attempts for r in results) == seen
     for r in results:
-        assert (isinstance(r, Response) and r.status == 200) or (
-            isinstance(r, Error) and r.kind == "reset" and r.attempts == 1), r
+        assert (isinstance(r, lapwise.ClientResponse) and r.status == 200) or (
+            isinstance(r, lapwise.FetchError) and r.kind == "reset" and r.attempts == 1), r
 
 
 def test_redirect_hops_take_rate_tokens(fault_server):
     # /loop redirects to itself: 3 requests x (1 + 10 hops) = 33 arrivals at rate 20/s.
     fault_server.clear()
-    client = api.Client(Policy(concurrency=8, rate=20, burst=1, max_redirects=10))
-    results = client.fetch_many([Request.get(fault_server.url("/loop"))] * 3)
-    assert all(isinstance(r, Error) and r.kind == "redirects" for r in results), results
+    client = lapwise.Client(lapwise.Policy(concurrency=8, rate=20, burst=1, max_redirects=10))
+    results = client.fetch_many([lapwise.Request.get(fault_server.url("/loop"))] * 3)
+    assert all(isinstance(r, lapwise.FetchError) and r.kind == "redirects" for r in results), results
     times = _arrivals(fault_server, "/loop")
     assert len(times) == 33 == client.last_stats["attempts"]
     assert client.last_stats["redirects"] == 30
@@ -63,9 +62,9 @@ def test_retry_after_slows_the_whole_host(fault_server):
     # Every first arrival answers 429 with Retry-After: 1. Only the requests already in flight
     # (concurrency 4) may arrive in the second after the first answer; before, all 16 did.
     fault_server.clear()
-    reqs = [Request.get(fault_server.url(f"/f/ra{i}?p=s429~ra1")) for i in range(16)]
-    results = api.Client(Policy(concurrency=4, retries=0)).fetch_many(reqs)
-    assert all(isinstance(r, Response) and r.status == 429 for r in results)
+    reqs = [lapwise.Request.get(fault_server.url(f"/f/ra{i}?p=s429~ra1")) for i in range(16)]
+    results = lapwise.Client(lapwise.Policy(concurrency=4, retries=0)).fetch_many(reqs)
+    assert all(isinstance(r, lapwise.ClientResponse) and r.status == 429 for r in results)
     times = sorted(t for t, *_ in fault_server.log())
     early = sum(1 for t in times if t < times[0] + 1.0)
     print(f"arrivals in the first second after a 429 with Retry-After: 1: {early} of 16")
@@ -74,15 +73,15 @@ def test_retry_after_slows_the_whole_host(fault_server):
 
 # The documented budget (cores/client/README.md): per request in flight, max_body_bytes plus
 # four times max_header_bytes plus 512 KiB for libcurl's own buffers.
-MAX_HEADER_BYTES = 64 << 10
+MAX_HEADER_BYTES = lapwise.Policy().max_header_bytes
 
 
 @pytest.mark.parametrize("path,n", [("/endless", 32), ("/gzip-bomb", 32), ("/headers/2000", 1000)])
 def test_peak_memory_stays_within_the_budget(fault_server, path, n):
     concurrency, max_body = 16, 8 << 20
-    out = subprocess.run([sys.executable, str(HERE / "rss_probe.py"), fault_server.url(path), str(n),
+    out = subprocess.run([sys.executable, "-m", "suites.e2e.client.rss_probe", fault_server.url(path), str(n),
                           str(concurrency), str(max_body)],
-                         capture_output=True, text=True, timeout=300, check=True)
+                         capture_output=True, text=True, timeout=300, check=True, cwd=ROOT)
     got = json.loads(out.stdout)
     budget_kb = (max_body + 4 * MAX_HEADER_BYTES + (512 << 10)) // 1024
     grew = got["peak_kb"] - got["base_kb"]
@@ -91,3 +90,19 @@ def test_peak_memory_stays_within_the_budget(fault_server, path, n):
           f"{concurrency * budget_kb / 1024:.0f} MiB), results {got['kinds']}")
     assert got["kinds"] == {"too_large": n}
     assert grew <= concurrency * budget_kb
+
+
+def test_header_limits_come_from_the_policy(fault_server):
+    def one(policy: lapwise.Policy, path: str):
+        return lapwise.Client(policy).fetch_many([lapwise.Request.get(fault_server.url(path))])[0]
+
+    few = one(lapwise.Policy(max_headers=10, retries=0), "/headers/20")
+    small = one(lapwise.Policy(max_header_bytes=1024, retries=0), "/headers/60")  # ~2 KB head
+    roomy = one(lapwise.Policy(max_headers=20), "/headers/18")  # + its own 2: exactly 20
+    assert isinstance(few, lapwise.FetchError) and few.kind == "too_large", few
+    assert "max_headers" in few.message
+    assert isinstance(small, lapwise.FetchError) and small.kind == "too_large", small
+    assert "max_header_bytes" in small.message
+    assert isinstance(roomy, lapwise.ClientResponse) and len(roomy.headers) == 20, roomy
+    with pytest.raises(lapwise.PolicyError, match="max_headers"):
+        lapwise.Policy(max_headers=0)

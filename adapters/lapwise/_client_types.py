@@ -92,7 +92,9 @@ class Policy:
     ca_file: str | None = None
     proxy: str | None = None          # None: from the environment (http_proxy, ...)
     use_proxy: bool = True
-    max_body_bytes: int = 64 << 20
+    max_body_bytes: int = 64 << 20    # decoded body; more is too_large
+    max_header_bytes: int = 64 << 10  # raw bytes of the response heads of one attempt
+    max_headers: int = 256            # fields in one response head
     user_agent: str = "lapwise/0.1"
     seed: int = 0                     # jitter RNG seed; 0: random
 
@@ -118,7 +120,8 @@ class Policy:
                 return f"{n} must be a finite number of seconds >= 0, got {v!r}"
             return None
 
-        bad = ints("concurrency", "per_host", "retries", "max_redirects", "max_body_bytes", "seed")
+        bad = ints("concurrency", "per_host", "retries", "max_redirects", "max_body_bytes",
+                   "max_header_bytes", "max_headers", "seed")
         if bad:
             return bad
         if not 1 <= self.concurrency <= 100_000:
@@ -150,6 +153,10 @@ class Policy:
             return f"max_redirects must be 0..1000, got {self.max_redirects}"
         if self.max_body_bytes <= 0:
             return "max_body_bytes must be > 0"
+        if self.max_header_bytes < 1024:
+            return "max_header_bytes must be >= 1024"
+        if self.max_headers < 1:
+            return "max_headers must be >= 1"
         if self.seed < 0 or self.seed >= 1 << 64:
             return "seed must be 0..2**64-1"
         return None

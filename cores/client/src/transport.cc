@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <random>
 #include <unordered_map>
 
@@ -119,7 +120,7 @@ class transport {
  private:
   // Which limit ended a transfer (the callbacks refuse the data; libcurl then reports
   // CURLE_WRITE_ERROR, which says nothing about why).
-  enum class over : std::uint8_t { none, body, header_bytes, header_count };
+  enum class over : std::uint8_t { none, body, header_bytes, header_count, memory };
 
   struct transfer {
     transport* owner = nullptr;
@@ -156,6 +157,8 @@ class transport {
 
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user);
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user);
+  // Makes room for `need` body bytes; false when memory ran out.
+  bool grow_body(transfer& t, std::size_t need) noexcept;
   static int on_prereq(void* user, char*, char*, int, int);
   static int on_socket(CURL*, curl_socket_t fd, int what, void* user, void* socket_data);
   static int on_timer(CURLM*, long timeout_ms, void* user);
@@ -307,12 +310,45 @@ std::size_t transport::on_body(char* data, std::size_t size, std::size_t n, void
   }
   if (!t.keep_body) return len;  // a redirect's body: counted against the limit, not kept
   if (need > t.body.capacity()) {
-    // Geometric growth, but never past the limit: the buffer's capacity is what the memory
-    // budget counts, and std::string's own doubling could reach twice the limit.
-    t.body.reserve(std::min(max, std::max(need, 2 * t.body.capacity())));
+    if (!t.owner->grow_body(t, need)) {
+      t.limit = over::memory;
+      return 0;
+    }
   }
   t.body.append(data, len);
   return len;
+}
+
+bool transport::grow_body(transfer& t, std::size_t need) noexcept {
+  constexpr std::size_t kSmall = std::size_t{1} << 20;
+  constexpr std::size_t kJump = std::size_t{64} << 20;
+  const std::size_t max = p_.max_body_bytes;
+  std::size_t cap = t.body.capacity();
+  std::size_t want;
+  if (cap == 0 && t.body.empty()) {
+    // The first bytes: an identity body of known length gets exactly its size.
+    curl_off_t length = -1;
+    curl_easy_getinfo(t.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+    bool encoded = false;
+    for (const auto& [name, value] : t.headers) encoded |= name == "content-encoding";
+    want = length > 0 && !encoded ? static_cast<std::size_t>(length) : need;
+  } else if (need <= kSmall) {
+    want = 2 * cap;  // small bodies grow geometrically
+  } else if (cap < kJump) {
+    // One jump instead of doubling: a large block's pages become resident only as they are
+    // written, while every doubling would hold the old and the new buffer at once (1.5x the
+    // limit at the peak). Capped so that a huge limit never reserves that much at once.
+    want = kJump;
+  } else {
+    want = 2 * cap;
+  }
+  try {
+    // Never past the limit: the capacity is what the memory budget counts.
+    t.body.reserve(std::min(max, std::max(need, want)));
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  return true;
 }
 
 int transport::on_prereq(void* user, char*, char*, int, int) {
@@ -562,6 +598,9 @@ void transport::finish(transfer& t, CURLcode rc) {
                       .count();
       outcome.retry_after = parse_retry_after(retry_after, server_now.value_or(wall));
     }
+  } else if (t.limit == over::memory) {
+    outcome.error = error_kind::other;
+    message = "out of memory for a body of " + std::to_string(t.body.size()) + " bytes";
   } else if (t.limit != over::none) {
     outcome.error = error_kind::too_large;
     switch (t.limit) {

@@ -17,6 +17,13 @@ Paths:
                          s<code>[~ra<secs>|~rad<secs>] (status, with Retry-After as seconds or as
                          an HTTP-date that many seconds ahead) | reset (RST after reading the
                          request) | stall (never answer)
+  /first-only            200 "ok" to a connection's first request; a later request on the same
+                         connection is read and the connection closed without an answer (a
+                         server dropping idle keep-alive connections)
+  /loop                  302 to /loop, forever
+  /endless               200 with a chunked body that never ends
+  /gzip-bomb             200, Content-Encoding: gzip, a gzip stream that inflates to zeros forever
+  /headers/<n>           200 with n header fields
   /_log                  JSON {"count": n, "log": [[t, path, id, k, action], ...]} (t: monotonic s)
   /_clear                empties the log and the per-id counters
 Control paths (/_log, /_clear) are not logged.
@@ -115,18 +122,80 @@ def parse(buf: bytearray) -> tuple[Request, int] | None:
     return Request(method, target, headers, bytes(buf[end + 4:total]), keep_alive), total
 
 
+def _endless_gzip() -> tuple[bytes, bytes]:
+    """A gzip header and deflate block start, and a run of bytes that may follow it any number of
+    times: one literal 0, then matches of length 258 at distance 1 (fixed Huffman codes, 13 bits
+    for every 258 zeros) in a block that is never final. No end, so no trailer."""
+    out = bytearray(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03")
+    acc = bits = 0
+
+    def put(value: int, n: int) -> None:  # deflate packs fields least significant bit first
+        nonlocal acc, bits
+        acc |= value << bits
+        bits += n
+        while bits >= 8:
+            out.append(acc & 0xFF)
+            acc >>= 8
+            bits -= 8
+
+    def huff(code: int, n: int) -> None:  # ... and Huffman codes most significant bit first
+        put(int(format(code, f"0{n}b")[::-1], 2), n)
+
+    put(0, 1)  # BFINAL 0
+    put(1, 2)  # BTYPE 01, fixed codes
+    huff(0x30, 8)  # literal 0
+    while bits:  # whole bytes from here on: then a group of 8 matches repeats as bytes
+        huff(0xC5, 8)  # length code 285: 258
+        huff(0, 5)     # distance code 0: 1
+    prefix = bytes(out)
+    out.clear()
+    for _ in range(8 * 512):
+        huff(0xC5, 8)
+        huff(0, 5)
+    return prefix, bytes(out)
+
+
+GZIP_PREFIX, GZIP_BLOCK = _endless_gzip()
+CHUNK = b"10000\r\n" + b"x" * 0x10000 + b"\r\n"
+
+
 class Conn(asyncio.Protocol):
     def __init__(self) -> None:
         self.buf = bytearray()
         self.busy = False
         self.closed = False
+        self.served = 0  # requests read on this connection
         self.transport: asyncio.Transport | None = None
+        self.writable: asyncio.Future | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        self.writable = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_result(None)
+        self.writable = None
+
+    async def stream(self, head: bytes, first: bytes, block: bytes) -> None:
+        """Sends head + first, then `block` until the client goes away (flow-controlled)."""
+        if self.transport is None:
+            return
+        self.transport.write(head + first)
+        while not self.closed:
+            if self.writable is not None:
+                await self.writable
+                continue
+            self.transport.write(block)
+            # A client that keeps up never fills the buffer (no pause_writing): yield anyway,
+            # or this loop starves every other connection and never sees its own close.
+            await asyncio.sleep(0)
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
@@ -144,6 +213,7 @@ class Conn(asyncio.Protocol):
                 return
             req, used = got
             del self.buf[:used]
+            self.served += 1
             self.handle(req)
 
     def send(self, data: bytes, keep_alive: bool) -> None:
@@ -181,6 +251,28 @@ class Conn(asyncio.Protocol):
             STATE.log.append([now, path, key, k, action])
             return self.act(action, key, ka)
         STATE.log.append([now, path, "", 0, ""])
+        if path == "/first-only":
+            if self.served > 1:
+                self.busy = True
+                if self.transport:
+                    self.transport.close()
+                return None
+            return self.send(_response(200, b"ok", keep_alive=ka), ka)
+        if path == "/loop":
+            return self.send(_response(302, headers=[("Location", "/loop")], keep_alive=ka), ka)
+        if path in ("/endless", "/gzip-bomb"):
+            self.busy = True  # never ends; the client hangs up
+            if path == "/endless":
+                head, first, block = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                                      b"", CHUNK)
+            else:
+                head, first, block = (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n",
+                                      GZIP_PREFIX, GZIP_BLOCK)
+            asyncio.get_running_loop().create_task(self.stream(head, first, block))
+            return None
+        if path.startswith("/headers/"):
+            fields = [(f"X-Field-{k}", "v" * 16) for k in range(int(path[9:]))]
+            return self.send(_response(200, b"ok", fields, ka), ka)
         if path == "/":
             return self.send(_response(200, b"hello, world\n", [("Content-Type", "text/plain")], ka), ka)
         if path.startswith("/delay/"):

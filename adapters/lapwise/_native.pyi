@@ -1,5 +1,5 @@
 """Typed stub of the private module lapwise._native (built from adapters/bindings/). Each kind
-has its own section; only the package's adapters use these names."""
+has its own section; only the product's modules (and the harness's native adapters) use these names."""
 
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -133,3 +133,52 @@ def json_dumps(obj: Any, *, ensure_ascii: bool = False, allow_nan: bool = True,
 def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
     """The value of the JSON text (simdjson): json.JSONDecodeError with the position on bad
     input, RecursionError past JSON_MAX_DEPTH levels; NaN/Infinity literals are rejected."""
+
+# --- query (bind_query.cc) ---------------------------------------------------------------------
+
+def query_parse(qs: str, max_pairs: int = 1000, max_length: int = 65536,
+                utf8_replace: bool = True, /) -> list[tuple[str, str]]:
+    """parse_qsl(qs, keep_blank_values=True) with limits (ValueError past them); positional
+    arguments only. utf8_replace=False raises on invalid UTF-8 instead of writing U+FFFD."""
+
+def percent_decode_path(path: str | bytes, /) -> bytes:
+    """Percent-decoding without the '+' rule."""
+
+# --- parser (bind_parser.cc): the submodule lapwise._native.parser -----------------------------
+
+class _ParsedRequest:
+    """A complete request, read lazily from the input buffer (lapwise.http.ParsedRequest)."""
+
+    method: str
+    target: str
+    path: str
+    query: str
+    version: str
+    headers: list[tuple[str, str]]
+    trailers: list[tuple[str, str]]
+    framing: str
+    body: bytes
+    consumed: int
+    keep_alive: bool
+    head_size: int
+    content_length: int
+    expect_continue: bool
+    upgrade: bool
+
+class _RequestParser:
+    def __init__(self, *, max_request_line: int = ..., max_header_bytes: int = ...,
+                 max_headers: int = ..., max_body: int = ..., max_chunk_line: int = ...,
+                 partial: Any = None, error: type | None = None) -> None:
+        """``partial`` is returned for an incomplete request, ``error(status, reason)`` built
+        for an invalid one."""
+    def parse(self, buf: bytes | bytearray | memoryview) -> Any: ...
+    def parse_many(self, bufs: Sequence[bytes | bytearray | memoryview]) -> list[Any]: ...
+    @property
+    def limits(self) -> dict[str, int]: ...
+
+class _ParserModule:
+    Request: type[_ParsedRequest]
+    RequestParser: type[_RequestParser]
+    DEFAULT_LIMITS: dict[str, int]
+
+parser: _ParserModule

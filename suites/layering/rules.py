@@ -20,6 +20,12 @@ CXX_SUFFIXES = (".h", ".hh", ".hpp", ".cc", ".cpp")
 SKIPPED_DIRS = {".git", ".venv", "__pycache__", "node_modules"}
 
 
+def _skipped(rel_parts: tuple[str, ...]) -> bool:
+    """Tool folders and build trees (build/, build-san/, ...: they hold generated files and
+    even a clone of the tree) are not source."""
+    return bool(SKIPPED_DIRS & set(rel_parts)) or rel_parts[0].startswith("build")
+
+
 @dataclass(frozen=True)
 class PythonRule:
     """Python files under ``tree`` must not import the top-level modules in ``forbidden``."""
@@ -74,7 +80,7 @@ def _files(root: Path, tree: str, suffixes: tuple[str, ...]) -> Iterator[Path]:
     if not base.is_dir():
         return
     for path in sorted(base.rglob("*")):
-        if path.suffix in suffixes and not SKIPPED_DIRS & set(path.relative_to(root).parts):
+        if path.suffix in suffixes and not _skipped(path.relative_to(root).parts):
             yield path
 
 

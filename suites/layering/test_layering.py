@@ -74,3 +74,15 @@ def test_bindings_including_the_harness_fails(tmp_path: Path) -> None:
     (v,) = check(root)
     assert (v.path, v.line) == ("adapters/bindings/bind_x.cc", 1)
     assert "suites/load/driver.h" in v.used
+
+
+def test_build_trees_are_not_source(tmp_path: Path) -> None:
+    """A copy of a harness header in a build tree (the wheel test clones the repository there)
+    neither hides a violation nor is checked itself."""
+    root = _tree(tmp_path, {
+        "cores/router/src/a.cc": '#include "gate_driver.h"\n',
+        "suites/gate/drivers/gate_driver.h": "#pragma once\n",
+        "build/wheel_test/src/suites/gate/drivers/gate_driver.h": "#pragma once\n",
+        "build/wheel_test/src/adapters/lapwise/x.py": "import numpy\n",
+    })
+    assert [(v.path, v.line) for v in check(root)] == [("cores/router/src/a.cc", 1)]

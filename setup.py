@@ -4,6 +4,11 @@ There is no scikit-build-core in Debian, so build_ext runs CMake itself: it conf
 with only the cores and the bindings (no tests, benchmarks or harness), builds the one target
 ``lapwise_native`` and copies the module into the wheel. ccache is used when
 CMAKE_CXX_COMPILER_LAUNCHER says so (CMake reads it from the environment).
+
+The CMake tree is ``build-wheel/`` beside the sources, one level down like ci/bootstrap's
+``build/``: compile commands then name the same relative paths, so with ccache's base_dir a
+wheel built after the development build (or from a clone of it) compiles nothing again, and a
+second ``pip install .`` is incremental.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ ROOT = Path(__file__).resolve().parent
 
 class CMakeBuild(build_ext):
     def build_extension(self, ext: Extension) -> None:
-        build_dir = Path(self.build_temp).resolve() / "cmake"
+        build_dir = ROOT / "build-wheel"
         configure = ["cmake", "-S", str(ROOT), "-B", str(build_dir),
                      "-DCMAKE_BUILD_TYPE=Release", f"-DPython3_EXECUTABLE={sys.executable}",
                      "-DLAPWISE_BUILD_TESTS=OFF", "-DLAPWISE_BUILD_BENCHES=OFF",

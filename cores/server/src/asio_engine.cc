@@ -42,6 +42,7 @@ class asio_connection final : public connection<asio_connection, asio_loop>,
   void settled();
   static void closed_out() noexcept {}
   std::shared_ptr<asio_connection> retain() { return shared_from_this(); }
+  std::shared_ptr<asio_connection> release_hold() noexcept { return std::move(hold_); }
 
  private:
   void on_read(asio::error_code ec, std::size_t n);
@@ -72,6 +73,8 @@ class asio_loop final : public io_loop<asio_connection, asio_loop> {
 
   asio::steady_timer tick_timer_{io_};
   asio::steady_timer retry_timer_{io_};
+  // Connections abandoned after shutdown_timeout (check_drained()); destroyed before io_.
+  std::vector<std::shared_ptr<asio_connection>> abandoned_;
   bool turn_posted_ = false;
 };
 
@@ -195,6 +198,7 @@ void asio_connection::settled() {
   if (held()) {
     if (!hold_) hold_ = shared_from_this();
   } else if (hold_) {
+    loop_.let_go(this);
     auto release = std::move(hold_);  // every caller of pump() holds a reference of its own
   }
 }
@@ -223,6 +227,7 @@ void asio_loop::run() {
       std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
     }
   }
+  thread_ = {};  // a late completion is posted (and never run), not applied from its thread
   if (st_.h != nullptr) st_.h->thread_stopping();
 }
 
@@ -297,8 +302,10 @@ void asio_loop::begin_drain() {
 }
 
 void asio_loop::check_drained() noexcept {
-  if (finished_ || live_ > 0 || !draining_) return;
+  if (finished_ || !drain_over()) return;
   finished_ = true;
+  // Abandoned: each stays alive (its request may still be completed) until the loop goes.
+  for (asio_connection* c : held_closed_) abandoned_.push_back(c->release_hold());
   // Runs from connection destructors, which must not throw. cancel() throws only when the
   // reactor cannot deregister the timer; the loop then ends with its io_context anyway.
   try {

@@ -128,6 +128,7 @@ class connection : public responder {
     last->index_ = index_;
     loop_.conns_.pop_back();
     loop_.st_.conns.fetch_sub(1);
+    if (held()) loop_.keep_held(self());
     self()->closed_out();
   }
 
@@ -154,8 +155,9 @@ class connection : public responder {
   }
 
   clock::time_point deadline_ = clock::time_point::max();
-  std::size_t index_ = 0;  // in Loop::conns_ while open
-  bool dirty_ = false;     // in Loop::dirty_
+  std::size_t index_ = 0;        // in Loop::conns_ while open
+  bool dirty_ = false;           // in Loop::dirty_
+  bool in_held_closed_ = false;  // in Loop::held_closed_
 
  protected:
   ~connection() = default;
@@ -275,6 +277,24 @@ class io_loop {
     return std::this_thread::get_id() == thread_;
   }
 
+  // A connection closed while a handler holds one of its requests: it must outlive that
+  // request (respond() reaches it), so the loop keeps track of it until it is let go.
+  void keep_held(Conn* c) {
+    c->in_held_closed_ = true;
+    held_closed_.push_back(c);
+  }
+  void let_go(Conn* c) noexcept {
+    if (!c->in_held_closed_) return;
+    c->in_held_closed_ = false;
+    held_closed_.erase(std::find(held_closed_.begin(), held_closed_.end(), c));
+  }
+  // A drain is over once every connection is gone or, past shutdown_timeout, once every socket
+  // is closed: requests a handler still holds are abandoned then (their connections stay, in
+  // held_closed_, until the loop is destroyed; completing one sends nothing).
+  [[nodiscard]] bool drain_over() const noexcept {
+    return draining_ && (live_ == 0 || (now_ >= drain_deadline_ && conns_.empty()));
+  }
+
   void mark_dirty(Conn* c) {
     if (c->dirty_) return;
     c->dirty_ = true;
@@ -379,7 +399,8 @@ class io_loop {
   std::size_t live_ = 0;      // connection objects, open or not
   std::vector<request*> ready_, batch_;
   std::vector<Conn*> dirty_;
-  std::array<char, 4096> sink_{};  // lingering reads land here, discarded
+  std::vector<Conn*> held_closed_;  // closed, a request still out (keep_held())
+  std::array<char, 4096> sink_{};   // lingering reads land here, discarded
   bool draining_ = false, finished_ = false;
   std::thread::id thread_;
 

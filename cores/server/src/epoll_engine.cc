@@ -209,6 +209,7 @@ epoll_loop::~epoll_loop() {
   // Only after run() (or never started).
   for (epoll_connection* c : std::vector<epoll_connection*>(conns_)) delete c;
   for (epoll_connection* c : graveyard_) delete c;
+  for (epoll_connection* c : std::vector<epoll_connection*>(held_closed_)) delete c;  // abandoned
   if (listen_ >= 0) ::close(listen_);
   if (wake_ >= 0) ::close(wake_);
   if (ep_ >= 0) ::close(ep_);
@@ -314,6 +315,7 @@ void epoll_loop::run_posted() {
 // A closed connection is freed at the end of the turn, once no handler holds its requests.
 void epoll_loop::reap(epoll_connection* c) {
   if (c->doomed_ || !c->closed() || c->held()) return;
+  let_go(c);
   c->doomed_ = true;
   graveyard_.push_back(c);
 }
@@ -367,7 +369,7 @@ void epoll_loop::turn() {
   dispatch();
   for (epoll_connection* c : graveyard_) delete c;
   graveyard_.clear();
-  if (draining_ && live_ == 0) finished_ = true;
+  if (drain_over()) finished_ = true;
 }
 
 void epoll_loop::run() {
@@ -383,6 +385,7 @@ void epoll_loop::run() {
       std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
     }
   }
+  thread_ = {};  // a late completion is posted (and never run), not applied from its thread
   if (st_.h != nullptr) st_.h->thread_stopping();
 }
 

@@ -23,7 +23,8 @@ namespace {
 using namespace std::chrono_literals;
 
 // Routes: GET /plaintext (const), GET /users/{id:int} (1), POST /echo (2), GET /slow (3,
-// answered 300 ms later from another thread), GET /boom (4, answered 500 by the handler).
+// answered 300 ms later from another thread), GET /boom (4, answered 500 by the handler),
+// GET /never (5, kept and never answered unless the test does it).
 class test_handler : public handler {
  public:
   void handle(std::span<request* const> batch) noexcept override {
@@ -46,6 +47,11 @@ class test_handler : public handler {
             r->respond({200, "text/plain", {}, "slow"});
           });
           break;
+        case 5: {
+          std::lock_guard lock(mu_);
+          never_.push_back(r);
+          break;
+        }
         default:
           r->respond({500, "text/plain", {}, "boom"});
       }
@@ -58,10 +64,15 @@ class test_handler : public handler {
     std::lock_guard lock(mu_);
     return batches_;
   }
+  std::vector<request*> never() {
+    std::lock_guard lock(mu_);
+    return never_;
+  }
 
  private:
   std::mutex mu_;
   std::vector<std::size_t> batches_;
+  std::vector<request*> never_;
   std::vector<std::thread> threads_;
 };
 
@@ -81,6 +92,7 @@ struct fixture {
     EXPECT_FALSE(t.add_dynamic("POST", "/echo", 2));
     EXPECT_FALSE(t.add_dynamic("GET", "/slow", 3));
     EXPECT_FALSE(t.add_dynamic("GET", "/boom", 4));
+    EXPECT_FALSE(t.add_dynamic("GET", "/never", 5));
     srv = std::make_unique<server>(std::move(cfg), std::move(t), &h);
     auto err = srv->start();
     EXPECT_FALSE(err) << *err;
@@ -403,6 +415,27 @@ TEST_P(Server, GracefulStopFinishesRequestsInFlight) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ::close(fd);
+}
+
+// A handler that never completes its requests does not hold the server: after stop(), every
+// socket closes by shutdown_timeout and wait() returns. Completing an abandoned request later
+// (before the server is destroyed) is harmless and sends nothing.
+TEST_P(Server, StopEndsByShutdownTimeoutWhenAHandlerNeverAnswers) {
+  config cfg;
+  cfg.shutdown_timeout = 300ms;
+  fixture f(cfg);
+  client open_one(f.srv->port()), gone(f.srv->port()), idle(f.srv->port());
+  open_one.send("GET /never HTTP/1.1\r\nHost: a\r\n\r\n");
+  gone.send("GET /never HTTP/1.1\r\nHost: a\r\n\r\n");
+  for (int i = 0; i < 250 && f.h.never().size() < 2; ++i) std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(f.h.never().size(), 2u);
+  gone.reset();  // its connection closes while the handler still holds its request
+  f.srv->stop();
+  EXPECT_TRUE(f.srv->wait(5000ms));  // before: never returned (the tests hung here)
+  EXPECT_TRUE(open_one.read(1).empty());
+  EXPECT_TRUE(open_one.closed_by_peer());
+  EXPECT_TRUE(idle.closed_by_peer());
+  for (request* r : f.h.never()) r->respond({200, "text/plain", {}, "too late"});
 }
 
 TEST_P(Server, SeveralThreadsShareThePort) {

@@ -11,8 +11,11 @@
 //   idle_timeout closes idle keep-alive connections. Over max_connections, a new client gets
 //   503 with Retry-After and a close at once. Memory: see session.h and config::max_memory.
 // - stop() (any thread, idempotent): takes what the backlog holds, stops accepting, answers
-//   every request already received (also those a handler holds), closes idle connections;
-//   sockets close regardless after shutdown_timeout. No exception escapes the io threads.
+//   every request already received (also those a handler holds), closes idle connections.
+//   After shutdown_timeout every socket closes regardless and the io threads end, so wait()
+//   returns even when a handler never completes a request; such requests are abandoned:
+//   completing one later (before the server is destroyed) sends nothing. No exception
+//   escapes the io threads.
 #pragma once
 
 #include <array>
@@ -109,8 +112,8 @@ class request {
 };
 
 // Receives batches of dynamic requests on an io thread. Must complete every request exactly
-// once (now or later, from any thread); a request never completed keeps its connection open
-// and stop() waiting.
+// once (now or later, from any thread, but not after the server is destroyed); a request not
+// completed keeps its connection open until stop()'s shutdown_timeout.
 class handler {
  public:
   virtual ~handler() = default;

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -162,6 +163,7 @@ class transport {
   static int on_prereq(void* user, char*, char*, int, int);
   static int on_socket(CURL*, curl_socket_t fd, int what, void* user, void* socket_data);
   static int on_timer(CURLM*, long timeout_ms, void* user);
+  static curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address);
 
   void configure_common(transfer& t);
   void start(const dispatch& d);
@@ -194,8 +196,10 @@ class transport {
   std::unordered_map<std::uint32_t, hop_state> hops_;  // requests being redirected
   std::unordered_map<std::string, std::uint32_t> host_ids_;
   std::vector<time_point> fd_activity_;        // per socket: when epoll last reported it ready
-  static constexpr std::uint8_t kInSet = 1;    // in the epoll set
-  static constexpr std::uint8_t kWatched = 2;  // libcurl wants its events
+  static constexpr std::uint8_t kInSet = 1;    // in the epoll set ...
+  static constexpr std::uint8_t kIn = 2;       // ... for EPOLLIN
+  static constexpr std::uint8_t kOut = 4;      // ... for EPOLLOUT
+  static constexpr std::uint8_t kWatched = 8;  // libcurl wants its events
   std::vector<std::uint8_t> fd_state_;         // per socket number
   bool env_proxy_ = true;  // some *_proxy variable is set: let libcurl apply them
   time_point now_{};
@@ -235,11 +239,19 @@ int transport::on_socket(CURL* easy, curl_socket_t fd, int what, void* user, voi
   // The transfer that now waits on this socket: epoll's events on it are its progress.
   transfer* t = nullptr;
   if (easy && curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t) == CURLE_OK && t) t->fd = fd;
+  std::uint8_t want =
+      kInSet | ((what & CURL_POLL_IN) ? kIn : 0) | ((what & CURL_POLL_OUT) ? kOut : 0);
+  // Already in the set for these events: the usual case for the next request on a keep-alive
+  // connection, which then costs no system call. The state is exact because every socket
+  // libcurl makes comes through on_open_socket(), which forgets what an earlier socket with
+  // the same number had (closing it took it out of the set).
+  if ((state[fd] & ~kWatched) == want) {
+    state[fd] |= kWatched;
+    return 0;
+  }
   epoll_event ev{};
-  ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+  ev.events = ((want & kIn) ? EPOLLIN : 0u) | ((want & kOut) ? EPOLLOUT : 0u);
   ev.data.fd = fd;
-  // A socket we think is in the set may have been closed (and the number reused) since: the
-  // kernel dropped it then, and MOD says ENOENT. One we think is absent may be there: EEXIST.
   if (state[fd] & kInSet) {
     if (epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
       epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
@@ -247,8 +259,16 @@ int transport::on_socket(CURL* easy, curl_socket_t fd, int what, void* user, voi
   } else if (epoll_ctl(self.epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
     epoll_ctl(self.epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
   }
-  state[fd] = kInSet | kWatched;
+  state[fd] = want | kWatched;
   return 0;
+}
+
+curl_socket_t transport::on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto& self = *static_cast<transport*>(user);
+  int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  if (static_cast<std::size_t>(fd) < self.fd_state_.size()) self.fd_state_[fd] = 0;
+  return fd;
 }
 
 int transport::on_timer(CURLM*, long timeout_ms, void* user) {
@@ -374,6 +394,8 @@ void transport::configure_common(transfer& t) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &transport::on_prereq);
   curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &transport::on_open_socket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   // Redirects are the scheduler's (follow()): each hop then takes a slot and rate tokens.

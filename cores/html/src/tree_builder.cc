@@ -588,7 +588,7 @@ class builder {
       if (prev == no_node || on_stack(prev)) break;
       --i;
     }
-    for (; i < fmt_.size(); ++i) {
+    for (; i < fmt_.size() && open_.size() < opt_.max_depth; ++i) {
       node_id clone = doc_.clone_element(fmt_[i]);
       insert_node(clone);
       push_open(clone);
@@ -1315,7 +1315,7 @@ class builder {
         }
         reconstruct_formatting();
         node_id n = insert_element(t);
-        push_formatting(n);
+        if (!depth_capped_) push_formatting(n);
         return;
       }
       case b:
@@ -1332,7 +1332,7 @@ class builder {
       case u: {
         reconstruct_formatting();
         node_id n = insert_element(t);
-        push_formatting(n);
+        if (!depth_capped_) push_formatting(n);
         return;
       }
       case nobr: {
@@ -1343,7 +1343,7 @@ class builder {
           reconstruct_formatting();
         }
         node_id n = insert_element(t);
-        push_formatting(n);
+        if (!depth_capped_) push_formatting(n);
         return;
       }
       case applet:

@@ -12,6 +12,7 @@ namespace {
 // html5lib prints namespaced attributes of foreign elements as "prefix local".
 std::string dump_attr_name(const document& doc, node_id n, std::string_view name) {
   if (doc.ns(n) != name_space::html) {
+    if (name == "xmlns") return "xmlns xmlns";
     for (std::string_view prefix : {"xlink:", "xml:", "xmlns:"}) {
       if (name.substr(0, prefix.size()) == prefix) {
         std::string out(prefix.substr(0, prefix.size() - 1));

@@ -389,6 +389,7 @@ class tokenizer_impl {
     tag_end_ = end_tag;
     self_closing_ = false;
     attr_open_ = false;
+    attr_table_on_ = false;
     token_offset_ = offset;
     piece_start(tag_name_);
   }
@@ -413,18 +414,56 @@ class tokenizer_impl {
     attr_dup_ = false;
     attr_name_done_ = false;
   }
-  // Leaving the attribute name state: a name seen before drops the whole attribute.
+  // Leaving the attribute name state: a name seen before drops the whole attribute. Real tags
+  // have a few attributes and a linear search wins; past that a hash table keeps hostile tags
+  // with thousands of attributes linear.
   void finish_attribute_name() {
     if (!attr_open_ || attr_name_done_) return;
     attr_name_done_ = true;
     std::string_view name = view(attrs_.back().name);
-    for (std::size_t i = 0; i + 1 < attrs_.size(); ++i) {
-      if (view(attrs_[i].name) == name) {
-        error(parse_error::duplicate_attribute);
-        attr_dup_ = true;
-        break;
-      }
+    bool dup = false;
+    if (attrs_.size() <= linear_attribute_limit) {
+      for (std::size_t i = 0; i + 1 < attrs_.size() && !dup; ++i)
+        dup = view(attrs_[i].name) == name;
+    } else {
+      dup = seen_attribute(name);
     }
+    if (dup) {
+      error(parse_error::duplicate_attribute);
+      attr_dup_ = true;
+    }
+  }
+  static std::uint64_t hash_name(std::string_view s) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+    return h;
+  }
+  // Open addressing over indexes into attrs_ (+1; 0 is empty). Inserts the last attribute's
+  // name when it is new.
+  bool seen_attribute(std::string_view name) {
+    std::size_t count = attrs_.size();  // the earlier attributes, all distinct, and this one
+    if (!attr_table_on_ || count * 2 > attr_slots_.size()) {
+      std::size_t size = 64;
+      while (size < count * 4) size *= 2;
+      attr_slots_.assign(size, 0);
+      attr_table_on_ = true;
+      for (std::size_t i = 0; i + 1 < count; ++i) place_attribute(i);
+    }
+    std::size_t mask = attr_slots_.size() - 1;
+    for (std::size_t k = hash_name(name) & mask;; k = (k + 1) & mask) {
+      std::uint32_t slot = attr_slots_[k];
+      if (slot == 0) {
+        attr_slots_[k] = static_cast<std::uint32_t>(count);
+        return false;
+      }
+      if (view(attrs_[slot - 1].name) == name) return true;
+    }
+  }
+  void place_attribute(std::size_t i) {
+    std::size_t mask = attr_slots_.size() - 1;
+    std::size_t k = hash_name(view(attrs_[i].name)) & mask;
+    while (attr_slots_[k] != 0) k = (k + 1) & mask;
+    attr_slots_[k] = static_cast<std::uint32_t>(i + 1);
   }
   void start_value() { piece_start(attrs_.back().value); }
   void close_attribute() {
@@ -499,6 +538,9 @@ class tokenizer_impl {
   bool tag_end_ = false, self_closing_ = false;
   bool attr_open_ = false, attr_dup_ = false, attr_name_done_ = false;
   std::vector<raw_attribute> attrs_;
+  static constexpr std::size_t linear_attribute_limit = 16;
+  bool attr_table_on_ = false;
+  std::vector<std::uint32_t> attr_slots_;
   std::vector<attribute> out_attrs_;
   piece comment_;
   piece dt_name_, dt_public_, dt_system_;

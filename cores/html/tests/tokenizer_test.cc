@@ -359,6 +359,22 @@ TEST(Tokenizer, ResetReusesTheTokenizer) {
   EXPECT_EQ(got, (std::vector<std::string>{"S:b x=1", "T:y", "EOF"}));
 }
 
+TEST(Tokenizer, ManyAttributesStillDropDuplicates) {
+  // Past the linear-search limit the duplicate check uses a hash table: same answers.
+  std::string input = "<a";
+  for (int i = 0; i < 300; ++i) input += " n" + std::to_string(i % 120) + "=" + std::to_string(i);
+  input += " N5=x>";
+  tokenizer tz(input);
+  token t;
+  ASSERT_TRUE(tz.next(t));
+  ASSERT_EQ(t.attributes.size(), 120u);
+  for (int i = 0; i < 120; ++i) {
+    EXPECT_EQ(t.attributes[i].name, "n" + std::to_string(i));
+    EXPECT_EQ(t.attributes[i].value, std::to_string(i));
+  }
+  EXPECT_EQ(tz.error_count(), 181u);
+}
+
 TEST(Tokenizer, ErrorNamesAreTheStandardsSpelling) {
   EXPECT_EQ(error_name(parse_error::abrupt_closing_of_empty_comment),
             "abrupt-closing-of-empty-comment");

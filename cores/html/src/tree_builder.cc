@@ -394,6 +394,10 @@ class builder {
         t.data = cleaned;
         if (t.data.empty()) continue;
       }
+      if (t.kind == token_kind::start_tag || t.kind == token_kind::end_tag) {
+        token_tag_name_ = t.name;
+        token_tag_ = lookup_tag(t.name);
+      }
       dispatch(t);
       tok_.set_cdata_allowed(!open_.empty() && doc_.ns(adjusted_current()) != name_space::html);
       if (t.kind == token_kind::eof || stopped_) break;
@@ -635,7 +639,10 @@ class builder {
   node_id insert_element(const token& t, name_space ns = name_space::html,
                          std::string_view name_override = {}) {
     std::string_view nm = name_override.empty() ? t.name : name_override;
-    node_id n = doc_.create_element(doc_.intern(nm), ns, t.attributes);
+    tag known = tag_of_token(t);
+    atom name =
+        name_override.empty() && known != tag::none ? static_cast<atom>(known) : doc_.intern(nm);
+    node_id n = doc_.create_element(name, ns, t.attributes);
     insert_node(n);
     if (open_.size() >= opt_.max_depth) {
       doc_.add_error();
@@ -826,7 +833,13 @@ class builder {
     return rest;
   }
 
-  tag tag_of_token(const token& t) const { return lookup_tag(t.name); }
+  // The mode functions ask for a token's tag several times as it is reprocessed: the lookup is
+  // done once per token in run() and reused while the name is the same view.
+  tag tag_of_token(const token& t) const {
+    if (t.name.data() == token_tag_name_.data() && t.name.size() == token_tag_name_.size())
+      return token_tag_;
+    return lookup_tag(t.name);
+  }
 
   // ---- the insertion modes ----------------------------------------------------------------------
   void initial(const token& t) {
@@ -2716,6 +2729,8 @@ class builder {
   bool stopped_ = false;
   bool depth_capped_ = false;
   int reprocess_depth_ = 0;
+  std::string_view token_tag_name_;
+  tag token_tag_ = tag::none;
 };
 
 }  // namespace

@@ -379,21 +379,6 @@ class builder {
       } else if (t.kind != token_kind::characters) {
         skip_lf_ = false;
       }
-      std::string cleaned;
-      if (t.kind == token_kind::characters && t.has_nul) {
-        // NUL is a parse error everywhere the tokenizer lets it through: HTML modes drop it,
-        // foreign content turns it into U+FFFD.
-        bool foreign = !in_html_content(t);
-        for (char c : t.data) {
-          if (c != '\0')
-            cleaned += c;
-          else if (foreign)
-            cleaned += "\xEF\xBF\xBD";
-        }
-        doc_.add_error();
-        t.data = cleaned;
-        if (t.data.empty()) continue;
-      }
       if (t.kind == token_kind::start_tag || t.kind == token_kind::end_tag) {
         token_tag_name_ = t.name;
         token_tag_ = lookup_tag(t.name);
@@ -835,6 +820,20 @@ class builder {
 
   // The mode functions ask for a token's tag several times as it is reprocessed: the lookup is
   // done once per token in run() and reused while the name is the same view.
+  // The token's text with each U+0000 dropped (HTML content) or made U+FFFD (foreign content),
+  // counting one parse error per token that had any.
+  std::string_view without_nul(const token& t, std::string& buf, bool replace) {
+    if (t.data.find('\0') == std::string_view::npos) return t.data;
+    doc_.add_error();
+    for (char c : t.data) {
+      if (c != '\0')
+        buf += c;
+      else if (replace)
+        buf += "\xEF\xBF\xBD";
+    }
+    return buf;
+  }
+
   tag tag_of_token(const token& t) const {
     if (t.name.data() == token_tag_name_.data() && t.name.size() == token_tag_name_.size())
       return token_tag_;
@@ -1163,11 +1162,17 @@ class builder {
 
   void in_body(const token& t) {
     switch (t.kind) {
-      case token_kind::characters:
+      case token_kind::characters: {
+        // U+0000 is a parse error and ignored here; before the body it counted as
+        // non-whitespace (it is what creates the body), so it is dropped only now.
+        std::string buf;
+        std::string_view data = without_nul(t, buf, false);
+        if (data.empty()) return;
         reconstruct_formatting();
-        insert_characters(t.data);
-        if (!all_ws(t.data)) frameset_ok_ = false;
+        insert_characters(data);
+        if (!all_ws(data)) frameset_ok_ = false;
         return;
+      }
       case token_kind::comment:
         return insert_comment(t);
       case token_kind::doctype:
@@ -1936,7 +1941,8 @@ class builder {
 
   void in_table_text(const token& t) {
     if (t.kind == token_kind::characters) {
-      pending_text_.append(t.data);
+      std::string buf;
+      pending_text_.append(without_nul(t, buf, false));
       return;
     }
     if (!all_ws(pending_text_)) {
@@ -2203,8 +2209,10 @@ class builder {
                                                                               : tag::none;
     using enum tag;
     switch (t.kind) {
-      case token_kind::characters:
-        return insert_characters(t.data);
+      case token_kind::characters: {
+        std::string buf;
+        return insert_characters(without_nul(t, buf, false));
+      }
       case token_kind::comment:
         return insert_comment(t);
       case token_kind::doctype:
@@ -2543,10 +2551,15 @@ class builder {
 
   void foreign(const token& t) {
     switch (t.kind) {
-      case token_kind::characters:
-        insert_characters(t.data);
-        if (!all_ws(t.data)) frameset_ok_ = false;
+      case token_kind::characters: {
+        std::string buf;
+        std::string_view data = without_nul(t, buf, true);
+        insert_characters(data);
+        // NUL turned U+FFFD does not clear frameset-ok; any other non-whitespace does.
+        for (char c : t.data)
+          if (c != '\0' && !is_ws(c)) frameset_ok_ = false;
         return;
+      }
       case token_kind::comment:
         return insert_comment(t);
       case token_kind::doctype:

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "lapwise/html/document.h"
 
@@ -608,6 +609,25 @@ INSTANTIATE_TEST_SUITE_P(Cases, TreeBuilder, testing::ValuesIn(kTreeCases),
                          [](const testing::TestParamInfo<tree_case>& info) {
                            return std::string(info.param.name);
                          });
+
+// U+0000 counts as text before the body (it implies html, head and body) and is dropped once
+// inserted in HTML content, also at an HTML integration point and in table text.
+TEST(TreeBuilderModes, NulCharacters) {
+  using namespace std::string_view_literals;
+  EXPECT_EQ(tree_dump(parse("\0</head></hr> <p>x"sv)),
+            "| <html>\n|   <head>\n|   <body>\n|     \" \"\n|     <p>\n|       \"x\"\n");
+  EXPECT_EQ(tree_dump(parse("<svg><desc>a\0b</desc></svg>"sv)),
+            "| <html>\n|   <head>\n|   <body>\n|     <svg svg>\n|       <svg desc>\n"
+            "|         \"ab\"\n");
+  EXPECT_EQ(tree_dump(parse("<table>a\0<tr><td>\0x</td></tr></table>"sv)),
+            "| <html>\n|   <head>\n|   <body>\n|     \"a\"\n|     <table>\n|       <tbody>\n"
+            "|         <tr>\n|           <td>\n|             \"x\"\n");
+  // In foreign content proper it becomes U+FFFD.
+  EXPECT_NE(tree_dump(parse("<svg>a\0b</svg>"sv))
+                .find("a\xEF\xBF\xBD"
+                      "b"),
+            std::string::npos);
+}
 
 TEST(TreeBuilderModes, QuirksFromDoctype) {
   EXPECT_EQ(parse("<!DOCTYPE html><p>").quirks(), quirks_mode::no_quirks);

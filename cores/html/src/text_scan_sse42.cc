@@ -11,40 +11,24 @@ LAPWISE_HTML_TARGET_BEGIN("sse4.2")
 namespace lapwise::html::detail {
 namespace {
 
-template <int Which>
-const char* slow(const char* p, const char* end) noexcept {
-  while (p < end && !(stops.bits[static_cast<unsigned char>(*p)] & (1u << Which))) ++p;
-  return p;
-}
-
-// The first of the bytes C... in the 16 bytes at p, as a bit mask.
-template <char... C>
-std::uint32_t hits(const char* p) noexcept {
-  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8(0));
-  ((m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(C)))), ...);
-  return static_cast<std::uint32_t>(_mm_movemask_epi8(m));
-}
-
-// Whole blocks, then one last block that overlaps bytes already known not to stop (cheaper
-// than a byte loop); inputs shorter than a block take the byte loop.
-template <int Which, char... C>
-const char* scan(const char* p, const char* end) noexcept {
-  if (end - p < 16) return slow<Which>(p, end);
-  for (; end - p >= 16; p += 16) {
-    if (std::uint32_t m = hits<C...>(p)) return p + __builtin_ctz(m);
+struct sse_ops {
+  static constexpr int width = 16;
+  static __m128i load(const char* p) noexcept {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   }
-  if (p == end) return end;
-  const char* last = end - 16;
-  std::uint32_t m = hits<C...>(last);
-  return m ? last + __builtin_ctz(m) : end;
-}
+  static __m128i eq(__m128i a, __m128i b) noexcept { return _mm_cmpeq_epi8(a, b); }
+  static __m128i either(__m128i a, __m128i b) noexcept { return _mm_or_si128(a, b); }
+  static std::uint32_t mask(__m128i a) noexcept {
+    return static_cast<std::uint32_t>(_mm_movemask_epi8(a));
+  }
+  static __m128i splat(char c) noexcept { return _mm_set1_epi8(c); }
+};
+
+#include "text_scan_vector.h"
 
 }  // namespace
 
-const text_scanners sse42_text_scanners = {
-    scan<0, '<', '&', '\r'>, scan<1, '<', '\r'>,       scan<2, '\r'>,
-    scan<3, '"', '&', '\r'>, scan<4, '\'', '&', '\r'>, scan<5, '-', '<', '\r'>};
+const text_scanners sse42_text_scanners = vector_scan<sse_ops>::table();
 
 }  // namespace lapwise::html::detail
 LAPWISE_HTML_TARGET_END

@@ -332,6 +332,15 @@ class tokenizer_impl {
   void text_char(char c) { text_bytes({&c, 1}); }
   // A character that is the input byte at `at` unchanged.
   void text_at(std::size_t at) { text_input(at, at + 1); }
+  // The character at pos_ (CR or CRLF as LF), consumed.
+  void text_current() {
+    if (in_[pos_] == '\r') {
+      text_char('\n');
+    } else {
+      text_at(pos_);
+    }
+    advance();
+  }
   void text_to_scratch() {
     if (text_scratch_) return;
     text_buf_.assign(in_ + text_begin_, text_end_ - text_begin_);
@@ -380,6 +389,37 @@ class tokenizer_impl {
   std::string_view view(const piece& p) const noexcept {
     const char* base = p.scratch ? buf_.data() : in_;
     return {base + p.begin, p.end - p.begin};
+  }
+
+  // ---- names ----
+  enum class name_kind : std::uint8_t { tag, attribute, doctype };
+  // Appends a tag, attribute or DOCTYPE name's characters to p (ASCII lower-cased, NUL as
+  // U+FFFD) and returns the character that ends it, not consumed: white space, '>' or EOF, and
+  // '/' (tags, attributes) or '=' (attributes). A lower-case name stays a view of the input.
+  int take_name(piece& p, name_kind kind) {
+    for (;;) {
+      std::size_t q = pos_;
+      while (q < n_ && (classes[static_cast<unsigned char>(in_[q])] & c_name)) ++q;
+      piece_input(p, pos_, q);
+      pos_ = q;
+      int c = peek();
+      if (cls(c) & c_upper) {
+        piece_char(p, lower(c));
+        ++pos_;
+      } else if (c == 0) {
+        error(parse_error::unexpected_null_character);
+        piece_bytes(p, replacement);
+        ++pos_;
+      } else if (c == '"' || c == '\'' || c == '<' || (c == '=' && kind != name_kind::attribute) ||
+                 (c == '/' && kind == name_kind::doctype)) {
+        if (kind == name_kind::attribute)
+          error(parse_error::unexpected_character_in_attribute_name);
+        piece_input(p, pos_, pos_ + 1);
+        ++pos_;
+      } else {
+        return c;
+      }
+    }
   }
 
   // ---- token starts ----
@@ -914,12 +954,7 @@ void tokenizer_impl::run() {
         break;
       }
       case st::tag_name: {
-        // The common case, a name already in lower case, stays a view of the input.
-        std::size_t q = pos_;
-        while (q < n_ && (classes[static_cast<unsigned char>(in_[q])] & c_name)) ++q;
-        piece_input(tag_name_, pos_, q);
-        pos_ = q;
-        int c = peek();
+        int c = take_name(tag_name_, name_kind::tag);
         if (cls(c) & c_space) {
           advance();
           state_ = st::before_attribute_name;
@@ -929,19 +964,9 @@ void tokenizer_impl::run() {
         } else if (c == '>') {
           ++pos_;
           emit_tag();
-        } else if (cls(c) & c_upper) {
-          piece_char(tag_name_, lower(c));
-          ++pos_;
-        } else if (c == 0) {
-          error(parse_error::unexpected_null_character);
-          piece_bytes(tag_name_, replacement);
-          ++pos_;
-        } else if (c == eof) {
+        } else {
           error(parse_error::eof_in_tag);
           emit_eof();
-        } else {  // = " ' < are ordinary in a tag name
-          piece_input(tag_name_, pos_, pos_ + 1);
-          ++pos_;
         }
         break;
       }
@@ -986,20 +1011,27 @@ void tokenizer_impl::run() {
       }
       case st::script_data_escaped:
       case st::script_data_escaped_dash:
-      case st::script_data_escaped_dash_dash: {
+      case st::script_data_escaped_dash_dash:
+      case st::script_data_double_escaped:
+      case st::script_data_double_escaped_dash:
+      case st::script_data_double_escaped_dash_dash: {
+        // The escaped and double-escaped families differ only in their states and in whether
+        // '<' is text at once.
+        const bool dbl = state_ >= st::script_data_double_escaped;
+        const st base = dbl ? st::script_data_double_escaped : st::script_data_escaped;
+        const st dash = dbl ? st::script_data_double_escaped_dash : st::script_data_escaped_dash;
+        const st dash_dash =
+            dbl ? st::script_data_double_escaped_dash_dash : st::script_data_escaped_dash_dash;
         int c = peek();
         if (c == '-') {
           text_at(pos_);
           ++pos_;
-          if (state_ == st::script_data_escaped) {
-            state_ = st::script_data_escaped_dash;
-          } else {
-            state_ = st::script_data_escaped_dash_dash;
-          }
+          state_ = state_ == base ? dash : dash_dash;
         } else if (c == '<') {
+          if (dbl) text_at(pos_);
           ++pos_;
-          state_ = st::script_data_escaped_lt;
-        } else if (c == '>' && state_ == st::script_data_escaped_dash_dash) {
+          state_ = dbl ? st::script_data_double_escaped_lt : st::script_data_escaped_lt;
+        } else if (c == '>' && state_ == dash_dash) {
           text_at(pos_);
           ++pos_;
           state_ = st::script_data;
@@ -1007,25 +1039,18 @@ void tokenizer_impl::run() {
           error(parse_error::unexpected_null_character);
           text_bytes(replacement);
           ++pos_;
-          state_ = st::script_data_escaped;
+          state_ = base;
         } else if (c == eof) {
           error(parse_error::eof_in_script_html_comment_like_text);
           emit_eof();
-        } else if (c == '\n') {
-          if (in_[pos_] == '\r') {
-            text_char('\n');
-          } else {
-            text_at(pos_);
-          }
-          advance();
-          state_ = st::script_data_escaped;
         } else {
           // A run of ordinary characters at once.
-          std::size_t q = pos_ + 1;
+          text_current();
+          std::size_t q = pos_;
           while (q < n_ && in_[q] != '-' && in_[q] != '<' && in_[q] != 0 && in_[q] != '\r') ++q;
           text_input(pos_, q);
           pos_ = q;
-          state_ = st::script_data_escaped;
+          state_ = base;
         }
         break;
       }
@@ -1055,12 +1080,7 @@ void tokenizer_impl::run() {
           } else {
             state_ = script ? st::script_data_escaped : st::script_data_double_escaped;
           }
-          if (in_[pos_] == '\r') {
-            text_char('\n');
-          } else {
-            text_at(pos_);
-          }
-          advance();
+          text_current();
         } else if (is_alpha(c)) {
           if (temp_len_ < sizeof temp_) temp_[temp_len_] = lower(c);
           ++temp_len_;
@@ -1068,49 +1088,6 @@ void tokenizer_impl::run() {
           ++pos_;
         } else {
           state_ = start ? st::script_data_escaped : st::script_data_double_escaped;
-        }
-        break;
-      }
-      case st::script_data_double_escaped:
-      case st::script_data_double_escaped_dash:
-      case st::script_data_double_escaped_dash_dash: {
-        int c = peek();
-        if (c == '-') {
-          text_at(pos_);
-          ++pos_;
-          state_ = state_ == st::script_data_double_escaped
-                       ? st::script_data_double_escaped_dash
-                       : st::script_data_double_escaped_dash_dash;
-        } else if (c == '<') {
-          text_at(pos_);
-          ++pos_;
-          state_ = st::script_data_double_escaped_lt;
-        } else if (c == '>' && state_ == st::script_data_double_escaped_dash_dash) {
-          text_at(pos_);
-          ++pos_;
-          state_ = st::script_data;
-        } else if (c == 0) {
-          error(parse_error::unexpected_null_character);
-          text_bytes(replacement);
-          ++pos_;
-          state_ = st::script_data_double_escaped;
-        } else if (c == eof) {
-          error(parse_error::eof_in_script_html_comment_like_text);
-          emit_eof();
-        } else if (c == '\n') {
-          if (in_[pos_] == '\r') {
-            text_char('\n');
-          } else {
-            text_at(pos_);
-          }
-          advance();
-          state_ = st::script_data_double_escaped;
-        } else {
-          std::size_t q = pos_ + 1;
-          while (q < n_ && in_[q] != '-' && in_[q] != '<' && in_[q] != 0 && in_[q] != '\r') ++q;
-          text_input(pos_, q);
-          pos_ = q;
-          state_ = st::script_data_double_escaped;
         }
         break;
       }
@@ -1146,30 +1123,13 @@ void tokenizer_impl::run() {
         break;
       }
       case st::attribute_name: {
-        piece& name = attrs_.back().name;
-        std::size_t q = pos_;
-        while (q < n_ && (classes[static_cast<unsigned char>(in_[q])] & c_name)) ++q;
-        piece_input(name, pos_, q);
-        pos_ = q;
-        int c = peek();
-        if ((cls(c) & c_space) || c == '/' || c == '>' || c == eof) {
-          finish_attribute_name();
-          state_ = st::after_attribute_name;
-        } else if (c == '=') {
-          finish_attribute_name();
+        int c = take_name(attrs_.back().name, name_kind::attribute);
+        finish_attribute_name();
+        if (c == '=') {
           ++pos_;
           state_ = st::before_attribute_value;
-        } else if (cls(c) & c_upper) {
-          piece_char(name, lower(c));
-          ++pos_;
-        } else if (c == 0) {
-          error(parse_error::unexpected_null_character);
-          piece_bytes(name, replacement);
-          ++pos_;
-        } else {  // " ' <
-          error(parse_error::unexpected_character_in_attribute_name);
-          piece_input(name, pos_, pos_ + 1);
-          ++pos_;
+        } else {  // space / > EOF
+          state_ = st::after_attribute_name;
         }
         break;
       }
@@ -1570,11 +1530,7 @@ void tokenizer_impl::run() {
         break;
       }
       case st::doctype_name: {
-        std::size_t q = pos_;
-        while (q < n_ && (classes[static_cast<unsigned char>(in_[q])] & c_name)) ++q;
-        piece_input(dt_name_, pos_, q);
-        pos_ = q;
-        int c = peek();
+        int c = take_name(dt_name_, name_kind::doctype);
         if (cls(c) & c_space) {
           advance();
           state_ = st::after_doctype_name;
@@ -1582,21 +1538,11 @@ void tokenizer_impl::run() {
           ++pos_;
           state_ = st::data;
           emit_doctype();
-        } else if (cls(c) & c_upper) {
-          piece_char(dt_name_, lower(c));
-          ++pos_;
-        } else if (c == 0) {
-          error(parse_error::unexpected_null_character);
-          piece_bytes(dt_name_, replacement);
-          ++pos_;
-        } else if (c == eof) {
+        } else {
           error(parse_error::eof_in_doctype);
           force_quirks_ = true;
           emit_doctype();
           state_ = st::data;
-        } else {  // / = " ' <
-          piece_input(dt_name_, pos_, pos_ + 1);
-          ++pos_;
         }
         break;
       }

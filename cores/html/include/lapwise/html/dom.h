@@ -1,23 +1,19 @@
 // lapwise::html::document — a compact arena DOM.
 //
 // Contract:
-// - A document owns everything: nodes live in one vector and refer to each other by `node_id`
-//   (parent, first/last child, previous/next sibling), element names are atoms (tags.h: known
-//   HTML names are a fixed enum, others are interned once per document), every attribute of
-//   every element lives in one shared array, and all character data (text, comments, attribute
-//   names and values) lives in one owned byte buffer addressed by offset and length. No node is
-//   ever freed; a node detached by the tree builder simply stops being reachable.
-// - `node_id` 0 is the document node. Ids are dense, valid for the document's lifetime, and
-//   stable across moves of the document. `no_node` means "none" (no parent, no sibling, ...).
-// - Names are lowercase for HTML elements; SVG elements keep their adjusted camelCase names
-//   ("foreignObject", "clipPath"). Attribute names are lowercase as the tokenizer gave them.
-// - Every traversal here (text, serialisation, descendants) is iterative: a hostile depth costs
-//   time proportional to the nodes, never stack.
-// - Views (std::string_view) returned by accessors point into the document and stay valid until
-//   the document is modified or destroyed. const members may run concurrently.
-// - The builder half (create_*, append_child, insert_before, detach, ...) is what the tree
-//   builder uses; it checks nothing beyond bounds, so a user building a tree by hand keeps it a
-//   tree (no cycles) themselves.
+// - A document owns everything: nodes in one vector, linked by `node_id` (parent, first/last
+//   child, previous/next sibling); element names are atoms (tags.h: known HTML names are a fixed
+//   enum, others interned once per document); all attributes in one shared array; all character
+//   data (text, comments, attribute names and values) in one owned byte buffer. Nothing is freed:
+//   a node the tree builder detaches just stops being reachable.
+// - `node_id` 0 is the document node; ids are dense, valid for the document's lifetime and
+//   stable across moves. `no_node` means none. Ids follow creation, not document order.
+// - HTML element and attribute names are lower-case; SVG keeps its camelCase ("foreignObject").
+// - Every traversal (text, serialisation, descendants) is iterative: depth costs no stack.
+// - string_views returned point into the document, valid until it is modified or destroyed.
+//   const members may run concurrently.
+// - The building half (create_*, append_child, insert_before, detach, ...) serves the tree
+//   builder; it checks nothing, so whoever builds a tree by hand keeps it a tree.
 #pragma once
 
 #include <cstddef>
@@ -36,24 +32,19 @@ namespace lapwise::html {
 
 using node_id = std::uint32_t;
 inline constexpr node_id no_node = 0xFFFFFFFFu;
-
 enum class node_kind : std::uint8_t { document, doctype, element, text, comment };
 enum class name_space : std::uint8_t { html, svg, mathml };
 enum class quirks_mode : std::uint8_t { no_quirks, limited_quirks, quirks };
-
 // How text(node, mode) turns a subtree into one string.
 enum class text_mode : std::uint8_t {
-  // DOM textContent: every descendant text node's data, concatenated in document order
-  // (script and style contents included, nothing added or removed).
-  raw,
-  // raw, then every run of ASCII whitespace (TAB LF FF CR SPACE) becomes one SPACE and leading
-  // and trailing whitespace is removed. "a <b>b</b>c" -> "a bc"; non-ASCII spaces (U+00A0) stay.
+  raw,  // DOM textContent: every descendant text node's data in document order, as is
+  // raw, then each run of ASCII whitespace (TAB LF FF CR SPACE) becomes one SPACE, and the ends
+  // are trimmed: "a <b>b</b>c" -> "a bc". Non-ASCII spaces (U+00A0) stay.
   normalized,
-  // BeautifulSoup's get_text(" ", strip=True): each descendant text node is trimmed of ASCII
-  // whitespace on both ends, empty ones are dropped, the rest are joined with one SPACE; text
-  // inside <script>, <style> and <template> is skipped (bs4 >= 4.10 does the same). Inner
-  // whitespace of a node is kept as is. "a<b>b</b>c" -> "a b c". (Python's str.strip also
-  // strips Unicode spaces; this strips ASCII whitespace only.)
+  // BeautifulSoup's get_text(" ", strip=True): each text node trimmed of ASCII whitespace, empty
+  // ones dropped, the rest joined by one SPACE, inner whitespace kept; text inside <script>,
+  // <style> and <template> skipped (as bs4 >= 4.10): "a<b>b</b>c" -> "a b c". Python's strip
+  // also strips Unicode spaces; this strips ASCII whitespace only.
   strings,
 };
 
@@ -63,8 +54,8 @@ struct attribute_record {
 };
 
 struct node_record {
-  node_id parent = no_node, first_child = no_node, last_child = no_node;
-  node_id prev = no_node, next = no_node;
+  node_id parent = no_node, first_child = no_node, last_child = no_node, prev = no_node,
+          next = no_node;
   atom name = 0;               // elements only
   std::uint32_t a = 0, b = 0;  // element: attribute begin, count; text/comment: offset, length
   node_kind kind = node_kind::document;
@@ -75,7 +66,6 @@ class document {
  public:
   document();
 
-  // --- reading -------------------------------------------------------------------------------
   static constexpr node_id root() noexcept { return 0; }
   std::size_t node_count() const noexcept { return nodes_.size(); }
   const node_record& at(node_id n) const { return nodes_[n]; }
@@ -83,26 +73,20 @@ class document {
   bool is_element(node_id n) const { return nodes_[n].kind == node_kind::element; }
   name_space ns(node_id n) const { return nodes_[n].ns; }
   // The known tag of an element (tag::none for interned names and for non-elements).
-  tag tag_of(node_id n) const {
-    atom a = nodes_[n].name;
-    return a < tag_count ? static_cast<tag>(a) : tag::none;
-  }
-  // True when n is an HTML-namespace element with tag t.
-  bool is_html(node_id n, tag t) const {
-    return nodes_[n].kind == node_kind::element && nodes_[n].ns == name_space::html &&
-           nodes_[n].name == static_cast<atom>(t);
+  tag tag_of(node_id n) const { return nodes_[n].name < tag_count ? tag(nodes_[n].name) : tag{}; }
+  bool is_html(node_id n, tag t) const {  // an HTML-namespace element with tag t
+    return is_element(n) && nodes_[n].ns == name_space::html && nodes_[n].name == atom(t);
   }
   std::string_view name(node_id n) const;  // element name; "" for other kinds
   std::string_view atom_name(atom a) const;
-  // The atom for a name if the document knows it (known tag or interned), else nullopt.
-  std::optional<atom> find_atom(std::string_view name) const;
+  std::optional<atom> find_atom(std::string_view name) const;  // known or interned, no insert
   node_id parent(node_id n) const { return nodes_[n].parent; }
   node_id first_child(node_id n) const { return nodes_[n].first_child; }
   node_id last_child(node_id n) const { return nodes_[n].last_child; }
   node_id next_sibling(node_id n) const { return nodes_[n].next; }
   node_id prev_sibling(node_id n) const { return nodes_[n].prev; }
-  // Pre-order successor of n inside the subtree of `scope` (no_node when done): iterate a
-  // subtree with `for (n = scope; n != no_node; n = doc.next_in_order(n, scope))`.
+  // Pre-order successor of n within scope's subtree, no_node at the end:
+  // `for (n = scope; n != no_node; n = doc.next_in_order(n, scope))`.
   node_id next_in_order(node_id n, node_id scope) const;
   // The <html>, <head>, <body> elements (no_node when absent).
   node_id document_element() const;
@@ -111,9 +95,7 @@ class document {
 
   // Text and comment data; doctype name for the doctype node.
   std::string_view data(node_id n) const { return {chars_.data() + nodes_[n].a, nodes_[n].b}; }
-  std::size_t attr_count(node_id n) const {
-    return nodes_[n].kind == node_kind::element ? nodes_[n].b : 0;
-  }
+  std::size_t attr_count(node_id n) const { return is_element(n) ? nodes_[n].b : 0; }
   std::string_view attr_name(node_id n, std::size_t i) const;
   std::string_view attr_value(node_id n, std::size_t i) const;
   std::optional<std::string_view> attr(node_id n, std::string_view name) const;
@@ -123,7 +105,6 @@ class document {
   std::string outer_html(node_id n) const;
   std::string inner_html(node_id n) const;
 
-  // Parse outcome (set by the tree builder).
   quirks_mode quirks() const noexcept { return quirks_; }
   std::size_t error_count() const noexcept { return errors_; }
   bool truncated() const noexcept { return truncated_; }  // a node cap was hit: tail dropped
@@ -132,7 +113,7 @@ class document {
   bool has_public_id() const noexcept { return has_pub_; }
   bool has_system_id() const noexcept { return has_sys_; }
 
-  // --- building ------------------------------------------------------------------------------
+  // Building.
   atom intern(std::string_view name);
   // attrs are copied; elements made by clone_element share their source's slice.
   node_id create_element(atom name, name_space ns, std::span<const attribute> attrs);
@@ -144,10 +125,8 @@ class document {
   void append_child(node_id parent, node_id child);
   void insert_before(node_id parent, node_id child, node_id before);  // before == no_node: append
   void detach(node_id n);
-  // Appends data to a text node, moving its bytes to the end of the buffer first if needed.
-  void append_text(node_id text, std::string_view data);
-  // Adds each attribute whose name the element lacks (a second <html>/<body> start tag).
-  void merge_attributes(node_id n, std::span<const attribute> attrs);
+  void append_text(node_id text, std::string_view data);  // moves the old bytes if needed
+  void merge_attributes(node_id n, std::span<const attribute> attrs);  // adds missing names
   void set_quirks(quirks_mode q) noexcept { quirks_ = q; }
   void add_error() noexcept { ++errors_; }
   void set_truncated() noexcept { truncated_ = true; }
@@ -155,7 +134,6 @@ class document {
 
  private:
   std::uint32_t store(std::string_view s);
-
   std::vector<node_record> nodes_;
   std::vector<attribute_record> attrs_;
   std::string chars_;
@@ -165,7 +143,7 @@ class document {
   std::size_t errors_ = 0;
   bool truncated_ = false;
   bool has_pub_ = false, has_sys_ = false;
-  std::uint32_t pub_off_ = 0, pub_len_ = 0, sys_off_ = 0, sys_len_ = 0;
+  std::uint32_t pub_off_ = 0, pub_len_ = 0, sys_off_ = 0, sys_len_ = 0;  // DOCTYPE ids
 };
 
 }  // namespace lapwise::html

@@ -591,6 +591,22 @@ class tokenizer_impl {
   std::size_t temp_len_ = 0;
 };
 
+// One store per field: chained assignments (a = b = {}) read back what they just stored, and
+// `out = token{}` goes through a temporary; both cost more than the token's worth of work.
+inline void clear(token& out) noexcept {
+  out.name = {};
+  out.data = {};
+  out.attributes = {};
+  out.public_id = {};
+  out.system_id = {};
+  out.has_name = false;
+  out.has_public_id = false;
+  out.has_system_id = false;
+  out.force_quirks = false;
+  out.self_closing = false;
+  out.has_nul = false;
+}
+
 bool tokenizer_impl::next(token& out) {
   if (held_) {
     held_ = false;
@@ -608,13 +624,10 @@ bool tokenizer_impl::next(token& out) {
   made_ = made::none;
   run();
   if (text_open_) {
+    clear(out);
     out.kind = token_kind::characters;
     out.data = text_scratch_ ? std::string_view(text_buf_)
                              : std::string_view(in_ + text_begin_, text_end_ - text_begin_);
-    out.name = out.public_id = out.system_id = {};
-    out.attributes = {};
-    out.has_name = out.has_public_id = out.has_system_id = false;
-    out.force_quirks = out.self_closing = false;
     out.has_nul = text_has_nul_;
     out.offset = text_offset_;
     held_ = made_ != made::none;
@@ -626,10 +639,7 @@ bool tokenizer_impl::next(token& out) {
 }
 
 void tokenizer_impl::fill(token& out) {
-  out.data = out.name = out.public_id = out.system_id = {};
-  out.attributes = {};
-  out.has_name = out.has_public_id = out.has_system_id = false;
-  out.force_quirks = out.self_closing = out.has_nul = false;
+  clear(out);
   out.offset = token_offset_;
   switch (made_) {
     case made::tag:

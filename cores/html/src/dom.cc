@@ -401,14 +401,20 @@ std::string document::text(node_id n, text_mode mode) const {
           out.append(d);
           break;
         case text_mode::normalized:
-          for (char ch : d) {
-            if (is_ascii_ws(ch)) {
+          // Whole runs of non-whitespace are appended at once: cells and headings of layout
+          // tables repeat most of a page's text, so this loop is most of extraction's cost.
+          for (std::size_t i = 0; i < d.size();) {
+            if (is_ascii_ws(d[i])) {
               pending_space = !out.empty();
-            } else {
-              if (pending_space) out += ' ';
-              pending_space = false;
-              out += ch;
+              ++i;
+              continue;
             }
+            std::size_t j = i + 1;
+            while (j < d.size() && !is_ascii_ws(d[j])) ++j;
+            if (pending_space) out += ' ';
+            pending_space = false;
+            out.append(d, i, j - i);
+            i = j;
           }
           break;
         case text_mode::strings: {

@@ -50,6 +50,10 @@ struct complex_sel {
 
 struct selector_list {
   std::vector<complex_sel> alternatives;
+  // When every alternative's rightmost compound names a known tag, the tags it can match: a
+  // candidate is rejected with one bit test before any matching runs.
+  bool by_tag = false;
+  std::vector<bool> tags;
 };
 
 }  // namespace detail
@@ -651,6 +655,15 @@ selector::selector(std::string_view text) {
   compiler c(text);
   auto list = std::make_unique<detail::selector_list>();
   if (c.parse_all(*list)) {
+    list->by_tag = true;
+    list->tags.assign(tag_count, false);
+    for (const complex_sel& cx : list->alternatives) {
+      const compound& last = cx.parts.back();
+      if (last.type_tag == tag::none)
+        list->by_tag = false;
+      else
+        list->tags[static_cast<std::size_t>(last.type_tag)] = true;
+    }
     list_ = std::move(list);
   } else {
     error_.position = c.err ? c.err->pos : 0;
@@ -667,19 +680,56 @@ bool selector::matches(const document& doc, node_id element) const {
   return list_matches(doc, element, *list_);
 }
 
+namespace {
+
+// Calls f(element) for each element below scope in document order until f returns false. Only
+// elements have children worth entering, so text and comments are stepped over.
+template <typename F>
+void for_each_element(const document& doc, node_id scope, F f) {
+  node_id n = doc.first_child(scope);
+  while (n != no_node) {
+    if (doc.is_element(n)) {
+      if (!f(n)) return;
+      if (doc.first_child(n) != no_node) {
+        n = doc.first_child(n);
+        continue;
+      }
+    }
+    while (n != scope && doc.next_sibling(n) == no_node) n = doc.parent(n);
+    if (n == scope) return;
+    n = doc.next_sibling(n);
+  }
+}
+
+bool candidate(const document& doc, node_id n, const selector_list& list) {
+  if (list.by_tag) {
+    atom a = doc.at(n).name;
+    if (a >= tag_count || !list.tags[a]) return false;
+  }
+  return list_matches(doc, n, list);
+}
+
+}  // namespace
+
 std::vector<node_id> selector::select(const document& doc, node_id scope) const {
   std::vector<node_id> out;
   if (!list_ || scope >= doc.node_count()) return out;
-  for (node_id n = doc.next_in_order(scope, scope); n != no_node; n = doc.next_in_order(n, scope))
-    if (doc.is_element(n) && list_matches(doc, n, *list_)) out.push_back(n);
+  for_each_element(doc, scope, [&](node_id n) {
+    if (candidate(doc, n, *list_)) out.push_back(n);
+    return true;
+  });
   return out;
 }
 
 node_id selector::select_one(const document& doc, node_id scope) const {
-  if (!list_ || scope >= doc.node_count()) return no_node;
-  for (node_id n = doc.next_in_order(scope, scope); n != no_node; n = doc.next_in_order(n, scope))
-    if (doc.is_element(n) && list_matches(doc, n, *list_)) return n;
-  return no_node;
+  node_id found = no_node;
+  if (!list_ || scope >= doc.node_count()) return found;
+  for_each_element(doc, scope, [&](node_id n) {
+    if (!candidate(doc, n, *list_)) return true;
+    found = n;
+    return false;
+  });
+  return found;
 }
 
 }  // namespace lapwise::html

@@ -318,17 +318,19 @@ class tokenizer_impl {
     text_to_scratch();
     text_buf_.append(in_ + a, b - a);
   }
-  void text_bytes(std::string_view s) {
+  // Bytes that are not the input's; `from` is where the input has what they stand for.
+  void text_bytes(std::string_view s, std::size_t from) {
     if (!text_open_) {
       text_open_ = true;
       text_scratch_ = true;
       text_buf_.clear();
-      text_offset_ = pos_;
+      text_offset_ = from;
     } else {
       text_to_scratch();
     }
     text_buf_.append(s);
   }
+  void text_bytes(std::string_view s) { text_bytes(s, pos_); }
   void text_char(char c) { text_bytes({&c, 1}); }
   // A character that is the input byte at `at` unchanged.
   void text_at(std::size_t at) { text_input(at, at + 1); }
@@ -547,11 +549,11 @@ class tokenizer_impl {
       text_input(a, b);
     }
   }
-  void ref_bytes(bool in_attr, std::string_view s) {
+  void ref_bytes(bool in_attr, std::string_view s, std::size_t amp) {
     if (in_attr) {
       piece_bytes(attrs_.back().value, s);
     } else {
-      text_bytes(s);
+      text_bytes(s, amp);
     }
   }
 
@@ -755,7 +757,7 @@ void tokenizer_impl::char_ref(bool in_attr) {
   }
   pos_ = after;
   if (!m.ends_with_semicolon) error(parse_error::missing_semicolon_after_character_reference);
-  ref_bytes(in_attr, m.value);
+  ref_bytes(in_attr, m.value, amp);
 }
 
 void tokenizer_impl::numeric_ref(bool in_attr, std::size_t amp) {
@@ -810,7 +812,7 @@ void tokenizer_impl::numeric_ref(bool in_attr, std::size_t amp) {
     if (cp >= 0x80 && cp <= 0x9F) cp = c1_table[cp - 0x80];
   }
   char bytes[4];
-  ref_bytes(in_attr, {bytes, encode_utf8(cp, bytes)});
+  ref_bytes(in_attr, {bytes, encode_utf8(cp, bytes)}, amp);
 }
 
 // Controls, noncharacters and encoded surrogates anywhere in the input, in input order.

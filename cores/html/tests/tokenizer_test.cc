@@ -276,6 +276,15 @@ TEST(Tokenizer, UnchangedBytesAreViewsIntoTheInput) {
   EXPECT_FALSE(inside(t.data));
 }
 
+TEST(Tokenizer, OffsetsAreWhereTokensStart) {
+  std::string input = "&amp;x<p>\r\ny<!--c--><!DOCTYPE html></p>";
+  tokenizer tz(input);
+  token t;
+  std::vector<std::size_t> offsets;
+  while (tz.next(t)) offsets.push_back(t.offset);
+  EXPECT_EQ(offsets, (std::vector<std::size_t>{0, 6, 9, 12, 20, 35, input.size()}));
+}
+
 TEST(Tokenizer, EofOnceThenFalse) {
   tokenizer tz("x");
   token t;

@@ -21,9 +21,29 @@ std::string_view name_of(const named_entity& e) noexcept {
   return {entity_name_bytes + e.name_offset, e.name_length};
 }
 
+// Where the names starting with each byte begin (sorted table), so a search covers one letter.
+struct first_byte_index {
+  std::uint16_t begin[257];
+};
+constexpr first_byte_index make_index() {
+  first_byte_index x{};
+  std::size_t i = 0;
+  for (int b = 0; b < 256; ++b) {
+    x.begin[b] = static_cast<std::uint16_t>(i);
+    while (i < named_entity_count &&
+           static_cast<unsigned char>(entity_name_bytes[named_entities[i].name_offset]) == b) {
+      ++i;
+    }
+  }
+  x.begin[256] = static_cast<std::uint16_t>(i);
+  return x;
+}
+constexpr first_byte_index by_first_byte = make_index();
+
 const named_entity* find_exact(std::string_view name) noexcept {
-  const named_entity* first = named_entities;
-  const named_entity* last = named_entities + named_entity_count;
+  auto b = static_cast<unsigned char>(name[0]);
+  const named_entity* first = named_entities + by_first_byte.begin[b];
+  const named_entity* last = named_entities + by_first_byte.begin[b + 1];
   const named_entity* it = std::lower_bound(
       first, last, name, [](const named_entity& e, std::string_view n) { return name_of(e) < n; });
   return it != last && name_of(*it) == name ? it : nullptr;

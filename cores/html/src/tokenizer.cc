@@ -854,6 +854,15 @@ void tokenizer_impl::report_input_stream_errors() {
   }
 }
 
+// The common path through a tag (open, name, attributes, values) goes from state to state
+// directly instead of through the dispatch loop; the effect is the same, as no token has been
+// made on these transitions.
+#define LAPWISE_HTML_GO(s) \
+  do {                     \
+    state_ = st::s;        \
+    goto s##_;             \
+  } while (0)
+
 void tokenizer_impl::run() {
   while (made_ == made::none) {
     switch (state_) {
@@ -872,7 +881,8 @@ void tokenizer_impl::run() {
         char c = in_[pos_];
         if (c == '<') {
           ++pos_;
-          state_ = rc ? st::rcdata_lt : st::tag_open;
+          if (!rc) LAPWISE_HTML_GO(tag_open);
+          state_ = st::rcdata_lt;
         } else if (c == '&') {
           ++pos_;
           char_ref(false);
@@ -919,17 +929,18 @@ void tokenizer_impl::run() {
       }
 
       // ---------------- tags ----------------
-      case st::tag_open: {
+      case st::tag_open:
+      tag_open_ : {
         int c = peek();
         if (c == '!') {
           ++pos_;
           state_ = st::markup_declaration_open;
         } else if (c == '/') {
           ++pos_;
-          state_ = st::end_tag_open;
+          LAPWISE_HTML_GO(end_tag_open);
         } else if (is_alpha(c)) {
           start_tag(false, pos_ - 1);
-          state_ = st::tag_name;
+          LAPWISE_HTML_GO(tag_name);
         } else if (c == '?') {
           error(parse_error::unexpected_question_mark_instead_of_tag_name);
           start_comment(pos_ - 1);
@@ -945,11 +956,12 @@ void tokenizer_impl::run() {
         }
         break;
       }
-      case st::end_tag_open: {
+      case st::end_tag_open:
+      end_tag_open_ : {
         int c = peek();
         if (is_alpha(c)) {
           start_tag(true, pos_ - 2);
-          state_ = st::tag_name;
+          LAPWISE_HTML_GO(tag_name);
         } else if (c == '>') {
           error(parse_error::missing_end_tag_name);
           ++pos_;
@@ -965,11 +977,12 @@ void tokenizer_impl::run() {
         }
         break;
       }
-      case st::tag_name: {
+      case st::tag_name:
+      tag_name_ : {
         int c = take_name(tag_name_, name_kind::tag);
         if (cls(c) & c_space) {
           advance();
-          state_ = st::before_attribute_name;
+          LAPWISE_HTML_GO(before_attribute_name);
         } else if (c == '/') {
           ++pos_;
           state_ = st::self_closing_start_tag;
@@ -1116,10 +1129,12 @@ void tokenizer_impl::run() {
       }
 
       // ---------------- attributes ----------------
-      case st::before_attribute_name: {
+      case st::before_attribute_name:
+      before_attribute_name_ : {
         int c = peek();
         if (cls(c) & c_space) {
           advance();
+          goto before_attribute_name_;
         } else if (c == '/' || c == '>' || c == eof) {
           state_ = st::after_attribute_name;
         } else if (c == '=') {
@@ -1130,16 +1145,17 @@ void tokenizer_impl::run() {
           state_ = st::attribute_name;
         } else {
           start_attribute();
-          state_ = st::attribute_name;
+          LAPWISE_HTML_GO(attribute_name);
         }
         break;
       }
-      case st::attribute_name: {
+      case st::attribute_name:
+      attribute_name_ : {
         int c = take_name(attrs_.back().name, name_kind::attribute);
         finish_attribute_name();
         if (c == '=') {
           ++pos_;
-          state_ = st::before_attribute_value;
+          LAPWISE_HTML_GO(before_attribute_value);
         } else {  // space / > EOF
           state_ = st::after_attribute_name;
         }
@@ -1167,30 +1183,35 @@ void tokenizer_impl::run() {
         }
         break;
       }
-      case st::before_attribute_value: {
+      case st::before_attribute_value:
+      before_attribute_value_ : {
         int c = peek();
         if (cls(c) & c_space) {
           advance();
+          goto before_attribute_value_;
         } else if (c == '"') {
           ++pos_;
           start_value();
           state_ = st::attribute_value_double;
+          goto attribute_value_quoted_;
         } else if (c == '\'') {
           ++pos_;
           start_value();
           state_ = st::attribute_value_single;
+          goto attribute_value_quoted_;
         } else if (c == '>') {
           error(parse_error::missing_attribute_value);
           ++pos_;
           emit_tag();
         } else {
           start_value();
-          state_ = st::attribute_value_unquoted;
+          LAPWISE_HTML_GO(attribute_value_unquoted);
         }
         break;
       }
       case st::attribute_value_double:
-      case st::attribute_value_single: {
+      case st::attribute_value_single:
+      attribute_value_quoted_ : {
         bool dq = state_ == st::attribute_value_double;
         const char* q = dq ? scan_->attr_double(in_ + pos_, in_ + n_)
                            : scan_->attr_single(in_ + pos_, in_ + n_);
@@ -1207,6 +1228,7 @@ void tokenizer_impl::run() {
         if (c == '&') {
           ++pos_;
           char_ref(true);
+          goto attribute_value_quoted_;
         } else if (c == '\r') {
           piece_char(value, '\n');
           advance();
@@ -1216,11 +1238,12 @@ void tokenizer_impl::run() {
           ++pos_;
         } else {  // the closing quote
           ++pos_;
-          state_ = st::after_attribute_value_quoted;
+          LAPWISE_HTML_GO(after_attribute_value_quoted);
         }
         break;
       }
-      case st::attribute_value_unquoted: {
+      case st::attribute_value_unquoted:
+      attribute_value_unquoted_ : {
         piece& value = attrs_.back().value;
         std::size_t q = pos_;
         while (q < n_ && (classes[static_cast<unsigned char>(in_[q])] & c_unq)) ++q;
@@ -1229,7 +1252,7 @@ void tokenizer_impl::run() {
         int c = peek();
         if (cls(c) & c_space) {
           advance();
-          state_ = st::before_attribute_name;
+          LAPWISE_HTML_GO(before_attribute_name);
         } else if (c == '&') {
           ++pos_;
           char_ref(true);
@@ -1250,11 +1273,12 @@ void tokenizer_impl::run() {
         }
         break;
       }
-      case st::after_attribute_value_quoted: {
+      case st::after_attribute_value_quoted:
+      after_attribute_value_quoted_ : {
         int c = peek();
         if (cls(c) & c_space) {
           advance();
-          state_ = st::before_attribute_name;
+          LAPWISE_HTML_GO(before_attribute_name);
         } else if (c == '/') {
           ++pos_;
           state_ = st::self_closing_start_tag;
@@ -1786,6 +1810,8 @@ void tokenizer_impl::run() {
     }
   }
 }
+
+#undef LAPWISE_HTML_GO
 
 }  // namespace detail
 

@@ -285,6 +285,19 @@ TEST(Tokenizer, OffsetsAreWhereTokensStart) {
   EXPECT_EQ(offsets, (std::vector<std::size_t>{0, 6, 9, 12, 20, 35, input.size()}));
 }
 
+TEST(Tokenizer, HasNulMarksTextTheTreeBuilderMustFilter) {
+  std::string input("a\0b<p>c", 7);
+  tokenizer tz(input);
+  token t;
+  ASSERT_TRUE(tz.next(t));
+  EXPECT_EQ(t.data, std::string_view("a\0b", 3));
+  EXPECT_TRUE(t.has_nul);
+  ASSERT_TRUE(tz.next(t));  // <p>
+  ASSERT_TRUE(tz.next(t));
+  EXPECT_EQ(t.data, "c");
+  EXPECT_FALSE(t.has_nul);
+}
+
 TEST(Tokenizer, EofOnceThenFalse) {
   tokenizer tz("x");
   token t;

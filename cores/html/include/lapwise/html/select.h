@@ -1,0 +1,71 @@
+// lapwise::html::selector — CSS selectors, compiled once and matched against a document.
+//
+// Contract:
+// - Grammar (CSS Selectors level 3, plus :not() taking a selector list as in level 4):
+//   a comma-separated list of complex selectors; combinators descendant (whitespace), child
+//   `>`, next sibling `+`, subsequent sibling `~`; compound selectors of an optional type
+//   (`div`) or universal `*`, then any of `#id`, `.class`, `[a]`, `[a=v]`, `[a~=v]`, `[a|=v]`,
+//   `[a^=v]`, `[a$=v]`, `[a*=v]` (value an identifier or a quoted string, optional ` i` / ` s`
+//   flag for ASCII case-insensitive / sensitive value matching), and the pseudo-classes
+//   `:first-child`, `:last-child`, `:only-child`, `:nth-child(an+b|odd|even)`,
+//   `:nth-last-child(...)`, `:first-of-type`, `:last-of-type`, `:empty`, `:root`,
+//   `:not(list)`. Identifiers accept CSS escapes (`\31 0`, `\.`).
+// - Anything else (namespaces `ns|E`, pseudo-elements, unknown pseudo-classes, `:has`,
+//   `of S`) is rejected: the selector is not ok() and error() gives the byte position in the
+//   selector text and what was expected. Compiling never throws for any text and never
+//   recurses deeper than 32 nested :not().
+// - Matching follows HTML documents: type selectors and attribute names compare ASCII
+//   case-insensitively; attribute values, ids and classes compare exactly (the `i` flag aside;
+//   quirks mode's case-insensitive ids and classes are not applied). `.c` matches a class
+//   attribute holding c among its ASCII-whitespace-separated tokens. Empty values make
+//   `^=`, `$=`, `*=` and `~=` match nothing, as the standard says.
+// - Matching runs right to left from each candidate element. select() returns the elements
+//   of the scope's subtree (the scope itself excluded) that match, in document order, each
+//   once; combinators may look at ancestors and siblings outside the scope (as
+//   querySelectorAll does). A selector that is not ok() matches nothing.
+// - A compiled selector is immutable and independent of any document: it may be shared across
+//   threads and used on many documents concurrently.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lapwise/html/dom.h"
+
+namespace lapwise::html {
+
+struct selector_error {
+  std::size_t position = 0;  // byte offset in the selector text
+  std::string message;       // "expected an identifier after '#'", ...
+};
+
+namespace detail {
+struct selector_list;
+}
+
+class selector {
+ public:
+  explicit selector(std::string_view text);
+  ~selector();
+  selector(selector&&) noexcept;
+  selector& operator=(selector&&) noexcept;
+  selector(const selector&) = delete;
+  selector& operator=(const selector&) = delete;
+
+  bool ok() const noexcept { return list_ != nullptr; }
+  const selector_error& error() const noexcept { return error_; }
+
+  bool matches(const document& doc, node_id element) const;
+  std::vector<node_id> select(const document& doc, node_id scope = document::root()) const;
+  // The first match in document order, or no_node.
+  node_id select_one(const document& doc, node_id scope = document::root()) const;
+
+ private:
+  std::unique_ptr<detail::selector_list> list_;
+  selector_error error_;
+};
+
+}  // namespace lapwise::html

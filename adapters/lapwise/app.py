@@ -20,6 +20,10 @@ body: it raises ``JSONBodyError`` (a ``ValueError``), which, uncaught, answers 4
 wrong and where (``{"error", "detail", "position", "line", "column"}``, the true position).
 Request attributes are valid while the handler runs (read them before returning).
 
+Every pattern answers OPTIONS by itself (204 with ``Allow`` listing its methods, pre-rendered),
+unless the app registers OPTIONS for it; a method the pattern lacks gets 405 with that list.
+HEAD is not served from GET routes yet (the server core would have to drop the body).
+
 Where handlers run:
 
 - Const routes are answered by the native io threads without entering Python.
@@ -278,6 +282,9 @@ class App:
                     sync_routes[route_id] = sync
         for sync in set(sync_routes.values()):
             sync.start(server.set_handler)
+        # Last: a 405's Allow lists methods in the order they were added.
+        for pattern, allow in self._options_allow().items():
+            server.add_const("OPTIONS", pattern, 204, "", [("Allow", allow)], b"")
 
         def on_slow(route_id: int, seconds: float) -> None:
             if (sync := sync_routes.get(route_id)) is not None:
@@ -290,6 +297,17 @@ class App:
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,
                        10.0 if shutdown is None else float(shutdown))
+
+    def _options_allow(self) -> dict[str, str]:
+        """Each pattern without an OPTIONS route of its own, and its Allow value: answered 204
+        by a const route (no Python), as RFC 9110 section 9.3.7 describes."""
+        methods: dict[str, list[str]] = {}
+        for pattern, method in [(c.pattern, c.method) for c in self._consts] + \
+                [(r.pattern, m) for r in self._routes for m in r.methods]:
+            known = methods.setdefault(pattern, [])
+            if method not in known:
+                known.append(method)
+        return {p: ", ".join(m + ["OPTIONS"]) for p, m in methods.items() if "OPTIONS" not in m}
 
     def run(self, host: str = "127.0.0.1", port: int = 8000, threads: int = 1, **options: Any) -> None:
         """Serves until SIGTERM/SIGINT (or another thread's stop), then stops as

@@ -148,7 +148,7 @@ def test_response_headers_and_204(srv):
     r, _ = call(srv, "GET", "/const-json")
     assert r.headers["X-Const"] == "1"
     r, _ = call(srv, "DELETE", "/users/1")
-    assert r.headers["Allow"] == "GET"
+    assert r.headers["Allow"] == "GET, OPTIONS"  # OPTIONS: answered for every route
 
 
 def test_repeated_headers_are_joined(srv):

@@ -32,3 +32,29 @@ def test_known_options_are_taken():
 def test_handler_threads_must_be_positive():
     with pytest.raises(ValueError, match="handler_threads"):
         App().serve(port=0, handler_threads=0)
+
+
+def test_automatic_options_lists_the_allowed_methods():
+    import http.client
+
+    app = App()
+    app.get("/users/{id:int}")(lambda req: "get")
+    app.post("/users/{id:int}")(lambda req: "post")
+    app.const("/plaintext", "Hello")
+    app.route("/own", methods=["GET", "OPTIONS"])(lambda req: "own options")
+    with app.serve(port=0) as running:
+        def ask(method: str, target: str) -> tuple[int, str | None, bytes]:
+            c = http.client.HTTPConnection(running.host, running.port, timeout=10)
+            try:
+                c.request(method, target)
+                r = c.getresponse()
+                return r.status, r.getheader("Allow"), r.read()
+            finally:
+                c.close()
+
+        assert ask("OPTIONS", "/users/7") == (204, "GET, POST, OPTIONS", b"")
+        assert ask("OPTIONS", "/plaintext") == (204, "GET, OPTIONS", b"")
+        assert ask("OPTIONS", "/own") == (200, None, b"own options")  # the app's own
+        status, allow, _ = ask("DELETE", "/users/7")
+        assert (status, allow) == (405, "GET, POST, OPTIONS")
+        assert ask("OPTIONS", "/nowhere")[0] == 404

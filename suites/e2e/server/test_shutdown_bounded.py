@@ -117,3 +117,72 @@ def test_a_second_signal_exits_at_once(second):
         client.close()
     finally:
         app.kill()
+
+
+def test_a_handler_that_finishes_within_the_timeout_is_answered_not_cut(caplog):
+    import http.client
+    import threading
+
+    from lapwise.app import App
+
+    entered, release = threading.Event(), threading.Event()
+    app = App()
+
+    @app.get("/slow")
+    def slow(req):  # noqa: ARG001
+        entered.set()
+        release.wait(10)
+        return "done"
+
+    running = app.serve(port=0, threads=1, shutdown_timeout=10.0)
+    got: list = []
+
+    def client() -> None:
+        c = http.client.HTTPConnection("127.0.0.1", running.port, timeout=20)
+        c.request("GET", "/slow")
+        r = c.getresponse()
+        got.append((r.status, r.read()))
+
+    t = threading.Thread(target=client)
+    t.start()
+    try:
+        assert entered.wait(10)
+        stopper = threading.Timer(0.3, release.set)  # finishes well within shutdown_timeout
+        stopper.start()
+        with caplog.at_level("INFO", logger="lapwise.app"):
+            assert running.stop() is True  # nothing cut
+        t.join(10)
+        assert got == [(200, b"done")]
+        assert "every request answered" in caplog.text
+    finally:
+        release.set()
+        running.stop()
+
+
+def test_serve_stop_cuts_a_hung_handler_too():
+    import threading
+
+    from lapwise.app import App
+
+    entered, release = threading.Event(), threading.Event()
+    app = App()
+
+    @app.get("/hang")
+    def hang(req):  # noqa: ARG001
+        entered.set()
+        release.wait(30)
+        return "late"
+
+    running = app.serve(port=0, threads=1, shutdown_timeout=1.0)
+    s = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+    try:
+        s.sendall(b"GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert entered.wait(10)
+        begun = time.monotonic()
+        assert running.stop() is False  # one request cut
+        assert time.monotonic() - begun < 1.0 + 2.0  # shutdown_timeout, with a wide margin
+        answer = s.recv(1 << 16)
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 503 "), answer
+    finally:
+        release.set()
+        s.close()

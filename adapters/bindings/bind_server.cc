@@ -12,10 +12,12 @@
 // elsewhere (lapwise.App's handler pool) and answers it later the same way. Which callable a
 // route calls can be swapped while serving (set_handler), and every call that takes longer
 // than the budget given to set_dispatch is reported to its on_slow hook: lapwise.App decides
-// from that where a handler runs. The clock is read here because the same two reads from
-// Python cost about a tenth of a cheap handler's whole request.
-// Any exception (handler, conversion, scheduling) is passed to the log_error hook and answered
-// with what the hook returns, or a 500 when it returns None: it never reaches the io thread.
+// from that where a handler runs. Once a batch has run longer than its budget, the rest of
+// it calls each route's `offload` callable instead (the pool entry), so that a batch of
+// handlers cheap one by one still cannot hold the io thread for long. The clock is read here
+// because the same two reads from Python cost about a tenth of a cheap handler's whole request. Any
+// exception (handler, conversion, scheduling) is passed to the log_error hook and answered with
+// what the hook returns, or a 500 when it returns None: it never reaches the io thread.
 //
 // ServerRequest attributes are built lazily and cached: method, path (percent-decoded, UTF-8
 // with replacement), query_string, query (dict, first value wins), params (dict; {x:int}
@@ -44,6 +46,7 @@ namespace ls = lapwise::server;
 
 struct route_info {
   PyObject* fn;            // strong; replaced only with the GIL held (set_handler)
+  PyObject* offload;       // strong or null: called instead of fn once a batch is over budget
   std::uint32_t int_mask;  // bit i: parameter i is {name:int}
 };
 
@@ -67,7 +70,10 @@ PyTypeObject* request_type = nullptr;
 class py_handler final : public ls::handler {
  public:
   ~py_handler() override {
-    for (route_info& r : routes_) Py_XDECREF(r.fn);
+    for (route_info& r : routes_) {
+      Py_XDECREF(r.fn);
+      Py_XDECREF(r.offload);
+    }
     Py_XDECREF(dumps_);
     Py_XDECREF(loads_);
     Py_XDECREF(response_type_);
@@ -86,6 +92,8 @@ class py_handler final : public ls::handler {
   PyObject* pending_ = nullptr;  // a handler's "answered later" marker
   PyObject* on_slow_ = nullptr;  // on_slow(route id, seconds) after a call over slow_after_
   std::chrono::steady_clock::duration slow_after_ = std::chrono::steady_clock::duration::max();
+  // Past this much time in one batch, the rest of it goes to the routes' offload callables.
+  std::chrono::steady_clock::duration batch_budget_ = std::chrono::steady_clock::duration::max();
 
   void thread_started() noexcept override {
     tstate_ = PyThreadState_New(PyInterpreterState_Main());
@@ -99,7 +107,9 @@ class py_handler final : public ls::handler {
 
   void handle(std::span<ls::request* const> batch) noexcept override {
     PyEval_RestoreThread(tstate_);
-    for (ls::request* r : batch) handle_one(r);
+    const auto started = std::chrono::steady_clock::now();
+    auto now = started;
+    for (ls::request* r : batch) now = handle_one(r, now - started > batch_budget_);
     PyEval_SaveThread();
   }
 
@@ -109,7 +119,9 @@ class py_handler final : public ls::handler {
   void answer(py_request* pr, PyObject* result) noexcept;
 
  private:
-  void handle_one(ls::request* r) noexcept;
+  // Calls the route's callable (its offload one when `offload` and it has one); returns the
+  // time the call ended.
+  std::chrono::steady_clock::time_point handle_one(ls::request* r, bool offload) noexcept;
   static thread_local PyThreadState* tstate_;
 };
 
@@ -484,20 +496,23 @@ py_request* new_request(ls::request* r, py_handler* owner) {
   return pr;
 }
 
-void py_handler::handle_one(ls::request* r) noexcept {
+std::chrono::steady_clock::time_point py_handler::handle_one(ls::request* r,
+                                                             bool offload) noexcept {
   py_request* pr = new_request(r, this);
   if (pr == nullptr) {
     PyErr_Clear();
     r->respond({500, "text/plain; charset=utf-8", {}, "Internal Server Error"});
-    return;
+    return std::chrono::steady_clock::now();
   }
   PyObject* arg = reinterpret_cast<PyObject*>(pr);
   const std::uint32_t route = r->route();
-  PyObject* fn = routes_[route].fn;
+  const route_info& info = routes_[route];
+  PyObject* fn = offload && info.offload != nullptr ? info.offload : info.fn;
   Py_INCREF(fn);  // set_handler may replace it while the call has released the GIL
   const auto started = std::chrono::steady_clock::now();
   PyObject* res = PyObject_Vectorcall(fn, &arg, 1, nullptr);
-  const auto took = std::chrono::steady_clock::now() - started;
+  const auto ended = std::chrono::steady_clock::now();
+  const auto took = ended - started;
   Py_DECREF(fn);
   if (res == nullptr) {
     fail(pr, "handler");
@@ -520,6 +535,7 @@ void py_handler::handle_one(ls::request* r) noexcept {
     if (out == nullptr) PyErr_WriteUnraisable(on_slow_);
     Py_XDECREF(out);
   }
+  return ended;
 }
 
 void req_dealloc(py_request* self) {
@@ -675,11 +691,12 @@ class py_server {
   }
 
   std::uint32_t add_route(const std::string& method, const std::string& pattern, py::object fn,
-                          std::uint32_t int_mask) {
+                          std::uint32_t int_mask, py::object offload) {
     check_not_started();
     const auto id = static_cast<std::uint32_t>(handler_.routes_.size());
     if (auto err = routes_.add_dynamic(method, pattern, id)) throw py::value_error(*err);
-    handler_.routes_.push_back({fn.release().ptr(), int_mask});
+    PyObject* off = offload.is_none() ? nullptr : offload.release().ptr();
+    handler_.routes_.push_back({fn.release().ptr(), off, int_mask});
     return id;
   }
 
@@ -692,15 +709,21 @@ class py_server {
     Py_DECREF(old);
   }
 
-  void set_dispatch(py::object pending, py::object on_slow, double slow_after) {
+  void set_dispatch(py::object pending, py::object on_slow, double slow_after,
+                    double batch_budget) {
     check_not_started();
-    if (!(slow_after > 0)) throw py::value_error("slow_after must be positive");
+    if (!(slow_after > 0) || !(batch_budget > 0))
+      throw py::value_error("slow_after and batch_budget must be positive");
     Py_XDECREF(handler_.pending_);
     handler_.pending_ = pending.release().ptr();
     Py_XDECREF(handler_.on_slow_);
     handler_.on_slow_ = on_slow.is_none() ? nullptr : on_slow.release().ptr();
-    handler_.slow_after_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(slow_after));
+    auto ticks = [](double s) {
+      return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(s));
+    };
+    handler_.slow_after_ = ticks(slow_after);
+    handler_.batch_budget_ = ticks(batch_budget);
   }
 
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
@@ -772,11 +795,11 @@ void bind_server(py::module_& m) {
       .def("add_const", &py_server::add_const, py::arg("method"), py::arg("pattern"),
            py::arg("status"), py::arg("content_type"), py::arg("headers"), py::arg("body"))
       .def("add_route", &py_server::add_route, py::arg("method"), py::arg("pattern"),
-           py::arg("handler"), py::arg("int_mask"))
+           py::arg("handler"), py::arg("int_mask"), py::arg("offload") = py::none())
       .def("set_hooks", &py_server::set_hooks, py::arg("dumps"), py::arg("loads"),
            py::arg("response_type"), py::arg("schedule"), py::arg("log_error"))
       .def("set_dispatch", &py_server::set_dispatch, py::arg("pending"), py::arg("on_slow"),
-           py::arg("slow_after"))
+           py::arg("slow_after"), py::arg("batch_budget"))
       .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)

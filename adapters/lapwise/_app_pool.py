@@ -14,6 +14,8 @@ itself first:
   that slow sends the route back to the pool,
   and it must then prove itself over four times as many calls (at most 4096), so a handler
   that is usually fast but sometimes blocks stalls its io thread a few times, then stays off it.
+- Once a batch of ready requests has run ``BATCH_BUDGET_S`` on the io thread, the rest of the
+  batch goes to the pool (each inline route's ``submit``), whatever the routes' state.
 - ``blocking=True`` on the route keeps it on the pool for good (for handlers known to block,
   so that not even one call can stall the io thread).
 
@@ -40,6 +42,10 @@ PROMOTE_AFTER = 16  # fast pool calls in a row before a route runs inline
 # An inline call longer than this stalled the io thread: back to the pool. Well above FAST_S so
 # that the scheduler preempting the io thread mid-call (a loaded machine) rarely demotes a route.
 INLINE_BUDGET_S = 0.01
+# Once one batch of ready requests has run this long on an io thread, the rest of it goes to the
+# pool: a batch of handlers each cheap on its own cannot hold the io thread much longer either.
+# Far above what a batch of cheap handlers takes (1,024 pipelined requests at ~2 µs: 2 ms).
+BATCH_BUDGET_S = 0.01
 
 # What SyncRoute.submit returns to the native server when the request went to the pool: the
 # server leaves it unanswered, and the pool answers it through req._respond / req._fail.

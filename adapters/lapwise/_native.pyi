@@ -64,17 +64,19 @@ class Server:
     def add_const(self, method: str, pattern: str, status: int, content_type: str,
                   headers: Sequence[tuple[str, str]], body: bytes) -> None: ...
     def add_route(self, method: str, pattern: str, handler: Callable[[ServerRequest], Any],
-                  int_mask: int) -> int:
-        """int_mask bit i: parameter i is {name:int} (converted to int for the handler).
-        Returns the route's id (for set_handler and on_slow)."""
+                  int_mask: int, offload: Callable[[ServerRequest], Any] | None = None) -> int:
+        """int_mask bit i: parameter i is {name:int} (converted to int for the handler);
+        offload: called instead of handler once a batch has run past its budget. Returns the
+        route's id (for set_handler and on_slow)."""
     def set_hooks(self, dumps: Callable[[Any], bytes], loads: Callable[[bytes], Any],
                   response_type: type, schedule: Callable[..., Any],
                   log_error: Callable[..., Any]) -> None:
         """log_error(exc, where, method, path) may return the answer (None: a 500)."""
     def set_dispatch(self, pending: object, on_slow: Callable[[int, float], None] | None,
-                     slow_after: float) -> None:
+                     slow_after: float, batch_budget: float) -> None:
         """pending: a handler returning this object answers later (req._respond/_fail);
-        on_slow(route id, seconds) after every handler call longer than slow_after seconds."""
+        on_slow(route id, seconds) after every handler call longer than slow_after seconds;
+        past batch_budget seconds in one batch, the rest of it calls the routes' offload."""
     def set_handler(self, route: int, handler: Callable[[ServerRequest], Any]) -> None:
         """Replaces a route's callable, also while serving."""
     def start(self) -> None: ...

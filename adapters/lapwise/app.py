@@ -32,7 +32,8 @@ Where handlers run:
   its handler returns. A route whose handler proved cheap (16 pool calls in a row under 1 ms)
   then runs inline on the io thread, in the batch of ready requests, which saves the thread hop
   (more than the whole cost of a cheap handler); an inline call over 10 ms sends the route back
-  to the pool. ``blocking=True`` on a route keeps it on the pool always. See ``_app_pool``.
+  to the pool, and once a batch has run 10 ms the rest of it goes to the pool. ``blocking=True``
+  on a route keeps it on the pool always. See ``_app_pool``.
 - ``async def`` handlers run on one asyncio loop thread.
 
 Shutdown (``Running.stop()``, or SIGINT/SIGTERM under ``run``) is bounded by
@@ -58,7 +59,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
-from ._app_pool import DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, HandlerPool, SyncRoute
+from ._app_pool import BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, HandlerPool, SyncRoute
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
 
 log = logging.getLogger("lapwise.app")
@@ -276,7 +277,7 @@ class App:
             sync = None if _is_async(r.handler) else SyncRoute(r.handler, pool, loop.schedule, r.blocking)
             for m in r.methods:
                 route_id = server.add_route(m, r.pattern, sync.submit if sync else r.handler,
-                                            int_mask(r.pattern))
+                                            int_mask(r.pattern), sync.submit if sync else None)
                 if sync is not None:
                     sync.ids.append(route_id)
                     sync_routes[route_id] = sync
@@ -292,7 +293,7 @@ class App:
 
         dumps, loads = json_functions()
         server.set_hooks(dumps, body_loads(loads), Response, loop.schedule, _log_error)
-        server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S)
+        server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S)
         bound = server.start()
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,

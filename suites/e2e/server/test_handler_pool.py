@@ -219,3 +219,42 @@ def check_where(srv, slow_once: list[bool], promote_after: int) -> None:
     slow_once[0] = True
     get(srv.port, "/where-slow-once")  # 100 ms inline: over the budget
     assert get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)
+
+
+def test_a_long_batch_of_inline_handlers_spills_to_the_pool(monkeypatch):
+    import socket
+
+    from lapwise import _app_pool
+
+    monkeypatch.setattr(_app_pool, "FAST_S", 1.0)  # let a 2 ms handler go inline
+    app = App()
+
+    @app.get("/busy")
+    def busy(req):  # noqa: ARG001
+        end = time.perf_counter() + 0.002
+        while time.perf_counter() < end:
+            pass
+        return threading.current_thread().name
+
+    pool_name = "lapwise-handler-"
+    with app.serve(port=0, threads=1) as srv:
+        # Until it runs inline (a call the scheduler stretched past 10 ms sends it back for a while).
+        for _ in range(2000):
+            if not get(srv.port, "/busy")[1].decode().startswith(pool_name):
+                break
+        else:
+            pytest.fail("the route never went inline")
+        # 24 pipelined requests reach the handler in one batch: 48 ms of handlers, over the
+        # 10 ms batch budget, so the batch starts inline and its rest goes to the pool.
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT)
+        s.sendall(b"GET /busy HTTP/1.1\r\nHost: x\r\n\r\n" * 23 +
+                  b"GET /busy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(1 << 16):
+            data += chunk
+        s.close()
+        names = [part.split(b"\r\n\r\n", 1)[1][:40].split(b"HTTP/1.1")[0].decode()
+                 for part in data.split(b"HTTP/1.1 200 OK")[1:]]
+        assert len(names) == 24
+        assert not names[0].startswith(pool_name), names
+        assert any(n.startswith(pool_name) for n in names), names

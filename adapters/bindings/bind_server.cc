@@ -13,8 +13,9 @@
 // route calls can be swapped while serving (set_handler), and every call that takes longer
 // than the budget given to set_dispatch is reported to its on_slow hook: lapwise.App decides
 // from that where a handler runs. Once a batch has run longer than its budget, the rest of
-// it calls each route's `offload` callable instead (the pool entry), so that a batch of
-// handlers cheap one by one still cannot hold the io thread for long. The clock is read here
+// it calls each route's `offload` callable instead (the pool entry) when its calls took more
+// than a given mean, so that a batch of handlers cheap one by one still cannot hold the io
+// thread for long. The clock is read here
 // because the same two reads from Python cost about a tenth of a cheap handler's whole request. Any
 // exception (handler, conversion, scheduling) is passed to the log_error hook and answered with
 // what the hook returns, or a 500 when it returns None: it never reaches the io thread.
@@ -45,9 +46,10 @@ namespace {
 namespace ls = lapwise::server;
 
 struct route_info {
-  PyObject* fn;            // strong; replaced only with the GIL held (set_handler)
-  PyObject* offload;       // strong or null: called instead of fn once a batch is over budget
-  std::uint32_t int_mask;  // bit i: parameter i is {name:int}
+  PyObject* fn;             // strong; replaced only with the GIL held (set_handler)
+  PyObject* offload;        // strong or null: called instead of fn once a batch is over budget
+  std::uint32_t int_mask;   // bit i: parameter i is {name:int}
+  std::uint64_t calls = 0;  // counted with the GIL held, so io threads do not race on it
 };
 
 class py_handler;
@@ -90,10 +92,13 @@ class py_handler final : public ls::handler {
   PyObject* schedule_ = nullptr;
   PyObject* log_error_ = nullptr;
   PyObject* pending_ = nullptr;  // a handler's "answered later" marker
-  PyObject* on_slow_ = nullptr;  // on_slow(route id, seconds) after a call over slow_after_
+  PyObject* on_slow_ = nullptr;  // on_slow(route id, seconds, calls) after one over slow_after_
   std::chrono::steady_clock::duration slow_after_ = std::chrono::steady_clock::duration::max();
-  // Past this much time in one batch, the rest of it goes to the routes' offload callables.
+  // Past this much time in one batch, at more than spill_mean_ per request on average, the
+  // rest of it goes to the routes' offload callables. The mean tells handlers that are slow
+  // from a thread the scheduler preempted once in a long batch of cheap calls.
   std::chrono::steady_clock::duration batch_budget_ = std::chrono::steady_clock::duration::max();
+  std::chrono::steady_clock::duration spill_mean_{};
 
   void thread_started() noexcept override {
     tstate_ = PyThreadState_New(PyInterpreterState_Main());
@@ -109,7 +114,12 @@ class py_handler final : public ls::handler {
     PyEval_RestoreThread(tstate_);
     const auto started = std::chrono::steady_clock::now();
     auto now = started;
-    for (ls::request* r : batch) now = handle_one(r, now - started > batch_budget_);
+    std::size_t done = 0;
+    for (ls::request* r : batch) {
+      const auto spent = now - started;
+      now = handle_one(r, spent > batch_budget_ && spent > spill_mean_ * done, now);
+      ++done;
+    }
     PyEval_SaveThread();
   }
 
@@ -120,8 +130,11 @@ class py_handler final : public ls::handler {
 
  private:
   // Calls the route's callable (its offload one when `offload` and it has one); returns the
-  // time the call ended.
-  std::chrono::steady_clock::time_point handle_one(ls::request* r, bool offload) noexcept;
+  // time the call ended. The call is timed from `since`, the end of the batch's previous call:
+  // one clock read a request, and what lies between (answering the previous request, making
+  // this one's object) is a few microseconds against a budget of milliseconds.
+  std::chrono::steady_clock::time_point handle_one(
+      ls::request* r, bool offload, std::chrono::steady_clock::time_point since) noexcept;
   static thread_local PyThreadState* tstate_;
 };
 
@@ -496,8 +509,8 @@ py_request* new_request(ls::request* r, py_handler* owner) {
   return pr;
 }
 
-std::chrono::steady_clock::time_point py_handler::handle_one(ls::request* r,
-                                                             bool offload) noexcept {
+std::chrono::steady_clock::time_point py_handler::handle_one(
+    ls::request* r, bool offload, std::chrono::steady_clock::time_point since) noexcept {
   py_request* pr = new_request(r, this);
   if (pr == nullptr) {
     PyErr_Clear();
@@ -506,13 +519,13 @@ std::chrono::steady_clock::time_point py_handler::handle_one(ls::request* r,
   }
   PyObject* arg = reinterpret_cast<PyObject*>(pr);
   const std::uint32_t route = r->route();
-  const route_info& info = routes_[route];
+  route_info& info = routes_[route];
+  ++info.calls;
   PyObject* fn = offload && info.offload != nullptr ? info.offload : info.fn;
   Py_INCREF(fn);  // set_handler may replace it while the call has released the GIL
-  const auto started = std::chrono::steady_clock::now();
   PyObject* res = PyObject_Vectorcall(fn, &arg, 1, nullptr);
   const auto ended = std::chrono::steady_clock::now();
-  const auto took = ended - started;
+  const auto took = ended - since;
   Py_DECREF(fn);
   if (res == nullptr) {
     fail(pr, "handler");
@@ -531,7 +544,8 @@ std::chrono::steady_clock::time_point py_handler::handle_one(ls::request* r,
   Py_DECREF(arg);
   if (took > slow_after_ && on_slow_ != nullptr) {  // after the answer: it is not delayed
     PyObject* out =
-        PyObject_CallFunction(on_slow_, "Id", route, std::chrono::duration<double>(took).count());
+        PyObject_CallFunction(on_slow_, "IdK", route, std::chrono::duration<double>(took).count(),
+                              static_cast<unsigned long long>(info.calls));
     if (out == nullptr) PyErr_WriteUnraisable(on_slow_);
     Py_XDECREF(out);
   }
@@ -709,11 +723,12 @@ class py_server {
     Py_DECREF(old);
   }
 
-  void set_dispatch(py::object pending, py::object on_slow, double slow_after,
-                    double batch_budget) {
+  void set_dispatch(py::object pending, py::object on_slow, double slow_after, double batch_budget,
+                    double spill_mean) {
     check_not_started();
-    if (!(slow_after > 0) || !(batch_budget > 0))
-      throw py::value_error("slow_after and batch_budget must be positive");
+    if (!(slow_after > 0) || !(batch_budget > 0) || !(spill_mean >= 0))
+      throw py::value_error(
+          "slow_after and batch_budget must be positive, spill_mean not negative");
     Py_XDECREF(handler_.pending_);
     handler_.pending_ = pending.release().ptr();
     Py_XDECREF(handler_.on_slow_);
@@ -724,6 +739,7 @@ class py_server {
     };
     handler_.slow_after_ = ticks(slow_after);
     handler_.batch_budget_ = ticks(batch_budget);
+    handler_.spill_mean_ = ticks(spill_mean);
   }
 
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
@@ -799,7 +815,7 @@ void bind_server(py::module_& m) {
       .def("set_hooks", &py_server::set_hooks, py::arg("dumps"), py::arg("loads"),
            py::arg("response_type"), py::arg("schedule"), py::arg("log_error"))
       .def("set_dispatch", &py_server::set_dispatch, py::arg("pending"), py::arg("on_slow"),
-           py::arg("slow_after"), py::arg("batch_budget"))
+           py::arg("slow_after"), py::arg("batch_budget"), py::arg("spill_mean"))
       .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)

@@ -10,12 +10,15 @@ itself first:
 - A route starts on the pool. Each pool call is timed (wall clock); after ``PROMOTE_AFTER``
   calls in a row that each took under ``FAST_S``, the route runs inline on the io thread.
 - The native server times every call (two clock reads in C++: the same from Python would add
-  a tenth to a cheap request) and reports one longer than ``INLINE_BUDGET_S``: an inline call
-  that slow sends the route back to the pool,
-  and it must then prove itself over four times as many calls (at most 4096), so a handler
-  that is usually fast but sometimes blocks stalls its io thread a few times, then stays off it.
-- Once a batch of ready requests has run ``BATCH_BUDGET_S`` on the io thread, the rest of the
-  batch goes to the pool (each inline route's ``submit``), whatever the routes' state.
+  a tenth to a cheap request) and reports one longer than ``INLINE_BUDGET_S``. The route's
+  next call then runs on the pool as a probe, since a loaded machine also preempts an io
+  thread in the middle of a 2 µs call: slow there too, or slow inline three times within
+  ``STRIKE_WINDOW`` calls, and the route goes back to the pool, to prove itself over four times
+  as many calls (at most 4096). A handler that always blocks stalls its io thread once; one
+  that blocks now and then, a few times.
+- Once a batch of ready requests has run ``BATCH_BUDGET_S`` on the io thread, at more than
+  ``SPILL_MEAN_S`` per call on average, the rest of the batch goes to the pool (each inline
+  route's ``submit``), whatever the routes' state.
 - ``blocking=True`` on the route keeps it on the pool for good (for handlers known to block,
   so that not even one call can stall the io thread).
 
@@ -46,6 +49,10 @@ INLINE_BUDGET_S = 0.01
 # pool: a batch of handlers each cheap on its own cannot hold the io thread much longer either.
 # Far above what a batch of cheap handlers takes (1,024 pipelined requests at ~2 µs: 2 ms).
 BATCH_BUDGET_S = 0.01
+# ... but only while the batch's calls took more than this on average: a batch of 2 µs calls
+# that took 10 ms was preempted, and the pool would only make each call dearer.
+SPILL_MEAN_S = 0.0001
+STRIKE_WINDOW = 1000  # slow inline calls this close (in calls of the route) add up
 
 # What SyncRoute.submit returns to the native server when the request went to the pool: the
 # server leaves it unanswered, and the pool answers it through req._respond / req._fail.
@@ -140,12 +147,18 @@ class SyncRoute:
         self.fn = fn
         self.blocking = blocking
         self.ids: list[int] = []
-        self.inline = False
+        self.state = "pool"  # "pool" (proving itself), "inline", "probe" (one slow inline call)
         self._pool = pool
         self._schedule = schedule
         self._fast_runs = 0  # pool calls under FAST_S in a row
         self._needed = PROMOTE_AFTER
+        self._strikes = 0  # slow inline calls, each within STRIKE_WINDOW calls of the last
+        self._strike_at = 0  # the route's call count at the last one
         self._install: Callable[[int, Callable[[Any], Any]], None] | None = None
+
+    @property
+    def inline(self) -> bool:
+        return self.state == "inline"
 
     def start(self, install: Callable[[int, Callable[[Any], Any]], None]) -> None:
         self._install = install
@@ -168,24 +181,43 @@ class SyncRoute:
             self._schedule(result, req)
         else:
             req._respond(result)
-        if self.blocking or self.inline:
+        if self.blocking:
             return
-        self._fast_runs = self._fast_runs + 1 if took < FAST_S else 0
-        if self._fast_runs >= self._needed:
-            self._move(inline=True)
+        if self.state == "probe":  # the verdict on a slow inline call
+            if took < FAST_S:
+                self._move("inline")  # the thread was preempted, the handler is cheap
+            else:
+                self._demote()
+        elif self.state == "pool":
+            self._fast_runs = self._fast_runs + 1 if took < FAST_S else 0
+            if self._fast_runs >= self._needed:
+                self._move("inline")
 
-    def slow(self, seconds: float) -> None:
-        """An inline call took ``seconds`` (over the budget): back to the pool."""
-        if not self.inline:
+    def slow(self, seconds: float, calls: int) -> None:
+        """An inline call took ``seconds`` (over the budget; the route's ``calls``-th). The next
+        call goes to the pool as a probe: the io thread may only have been preempted (a loaded
+        machine does that to a 2 µs call too). A handler slow on the pool as well, or slow
+        inline three times within STRIKE_WINDOW calls, goes back to the pool."""
+        if self.state != "inline":
             return
+        self._strikes = self._strikes + 1 if calls - self._strike_at <= STRIKE_WINDOW else 1
+        self._strike_at = calls
+        log.debug("%s: an inline call took %.1f ms", getattr(self.fn, "__qualname__", self.fn),
+                  seconds * 1e3)
+        if self._strikes >= 3:
+            self._demote()
+        else:
+            self._move("probe")
+
+    def _demote(self) -> None:
         self._needed = min(self._needed * 4, 4096)
-        self._move(inline=False)
-        log.debug("%s: an inline call took %.1f ms: back to the handler pool",
-                  getattr(self.fn, "__qualname__", self.fn), seconds * 1e3)
+        self._strikes = 0
+        self._move("pool")
+        log.debug("%s: back to the handler pool", getattr(self.fn, "__qualname__", self.fn))
 
-    def _move(self, inline: bool) -> None:
-        self.inline = inline
+    def _move(self, state: str) -> None:
+        self.state = state
         self._fast_runs = 0
         if self._install is not None:
             for route_id in self.ids:
-                self._install(route_id, self.fn if inline else self.submit)
+                self._install(route_id, self.fn if state == "inline" else self.submit)

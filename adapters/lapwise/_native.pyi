@@ -72,11 +72,12 @@ class Server:
                   response_type: type, schedule: Callable[..., Any],
                   log_error: Callable[..., Any]) -> None:
         """log_error(exc, where, method, path) may return the answer (None: a 500)."""
-    def set_dispatch(self, pending: object, on_slow: Callable[[int, float], None] | None,
-                     slow_after: float, batch_budget: float) -> None:
+    def set_dispatch(self, pending: object, on_slow: Callable[[int, float, int], None] | None,
+                     slow_after: float, batch_budget: float, spill_mean: float) -> None:
         """pending: a handler returning this object answers later (req._respond/_fail);
-        on_slow(route id, seconds) after every handler call longer than slow_after seconds;
-        past batch_budget seconds in one batch, the rest of it calls the routes' offload."""
+        on_slow(route id, seconds, the route's call count) after every handler call longer
+        than slow_after seconds; past batch_budget seconds in one batch, at over spill_mean
+        seconds per call on average, the rest of it calls the routes' offload."""
     def set_handler(self, route: int, handler: Callable[[ServerRequest], Any]) -> None:
         """Replaces a route's callable, also while serving."""
     def start(self) -> None: ...

@@ -32,8 +32,9 @@ Where handlers run:
   its handler returns. A route whose handler proved cheap (16 pool calls in a row under 1 ms)
   then runs inline on the io thread, in the batch of ready requests, which saves the thread hop
   (more than the whole cost of a cheap handler); an inline call over 10 ms sends the route back
-  to the pool, and once a batch has run 10 ms the rest of it goes to the pool. ``blocking=True``
-  on a route keeps it on the pool always. See ``_app_pool``.
+  to the pool (after a probe on the pool confirms it), and once a batch has run 10 ms at over
+  0.1 ms a call the rest of it goes to the pool. ``blocking=True`` on a route keeps it on the
+  pool always. See ``_app_pool``.
 - ``async def`` handlers run on one asyncio loop thread.
 
 Shutdown (``Running.stop()``, or SIGINT/SIGTERM under ``run``) is bounded by
@@ -59,7 +60,8 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
-from ._app_pool import BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, HandlerPool, SyncRoute
+from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
+                        SyncRoute)
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
 
 log = logging.getLogger("lapwise.app")
@@ -287,13 +289,13 @@ class App:
         for pattern, allow in self._options_allow().items():
             server.add_const("OPTIONS", pattern, 204, "", [("Allow", allow)], b"")
 
-        def on_slow(route_id: int, seconds: float) -> None:
+        def on_slow(route_id: int, seconds: float, calls: int) -> None:
             if (sync := sync_routes.get(route_id)) is not None:
-                sync.slow(seconds)
+                sync.slow(seconds, calls)
 
         dumps, loads = json_functions()
         server.set_hooks(dumps, body_loads(loads), Response, loop.schedule, _log_error)
-        server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S)
+        server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S, SPILL_MEAN_S)
         bound = server.start()
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,

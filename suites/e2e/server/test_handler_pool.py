@@ -89,6 +89,12 @@ def build_where(slow_once: list[bool]) -> App:
             time.sleep(0.1)
         return threading.current_thread().name
 
+    @app.get("/where-turns-slow")
+    def where_turns_slow(req):  # noqa: ARG001
+        if slow_once[1]:
+            time.sleep(0.03)
+        return threading.current_thread().name
+
     return app
 
 
@@ -201,7 +207,7 @@ def test_the_pool_is_bounded_by_handler_threads():
 def test_a_cheap_route_moves_inline_and_a_slow_call_sends_it_back():
     from lapwise import _app_pool
 
-    slow_once = [False]
+    slow_once = [False, False]
     with build_where(slow_once).serve(port=0, threads=1) as srv:
         check_where(srv, slow_once, _app_pool.PROMOTE_AFTER)
 
@@ -218,7 +224,18 @@ def check_where(srv, slow_once: list[bool], promote_after: int) -> None:
     assert not get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)
     slow_once[0] = True
     get(srv.port, "/where-slow-once")  # 100 ms inline: over the budget
-    assert get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)
+    assert get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)  # the probe
+    # The probe was fast (as after a preemption): inline again.
+    assert not get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)
+    # A handler that turned slow for good: slow inline, slow on the probe, then on the pool.
+    for _ in range(promote_after + 4):
+        get(srv.port, "/where-turns-slow")
+    assert not get(srv.port, "/where-turns-slow")[1].decode().startswith(pool_name)
+    slow_once[1] = True
+    get(srv.port, "/where-turns-slow")  # 30 ms inline
+    assert get(srv.port, "/where-turns-slow")[1].decode().startswith(pool_name)  # the probe: slow
+    names = {get(srv.port, "/where-turns-slow")[1].decode() for _ in range(5)}
+    assert all(n.startswith(pool_name) for n in names), names
 
 
 def test_a_long_batch_of_inline_handlers_spills_to_the_pool(monkeypatch):

@@ -1,7 +1,7 @@
 """An App whose handlers never finish, for the shutdown tests: /hang (``async def``), and
 /hang-sync (``def``, blocks its pool thread for good). Each handler prints "entered <path>" on
-stdout when it starts. Run as ``python hang_app.py PORT SHUTDOWN_TIMEOUT``; logs lapwise.app at
-INFO on stderr; SIGINT/SIGTERM stop it."""
+stdout when it starts. Run as ``python -m suites.e2e.server.hang_app PORT SHUTDOWN_TIMEOUT``
+from the repository root; logs lapwise.app at INFO on stderr; SIGINT/SIGTERM stop it."""
 
 from __future__ import annotations
 

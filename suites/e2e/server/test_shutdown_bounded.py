@@ -1,6 +1,6 @@
 """Shutdown is bounded by shutdown_timeout: a handler that never finishes (async or sync) is
 cut after it, the summary is logged and the process exits; a second signal exits at once. The
-app is a child process on 127.0.0.1 (hang_app.py), always stopped by its pid."""
+app is a child process on 127.0.0.1 (suites.e2e.server.hang_app), always stopped by its pid."""
 
 from __future__ import annotations
 
@@ -10,30 +10,23 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from lapwise import _native_status
+from suites.e2e.client.servers import free_port, stop_child
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
 
-HERE = Path(__file__).resolve().parent
 SHUTDOWN_TIMEOUT = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class HangApp:
     def __init__(self, shutdown_timeout: float) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, "-u", str(HERE / "hang_app.py"), str(self.port), str(shutdown_timeout)],
+            [sys.executable, "-u", "-m", "suites.e2e.server.hang_app", str(self.port), str(shutdown_timeout)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20
         while True:
@@ -68,9 +61,7 @@ class HangApp:
 
     def kill(self) -> str:
         """Stops the process by its pid whatever happened; its stderr."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        stop_child(self.proc, 2.0)
         return self.proc.stderr.read().decode()
 
 

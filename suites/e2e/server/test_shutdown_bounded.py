@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -18,6 +19,8 @@ from suites.e2e.client.servers import free_port, stop_child
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
+
+from lapwise.app import App  # noqa: E402
 
 SHUTDOWN_TIMEOUT = 2.0
 
@@ -110,21 +113,25 @@ def test_a_second_signal_exits_at_once(second):
         app.kill()
 
 
-def test_a_handler_that_finishes_within_the_timeout_is_answered_not_cut(caplog):
-    import http.client
-    import threading
-
-    from lapwise.app import App
-
+def held_app(path: str) -> tuple[App, threading.Event, threading.Event]:
+    """An in-process App whose ``def`` handler on ``path`` signals ``entered``, then waits
+    (at most 30 s) for ``release`` and answers "done"."""
     entered, release = threading.Event(), threading.Event()
     app = App()
 
-    @app.get("/slow")
-    def slow(req):  # noqa: ARG001
+    @app.get(path)
+    def held(req):  # noqa: ARG001
         entered.set()
-        release.wait(10)
+        release.wait(30)
         return "done"
 
+    return app, entered, release
+
+
+def test_a_handler_that_finishes_within_the_timeout_is_answered_not_cut(caplog):
+    import http.client
+
+    app, entered, release = held_app("/slow")
     running = app.serve(port=0, threads=1, shutdown_timeout=10.0)
     got: list = []
 
@@ -151,19 +158,7 @@ def test_a_handler_that_finishes_within_the_timeout_is_answered_not_cut(caplog):
 
 
 def test_serve_stop_cuts_a_hung_handler_too():
-    import threading
-
-    from lapwise.app import App
-
-    entered, release = threading.Event(), threading.Event()
-    app = App()
-
-    @app.get("/hang")
-    def hang(req):  # noqa: ARG001
-        entered.set()
-        release.wait(30)
-        return "late"
-
+    app, entered, release = held_app("/hang")
     running = app.serve(port=0, threads=1, shutdown_timeout=1.0)
     s = socket.create_connection(("127.0.0.1", running.port), timeout=10)
     try:

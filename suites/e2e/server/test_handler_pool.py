@@ -239,8 +239,6 @@ def check_where(srv, slow_once: list[bool], promote_after: int) -> None:
 
 
 def test_a_long_batch_of_inline_handlers_spills_to_the_pool(monkeypatch):
-    import socket
-
     from lapwise import _app_pool
 
     monkeypatch.setattr(_app_pool, "FAST_S", 1.0)  # let a 2 ms handler go inline
@@ -255,23 +253,40 @@ def test_a_long_batch_of_inline_handlers_spills_to_the_pool(monkeypatch):
 
     pool_name = "lapwise-handler-"
     with app.serve(port=0, threads=1) as srv:
-        # Until it runs inline (a call the scheduler stretched past 10 ms sends it back for a while).
-        for _ in range(2000):
-            if not get(srv.port, "/busy")[1].decode().startswith(pool_name):
+        # 24 pipelined requests reach the handler in one batch: 48 ms of handlers, over the
+        # 10 ms batch budget, so the batch starts inline and its rest (about 19) goes to the
+        # pool. A loaded machine may stretch one inline call past 10 ms, which sends the next
+        # call to the pool as a probe: hence a few tries, each once the route is inline again.
+        seen = []
+        for _ in range(5):
+            wait_inline(srv.port, pool_name)
+            names = pipelined_names(srv.port, "/busy", 24)
+            assert len(names) == 24
+            inline = sum(not n.startswith(pool_name) for n in names)
+            seen.append(inline)
+            if 1 <= inline <= 12:
                 break
         else:
-            pytest.fail("the route never went inline")
-        # 24 pipelined requests reach the handler in one batch: 48 ms of handlers, over the
-        # 10 ms batch budget, so the batch starts inline and its rest goes to the pool.
-        s = socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT)
-        s.sendall(b"GET /busy HTTP/1.1\r\nHost: x\r\n\r\n" * 23 +
-                  b"GET /busy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        data = b""
-        while chunk := s.recv(1 << 16):
-            data += chunk
-        s.close()
-        names = [part.split(b"\r\n\r\n", 1)[1][:40].split(b"HTTP/1.1")[0].decode()
-                 for part in data.split(b"HTTP/1.1 200 OK")[1:]]
-        assert len(names) == 24
-        assert not names[0].startswith(pool_name), names
-        assert any(n.startswith(pool_name) for n in names), names
+            pytest.fail(f"inline calls per batch of 24: {seen}; expected a batch cut short")
+
+
+def wait_inline(port: int, pool_name: str) -> None:
+    for _ in range(2000):
+        if not get(port, "/busy")[1].decode().startswith(pool_name):
+            return
+    pytest.fail("the route never went inline")
+
+
+def pipelined_names(port: int, target: str, n: int) -> list[str]:
+    """Sends n pipelined GETs on one connection; the bodies (thread names) in order."""
+    import socket
+
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    one = f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    s.sendall(one * (n - 1) + one.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+    data = b""
+    while chunk := s.recv(1 << 16):
+        data += chunk
+    s.close()
+    return [part.split(b"\r\n\r\n", 1)[1][:40].split(b"HTTP/1.1")[0].decode()
+            for part in data.split(b"HTTP/1.1 200 OK")[1:]]

@@ -213,29 +213,38 @@ def test_a_cheap_route_moves_inline_and_a_slow_call_sends_it_back():
 
 
 def check_where(srv, slow_once: list[bool], promote_after: int) -> None:
+    """Where each route's calls run. A loaded machine can preempt a pool call past FAST_S (the
+    route then needs more calls) or an inline one past the budget (its next call is a probe):
+    the checks wait for a state rather than count calls exactly, and retry a scenario."""
     pool_name = "lapwise-handler-"
-    names = [get(srv.port, "/where")[1].decode() for _ in range(promote_after + 4)]
-    assert names[0].startswith(pool_name)  # unproven: on the pool
-    assert not names[-1].startswith(pool_name)  # proven cheap: inline on the io thread
-    blocking = {get(srv.port, "/where-blocking")[1].decode() for _ in range(promote_after + 4)}
-    assert all(n.startswith(pool_name) for n in blocking)  # blocking=True: never inline
-    for _ in range(promote_after + 4):
-        get(srv.port, "/where-slow-once")
-    assert not get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)
-    slow_once[0] = True
-    get(srv.port, "/where-slow-once")  # 100 ms inline: over the budget
-    assert get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)  # the probe
-    # The probe was fast (as after a preemption): inline again.
-    assert not get(srv.port, "/where-slow-once")[1].decode().startswith(pool_name)
+
+    def on_pool(path: str) -> bool:
+        return get(srv.port, path)[1].decode().startswith(pool_name)
+
+    def calls_until_inline(path: str) -> int:
+        for n in range(1, 2001):
+            if not on_pool(path):
+                return n
+        pytest.fail(f"{path} never went inline")
+
+    assert on_pool("/where")  # unproven: on the pool
+    assert calls_until_inline("/where") >= promote_after  # then proven cheap: inline
+    assert all(on_pool("/where-blocking") for _ in range(promote_after + 4))  # never inline
+    for _ in range(3):  # one slow inline call: a probe on the pool, fast, so inline again
+        calls_until_inline("/where-slow-once")
+        slow_once[0] = True
+        assert not on_pool("/where-slow-once")  # 100 ms inline: over the budget
+        assert on_pool("/where-slow-once")  # the probe
+        if not on_pool("/where-slow-once"):
+            break
+    else:
+        pytest.fail("a fast probe did not bring the route back inline")
     # A handler that turned slow for good: slow inline, slow on the probe, then on the pool.
-    for _ in range(promote_after + 4):
-        get(srv.port, "/where-turns-slow")
-    assert not get(srv.port, "/where-turns-slow")[1].decode().startswith(pool_name)
+    calls_until_inline("/where-turns-slow")
     slow_once[1] = True
-    get(srv.port, "/where-turns-slow")  # 30 ms inline
-    assert get(srv.port, "/where-turns-slow")[1].decode().startswith(pool_name)  # the probe: slow
-    names = {get(srv.port, "/where-turns-slow")[1].decode() for _ in range(5)}
-    assert all(n.startswith(pool_name) for n in names), names
+    assert not on_pool("/where-turns-slow")  # 30 ms inline
+    assert on_pool("/where-turns-slow")  # the probe: slow too
+    assert all(on_pool("/where-turns-slow") for _ in range(5))
 
 
 def test_a_long_batch_of_inline_handlers_spills_to_the_pool(monkeypatch):

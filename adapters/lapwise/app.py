@@ -27,14 +27,15 @@ HEAD is not served from GET routes yet (the server core would have to drop the b
 Where handlers run:
 
 - Const routes are answered by the native io threads without entering Python.
-- ``def`` handlers never hold an io thread for long: a route starts on a bounded pool of
-  handler threads (``handler_threads``, default 32) and each response is written as soon as
-  its handler returns. A route whose handler proved cheap (16 pool calls in a row under 1 ms)
-  then runs inline on the io thread, in the batch of ready requests, which saves the thread hop
-  (more than the whole cost of a cheap handler); an inline call over 10 ms sends the route back
-  to the pool (after a probe on the pool confirms it), and once a batch has run 10 ms at over
-  0.1 ms a call the rest of it goes to the pool. ``blocking=True`` on a route keeps it on the
-  pool always. See ``_app_pool``.
+- ``def`` handlers run off the io threads unless proven cheap: a route starts on a bounded
+  pool of handler threads (``handler_threads``, default 32) and each response is written as
+  soon as its handler returns. A route whose handler proved cheap (16 pool calls in a row under
+  1 ms) then runs inline on the io thread, in the batch of ready requests, which saves the
+  thread hop (more than the whole cost of a cheap handler); an inline call over 10 ms sends the
+  route back to the pool (after a probe on the pool confirms it), and once a batch has run
+  10 ms at over 0.1 ms a call the rest of it goes to the pool. So a cheap handler that later
+  blocks stalls its io thread for that call; ``blocking=True`` on a route that may block keeps
+  it on the pool always. See ``_app_pool``.
 - ``async def`` handlers run on one asyncio loop thread.
 
 Shutdown (``Running.stop()``, or SIGINT/SIGTERM under ``run``) is bounded by

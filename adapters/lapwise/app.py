@@ -136,6 +136,7 @@ class Running:
     _pool: HandlerPool | None = field(repr=False, default=None)
     shutdown_timeout: float = 10.0
     _stopped: bool = field(repr=False, default=False)
+    _ended: bool = field(repr=False, default=True)  # the io threads ended when stopped
 
     @property
     def url(self) -> str:
@@ -190,6 +191,7 @@ class Running:
             log.info("lapwise stopped in %.1f s: every request answered", took)
         if not done:
             log.error("lapwise: the io threads did not end after the shutdown timeout")
+        self._ended = done
         return done and not (cut_async or cut_sync)
 
     def _abort(self, signum: int) -> None:
@@ -317,7 +319,8 @@ class App:
         """Serves until SIGTERM/SIGINT (or another thread's stop), then stops as
         ``Running.stop()`` does (bounded by shutdown_timeout, summary logged). A second
         SIGTERM/SIGINT while stopping cuts every pending request, logs it and exits the
-        process at once (``os._exit(128 + signal)``)."""
+        process at once (``os._exit(128 + signal)``); so does a stop whose io threads did not
+        end within a second of the cut (``os._exit(1)``, logged)."""
         running = self.serve(host, port, threads, **options)
         log.info("lapwise serving on %s (%d io thread%s)", running.url, threads, "s" * (threads > 1))
         previous: dict[int, Any] = {}
@@ -347,6 +350,11 @@ class App:
             finally:
                 for signum, handler in previous.items():
                     signal.signal(signum, handler)
+            if not running._ended:
+                # Returning would block the process's exit on the native server's destructor,
+                # which joins io threads that did not end: the process must end all the same.
+                logging.shutdown()
+                os._exit(1)
 
 
 def _is_async(fn: Any) -> bool:

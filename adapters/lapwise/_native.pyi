@@ -116,7 +116,8 @@ class ClientRun:
     def results(self, response_cls: type, error_cls: type) -> list[Any]:
         """Joins the run, then one result per request in input order."""
     def stats(self) -> dict[str, int]:
-        """attempts, retries, resends, cancelled."""
+        """attempts (every request started: attempts, redirect hops, resends), retries, resends,
+        redirects, cancelled."""
     def __len__(self) -> int: ...
 
 # --- json (bind_json.cc) -----------------------------------------------------------------------

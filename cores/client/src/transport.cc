@@ -738,9 +738,12 @@ void transport::cancel_all() {
   }
   for (std::uint32_t i : sched_->drain_pending()) {
     std::uint32_t made = sched_->attempts(i);
-    std::string why = made == 0 ? "cancelled before it was sent"
-                                : "cancelled while waiting to retry (after " +
-                                      std::to_string(made) + " attempts)";
+    std::string why =
+        made == 0 ? "cancelled before it was sent"
+        : sched_->next_is_hop(i)
+            ? "cancelled while waiting for its next redirect hop (after " + std::to_string(made) +
+                  " attempts)"
+            : "cancelled while waiting to retry (after " + std::to_string(made) + " attempts)";
     b_.results_[i] = error{error_kind::cancelled, std::move(why), made + extra_[i],
                            made ? seconds(now_ - first_start_[i]) : 0.0};
     ++b_.stats_.cancelled;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lapwise/client/client.h"
@@ -125,6 +126,31 @@ TEST(Guarantees, EveryRedirectHopTakesARateToken) {
   // (less the 2 ms the loop's timers are forgiven per take): being slow can never fail this.
   auto span = log.back().at - log.front().at;
   EXPECT_GE(span, milliseconds(43 * 20 - 43 * 2)) << "hops bypassed the rate limit";
+}
+
+TEST(Guarantees, CancellingAWaitingHopSaysSo) {
+  scripted_server s({{"/loop", [](const connection& c, const arrival&) {
+                        c.send(
+                            "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n");
+                        return next_step::keep;
+                      }}});
+  policy p;
+  p.global_rate = {0.05, 1};  // after the first send, the hop waits 20 s for its token
+  invalid_input why;
+  auto b = batch::create({{"GET", s.url("/loop"), {}, {}}}, p, &why);
+  ASSERT_NE(b, nullptr);
+  std::thread canceller([&] {
+    while (s.log().empty()) std::this_thread::sleep_for(milliseconds(5));
+    std::this_thread::sleep_for(milliseconds(1000));  // the 302 is read long before this
+    b->cancel();
+  });
+  b->run();
+  canceller.join();
+  EXPECT_EQ(s.log().size(), 1u);
+  const auto* e = std::get_if<error>(&b->results()[0]);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->kind, error_kind::cancelled);
+  EXPECT_NE(e->message.find("next redirect hop"), std::string::npos) << e->message;
 }
 
 TEST(Guarantees, RedirectsAreFollowedWithTheRightMethod) {

@@ -79,6 +79,8 @@ class scheduler {
   std::vector<std::uint32_t> drain_pending();
 
   [[nodiscard]] std::uint32_t attempts(std::uint32_t index) const { return attempts_[index]; }
+  // Whether the next dispatch of `index` would be a redirect hop (it waits for its slot or token).
+  [[nodiscard]] bool next_is_hop(std::uint32_t index) const { return hop_next_[index]; }
   [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_; }
   [[nodiscard]] std::size_t finished() const noexcept { return finished_; }
   [[nodiscard]] bool done() const noexcept { return finished_ == host_of_.size(); }

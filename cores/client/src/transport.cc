@@ -728,12 +728,16 @@ void transport::cancel_all() {
     curl_multi_remove_handle(multi_, t.easy);
     t.busy = false;
     std::uint32_t i = t.index;
+    // It was started and may have reached the server, resends included.
+    std::uint32_t sent = std::max<std::uint32_t>(1, t.sends - (t.resend_refused ? 1 : 0));
+    extra_[i] += sent - 1;
+    b_.stats_.resends += sent - 1;
+    b_.stats_.attempts += sent;
     b_.results_[i] =
         error{error_kind::cancelled,
               "cancelled while in flight (attempt " + std::to_string(sched_->attempts(i)) + ")",
               sched_->attempts(i) + extra_[i], seconds(now_ - first_start_[i])};
     ++b_.stats_.cancelled;
-    ++b_.stats_.attempts;  // it was started, and may have reached the server
     if (on_result_) on_result_(i);
   }
   for (std::uint32_t i : sched_->drain_pending()) {

@@ -47,6 +47,12 @@ next_step first_only(const connection& c, const arrival& a) {
   return next_step::keep;
 }
 
+// A redirect loop: /loop answers 302 to /loop.
+next_step redirect_to_itself(const connection& c, const arrival&) {
+  c.send("HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n");
+  return next_step::keep;
+}
+
 TEST(Guarantees, PostIsNeverSentTwiceWithoutPermission) {
   scripted_server s({{"/", first_only}});
   std::vector<request> reqs;
@@ -99,11 +105,7 @@ TEST(Guarantees, ResendsThatArePermittedAreCounted) {
 }
 
 TEST(Guarantees, EveryRedirectHopTakesARateToken) {
-  scripted_server s({{"/loop", [](const connection& c, const arrival&) {
-                        c.send(
-                            "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n");
-                        return next_step::keep;
-                      }}});
+  scripted_server s({{"/loop", redirect_to_itself}});
   policy p;
   p.concurrency = 8;
   p.max_redirects = 10;
@@ -131,11 +133,7 @@ TEST(Guarantees, EveryRedirectHopTakesARateToken) {
 }
 
 TEST(Guarantees, CancellingAWaitingHopSaysSo) {
-  scripted_server s({{"/loop", [](const connection& c, const arrival&) {
-                        c.send(
-                            "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n");
-                        return next_step::keep;
-                      }}});
+  scripted_server s({{"/loop", redirect_to_itself}});
   policy p;
   p.global_rate = {0.05, 1};  // after the first send, the hop waits 20 s for its token
   invalid_input why;

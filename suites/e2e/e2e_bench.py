@@ -37,7 +37,7 @@ def main() -> int:
     if servers != "":
         cmd = [sys.executable, "-m", "suites.e2e.server_bench.run", "--mode",
                "quick" if args.quick else "full", "--out", str(args.out)]
-        load_bin = args.build / "suites" / "e2e" / "load" / "lapwise-load"
+        load_bin = args.build / "bin" / "lapwise-load"
         if load_bin.exists():
             cmd += ["--load-bin", str(load_bin)]
         if servers:

@@ -127,7 +127,7 @@ def find_load(explicit: str | None) -> str:
         return explicit
     root = Path(__file__).resolve().parents[2]
     for d in (root / "build", *sorted(root.glob("build-*"))):
-        exe = d / "suites" / "e2e" / "load" / "lapwise-load"
+        exe = d / "bin" / "lapwise-load"
         if exe.is_file():
             return str(exe)
     raise SystemExit("insitu: lapwise-load not found (--load BIN)")

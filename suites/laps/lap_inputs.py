@@ -94,7 +94,7 @@ USERS_ROUTES = (("GET", "/plaintext"), ("GET", "/json"), ("GET", "/users/{id:int
                 ("POST", "/echo"))
 # Byte for byte what lapwise-load sends for the end-to-end suite's /users request
 # (suites/e2e/server_bench/app_requests.py ROUTES["users"], serialized as
-# suites/e2e/load/request_set.cc does: the request line and the Host header it adds; the port
+# suites/load/src/request_set.cc does: the request line and the Host header it adds; the port
 # is the server's ephemeral one, five digits). Any other header would be parser work the
 # server never does: an extra User-Agent line alone costs the py-baseline parser ~1.4 µs.
 # test_laps_unit.py checks this against app_requests.

@@ -46,12 +46,12 @@ WHOLE = ("pipeline", "pipeline_plaintext", "pipeline_ctx", "write_ctx", "pipelin
 
 
 def native_binary(build: Path) -> Path:
-    return build / "suites" / "laps" / "native_laps"
+    return build / "bin" / "native_laps"
 
 
 def load_binary(build: Path) -> Path:
-    """lapwise-load, which drives the in-context timings (suites/e2e/load)."""
-    return build / "suites" / "e2e" / "load" / "lapwise-load"
+    """lapwise-load, which drives the in-context timings (suites/load)."""
+    return build / "bin" / "lapwise-load"
 
 
 def _native_check_value(step: str, value: Any) -> Any:
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.set_defaults(mode="full")
     ap.add_argument("--processes", type=int, default=0, help="repetitions (processes) per family")
     ap.add_argument("--build", default=os.environ.get("LAPWISE_BUILD_DIR", "build"),
-                    help="build tree holding suites/laps/native_laps and suites/e2e/load/lapwise-load")
+                    help="build tree holding bin/native_laps and bin/lapwise-load")
     ap.add_argument("--scenarios", default=",".join(lap_inputs.SCENARIOS))
     ap.add_argument("--families", default=",".join(lap_families.FAMILIES))
     ap.add_argument("--adapters", default=None, help="registry selection, e.g. 'router/*,parser/native'")

@@ -170,7 +170,7 @@ def _app_requests():
 
 
 def test_users_request_is_byte_for_byte_what_lapwise_load_sends():
-    """suites/e2e/load/request_set.cc: request line, the Host it adds (the server's ephemeral
+    """suites/load/src/request_set.cc: request line, the Host it adds (the server's ephemeral
     port), the request's own headers, an empty line; a GET without a body."""
     spec = _app_requests().ROUTES["users"]
     wire = (f"{spec.method} {spec.target} HTTP/1.1\r\nHost: 127.0.0.1:40000\r\n"

@@ -40,7 +40,7 @@ ROUTES: dict[str, RouteRequest] = {
 
 
 def request_file_text(req: RouteRequest) -> str:
-    """lapwise-load's request-file form of ``req`` (see suites/e2e/load/request_set.h)."""
+    """lapwise-load's request-file form of ``req`` (see lapwise/load/request_set.h)."""
     if b"\n" in req.body or b"\r" in req.body:
         raise ValueError(f"{req.route}: a request-file body is one line")
     lines = [f"{req.method} {req.target}"]

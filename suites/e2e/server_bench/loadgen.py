@@ -1,6 +1,6 @@
-"""Running lapwise-load (suites/e2e/load) and checking its report's accounting.
+"""Running lapwise-load (suites/load) and checking its report's accounting.
 
-lapwise-load writes its own JSON (suites/e2e/load/report_json.h); ``run`` returns it as a dict
+lapwise-load writes its own JSON (lapwise/load/report_json.h); ``run`` returns it as a dict
 after ``accounting_problems`` found nothing wrong with it.
 """
 
@@ -31,7 +31,7 @@ def find_binary(explicit: str | None = None) -> Path:
             candidates.append(Path(value))
     build_dirs = [Path(os.environ["LAPWISE_BUILD_DIR"])] if os.environ.get("LAPWISE_BUILD_DIR") else []
     build_dirs += [REPO / "build", *sorted(REPO.glob("build-*"))]
-    candidates += [d / "suites" / "e2e" / "load" / "lapwise-load" for d in build_dirs]
+    candidates += [d / "bin" / "lapwise-load" for d in build_dirs]
     for c in candidates:
         if c.is_file() and os.access(c, os.X_OK):
             return c

@@ -301,7 +301,7 @@ def wrk_difference(ratio: float, ours_util: float, wrk_util: float, pipeline: in
     (it measured itself, the other the server); with pipelining and lapwise-load ahead, "wrk
     batches" (wrk writes the next batch of `pipeline` requests only once the whole previous
     batch was answered, lapwise-load refills after every read, so the server's pipe stays
-    fuller: a difference of model, see suites/e2e/load/README.md); "unexplained" otherwise."""
+    fuller: a difference of model, see suites/load/README.md); "unexplained" otherwise."""
     if abs(ratio - 1.0) <= WRK_TOLERANCE:
         return ""
     slower_util = wrk_util if ratio > 1.0 else ours_util

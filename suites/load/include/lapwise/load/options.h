@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "driver.h"
+#include "lapwise/load/driver.h"
 
 namespace lapwise::load {
 

@@ -1,4 +1,4 @@
-#include "options.h"
+#include "lapwise/load/options.h"
 
 #include <charconv>
 #include <fstream>
@@ -166,7 +166,7 @@ parsed_options parse_options(std::span<const std::string_view> args) {
   }
   for (auto& spec : cfg.requests)
     spec.headers.insert(spec.headers.begin(), common_headers.begin(), common_headers.end());
-  if (std::string why = validate(cfg); !why.empty()) return fail(why);
+  if (std::string why = check_config(cfg); !why.empty()) return fail(why);
   return out;
 }
 

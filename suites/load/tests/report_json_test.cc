@@ -1,6 +1,6 @@
 // report_json: the open-loop lateness blocks and the CPU utilisation are in the report, with
 // the counts of their histograms, and utilisation is CPU per wall second.
-#include "report_json.h"
+#include "lapwise/load/report_json.h"
 
 #include <gtest/gtest.h>
 

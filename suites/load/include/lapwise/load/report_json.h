@@ -24,7 +24,7 @@
 
 #include <ostream>
 
-#include "driver.h"
+#include "lapwise/load/driver.h"
 
 namespace lapwise::load {
 

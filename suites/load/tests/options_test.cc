@@ -1,5 +1,5 @@
 // options: the command line as a table of accepted and rejected argument lists.
-#include "options.h"
+#include "lapwise/load/options.h"
 
 #include <gtest/gtest.h>
 

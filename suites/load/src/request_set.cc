@@ -1,4 +1,4 @@
-#include "request_set.h"
+#include "lapwise/load/request_set.h"
 
 #include <charconv>
 

@@ -1,6 +1,6 @@
 // schedule: the open-loop arithmetic. Global times k/rate, connection c gets k = c + j*n, and
 // "due" agrees with "intended" at every boundary.
-#include "schedule.h"
+#include "lapwise/load/schedule.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // histogram: layout and precision against a sorted-array reference, on tables of distributions.
-#include "histogram.h"
+#include "lapwise/load/histogram.h"
 
 #include <gtest/gtest.h>
 

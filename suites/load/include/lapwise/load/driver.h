@@ -41,8 +41,8 @@
 #include <string>
 #include <vector>
 
-#include "histogram.h"
-#include "request_set.h"
+#include "lapwise/load/histogram.h"
+#include "lapwise/load/request_set.h"
 
 namespace lapwise::load {
 
@@ -63,16 +63,16 @@ struct config {
   std::vector<request_spec> requests;  // sent round-robin (connection c starts at c mod size)
 };
 
-enum class error_kind : std::uint8_t { read, write, parse, status, body, timeout, count_ };
-inline constexpr std::array<const char*, 6> error_kind_names = {"read",   "write", "parse",
-                                                                "status", "body",  "timeout"};
+enum class failure_kind : std::uint8_t { read, write, parse, status, body, timeout, count_ };
+inline constexpr std::array<const char*, 6> failure_kind_names = {"read",   "write", "parse",
+                                                                  "status", "body",  "timeout"};
 
 struct counters {
   std::uint64_t issued = 0;  // requests started (written in closed loop, due in open loop)
   std::uint64_t sent = 0;    // requests written to a socket
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
-  std::array<std::uint64_t, static_cast<std::size_t>(error_kind::count_)> errors{};
+  std::array<std::uint64_t, static_cast<std::size_t>(failure_kind::count_)> errors{};
 
   void add(const counters& o) noexcept;
 };
@@ -96,8 +96,8 @@ struct report {
   std::vector<std::string> first_errors;  // up to 8 messages, for humans
 };
 
-// Checks a config; the empty string when it can run.
-std::string validate(const config& cfg);
+// Checks a config before a run; the empty string when it can run, else what is wrong.
+std::string check_config(const config& cfg);
 // Runs the load described by cfg (validated first). `error` is set (and the report empty)
 // when it cannot start: an invalid config or address.
 report run(const config& cfg, std::string& error);

@@ -1,4 +1,4 @@
-#include "histogram.h"
+#include "lapwise/load/histogram.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,5 +1,5 @@
 // request_set: the -r short form, the request-file format and serialization, as tables.
-#include "request_set.h"
+#include "lapwise/load/request_set.h"
 
 #include <gtest/gtest.h>
 

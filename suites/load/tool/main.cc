@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "driver.h"
-#include "options.h"
-#include "report_json.h"
+#include "lapwise/load/driver.h"
+#include "lapwise/load/options.h"
+#include "lapwise/load/report_json.h"
 
 int main(int argc, char** argv) {
   using namespace lapwise::load;

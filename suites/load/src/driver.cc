@@ -1,4 +1,4 @@
-#include "driver.h"
+#include "lapwise/load/driver.h"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -13,9 +13,9 @@
 #include <optional>
 #include <thread>
 
+#include "lapwise/load/schedule.h"
 #include "poller.h"
 #include "response_reader.h"
-#include "schedule.h"
 #include "tcp_socket.h"
 
 namespace lapwise::load {
@@ -132,9 +132,9 @@ class connection {
   void flush();
   void want_write(bool on);
   void register_due(std::int64_t now);  // open loop: count what is due by now as issued
-  void fail(error_kind kind, const std::string& why);
+  void fail(failure_kind kind, const std::string& why);
   void close();
-  void fail_inflight(error_kind kind);
+  void fail_inflight(failure_kind kind);
   [[nodiscard]] bool has_work() const noexcept;
 
   worker& w_;
@@ -250,7 +250,7 @@ class worker {
     return true;
   }
 
-  void fail_request(bool measured, error_kind kind) noexcept {
+  void fail_request(bool measured, failure_kind kind) noexcept {
     counters& c = phase(measured);
     ++c.failed;
     ++c.errors[static_cast<std::size_t>(kind)];
@@ -270,7 +270,7 @@ class worker {
     const request_spec& spec = plan_.cfg->requests[f.spec];
     if (f.measured) last_measured_ = std::max(last_measured_, now);
     if (info.status != spec.expect_status) {
-      fail_request(f.measured, error_kind::status);
+      fail_request(f.measured, failure_kind::status);
       if (wants_note()) {
         note("status", spec.method + " " + spec.target + ": status " + std::to_string(info.status) +
                            ", expected " + std::to_string(spec.expect_status));
@@ -279,7 +279,7 @@ class worker {
     }
     if (spec.expect_length >= 0 &&
         info.body_length != static_cast<std::uint64_t>(spec.expect_length)) {
-      fail_request(f.measured, error_kind::body);
+      fail_request(f.measured, failure_kind::body);
       if (wants_note()) {
         note("body", spec.method + " " + spec.target + ": body of " +
                          std::to_string(info.body_length) + " bytes, expected " +
@@ -441,7 +441,7 @@ void connection::on_event(std::uint32_t events) {
     }
     if (const int e = w_.the_poller().modify(fd_, EPOLLIN, this); e != 0) {
       state_ = state::open;
-      return fail(error_kind::write, "epoll: " + tcp::describe(e));
+      return fail(failure_kind::write, "epoll: " + tcp::describe(e));
     }
     return on_connected();
   }
@@ -461,7 +461,7 @@ bool connection::make_room() {
   } else if (rbuf_.size() < max_buffer) {
     rbuf_.resize(rbuf_.size() * 2);
   } else {
-    fail(error_kind::parse, "a response head larger than " + std::to_string(max_buffer));
+    fail(failure_kind::parse, "a response head larger than " + std::to_string(max_buffer));
     return false;
   }
   return true;
@@ -473,7 +473,7 @@ void connection::read() {
   const tcp::io_result r = tcp::recv_some(fd_, rbuf_.data() + rend_, rbuf_.size() - rend_);
   if (r.would_block()) return;
   const std::int64_t now = now_ns();  // the completion time of every response in this read
-  if (r.n < 0) return fail(error_kind::read, tcp::describe(r.error));
+  if (r.n < 0) return fail(failure_kind::read, tcp::describe(r.error));
   const bool eof = r.n == 0;
   rend_ += static_cast<std::size_t>(r.n);
   w_.rep().bytes_read += static_cast<std::uint64_t>(r.n);
@@ -492,7 +492,7 @@ bool connection::process(std::int64_t now, bool eof) {
                                 plan_.cfg->requests[f.spec].method, eof);
     rstart_ += r.consumed;
     if (r.state == response_reader::status::error) {
-      fail(error_kind::parse, parser::describe(r.error));
+      fail(failure_kind::parse, parser::describe(r.error));
       return false;
     }
     if (r.state == response_reader::status::need_more) break;
@@ -506,13 +506,13 @@ bool connection::process(std::int64_t now, bool eof) {
     }
   }
   if (inflight_.empty() && rstart_ != rend_ && !server_closes) {
-    fail(error_kind::parse, "bytes from the server with no request outstanding");
+    fail(failure_kind::parse, "bytes from the server with no request outstanding");
     return false;
   }
   if (server_closes) {
     if (!inflight_.empty()) {
-      fail(error_kind::read, "the server closed the connection with " +
-                                 std::to_string(inflight_.size()) + " responses outstanding");
+      fail(failure_kind::read, "the server closed the connection with " +
+                                   std::to_string(inflight_.size()) + " responses outstanding");
     } else {
       close();
       connect(now);
@@ -567,7 +567,7 @@ void connection::issue() {
 void connection::flush() {
   if (state_ != state::open || out_off_ >= out_.size()) return;
   const tcp::io_result r = tcp::send_some(fd_, out_.data() + out_off_, out_.size() - out_off_);
-  if (r.n < 0 && !r.would_block()) return fail(error_kind::write, tcp::describe(r.error));
+  if (r.n < 0 && !r.would_block()) return fail(failure_kind::write, tcp::describe(r.error));
   if (r.n > 0) {
     out_off_ += static_cast<std::size_t>(r.n);
     w_.rep().bytes_written += static_cast<std::uint64_t>(r.n);
@@ -585,7 +585,7 @@ void connection::want_write(bool on) {
   if (write_wait_ == on) return;
   write_wait_ = on;
   if (const int e = w_.the_poller().modify(fd_, on ? EPOLLIN | EPOLLOUT : EPOLLIN, this); e != 0)
-    fail(error_kind::write, "epoll: " + tcp::describe(e));
+    fail(failure_kind::write, "epoll: " + tcp::describe(e));
 }
 
 void connection::add_due(std::uint64_t j, std::int64_t intended) {
@@ -606,7 +606,7 @@ void connection::register_due(std::int64_t now) {
 void connection::on_tick(std::int64_t now) {
   if (state_ == state::open && !inflight_.empty() &&
       now - inflight_.front().sent_ns > plan_.timeout_ns) {
-    fail(error_kind::timeout,
+    fail(failure_kind::timeout,
          "no response within " + std::to_string(plan_.cfg->timeout_ms) + " ms");
   } else if (state_ == state::waiting && now >= retry_at_) {
     connect(now);
@@ -617,24 +617,24 @@ void connection::abandon() {
   if (!inflight_.empty() || next_j_ < due_j_) {
     w_.note("timeout", "requests still pending when the drain (timeout_ms) ended");
   }
-  fail_inflight(error_kind::timeout);
+  fail_inflight(failure_kind::timeout);
   if (!plan_.sched) return;
   register_due(now_ns());  // a late loop must not make requests vanish
   const schedule* s = &*plan_.sched;
   for (; next_j_ < due_j_; ++next_j_) {  // due but never written
     const std::int64_t start = plan_.t0 + s->intended_ns(index_, next_j_);
-    w_.fail_request(start >= plan_.warmup_end, error_kind::timeout);
+    w_.fail_request(start >= plan_.warmup_end, failure_kind::timeout);
   }
 }
 
-void connection::fail_inflight(error_kind kind) {
+void connection::fail_inflight(failure_kind kind) {
   for (std::size_t i = 0; i < inflight_.size(); ++i)
     w_.fail_request(inflight_.at(i).measured, kind);
   inflight_.clear();
 }
 
-void connection::fail(error_kind kind, const std::string& why) {
-  w_.note(error_kind_names[static_cast<std::size_t>(kind)], why);
+void connection::fail(failure_kind kind, const std::string& why) {
+  w_.note(failure_kind_names[static_cast<std::size_t>(kind)], why);
   const std::int64_t now = now_ns();
   for (std::size_t i = 0; i < inflight_.size(); ++i)
     w_.note_failure_time(inflight_.at(i).measured, now);
@@ -662,7 +662,7 @@ void connection::shut() noexcept {
 }  // namespace
 }  // namespace detail
 
-std::string validate(const config& cfg) {
+std::string check_config(const config& cfg) {
   auto bad = [](const char* what) { return std::string(what); };
   if (cfg.port == 0) return bad("no port (give http://HOST:PORT)");
   if (cfg.connections < 1 || cfg.connections > 100000) return bad("connections must be 1..100000");
@@ -682,7 +682,7 @@ std::string validate(const config& cfg) {
 }
 
 report run(const config& cfg, std::string& error) {
-  error = validate(cfg);
+  error = check_config(cfg);
   if (!error.empty()) return {};
   detail::plan p;
   p.cfg = &cfg;
@@ -751,12 +751,12 @@ report run(const config& cfg, std::string& error) {
   const std::int64_t end = last > p.warmup_end ? last : std::min(finished, p.measure_end);
   out.elapsed_s = static_cast<double>(std::max<std::int64_t>(0, end - p.warmup_end)) / 1e9;
   out.wall_s = static_cast<double>(t_end - p.t0) / 1e9;
-  auto seconds = [](const timeval& a, const timeval& b) {
+  auto cpu_seconds = [](const timeval& a, const timeval& b) {
     return static_cast<double>(b.tv_sec - a.tv_sec) +
            static_cast<double>(b.tv_usec - a.tv_usec) / 1e6;
   };
-  out.cpu_user_s = seconds(before.ru_utime, after.ru_utime);
-  out.cpu_system_s = seconds(before.ru_stime, after.ru_stime);
+  out.cpu_user_s = cpu_seconds(before.ru_utime, after.ru_utime);
+  out.cpu_system_s = cpu_seconds(before.ru_stime, after.ru_stime);
   return out;
 }
 

@@ -1,4 +1,4 @@
-#include "report_json.h"
+#include "lapwise/load/report_json.h"
 
 #include <charconv>
 #include <cmath>
@@ -90,8 +90,8 @@ void write_json(std::ostream& out, const config& cfg, const report& rep) {
   out << ",\n \"requests\": ";
   write_counters(out, rep.measured);
   out << ",\n \"errors\": {";
-  for (std::size_t i = 0; i < error_kind_names.size(); ++i)
-    out << (i ? ", " : "") << '"' << error_kind_names[i] << "\": " << rep.measured.errors[i];
+  for (std::size_t i = 0; i < failure_kind_names.size(); ++i)
+    out << (i ? ", " : "") << '"' << failure_kind_names[i] << "\": " << rep.measured.errors[i];
   out << "},\n \"warmup\": ";
   write_counters(out, rep.warmup);
   out << ",\n \"connections\": {\"opened\": " << rep.connects
@@ -171,9 +171,9 @@ void write_summary(std::ostream& out, const config& cfg, const report& rep) {
   out << line;
   if (rep.measured.failed || rep.connect_errors) {
     out << "  errors:";
-    for (std::size_t i = 0; i < error_kind_names.size(); ++i)
+    for (std::size_t i = 0; i < failure_kind_names.size(); ++i)
       if (rep.measured.errors[i])
-        out << ' ' << error_kind_names[i] << ' ' << rep.measured.errors[i];
+        out << ' ' << failure_kind_names[i] << ' ' << rep.measured.errors[i];
     if (rep.connect_errors) out << " connect " << rep.connect_errors;
     out << '\n';
     for (const auto& e : rep.first_errors) out << "    " << e << '\n';

@@ -2,7 +2,7 @@
 // (issued == ok + failed, sent == issued once drained) in closed and open loop, with pipelining,
 // wrong answers, a server that drops connections, one that never answers, and no server at all.
 // Only counts are asserted, never timings.
-#include "driver.h"
+#include "lapwise/load/driver.h"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@
 #include <string>
 #include <thread>
 
+#include "lapwise/load/schedule.h"
 #include "lapwise/parser/http.h"
-#include "schedule.h"
 
 namespace lapwise::load {
 namespace {
@@ -141,7 +141,7 @@ config base_config(std::uint16_t port) {
   return cfg;
 }
 
-std::uint64_t error_count(const report& r, error_kind k) {
+std::uint64_t error_count(const report& r, failure_kind k) {
   return r.measured.errors[static_cast<std::size_t>(k)];
 }
 
@@ -227,8 +227,8 @@ TEST(Run, WrongStatusAndLengthAreCountedPerRequest) {
   expect_lateness_accounted(cfg, r);
   EXPECT_EQ(r.measured.issued, 900u);
   EXPECT_EQ(r.measured.ok, 300u);
-  EXPECT_EQ(error_count(r, error_kind::status), 300u);
-  EXPECT_EQ(error_count(r, error_kind::body), 300u);
+  EXPECT_EQ(error_count(r, failure_kind::status), 300u);
+  EXPECT_EQ(error_count(r, failure_kind::body), 300u);
   EXPECT_EQ(r.connects, cfg.connections) << "a wrong answer does not drop the connection";
   ASSERT_FALSE(r.first_errors.empty());
 }
@@ -245,9 +245,9 @@ TEST(Run, DroppedConnectionsFailTheirRequestsAndReconnect) {
   expect_lateness_accounted(cfg, r);
   EXPECT_EQ(r.measured.issued, 2000u);
   EXPECT_GT(r.measured.ok, 0u);
-  EXPECT_GT(error_count(r, error_kind::read), 0u) << "requests pipelined behind a close";
+  EXPECT_GT(error_count(r, failure_kind::read), 0u) << "requests pipelined behind a close";
   EXPECT_EQ(r.measured.failed,
-            error_count(r, error_kind::read) + error_count(r, error_kind::write));
+            error_count(r, failure_kind::read) + error_count(r, failure_kind::write));
   EXPECT_GT(r.connects, cfg.connections);
   EXPECT_EQ(server.served(), r.measured.ok);
 }
@@ -355,7 +355,7 @@ TEST(Run, SilentServerMeansTimeouts) {
     expect_lateness_accounted(cfg, r);
     EXPECT_GT(r.measured.issued, 0u);
     EXPECT_EQ(r.measured.ok, 0u);
-    EXPECT_EQ(error_count(r, error_kind::timeout), r.measured.failed);
+    EXPECT_EQ(error_count(r, failure_kind::timeout), r.measured.failed);
   }
 }
 
@@ -389,9 +389,9 @@ TEST(Run, InvalidConfigsAreErrorValues) {
   EXPECT_EQ(error, "no requests");
   cfg = base_config(1);
   cfg.threads = 8;
-  EXPECT_EQ(validate(cfg), "more threads than connections");
+  EXPECT_EQ(check_config(cfg), "more threads than connections");
   cfg = base_config(0);
-  EXPECT_FALSE(validate(cfg).empty());
+  EXPECT_FALSE(check_config(cfg).empty());
 }
 
 }  // namespace

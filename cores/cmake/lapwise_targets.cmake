@@ -1,16 +1,20 @@
 # Helpers every core uses, so that targets, aliases, labels and outputs look the same everywhere.
 #
-#   lapwise_add_core(<kind> SOURCES ... [DEPS ...])   -> lapwise_<kind>, alias lapwise::<kind>
+#   lapwise_add_core(<kind> SOURCES ... [DEPS ...] [PACKAGES "<find_package args>" ...])
+#       -> lapwise_<kind>, alias lapwise::<kind>, installed as the find_package component <kind>.
+#       DEPS are linked publicly; PACKAGES are the find_package() calls a consumer needs to use
+#       them (e.g. "simdjson CONFIG"), replayed by find_dependency() when the component is asked
+#       for. Other cores among the DEPS (lapwise::<other>) are loaded with it.
 #   lapwise_add_test(<name> SOURCES ... LIBS ... [LABELS ...])   gtest, labels default to unit
 #   lapwise_add_bench(<name> SOURCES ... LIBS ... [ARGS ...])   Google Benchmark, smoke-run by ctest -L bench
-#   lapwise_add_fuzz(<name> SOURCES ... LIBS ... [CORPUS dir] [RUNS n])   libFuzzer, ctest -L fuzz
+#   lapwise_add_fuzz(<name> SOURCES ... LIBS ... [CORPUS dir] [SECONDS n])   libFuzzer, ctest -L fuzz
 include_guard(GLOBAL)
 
 set(LAPWISE_RESULTS_DIR "${CMAKE_BINARY_DIR}/results" CACHE PATH "Where suites write result JSON")
 file(MAKE_DIRECTORY "${LAPWISE_RESULTS_DIR}/gbench")
 
 function(lapwise_add_core kind)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PACKAGES" ${ARGN})
   set(target lapwise_${kind})
   add_library(${target} STATIC ${ARG_SOURCES})
   add_library(lapwise::${kind} ALIAS ${target})
@@ -23,11 +27,28 @@ function(lapwise_add_core kind)
   if(ARG_DEPS)
     target_link_libraries(${target} PUBLIC ${ARG_DEPS})
   endif()
-  install(TARGETS ${target} EXPORT lapwiseTargets
+  install(TARGETS ${target} EXPORT lapwise_${kind}Targets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
           INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  set(cores)
+  foreach(dep IN LISTS ARG_DEPS)
+    if(dep MATCHES "^lapwise::(.+)$")
+      list(APPEND cores ${CMAKE_MATCH_1})
+    endif()
+  endforeach()
+  lapwise_component(${kind} CORES ${cores} PACKAGES ${ARG_PACKAGES})
   set_property(GLOBAL APPEND PROPERTY LAPWISE_CORES ${kind})
+endfunction()
+
+# Records what the find_package component <kind> needs (lapwise_install.cmake writes it out).
+function(lapwise_component kind)
+  cmake_parse_arguments(ARG "" "" "CORES;PACKAGES" ${ARGN})
+  set_property(GLOBAL APPEND PROPERTY LAPWISE_COMPONENTS ${kind})
+  set_property(GLOBAL PROPERTY LAPWISE_COMPONENT_${kind}_CORES "${ARG_CORES}")
+  # Each find_package argument string is one list element; keep them apart with '|'.
+  list(JOIN ARG_PACKAGES "|" packages)
+  set_property(GLOBAL PROPERTY LAPWISE_COMPONENT_${kind}_PACKAGES "${packages}")
 endfunction()
 
 function(lapwise_add_test name)
@@ -98,30 +119,17 @@ function(lapwise_add_fuzz name)
   set_tests_properties(${name} PROPERTIES LABELS fuzz)
 endfunction()
 
-# A pytest run under ctest with the source package and the built _native on the path.
-#   lapwise_add_pytest(<name> PATHS dir-or-file... LABELS ... [ARGS ...] [TIMEOUT s] [ENV K=V...])
-function(lapwise_add_pytest name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "PATHS;LABELS;ARGS;ENV" ${ARGN})
-  if(NOT ARG_TIMEOUT)
-    set(ARG_TIMEOUT 900)
-  endif()
-  add_test(NAME ${name}
-           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${ARG_ARGS} ${ARG_PATHS}
-           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "PYTHONPATH=${LAPWISE_PYTHONPATH};LAPWISE_DATASETS_DIR=${LAPWISE_DATASETS_DIR};LAPWISE_RESULTS_DIR=${LAPWISE_RESULTS_DIR};LAPWISE_BUILD_DIR=${CMAKE_BINARY_DIR};${ARG_ENV}")
-endfunction()
-
 # A core laid out by convention, so adding a file is all it takes:
 #   src/*.cc -> lapwise_<kind>        tests/*_test.cc -> one gtest binary <kind>_test (label unit)
 #   bench/*_bench.cc -> one binary each (label bench)
 #   fuzz/<entry>_fuzz.cc -> one fuzzer each, seeds in fuzz/corpus/<entry>/ (label fuzz)
-#   lapwise_core_dir(<kind> [DEPS ...] [TEST_LIBS ...] [BENCH_LIBS ...])
+#   lapwise_core_dir(<kind> [DEPS ...] [PACKAGES ...] [TEST_LIBS ...] [BENCH_LIBS ...])
 function(lapwise_core_dir kind)
-  cmake_parse_arguments(ARG "" "" "DEPS;TEST_LIBS;BENCH_LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "DEPS;PACKAGES;TEST_LIBS;BENCH_LIBS" ${ARGN})
   set(dir ${CMAKE_CURRENT_SOURCE_DIR})
   file(GLOB srcs CONFIGURE_DEPENDS ${dir}/src/*.cc)
-  lapwise_add_core(${kind} SOURCES ${srcs} DEPS lapwise::common ${ARG_DEPS})
+  lapwise_add_core(${kind} SOURCES ${srcs} DEPS lapwise::common ${ARG_DEPS}
+                   PACKAGES ${ARG_PACKAGES})
   file(GLOB tests CONFIGURE_DEPENDS ${dir}/tests/*_test.cc)
   if(tests)
     lapwise_add_test(${kind}_test SOURCES ${tests} LIBS lapwise::${kind} lapwise::datasets ${ARG_TEST_LIBS})

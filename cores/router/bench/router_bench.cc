@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "lapwise/router/linear_router.h"
-#include "lapwise/router/router.h"
+#include "lapwise/router/radix_router.h"
 #include "lapwise_datasets/datasets.h"
 #include "route_gen.h"
 

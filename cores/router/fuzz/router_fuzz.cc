@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "lapwise/router/linear_router.h"
-#include "lapwise/router/router.h"
+#include "lapwise/router/radix_router.h"
 
 namespace {
 

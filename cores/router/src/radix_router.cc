@@ -1,13 +1,14 @@
 // radix_router: a compressed radix tree. Static edges are keyed by their first byte; each node
 // has at most one parameter child ({name} or {name:int}) and one catch-all child, tried in that
 // order after the static child, with backtracking (see walk()).
+#include "lapwise/router/radix_router.h"
+
 #include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "lapwise/common/inject.h"
-#include "lapwise/router/router.h"
 #include "method_table.h"
 #include "pattern.h"
 

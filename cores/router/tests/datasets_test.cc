@@ -11,7 +11,7 @@
 
 #include "../bench/route_gen.h"
 #include "lapwise/router/linear_router.h"
-#include "lapwise/router/router.h"
+#include "lapwise/router/radix_router.h"
 
 namespace lapwise::router {
 namespace {

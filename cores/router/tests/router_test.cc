@@ -1,7 +1,5 @@
 // Lookup and insert-error tables, run against both routers (typed test): they share one
 // contract (router.h), so every row must hold for each.
-#include "lapwise/router/router.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "lapwise/router/linear_router.h"
+#include "lapwise/router/radix_router.h"
 
 namespace lapwise::router {
 namespace {

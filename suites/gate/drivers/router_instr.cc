@@ -12,7 +12,7 @@
 #include "dataset_file.h"
 #include "gate_driver.h"
 #include "lapwise/router/linear_router.h"
-#include "lapwise/router/router.h"
+#include "lapwise/router/radix_router.h"
 
 namespace {
 

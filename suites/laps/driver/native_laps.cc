@@ -28,7 +28,7 @@
 #include <vector>
 
 #if LAPWISE_LAPS_HAS_ROUTER
-#include "lapwise/router/router.h"
+#include "lapwise/router/radix_router.h"
 #endif
 #if LAPWISE_LAPS_HAS_PARSER
 #include "lapwise/parser/http.h"

@@ -2,10 +2,16 @@
 // for fully static patterns plus a linear scan over the patterned ones, kept sorted in the
 // tree's priority order (compared byte by byte from the left: end of pattern < literal byte <
 // {name}/{name:int} < {name:path}). Same contract, same errors (same messages) and same
-// match_result as radix_router (see router.h); only the cost model differs: a patterned lookup
-// is O(number of patterned routes), and add() is O(routes) too, which is why the tree wins as
-// tables grow.
+// match_result as radix_router (radix_router.h; the contract is router.h's); only the cost model
+// differs: a patterned lookup is O(number of patterned routes), and add() is O(routes) too, which
+// is why the tree wins as tables grow.
 #pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
 
 #include "lapwise/router/router.h"
 

@@ -1,6 +1,10 @@
-// lapwise::router — HTTP request router on a compressed radix tree.
+// lapwise::router — HTTP request routing: the vocabulary both routers share (limits, results,
+// errors, pattern import) and their one contract. The routers themselves: radix_router
+// (radix_router.h, a compressed radix tree: the one to use) and linear_router (linear_router.h,
+// the hash map + linear scan design kept for comparison).
 //
-// Contract (the whole of it; the adapters and the conformance tables rely on each line):
+// Contract of both routers (the whole of it; the adapters and the conformance tables rely on
+// each line):
 // - Patterns use the canonical syntax `{name}` (one non-empty segment, no '/'), `{name:int}`
 //   (one segment of ASCII digits [0-9]+) and `{name:path}` (the rest of the path, '/' included,
 //   possibly empty; only as the last part of a pattern). `to_canonical()` imports httprouter
@@ -29,13 +33,13 @@
 //   views into the router, valid until the router is modified or destroyed. When found, params
 //   [0, param_count) are the pattern's parameters in pattern order; otherwise param_count is 0.
 // - const members may run concurrently; add() needs exclusive access. A moved-from router is
-//   empty and reusable. Lookup cost follows the path (tree depth), not the number of routes.
+//   empty and reusable. Only the cost differs: radix_router's lookup follows the path (tree
+//   depth), linear_router's grows with the number of patterned routes.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,34 +89,5 @@ enum class syntax : std::uint8_t { canonical, httprouter, werkzeug };
 // - Literal '{' or '}' in non-canonical input cannot be expressed and is an error.
 [[nodiscard]] std::optional<std::string> to_canonical(std::string_view pattern, syntax from,
                                                       std::string* error = nullptr);
-
-namespace detail {
-struct tree;
-}
-
-class radix_router {
- public:
-  radix_router();
-  ~radix_router();
-  radix_router(radix_router&&) noexcept;
-  radix_router& operator=(radix_router&&) noexcept;
-  radix_router(const radix_router&) = delete;
-  radix_router& operator=(const radix_router&) = delete;
-
-  // Adds `method pattern -> value`. On error nothing is changed.
-  [[nodiscard]] std::optional<insert_error> add(std::string_view method, std::string_view pattern,
-                                                std::uint32_t value);
-  // Looks up `method path`. Never allocates, never throws. Parameters are set only when found.
-  [[nodiscard]] match_result match(std::string_view method, std::string_view path) const noexcept;
-  // The same lookup into a caller-owned result (the loop form, e.g. match_many): it overwrites
-  // kind, value, allowed and param_count and only the first param_count params, so it skips
-  // clearing the whole params array that constructing a match_result costs.
-  void match_into(std::string_view method, std::string_view path, match_result& out) const noexcept;
-  // The number of routes (method + pattern pairs) added.
-  [[nodiscard]] std::size_t size() const noexcept;
-
- private:
-  std::unique_ptr<detail::tree> tree_;
-};
 
 }  // namespace lapwise::router

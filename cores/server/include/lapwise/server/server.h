@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "lapwise/parser/http.h"
-#include "lapwise/router/router.h"
+#include "lapwise/router/radix_router.h"
 #include "lapwise/server/io_mode.h"
 
 namespace lapwise::server {

@@ -91,8 +91,9 @@ class asio_engine final : public io_engine {
 
 // ------------------------------------------------------------------------------- connection
 
-asio_connection::asio_connection(asio_loop& l, tcp::socket s)
-    : connection(l), sock_(std::move(s)) {}
+asio_connection::asio_connection(asio_loop& l, tcp::socket s) : connection(l), sock_(std::move(s)) {
+  enlist();
+}
 
 asio_connection::~asio_connection() {
   close_now();

@@ -46,11 +46,7 @@ enum class io_result : std::uint8_t { done, would_block, eof, failed };
 template <class Conn, class Loop>
 class connection : public responder {
  public:
-  explicit connection(Loop& l) : sess_(l.st_.svc, *this, l.ready_, l.date_), loop_(l) {
-    ++loop_.live_;
-    index_ = loop_.conns_.size();
-    loop_.conns_.push_back(self());
-  }
+  explicit connection(Loop& l) : sess_(l.st_.svc, *this, l.ready_, l.date_), loop_(l) {}
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
@@ -149,6 +145,22 @@ class connection : public responder {
   [[nodiscard]] bool held() const noexcept {  // a request of ours is out with the handler
     return sess_.current_phase() == session::phase::waiting;
   }
+  // Readable while lingering: discard what came, close at the client's FIN or an error.
+  void linger_read() {
+    for (;;) {
+      std::size_t n = 0;
+      const io_result r = self()->recv_some(loop_.sink_, n);
+      if (r == io_result::done) continue;
+      if (r == io_result::would_block) {
+        self()->arm();  // wait for more, or the client's FIN
+        update_deadline();
+        return;
+      }
+      close_now();
+      return;
+    }
+  }
+
   // Whether the transport should wait for bytes from the peer.
   [[nodiscard]] bool wants_input() const noexcept {
     return !closed_ && (lingering_ || sess_.wants_read());
@@ -161,6 +173,12 @@ class connection : public responder {
 
  protected:
   ~connection() = default;
+  // Joins the loop's sweep list; from Conn's constructor, once it is a Conn.
+  void enlist() {
+    ++loop_.live_;
+    index_ = loop_.conns_.size();
+    loop_.conns_.push_back(self());
+  }
 
   session sess_;
   Loop& loop_;
@@ -177,7 +195,7 @@ class connection : public responder {
       switch (self()->send_some(out, n)) {
         case io_result::done:
           sess_.consume(n);
-          write_progress_ = n > 0;
+          if (n > 0) write_progress_ = true;
           break;
         case io_result::would_block:
           write_blocked_ = true;  // arm() waits for writable
@@ -218,24 +236,6 @@ class connection : public responder {
     linger_read();
   }
 
- public:
-  // Readable while lingering: discard what came, close at the client's FIN or an error.
-  void linger_read() {
-    for (;;) {
-      std::size_t n = 0;
-      const io_result r = self()->recv_some(loop_.sink_, n);
-      if (r == io_result::done) continue;
-      if (r == io_result::would_block) {
-        self()->arm();  // wait for more, or the client's FIN
-        update_deadline();
-        return;
-      }
-      close_now();
-      return;
-    }
-  }
-
- private:
   // Timeouts as nginx has them: each restarts with progress of its own kind, never because
   // the state merely changed back and forth. A head's timeout runs from its first byte (a
   // new head is one more request parsed), a body's and a blocked write's between bytes that
@@ -260,9 +260,9 @@ class connection : public responder {
 
 // One io thread's loop state and rules: the date, the deadline sweep, batching ready requests
 // to the handler, pumping what completions touched, and the start of a drain. `Loop` (the
-// transport's loop, derived from this) provides:
-//   void keep(Conn*)-like lifetime through Conn::retain()   (a strong reference, or nothing)
-//   void dirty_marked()   a connection became dirty (schedule the end of the turn if needed)
+// transport's loop, derived from this) provides dirty_marked(): a connection became dirty
+// (schedule the end of the turn if the loop does not end every turn with dispatch()). Every
+// call into a connection here holds Conn::retain() (a strong reference, or nothing) meanwhile.
 template <class Conn, class Loop>
 class io_loop {
  public:

@@ -115,7 +115,7 @@ class epoll_engine final : public io_engine {
 
 // ------------------------------------------------------------------------------- connection
 
-epoll_connection::epoll_connection(epoll_loop& l, int fd) : connection(l), fd_(fd) {}
+epoll_connection::epoll_connection(epoll_loop& l, int fd) : connection(l), fd_(fd) { enlist(); }
 
 epoll_connection::~epoll_connection() {
   doomed_ = true;  // being freed: close_now() must not queue it again

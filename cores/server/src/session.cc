@@ -12,16 +12,11 @@ namespace lapwise::server {
 
 namespace {
 
-constexpr std::size_t initial_input = 8192;
 constexpr std::size_t min_free = 4096;
 // Capacities kept after a message; larger buffers are freed once emptied.
 constexpr std::size_t keep_output = 64 << 10;
 constexpr std::size_t keep_request = 16 << 10;
-// A session's share of service::memory_ is updated when it moves by this much: small
-// connections never touch the shared counter.
-constexpr std::size_t memory_step = 64 << 10;
-// Freed large buffers that make it worth asking the allocator to return memory.
-constexpr std::size_t large_buffer = 256 << 10;
+constexpr std::size_t large_buffer = session::large_buffer;
 constexpr std::string_view continue_100 = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::size_t trailer_capacity = 32;
 
@@ -30,6 +25,26 @@ constexpr std::size_t trailer_capacity = 32;
 std::string_view rebase(std::string_view v, const char* from, std::size_t n, const char* to) {
   if (v.data() < from || v.data() > from + n) return v;
   return {to + (v.data() - from), v.size()};
+}
+
+// No control byte (below 0x20, or DEL) in `s`, eight bytes at a time: then `s` is a
+// field-value. False may still be one (HTAB); the caller asks the full rule then.
+bool plain_text(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    const std::uint64_t x = w ^ (ones * 0x7f);
+    const std::uint64_t del = (x - ones) & ~x & highs;
+    if ((below_space | del) != 0) return false;
+  }
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -50,37 +65,26 @@ bool service::take_released(std::size_t threshold) const noexcept {
   return true;
 }
 
-void session::released(std::size_t bytes) noexcept {
-  if (bytes >= large_buffer) svc_.released_.fetch_add(bytes, std::memory_order_relaxed);
-}
-
-void session::trim() noexcept {
-  if (in_begin_ != in_end_ || chunked_active_ || in_cap_ <= initial_input) return;
+void session::release_input() noexcept {
   released(in_cap_);
   in_.reset();
   in_cap_ = in_begin_ = in_end_ = 0;
   sync_memory();
 }
 
-void session::sync_memory() noexcept {
-  const std::size_t now = in_cap_ + out_.capacity() + later_bytes_ + slot_bytes_ + in_flight_bytes_;
-  if (now > accounted_ + memory_step) {
+void session::account(std::size_t now) noexcept {
+  if (now > accounted_) {
     svc_.memory_.fetch_add(now - accounted_, std::memory_order_relaxed);
-    accounted_ = now;
-  } else if (now + memory_step < accounted_) {
+  } else {
     svc_.memory_.fetch_sub(accounted_ - now, std::memory_order_relaxed);
-    accounted_ = now;
   }
+  accounted_ = now;
 }
 
 // Whether taking `more` bytes would put the server past max_memory.
 bool session::over_budget(std::size_t more) const noexcept {
   const std::size_t cap = svc_.cfg_.max_memory;
   return cap != 0 && svc_.memory_.load(std::memory_order_relaxed) + more > cap;
-}
-
-bool session::output_room() const noexcept {
-  return unsent() + slot_bytes_ + in_flight_expected_ < svc_.cfg_.max_output;
 }
 
 // A message of `total` bytes (from in_begin_) is coming: make room for all of it at once
@@ -130,8 +134,7 @@ std::span<char> session::read_space() {
       fail(parser::error_code::body_too_large);
       return {};
     }
-    const std::size_t cap =
-        std::min(most, std::max({in_cap_ * 2, in_end_ + min_free, initial_input}));
+    const std::size_t cap = std::min(most, std::max({in_cap_ * 2, in_end_ + min_free, base_input}));
     auto grown = std::make_unique<char[]>(cap);
     if (in_end_ > 0) std::memcpy(grown.get(), in_.get(), in_end_);
     released(in_cap_);
@@ -464,9 +467,13 @@ void session::complete(request& r, response&& resp) {
   slot& s = slots_[static_cast<std::size_t>(r.seq_ - base_seq_)];
   if (s.req.get() != &r) return;
   if (draining_ && &s == &slots_.back() && in_begin_ == in_end_) s.close = true;
-  if (auto err = validate_response(resp)) {
-    report(*err);
-    resp = {500, "text/plain", {}, "Internal Server Error"};
+  // Most responses carry no extra header and a plain content type: checked here in a few
+  // instructions, the full rule runs only for the rest.
+  if (!resp.headers.empty() || !plain_text(resp.content_type)) {
+    if (auto err = validate_response(resp)) {
+      report(*err);
+      resp = {500, "text/plain", {}, "Internal Server Error"};
+    }
   }
   // A large body is sent from the handler's string after its head: no copy of it is made.
   const bool bodyless = resp.status == 204 || resp.status == 304;
@@ -520,18 +527,6 @@ void session::flush_slots() {
     closing_ = closing_ || s.close;
     slots_.pop_front();
     ++base_seq_;
-  }
-}
-
-// Where new output goes: after everything already queued.
-std::string& session::out_back() noexcept { return later_.empty() ? out_ : later_.back(); }
-
-void session::append_out(std::string_view bytes) {
-  if (later_.empty()) {
-    out_ += bytes;
-  } else {
-    later_.back() += bytes;
-    later_bytes_ += bytes.size();
   }
 }
 

@@ -88,6 +88,14 @@ class service {
 };
 
 class session {
+  static constexpr std::size_t base_input = 8192;       // the input buffer's size when idle
+  static constexpr std::size_t memory_step = 64 << 10;  // see sync_memory()
+
+ public:
+  // Responses at least this large are sent from the handler's string (no copy), and freed
+  // buffers this large count towards giving memory back.
+  static constexpr std::size_t large_buffer = 256 << 10;
+
  public:
   enum class phase : std::uint8_t {
     idle,     // nothing buffered, nothing unanswered: the idle (keep-alive) timeout applies
@@ -108,7 +116,9 @@ class session {
   [[nodiscard]] std::span<char> read_space();
   // Gives an input buffer grown for a large message back once it holds nothing. Only while no
   // read into read_space() is outstanding (read_space() does it itself).
-  void trim() noexcept;
+  void trim() noexcept {
+    if (in_cap_ > base_input && in_begin_ == in_end_ && !chunked_active_) release_input();
+  }
   void commit(std::size_t n);                  // n bytes were read into read_space()
   void receive(std::string_view bytes);        // copies all of it (tests), then commit()
   void end_of_input() noexcept;                // the peer will send nothing more
@@ -156,16 +166,36 @@ class session {
   void report(const std::string& message) const;
   void overloaded();
   [[nodiscard]] bool over_budget(std::size_t more) const noexcept;
-  [[nodiscard]] bool output_room() const noexcept;
+  [[nodiscard]] bool output_room() const noexcept {
+    return unsent() + slot_bytes_ + in_flight_expected_ < svc_.cfg_.max_output;
+  }
   bool reserve_input(std::size_t total);
-  void sync_memory() noexcept;
-  std::string& out_back() noexcept;
-  void append_out(std::string_view bytes);
+  void release_input() noexcept;
+  // Keeps service::memory_ within memory_step of footprint(): small moves touch nothing shared.
+  void sync_memory() noexcept {
+    const std::size_t now =
+        in_cap_ + out_.capacity() + later_bytes_ + slot_bytes_ + in_flight_bytes_;
+    if (now > accounted_ + memory_step || now + memory_step < accounted_) account(now);
+  }
+  void account(std::size_t now) noexcept;
+  // Where new output goes: after everything already queued.
+  std::string& out_back() noexcept { return later_.empty() ? out_ : later_.back(); }
+  void append_out(std::string_view bytes) {
+    if (later_.empty()) {
+      out_ += bytes;
+    } else {
+      later_.back() += bytes;
+      later_bytes_ += bytes.size();
+    }
+  }
   void append_large(std::string&& body);
   [[nodiscard]] std::size_t unsent() const noexcept {
     return out_.size() - out_pos_ + later_bytes_;
   }
-  void released(std::size_t bytes) noexcept;
+  // A buffer of `bytes` was freed: large ones count towards giving memory back (take_released).
+  void released(std::size_t bytes) noexcept {
+    if (bytes >= large_buffer) svc_.released_.fetch_add(bytes, std::memory_order_relaxed);
+  }
   request* acquire();
   [[nodiscard]] bool want_close(const parser::request& req) const noexcept;
 

@@ -840,6 +840,29 @@ class builder {
     return lookup_tag(t.name);
   }
 
+  // The rules several modes open with: leading whitespace inserted, comments inserted, a DOCTYPE
+  // ignored (parse error), <html> handled as in body. True when t was one of those; text past
+  // the whitespace is then left in `rest` for the mode's "anything else".
+  bool shared_rules(const token& t, token& rest) {
+    switch (t.kind) {
+      case token_kind::characters:
+        rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
+        return true;
+      case token_kind::comment:
+        insert_comment(t);
+        return true;
+      case token_kind::doctype:
+        doc_.add_error();
+        return true;
+      case token_kind::start_tag:
+        if (tag_of_token(t) != tag::html) return false;
+        in_body(t);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   // ---- the insertion modes ----------------------------------------------------------------------
   void initial(const token& t) {
     if (t.kind == token_kind::characters) {
@@ -882,34 +905,32 @@ class builder {
         return before_html_anything_else(rest);
       }
       case token_kind::start_tag:
-        if (t.name == "html") {
-          node_id n =
-              doc_.create_element(static_cast<atom>(tag::html), name_space::html, t.attributes);
-          doc_.append_child(document::root(), n);
-          push_open(n);
-          mode_ = mode::before_head;
-          return;
-        }
+        if (t.name == "html") return open_html(t.attributes);
         break;
-      case token_kind::end_tag: {
-        tag tk = tag_of_token(t);
-        if (!one_of(tk, tag::head, tag::body, tag::html, tag::br)) {
-          doc_.add_error();
-          return;
-        }
+      case token_kind::end_tag:
+        if (stray_end_tag(t)) return;
         break;
-      }
       case token_kind::eof:
         break;
     }
     before_html_anything_else(t);
   }
   void before_html_anything_else(const token& t) {
-    node_id n = doc_.create_element(static_cast<atom>(tag::html), name_space::html, {});
+    open_html({});
+    process(t);
+  }
+  void open_html(std::span<const attribute> attrs) {
+    node_id n = doc_.create_element(static_cast<atom>(tag::html), name_space::html, attrs);
     doc_.append_child(document::root(), n);
     push_open(n);
     mode_ = mode::before_head;
-    process(t);
+  }
+  // Before the body, end tags other than head, body, html and br are parse errors and ignored;
+  // those four fall through to the mode's "anything else".
+  bool stray_end_tag(const token& t) {
+    if (one_of(tag_of_token(t), tag::head, tag::body, tag::html, tag::br)) return false;
+    doc_.add_error();
+    return true;
   }
 
   void before_head(const token& t) {
@@ -932,14 +953,9 @@ class builder {
           return;
         }
         break;
-      case token_kind::end_tag: {
-        tag tk = tag_of_token(t);
-        if (!one_of(tk, tag::head, tag::body, tag::html, tag::br)) {
-          doc_.add_error();
-          return;
-        }
+      case token_kind::end_tag:
+        if (stray_end_tag(t)) return;
         break;
-      }
       case token_kind::eof:
         break;
     }
@@ -952,22 +968,14 @@ class builder {
   }
 
   void in_head(const token& t) {
+    if (token rest; shared_rules(t, rest)) {
+      if (!rest.data.empty()) in_head_anything_else(rest);
+      return;
+    }
     switch (t.kind) {
-      case token_kind::characters: {
-        token rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
-        if (rest.data.empty()) return;
-        return in_head_anything_else(rest);
-      }
-      case token_kind::comment:
-        return insert_comment(t);
-      case token_kind::doctype:
-        doc_.add_error();
-        return;
       case token_kind::start_tag: {
         tag tk = tag_of_token(t);
         switch (tk) {
-          case tag::html:
-            return in_body(t);
           case tag::base:
           case tag::basefont:
           case tag::bgsound:
@@ -1028,7 +1036,7 @@ class builder {
         }
         break;
       }
-      case token_kind::eof:
+      default:  // end of file: anything else
         break;
     }
     in_head_anything_else(t);
@@ -1089,22 +1097,14 @@ class builder {
   }
 
   void after_head(const token& t) {
+    if (token rest; shared_rules(t, rest)) {
+      if (!rest.data.empty()) after_head_anything_else(rest);
+      return;
+    }
     switch (t.kind) {
-      case token_kind::characters: {
-        token rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
-        if (rest.data.empty()) return;
-        return after_head_anything_else(rest);
-      }
-      case token_kind::comment:
-        return insert_comment(t);
-      case token_kind::doctype:
-        doc_.add_error();
-        return;
       case token_kind::start_tag: {
         tag tk = tag_of_token(t);
         switch (tk) {
-          case tag::html:
-            return in_body(t);
           case tag::body:
             insert_element(t);
             frameset_ok_ = false;
@@ -1149,7 +1149,7 @@ class builder {
         }
         break;
       }
-      case token_kind::eof:
+      default:  // end of file: anything else
         break;
     }
     after_head_anything_else(t);
@@ -2000,19 +2000,12 @@ class builder {
   void in_column_group(const token& t) {
     tag tk = t.kind == token_kind::start_tag || t.kind == token_kind::end_tag ? tag_of_token(t)
                                                                               : tag::none;
+    if (token rest; shared_rules(t, rest)) {
+      if (!rest.data.empty()) column_group_anything_else(rest);
+      return;
+    }
     switch (t.kind) {
-      case token_kind::characters: {
-        token rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
-        if (rest.data.empty()) return;
-        return column_group_anything_else(rest);
-      }
-      case token_kind::comment:
-        return insert_comment(t);
-      case token_kind::doctype:
-        doc_.add_error();
-        return;
       case token_kind::start_tag:
-        if (tk == tag::html) return in_body(t);
         if (tk == tag::col) {
           insert_element(t);
           pop_inserted();
@@ -2038,6 +2031,8 @@ class builder {
         break;
       case token_kind::eof:
         return in_body(t);
+      default:
+        break;
     }
     column_group_anything_else(t);
   }

@@ -2617,20 +2617,16 @@ class builder {
           default:
             break;
         }
-        if (breakout) {
-          doc_.add_error();
-          while (!open_.empty()) {
-            node_id n = current();
-            if (doc_.ns(n) == name_space::html || is_mathml_text_ip(n) || is_html_ip(n)) break;
-            pop();
-          }
-          return process(t);
-        }
+        if (breakout) return break_out_of_foreign(t);
         insert_foreign(t, doc_.ns(adjusted_current()));
         return;
       }
       case token_kind::end_tag: {
         if (open_.empty()) return;
+        // </br> and </p> leave foreign content like the breakout start tags (the standard
+        // since 2020; browsers do the same), so they close the SVG instead of landing in it.
+        tag tk = tag_of_token(t);
+        if (tk == tag::br || tk == tag::p) return break_out_of_foreign(t);
         std::size_t i = open_.size() - 1;
         node_id n = open_[i];
         auto lower_equals = [&](node_id x) { return iequals(doc_.name(x), t.name); };
@@ -2649,6 +2645,16 @@ class builder {
       case token_kind::eof:
         return process(t);
     }
+  }
+
+  void break_out_of_foreign(const token& t) {
+    doc_.add_error();
+    while (!open_.empty()) {
+      node_id n = current();
+      if (doc_.ns(n) == name_space::html || is_mathml_text_ip(n) || is_html_ip(n)) break;
+      pop();
+    }
+    process(t);
   }
 
   void reset_insertion_mode() {

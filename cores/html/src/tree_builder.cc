@@ -472,22 +472,25 @@ class builder {
     return false;
   }
 
+  // No rule of the standard pops the <html> element, so the pops below never take the last
+  // entry: when the depth cap has left an element unopened that a rule expects on the stack,
+  // popping stops at <html> instead of emptying the stack.
   void pop() {
-    if (!open_.empty()) open_.pop_back();
+    if (open_.size() > 1) open_.pop_back();
   }
-  void pop_until(tag t) {
-    while (!open_.empty()) {
-      bool hit = doc_.is_html(open_.back(), t);
-      open_.pop_back();
-      if (hit) return;
-    }
-  }
-  void pop_until_node(node_id n) {
-    while (!open_.empty()) {
+  template <typename Match>
+  void pop_through(Match match) {  // pops up to and including the first element that matches
+    while (open_.size() > 1) {
       node_id top = open_.back();
       open_.pop_back();
-      if (top == n) return;
+      if (match(top)) return;
     }
+  }
+  void pop_until(tag t) {
+    pop_through([&](node_id n) { return doc_.is_html(n, t); });
+  }
+  void pop_until_node(node_id n) {
+    pop_through([&](node_id top) { return top == n; });
   }
 
   void generate_implied_end_tags(tag except = tag::none) {
@@ -997,6 +1000,7 @@ class builder {
             return generic_text(t, tokenizer_state::script_data);
           case tag::template_:
             insert_element(t);
+            if (depth_capped_) return;  // not opened: its mode would have no element
             push_marker();
             frameset_ok_ = false;
             mode_ = mode::in_template;
@@ -1376,7 +1380,7 @@ class builder {
         if (doc_.quirks() != quirks_mode::quirks) close_p_in_button_scope();
         insert_element(t);
         frameset_ok_ = false;
-        mode_ = mode::in_table;
+        if (!depth_capped_) mode_ = mode::in_table;
         return;
       case area:
       case br:
@@ -1607,11 +1611,9 @@ class builder {
         }
         generate_implied_end_tags();
         if (!cur_is(tk)) doc_.add_error();
-        while (!open_.empty()) {
-          node_id n = open_.back();
-          open_.pop_back();
-          if (doc_.ns(n) == name_space::html && is_heading(doc_.tag_of(n))) break;
-        }
+        pop_through([&](node_id n) {
+          return doc_.ns(n) == name_space::html && is_heading(doc_.tag_of(n));
+        });
         return;
       case a:
       case b:
@@ -1841,14 +1843,15 @@ class builder {
           using enum tag;
           case caption:
             clear_to_table_context();
-            push_marker();
             insert_element(t);
+            if (depth_capped_) return;
+            push_marker();
             mode_ = mode::in_caption;
             return;
           case colgroup:
             clear_to_table_context();
             insert_element(t);
-            mode_ = mode::in_column_group;
+            if (!depth_capped_) mode_ = mode::in_column_group;
             return;
           case col:
             clear_to_table_context();
@@ -1860,7 +1863,7 @@ class builder {
           case thead:
             clear_to_table_context();
             insert_element(t);
-            mode_ = mode::in_table_body;
+            if (!depth_capped_) mode_ = mode::in_table_body;
             return;
           case td:
           case th:
@@ -2054,7 +2057,7 @@ class builder {
       if (tk == tr) {
         clear_to_table_body_context();
         insert_element(t);
-        mode_ = mode::in_row;
+        if (!depth_capped_) mode_ = mode::in_row;
         return;
       }
       if (tk == th || tk == td) {
@@ -2103,6 +2106,7 @@ class builder {
     if (t.kind == token_kind::start_tag && (tk == th || tk == td)) {
       clear_to_row_context();
       insert_element(t);
+      if (depth_capped_) return;
       mode_ = mode::in_cell;
       push_marker();
       return;
@@ -2150,11 +2154,7 @@ class builder {
   void close_cell() {
     generate_implied_end_tags();
     if (!cur_is(tag::td) && !cur_is(tag::th)) doc_.add_error();
-    while (!open_.empty()) {
-      node_id n = open_.back();
-      open_.pop_back();
-      if (doc_.is_html(n, tag::td) || doc_.is_html(n, tag::th)) break;
-    }
+    pop_through([&](node_id n) { return doc_.is_html(n, tag::td) || doc_.is_html(n, tag::th); });
     clear_to_marker();
     mode_ = mode::in_row;
   }

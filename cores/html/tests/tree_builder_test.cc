@@ -723,6 +723,22 @@ TEST(TreeBuilderLimits, DepthCapKeepsElementsAsSiblings) {
   EXPECT_GT(doc.error_count(), 0u);
 }
 
+TEST(TreeBuilderLimits, DepthCapWithModeChangingElements) {
+  // At the cap a <table>, <tr>, <td>, <caption>, <template> or <select> is made but not opened;
+  // the insertion mode must not switch to one whose element is missing.
+  parse_options opt;
+  opt.max_depth = 6;
+  std::string deep;
+  for (int i = 0; i < 10; ++i) deep += "<div>";
+  for (const char* tail : {"<table><tr><td>x</td></tr></table>y", "<table><caption>c</table>z",
+                           "<template><td>q</template>w", "<select><option>o</select>v",
+                           "<table><tbody><tr><td>a<td>b</tr></tbody></table><p>p"}) {
+    document doc = parse(deep + tail, opt);
+    EXPECT_NE(doc.body(), no_node) << tail;
+    EXPECT_FALSE(doc.text(doc.body()).empty()) << tail;
+  }
+}
+
 TEST(TreeBuilderLimits, NodeCapTruncates) {
   parse_options opt;
   opt.max_nodes = 50;

@@ -50,6 +50,31 @@ const tag_table& table() {
 
 bool is_ascii_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
+// Python's str.isspace() set, which BeautifulSoup's strip=True trims: ASCII TAB LF VT FF CR,
+// the separators 0x1C-0x1F, SPACE, and U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+// U+202F, U+205F, U+3000. Returns the byte length of such a character starting at i, else 0.
+std::size_t python_space_at(std::string_view s, std::size_t i) {
+  auto u = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  unsigned char c = u(0);
+  if (c < 0x80) return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) ? 1 : 0;
+  std::size_t left = s.size() - i;
+  if (c == 0xC2 && left >= 2) return u(1) == 0x85 || u(1) == 0xA0 ? 2 : 0;
+  if (left < 3) return 0;
+  if (c == 0xE1) return u(1) == 0x9A && u(2) == 0x80 ? 3 : 0;  // U+1680
+  if (c == 0xE2 && u(1) == 0x80)
+    return u(2) <= 0x8A || u(2) == 0xA8 || u(2) == 0xA9 || u(2) == 0xAF ? 3 : 0;
+  if (c == 0xE2 && u(1) == 0x81) return u(2) == 0x9F ? 3 : 0;  // U+205F
+  if (c == 0xE3) return u(1) == 0x80 && u(2) == 0x80 ? 3 : 0;  // U+3000
+  return 0;
+}
+
+// The same for the character that ends just before byte e.
+std::size_t python_space_before(std::string_view s, std::size_t e) {
+  for (std::size_t len = 1; len <= 3 && len <= e; ++len)
+    if (python_space_at(s, e - len) == len) return len;
+  return 0;
+}
+
 bool is_void(tag t) {
   switch (t) {
     case tag::area:
@@ -419,8 +444,16 @@ std::string document::text(node_id n, text_mode mode) const {
           break;
         case text_mode::strings: {
           std::size_t b = 0, e = d.size();
-          while (b < e && is_ascii_ws(d[b])) ++b;
-          while (e > b && is_ascii_ws(d[e - 1])) --e;
+          while (b < e) {
+            std::size_t k = python_space_at(d, b);
+            if (k == 0) break;
+            b += k;
+          }
+          while (e > b) {
+            std::size_t k = python_space_before(d, e);
+            if (k == 0) break;
+            e -= k;
+          }
           if (b < e) {
             if (!out.empty()) out += ' ';
             out.append(d.substr(b, e - b));

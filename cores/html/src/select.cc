@@ -553,18 +553,17 @@ bool same_type(const document& d, node_id x, node_id y) {
 bool pseudo_matches(const document& d, node_id n, const pseudo_test& p) {
   switch (p.kind) {
     case pseudo::nth_child:
-    case pseudo::nth_of_type: {
-      // Elements whose parent is the document (the root) count as children too.
-      long index = 1;
-      for (node_id s = prev_element(d, n); s != no_node; s = prev_element(d, s))
-        if (p.kind == pseudo::nth_child || same_type(d, s, n)) ++index;
-      return nth(p.a, p.b, index);
-    }
+    case pseudo::nth_of_type:
     case pseudo::nth_last_child:
     case pseudo::nth_last_of_type: {
+      // The position among element siblings, counted from the first or the last; the root
+      // element counts as a child of the document.
+      bool from_end = p.kind == pseudo::nth_last_child || p.kind == pseudo::nth_last_of_type;
+      bool of_type = p.kind == pseudo::nth_of_type || p.kind == pseudo::nth_last_of_type;
+      auto step = from_end ? next_element : prev_element;
       long index = 1;
-      for (node_id s = next_element(d, n); s != no_node; s = next_element(d, s))
-        if (p.kind == pseudo::nth_last_child || same_type(d, s, n)) ++index;
+      for (node_id s = step(d, n); s != no_node; s = step(d, s))
+        if (!of_type || same_type(d, s, n)) ++index;
       return nth(p.a, p.b, index);
     }
     case pseudo::only_child:

@@ -4,9 +4,9 @@
 //
 // Strings are built as `piece`s: a range of the input while every byte is used unchanged, moved
 // to the end of a scratch buffer at the first byte that is not (a lower-cased letter, U+FFFD for
-// NUL, LF for CR, a decoded reference). Only the piece being built is ever at the end of its
-// buffer, so moving it there is always possible; views are made when the token is handed out,
-// after the buffer has stopped growing.
+// NUL, LF for CR, a decoded reference). Pieces are built one after another, so the one being
+// built is always the last thing in the buffer and can grow there; views are made only when the
+// token is handed out, after the buffer has stopped growing (and moving).
 #include "lapwise/html/tokenizer.h"
 
 #include <algorithm>
@@ -292,7 +292,6 @@ class tokenizer_impl {
     if (in_[pos_] == '\r' && pos_ + 1 < n_ && in_[pos_ + 1] == '\n') ++pos_;
     ++pos_;
   }
-  bool raw_at(std::size_t at) const noexcept { return in_[at] != '\r'; }
 
   void error(parse_error code) noexcept { error_at(code, pos_); }
   void error_at(parse_error code, std::size_t at) noexcept {

@@ -472,22 +472,25 @@ class builder {
     return false;
   }
 
+  // No rule of the standard pops the <html> element, so the pops below never take the last
+  // entry: when the depth cap has left an element unopened that a rule expects on the stack,
+  // popping stops at <html> instead of emptying the stack.
   void pop() {
-    if (!open_.empty()) open_.pop_back();
+    if (open_.size() > 1) open_.pop_back();
   }
-  void pop_until(tag t) {
-    while (!open_.empty()) {
-      bool hit = doc_.is_html(open_.back(), t);
-      open_.pop_back();
-      if (hit) return;
-    }
-  }
-  void pop_until_node(node_id n) {
-    while (!open_.empty()) {
+  template <typename Match>
+  void pop_through(Match match) {  // pops up to and including the first element that matches
+    while (open_.size() > 1) {
       node_id top = open_.back();
       open_.pop_back();
-      if (top == n) return;
+      if (match(top)) return;
     }
+  }
+  void pop_until(tag t) {
+    pop_through([&](node_id n) { return doc_.is_html(n, t); });
+  }
+  void pop_until_node(node_id n) {
+    pop_through([&](node_id top) { return top == n; });
   }
 
   void generate_implied_end_tags(tag except = tag::none) {
@@ -840,6 +843,29 @@ class builder {
     return lookup_tag(t.name);
   }
 
+  // The rules several modes open with: leading whitespace inserted, comments inserted, a DOCTYPE
+  // ignored (parse error), <html> handled as in body. True when t was one of those; text past
+  // the whitespace is then left in `rest` for the mode's "anything else".
+  bool shared_rules(const token& t, token& rest) {
+    switch (t.kind) {
+      case token_kind::characters:
+        rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
+        return true;
+      case token_kind::comment:
+        insert_comment(t);
+        return true;
+      case token_kind::doctype:
+        doc_.add_error();
+        return true;
+      case token_kind::start_tag:
+        if (tag_of_token(t) != tag::html) return false;
+        in_body(t);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   // ---- the insertion modes ----------------------------------------------------------------------
   void initial(const token& t) {
     if (t.kind == token_kind::characters) {
@@ -882,34 +908,32 @@ class builder {
         return before_html_anything_else(rest);
       }
       case token_kind::start_tag:
-        if (t.name == "html") {
-          node_id n =
-              doc_.create_element(static_cast<atom>(tag::html), name_space::html, t.attributes);
-          doc_.append_child(document::root(), n);
-          push_open(n);
-          mode_ = mode::before_head;
-          return;
-        }
+        if (t.name == "html") return open_html(t.attributes);
         break;
-      case token_kind::end_tag: {
-        tag tk = tag_of_token(t);
-        if (!one_of(tk, tag::head, tag::body, tag::html, tag::br)) {
-          doc_.add_error();
-          return;
-        }
+      case token_kind::end_tag:
+        if (stray_end_tag(t)) return;
         break;
-      }
       case token_kind::eof:
         break;
     }
     before_html_anything_else(t);
   }
   void before_html_anything_else(const token& t) {
-    node_id n = doc_.create_element(static_cast<atom>(tag::html), name_space::html, {});
+    open_html({});
+    process(t);
+  }
+  void open_html(std::span<const attribute> attrs) {
+    node_id n = doc_.create_element(static_cast<atom>(tag::html), name_space::html, attrs);
     doc_.append_child(document::root(), n);
     push_open(n);
     mode_ = mode::before_head;
-    process(t);
+  }
+  // Before the body, end tags other than head, body, html and br are parse errors and ignored;
+  // those four fall through to the mode's "anything else".
+  bool stray_end_tag(const token& t) {
+    if (one_of(tag_of_token(t), tag::head, tag::body, tag::html, tag::br)) return false;
+    doc_.add_error();
+    return true;
   }
 
   void before_head(const token& t) {
@@ -932,14 +956,9 @@ class builder {
           return;
         }
         break;
-      case token_kind::end_tag: {
-        tag tk = tag_of_token(t);
-        if (!one_of(tk, tag::head, tag::body, tag::html, tag::br)) {
-          doc_.add_error();
-          return;
-        }
+      case token_kind::end_tag:
+        if (stray_end_tag(t)) return;
         break;
-      }
       case token_kind::eof:
         break;
     }
@@ -952,22 +971,14 @@ class builder {
   }
 
   void in_head(const token& t) {
+    if (token rest; shared_rules(t, rest)) {
+      if (!rest.data.empty()) in_head_anything_else(rest);
+      return;
+    }
     switch (t.kind) {
-      case token_kind::characters: {
-        token rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
-        if (rest.data.empty()) return;
-        return in_head_anything_else(rest);
-      }
-      case token_kind::comment:
-        return insert_comment(t);
-      case token_kind::doctype:
-        doc_.add_error();
-        return;
       case token_kind::start_tag: {
         tag tk = tag_of_token(t);
         switch (tk) {
-          case tag::html:
-            return in_body(t);
           case tag::base:
           case tag::basefont:
           case tag::bgsound:
@@ -989,6 +1000,7 @@ class builder {
             return generic_text(t, tokenizer_state::script_data);
           case tag::template_:
             insert_element(t);
+            if (depth_capped_) return;  // not opened: its mode would have no element
             push_marker();
             frameset_ok_ = false;
             mode_ = mode::in_template;
@@ -1028,7 +1040,7 @@ class builder {
         }
         break;
       }
-      case token_kind::eof:
+      default:  // end of file: anything else
         break;
     }
     in_head_anything_else(t);
@@ -1089,22 +1101,14 @@ class builder {
   }
 
   void after_head(const token& t) {
+    if (token rest; shared_rules(t, rest)) {
+      if (!rest.data.empty()) after_head_anything_else(rest);
+      return;
+    }
     switch (t.kind) {
-      case token_kind::characters: {
-        token rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
-        if (rest.data.empty()) return;
-        return after_head_anything_else(rest);
-      }
-      case token_kind::comment:
-        return insert_comment(t);
-      case token_kind::doctype:
-        doc_.add_error();
-        return;
       case token_kind::start_tag: {
         tag tk = tag_of_token(t);
         switch (tk) {
-          case tag::html:
-            return in_body(t);
           case tag::body:
             insert_element(t);
             frameset_ok_ = false;
@@ -1149,7 +1153,7 @@ class builder {
         }
         break;
       }
-      case token_kind::eof:
+      default:  // end of file: anything else
         break;
     }
     after_head_anything_else(t);
@@ -1376,7 +1380,7 @@ class builder {
         if (doc_.quirks() != quirks_mode::quirks) close_p_in_button_scope();
         insert_element(t);
         frameset_ok_ = false;
-        mode_ = mode::in_table;
+        if (!depth_capped_) mode_ = mode::in_table;
         return;
       case area:
       case br:
@@ -1607,11 +1611,9 @@ class builder {
         }
         generate_implied_end_tags();
         if (!cur_is(tk)) doc_.add_error();
-        while (!open_.empty()) {
-          node_id n = open_.back();
-          open_.pop_back();
-          if (doc_.ns(n) == name_space::html && is_heading(doc_.tag_of(n))) break;
-        }
+        pop_through([&](node_id n) {
+          return doc_.ns(n) == name_space::html && is_heading(doc_.tag_of(n));
+        });
         return;
       case a:
       case b:
@@ -1841,14 +1843,15 @@ class builder {
           using enum tag;
           case caption:
             clear_to_table_context();
-            push_marker();
             insert_element(t);
+            if (depth_capped_) return;
+            push_marker();
             mode_ = mode::in_caption;
             return;
           case colgroup:
             clear_to_table_context();
             insert_element(t);
-            mode_ = mode::in_column_group;
+            if (!depth_capped_) mode_ = mode::in_column_group;
             return;
           case col:
             clear_to_table_context();
@@ -1860,7 +1863,7 @@ class builder {
           case thead:
             clear_to_table_context();
             insert_element(t);
-            mode_ = mode::in_table_body;
+            if (!depth_capped_) mode_ = mode::in_table_body;
             return;
           case td:
           case th:
@@ -2000,19 +2003,12 @@ class builder {
   void in_column_group(const token& t) {
     tag tk = t.kind == token_kind::start_tag || t.kind == token_kind::end_tag ? tag_of_token(t)
                                                                               : tag::none;
+    if (token rest; shared_rules(t, rest)) {
+      if (!rest.data.empty()) column_group_anything_else(rest);
+      return;
+    }
     switch (t.kind) {
-      case token_kind::characters: {
-        token rest = split_ws(t, [this](std::string_view ws) { insert_characters(ws); });
-        if (rest.data.empty()) return;
-        return column_group_anything_else(rest);
-      }
-      case token_kind::comment:
-        return insert_comment(t);
-      case token_kind::doctype:
-        doc_.add_error();
-        return;
       case token_kind::start_tag:
-        if (tk == tag::html) return in_body(t);
         if (tk == tag::col) {
           insert_element(t);
           pop_inserted();
@@ -2038,6 +2034,8 @@ class builder {
         break;
       case token_kind::eof:
         return in_body(t);
+      default:
+        break;
     }
     column_group_anything_else(t);
   }
@@ -2059,7 +2057,7 @@ class builder {
       if (tk == tr) {
         clear_to_table_body_context();
         insert_element(t);
-        mode_ = mode::in_row;
+        if (!depth_capped_) mode_ = mode::in_row;
         return;
       }
       if (tk == th || tk == td) {
@@ -2108,6 +2106,7 @@ class builder {
     if (t.kind == token_kind::start_tag && (tk == th || tk == td)) {
       clear_to_row_context();
       insert_element(t);
+      if (depth_capped_) return;
       mode_ = mode::in_cell;
       push_marker();
       return;
@@ -2155,11 +2154,7 @@ class builder {
   void close_cell() {
     generate_implied_end_tags();
     if (!cur_is(tag::td) && !cur_is(tag::th)) doc_.add_error();
-    while (!open_.empty()) {
-      node_id n = open_.back();
-      open_.pop_back();
-      if (doc_.is_html(n, tag::td) || doc_.is_html(n, tag::th)) break;
-    }
+    pop_through([&](node_id n) { return doc_.is_html(n, tag::td) || doc_.is_html(n, tag::th); });
     clear_to_marker();
     mode_ = mode::in_row;
   }
@@ -2622,20 +2617,16 @@ class builder {
           default:
             break;
         }
-        if (breakout) {
-          doc_.add_error();
-          while (!open_.empty()) {
-            node_id n = current();
-            if (doc_.ns(n) == name_space::html || is_mathml_text_ip(n) || is_html_ip(n)) break;
-            pop();
-          }
-          return process(t);
-        }
+        if (breakout) return break_out_of_foreign(t);
         insert_foreign(t, doc_.ns(adjusted_current()));
         return;
       }
       case token_kind::end_tag: {
         if (open_.empty()) return;
+        // </br> and </p> leave foreign content like the breakout start tags (the standard
+        // since 2020; browsers do the same), so they close the SVG instead of landing in it.
+        tag tk = tag_of_token(t);
+        if (tk == tag::br || tk == tag::p) return break_out_of_foreign(t);
         std::size_t i = open_.size() - 1;
         node_id n = open_[i];
         auto lower_equals = [&](node_id x) { return iequals(doc_.name(x), t.name); };
@@ -2654,6 +2645,16 @@ class builder {
       case token_kind::eof:
         return process(t);
     }
+  }
+
+  void break_out_of_foreign(const token& t) {
+    doc_.add_error();
+    while (!open_.empty()) {
+      node_id n = current();
+      if (doc_.ns(n) == name_space::html || is_mathml_text_ip(n) || is_html_ip(n)) break;
+      pop();
+    }
+    process(t);
   }
 
   void reset_insertion_mode() {

@@ -75,6 +75,15 @@ const text_case kTextCases[] = {
     {"only_whitespace", "<div> \n </div>", " \n ", "", ""},
     {"nested_blocks", "<div><p>one</p>\n<p>two</p></div>", "one\ntwo", "one two", "one two"},
     {"comments_ignored", "<p>a<!-- c -->b</p>", "ab", "ab", "a b"},
+    // strings trims what Python's strip() trims: U+00A0, U+2003, U+3000, U+2028 too.
+    {"unicode_spaces", "<div>&nbsp;a&#x2003;<i>&#x3000;b&#x2028;</i></div>",
+     "\xC2\xA0"
+     "a\xE2\x80\x83\xE3\x80\x80"
+     "b\xE2\x80\xA8",
+     "\xC2\xA0"
+     "a\xE2\x80\x83\xE3\x80\x80"
+     "b\xE2\x80\xA8",
+     "a b"},
 };
 
 class TextModes : public testing::TestWithParam<text_case> {};

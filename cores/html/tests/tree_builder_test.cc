@@ -596,9 +596,10 @@ x"
 )tree"},
 };
 
-// html5lib 1.1 predates <template> (it parses it as an unknown element), so these expected
-// trees follow the standard's "in template" mode as html5lib-tests' template.dat does.
-const tree_case kTemplateCases[] = {
+// Where html5lib 1.1 predates the standard: <template> (it parses it as an unknown element) and
+// end tags leaving foreign content. These expected trees follow the standard, as
+// html5lib-tests' template.dat and svg cases do.
+const tree_case kStandardCases[] = {
     {"template_in_head_with_row", "<template><tr><td>a</td></tr></template>",
      R"tree(| <html>
 |   <head>
@@ -629,6 +630,16 @@ const tree_case kTemplateCases[] = {
 |         content
 |           <col>
 )tree"},
+    // html5lib 1.1 also predates </p> and </br> breaking out of foreign content.
+    {"end_p_leaves_svg", "<svg><g></p>x",
+     R"tree(| <html>
+|   <head>
+|   <body>
+|     <svg svg>
+|       <svg g>
+|     <p>
+|     "x"
+)tree"},
     {"template_unclosed_at_eof", "<template><div>a",
      R"tree(| <html>
 |   <head>
@@ -651,7 +662,7 @@ TEST_P(TreeBuilder, MatchesHtml5libTree) {
   EXPECT_FALSE(doc.truncated());
 }
 
-INSTANTIATE_TEST_SUITE_P(Templates, TreeBuilder, testing::ValuesIn(kTemplateCases), case_name);
+INSTANTIATE_TEST_SUITE_P(Standard, TreeBuilder, testing::ValuesIn(kStandardCases), case_name);
 INSTANTIATE_TEST_SUITE_P(Cases, TreeBuilder, testing::ValuesIn(kTreeCases), case_name);
 
 // U+0000 counts as text before the body (it implies html, head and body) and is dropped once
@@ -710,6 +721,22 @@ TEST(TreeBuilderLimits, DepthCapKeepsElementsAsSiblings) {
   }
   EXPECT_LE(max_depth, 9u);
   EXPECT_GT(doc.error_count(), 0u);
+}
+
+TEST(TreeBuilderLimits, DepthCapWithModeChangingElements) {
+  // At the cap a <table>, <tr>, <td>, <caption>, <template> or <select> is made but not opened;
+  // the insertion mode must not switch to one whose element is missing.
+  parse_options opt;
+  opt.max_depth = 6;
+  std::string deep;
+  for (int i = 0; i < 10; ++i) deep += "<div>";
+  for (const char* tail : {"<table><tr><td>x</td></tr></table>y", "<table><caption>c</table>z",
+                           "<template><td>q</template>w", "<select><option>o</select>v",
+                           "<table><tbody><tr><td>a<td>b</tr></tbody></table><p>p"}) {
+    document doc = parse(deep + tail, opt);
+    EXPECT_NE(doc.body(), no_node) << tail;
+    EXPECT_FALSE(doc.text(doc.body()).empty()) << tail;
+  }
 }
 
 TEST(TreeBuilderLimits, NodeCapTruncates) {

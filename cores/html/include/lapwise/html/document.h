@@ -22,7 +22,9 @@
 //   formatting elements (more are not tracked, so they are not reconstructed); at most
 //   `max_nodes` nodes — past it parsing stops, the tree built so far is kept and
 //   document::truncated() is true. With those, memory is O(input + max_nodes) and time is
-//   O(input x max_depth) for any input.
+//   O(input x max_depth) for any input. The tree itself may be a few levels deeper than
+//   max_depth (elements made past the cap, the adoption agency wrapping a block's children);
+//   every reader in this library is iterative, so depth never costs stack.
 #pragma once
 
 #include <cstddef>

@@ -41,10 +41,10 @@ enum class text_mode : std::uint8_t {
   // raw, then each run of ASCII whitespace (TAB LF FF CR SPACE) becomes one SPACE, and the ends
   // are trimmed: "a <b>b</b>c" -> "a bc". Non-ASCII spaces (U+00A0) stay.
   normalized,
-  // BeautifulSoup's get_text(" ", strip=True): each text node trimmed of ASCII whitespace, empty
-  // ones dropped, the rest joined by one SPACE, inner whitespace kept; text inside <script>,
-  // <style> and <template> skipped (as bs4 >= 4.10): "a<b>b</b>c" -> "a b c". Python's strip
-  // also strips Unicode spaces; this strips ASCII whitespace only.
+  // BeautifulSoup's get_text(" ", strip=True): each text node trimmed of what Python's strip()
+  // trims (ASCII whitespace, 0x1C-0x1F, U+00A0, U+2000-U+200A, ...), empty ones dropped, the rest
+  // joined by one SPACE, inner whitespace kept; <script>, <style>, <template> text skipped (as
+  // bs4 >= 4.10 with html.parser or lxml): "a<b>b</b>c" -> "a b c".
   strings,
 };
 

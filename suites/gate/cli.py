@@ -52,8 +52,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="a configured build holding the gate drivers (default $LAPWISE_BUILD_DIR or build/)")
     i.add_argument("--baselines", type=Path, default=baselines.DEFAULT_DIR)
     i.add_argument("--only", metavar="REGEX", help="gate only the benchmark ids matching REGEX")
+    i.add_argument("--reason", help="with --update/--update-all: why the counts moved (logged in "
+                   "suites/gate/baselines/updates.log)")
     mode = i.add_mutually_exclusive_group()
-    mode.add_argument("--update", action="store_true", help="measure and store the baselines")
+    mode.add_argument("--update", nargs="*", metavar="BENCH",
+                      help="measure and store the baselines of the named benchmark ids (with --reason)")
+    mode.add_argument("--update-all", action="store_true",
+                      help="re-record every baseline (with --reason): only when everything moved, "
+                      "e.g. a new compiler")
+    mode.add_argument("--list", action="store_true", help="the benchmark ids of the build")
     mode.add_argument("--against-self", action="store_true",
                       help="A/A: each driver against itself (bigger environment, other cwd)")
     mode.add_argument("--against-inject", type=int, metavar="PCT",
@@ -76,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="quick_rounds rounds (and, with --floors, only floors marked quick)")
     r.add_argument("--rounds", type=int, help="override the number of rounds (even)")
     r.add_argument("--seed", type=int, help="override the seed (schedule and bootstrap)")
+    r.add_argument("--build-dir", type=Path, default=_default_build(),
+                   help="the build whose gate drivers fill {driver_<name>} in floors")
+    r.add_argument("--driver", action="append", default=[], metavar="NAME=EXE",
+                   help="with --floors: use EXE as driver NAME (a self-test's sabotaged twin)")
+    r.add_argument("--only", metavar="REGEX", help="with --floors: only the floors whose name matches")
 
     h = sub.add_parser("headbase", help="build the merge base beside this tree and gate the difference")
     _common(h)
@@ -103,19 +115,60 @@ def _parser() -> argparse.ArgumentParser:
 
 # ---- instr --------------------------------------------------------------------------------
 
+_REFUSE_BARE_UPDATE = (
+    "gate instr --update: refused - name the benchmarks to re-record and say why, e.g.\n"
+    "  python -m suites.gate instr --update parser.pico_bench/native-avx2 --reason 'shorter "
+    "field loop'\n"
+    "(`python -m suites.gate instr --list` shows the ids). Re-recording every baseline would "
+    "absorb any small regression elsewhere; if everything really moved (a new compiler), use "
+    "--update-all --reason '...'.")
+
+
+def _commit() -> str:
+    """The commit the counts were measured on, +dirty with uncommitted changes."""
+    try:
+        sha = headbase.git("rev-parse", "--short=12", "HEAD")
+        dirty = headbase.git("status", "--porcelain", "--untracked-files=no")
+    except built_drivers.GateError:
+        return "unknown"
+    return sha + ("+dirty" if dirty else "")
+
+
+def _update(args: argparse.Namespace) -> int:
+    names = None if args.update_all else list(dict.fromkeys(args.update))
+    if names is not None and not names:
+        print(_REFUSE_BARE_UPDATE)
+        return 2
+    if not (args.reason and args.reason.strip()):
+        print("gate instr --update: refused - say why the counts moved with --reason '...' (it is "
+              f"logged beside the baselines in {baselines.log_path(args.baselines)})")
+        return 2
+    counts, errors, skipped = instr.update(args.build_dir, args.baselines, names, reason=args.reason,
+                                           commit=_commit(), progress=_progress(args.quiet))
+    for bench_id, n in sorted(counts.items()):
+        print(f"{bench_id}: {n:,} instructions")
+    for s in skipped:
+        print(f"SKIP {s}")
+    for e in errors:
+        print(f"ERROR {e}")
+    if errors or not counts:
+        print(f"gate instr --update: nothing stored ({len(errors)} errors, {len(counts)} counted, "
+              f"{len(skipped)} cannot be counted here)")
+        return 1
+    print(f"gate instr --update: stored {len(counts)} baselines in {args.baselines}, logged in "
+          f"{baselines.log_path(args.baselines)}")
+    return 0
+
+
 def _instr(args: argparse.Namespace, cfg: config.Config) -> int:
     progress = _progress(args.quiet)
-    if args.update:
-        counts, errors = instr.update(args.build_dir, args.baselines, progress=progress)
-        for bench_id, n in sorted(counts.items()):
-            print(f"{bench_id}: {n:,} instructions")
-        for e in errors:
-            print(f"ERROR {e}")
-        if errors or not counts:
-            print(f"gate instr --update: nothing stored ({len(errors)} errors, {len(counts)} counted)")
-            return 1
-        print(f"gate instr --update: stored {len(counts)} baselines in {args.baselines}")
+    if args.list:
+        for d in built_drivers.load_manifest(args.build_dir):
+            for b in built_drivers.benchmarks(d.exe):
+                print(b)
         return 0
+    if args.update is not None or args.update_all:
+        return _update(args)
     if args.against_self:
         targets, title = instr.targets_vs_self(args.build_dir), "instruction counts: A/A (same binary twice)"
     elif args.against_inject is not None:
@@ -151,9 +204,30 @@ def _ratio_row(cfg: config.Config, name: str, base: list[str], head: list[str], 
     return r
 
 
-def _substitute(argv: list[str], build_dir: Path) -> list[str]:
-    values = {"python": sys.executable, "root": str(config.ROOT), "build": str(build_dir)}
-    return [a.format(**values) for a in argv]
+def _substitute(argv: list[str], build_dir: Path, drivers: dict[str, str] | None = None) -> list[str]:
+    """Fills {python} {root} {build} and {driver_<name>} (the gate driver <name> of the build,
+    or the --driver override)."""
+    values = {"python": sys.executable, "root": str(config.ROOT), "build": str(build_dir),
+              **{f"driver_{k}": v for k, v in (drivers or {}).items()}}
+    try:
+        return [a.format(**values) for a in argv]
+    except KeyError as exc:
+        raise built_drivers.GateError(f"{argv}: no value for {{{exc.args[0]}}} (driver not built in "
+                                      f"{build_dir}?)") from exc
+
+
+def _floor_drivers(args: argparse.Namespace) -> dict[str, str]:
+    drivers: dict[str, str] = {}
+    try:
+        drivers = {d.name: str(d.exe) for d in built_drivers.load_manifest(args.build_dir)}
+    except built_drivers.GateError:
+        pass  # floors naming no driver still run; one that does says which is missing
+    for spec in args.driver:
+        name, sep, exe = spec.partition("=")
+        if not sep:
+            raise built_drivers.GateError(f"--driver {spec!r}: expected NAME=EXE")
+        drivers[name] = exe
+    return drivers
 
 
 def _ratio(args: argparse.Namespace, cfg: config.Config) -> int:
@@ -165,9 +239,12 @@ def _ratio(args: argparse.Namespace, cfg: config.Config) -> int:
     rows = []
     if args.floors:
         floors = [f for f in cfg.floors if f.quick or not args.quick]
+        if args.only:
+            floors = [f for f in floors if re.search(args.only, f.name)]
+        drivers = _floor_drivers(args)
         for f in floors:
-            rows.append(_ratio_row(cfg, f.name, _substitute(f.base, _default_build()),
-                                   _substitute(f.head, _default_build()), max_ratio=None,
+            rows.append(_ratio_row(cfg, f.name, _substitute(f.base, args.build_dir, drivers),
+                                   _substitute(f.head, args.build_dir, drivers), max_ratio=None,
                                    min_ratio=f.min_ratio, reason=f.reason, rounds=rounds,
                                    seed=seed, progress=progress))
         title = f"same-run ratio floors ({rounds} rounds, head/base time)"

@@ -71,6 +71,40 @@ def log_path(directory: Path = DEFAULT_DIR) -> Path:
     return Path(directory) / LOG_NAME
 
 
+def _log(directory: Path, lines: list[str]) -> None:
+    log = log_path(directory)
+    if not log.exists():
+        log.write_text("# Every re-recorded instruction-count baseline, one line each (tab-separated):\n"
+                       "# UTC time, commit measured (+dirty: with uncommitted changes), benchmark, "
+                       "old -> new count, reason.\n# Written by `python -m suites.gate instr --update` "
+                       "(and --forget); never edited by hand.\n")
+    with log.open("a") as f:
+        f.write("".join(line + "\n" for line in lines))
+
+
+def _stamp() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def forget(bench_ids: list[str], directory: Path = DEFAULT_DIR, *, reason: str, commit: str) -> list[str]:
+    """Removes the stored counts of ``bench_ids`` (an id whose meaning changed, a benchmark
+    that is gone) and logs each; returns the ids that had a count."""
+    removed, lines = [], []
+    for bench_id in bench_ids:
+        path = path_for(bench_id, directory)
+        doc = _read(path)
+        entry = doc.get("benchmarks", {}).pop(bench_id, None)
+        if entry is None:
+            continue
+        path.write_text(json.dumps(doc, indent=2) + "\n")
+        removed.append(bench_id)
+        lines.append("\t".join([_stamp(), commit or "unknown", bench_id,
+                                f"{int(entry['instructions']):,} -> removed", " ".join(reason.split())]))
+    if lines:
+        _log(directory, lines)
+    return removed
+
+
 def store(counts: dict[str, int], recorded_with: dict[str, str],
           directory: Path = DEFAULT_DIR, *, requires: dict[str, tuple[str, ...]] | None = None,
           reason: str = "", commit: str = "") -> list[Path]:
@@ -79,7 +113,7 @@ def store(counts: dict[str, int], recorded_with: dict[str, str],
     files written."""
     requires = requires or {}
     log_lines = []
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = _stamp()
     for bench_id, n in sorted(counts.items()):
         old = lookup(bench_id, directory)
         change = f"{old.instructions:,} -> {n:,}" if old else f"new -> {n:,}"
@@ -108,12 +142,5 @@ def store(counts: dict[str, int], recorded_with: dict[str, str],
         path.parent.mkdir(parents=True, exist_ok=True)
         keys = ("schema", "note", "refresh", "recorded_with", "benchmarks")
         path.write_text(json.dumps({k: doc[k] for k in keys}, indent=2) + "\n")
-    log = log_path(directory)
-    if not log.exists():
-        log.write_text("# Every re-recorded instruction-count baseline, one line each (tab-separated):\n"
-                       "# UTC time, commit measured (+dirty: with uncommitted changes), benchmark, "
-                       "old -> new count, reason.\n# Written by `python -m suites.gate instr --update`; "
-                       "never edited by hand.\n")
-    with log.open("a") as f:
-        f.write("".join(line + "\n" for line in log_lines))
+    _log(directory, log_lines)
     return sorted(by_file)

@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="re-record every baseline (with --reason): only when everything moved, "
                       "e.g. a new compiler")
     mode.add_argument("--list", action="store_true", help="the benchmark ids of the build")
+    mode.add_argument("--forget", nargs="+", metavar="BENCH",
+                      help="remove stored baselines (with --reason): an id whose meaning changed")
     mode.add_argument("--against-self", action="store_true",
                       help="A/A: each driver against itself (bigger environment, other cwd)")
     mode.add_argument("--against-inject", type=int, metavar="PCT",
@@ -169,6 +171,14 @@ def _instr(args: argparse.Namespace, cfg: config.Config) -> int:
         return 0
     if args.update is not None or args.update_all:
         return _update(args)
+    if args.forget:
+        if not (args.reason and args.reason.strip()):
+            print("gate instr --forget: refused - say why with --reason '...'")
+            return 2
+        removed = baselines.forget(args.forget, args.baselines, reason=args.reason, commit=_commit())
+        print(f"gate instr --forget: removed {len(removed)} baselines"
+              + (f" ({', '.join(removed)})" if removed else "") + f", logged in {baselines.log_path(args.baselines)}")
+        return 0 if removed else 1
     if args.against_self:
         targets, title = instr.targets_vs_self(args.build_dir), "instruction counts: A/A (same binary twice)"
     elif args.against_inject is not None:

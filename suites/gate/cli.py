@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--jobs", type=int, default=2)
     h.add_argument("--quick", action="store_true", help="quick_rounds rounds for the time ratios")
     h.add_argument("--no-time", action="store_true", help="instruction counts only")
+    h.add_argument("--ci", action="store_true",
+                   help="what CI runs: base = merge base with the main line, or the previous commit "
+                   "on it (none: skipped with a line saying so); head = --head-build (default the "
+                   "build dir); only the drivers are built; times (quick) only the production "
+                   "(/native) benchmarks the instruction gate cannot count here; new benchmarks allowed")
 
     c = sub.add_parser("campaign", help="repeat a gate N times; record pass/fail rates (benchmark, not CI)")
     c.add_argument("what", choices=("instr-aa", "instr-inject", "ratio-aa", "ratio-inject"))
@@ -276,52 +281,82 @@ def _ratio(args: argparse.Namespace, cfg: config.Config) -> int:
 
 # ---- headbase -----------------------------------------------------------------------------
 
+def _time_rows(cfg: config.Config, head_build: Path, base_build: Path, base_ok: bool,
+               keep, rounds: int, progress) -> list[report.Row]:
+    """[time] rows: each head benchmark that ``keep(id)`` selects, against the base build's."""
+    assert cfg.ratio is not None
+    rows = []
+    base_exes = {}
+    if base_ok:
+        base_exes = {(d.name, b): d.exe for d in built_drivers.load_manifest(base_build)
+                     for b in built_drivers.benchmarks(d.exe)}
+    for d in built_drivers.load_manifest(head_build):
+        for b in built_drivers.benchmarks(d.exe):
+            if not keep(b):
+                continue
+            name = f"{b} [time]"
+            base_exe = base_exes.get((d.name, b))
+            thr = f"<= {cfg.ratio.max_ratio:g}"
+            if base_exe is None:
+                rows.append(report.Row(name, "-", "-", "-", "-", thr, Verdict.MISSING,
+                                       "not in the base build: a new benchmark or driver"))
+                continue
+            argv = ["--bench=" + b, "--mode=time"]
+            rows.append(_ratio_row(cfg, name, [str(base_exe), *argv], [str(d.exe), *argv],
+                                   max_ratio=cfg.ratio.max_ratio, min_ratio=None,
+                                   reason=cfg.ratio.reason, rounds=rounds, seed=cfg.ratio.seed,
+                                   progress=progress))
+    return rows
+
+
 def _headbase(args: argparse.Namespace, cfg: config.Config) -> int:
     assert cfg.ratio is not None
     progress = _progress(args.quiet)
-    ref = args.base_ref or headbase.default_base_ref()
-    commit = headbase.merge_base(ref)
+    if args.ci:
+        commit, how = headbase.ci_base(args.base_ref)
+        if commit is None:
+            print(f"gate headbase: SKIP - no base to compare with: {how}")
+            return 0
+        title_base = f"base {commit[:12]} ({how})"
+    else:
+        ref = args.base_ref or headbase.default_base_ref()
+        commit = headbase.merge_base(ref)
+        title_base = f"base {commit[:12]} (merge base with {ref})"
     datasets_dir = os.environ.get("LAPWISE_DATASETS_DIR") or str(config.ROOT.parent / "shared" / "datasets")
     work = args.work.resolve()
-    progress(f"base: merge base of HEAD and {ref} = {commit[:12]}")
+    progress(f"{title_base}")
+    head_build = args.head_build or (_default_build() if args.ci else work / "head")
+    names = None
+    if args.ci:  # only the drivers the head has, no twins: half the compiling
+        names = [d.name for d in built_drivers.load_manifest(head_build)]
     base_src = headbase.export_tree(commit, work / "base-src")
-    base_build = work / "base"
+    base_build = base_src / "build"
     base_err = headbase.build_drivers(base_src, base_build, datasets_dir=datasets_dir,
-                                      jobs=args.jobs, log=progress)
-    head_build = args.head_build or work / "head"
+                                      jobs=args.jobs, log=progress, names=names)
     head_err = headbase.build_drivers(config.ROOT, head_build, datasets_dir=datasets_dir,
-                                      jobs=args.jobs, log=progress)
+                                      jobs=args.jobs, log=progress, names=names)
     if head_err:
         print(f"gate headbase: FAIL - the head tree does not build: {head_err}")
         return 1
     if base_err:
         progress(f"base {commit[:12]} has no buildable gate drivers: {base_err}")
-    title = f"head (working tree) vs base {commit[:12]} (merge base with {ref})"
+    title = f"head ({head_build}) vs {title_base}"
     rows = instr.run(instr.targets_vs_build(base_build, head_build), cfg, progress=progress)
+    skipped = {r.benchmark for r in rows if r.verdict is Verdict.SKIP}
     for r in rows:
         r.benchmark = f"{r.benchmark} [instr]"
-    if not args.no_time:
+    if args.ci:
+        # Where callgrind cannot count (AVX-512 under valgrind), the production level is timed
+        # against the base in the same run instead, so it is not left ungated.
+        rows += _time_rows(cfg, head_build, base_build, not base_err,
+                           lambda b: b in skipped and b.endswith("/native"), cfg.ratio.quick_rounds,
+                           progress)
+    elif not args.no_time:
         rounds = cfg.ratio.quick_rounds if args.quick else cfg.ratio.rounds
-        base_exes = {}
-        if not base_err:
-            base_exes = {(d.name, b): d.exe for d in built_drivers.load_manifest(base_build)
-                         for b in built_drivers.benchmarks(d.exe)}
-        for d in built_drivers.load_manifest(head_build):
-            for b in built_drivers.benchmarks(d.exe):
-                name = f"{b} [time]"
-                base_exe = base_exes.get((d.name, b))
-                thr = f"<= {cfg.ratio.max_ratio:g}"
-                if base_exe is None:
-                    rows.append(report.Row(name, "-", "-", "-", "-", thr, Verdict.MISSING,
-                                           "not in the base build: a new benchmark or driver"))
-                    continue
-                argv = ["--bench=" + b, "--mode=time"]
-                rows.append(_ratio_row(cfg, name, [str(base_exe), *argv], [str(d.exe), *argv],
-                                       max_ratio=cfg.ratio.max_ratio, min_ratio=None,
-                                       reason=cfg.ratio.reason, rounds=rounds, seed=cfg.ratio.seed,
-                                       progress=progress))
-    return report.emit("headbase", rows, sys.stdout, title=title, allow_missing=args.allow_missing,
-                       expect=args.expect, json_path=args.json)
+        rows += _time_rows(cfg, head_build, base_build, not base_err, lambda b: True, rounds, progress)
+    return report.emit("headbase", rows, sys.stdout, title=title,
+                       allow_missing=args.allow_missing or args.ci, expect=args.expect,
+                       json_path=args.json)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -262,7 +262,8 @@ def update(build_dir: Path, baseline_dir: Path, names: list[str] | None, *, reas
         else:
             counts[bench_id] = c.instructions
             n = cpu.native(d.exe).get(bench_id)
-            requires[bench_id] = n.flags if n else ()
+            if n is not None:  # a driver that states its needs (every one in this tree does)
+                requires[bench_id] = n.flags
     if counts and not errors:
         recorded = {k: facts[k] for k in ("compiler", "flags", "valgrind") if k in facts}
         baselines.store(counts, recorded, baseline_dir, requires=requires, reason=reason, commit=commit)

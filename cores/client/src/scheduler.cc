@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "lapwise/common/inject.h"
 #include "lapwise/client/backoff.h"
+#include "lapwise/common/inject.h"
 
 namespace lapwise::client {
 namespace {

@@ -1,9 +1,9 @@
 // Non-template parts of the JSON reader: the number grammar check and buffer management.
 #include "lapwise/parser/json_reader.h"
 
-#include "lapwise/common/inject.h"
-
 #include <new>
+
+#include "lapwise/common/inject.h"
 
 namespace lapwise::parser::json {
 

@@ -166,6 +166,6 @@ lapwise::gate::workload schedule_mixed() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return lapwise::gate::run_main(argc, argv,
-                                 {{"client.schedule_mixed/native", [] { return schedule_mixed(); }}});
+  return lapwise::gate::run_main(
+      argc, argv, {{"client.schedule_mixed/native", [] { return schedule_mixed(); }}});
 }

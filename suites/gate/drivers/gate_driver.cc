@@ -30,7 +30,8 @@ namespace {
 
 int usage(const char* argv0, const char* why) {
   std::fprintf(stderr,
-               "%s: %s\nusage: %s --list | --info | --requires | --bench=ID [--mode=instr|time] [--reps=K]\n",
+               "%s: %s\nusage: %s --list | --info | --requires | --bench=ID [--mode=instr|time] "
+               "[--reps=K]\n",
                argv0, why, argv0);
   return 2;
 }

@@ -109,8 +109,8 @@ lapwise::gate::workload loads(const char* file, std::optional<std::string> force
 struct token {
   enum kind : std::uint8_t { null, boolean, i64, u64, dbl, str, key, arr, arr_end, obj, obj_end };
   kind k;
-  char sep = 0;  // ',' or ':' or none
-  int width = 1;  // str/key: code-unit width (1 Latin-1, 2 UCS-2, 4 UCS-4)
+  char sep = 0;            // ',' or ':' or none
+  int width = 1;           // str/key: code-unit width (1 Latin-1, 2 UCS-2, 4 UCS-4)
   std::uint64_t bits = 0;  // bool/int/uint, or the double's value through `d`
   double d = 0;
   std::size_t at = 0, len = 0;  // str/key: code units in the pool of its width
@@ -171,9 +171,7 @@ struct recorder {
   }
   bool null_value() { return push({token::null}); }
   bool bool_value(bool b) { return push({token::boolean, 0, 1, b}); }
-  bool int_value(std::int64_t v) {
-    return push({token::i64, 0, 1, static_cast<std::uint64_t>(v)});
-  }
+  bool int_value(std::int64_t v) { return push({token::i64, 0, 1, static_cast<std::uint64_t>(v)}); }
   bool uint_value(std::uint64_t v) { return push({token::u64, 0, 1, v}); }
   bool double_value(double v) {
     token t{token::dbl};
@@ -229,10 +227,9 @@ bool replay(const recorder& doc, lj::writer& w) {
         break;
       case token::str:
       case token::key: {
-        lj::write_status s =
-            t.width == 1   ? w.string_latin1({doc.latin1.data() + t.at, t.len}, true)
-            : t.width == 2 ? w.string_ucs2({doc.ucs2.data() + t.at, t.len}, true)
-                           : w.string_ucs4({doc.ucs4.data() + t.at, t.len}, true);
+        lj::write_status s = t.width == 1 ? w.string_latin1({doc.latin1.data() + t.at, t.len}, true)
+                             : t.width == 2 ? w.string_ucs2({doc.ucs2.data() + t.at, t.len}, true)
+                                            : w.string_ucs4({doc.ucs4.data() + t.at, t.len}, true);
         ok &= s == lj::write_status::ok;
         break;
       }
@@ -304,8 +301,7 @@ int main(int argc, char** argv) {
            [] { return kernel_needs(opt("haswell")); }},
           {"json.loads_twitter/native-icelake", [=] { return loads(kTwitter, opt("icelake")); },
            [] { return kernel_needs(opt("icelake")); }},
-          {"json.loads_citm_catalog/native-haswell",
-           [=] { return loads(kCitm, opt("haswell")); },
+          {"json.loads_citm_catalog/native-haswell", [=] { return loads(kCitm, opt("haswell")); },
            [] { return kernel_needs(opt("haswell")); }},
           {"json.dumps_twitter/native", [=] { return dumps(kTwitter); }},
           {"json.dumps_canada/native", [=] { return dumps(kCanada); }},

@@ -84,9 +84,7 @@ lp::parse_result parse_once(http_fixture& f, lp::request& r) {
 
 // Forces the fixture's level (the choice is global, so every pass re-applies it: cheap, outside
 // the per-message loop); production's own choice is left alone.
-bool apply_scan(const http_fixture& f) {
-  return !f.scan || lp::detail::force_scan(*f.scan);
-}
+bool apply_scan(const http_fixture& f) { return !f.scan || lp::detail::force_scan(*f.scan); }
 
 // A request head with many fields, as a browser sends it through a proxy and a tracing
 // layer: 36 fields, most values 20-200 bytes.
@@ -171,9 +169,9 @@ lapwise::gate::workload http(const char* file, std::size_t fields, bool whole, l
         r.headers.size() == f->fields && r.body == f->body && !r.host.empty()) {
       return true;
     }
-    *why = name + ": want a complete parse of " + std::to_string(f->input.size()) +
-           " bytes with " + std::to_string(f->fields) + " fields, got " +
-           std::to_string(res.consumed) + " bytes, " + std::to_string(r.headers.size()) + " fields";
+    *why = name + ": want a complete parse of " + std::to_string(f->input.size()) + " bytes with " +
+           std::to_string(f->fields) + " fields, got " + std::to_string(res.consumed) + " bytes, " +
+           std::to_string(r.headers.size()) + " fields";
     return false;
   };
   w.instr_passes = 20;  // 2,000 messages: a few million instructions

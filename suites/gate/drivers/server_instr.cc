@@ -73,7 +73,8 @@ struct connection : ls::detail::responder {
 ls::route_table routes() {
   ls::route_table t;
   (void)t.add_const("GET", "/plaintext", {200, "text/plain", {}, "Hello, World!"});
-  (void)t.add_const("GET", "/json", {200, "application/json", {}, R"({"message":"Hello, World!"})"});
+  (void)t.add_const("GET", "/json",
+                    {200, "application/json", {}, R"({"message":"Hello, World!"})"});
   (void)t.add_dynamic("GET", "/users/{id:int}", 1);
   (void)t.add_dynamic("POST", "/echo", 2);
   return t;
@@ -114,9 +115,10 @@ exchange mixed(std::size_t i) {
 }
 
 exchange plaintext(std::size_t) {
-  return {"GET /plaintext HTTP/1.1\r\nHost: app.example.com\r\nUser-Agent: lapwise-gate/1\r\n"
-          "Accept: */*\r\n\r\n",
-          200, "Hello, World!"};
+  return {
+      "GET /plaintext HTTP/1.1\r\nHost: app.example.com\r\nUser-Agent: lapwise-gate/1\r\n"
+      "Accept: */*\r\n\r\n",
+      200, "Hello, World!"};
 }
 
 // Reads `out` back as responses; the statuses and bodies must be `want`'s, in order.

@@ -29,8 +29,7 @@ struct avx512_scan_without_block_reader : avx2_line_scan {};
 
 }  // namespace
 
-const http_entry_points avx512_entry_points =
-    make_entry_points<avx512_scan_without_block_reader>();
+const http_entry_points avx512_entry_points = make_entry_points<avx512_scan_without_block_reader>();
 
 }  // namespace lapwise::parser::detail
 LAPWISE_TARGET_END

@@ -4,6 +4,7 @@ ask one for its benchmarks and build facts."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,36 @@ def _run(argv: list[str], what: str) -> str:
 def benchmarks(exe: Path) -> list[str]:
     """The benchmark ids a driver runs (``--list``)."""
     return [line.strip() for line in _run([str(exe), "--list"], "--list").splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Needs:
+    flags: tuple[str, ...]  # CPU flags (/proc/cpuinfo spelling) the benchmark's code runs on
+    runnable: bool          # whether the process that answered can run it
+
+
+def requirements(exe: Path, *, under_valgrind: bool = False) -> dict[str, Needs]:
+    """What each benchmark needs from the CPU (``--requires``), as the driver sees it natively or
+    under valgrind, whose emulated CPU hides what it cannot run (AVX-512 in 3.19). A driver
+    without ``--requires`` (an older base build) needs nothing it knows of: {}."""
+    argv = [str(exe), "--requires"]
+    if under_valgrind:
+        valgrind = shutil.which("valgrind")
+        if valgrind is None:
+            return {}
+        argv = [valgrind, "-q", "--tool=none", *argv]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if out.returncode != 0:
+        return {}
+    needs = {}
+    for line in out.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            needs[parts[0]] = Needs(tuple(parts[1].split()), parts[2] == "yes")
+    return needs
 
 
 def info(exe: Path) -> dict[str, str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MEASURED_FUNCTION = "lapwise_gate_measured"
+_SIGILL = "signal 4 (SIGILL)"
 _COLLECTED = re.compile(r"^==\d+== Collected : (\d+)\s*$", re.M)
 
 
@@ -26,6 +27,7 @@ _COLLECTED = re.compile(r"^==\d+== Collected : (\d+)\s*$", re.M)
 class Count:
     instructions: int | None
     error: str | None = None  # why there is no count (tool missing, driver failed, ...)
+    cannot_run: bool = False  # the error is "not here by design" (the CPU or valgrind lacks it)
 
 
 @functools.cache
@@ -68,6 +70,12 @@ def count(exe: Path, bench_id: str, *, pad_env: int = 0, cwd: Path | None = None
         except OSError as exc:
             return Count(None, f"cannot run valgrind: {exc.strerror or exc}")
         text = log.read_text() if log.exists() else ""
+    if _SIGILL in text:  # valgrind's decoder lacks an instruction the code uses
+        return Count(None, f"valgrind cannot emulate an instruction this benchmark runs (SIGILL under "
+                     f"{valgrind_version()}): no instruction count for it on this machine", cannot_run=True)
+    if out.returncode == 77:  # the driver's "cannot run here"
+        why = out.stderr.strip().splitlines()
+        return Count(None, why[-1] if why else "cannot run here", cannot_run=True)
     if out.returncode != 0:
         why = out.stderr.strip().splitlines()
         return Count(None, f"driver exit {out.returncode}: {why[-1] if why else 'no message'}")

@@ -42,6 +42,7 @@ class Verdict(enum.Enum):
     FAIL = "FAIL"
     MISSING = "MISSING"  # nothing to compare with: a baseline, a driver, an adapter
     ERROR = "ERROR"      # a measurement could not be taken (crash, wrong answer, no number)
+    SKIP = "SKIP"        # cannot be measured here by design: the CPU (or valgrind's) lacks a level
 
 
 def ratio_verdict(lo: float, hi: float, *, max_ratio: float | None = None,

@@ -30,7 +30,8 @@ namespace {
 
 int usage(const char* argv0, const char* why) {
   std::fprintf(stderr,
-               "%s: %s\nusage: %s --list | --info | --bench=ID [--mode=instr|time] [--reps=K]\n",
+               "%s: %s\nusage: %s --list | --info | --requires | --bench=ID [--mode=instr|time] "
+               "[--reps=K]\n",
                argv0, why, argv0);
   return 2;
 }
@@ -68,13 +69,15 @@ double time_per_op_ns(const workload& w, std::size_t reps, std::uint64_t* sink) 
 int run_main(int argc, char** argv, const std::vector<benchmark>& benchmarks) {
   std::string_view bench_id, mode = "instr";
   std::size_t reps = 15;
-  bool list = false, info = false;
+  bool list = false, info = false, needs = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--list") {
       list = true;
     } else if (arg == "--info") {
       info = true;
+    } else if (arg == "--requires") {
+      needs = true;
     } else if (arg.starts_with("--bench=")) {
       bench_id = arg.substr(8);
     } else if (arg.starts_with("--mode=")) {
@@ -90,6 +93,13 @@ int run_main(int argc, char** argv, const std::vector<benchmark>& benchmarks) {
     for (const auto& b : benchmarks) std::printf("%s\n", b.id.c_str());
     return 0;
   }
+  if (needs) {
+    for (const auto& b : benchmarks) {
+      cpu_needs n = b.needs();
+      std::printf("%s\t%s\t%s\n", b.id.c_str(), n.flags.c_str(), n.runnable() ? "yes" : "no");
+    }
+    return 0;
+  }
   if (info) {
     std::printf("compiler=%s\nflags=%s\ninject_pct=%d\n", LAPWISE_GATE_CXX, LAPWISE_GATE_CXX_FLAGS,
                 LAPWISE_INJECT_SLOWDOWN_PCT);
@@ -101,6 +111,11 @@ int run_main(int argc, char** argv, const std::vector<benchmark>& benchmarks) {
                          [&](const benchmark& b) { return b.id == bench_id; });
   if (it == benchmarks.end()) return usage(argv[0], "unknown benchmark id (see --list)");
 
+  if (cpu_needs n = it->needs(); !n.runnable()) {
+    std::fprintf(stderr, "%s: cannot run here: needs CPU flags %s\n", it->id.c_str(),
+                 n.flags.c_str());
+    return 77;
+  }
   workload w;
   try {
     w = it->make();

@@ -11,11 +11,14 @@
 // Command line (every driver):
 //   --list                      benchmark ids, one per line
 //   --info                      build facts (compiler, flags, injected slowdown), key=value lines
+//   --requires                  per benchmark: "ID<TAB>cpu flags it runs on<TAB>yes|no" (can it
+//                               run on this CPU, as this process sees it: under valgrind, the
+//                               CPU valgrind emulates)
 //   --bench=ID [--mode=instr]   verify, then run the fixed passes once; prints the checksum
 //   --bench=ID --mode=time [--reps=K]   verify, warm up, time K repetitions; prints one number:
 //                               the median nanoseconds per operation
 // Exit status: 0 ok, 2 usage error, 3 a wrong answer (before anything is measured), 4 missing
-// input.
+// input, 77 the benchmark cannot run here (the CPU lacks what it needs; the reason on stderr).
 #pragma once
 
 #include <cstddef>
@@ -41,9 +44,18 @@ struct missing_input {
   std::string what;
 };
 
+// What a benchmark needs from the CPU. `flags` names them in /proc/cpuinfo's spelling (the gate
+// stores them beside the baseline, so another machine can tell "cannot run here" from "slower");
+// `runnable` checks them in this process (valgrind hides what it cannot emulate, e.g. AVX-512).
+struct cpu_needs {
+  std::string flags;  // space-separated; empty: any x86-64
+  std::function<bool()> runnable = [] { return true; };
+};
+
 struct benchmark {
   std::string id;                  // <kind>.<scenario>[<param>]/<impl>
   std::function<workload()> make;  // builds inputs and tables; never measured
+  std::function<cpu_needs()> needs = [] { return cpu_needs{}; };
 };
 
 // Runs the command line above over `benchmarks`; returns the exit status.

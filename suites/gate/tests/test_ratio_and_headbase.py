@@ -114,3 +114,42 @@ def test_headbase_exports_the_committed_base(repo, tmp_path):
 def test_headbase_unknown_ref_is_an_error(repo):
     with pytest.raises(headbase.GateError, match="merge-base"):
         headbase.merge_base("no-such-branch", repo)
+
+
+def _commit(repo, name, text):
+    (repo / name).write_text(text)
+    subprocess.run(["git", "add", name], cwd=repo, check=True, capture_output=True)
+    subprocess.run(["git", "commit", "-q", "-m", name], cwd=repo, check=True, capture_output=True)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def test_ci_base_without_a_parent_is_none_with_the_reason(repo):
+    base, why = headbase.ci_base(cwd=repo)
+    assert base is None and "no parent commit" in why and "fresh clone" in why
+
+
+def test_ci_base_on_main_is_the_previous_commit(repo):
+    first = headbase.git("rev-parse", "HEAD", cwd=repo)
+    _commit(repo, "g.txt", "second\n")
+    base, how = headbase.ci_base(cwd=repo)
+    assert base == first and "previous commit" in how
+
+
+def test_ci_base_on_a_branch_is_the_merge_base_with_main(repo):
+    fork = headbase.git("rev-parse", "HEAD", cwd=repo)
+    subprocess.run(["git", "checkout", "-q", "-b", "topic"], cwd=repo, check=True, capture_output=True)
+    _commit(repo, "g.txt", "topic 1\n")
+    _commit(repo, "h.txt", "topic 2\n")
+    base, how = headbase.ci_base(cwd=repo)
+    assert base == fork and "merge base of HEAD and main" in how
+
+
+def test_export_of_another_commit_drops_files_the_first_had(repo, tmp_path):
+    first = headbase.git("rev-parse", "HEAD", cwd=repo)
+    _commit(repo, "g.txt", "only in the second\n")
+    second = headbase.git("rev-parse", "HEAD", cwd=repo)
+    dest = headbase.export_tree(second, tmp_path / "out", repo)
+    assert (dest / "g.txt").exists()
+    headbase.export_tree(first, dest, repo)
+    assert not (dest / "g.txt").exists()

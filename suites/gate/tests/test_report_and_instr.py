@@ -130,7 +130,8 @@ def test_cli_update_then_pass_then_regress(tmp_path, monkeypatch, capsys):
     build = _fake_build(tmp_path / "b")
     store = tmp_path / "baselines"
     monkeypatch.setattr(callgrind, "count", lambda exe, bench, **kw: callgrind.Count(1000))
-    assert cli.main(["instr", "--quiet", "--build-dir", str(build), "--baselines", str(store), "--update"]) == 0
+    assert cli.main(["instr", "--quiet", "--build-dir", str(build), "--baselines", str(store),
+                     "--update", "fake.one/native", "--reason", "first count"]) == 0
     assert json.loads((store / "fake.json").read_text())["benchmarks"] == {"fake.one/native": {"instructions": 1000}}
     assert cli.main(["instr", "--quiet", "--build-dir", str(build), "--baselines", str(store)]) == 0
     monkeypatch.setattr(callgrind, "count", lambda exe, bench, **kw: callgrind.Count(1030))
@@ -158,4 +159,4 @@ def test_update_refuses_an_injected_build(tmp_path, monkeypatch):
     doc["drivers"][0]["inject_pct"] = 3
     (build / "gate" / "drivers.json").write_text(json.dumps(doc))
     with pytest.raises(built_drivers.GateError, match="INJECT"):
-        instr.update(build, tmp_path / "s")
+        instr.update(build, tmp_path / "s", None, reason="r", commit="c")

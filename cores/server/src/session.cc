@@ -443,14 +443,13 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
   r->route_ = svc_.routes_.entries()[entry].id;
   r->seq_ = base_seq_ + slots_.size();
   in_flight_bytes_ += r->storage_.capacity();
-  slot s;
+  slot& s = slots_.emplace_back();  // built in place: a slot is a few strings wide
   s.req.reset(r);
   s.entry = entry;
   s.expected = svc_.expected_[entry].load(std::memory_order_relaxed);
   in_flight_expected_ += s.expected;
   s.close = close;
   s.keep_alive10 = ka10;
-  slots_.push_back(std::move(s));
   closing_ = closing_ || close;
   ready_.push_back(r);
 }
@@ -550,13 +549,11 @@ void session::emit(std::string&& bytes, bool close) {
   if (slots_.empty()) {
     append_out(bytes);
   } else {
-    slot s;
+    slot& s = slots_.emplace_back();
     s.bytes = std::move(bytes);
     s.ready = true;
     s.close = close;
-    s.req.reset();
     slot_bytes_ += s.bytes.size();
-    slots_.push_back(std::move(s));
   }
   closing_ = closing_ || close;
 }

@@ -181,26 +181,20 @@ struct recorder {
   bool number_text(std::string_view, bool) { return false; }  // none in these documents
   bool string_value(std::string_view s) { return text(s, token::str); }
   bool key(std::string_view s) { return text(s, token::key); }
-  std::size_t begin_array() {
-    push({token::arr});
+  std::size_t open(token::kind k) {
+    push({k});
     first.push_back(true);
     return 0;
   }
-  bool end_array(std::size_t) {
+  bool close(token::kind k) {
     first.pop_back();
-    tokens.push_back({token::arr_end});
+    tokens.push_back({k});
     return true;
   }
-  std::size_t begin_object() {
-    push({token::obj});
-    first.push_back(true);
-    return 0;
-  }
-  bool end_object(std::size_t) {
-    first.pop_back();
-    tokens.push_back({token::obj_end});
-    return true;
-  }
+  std::size_t begin_array() { return open(token::arr); }
+  bool end_array(std::size_t) { return close(token::arr_end); }
+  std::size_t begin_object() { return open(token::obj); }
+  bool end_object(std::size_t) { return close(token::obj_end); }
 };
 
 // Writes the recorded document; false on any writer error.
@@ -233,17 +227,8 @@ bool replay(const recorder& doc, lj::writer& w) {
         ok &= s == lj::write_status::ok;
         break;
       }
-      case token::arr:
-        ok &= w.put('[');
-        break;
-      case token::arr_end:
-        ok &= w.put(']');
-        break;
-      case token::obj:
-        ok &= w.put('{');
-        break;
-      case token::obj_end:
-        ok &= w.put('}');
+      default:  // arr, arr_end, obj, obj_end, in that order
+        ok &= w.put("[]{}"[t.k - token::arr]);
         break;
     }
   }

@@ -153,3 +153,12 @@ def test_export_of_another_commit_drops_files_the_first_had(repo, tmp_path):
     assert (dest / "g.txt").exists()
     headbase.export_tree(first, dest, repo)
     assert not (dest / "g.txt").exists()
+
+
+def test_headbase_ci_without_a_base_skips_with_a_clear_line(monkeypatch, capsys):
+    from suites.gate import cli
+
+    monkeypatch.setattr(headbase, "ci_base", lambda ref=None: (None, "HEAD abc has no parent commit"))
+    assert cli.main(["headbase", "--ci", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == ("gate headbase: SKIP - no base to compare with: "
+                                               "HEAD abc has no parent commit")

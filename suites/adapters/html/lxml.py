@@ -32,6 +32,12 @@ class LxmlHtmlEngine(HtmlEngine):
         return CSSSelector(css, translator="html")
 
     def parse(self, page: bytes) -> Any:
+        try:
+            page.decode("utf-8")
+        except UnicodeDecodeError:
+            # Pages are UTF-8 by contract; libxml2 forced to UTF-8 keeps invalid bytes in its
+            # strings (lxml then fails to read them), so repair them to U+FFFD as the others do.
+            page = page.decode("utf-8", "replace").encode()
         return self._fromstring(page, parser=self._parser)
 
     def select(self, doc: Any, compiled: Any) -> Sequence[Any]:

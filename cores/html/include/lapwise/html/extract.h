@@ -45,6 +45,7 @@ struct field_spec {
 struct extracted_field {
   std::vector<std::string> values;
   std::vector<std::uint32_t> counts;  // take::attrs only: pairs per match
+  bool operator==(const extracted_field&) const = default;
 };
 using extracted_page = std::vector<extracted_field>;
 

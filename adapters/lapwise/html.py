@@ -18,8 +18,9 @@ Both have ``select(css)``, ``select_one(css)``, ``text`` (normalized), ``get_tex
 Text modes (``TEXT_MODES``), as the core defines them:
 - ``normalized``: the text content with every run of ASCII whitespace made one space, trimmed;
 - ``raw``: the DOM's textContent, unchanged (script and style text included);
-- ``strings``: each text node trimmed, empty ones dropped, joined by one space, script, style
-  and template text skipped (BeautifulSoup's ``get_text(" ", strip=True)``).
+- ``strings``: each text node trimmed (as ``str.strip()`` trims), empty ones dropped, joined
+  by one space, script, style and template text skipped (BeautifulSoup's
+  ``get_text(" ", strip=True)``).
 
 Selectors: CSS level 3 (type, ``*``, ``#id``, ``.class``, the attribute operators, the four
 combinators, groups, the structural pseudo-classes, ``:not()``); an invalid or unsupported one

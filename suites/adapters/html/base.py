@@ -33,8 +33,9 @@ def normalize_ws(text: str) -> str:
 
 
 def join_strings(pieces: Sequence[str]) -> str:
-    """The core's ``strings`` mode over a subtree's text nodes (script/style/template removed)."""
-    return " ".join(p for p in (s.strip(ASCII_WS) for s in pieces) if p)
+    """The core's ``strings`` mode over a subtree's text nodes (script/style/template removed):
+    each trimmed as Python's strip() trims, as BeautifulSoup's get_text(" ", strip=True) does."""
+    return " ".join(p for p in (s.strip() for s in pieces) if p)
 
 
 class Field(NamedTuple):

@@ -1,11 +1,13 @@
-"""Text and serialisation over lxml elements, shared by the adapters whose tree is lxml's
-(lxml.html and html5lib's lxml tree builder). Not an adapter (no HtmlEngine in it)."""
+"""What the adapters whose tree is lxml's share (lxml.html, html5lib's lxml tree builder):
+cssselect selectors, DOM-exact text and serialisation. Not an adapter itself (the parser is
+the subclasses' choice)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .base import join_strings, normalize_ws
+from .base import HtmlEngine, join_strings, normalize_ws
 
 _SKIPPED = ("script", "style", "template")
 
@@ -50,3 +52,22 @@ def lxml_outer_html(el: Any, inner: bool) -> str:
     parts = [el.text or ""]
     parts += [lxml.html.tostring(c, encoding="unicode", with_tail=True) for c in el]
     return "".join(parts)
+
+
+class LxmlTreeEngine(HtmlEngine):
+    def compile(self, css: str) -> Any:
+        from lxml.cssselect import CSSSelector
+
+        return CSSSelector(css, translator="html")
+
+    def select(self, doc: Any, compiled: Any) -> Sequence[Any]:
+        return compiled(doc)  # type: ignore[no-any-return]
+
+    def text(self, el: Any, mode: str) -> str:
+        return lxml_text(el, mode)
+
+    def attributes(self, el: Any) -> Mapping[str, str]:
+        return el.attrib  # type: ignore[no-any-return]
+
+    def outer_html(self, el: Any, inner: bool) -> str:
+        return lxml_outer_html(el, inner)

@@ -7,15 +7,14 @@ by local name; the conformance table records any page where that shows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..adapter import Availability, requires_module
-from ._lxml_tree import lxml_outer_html, lxml_text
-from .base import HtmlEngine
+from ._lxml_tree import LxmlTreeEngine
 
 
-class Html5libHtmlEngine(HtmlEngine):
+class Html5libHtmlEngine(LxmlTreeEngine):
     name: ClassVar[str] = "html5lib"
 
     @classmethod
@@ -30,22 +29,5 @@ class Html5libHtmlEngine(HtmlEngine):
                                            namespaceHTMLElements=False)
         super().__init__(spec)
 
-    def compile(self, css: str) -> Any:
-        from lxml.cssselect import CSSSelector
-
-        return CSSSelector(css, translator="html")
-
     def parse(self, page: bytes) -> Any:
         return self._parser.parse(page.decode("utf-8", "replace")).getroot()
-
-    def select(self, doc: Any, compiled: Any) -> Sequence[Any]:
-        return compiled(doc)  # type: ignore[no-any-return]
-
-    def text(self, el: Any, mode: str) -> str:
-        return lxml_text(el, mode)
-
-    def attributes(self, el: Any) -> Mapping[str, str]:
-        return el.attrib  # type: ignore[no-any-return]
-
-    def outer_html(self, el: Any, inner: bool) -> str:
-        return lxml_outer_html(el, inner)

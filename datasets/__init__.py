@@ -95,6 +95,11 @@ def json_roundtrip() -> dict[str, bytes]:
     return {p.stem: p.read_bytes().strip() for p in sorted(path("json", "roundtrip").glob("*.json"))}
 
 
+def html_pages() -> dict[str, bytes]:
+    """The real pages of html/pages/ (name without .html -> bytes), sorted by name."""
+    return {p.stem: p.read_bytes() for p in sorted(path("html", "pages").glob("*.html"))}
+
+
 def querystring() -> str:
     return path("query", "querystrings.txt").read_text().strip()
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .adapter import Adapter, Availability
 
-KINDS = ("router", "parser", "query", "json", "server", "client")
+KINDS = ("router", "parser", "query", "json", "server", "client", "html")
 
 
 @dataclass(frozen=True)

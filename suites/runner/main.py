@@ -24,7 +24,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 from . import jobs as jobs_mod
 
 MAX_SAMPLES = 500
-KINDS = ("router", "parser", "query", "json", "server", "client", "laps", "e2e")
+KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

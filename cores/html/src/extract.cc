@@ -1,0 +1,113 @@
+// Field extraction over a document, and the worker threads of extract_many.
+#include "lapwise/html/extract.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+namespace lapwise::html {
+
+extractor::extractor(std::vector<field_spec> fields) : fields_(std::move(fields)) {
+  selectors_.reserve(fields_.size());
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    selectors_.emplace_back(fields_[i].selector);
+    if (ok_ && !selectors_.back().ok()) {
+      ok_ = false;
+      error_ = {i, selectors_.back().error()};
+    }
+  }
+}
+
+namespace {
+
+void take_from(const document& doc, node_id n, const field_spec& f, extracted_field& out) {
+  switch (f.what) {
+    case take::text:
+      out.values.push_back(doc.text(n, f.mode));
+      break;
+    case take::html:
+      out.values.push_back(doc.outer_html(n));
+      break;
+    case take::inner_html:
+      out.values.push_back(doc.inner_html(n));
+      break;
+    case take::attr:
+      if (auto v = doc.attr(n, f.attr)) out.values.emplace_back(*v);
+      break;
+    case take::attrs: {
+      const std::size_t count = doc.attr_count(n);
+      for (std::size_t i = 0; i < count; ++i) {
+        out.values.emplace_back(doc.attr_name(n, i));
+        out.values.emplace_back(doc.attr_value(n, i));
+      }
+      out.counts.push_back(static_cast<std::uint32_t>(count));
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+extracted_page extractor::extract(const document& doc) const {
+  extracted_page page(fields_.size());
+  if (!ok_) return page;
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    const field_spec& f = fields_[i];
+    if (f.first_only) {
+      // A first-only attr field takes the first match that has the attribute, as a scraper
+      // asking for "the first a[href]'s href" means.
+      if (f.what == take::attr) {
+        for (node_id n : selectors_[i].select(doc)) {
+          take_from(doc, n, f, page[i]);
+          if (!page[i].values.empty()) break;
+        }
+      } else if (node_id n = selectors_[i].select_one(doc); n != no_node) {
+        take_from(doc, n, f, page[i]);
+      }
+      continue;
+    }
+    for (node_id n : selectors_[i].select(doc)) take_from(doc, n, f, page[i]);
+  }
+  return page;
+}
+
+std::vector<extracted_page> extractor::extract_many(std::span<const std::string_view> pages,
+                                                    unsigned threads,
+                                                    const parse_options& options) const {
+  std::vector<extracted_page> out(pages.size());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, pages.size()));
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mu;
+  auto work = [&] {
+    try {
+      for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < pages.size();) {
+        out[i] = extract(parse(pages[i], options));
+      }
+    } catch (...) {
+      next.store(pages.size(), std::memory_order_relaxed);  // the others stop early too
+      std::lock_guard<std::mutex> lock(failure_mu);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  if (threads <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(threads - 1);
+    try {
+      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    } catch (...) {  // no thread to start: the calling thread still does all the work
+    }
+    work();
+    for (std::thread& t : pool) t.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+  return out;
+}
+
+}  // namespace lapwise::html

@@ -1,0 +1,1 @@
+"""HTML adapters: ``parse(page) -> doc`` and ``extract(doc) -> {field: value}`` over one spec."""

@@ -221,13 +221,17 @@ def micro_section(records: list[Record]) -> list[Block]:
     rows = []
     for (scenario, param, metric), rs in sorted(groups.items(), key=lambda kv: (
             kv[0][0], kv[0][2], _param_key(kv[0][1]))):
-        best = min(r.median for r in rs)
-        for r in sorted(rs, key=lambda r: r.median):
-            rel = f"{r.median / best:.2f}x" if best > 0 else "—"
+        higher = rs[0].higher_is_better
+        best = max(r.median for r in rs) if higher else min(r.median for r in rs)
+        for r in sorted(rs, key=lambda r: -r.median if higher else r.median):
+            rel = (f"{(best / r.median if higher else r.median / best):.2f}x"
+                   if best > 0 and r.median > 0 else "—")
             rows.append([scenario + (f"[{param}]" if param else ""), r.adapter, metric,
                          _fmt_value(stats.median_ci(r.samples), r.unit), rel, r.source])
     blocks.append(("p", "Median with bootstrap 95% interval over repetitions; `vs best` is "
-                        "relative to the fastest adapter of the same scenario and metric."))
+                        "how far each adapter is from the best one of the same scenario and metric "
+                        "(1.00x = the best; the record's direction says whether higher or lower "
+                        "is better, so req/s ranks the other way from ns)."))
     blocks.append(("table", ["scenario", "adapter", "metric", "median [95% CI]", "vs best",
                              "source"], rows))
     return blocks

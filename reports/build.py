@@ -3,8 +3,10 @@ table alone, for the README) and plots/ (PNG + SVG).
 
     python -m reports [--results build/results] [--out build/report]
 
-Reads only result JSON. A bad or missing input is one line naming the file and the problem,
-exit status 2.
+Reads only result JSON. Exit status: 0 built and every check passed; 2 a bad or missing input
+(one line naming the file and the problem); 3 built, but a check failed (reports/checks.py:
+reconciliation, saturation, load generator bound, skipped), listed in the report's "Checks"
+block and on stderr.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from suites.results import Record, ResultFile, SchemaError
 
-from . import laps, plots, stats
+from . import checks, laps, plots, stats, summary
 from .load import all_records, load_dir
 from .render import Block, html_page, markdown
 
@@ -221,13 +223,17 @@ def micro_section(records: list[Record]) -> list[Block]:
     rows = []
     for (scenario, param, metric), rs in sorted(groups.items(), key=lambda kv: (
             kv[0][0], kv[0][2], _param_key(kv[0][1]))):
-        best = min(r.median for r in rs)
-        for r in sorted(rs, key=lambda r: r.median):
-            rel = f"{r.median / best:.2f}x" if best > 0 else "—"
+        higher = rs[0].higher_is_better
+        best = max(r.median for r in rs) if higher else min(r.median for r in rs)
+        for r in sorted(rs, key=lambda r: -r.median if higher else r.median):
+            rel = (f"{(best / r.median if higher else r.median / best):.2f}x"
+                   if best > 0 and r.median > 0 else "—")
             rows.append([scenario + (f"[{param}]" if param else ""), r.adapter, metric,
                          _fmt_value(stats.median_ci(r.samples), r.unit), rel, r.source])
     blocks.append(("p", "Median with bootstrap 95% interval over repetitions; `vs best` is "
-                        "relative to the fastest adapter of the same scenario and metric."))
+                        "how far each adapter is from the best one of the same scenario and metric "
+                        "(1.00x = the best; the record's direction says whether higher or lower "
+                        "is better, so req/s ranks the other way from ns)."))
     blocks.append(("table", ["scenario", "adapter", "metric", "median [95% CI]", "vs best",
                              "source"], rows))
     return blocks
@@ -257,8 +263,51 @@ def machine_section(files: list[tuple[Path, ResultFile]]) -> list[Block]:
     return blocks
 
 
+def checks_section(found: list[checks.Check]) -> list[Block]:
+    bad = checks.failed(found)
+    blocks: list[Block] = [("h", 2, "Checks")]
+    if not found:
+        return blocks + [("p", "No checkable results in this run (no reconciliation, open-loop "
+                               "or load-generator records).")]
+    if not bad:
+        return blocks + [("p", f"All {len(found)} check(s) passed.")]
+    blocks.append(("p", f"**{len(bad)} of {len(found)} check(s) FAILED**: read the figures they "
+                        "name as unchecked (`python -m reports` exits 3)."))
+    blocks.append(("table", ["check", "result", "what"],
+                   [[c.name, "ok" if c.ok else "FAIL", c.detail]
+                    for c in sorted(found, key=lambda c: (c.ok, c.name))]))
+    return blocks
+
+
+def summary_section(records: list[Record]) -> list[Block]:
+    blocks: list[Block] = [
+        ("h", 2, "Summary: does native code pay?"),
+        ("p", "Ratio = how many times better native is (baseline cost / native cost; for "
+              "rates, native / baseline), 95% bootstrap interval in brackets. **pays**: the "
+              f"whole interval above {1 + summary.TOLERANCE:.2f}; **worse**: below "
+              f"{1 / (1 + summary.TOLERANCE):.2f}; **no gain**: it reaches the band between. "
+              "A step that runs no native code in the native-py family is never credited.")]
+    for scenario in laps.scenarios(records):
+        t = laps.build(records, scenario)
+        blocks.append(("p", f"Lap scenario `{scenario}` (CPU time per call):"))
+        blocks.append(("table", ["step", "native-py", "vs py-baseline", "vs peer"],
+                       summary.lap_rows(t)))
+    rows = summary.scenario_rows(records)
+    if rows:
+        blocks.append(("p", "Per scenario: the native adapter against the best pure-Python "
+                            "baseline and the best other adapter (which one in parentheses):"))
+        blocks.append(("table", ["scenario", "metric", "native", "vs best baseline",
+                                 "vs best other"], rows))
+    return blocks
+
+
 def build(results: Path, out: Path) -> dict[str, Path]:
     """Writes the report files into ``out``; returns them by name. Raises SchemaError."""
+    return build_checked(results, out)[0]
+
+
+def build_checked(results: Path, out: Path) -> tuple[dict[str, Path], list[checks.Check]]:
+    """build(), and the checks it ran (reports/checks.py)."""
     files = load_dir(results)
     records = all_records(files)
     plot_dir = out / "plots"
@@ -275,6 +324,8 @@ def build(results: Path, out: Path) -> dict[str, Path]:
         lap_blocks += lap_section(records, scenario, plot_dir)
     if not lap_blocks:
         lap_blocks = [("h", 2, "Lap table"), ("p", "No lap results (suite `laps`) in this run.")]
+    found = checks.run(records)
+    head += checks_section(found) + summary_section(records)
     blocks = (head + lap_blocks + growth_section(records, plot_dir) + e2e_section(records, plot_dir)
               + micro_section(records) + machine_section(files) + e2e_appendix(records))
     written = {"report.md": out / "report.md", "report.html": out / "report.html",
@@ -285,7 +336,7 @@ def build(results: Path, out: Path) -> dict[str, Path]:
     first = [b for b in lap_blocks if b[0] != "img"]
     cut = next((i for i, b in enumerate(first[1:], 1) if b[0] == "h"), len(first))
     written["laps.md"].write_text(markdown(first[:cut]))
-    return written
+    return written, found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,9 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="build/report", help="where to write the report")
     a = ap.parse_args(argv)
     try:
-        written = build(Path(a.results), Path(a.out))
+        written, found = build_checked(Path(a.results), Path(a.out))
     except SchemaError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2
     print(f"report: wrote {', '.join(str(p) for p in written.values())}")
-    return 0
+    bad = checks.failed(found)
+    for c in bad:
+        print(f"report: check FAILED: {c.name}: {c.detail}", file=sys.stderr)
+    return checks.CHECK_FAILED if bad else 0

@@ -16,8 +16,15 @@ A result file is JSON::
          "unit": "ns",
          "samples": [48.1, 47.9, ...],        # one per repetition (process or round)
          "source": "gbench",                  # gbench | pytest-benchmark | hyperfine | wrk | lapwise
+         "direction": "lower",                # which way is better: "lower" | "higher"
          "extra": {...}}                      # anything else, never read by the gates
      ]}
+
+``direction`` says which way the metric improves, so a ratio or a "best" is never guessed.
+It is optional on disk: a file written before the field existed reads with the default of
+``default_direction(metric, unit)`` (higher for rates and throughputs: units ops/s and req/s,
+metrics named ``throughput*``, ``*_rate``, ``*rate``, ``speedup*``, ``ratio_vs_*``; lower for
+everything else: times, latencies, CPU, bytes, errors). Every writer stores it explicitly.
 
 ``load`` validates and names the file and the field on any problem.
 """
@@ -27,14 +34,23 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 SCHEMA = "lapwise.results/v1"
+DIRECTIONS = ("lower", "higher")
+_HIGHER_UNITS = frozenset({"ops/s", "req/s"})
+_HIGHER_METRIC = re.compile(r"^(throughput|speedup|ratio_vs_)|rate$")
 UNITS = frozenset({"ns", "us", "ms", "s", "ops/s", "req/s", "bytes", "instructions", "ratio",
                    "count", "percent"})
+
+
+def default_direction(metric: str, unit: str) -> str:
+    """"higher" for rates and throughputs, "lower" for everything else (see the module doc)."""
+    return "higher" if unit in _HIGHER_UNITS or _HIGHER_METRIC.search(metric) else "lower"
 
 
 class SchemaError(ValueError):
@@ -51,6 +67,15 @@ class Record:
     param: str | None = None
     source: str = "lapwise"
     extra: dict[str, Any] = field(default_factory=dict)
+    direction: str = ""  # "lower" | "higher"; empty means the default for metric and unit
+
+    def __post_init__(self) -> None:
+        if not self.direction:
+            self.direction = default_direction(self.metric, self.unit)
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
 
     @property
     def impl(self) -> str:
@@ -140,9 +165,12 @@ def _check_record(rec: dict, where: str) -> Record:
     extra = rec.get("extra", {})
     if not isinstance(extra, dict):
         raise SchemaError(f"{where}.extra: expected an object, got {type(extra).__name__}")
+    direction = rec.get("direction", "")
+    if direction not in ("", *DIRECTIONS):
+        raise SchemaError(f"{where}.direction: {direction!r} is not one of {list(DIRECTIONS)}")
     r = Record(adapter=adapter, scenario=scenario, metric=metric, unit=unit,
                samples=[float(s) for s in samples], param=param,
-               source=str(rec.get("source", "lapwise")), extra=extra)
+               source=str(rec.get("source", "lapwise")), extra=extra, direction=direction)
     if "id" in rec and rec["id"] != r.id:
         raise SchemaError(f"{where}.id: {rec['id']!r} does not match adapter/scenario/param ({r.id!r})")
     return r

@@ -3,7 +3,10 @@ output into schema v1 files, validate every result file, build the report, optio
 
 Errors are one line each, naming the file or job and the problem; the run goes on past a
 failed job and exits 1 at the end; bad inputs (a result file that fails validation, a missing
-dataset folder) stop it with exit 2.
+dataset folder) stop it with exit 2; a report check that failed (python -m reports exit 3:
+reconciliation, saturation, load generator bound, skipped) exits 3 after everything else ran.
+Every run is appended to the history store (suites/results/history) unless --no-history;
+--compare REF then compares it with a stored run.
 """
 
 from __future__ import annotations
@@ -37,7 +40,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=None, help="results directory (default <build>/results)")
     ap.add_argument("--publish", action="store_true", help="copy the report into reports/latest/")
     ap.add_argument("--list", action="store_true", help="list the jobs and exit")
+    ap.add_argument("--history", default=None, help="history database (default $LAPWISE_HISTORY, "
+                                                    "else <build>/history.sqlite)")
+    ap.add_argument("--no-history", action="store_true", help="do not append this run")
+    ap.add_argument("--compare", default=None, metavar="REF",
+                    help="compare this run with a stored one (run id or commit)")
+    ap.add_argument("--compare-threshold", type=float, default=None,
+                    help="flag a figure when its whole interval is past this (default 0.10)")
     return ap.parse_args(argv)
+
+
+def record_history(a: argparse.Namespace, results: Path, argv: list[str]) -> tuple[int, str]:
+    """Appends this run to the history store and, with --compare, compares it; (exit status
+    contribution, text to print)."""
+    from suites.results import history
+
+    db = a.history or os.environ.get(history.ENV) or str(a.build / "history.sqlite")
+    run_id = history.import_dir(results, options="ci/bench " + shlex.join(argv), db=db)
+    text = f"ci/bench: history run {run_id} in {db}"
+    if not a.compare:
+        return 0, text
+    try:
+        c = history.compare(str(run_id), a.compare, db=db,
+                            threshold=a.compare_threshold or history.DEFAULT_THRESHOLD)
+    except (history.OtherMachine, ValueError) as exc:
+        return 2, f"{text}\nci/bench: --compare: {exc}"
+    return 0, f"{text}\n{history.render(c)}"
 
 
 def run_job(job: jobs_mod.Job, progress: Progress, task: int, env: dict[str, str]) -> str | None:
@@ -177,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     report = results / "report"
     built = subprocess.run([sys.executable, "-m", "reports", "--results", str(results),
                             "--out", str(report)], capture_output=True, text=True, env=env)
-    if built.returncode != 0:
+    checks_failed = built.returncode == 3
+    if checks_failed:
+        console.print(built.stderr.strip(), markup=False, highlight=False)
+    elif built.returncode != 0:
         return fail((built.stderr.strip() or built.stdout.strip() or "python -m reports failed"),
                     built.returncode)
     console.print(f"ci/bench: report in {report / 'report.md'} and {report / 'report.html'}",
@@ -185,7 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     if a.publish:
         latest = publish(a.root, results, report)
         console.print(f"ci/bench: published to {latest}", markup=False, highlight=False)
+    history_rc = 0
+    if not a.no_history:
+        history_rc, text = record_history(a, results, sys.argv[1:] if argv is None else argv)
+        console.print(text, markup=False, highlight=False)
     elapsed = time.monotonic() - start
-    console.print(f"ci/bench: {len(todo)} job(s) in {elapsed / 60:.1f} min, {len(failures)} failed",
+    console.print(f"ci/bench: {len(todo)} job(s) in {elapsed / 60:.1f} min, {len(failures)} failed"
+                  f"{', a report check failed (exit 3)' if checks_failed else ''}",
                   markup=False, highlight=False)
-    return 1 if failures else 0
+    return 1 if failures else history_rc or (3 if checks_failed else 0)

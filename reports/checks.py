@@ -1,0 +1,69 @@
+"""The checks a run must pass before its figures can be read as answers. Each one that fails is
+listed in the report's "Checks" block at the top, and ``python -m reports`` exits with
+CHECK_FAILED (3) so ci/bench fails too:
+
+- reconciliation: a lap family whose in-context prediction misses the measured end-to-end
+  server CPU per request by more than the lap table's tolerance (reports/laps.py);
+- saturation: an open-loop point whose achieved rate is below SATURATION of the rate it was
+  asked for (its latencies then measure a queue, not the server), or that says it saturated;
+- load generator bound: a throughput the load generator itself limited (extra.loadgen_bound),
+  so it is a lower bound on the server, not its peak;
+- skipped: a record that stands for a measurement or a conformance run that did not happen
+  (metric "missing" outside the lap table, whose n/a cells carry their own reasons).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from suites.results import Record
+
+from . import laps
+
+CHECK_FAILED = 3
+SATURATION = 0.95
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _label(r: Record) -> str:
+    return f"{r.adapter} {r.scenario}" + (f"[{r.param}]" if r.param else "")
+
+
+def run(records: list[Record]) -> list[Check]:
+    out: list[Check] = []
+    for scenario in laps.scenarios(records):
+        t = laps.build(records, scenario)
+        for family, rec in sorted(t.reconciliation.items()):
+            out.append(Check("reconciliation", rec.ok,
+                             f"lap scenario `{scenario}`, {family}: predicted within "
+                             f"{rec.error:.1%} of the measured end-to-end cost "
+                             f"(threshold {laps.TOLERANCE:.0%}, basis {rec.basis})"))
+    for r in records:
+        if r.metric != "throughput" or not r.samples:
+            continue
+        rate = r.extra.get("rate")
+        if "open" in r.scenario and (r.extra.get("saturated") or (
+                isinstance(rate, (int, float)) and rate > 0 and r.median < SATURATION * rate)):
+            got = f"{r.median:,.0f} of {rate:,.0f} req/s asked" if isinstance(rate, (int, float)) \
+                else "the run says it saturated"
+            out.append(Check("saturation", False, f"{_label(r)}: {got}; its latencies measure "
+                             "a queue"))
+        if r.extra.get("loadgen_bound"):
+            out.append(Check("load generator bound", False,
+                             f"{_label(r)}: the load generator limited this point "
+                             f"({r.median:,.0f} {r.unit} is a lower bound)"))
+    for r in records:
+        if r.metric == "missing" and not r.adapter.startswith("laps/"):
+            out.append(Check("skipped", False,
+                             f"{_label(r)}: {r.extra.get('reason', 'no reason given')}"))
+    return out
+
+
+def failed(checks: list[Check]) -> list[Check]:
+    return [c for c in checks if not c.ok]

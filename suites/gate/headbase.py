@@ -120,6 +120,10 @@ def build_drivers(source: Path, build: Path, *, datasets_dir: str, jobs: int,
                      "-DCMAKE_BUILD_TYPE=Release", f"-DPython3_EXECUTABLE={sys.executable}",
                      "-DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF", "-DLAPWISE_BUILD_TESTS=OFF",
                      "-DLAPWISE_BUILD_BENCHES=OFF", f"-DLAPWISE_DATASETS_DIR={datasets_dir}"]
+        # ccache whether or not the caller's environment asks for it: the base is a commit
+        # that other builds have compiled already (without it, a base build takes minutes)
+        if shutil.which("ccache"):
+            configure += ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache", "-DCMAKE_C_COMPILER_LAUNCHER=ccache"]
         log(f"configuring {build}")
         out = subprocess.run(configure, capture_output=True, text=True)
         if out.returncode != 0:

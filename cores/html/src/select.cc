@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 
 namespace lapwise::html {
 
@@ -578,9 +579,25 @@ bool pseudo_matches(const document& d, node_id n, const pseudo_test& p) {
   return false;
 }
 
-bool list_matches(const document& d, node_id n, const selector_list& list);
+// One matching run (a select(), select_one() or matches() call): the document plus what is known
+// so far about (compound, element) pairs.
+struct match_context {
+  using table = std::unordered_map<const compound*, std::vector<std::uint8_t>>;  // 0 ?, 1 no, 2 yes
+  const document& d;
+  table memo;       // parts[0..=k] match at the element
+  table before[2];  // ... at some ancestor [0] / some previous sibling [1] of the element
 
-bool compound_matches(const document& d, node_id n, const compound& c) {
+  std::vector<std::uint8_t>& row(table& t, const compound* c) {  // node-based map: stays valid
+    std::vector<std::uint8_t>& v = t[c];
+    if (v.empty()) v.assign(d.node_count(), 0);
+    return v;
+  }
+};
+
+bool list_matches(match_context& m, node_id n, const selector_list& list);
+
+bool compound_matches(match_context& m, node_id n, const compound& c) {
+  const document& d = m.d;
   if (c.has_type) {
     if (c.type_tag != tag::none) {
       if (d.at(n).name != static_cast<atom>(c.type_tag)) return false;
@@ -613,38 +630,72 @@ bool compound_matches(const document& d, node_id n, const compound& c) {
   for (const pseudo_test& p : c.pseudos)
     if (!pseudo_matches(d, n, p)) return false;
   for (const selector_list& inner : c.nots)
-    if (list_matches(d, n, inner)) return false;
+    if (list_matches(m, n, inner)) return false;
   return true;
 }
 
+bool complex_matches_at(match_context& m, node_id n, const complex_sel& cx, std::size_t k);
+
+// complex_matches_at for a left-hand part, remembered per (compound, element).
+bool remembered(match_context& m, node_id n, const complex_sel& cx, std::size_t k) {
+  std::vector<std::uint8_t>& seen = m.row(m.memo, &cx.parts[k]);
+  if (seen[n] != 0) return seen[n] == 2;
+  bool r = complex_matches_at(m, n, cx, k);
+  seen[n] = r ? 2 : 1;
+  return r;
+}
+
+// Do parts[0..=k] match at some ancestor (or some previous sibling) of n? Remembered per
+// element as "n's parent (previous sibling) matches, or its answer is yes", filled without
+// recursion up the chain: a descendant or subsequent-sibling combinator then costs O(1)
+// amortised per element, so a run is O(elements x compounds) even for a hostile selector
+// ("x a a a a") over a hostile depth.
+bool some_before(match_context& m, node_id n, const complex_sel& cx, std::size_t k, bool siblings) {
+  const document& d = m.d;
+  auto step = siblings ? prev_element : parent_element;
+  std::vector<std::uint8_t>& known = m.row(m.before[siblings ? 1 : 0], &cx.parts[k]);
+  if (known[n] != 0) return known[n] == 2;
+  // Walk up to the first element whose answer is known (or the end), then fill back down.
+  std::vector<node_id> chain;
+  node_id x = n;
+  while (x != no_node && known[x] == 0) {
+    chain.push_back(x);
+    x = step(d, x);
+  }
+  for (std::size_t i = chain.size(); i-- > 0;) {
+    node_id c = chain[i];
+    node_id s = step(d, c);
+    bool r = s != no_node && (known[s] == 2 || remembered(m, s, cx, k));
+    known[c] = r ? 2 : 1;
+  }
+  return known[n] == 2;
+}
+
 // Does parts[0..=k] match with parts[k] at element n?
-bool complex_matches_at(const document& d, node_id n, const complex_sel& cx, std::size_t k) {
-  if (!compound_matches(d, n, cx.parts[k])) return false;
+bool complex_matches_at(match_context& m, node_id n, const complex_sel& cx, std::size_t k) {
+  const document& d = m.d;
+  if (!compound_matches(m, n, cx.parts[k])) return false;
   if (k == 0) return true;
   switch (cx.combinators[k - 1]) {
     case combinator::child: {
       node_id p = parent_element(d, n);
-      return p != no_node && complex_matches_at(d, p, cx, k - 1);
+      return p != no_node && remembered(m, p, cx, k - 1);
     }
     case combinator::descendant:
-      for (node_id p = parent_element(d, n); p != no_node; p = parent_element(d, p))
-        if (complex_matches_at(d, p, cx, k - 1)) return true;
-      return false;
+      return some_before(m, n, cx, k - 1, false);
     case combinator::next_sibling: {
       node_id s = prev_element(d, n);
-      return s != no_node && complex_matches_at(d, s, cx, k - 1);
+      return s != no_node && remembered(m, s, cx, k - 1);
     }
     case combinator::subsequent_sibling:
-      for (node_id s = prev_element(d, n); s != no_node; s = prev_element(d, s))
-        if (complex_matches_at(d, s, cx, k - 1)) return true;
-      return false;
+      return some_before(m, n, cx, k - 1, true);
   }
   return false;
 }
 
-bool list_matches(const document& d, node_id n, const selector_list& list) {
+bool list_matches(match_context& m, node_id n, const selector_list& list) {
   for (const complex_sel& cx : list.alternatives)
-    if (complex_matches_at(d, n, cx, cx.parts.size() - 1)) return true;
+    if (complex_matches_at(m, n, cx, cx.parts.size() - 1)) return true;
   return false;
 }
 
@@ -676,7 +727,8 @@ selector& selector::operator=(selector&&) noexcept = default;
 
 bool selector::matches(const document& doc, node_id element) const {
   if (!list_ || element >= doc.node_count() || !doc.is_element(element)) return false;
-  return list_matches(doc, element, *list_);
+  match_context m{doc, {}};
+  return list_matches(m, element, *list_);
 }
 
 namespace {
@@ -700,12 +752,12 @@ void for_each_element(const document& doc, node_id scope, F f) {
   }
 }
 
-bool candidate(const document& doc, node_id n, const selector_list& list) {
+bool candidate(match_context& m, node_id n, const selector_list& list) {
   if (list.by_tag) {
-    atom a = doc.at(n).name;
+    atom a = m.d.at(n).name;
     if (a >= tag_count || !list.tags[a]) return false;
   }
-  return list_matches(doc, n, list);
+  return list_matches(m, n, list);
 }
 
 }  // namespace
@@ -713,8 +765,9 @@ bool candidate(const document& doc, node_id n, const selector_list& list) {
 std::vector<node_id> selector::select(const document& doc, node_id scope) const {
   std::vector<node_id> out;
   if (!list_ || scope >= doc.node_count()) return out;
+  match_context m{doc, {}};
   for_each_element(doc, scope, [&](node_id n) {
-    if (candidate(doc, n, *list_)) out.push_back(n);
+    if (candidate(m, n, *list_)) out.push_back(n);
     return true;
   });
   return out;
@@ -723,8 +776,9 @@ std::vector<node_id> selector::select(const document& doc, node_id scope) const 
 node_id selector::select_one(const document& doc, node_id scope) const {
   node_id found = no_node;
   if (!list_ || scope >= doc.node_count()) return found;
+  match_context m{doc, {}};
   for_each_element(doc, scope, [&](node_id n) {
-    if (!candidate(doc, n, *list_)) return true;
+    if (!candidate(m, n, *list_)) return true;
     found = n;
     return false;
   });

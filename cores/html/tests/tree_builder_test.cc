@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "lapwise/html/document.h"
+#include "lapwise/html/select.h"
 
 namespace lapwise::html {
 namespace {
@@ -750,15 +751,24 @@ TEST(TreeBuilderLimits, NodeCapTruncates) {
 }
 
 TEST(TreeBuilderLimits, DeepInputDoesNotRecurse) {
-  // 200,000 nested elements: serialisation, text and the dump are iterative, the tree is
-  // capped at the default depth.
+  // 100,000 nested elements with the cap lifted: a recursive reader would need a stack frame
+  // per level; text, serialisation and selectors walk iteratively.
+  parse_options opt;
+  opt.max_depth = 1'000'000;
   std::string deep;
-  for (int i = 0; i < 200000; ++i) deep += "<span>";
+  for (int i = 0; i < 100000; ++i) deep += "<span>";
   deep += "x";
-  document doc = parse(deep);
+  document doc = parse(deep, opt);
   EXPECT_EQ(doc.text(doc.body()), "x");
-  EXPECT_FALSE(doc.outer_html(0).empty());
-  EXPECT_FALSE(tree_dump(doc).empty());
+  EXPECT_EQ(doc.text(doc.body(), text_mode::strings), "x");
+  EXPECT_EQ(doc.outer_html(doc.body()).size(), 100000u * 13u + 1u + 13u);
+  EXPECT_EQ(selector("span > span:empty").select(doc).size(), 0u);
+  EXPECT_EQ(selector("span > span").select(doc).size(), 99999u);
+  // Descendant and sibling combinators remember answers per element: linear, not
+  // depth-squared or depth-to-the-compounds, over this tree.
+  EXPECT_EQ(selector("body span span").select(doc).size(), 99999u);
+  EXPECT_EQ(selector("x span span span span").select(doc).size(), 0u);
+  EXPECT_EQ(selector("span:not(x span span) span").select(doc).size(), 99999u);
 }
 
 TEST(TreeBuilderLimits, FormattingFloodStaysBounded) {

@@ -19,8 +19,10 @@
 //   quirks mode's case-insensitive ids and classes are not applied). `.c` matches a class
 //   attribute holding c among its ASCII-whitespace-separated tokens. Empty values make
 //   `^=`, `$=`, `*=` and `~=` match nothing, as the standard says.
-// - Matching runs right to left from each candidate element. select() returns the elements
-//   of the scope's subtree (the scope itself excluded) that match, in document order, each
+// - Matching runs right to left from each candidate element, remembering per element what the
+//   parts left of each combinator gave: select() is O(elements x compounds) for any selector
+//   and any depth (plus one byte per element and compound while it runs). select() returns the
+//   elements of the scope's subtree (the scope itself excluded) that match, in document order, each
 //   once; combinators may look at ancestors and siblings outside the scope (as
 //   querySelectorAll does). A selector that is not ok() matches nothing.
 // - A compiled selector is immutable and independent of any document: it may be shared across

@@ -363,39 +363,67 @@ void document::detach(node_id n) {
   r.parent = r.prev = r.next = no_node;
 }
 
+// A text node that is not the newest thing in the buffer (foster-parented text between table
+// cells, say) cannot grow in place. Moving it to the end on every append would copy it once
+// per append: quadratic bytes for "<table>a<td>b</td>a<td>b</td>...". So a moved node takes as
+// much room again as it holds (text_room_ records where its room ends) and later appends fill
+// the room: each byte is copied O(1) times amortised, and the room is at most the text's size.
 void document::append_text(node_id text, std::string_view data) {
   node_record& r = nodes_[text];
-  if (r.a + r.b != chars_.size()) {
-    // Not the newest bytes in the buffer (another node was written since): move it to the end
-    // so the node stays one contiguous span. Real pages append in order, so this is rare.
-    std::uint32_t off = static_cast<std::uint32_t>(chars_.size());
+  std::size_t end = std::size_t{r.a} + r.b;
+  if (end == chars_.size()) {
+    chars_.append(data);
+  } else if (auto it = text_room_.find(text);
+             it != text_room_.end() && end + data.size() <= it->second) {
+    chars_.replace(end, data.size(), data);
+  } else {
+    std::size_t size = std::size_t{r.b} + data.size();
+    auto off = static_cast<std::uint32_t>(chars_.size());
     chars_.append(chars_, r.a, r.b);
+    chars_.append(data);
+    chars_.append(size, '\0');
+    text_room_[text] = static_cast<std::uint32_t>(off + 2 * size);
     r.a = off;
   }
-  chars_.append(data);
   r.b += static_cast<std::uint32_t>(data.size());
 }
 
+// Attributes a second <html> or <body> start tag adds. The element's slice grows like a moved
+// text node (attr_room_): "<html a1=1><p><html a2=1><p>..." copies each record O(1) times
+// amortised instead of once per tag. Past max_merged_attributes the rest are dropped, so the
+// per-tag duplicate check stays bounded.
 void document::merge_attributes(node_id n, std::span<const attribute> attrs) {
-  std::vector<std::pair<std::string, std::string>> owned;
-  for (const attribute& a : attrs)
-    if (!attr(n, a.name)) owned.emplace_back(a.name, a.value);
-  if (owned.empty()) return;
-  // A new slice: the old one may be shared with clones. Copy the old views' bytes first,
-  // since store() may reallocate the buffer they point into.
-  std::vector<attribute_record> merged(attrs_.begin() + nodes_[n].a,
-                                       attrs_.begin() + nodes_[n].a + nodes_[n].b);
-  for (auto& [k, v] : owned) {
-    attribute_record a{};
-    a.name_off = store(k);
-    a.name_len = static_cast<std::uint32_t>(k.size());
-    a.value_off = store(v);
-    a.value_len = static_cast<std::uint32_t>(v.size());
-    merged.push_back(a);
+  constexpr std::size_t max_merged_attributes = 1024;
+  for (const attribute& a : attrs) {
+    node_record& r = nodes_[n];
+    if (r.b >= max_merged_attributes) {
+      ++errors_;
+      return;
+    }
+    if (attr(n, a.name)) continue;
+    attribute_record rec{};
+    rec.name_off = store(a.name);
+    rec.name_len = static_cast<std::uint32_t>(a.name.size());
+    rec.value_off = store(a.value);
+    rec.value_len = static_cast<std::uint32_t>(a.value.size());
+    std::size_t end = std::size_t{r.a} + r.b;
+    if (end == attrs_.size()) {
+      attrs_.push_back(rec);
+    } else if (auto it = attr_room_.find(n); it != attr_room_.end() && end < it->second) {
+      attrs_[end] = rec;
+    } else {
+      // Clones share slices, so the old records stay where they are for them.
+      auto off = static_cast<std::uint32_t>(attrs_.size());
+      std::size_t size = std::size_t{r.b} + 1;
+      std::vector<attribute_record> old(attrs_.begin() + r.a, attrs_.begin() + r.a + r.b);
+      attrs_.insert(attrs_.end(), old.begin(), old.end());
+      attrs_.push_back(rec);
+      attrs_.resize(attrs_.size() + size);
+      attr_room_[n] = static_cast<std::uint32_t>(off + 2 * size);
+      r.a = off;
+    }
+    ++r.b;
   }
-  nodes_[n].a = static_cast<std::uint32_t>(attrs_.size());
-  nodes_[n].b = static_cast<std::uint32_t>(merged.size());
-  attrs_.insert(attrs_.end(), merged.begin(), merged.end());
 }
 
 std::string document::text(node_id n, text_mode mode) const {

@@ -740,6 +740,20 @@ TEST(TreeBuilderLimits, DepthCapWithModeChangingElements) {
   }
 }
 
+TEST(TreeBuilderLimits, InterruptedGrowthStaysLinear) {
+  // Foster-parented text that keeps growing between table cells, and attributes that keep
+  // arriving on <html> between other elements: each byte and record is copied O(1) times.
+  std::string foster = "<table>";
+  for (int i = 0; i < 20000; ++i) foster += "a<td>b</td>";
+  document doc = parse(foster);
+  EXPECT_EQ(doc.text(doc.first_child(doc.body())), std::string(20000, 'a'));
+  std::string merge;
+  for (int i = 0; i < 2000; ++i) merge += "<html a" + std::to_string(i) + "=v><p>";
+  document merged = parse(merge);
+  EXPECT_EQ(merged.attr_count(merged.document_element()), 1024u);  // the merge cap
+  EXPECT_EQ(merged.attr(merged.document_element(), "a1023"), std::string_view("v"));
+}
+
 TEST(TreeBuilderLimits, NodeCapTruncates) {
   parse_options opt;
   opt.max_nodes = 50;

@@ -126,7 +126,7 @@ class document {
   void insert_before(node_id parent, node_id child, node_id before);  // before == no_node: append
   void detach(node_id n);
   void append_text(node_id text, std::string_view data);  // moves the old bytes if needed
-  void merge_attributes(node_id n, std::span<const attribute> attrs);  // adds missing names
+  void merge_attributes(node_id n, std::span<const attribute> attrs);  // adds new names, <= 1024
   void set_quirks(quirks_mode q) noexcept { quirks_ = q; }
   void add_error() noexcept { ++errors_; }
   void set_truncated() noexcept { truncated_ = true; }
@@ -139,6 +139,7 @@ class document {
   std::string chars_;
   std::vector<std::string> interned_;  // atom tag_count + i
   std::unordered_map<std::string, atom> intern_map_;
+  std::unordered_map<node_id, std::uint32_t> text_room_, attr_room_;  // see append_text
   quirks_mode quirks_ = quirks_mode::no_quirks;
   std::size_t errors_ = 0;
   bool truncated_ = false;

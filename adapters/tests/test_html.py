@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
 import pytest
 
 import lapwise
@@ -111,3 +115,30 @@ def test_hostile_input_never_crashes() -> None:
         doc.select("*")
         doc.get_text("raw")
         doc.outer_html
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+def test_extract_many_releases_the_gil_to_its_workers() -> None:
+    # A Python thread can only look while extract_many runs if the GIL is released; what it
+    # sees then is the caller plus the extra native worker.
+    base = len(os.listdir("/proc/self/task"))
+    seen: list[int] = []
+    running = threading.Event()
+    finished = threading.Event()
+
+    def watch() -> None:
+        running.wait()
+        while not finished.is_set():
+            seen.append(len(os.listdir("/proc/self/task")))
+            time.sleep(0.0005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    pages = [PAGE * 3000] * 8
+    try:
+        running.set()
+        html.extract_many(pages, {"t": "title", "l": ("a[href]", "attr:href")}, threads=2)
+    finally:
+        finished.set()
+        watcher.join()
+    assert seen and max(seen) >= base + 2  # the watcher, the caller, one more worker

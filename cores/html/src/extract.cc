@@ -51,25 +51,25 @@ void take_from(const document& doc, node_id n, const field_spec& f, extracted_fi
 
 }  // namespace
 
+// One walk over the document answers every field: each element is tested against each field's
+// selector in document order, so n fields cost one traversal instead of n. A first-only field
+// stops being tested once it has a value (for attr: once a match had the attribute).
 extracted_page extractor::extract(const document& doc) const {
   extracted_page page(fields_.size());
-  if (!ok_) return page;
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const field_spec& f = fields_[i];
-    if (f.first_only) {
-      // A first-only attr field takes the first match that has the attribute, as a scraper
-      // asking for "the first a[href]'s href" means.
-      if (f.what == take::attr) {
-        for (node_id n : selectors_[i].select(doc)) {
-          take_from(doc, n, f, page[i]);
-          if (!page[i].values.empty()) break;
-        }
-      } else if (node_id n = selectors_[i].select_one(doc); n != no_node) {
-        take_from(doc, n, f, page[i]);
+  if (!ok_ || fields_.empty()) return page;
+  std::vector<char> done(fields_.size(), 0);
+  std::size_t open = fields_.size();
+  for (node_id n = document::root(); n != no_node && open != 0;
+       n = doc.next_in_order(n, document::root())) {
+    if (!doc.is_element(n)) continue;
+    for (std::size_t i = 0; i < fields_.size(); ++i) {
+      if (done[i] || !selectors_[i].matches(doc, n)) continue;
+      take_from(doc, n, fields_[i], page[i]);
+      if (fields_[i].first_only && (!page[i].values.empty() || !page[i].counts.empty())) {
+        done[i] = 1;
+        --open;
       }
-      continue;
     }
-    for (node_id n : selectors_[i].select(doc)) take_from(doc, n, f, page[i]);
   }
   return page;
 }

@@ -4,7 +4,7 @@
 (function () {
   var scale = {"ns": 1, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9};
   function key(text) {
-    var m = /(-?\d[\d,]*(?:\.\d+)?)\s*(ns|µs|us|ms|s)?\b/.exec(text);
+    var m = /(-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?:(ns|µs|us|ms|s)(?![A-Za-z]))?/.exec(text);
     if (!m) return null;
     return parseFloat(m[1].replace(/,/g, "")) * (m[2] ? scale[m[2]] : 1);
   }

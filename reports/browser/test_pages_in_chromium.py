@@ -5,23 +5,15 @@ plot image loaded; a screenshot of each page is kept in the build tree."""
 from __future__ import annotations
 
 import os
-import signal
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from reports.browser import pages
-
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--window-size=1400,2400")
+from reports.browser.chromium import chromium
 
 
 @pytest.fixture(scope="module")
@@ -33,21 +25,8 @@ def out() -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    with tempfile.TemporaryDirectory(prefix="lapwise-chromium-") as profile:
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for f in (*FLAGS, f"--user-data-dir={profile}"):
-            opts.add_argument(f)
-        service = Service(CHROMEDRIVER)
-        driver = webdriver.Chrome(service=service, options=opts)
-        pid = service.process.pid
-        try:
-            yield driver
-        finally:
-            driver.quit()  # ends Chromium, then chromedriver
-            if service.process.poll() is None:
-                os.kill(pid, signal.SIGKILL)
-                service.process.wait(timeout=10)
+    with chromium() as driver:
+        yield driver
 
 
 def _images_loaded(driver: webdriver.Chrome) -> list[tuple[str, int]]:

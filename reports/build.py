@@ -98,7 +98,8 @@ def lap_section(records: list[Record], scenario: str, plot_dir: Path, level: int
               "Families: **native** = the C++ cores called from C++; **native-py** = the same "
               "cores through the Python adapters; **py-baseline** = pure Python; **peer** = "
               "what uvicorn + Starlette do for the step. Boundary = native-py − native (the "
-              "cost of crossing into Python); speedup = peer / native-py."),
+              "cost of crossing into Python); speedup = peer / native-py, given only where "
+              "native-py runs native code."),
     ]
     header, rows, notes = laps.rows(t)
     blocks.append(("table", header, rows))

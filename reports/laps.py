@@ -224,8 +224,10 @@ def build(records: list[Record], scenario: str = "api") -> LapTable:
         boundary[s] = (Cell(est=stats.difference_ci(npy.samples, nat.samples))
                        if nat.ok and npy.ok and crosses
                        else Cell(na="— (python glue)" if npy.ok and not crosses else "n/a"))
+        # A step native-py runs in Python glue gets no speedup: there is nothing native to credit.
         speedup[s] = (Cell(est=stats.ratio_ci(peer.samples, npy.samples))
-                      if peer.ok and npy.ok else Cell(na="n/a"))
+                      if peer.ok and npy.ok and crosses
+                      else Cell(na="— (no native code)" if npy.ok and not crosses else "n/a"))
     return LapTable(scenario, cells, step_sum, pipeline, boundary, speedup, recon)
 
 

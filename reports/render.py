@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 Block = tuple[Any, ...]
@@ -47,7 +48,12 @@ table{border-collapse:collapse;margin:1em 0;font-size:13px}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td:first-child{white-space:nowrap}img{max-width:100%;margin:1em 0}
 pre{background:#f6f6f6;padding:1em;overflow-x:auto}
-code{background:#f3f3f3;padding:0 3px}"""
+code{background:#f3f3f3;padding:0 3px}
+th[title]{cursor:pointer}th[aria-sort=ascending]::after{content:" ▲"}
+th[aria-sort=descending]::after{content:" ▼"}
+.checks-fail{border-left:4px solid #c00;padding-left:.6em}"""
+# Vanilla JS kept beside this module and inlined, so the page works offline from a file://.
+_SORT_JS = (Path(__file__).with_name("sortable.js")).read_text()
 
 
 def html_page(title: str, blocks: list[Block]) -> str:
@@ -59,12 +65,13 @@ def html_page(title: str, blocks: list[Block]) -> str:
         elif b[0] == "p":
             out.append(f"<p>{_inline(b[1])}</p>")
         elif b[0] == "table":
-            out.append("<table><tr>" + "".join(f"<th>{_inline(h)}</th>" for h in b[1]) + "</tr>")
+            out.append("<table class='sortable'><thead><tr>"
+                       + "".join(f"<th>{_inline(h)}</th>" for h in b[1]) + "</tr></thead><tbody>")
             out.extend("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in b[2])
-            out.append("</table>")
+            out.append("</tbody></table>")
         elif b[0] == "img":
             out.append(f"<img src='{html.escape(b[1])}' alt='{html.escape(b[2])}'>")
         elif b[0] == "pre":
             out.append(f"<pre>{html.escape(b[1])}</pre>")
-    out.append("</body></html>\n")
+    out.append(f"<script>{_SORT_JS}</script></body></html>\n")
     return "\n".join(out)

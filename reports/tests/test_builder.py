@@ -42,7 +42,7 @@ def test_builds_markdown_html_and_plots(results, tmp_path):
     assert "parser.picohttpparser" in md
     assert "test cpu" in md and "`test micro`" in md
     html = written["report.html"].read_text()
-    assert html.startswith("<!doctype html>") and "<table>" in html and "laps_api.svg" in html
+    assert html.startswith("<!doctype html>") and "<table class='sortable'>" in html and "laps_api.svg" in html
     laps_md = written["laps.md"].read_text()
     assert "| step |" in laps_md and "Cost growth" not in laps_md
     for stem in ("laps_api", "growth_router_table_size_time_per_op", "e2e_throughput", "e2e_latency"):

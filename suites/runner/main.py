@@ -47,6 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="compare this run with a stored one (run id or commit)")
     ap.add_argument("--compare-threshold", type=float, default=None,
                     help="flag a figure when its whole interval is past this (default 0.10)")
+    ap.add_argument("--compare-metric", action="append", default=None,
+                    help="compare only these metrics (fnmatch; repeatable), e.g. cpu_time_per_op")
     return ap.parse_args(argv)
 
 
@@ -62,7 +64,8 @@ def record_history(a: argparse.Namespace, results: Path, argv: list[str]) -> tup
         return 0, text
     try:
         c = history.compare(str(run_id), a.compare, db=db,
-                            threshold=a.compare_threshold or history.DEFAULT_THRESHOLD)
+                            threshold=a.compare_threshold or history.DEFAULT_THRESHOLD,
+                            metrics=a.compare_metric)
     except (history.OtherMachine, ValueError) as exc:
         return 2, f"{text}\nci/bench: --compare: {exc}"
     return 0, f"{text}\n{history.render(c)}"

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     cmp_.add_argument("base")
     cmp_.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     cmp_.add_argument("--all", action="store_true", help="print every figure, not only flagged")
+    cmp_.add_argument("--metric", action="append", default=None,
+                      help="only these metrics (fnmatch pattern; repeatable), e.g. cpu_time_per_op")
     cmp_.add_argument("--other-machine", action="store_true",
                       help="compare runs from different CPU models (with a warning)")
     a = ap.parse_args(argv)
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"history: wrote {n} record(s) to {a.out}")
         else:
             c = compare(a.head, a.base, threshold=a.threshold, db=a.db,
-                        allow_other_machine=a.other_machine)
+                        allow_other_machine=a.other_machine, metrics=a.metric)
             print(render(c, all_figures=a.all))
     except (OtherMachine, ValueError, SchemaError) as exc:
         print(f"history: {exc}", file=sys.stderr)

@@ -4,6 +4,10 @@ higher-is-better ones) with its 95% bootstrap interval. A figure is flagged only
 interval is past the threshold: "slower" above 1 + threshold, "faster" below 1 / (1 +
 threshold); everything else is within noise.
 
+``metrics`` narrows the figures to those metrics (fnmatch patterns): on a shared machine the
+CPU-time figures (``cpu_time_per_op``) resist the other processes' load, wall-time figures do
+not (between-run drift of 15-30% and more), so a wall-time flag there may be the machine.
+
 Two runs from different CPU models are not comparable: compare() refuses them unless
 ``allow_other_machine`` is set, and then says so on every report.
 """
@@ -11,6 +15,7 @@ Two runs from different CPU models are not comparable: compare() refuses them un
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatch
 
 from .. import stats
 from ..schema import Record
@@ -59,7 +64,8 @@ def _figure(h: Record, b: Record, threshold: float) -> Figure | None:
 
 
 def compare(head_ref: str, base_ref: str, *, threshold: float = DEFAULT_THRESHOLD,
-            db: str | None = None, allow_other_machine: bool = False) -> Comparison:
+            db: str | None = None, allow_other_machine: bool = False,
+            metrics: list[str] | None = None) -> Comparison:
     head, base = store.resolve(head_ref, db), store.resolve(base_ref, db)
     note = ""
     if (head.cpu_model or "?") != (base.cpu_model or "?"):
@@ -71,6 +77,8 @@ def compare(head_ref: str, base_ref: str, *, threshold: float = DEFAULT_THRESHOL
     figures = []
     for h in store.records(head.id, db):
         b = base_recs.get((h.id, h.metric))
+        if metrics and not any(fnmatch(h.metric, m) for m in metrics):
+            continue
         if b is not None and h.metric != "missing":
             f = _figure(h, b, threshold)
             if f is not None:

@@ -78,3 +78,12 @@ def test_cli_runs_and_compare(tmp_path, capsys) -> None:
     assert main(["--db", db, "compare", "2", "1"]) == 0
     assert "flagged" in capsys.readouterr().out
     assert main(["--db", db, "compare", "9", "1"]) == 2
+
+
+def test_compare_narrowed_to_metrics(tmp_path) -> None:
+    db = str(tmp_path / "h.sqlite")
+    history.append([_file("aaaa")], db=db)
+    history.append([_file("bbbb", slow=1.25)], db=db)
+    c = history.compare("bbbb", "aaaa", db=db, metrics=["time_*"])
+    assert {f.metric for f in c.figures} == {"time_per_op"}
+    assert [f.id for f in c.flagged] == ["router.a/native"]

@@ -1,0 +1,1 @@
+"""The report and the trend page opened in a real browser (headless Chromium via Selenium)."""

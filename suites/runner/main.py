@@ -216,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.publish:
         latest = publish(a.root, results, report)
         console.print(f"ci/bench: published to {latest}", markup=False, highlight=False)
+        # The README's figures are regenerated from what was just published, never by hand.
+        figures = subprocess.run([sys.executable, "-m", "reports.readme", "--readme",
+                                  str(a.root / "README.md")], capture_output=True, text=True, env=env)
+        if figures.returncode != 0:
+            return fail(figures.stderr.strip() or "python -m reports.readme failed", figures.returncode)
     history_rc = 0
     if not a.no_history:
         history_rc, text = record_history(a, results, sys.argv[1:] if argv is None else argv)

@@ -105,6 +105,11 @@ def lap_section(records: list[Record], scenario: str, plot_dir: Path, level: int
     blocks.append(("table", header, rows))
     if notes:
         blocks.append(("p", "n/a: " + "; ".join(f"({i}) {n}" for i, n in enumerate(notes, 1))))
+    c_header, c_rows = laps.contract_rows(records, scenario)
+    if c_rows:
+        blocks.append(("p", "Every cell of a row does the same work, its step's contract; a "
+                            "family whose boundary differs is named beside it:"))
+        blocks.append(("table", c_header, c_rows))
     if t.reconciliation:
         blocks.append(("p", RECONCILIATION_TEXT))
     else:

@@ -329,3 +329,22 @@ def share_rows(t: LapTable) -> tuple[list[str], list[list[str]]]:
             row.append("n/a" if sh is None else f"{sh * 100:.1f}%")
         out.append(row)
     return header, out
+
+
+def contract_rows(records: list[Record], scenario: str) -> tuple[list[str], list[list[str]]]:
+    """Per step, its contract (what every cell must read and produce, checked before timing)
+    and the families whose cell boundary differs from it, from the records' extra fields."""
+    contract: dict[str, str] = {}
+    differ: dict[str, dict[str, str]] = {}
+    for r in lap_records(records):
+        if r.param != scenario:
+            continue
+        step, family = r.extra.get("step"), r.extra.get("family")
+        if r.extra.get("contract"):
+            contract[step] = r.extra["contract"]
+        if r.extra.get("boundary"):
+            differ.setdefault(step, {})[family] = r.extra["boundary"]
+    out = [[STEP_LABELS[s], contract[s],
+            "; ".join(f"{f}: {b}" for f, b in sorted(differ.get(s, {}).items())) or "—"]
+           for s in STEPS if s in contract]
+    return ["step", "contract (checked before timing)", "boundary differs"], out

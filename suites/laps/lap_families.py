@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from suites.adapters import registry
+from suites.laps import lap_collectors, lap_contract
 from suites.laps.lap_inputs import LapInputs
 
 STEPS = ("parse", "build_request", "route", "params", "query", "handler", "serialize",
@@ -79,7 +80,7 @@ def pick(family: str, kind: str, selection: str | None = None) -> type:
 # --- the glue steps: what a framework does between the adapter calls ---------------------
 
 def build_scope(p: Any) -> dict:
-    """An ASGI HTTP scope from a parsed request (what uvicorn hands the app): decoded path,
+    """An ASGI HTTP scope from a RequestHead (what uvicorn hands the app): decoded path,
     raw path and query as bytes, lower-cased header names."""
     path = p.path
     return {"type": "http", "http_version": p.version, "method": p.method, "scheme": "http",
@@ -89,18 +90,16 @@ def build_scope(p: Any) -> dict:
 
 
 def peer_build_request(p: Any) -> Any:
-    """uvicorn's httptools protocol (parse_url on the target, lower-cased header names) and
-    then Starlette's Request around the scope."""
-    import httptools
+    """uvicorn's scope from the head (its protocol lower-cases header names; parse_url already
+    ran in "parse request") and then Starlette's Request around it."""
     from starlette.requests import Request
 
-    url = httptools.parse_url(p.target.encode("latin-1"))
-    path = url.path.decode("ascii")
+    path = p.path
     scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
              "http_version": p.version, "server": None, "client": None, "scheme": "http",
              "method": p.method, "root_path": "",
-             "path": unquote(path) if "%" in path else path, "raw_path": url.path,
-             "query_string": url.query or b"",
+             "path": unquote(path) if "%" in path else path,
+             "raw_path": path.encode("latin-1"), "query_string": p.query.encode("latin-1"),
              "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in p.headers]}
     return Request(scope)
 
@@ -148,7 +147,7 @@ def peer_build_response(body: bytes, media_type: str = "application/json") -> by
 # --- the adapter-backed steps ------------------------------------------------------------
 
 def _parse_step(adapter: Any) -> Callable[[bytes], Any]:
-    return adapter.parse_request
+    return lap_collectors.parse_step(type(adapter).adapter_id(), adapter)
 
 
 def _route_step(adapter: Any, inputs: LapInputs) -> Callable[[Any], Any]:
@@ -203,6 +202,9 @@ def build(family: str, inputs: LapInputs, selection: str | None = None) -> dict[
             steps[name] = Step(name, None, "", f"n/a: {kind} adapter failed to set up: {exc!r}")
 
     adapter_step("parse", _parse_step)
+    if steps["parse"].fn is not None:
+        how = "minimal callback collector" if steps["parse"].impl == "parser/httptools" else "every field read"
+        steps["parse"].impl += f" ({how})"
     if family == "peer":
         steps["build_request"] = Step("build_request", peer_build_request,
                                       "uvicorn scope + starlette.Request")
@@ -301,6 +303,9 @@ def check(name: str, out: Any, inputs: LapInputs) -> str | None:
 
 def _check(name: str, out: Any, inputs: LapInputs) -> str | None:
     if name == "parse":
+        problem = lap_contract.materialised(out)
+        if problem:
+            return f"not a materialised request head: {problem}"
         got = (out.method, out.path, out.query, tuple((n, v) for n, v in out.headers))
         want = (inputs.method, inputs.path, inputs.query, inputs.headers)
         return None if got == want else f"parsed {got[:3]} with {len(got[3])} headers"

@@ -33,7 +33,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from suites.laps import lap_families, lap_inputs
+from suites.laps import lap_contract, lap_families, lap_inputs
+from suites.laps.lap_contract import RequestHead
 
 MODES = {  # processes, batches per process, minimum CPU per batch (us), in-context load (s)
     "full": (15, 15, 2000.0, 2.0),
@@ -56,9 +57,10 @@ def load_binary(build: Path) -> Path:
 
 def _native_check_value(step: str, value: Any) -> Any:
     """The native driver's JSON rendering of a step's output -> what lap_families.check takes."""
-    if step == "parse":
-        return SimpleNamespace(method=value["method"], path=value["path"], query=value["query"],
-                               headers=[tuple(h) for h in value["headers"]])
+    if step == "parse":  # C++ views (its boundary): the values are compared, not their types
+        path, query = value["path"], value["query"]
+        return RequestHead(value["method"], value.get("target", f"{path}?{query}"), path, query,
+                           value.get("version", "1.1"), [tuple(h) for h in value["headers"]])
     if step == "build_request":
         return {"method": value["method"], "path": value["path"],
                 "query_string": value["query_string"].encode("latin-1"),
@@ -190,16 +192,19 @@ def to_records(cells: dict, runner: Runner) -> list:
     for (scenario, family, step), cell in sorted(cells.items()):
         common = dict(adapter=f"laps/{family}", scenario=f"laps.{step}", param=scenario,
                       source="lapwise")
+        contract = {"contract": lap_contract.CONTRACTS[step]} if step in lap_contract.CONTRACTS else {}
+        if lap_contract.boundary(family, step):
+            contract["boundary"] = lap_contract.boundary(family, step)
         if "na" in cell or not cell["samples"]:
             records.append(Record(metric="missing", unit="count", samples=[0.0],
                                   extra={"reason": cell.get("na", "n/a: no samples"),
-                                         "family": family, "step": step}, **common))
+                                         "family": family, "step": step, **contract}, **common))
             continue
         records.append(Record(metric="cpu_time_per_op", unit="ns", samples=cell["samples"],
                               extra={"family": family, "step": step, "impl": cell["impl"],
                                      "processes": runner.processes, "batches": runner.batches,
                                      "calls_per_batch": cell.get("batch"),
-                                     "min_batch_us": runner.min_batch_us},
+                                     "min_batch_us": runner.min_batch_us, **contract},
                               **common))
     return records
 

@@ -25,6 +25,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
                            TimeElapsedColumn)
 
 from . import jobs as jobs_mod
+from . import line_progress
 
 MAX_SAMPLES = 500
 KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e")
@@ -71,7 +72,8 @@ def record_history(a: argparse.Namespace, results: Path, argv: list[str]) -> tup
     return 0, f"{text}\n{history.render(c)}"
 
 
-def run_job(job: jobs_mod.Job, progress: Progress, task: int, env: dict[str, str]) -> str | None:
+def run_job(job: jobs_mod.Job, progress: Progress | line_progress.LineProgress, task: int,
+            env: dict[str, str]) -> str | None:
     """Runs one job, feeding PROGRESS lines to its bar; None on success, else the reason."""
     if job.raw is not None:
         job.raw.parent.mkdir(parents=True, exist_ok=True)
@@ -182,9 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("LAPWISE_DATASETS_DIR", str(datasets.root()))
     failures: list[str] = []
     start = time.monotonic()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=False) as progress:
+    # Each job's wall time, kept for the next run's estimates (line_progress.py).
+    durations_file = results.parent / "bench-durations.json"
+    keys = [f"{j.name}{' --quick' if a.quick else ''}" for j in todo]
+    took: dict[str, float] = {}
+    progress: Progress | line_progress.LineProgress
+    if console.is_terminal:
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                            MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                            transient=False)
+    else:
+        progress = line_progress.LineProgress(keys, line_progress.load_durations(durations_file),
+                                              sys.stderr)
+    with progress:
         overall = progress.add_task(f"ci/bench{' --quick' if a.quick else ''}", total=len(todo))
         for job in todo:
             task = progress.add_task(job.name, total=None)
@@ -196,9 +208,11 @@ def main(argv: list[str] | None = None) -> int:
                             description=f"{job.name}: {'ok' if why is None else 'FAILED'}")
             if why:
                 failures.append(f"{job.name}: {why}")
+            took[keys[len(took)]] = time.monotonic() - job_start
             progress.console.print(f"ci/bench: {job.name}: {why or 'ok'} "
                                    f"({time.monotonic() - job_start:.0f} s)", markup=False, highlight=False)
             progress.advance(overall)
+    line_progress.save_durations(durations_file, took)
     bad = validate(results)
     if bad:
         return fail(bad, 2)
@@ -219,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.publish:
         latest = publish(a.root, results, report)
         console.print(f"ci/bench: published to {latest}", markup=False, highlight=False)
+        # The README's figures are regenerated from what was just published, never by hand.
+        figures = subprocess.run([sys.executable, "-m", "reports.readme", "--readme",
+                                  str(a.root / "README.md")], capture_output=True, text=True, env=env)
+        if figures.returncode != 0:
+            return fail(figures.stderr.strip() or "python -m reports.readme failed", figures.returncode)
     history_rc = 0
     if not a.no_history:
         history_rc, text = record_history(a, results, sys.argv[1:] if argv is None else argv)

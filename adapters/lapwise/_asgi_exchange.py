@@ -69,7 +69,9 @@ class Exchange:
         if not self.answered:
             if self._done is None:
                 self._done = self.loop.create_future()
-            await self._done
+            # Shielded: a waiter cancelled (a framework's disconnect listener, say) must not
+            # cancel the future the other waiters share.
+            await asyncio.shield(self._done)
         return _REQUEST_DONE
 
     async def send(self, message: dict[str, Any]) -> None:

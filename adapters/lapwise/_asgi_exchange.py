@@ -81,14 +81,15 @@ class Exchange:
                 raise RuntimeError("ASGI: http.response.start sent twice")
             self.status = int(message["status"])
             ctype = ""
+            headers = self.headers
             for name, value in message.get("headers", ()):
-                low = bytes(name).lower()
+                low = name.lower()  # bytes (or bytearray): no copy before the checks
                 if low in _SERVER_OWN:
                     continue
                 if low == b"content-type":
-                    ctype = bytes(value).decode("latin-1")
+                    ctype = value.decode("latin-1")
                     continue
-                self.headers.append((bytes(name).decode("latin-1"), bytes(value).decode("latin-1")))
+                headers.append((name.decode("latin-1"), value.decode("latin-1")))
             # Always given, so that a response without one gets none (not the core's default).
             self.headers.append(("Content-Type", ctype))
         elif kind == "http.response.body":
@@ -97,12 +98,18 @@ class Exchange:
             if self.answered:
                 return  # the client has the response already (or the server cut it)
             body = message.get("body", b"")
+            more = message.get("more_body", False)
+            if not more and not self.chunks:  # one body message: the common case, no join
+                if len(body) > self.max_response:
+                    raise RuntimeError(f"ASGI: response body over max_response ({self.max_response} bytes)")
+                self.answer(Response(self.status, self.headers, body))
+                return
             if body:
                 self.size += len(body)
                 if self.size > self.max_response:
                     raise RuntimeError(f"ASGI: response body over max_response ({self.max_response} bytes)")
                 self.chunks.append(bytes(body))
-            if not message.get("more_body", False):
+            if not more:
                 self.answer(Response(self.status, self.headers, b"".join(self.chunks)))
         else:
             raise RuntimeError(f"ASGI: unexpected message type {kind!r} for an http scope")

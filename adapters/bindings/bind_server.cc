@@ -427,6 +427,44 @@ PyObject* get_body(py_request* self, void*) {
   return self->body;
 }
 
+// For ASGI's scope: the path as sent, the version, and the headers as (lower-case name, value)
+// byte pairs in order. Not cached: an interface reads each once.
+PyObject* get_raw_path(py_request* self, void*) {
+  if (self->req == nullptr) return detached_error();
+  const std::string_view p = self->req->raw_path();
+  return PyBytes_FromStringAndSize(p.data(), static_cast<Py_ssize_t>(p.size()));
+}
+
+PyObject* get_http_version(py_request* self, void*) {
+  if (self->req == nullptr) return detached_error();
+  return PyUnicode_FromString(self->req->version_minor() == 0 ? "1.0" : "1.1");
+}
+
+PyObject* get_raw_headers(py_request* self, void*) {
+  if (self->req == nullptr) return detached_error();
+  const auto hs = self->req->headers();
+  PyObject* list = PyList_New(static_cast<Py_ssize_t>(hs.size()));
+  if (list == nullptr) return nullptr;
+  std::string lower;
+  for (std::size_t i = 0; i < hs.size(); ++i) {
+    lower.assign(hs[i].name);
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    PyObject* name = PyBytes_FromStringAndSize(lower.data(), static_cast<Py_ssize_t>(lower.size()));
+    PyObject* value = name ? PyBytes_FromStringAndSize(hs[i].value.data(),
+                                                       static_cast<Py_ssize_t>(hs[i].value.size()))
+                           : nullptr;
+    PyObject* pair = value ? PyTuple_Pack(2, name, value) : nullptr;
+    Py_XDECREF(name);
+    Py_XDECREF(value);
+    if (pair == nullptr) {
+      Py_DECREF(list);
+      return nullptr;
+    }
+    PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), pair);
+  }
+  return list;
+}
+
 PyObject* req_json(py_request* self, PyObject*) {
   PyObject* body = get_body(self, nullptr);
   if (body == nullptr) return nullptr;
@@ -604,6 +642,11 @@ PyGetSetDef req_getset[] = {
     {"headers", reinterpret_cast<getter>(get_headers), nullptr, "dict with lower-case names",
      nullptr},
     {"body", reinterpret_cast<getter>(get_body), nullptr, "request body (bytes)", nullptr},
+    {"raw_path", reinterpret_cast<getter>(get_raw_path), nullptr, "path as sent (bytes)", nullptr},
+    {"http_version", reinterpret_cast<getter>(get_http_version), nullptr, "'1.0' or '1.1'",
+     nullptr},
+    {"raw_headers", reinterpret_cast<getter>(get_raw_headers), nullptr,
+     "[(lower-case name, value)] as bytes, in order", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef req_methods[] = {

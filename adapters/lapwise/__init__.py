@@ -12,6 +12,8 @@
     lapwise.query.parse("a=1&b=2")                         # query strings, percent-decoding
     lapwise.json.dumps(obj); lapwise.json.loads(data)      # JSON
     lapwise.html.parse(page).select("a[href]")             # HTML, CSS selectors, extraction
+    lapwise.asgi.serve(asgi_app, port=8000)                # an ASGI 3 app on the server core
+    python -m lapwise serve module:app --interface asgi    # the command line
 
 Every public name is listed in ``__all__`` and documented in adapters/README.md. Names load on
 first use, so ``import lapwise`` is cheap and works without the compiled module (``native_error()``
@@ -41,19 +43,19 @@ _HOMES = {
     "check_request": "_client_types",
     "Router": "router", "Match": "router", "NoMatch": "router", "RouteError": "router",
 }
-_SUBMODULES = ("html", "http", "json", "query", "router")
+_SUBMODULES = ("asgi", "html", "http", "json", "query", "router")
 
 __all__ = [
     "App", "Response",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
     "Router", "Match", "NoMatch", "RouteError",
-    "html", "http", "json", "query", "router",
+    "asgi", "html", "http", "json", "query", "router",
     "native_error",
 ]
 
 if TYPE_CHECKING:
-    from . import html, http, json, query, router
+    from . import asgi, html, http, json, query, router
     from ._client import Client, Progress
     from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,

@@ -421,6 +421,8 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
   const char* to = r->storage_.data();
   r->method_ = rebase(req.method, from, span, to);
   r->query_ = rebase(req.query, from, span, to);
+  r->raw_path_ = rebase(req.path, from, span, to);
+  r->version_minor_ = req.version_minor;
   r->body_ = rebase(body, from, span, to);
   std::string_view new_path = rebase(path, from, span, to);
   if (decoded) {

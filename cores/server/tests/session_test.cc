@@ -243,6 +243,21 @@ TEST(Session, Table) {
   }
 }
 
+// Interfaces that pass the request on (ASGI's raw_path and http_version) read it as sent.
+TEST(Session, RequestKeepsTheRawPathAndVersion) {
+  harness h({}, false);
+  h.feed("GET /files/a%20b/c?x=1 HTTP/1.0\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(h.held.size(), 1u);
+  request* r = h.held[0];
+  EXPECT_EQ(r->path(), "/files/a b/c");
+  EXPECT_EQ(r->raw_path(), "/files/a%20b/c");
+  EXPECT_EQ(r->query(), "x=1");
+  EXPECT_EQ(r->version_minor(), 0);
+  r->respond({200, "text/plain", {}, "ok"});
+  h.held.clear();
+  EXPECT_EQ(h.take().size(), 1u);
+}
+
 TEST(Session, ResponsesLeaveInRequestOrderWhateverTheCompletionOrder) {
   harness h({}, /*auto_answer=*/false);
   h.warm();

@@ -89,6 +89,9 @@ class request {
   [[nodiscard]] std::string_view method() const noexcept { return method_; }
   [[nodiscard]] std::string_view path() const noexcept { return path_; }    // percent-decoded
   [[nodiscard]] std::string_view query() const noexcept { return query_; }  // raw, without '?'
+  // The path as sent (not percent-decoded; "/" for an absolute-form target without one).
+  [[nodiscard]] std::string_view raw_path() const noexcept { return raw_path_; }
+  [[nodiscard]] int version_minor() const noexcept { return version_minor_; }  // HTTP/1.x
   [[nodiscard]] std::span<const parser::header> headers() const noexcept { return headers_; }
   [[nodiscard]] std::string_view body() const noexcept { return body_; }
   [[nodiscard]] std::uint32_t route() const noexcept { return route_; }  // the add_dynamic id
@@ -102,11 +105,12 @@ class request {
   friend class session;
   std::string storage_;  // the head (+ body, + decoded path) bytes the views point into
   std::vector<parser::header> header_store_;
-  std::string_view method_, path_, query_, body_;
+  std::string_view method_, path_, raw_path_, query_, body_;
   std::span<const parser::header> headers_;
   std::array<router::param, router::max_params> params_{};
   std::size_t param_count_ = 0;
   std::uint32_t route_ = 0;
+  int version_minor_ = 1;
   std::uint64_t seq_ = 0;  // position in its connection's response order
   detail::responder* owner_ = nullptr;
 };

@@ -1,0 +1,171 @@
+"""The command line: ``python -m lapwise serve module:app [options]``.
+
+    --interface asgi|wsgi|app   what ``module:app`` is (default asgi; wsgi is not served yet)
+    --host, --port, --threads   address (127.0.0.1:8000) and io threads per process (1)
+    --workers N                 N processes on the same port (SO_REUSEPORT, Linux balances
+                                connections); needs a fixed port
+    --root-path                 the ASGI scope's root_path
+
+SIGTERM or SIGINT stops accepting, answers the requests already received and exits (the parent
+forwards it to every worker). A problem that stops the start is one line on stderr and exit
+code 1: the app cannot be imported, the port is in use, the lifespan startup failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import importlib
+import logging
+import os
+import signal
+import socket
+import sys
+from typing import Any
+
+log = logging.getLogger("lapwise.cli")
+
+START_FAILED = 1
+
+
+class StartError(Exception):
+    """Why the server cannot start: printed as one line, exit code START_FAILED."""
+
+
+def load(spec: str) -> Any:
+    """``module:attribute`` (dotted attribute allowed) -> the object."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise StartError(f"cannot import {spec!r}: expected module:attribute")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - any import failure is the same one-line error
+        raise StartError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise StartError(f"cannot import {spec!r}: module {module_name!r} has no attribute {attr!r}") from None
+    return obj
+
+
+def check_port_free(host: str, port: int) -> None:
+    """The native listeners share ports (SO_REUSEPORT), so a second server on a port in use
+    would start and split its traffic: a plain bind, which refuses while anyone listens,
+    tells first."""
+    if port == 0:
+        return
+    probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is not "in use"
+        probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise StartError(f"cannot listen on {host}:{port}: address already in use") from None
+        raise StartError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    finally:
+        probe.close()
+
+
+def serve_one(args: argparse.Namespace) -> None:
+    """Serves in this process until SIGTERM/SIGINT."""
+    target = load(args.app)
+    if args.interface == "asgi":
+        from . import asgi
+
+        asgi.run(target, args.host, args.port, args.threads, root_path=args.root_path)
+    elif args.interface == "app":
+        from .app import App
+
+        if not isinstance(target, App):
+            raise StartError(f"{args.app} is a {type(target).__name__}, not a lapwise.App")
+        target.run(args.host, args.port, args.threads)
+    else:
+        raise StartError("--interface wsgi is not served yet")
+
+
+def run_workers(args: argparse.Namespace) -> int:
+    """Forks the workers, forwards SIGTERM/SIGINT to them, and waits for all; the exit code is
+    the first non-zero one of a worker."""
+    pids: list[int] = []
+    for _ in range(args.workers):
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                serve_one(args)
+            except StartError as exc:
+                print(f"lapwise: {exc}", file=sys.stderr)
+                code = START_FAILED
+            except BaseException:  # noqa: BLE001 - a worker never returns into the parent's code
+                logging.exception("lapwise worker failed")
+                code = START_FAILED
+            finally:
+                logging.shutdown()
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        pids.append(pid)
+
+    def forward(signum: int, frame: Any) -> None:  # noqa: ARG001
+        for p in pids:
+            try:
+                os.kill(p, signum)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    code = 0
+    for p in pids:
+        while True:
+            try:
+                _, status = os.waitpid(p, 0)
+                break
+            except InterruptedError:
+                continue
+        rc = os.waitstatus_to_exitcode(status)
+        if rc != 0 and code == 0:
+            code = rc if rc > 0 else 128 - rc
+            forward(signal.SIGTERM, None)  # one worker failed: stop the others
+    return code
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lapwise", description="lapwise's native HTTP server")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="serve module:app")
+    s.add_argument("app", help="module:attribute")
+    s.add_argument("--interface", choices=("asgi", "wsgi", "app"), default="asgi")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--threads", type=int, default=1, help="io threads per process")
+    s.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    s.add_argument("--root-path", default="")
+    s.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.threads < 1 or args.workers < 1:
+        print("lapwise: --threads and --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and args.port == 0:
+        print("lapwise: --workers > 1 needs a fixed --port", file=sys.stderr)
+        return 2
+    sys.path.insert(0, os.getcwd())  # module:app is looked up from where the command runs
+    try:
+        check_port_free(args.host, args.port)
+        if args.workers > 1:
+            load(args.app)  # an import failure is one line from the parent, not one per worker
+            return run_workers(args)
+        serve_one(args)
+    except StartError as exc:
+        print(f"lapwise: {exc}", file=sys.stderr)
+        return START_FAILED
+    except Exception as exc:  # noqa: BLE001 - a failed start (lifespan, listen) is one line too
+        print(f"lapwise: cannot start: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return START_FAILED
+    return 0

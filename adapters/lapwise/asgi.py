@@ -1,0 +1,211 @@
+"""Serve an ASGI 3 application on lapwise's native server.
+
+    import lapwise.asgi
+    with lapwise.asgi.serve(app, port=0) as srv:      # startup has run; srv.url
+        ...                                             # leaving: drain, then shutdown
+    lapwise.asgi.run(app, port=8000)                   # until SIGTERM/SIGINT
+
+Every request of every method on every path reaches the app. The io threads hand requests
+over in batches: each batch takes the GIL once and wakes the one asyncio loop (uvloop when
+importable) once, and the loop starts one task per request. ``options`` are the native
+server's (see ``lapwise.App.serve``), plus ``root_path`` (the scope's), ``max_response``
+(bytes one response may collect, default 64 MiB) and ``lifespan_timeout`` (seconds for
+startup and for shutdown, default 10).
+
+What this server does not do yet: the request body arrives whole (bounded by ``max_body``)
+and the response leaves whole, once the app sent its last body message; ``http.disconnect``
+comes once the response is out (or the server cut the request at shutdown), not when a client
+goes away earlier; ``client`` is None; methods outside GET, HEAD, POST, PUT, PATCH, DELETE and
+OPTIONS get 405 from the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from typing import Any
+
+from . import _native_status
+from ._app_pool import PENDING
+from ._app_routes import json_functions
+from ._asgi_exchange import Exchange, http_scope
+from ._asgi_lifespan import Lifespan, LifespanError
+from .app import App, Response, Running, _cut_response
+
+__all__ = ["serve", "run", "LifespanError", "METHODS"]
+
+log = logging.getLogger("lapwise.asgi")
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:
+    log.error("%s %s: the ASGI app raised %s", method, path, type(exc).__name__, exc_info=exc)
+
+
+def _no_schedule(coro: Any, req: Any) -> None:
+    raise RuntimeError("the ASGI bridge answers every request itself")
+
+
+class _Bridge:
+    """The loop thread, the batch handoff from the io threads, and the pending requests."""
+
+    def __init__(self, app: Any, server: tuple[str, int], root_path: str, max_response: int,
+                 lifespan_timeout: float) -> None:
+        self.app = app
+        self.server = server
+        self.root_path = root_path
+        self.max_response = max_response
+        self.lifespan_timeout = lifespan_timeout
+        self.lifespan = Lifespan(app)
+        self.loop = _new_loop()
+        self._inbox: list[Any] = []
+        self._woken = False
+        self._pending: dict[asyncio.Task[None], Exchange] = {}
+        self._lock = threading.Lock()
+        started = threading.Event()
+        self._thread = threading.Thread(target=self._main, args=(started,), name="lapwise-asgi", daemon=True)
+        self._thread.start()
+        started.wait()
+
+    def _main(self, started: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.call_soon(started.set)
+        self.loop.run_forever()
+
+    def call(self, coro: Any, timeout: float) -> Any:
+        """Runs ``coro`` on the loop from another thread and waits at most ``timeout`` s."""
+        fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return fut.result(timeout)
+        except concurrent.futures.TimeoutError:
+            fut.cancel()
+            raise LifespanError(f"lifespan did not answer within {timeout:g} s") from None
+
+    # The io thread's side, with the GIL (taken once for its whole batch).
+    def enter(self, req: Any) -> Any:
+        self._inbox.append(req)
+        if not self._woken:  # one wake-up of the loop for all the batch
+            self._woken = True
+            self.loop.call_soon_threadsafe(self._take)
+        return PENDING
+
+    # The loop's side.
+    def _take(self) -> None:
+        self._woken = False
+        batch, self._inbox = self._inbox, []
+        state = self.lifespan.state if self.lifespan.supported else None
+        for req in batch:
+            ex = Exchange(req, self.loop, self.max_response)
+            try:
+                scope = http_scope(req, self.server, self.root_path, state)
+            except BaseException as exc:  # noqa: BLE001 - answered, never lost
+                ex.fail(exc)
+                continue
+            task = self.loop.create_task(self._run(scope, ex))
+            with self._lock:
+                self._pending[task] = ex
+            task.add_done_callback(self._forget)
+
+    async def _run(self, scope: dict[str, Any], ex: Exchange) -> None:
+        try:
+            await self.app(scope, ex.receive, ex.send)
+        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+            ex.fail(exc)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            return
+        if not ex.answered:
+            if ex.status:  # the app returned before its last body message: send what it gave
+                ex.answer(Response(ex.status, ex.headers, b"".join(ex.chunks)))
+            else:
+                ex.fail(RuntimeError("the ASGI app returned without sending a response"))
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        with self._lock:
+            self._pending.pop(task, None)
+
+    # Running's interface: pending / cut / stop.
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def cut(self) -> int:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        cut = 0
+        for task, ex in pending.items():
+            if not ex.answered:
+                cut += 1
+                ex.answer(_cut_response())
+            self.loop.call_soon_threadsafe(task.cancel)
+        return cut
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Runs the lifespan shutdown (bounded), then stops the loop; idempotent."""
+        if not self._thread.is_alive():
+            return
+        try:
+            self.call(self.lifespan.shutdown(), self.lifespan_timeout)
+        except BaseException as exc:  # noqa: BLE001 - logged; the stop goes on
+            log.error("ASGI lifespan shutdown failed: %s", exc)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+
+def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *, root_path: str = "",
+          max_response: int = 64 << 20, lifespan_timeout: float = 10.0, server_name: str = "lapwise",
+          **options: Any) -> Running:
+    """Runs the app's lifespan startup, then serves it in the background; returns at once with
+    the address. Raises ``LifespanError`` (the server never listens) when startup fails, and
+    the native server's error (``ValueError``: cannot listen on ...) when it cannot start."""
+    native = _native_status.module()
+    server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name, **options})
+    bridge = _Bridge(app, (host, port), root_path, max_response, lifespan_timeout)
+    try:
+        bridge.call(bridge.lifespan.startup(), lifespan_timeout)
+        for method in METHODS:
+            server.add_route(method, "/", bridge.enter, 0)
+            server.add_route(method, "/{rest:path}", bridge.enter, 0)
+        dumps, loads = json_functions()
+        server.set_hooks(dumps, loads, Response, _no_schedule, _log_error)
+        # Nothing of the App's offloading: the bridge only queues, it never blocks the io thread.
+        server.set_dispatch(PENDING, None, 3600.0, 3600.0, 0.0)
+        bound = server.start()
+    except BaseException:
+        bridge.lifespan.supported = False  # a failed startup has no shutdown
+        bridge.stop(0.5)
+        raise
+    bridge.server = (host, bound)
+    shutdown = options.get("shutdown_timeout")
+    return Running(host, bound, server, bridge, None,  # type: ignore[arg-type]
+                   10.0 if shutdown is None else float(shutdown))
+
+
+class _Served:
+    """What ``App.run`` needs: a ``serve`` with its signature."""
+
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        self._app = app
+        self._kwargs = kwargs
+
+    def serve(self, host: str, port: int, threads: int, **options: Any) -> Running:
+        return serve(self._app, host, port, threads, **self._kwargs, **options)
+
+
+def run(app: Any, host: str = "127.0.0.1", port: int = 8000, threads: int = 1, **options: Any) -> None:
+    """Serves until SIGTERM/SIGINT, then drains and stops as ``lapwise.App.run`` does; the
+    lifespan shutdown runs after the drain."""
+    App.run(_Served(app), host, port, threads, **options)  # type: ignore[arg-type]

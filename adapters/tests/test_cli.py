@@ -1,0 +1,165 @@
+"""``python -m lapwise serve``: serves an ASGI app and a lapwise.App, worker processes on one
+port, SIGTERM drains and exits 0, and a start that cannot happen is one line and exit 1. Every
+server is a subprocess stopped by its pid."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from lapwise import _native_status
+
+if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
+    pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
+
+APPS = textwrap.dedent('''
+    import os
+    import lapwise
+
+    async def asgi_app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": str(os.getpid()).encode()})
+
+    native = lapwise.App()
+
+    @native.get("/")
+    def root(req):
+        return "native"
+
+    async def bad_startup(scope, receive, send):
+        await receive()
+        await send({"type": "lifespan.startup.failed", "message": "no database"})
+''')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(tmp_path, *args: str) -> subprocess.Popen[str]:
+    (tmp_path / "cli_apps.py").write_text(APPS)
+    return subprocess.Popen([sys.executable, "-m", "lapwise", "serve", *args], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def get(port: int) -> tuple[int, bytes] | None:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/")
+        res = conn.getresponse()
+        out = (res.status, res.read())
+        conn.close()
+        return out
+    except OSError:
+        return None
+
+
+def wait_ready(proc: subprocess.Popen[str], port: int) -> tuple[int, bytes]:
+    for _ in range(200):  # bounded: at most ~10 s
+        if (got := get(port)) is not None:
+            return got
+        assert proc.poll() is None, proc.communicate()[1]
+        time.sleep(0.05)
+    raise AssertionError("the server did not come up")
+
+
+def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return proc.returncode, err
+
+
+SERVED = [("cli_apps:asgi_app", "asgi", None), ("cli_apps:native", "app", b"native")]
+
+
+@pytest.mark.parametrize("spec,interface,body", SERVED)
+def test_serves_and_sigterm_exits_zero(tmp_path, spec, interface, body):
+    port = free_port()
+    proc = start(tmp_path, spec, "--interface", interface, "--port", str(port))
+    try:
+        status, got = wait_ready(proc, port)
+        assert status == 200
+        if body is not None:
+            assert got == body
+        else:
+            assert int(got) == proc.pid  # one process: the server is the command itself
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+
+
+def test_workers_share_the_port(tmp_path):
+    port = free_port()
+    proc = start(tmp_path, "cli_apps:asgi_app", "--port", str(port), "--workers", "2")
+    try:
+        wait_ready(proc, port)
+        pids = set()
+        for _ in range(40):  # new connections spread over the workers (SO_REUSEPORT)
+            status, got = get(port) or (0, b"0")
+            assert status == 200
+            pids.add(int(got))
+        assert proc.pid not in pids
+        assert 1 <= len(pids) <= 2
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+
+
+def test_import_failure_is_one_line_and_exit_1(tmp_path):
+    proc = start(tmp_path, "no_such_module:app", "--port", str(free_port()))
+    proc.wait(timeout=20)
+    err = proc.communicate()[1]
+    assert proc.returncode == 1
+    assert err.strip().splitlines() == ["lapwise: cannot import 'no_such_module': ModuleNotFoundError: "
+                                        "No module named 'no_such_module'"]
+
+
+def test_port_in_use_is_one_line_and_exit_1(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = start(tmp_path, "cli_apps:asgi_app", "--port", str(port))
+        proc.wait(timeout=20)
+        err = proc.communicate()[1]
+    assert proc.returncode == 1
+    assert err.strip().splitlines() == [f"lapwise: cannot listen on 127.0.0.1:{port}: address already in use"]
+
+
+def test_failing_lifespan_is_one_line_and_exit_1(tmp_path):
+    proc = start(tmp_path, "cli_apps:bad_startup", "--port", str(free_port()))
+    proc.wait(timeout=20)
+    err = proc.communicate()[1]
+    assert proc.returncode == 1
+    assert err.strip().splitlines()[-1] == "lapwise: cannot start: LifespanError: no database"
+
+
+def test_pid_helpers_leave_nothing_running(tmp_path):
+    # A worker tree stopped through the parent leaves no worker behind.
+    port = free_port()
+    proc = start(tmp_path, "cli_apps:asgi_app", "--port", str(port), "--workers", "2")
+    try:
+        wait_ready(proc, port)
+        children = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
+        assert len(children) == 2
+    finally:
+        stop(proc)
+    for child in children:
+        assert not os.path.exists(f"/proc/{child}") or "zombie" in open(f"/proc/{child}/status").read().lower()

@@ -7,7 +7,7 @@
 //
 // dumps(obj, *, ensure_ascii=False, allow_nan=True, non_str_keys=False) -> bytes, equal to
 // json.dumps(obj, separators=(",", ":"), ensure_ascii=..., allow_nan=...).encode() except in
-// two deliberate ways (issue #3; both are orjson's behaviour):
+// two deliberate ways (both are orjson's behaviour):
 // - dict keys must be str (or a str subclass). Any other key: TypeError naming the path, the
 //   key itself as the last step: "$.a[3]: keys must be str, not int (non_str_keys=True
 //   converts int, float, bool and None keys like json.dumps)". non_str_keys=True converts

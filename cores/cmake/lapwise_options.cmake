@@ -17,7 +17,7 @@ if(LAPWISE_BUILD_FUZZERS)
   endif()
 endif()
 
-# The injected slowdown exists only so that the performance gates can prove they fail (issue 7).
+# The injected slowdown exists only so that the performance gates can prove they fail.
 if(NOT LAPWISE_INJECT_SLOWDOWN_PCT MATCHES "^[0-9]+$")
   message(FATAL_ERROR "LAPWISE_INJECT_SLOWDOWN_PCT must be a whole number, got '${LAPWISE_INJECT_SLOWDOWN_PCT}'")
 endif()

@@ -216,37 +216,37 @@ match_result linear_router::match(std::string_view method, std::string_view path
 }
 
 void linear_router::match_into(std::string_view method, std::string_view path,
-                               match_result& r) const noexcept {
+                               match_result& out) const noexcept {
   LAPWISE_INJECT_WORK(path.size());
-  r.kind = status::not_found;
-  r.value = 0;
-  r.allowed = {};
-  r.param_count = 0;
+  out.kind = status::not_found;
+  out.value = 0;
+  out.allowed = {};
+  out.param_count = 0;
   if (!table_) return;
   const method_table* first_path_match = nullptr;
   auto it = table_->statics.find(path);
   if (it != table_->statics.end()) {
     if (const method_value* e = it->second.find(method)) {
-      r.kind = status::found;
-      r.value = e->value;
+      out.kind = status::found;
+      out.value = e->value;
       return;
     }
     first_path_match = &it->second;
   }
   for (const auto& c : table_->patterns) {
-    r.param_count = 0;
-    if (!match_parts(c->parts, path, r)) continue;
+    out.param_count = 0;
+    if (!match_parts(c->parts, path, out)) continue;
     if (const method_value* e = c->leaf.find(method)) {
-      r.kind = status::found;
-      r.value = e->value;
+      out.kind = status::found;
+      out.value = e->value;
       return;
     }
     if (!first_path_match) first_path_match = &c->leaf;
   }
-  r.param_count = 0;
+  out.param_count = 0;
   if (first_path_match) {
-    r.kind = status::method_not_allowed;
-    r.allowed = first_path_match->allowed();
+    out.kind = status::method_not_allowed;
+    out.allowed = first_path_match->allowed();
   }
 }
 

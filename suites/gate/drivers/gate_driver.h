@@ -1,4 +1,4 @@
-// A fixed-work driver for the performance gates (issue 7): one executable per core that runs a
+// A fixed-work driver for the performance gates: one executable per core that runs a
 // fixed set of operations on fixed inputs, either once under callgrind (instruction counts) or
 // repeatedly with a clock (one wall-time figure for the same-run ratio gate).
 //

@@ -169,14 +169,15 @@ std::string serialize(const request_spec& spec, std::string_view host_port, std:
     error = "bad target '" + spec.target + "'";
     return {};
   }
-  std::string out = spec.method + " " + spec.target + " HTTP/1.1\r\n";
+  std::string out;
+  out.append(spec.method).append(" ").append(spec.target).append(" HTTP/1.1\r\n");
   if (!has_header(spec, "host")) out += "Host: " + std::string(host_port) + "\r\n";
   for (const auto& [name, value] : spec.headers) {
     if (!common::is_token(name) || !common::is_field_value(value)) {
       error = "bad header '" + name + "'";
       return {};
     }
-    out += name + ": " + value + "\r\n";
+    out.append(name).append(": ").append(value).append("\r\n");
   }
   const bool body_method = spec.method == "POST" || spec.method == "PUT" || spec.method == "PATCH";
   if ((!spec.body.empty() || body_method) && !has_header(spec, "content-length") &&

@@ -1,4 +1,4 @@
-// Injected slowdown for the performance gates' self-test (issue 7). Only ever active in a
+// Injected slowdown for the performance gates' self-test. Only ever active in a
 // build configured with -DLAPWISE_INJECT_SLOWDOWN_PCT=N (N > 0); in every other build the
 // macro expands to nothing, so hot paths carry no cost.
 //

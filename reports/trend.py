@@ -1,6 +1,7 @@
 """The trend page: every figure of the history store over its runs (commits in run order), the
 median as a line and its 95% bootstrap interval as the noise band, small multiples (one panel
-per scenario and metric, at most plots.MAX_SERIES adapters a panel), and a sortable table of
+per scenario and metric, at most plots.MAX_SERIES adapters a panel; each adapter drawn relative
+to its first run, so a 5% step reads the same at 20 ns and at 20 ms), and a sortable table of
 each figure's first, previous and latest value.
 
     python -m reports.trend [--db build/history.sqlite] [--out build/trend] [--machine CPU]
@@ -49,20 +50,23 @@ def _panel(key: tuple[str, str], lines: dict[str, dict[int, Record]], labels: li
     for ax, adapters in zip(axes, chunks):
         for adapter in adapters:
             pts = sorted(lines[adapter].items())
+            first = pts[0][1].median or 1.0
             ests = [stats.median_ci(r.samples) for _, r in pts]
             xs = [i for i, _ in pts]
-            ax.plot(xs, [e.value for e in ests], marker="o", ms=3, label=adapter,
-                    color=colors[adapter])
-            ax.fill_between(xs, [e.lo for e in ests], [e.hi for e in ests], alpha=0.2,
-                            color=colors[adapter], linewidth=0)
-        values = [r.median for a in adapters for r in lines[a].values()]
-        if plots._spans_decades(values):
-            ax.set_yscale("log")
+            ax.plot(xs, [e.value / first for e in ests], marker="o", ms=3,
+                    label=f"{adapter} ({first:.4g} {unit})", color=colors[adapter])
+            ax.fill_between(xs, [e.lo / first for e in ests], [e.hi / first for e in ests],
+                            alpha=0.2, color=colors[adapter], linewidth=0)
+        ax.axhline(1.0, color="grey", lw=0.8, ls=":")
         ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7, ha="right")
         ax.set_xlim(-0.5, len(labels) - 0.5)
-        ax.set_ylabel(f"{metric} ({unit})")
+        ax.set_ylabel("× its first run")
         plots._legend_outside(ax)
-    fig.suptitle(f"{name}: {metric} over commits (band: 95% interval of each run)")
+    better = "higher" if next(iter(next(iter(lines.values())).values())).higher_is_better \
+        else "lower"
+    fig.suptitle(f"{name}: {metric} over commits, each adapter relative to its first run "
+                 f"(legend: its value there; {better} is better; band: 95% interval of each run)",
+                 fontsize=10)
     return plots._save(fig, out, f"trend_{plots._slug(name)}_{plots._slug(metric)}")
 
 

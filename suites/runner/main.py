@@ -15,6 +15,7 @@ import argparse
 import os
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -59,7 +60,10 @@ def record_history(a: argparse.Namespace, results: Path, argv: list[str]) -> tup
     from suites.results import history
 
     db = a.history or os.environ.get(history.ENV) or str(a.build / "history.sqlite")
-    run_id = history.import_dir(results, options="ci/bench " + shlex.join(argv), db=db)
+    try:
+        run_id = history.import_dir(results, options="ci/bench " + shlex.join(argv), db=db)
+    except (sqlite3.Error, OSError) as exc:
+        return 1, f"ci/bench: history {db}: {exc}"
     text = f"ci/bench: history run {run_id} in {db}"
     if not a.compare:
         return 0, text

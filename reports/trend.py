@@ -64,9 +64,8 @@ def _panel(key: tuple[str, str], lines: dict[str, dict[int, Record]], labels: li
         plots._legend_outside(ax)
     better = "higher" if next(iter(next(iter(lines.values())).values())).higher_is_better \
         else "lower"
-    fig.suptitle(f"{name}: {metric} over commits, each adapter relative to its first run "
-                 f"(legend: its value there; {better} is better; band: 95% interval of each run)",
-                 fontsize=10)
+    fig.suptitle(f"{name}: {metric}, {better} is better\n× each adapter's first run (its "
+                 "value in the legend); band: each run's 95% interval", fontsize=9)
     return plots._save(fig, out, f"trend_{plots._slug(name)}_{plots._slug(metric)}")
 
 

@@ -2,6 +2,7 @@
 a command line that keeps a screenshot of a page (the report's top, the trend page):
 
     python -m reports.browser.chromium PAGE.html OUT.png [--width 1400] [--height 2400]
+                                       [--at XPATH]   # scrolled to this element
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = "/usr/bin/chromium"
@@ -52,9 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--height", type=int, default=2400)
+    ap.add_argument("--at", default=None, help="XPath of the element to scroll to first")
     a = ap.parse_args(argv)
     with chromium(a.width, a.height) as driver:
         driver.get(a.page.resolve().as_uri())
+        if a.at:
+            driver.execute_script("arguments[0].scrollIntoView();",
+                                  driver.find_element(By.XPATH, a.at))
         a.out.parent.mkdir(parents=True, exist_ok=True)
         ok = driver.save_screenshot(str(a.out))
     print(f"chromium: {'wrote' if ok else 'could not write'} {a.out}")

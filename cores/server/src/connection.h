@@ -83,7 +83,7 @@ class connection : public responder {
         read_progress_ = true;
         break;
       case io_result::eof:
-        sess_.end_of_input();
+        if (sess_.input_ended()) loop_.dirty_marked();
         break;
       case io_result::would_block:
         break;

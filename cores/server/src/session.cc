@@ -428,6 +428,7 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
   r->raw_path_ = rebase(req.path, from, span, to);
   r->version_minor_ = req.version_minor;
   r->resumed_ = r->gone_ = r->streaming_ = false;
+  r->context_ = nullptr;
   r->body_ = rebase(body, from, span, to);
   std::string_view new_path = rebase(path, from, span, to);
   if (decoded) {
@@ -605,17 +606,27 @@ void session::wake_streams() {
 
 bool session::closed() {
   gone_ = true;
+  return tell_gone();
+}
+
+bool session::tell_gone() {
   bool told = false;
   for (slot& s : slots_) {
     if (!s.req) continue;
-    s.req->gone_ = true;
-    // A stream between two parts learns it with its next one; the others are told now.
-    if (s.streaming ? !s.waiting : !svc_.cfg_.tell_gone) continue;
-    s.waiting = false;
-    resume(*s.req);
+    request& r = *s.req;
+    if (s.streaming) {
+      r.gone_ = true;
+      if (!s.waiting) continue;  // between two parts: it learns with the next one
+      s.waiting = false;
+      --streams_waiting_;
+    } else {
+      if (r.gone_) continue;  // told once
+      r.gone_ = true;
+      if (!svc_.cfg_.tell_gone) continue;
+    }
+    resume(r);
     told = true;
   }
-  streams_waiting_ = 0;
   return told;
 }
 

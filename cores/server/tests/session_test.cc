@@ -710,6 +710,21 @@ TEST(SessionStream, AClosedConnectionHandsHeldRequestsBackGone) {
   EXPECT_TRUE(h.ready.empty());
 }
 
+TEST(SessionStream, AHalfCloseTellsHeldRequestsButStillSends) {
+  config cfg;
+  cfg.tell_gone = true;
+  harness h(cfg, false);
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(h.s->input_ended());
+  ASSERT_EQ(take_ready(h), r);
+  EXPECT_TRUE(r->gone());
+  EXPECT_FALSE(h.s->closed());  // told once
+  r->respond({200, "text/plain", {}, "still sent"});
+  EXPECT_EQ(split(h.drain_output()).at(0).body, "still sent");
+}
+
 TEST(SessionStream, AClosedConnectionTellsAHeldWholeRequestOnlyWhenAsked) {
   for (const bool tell : {false, true}) {
     config cfg;

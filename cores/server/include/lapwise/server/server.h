@@ -123,6 +123,10 @@ class request {
   // now is dropped, but the request must still be completed (a whole response or `end`).
   // A held request is handed back once, resumed() true, when this happens (config::tell_gone).
   [[nodiscard]] bool gone() const noexcept { return gone_; }
+  // The handler's own pointer for this request (null when dispatched), e.g. what resumed()
+  // requests map back to. Read and written only by the handler, on its own terms.
+  void set_context(void* p) noexcept { context_ = p; }
+  [[nodiscard]] void* context() const noexcept { return context_; }
 
  private:
   friend class session;
@@ -136,7 +140,8 @@ class request {
   int version_minor_ = 1;
   bool resumed_ = false, gone_ = false;
   bool streaming_ = false;  // a head part was taken
-  std::uint64_t seq_ = 0;   // position in its connection's response order
+  void* context_ = nullptr;
+  std::uint64_t seq_ = 0;  // position in its connection's response order
   detail::responder* owner_ = nullptr;
 };
 

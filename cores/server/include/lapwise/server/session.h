@@ -125,6 +125,12 @@ class session {
   // The connection closed: requests the handler holds are handed back gone() (see request);
   // true when some were.
   bool closed();
+  // The peer sent its FIN: held requests are told as by closed() (a client that half-closes
+  // has left, as other servers take it), but what is sent still goes out.
+  bool input_ended() {
+    end_of_input();
+    return tell_gone();
+  }
   // True once (then false) when consume() handed streams back to `ready`: the owner ends its
   // loop turn with the handler then.
   [[nodiscard]] bool take_woken() noexcept {
@@ -174,6 +180,7 @@ class session {
     ready_.push_back(&r);
   }
   void wake_streams();
+  bool tell_gone();
   bool process_one(std::string_view data);
   void answer(std::string_view data, const parser::request& req, std::string_view body,
               std::size_t total);

@@ -20,6 +20,11 @@
 // exception (handler, conversion, scheduling) is passed to the log_error hook and answered with
 // what the hook returns, or a 500 when it returns None: it never reaches the io thread.
 //
+// Streamed responses (ASGI): req._start(Response) sends the head, req._part(body, end) the
+// next parts; after each part but the last, and when a held request's client leaves (the
+// `tell_gone` option), the io thread calls the set_resume hook with (request, gone), in the
+// same batch (and GIL hold) as new requests. The core request's context() maps it back here.
+//
 // ServerRequest attributes are built lazily and cached: method, path (percent-decoded, UTF-8
 // with replacement), query_string, query (dict, first value wins), params (dict; {x:int}
 // parameters as int), headers (dict, lower-case names, repeated ones joined with ", "), body
@@ -83,6 +88,7 @@ class py_handler final : public ls::handler {
     Py_XDECREF(log_error_);
     Py_XDECREF(pending_);
     Py_XDECREF(on_slow_);
+    Py_XDECREF(resume_);
   }
 
   std::vector<route_info> routes_;
@@ -93,6 +99,9 @@ class py_handler final : public ls::handler {
   PyObject* log_error_ = nullptr;
   PyObject* pending_ = nullptr;  // a handler's "answered later" marker
   PyObject* on_slow_ = nullptr;  // on_slow(route id, seconds, calls) after one over slow_after_
+  // resume(request, gone) for a request handed back (ls::request::resumed()): its streamed
+  // part was taken, or its client went away.
+  PyObject* resume_ = nullptr;
   std::chrono::steady_clock::duration slow_after_ = std::chrono::steady_clock::duration::max();
   // Past this much time in one batch, at more than spill_mean_ per request on average, the
   // rest of it goes to the routes' offload callables. The mean tells handlers that are slow
@@ -116,6 +125,10 @@ class py_handler final : public ls::handler {
     auto now = started;
     std::size_t done = 0;
     for (ls::request* r : batch) {
+      if (r->resumed()) {
+        resume_one(r);
+        continue;
+      }
       const auto spent = now - started;
       now = handle_one(r, spent > batch_budget_ && spent > spill_mean_ * done, now);
       ++done;
@@ -127,6 +140,7 @@ class py_handler final : public ls::handler {
   void fail(py_request* pr, const char* where) noexcept;
   // Converts `result` and answers; on a conversion error, logs it and answers 500.
   void answer(py_request* pr, PyObject* result) noexcept;
+  void resume_one(ls::request* r) noexcept;
 
  private:
   // Calls the route's callable (its offload one when `offload` and it has one); returns the
@@ -494,7 +508,17 @@ void send(py_request* pr, ls::response&& resp) {
   if (r == nullptr) return;
   if (Py_REFCNT(pr) > 1) materialize(pr);
   pr->req = nullptr;
+  r->set_context(nullptr);  // no resumption reaches the Python object after this
   r->respond(std::move(resp));
+}
+
+void py_handler::resume_one(ls::request* r) noexcept {
+  auto* pr = static_cast<py_request*>(r->context());
+  if (pr == nullptr || resume_ == nullptr) return;
+  PyObject* out = PyObject_CallFunction(resume_, "OO", reinterpret_cast<PyObject*>(pr),
+                                        r->gone() ? Py_True : Py_False);
+  if (out == nullptr) PyErr_WriteUnraisable(resume_);
+  Py_XDECREF(out);
 }
 
 void py_handler::fail(py_request* pr, const char* where) noexcept {
@@ -556,6 +580,7 @@ std::chrono::steady_clock::time_point py_handler::handle_one(
     return std::chrono::steady_clock::now();
   }
   PyObject* arg = reinterpret_cast<PyObject*>(pr);
+  r->set_context(pr);  // borrowed: cleared before the request is completed (send())
   const std::uint32_t route = r->route();
   route_info& info = routes_[route];
   ++info.calls;
@@ -595,6 +620,7 @@ void req_dealloc(py_request* self) {
   if (self->req != nullptr) {
     ls::request* r = self->req;
     self->req = nullptr;
+    r->set_context(nullptr);
     r->respond({500, "text/plain; charset=utf-8", {}, "Internal Server Error"});
   }
   Py_XDECREF(self->method);
@@ -611,6 +637,38 @@ void req_dealloc(py_request* self) {
 
 PyObject* req_respond(py_request* self, PyObject* result) {
   self->owner->answer(self, result);
+  Py_RETURN_NONE;
+}
+
+// A streamed response (lapwise::server::response::part): _start(response) sends the head
+// (and the body as the first part), _part(body, end) one more part, the last with end True.
+// The request comes back through the resume hook after each part but the last.
+PyObject* req_start(py_request* self, PyObject* result) {
+  if (self->req == nullptr) Py_RETURN_NONE;
+  ls::response resp;
+  if (!convert_response(*self->owner, result, resp)) return nullptr;
+  resp.kind = ls::response::part::head;
+  self->req->respond(std::move(resp));
+  Py_RETURN_NONE;
+}
+
+PyObject* req_part(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 2) {
+    PyErr_SetString(PyExc_TypeError, "_part(body, end)");
+    return nullptr;
+  }
+  if (self->req == nullptr) Py_RETURN_NONE;
+  ls::response resp;
+  if (!convert_body(*self->owner, args[0], resp, false)) return nullptr;
+  const int end = PyObject_IsTrue(args[1]);
+  if (end < 0) return nullptr;
+  if (end) {
+    resp.kind = ls::response::part::end;
+    send(self, std::move(resp));
+  } else {
+    resp.kind = ls::response::part::chunk;
+    self->req->respond(std::move(resp));
+  }
   Py_RETURN_NONE;
 }
 
@@ -653,6 +711,10 @@ PyMethodDef req_methods[] = {
     {"json", reinterpret_cast<PyCFunction>(req_json), METH_NOARGS, "the body parsed as JSON"},
     {"_respond", reinterpret_cast<PyCFunction>(req_respond), METH_O, "answer (async path)"},
     {"_fail", reinterpret_cast<PyCFunction>(req_fail), METH_O, "answer 500 and log (async path)"},
+    {"_start", reinterpret_cast<PyCFunction>(req_start), METH_O,
+     "send a streamed response's head (a Response; its body is the first part)"},
+    {"_part", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_part)), METH_FASTCALL,
+     "send one more part of a streamed response: _part(body, end)"},
     {nullptr, nullptr, 0, nullptr}};
 
 PyType_Slot req_slots[] = {
@@ -698,6 +760,7 @@ class py_server {
     if (!get("max_memory").is_none()) cfg_.max_memory = get("max_memory").cast<std::size_t>();
     if (!get("max_header_bytes").is_none())
       cfg_.limits.max_header_bytes = get("max_header_bytes").cast<std::size_t>();
+    if (!get("tell_gone").is_none()) cfg_.tell_gone = get("tell_gone").cast<bool>();
     if (!get("max_request_line").is_none())
       cfg_.limits.max_request_line = get("max_request_line").cast<std::size_t>();
     if (!get("io").is_none()) {
@@ -785,6 +848,13 @@ class py_server {
     handler_.spill_mean_ = ticks(spill_mean);
   }
 
+  // resume(request, gone): see py_handler::resume_.
+  void set_resume(py::object resume) {
+    check_not_started();
+    Py_XDECREF(handler_.resume_);
+    handler_.resume_ = resume.release().ptr();
+  }
+
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
                  py::object log_error) {
     check_not_started();
@@ -860,6 +930,7 @@ void bind_server(py::module_& m) {
       .def("set_dispatch", &py_server::set_dispatch, py::arg("pending"), py::arg("on_slow"),
            py::arg("slow_after"), py::arg("batch_budget"), py::arg("spill_mean"))
       .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
+      .def("set_resume", &py_server::set_resume, py::arg("resume"))
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)

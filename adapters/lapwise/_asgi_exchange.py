@@ -2,10 +2,12 @@
 
 The native request carries the whole body (the core reads it, bounded by ``max_body``, before
 the request is dispatched), so ``receive`` gives it in one ``http.request`` message with
-``more_body`` False. The response is collected from ``http.response.start`` and the
-``http.response.body`` messages and answered in one piece when ``more_body`` is False; what one
-response may collect is bounded (``max_response``), past it ``send`` raises. After the answer,
-``receive`` gives ``http.disconnect`` (also when the server cuts the request at shutdown).
+``more_body`` False. A response whose first body message is its last leaves whole (the fast
+path); otherwise it is streamed: each body message is one part (chunked on HTTP/1.1), and
+``send`` returns once the core took the part and the connection's unsent output is below its
+bound (``max_output``), so a slow client holds the app back instead of filling memory.
+``receive`` then gives ``http.disconnect`` once the response is out, or as soon as the client
+goes away while the app still holds the request; ``send`` after that sends nothing.
 """
 
 from __future__ import annotations
@@ -47,26 +49,26 @@ def http_scope(req: Any, server: tuple[str, int], root_path: str, state: dict[st
 class Exchange:
     """The request's two channels; ``answer`` completes the native request (once)."""
 
-    __slots__ = ("req", "loop", "max_response", "status", "headers", "chunks", "size", "answered",
-                 "_body_sent", "_done")
+    __slots__ = ("req", "loop", "status", "headers", "answered", "streaming", "gone", "_body_sent",
+                 "_done", "_taken")
 
-    def __init__(self, req: Any, loop: asyncio.AbstractEventLoop, max_response: int) -> None:
+    def __init__(self, req: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.req = req
         self.loop = loop
-        self.max_response = max_response
         self.status = 0
         self.headers: list[tuple[str, str]] = []
-        self.chunks: list[bytes] = []
-        self.size = 0
         self.answered = False
+        self.streaming = False
+        self.gone = False
         self._body_sent = False
-        self._done: asyncio.Future[None] | None = None
+        self._done: asyncio.Future[None] | None = None  # the response is out, or the client gone
+        self._taken: asyncio.Future[None] | None = None  # the last streamed part was taken
 
     async def receive(self) -> dict[str, Any]:
         if not self._body_sent:
             self._body_sent = True
             return {"type": "http.request", "body": self.req.body, "more_body": False}
-        if not self.answered:
+        if not (self.answered or self.gone):
             if self._done is None:
                 self._done = self.loop.create_future()
             # Shielded: a waiter cancelled (a framework's disconnect listener, say) must not
@@ -91,7 +93,7 @@ class Exchange:
                     continue
                 headers.append((name.decode("latin-1"), value.decode("latin-1")))
             # Always given, so that a response without one gets none (not the core's default).
-            self.headers.append(("Content-Type", ctype))
+            headers.append(("Content-Type", ctype))
         elif kind == "http.response.body":
             if not self.status:
                 raise RuntimeError("ASGI: http.response.body before http.response.start")
@@ -99,35 +101,66 @@ class Exchange:
                 return  # the client has the response already (or the server cut it)
             body = message.get("body", b"")
             more = message.get("more_body", False)
-            if not more and not self.chunks:  # one body message: the common case, no join
-                if len(body) > self.max_response:
-                    raise RuntimeError(f"ASGI: response body over max_response ({self.max_response} bytes)")
-                self.answer(Response(self.status, self.headers, body))
-                return
-            if body:
-                self.size += len(body)
-                if self.size > self.max_response:
-                    raise RuntimeError(f"ASGI: response body over max_response ({self.max_response} bytes)")
-                self.chunks.append(bytes(body))
-            if not more:
-                self.answer(Response(self.status, self.headers, b"".join(self.chunks)))
+            if not self.streaming:
+                if not more:  # the whole response in one message: the common case
+                    self.answer(Response(self.status, self.headers, body))
+                    return
+                self.streaming = True
+                await self._part(body, head=True)
+            elif more:
+                await self._part(body)
+            else:
+                self.end(body)
         else:
             raise RuntimeError(f"ASGI: unexpected message type {kind!r} for an http scope")
 
-    def answer(self, response: Response) -> None:
-        """Completes the native request once; a later call does nothing."""
+    async def _part(self, body: bytes, head: bool = False) -> None:
+        if self.gone:  # nobody reads it; the stream is still ended by end()
+            await asyncio.sleep(0)  # a loop of sends still lets the disconnect listener run
+            return
+        self._taken = taken = self.loop.create_future()
+        if head:
+            self.req._start(Response(self.status, self.headers, body))
+        else:
+            self.req._part(body, False)
+        await taken
+
+    def resumed(self, gone: bool) -> None:
+        """The core took the last part (or the client went away): on the loop thread."""
+        if gone:
+            self.gone = True
+            self.finished()
+        if self._taken is not None and not self._taken.done():
+            self._taken.set_result(None)
+
+    def end(self, body: bytes = b"") -> None:
+        """Ends a streamed response (its last part), once."""
         if self.answered:
             return
         self.answered = True
-        self.chunks = []
-        if self.req.method == "HEAD":
+        self.req._part(b"" if self.gone else body, True)
+        self.finished()
+
+    def answer(self, response: Response) -> None:
+        """Completes the native request once; a later call does nothing."""
+        if self.streaming:
+            self.end()
+            return
+        if self.answered:
+            return
+        self.answered = True
+        if self.req.method == "HEAD":  # the core sends what it is given: no body after a HEAD
             response.body = b""
         self.req._respond(response)
         self.finished()
 
     def fail(self, exc: BaseException) -> None:
-        """The app raised before answering: a 500, with the error logged by the server's hook."""
+        """The app raised before answering: a 500 (or, once streaming, the end of the stream),
+        with the error logged by the server's hook."""
         if self.answered:
+            return
+        if self.streaming:
+            self.end()
             return
         self.answered = True
         self.req._fail(exc)

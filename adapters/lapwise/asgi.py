@@ -8,15 +8,13 @@
 Every request of every method on every path reaches the app. The io threads hand requests
 over in batches: each batch takes the GIL once and wakes the one asyncio loop (uvloop when
 importable) once, and the loop starts one task per request. ``options`` are the native
-server's (see ``lapwise.App.serve``), plus ``root_path`` (the scope's), ``max_response``
-(bytes one response may collect, default 64 MiB) and ``lifespan_timeout`` (seconds for
-startup and for shutdown, default 10).
+server's (see ``lapwise.App.serve``), plus ``root_path`` (the scope's) and
+``lifespan_timeout`` (seconds for startup and for shutdown, default 10). Responses stream with
+back-pressure and ``http.disconnect`` comes when the client leaves (``_asgi_exchange``).
 
-What this server does not do yet: the request body arrives whole (bounded by ``max_body``)
-and the response leaves whole, once the app sent its last body message; ``http.disconnect``
-comes once the response is out (or the server cut the request at shutdown), not when a client
-goes away earlier; ``client`` is None; methods outside GET, HEAD, POST, PUT, PATCH, DELETE and
-OPTIONS get 405 from the core.
+What this server does not do yet: the request body arrives whole (bounded by ``max_body``);
+``client`` is None; methods outside GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS get 405
+from the core.
 """
 
 from __future__ import annotations
@@ -60,18 +58,19 @@ def _no_schedule(coro: Any, req: Any) -> None:
 class _Bridge:
     """The loop thread, the batch handoff from the io threads, and the pending requests."""
 
-    def __init__(self, app: Any, server: tuple[str, int], root_path: str, max_response: int,
-                 lifespan_timeout: float) -> None:
+    def __init__(self, app: Any, server: tuple[str, int], root_path: str, lifespan_timeout: float) -> None:
         self.app = app
         self.server = server
         self.root_path = root_path
-        self.max_response = max_response
         self.lifespan_timeout = lifespan_timeout
         self.lifespan = Lifespan(app)
         self.loop = _new_loop()
         self._inbox: list[Any] = []
         self._woken = False
+        self._resumes: list[tuple[Any, bool]] = []
+        self._resumes_woken = False
         self._pending: dict[asyncio.Task[None], Exchange] = {}
+        self._exchanges: dict[Any, Exchange] = {}  # native request -> its exchange, while held
         self._lock = threading.Lock()
         started = threading.Event()
         self._thread = threading.Thread(target=self._main, args=(started,), name="lapwise-asgi", daemon=True)
@@ -100,19 +99,34 @@ class _Bridge:
             self.loop.call_soon_threadsafe(self._take)
         return PENDING
 
+    def resume(self, req: Any, gone: bool) -> None:
+        """A streamed part was taken, or the client left: batched like ``enter``."""
+        self._resumes.append((req, gone))
+        if not self._resumes_woken:
+            self._resumes_woken = True
+            self.loop.call_soon_threadsafe(self._take_resumes)
+
     # The loop's side.
+    def _take_resumes(self) -> None:
+        self._resumes_woken = False
+        batch, self._resumes = self._resumes, []
+        for req, gone in batch:
+            if (ex := self._exchanges.get(req)) is not None:
+                ex.resumed(gone)
+
     def _take(self) -> None:
         self._woken = False
         batch, self._inbox = self._inbox, []
         state = self.lifespan.state if self.lifespan.supported else None
         for req in batch:
-            ex = Exchange(req, self.loop, self.max_response)
+            ex = Exchange(req, self.loop)
             try:
                 scope = http_scope(req, self.server, self.root_path, state)
             except BaseException as exc:  # noqa: BLE001 - answered, never lost
                 ex.fail(exc)
                 continue
             task = self.loop.create_task(self._run(scope, ex))
+            self._exchanges[req] = ex
             with self._lock:
                 self._pending[task] = ex
             task.add_done_callback(self._forget)
@@ -121,19 +135,26 @@ class _Bridge:
         try:
             await self.app(scope, ex.receive, ex.send)
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+            if ex.streaming and not ex.answered:  # the status is sent: the error only ends it
+                log.error("%s %s: the ASGI app raised %s while streaming", scope["method"], scope["path"],
+                          type(exc).__name__, exc_info=exc)
             ex.fail(exc)
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             return
         if not ex.answered:
-            if ex.status:  # the app returned before its last body message: send what it gave
-                ex.answer(Response(ex.status, ex.headers, b"".join(ex.chunks)))
+            if ex.streaming:  # returned before its last body message: the stream ends here
+                ex.end()
+            elif ex.status:
+                ex.answer(Response(ex.status, ex.headers, b""))
             else:
                 ex.fail(RuntimeError("the ASGI app returned without sending a response"))
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         with self._lock:
-            self._pending.pop(task, None)
+            ex = self._pending.pop(task, None)
+        if ex is not None:
+            self._exchanges.pop(ex.req, None)
 
     # Running's interface: pending / cut / stop.
     def pending(self) -> int:
@@ -166,14 +187,14 @@ class _Bridge:
 
 
 def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *, root_path: str = "",
-          max_response: int = 64 << 20, lifespan_timeout: float = 10.0, server_name: str = "lapwise",
-          **options: Any) -> Running:
+          lifespan_timeout: float = 10.0, server_name: str = "lapwise", **options: Any) -> Running:
     """Runs the app's lifespan startup, then serves it in the background; returns at once with
     the address. Raises ``LifespanError`` (the server never listens) when startup fails, and
     the native server's error (``ValueError``: cannot listen on ...) when it cannot start."""
     native = _native_status.module()
-    server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name, **options})
-    bridge = _Bridge(app, (host, port), root_path, max_response, lifespan_timeout)
+    server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,
+                            "tell_gone": True, **options})
+    bridge = _Bridge(app, (host, port), root_path, lifespan_timeout)
     try:
         bridge.call(bridge.lifespan.startup(), lifespan_timeout)
         for method in METHODS:
@@ -181,6 +202,7 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
             server.add_route(method, "/{rest:path}", bridge.enter, 0)
         dumps, loads = json_functions()
         server.set_hooks(dumps, loads, Response, _no_schedule, _log_error)
+        server.set_resume(bridge.resume)
         # Nothing of the App's offloading: the bridge only queues, it never blocks the io thread.
         server.set_dispatch(PENDING, None, 3600.0, 3600.0, 0.0)
         bound = server.start()

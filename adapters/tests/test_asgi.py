@@ -3,6 +3,7 @@ native server, on both transports. One server per transport for the module, on a
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import logging
@@ -43,6 +44,13 @@ async def raw_app(scope, receive, send):
         events.append((await receive())["type"])  # the body message, then the disconnect
         events.append((await receive())["type"])
         return
+    if path == "/hold":  # answers only after the client is gone
+        events.append((await receive())["type"])
+        events.append((await receive())["type"])
+        events.append("hold answered")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"late"})
+        return
     body = b""
     more = True
     while more:
@@ -50,6 +58,20 @@ async def raw_app(scope, receive, send):
         assert msg["type"] == "http.request"
         body += msg["body"]
         more = msg["more_body"]
+    if path == "/big-stream":  # 64 parts of 64 KiB through a 64 KiB output bound
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for i in range(64):
+            await send({"type": "http.response.body", "body": bytes([97 + i % 26]) * 65536, "more_body": True})
+        await send({"type": "http.response.body", "body": b"end"})
+        return
+    if path == "/forever":  # streams until the client is gone
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        disconnected = asyncio.ensure_future(receive())
+        while True:
+            await send({"type": "http.response.body", "body": b"x" * 65536, "more_body": True})
+            if disconnected.done() and disconnected.result()["type"] == "http.disconnect":
+                events.append("stream saw disconnect")
+                return
     if path == "/chunks":
         await send({"type": "http.response.start", "status": 201,
                     "headers": [(b"content-type", b"text/plain"), (b"set-cookie", b"a=1"),
@@ -72,7 +94,7 @@ async def raw_app(scope, receive, send):
 @pytest.fixture(scope="module", params=["epoll", "asio"])
 def server(request):
     events.clear()
-    srv = asgi.serve(raw_app, port=0, io=request.param, root_path="/mnt")
+    srv = asgi.serve(raw_app, port=0, io=request.param, root_path="/mnt", max_output=65536)
     yield srv
     srv.stop()
     assert events[-1] == "lifespan.shutdown"
@@ -128,7 +150,9 @@ def test_streamed_body_messages_and_headers(server):
     assert status == 201
     assert body == b"one two three"
     assert [v for n, v in headers if n.lower() == "set-cookie"] == ["a=1", "b=2"]
-    assert [v for n, v in headers if n.lower() == "content-length"] == ["13"]  # the server's own
+    # Streamed: chunked, and the app's (wrong) Content-Length is not passed on.
+    assert [v for n, v in headers if n.lower() == "content-length"] == []
+    assert [v for n, v in headers if n.lower() == "transfer-encoding"] == ["chunked"]
     assert dict((n.lower(), v) for n, v in headers)["content-type"] == "text/plain"
 
 
@@ -184,3 +208,39 @@ async def no_lifespan(scope, receive, send):
 def test_an_app_without_lifespan_still_serves():
     with asgi.serve(no_lifespan, port=0) as srv:
         assert fetch(srv, "GET", "/")[0] == 204
+
+
+def wait_for(event: str) -> None:
+    for _ in range(500):  # bounded: at most ~5 s
+        if event in events:
+            return
+        time.sleep(0.01)
+
+
+def test_a_streamed_response_under_back_pressure(server):
+    status, headers, body = fetch(server, "GET", "/big-stream")
+    assert status == 200
+    assert headers and dict((n.lower(), v) for n, v in headers)["transfer-encoding"] == "chunked"
+    assert body == b"".join(bytes([97 + i % 26]) * 65536 for i in range(64)) + b"end"
+
+
+def test_a_stream_learns_its_client_left(server):
+    events.clear()
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"GET /forever HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert sock.recv(65536)  # it streams
+    wait_for("stream saw disconnect")
+    assert "stream saw disconnect" in events
+
+
+def test_a_held_request_learns_its_client_left(server):
+    events.clear()
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"GET /hold HTTP/1.1\r\nHost: a\r\n\r\n")
+        for _ in range(500):
+            if events:
+                break
+            time.sleep(0.01)
+    wait_for("hold answered")
+    assert events == ["http.request", "http.disconnect", "hold answered"]
+    assert fetch(server, "GET", "/x")[0] == 200  # the server goes on

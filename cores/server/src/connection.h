@@ -57,6 +57,7 @@ class connection : public responder {
       write_out();
       if (!closed_ && sess_.done()) linger();
     }
+    if (sess_.take_woken()) loop_.dirty_marked();  // streams resumed: to the handler this turn
     if (!closed_) self()->arm();
     update_deadline();
     self()->settled();
@@ -82,7 +83,7 @@ class connection : public responder {
         read_progress_ = true;
         break;
       case io_result::eof:
-        sess_.end_of_input();
+        if (sess_.input_ended()) loop_.dirty_marked();
         break;
       case io_result::would_block:
         break;
@@ -118,6 +119,7 @@ class connection : public responder {
     if (closed_) return;
     closed_ = true;
     sess_.end_of_input();  // nothing buffered is dispatched for a connection that is gone
+    if (sess_.closed()) loop_.dirty_marked();  // what a handler holds is handed back, gone()
     self()->close_socket();
     Conn* last = loop_.conns_.back();  // swap-remove from the loop's sweep list
     loop_.conns_[index_] = last;

@@ -141,10 +141,14 @@ std::size_t render_response(std::string& out, const head_fields& h, std::string_
     out += "\r\n";
   }
   if (!bodyless) {
-    out += "Content-Length: ";
-    auto [q, ec2] = std::to_chars(num, num + sizeof num, body.size());
-    out.append(num, q);
-    out += "\r\n";
+    if (h.frame == head_fields::framing::length) {
+      out += "Content-Length: ";
+      auto [q, ec2] = std::to_chars(num, num + sizeof num, body.size());
+      out.append(num, q);
+      out += "\r\n";
+    } else if (h.frame == head_fields::framing::chunked) {
+      out += "Transfer-Encoding: chunked\r\n";
+    }
   }
   out += h.headers;
   if (h.close) {

@@ -2,8 +2,10 @@
 #include "lapwise/server/session.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "lapwise/common/inject.h"
 #include "lapwise/parser/percent.h"
@@ -221,6 +223,8 @@ void session::consume(std::size_t n) noexcept {
   }
   process();
   sync_memory();
+  // A stream waiting for room resumes once the output is below its bound again.
+  if (streams_waiting_ != 0 && unsent() + slot_bytes_ < svc_.cfg_.max_output) wake_streams();
 }
 
 bool session::wants_read() const noexcept {
@@ -423,6 +427,8 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
   r->query_ = rebase(req.query, from, span, to);
   r->raw_path_ = rebase(req.path, from, span, to);
   r->version_minor_ = req.version_minor;
+  r->resumed_ = r->gone_ = r->streaming_ = false;
+  r->context_ = nullptr;
   r->body_ = rebase(body, from, span, to);
   std::string_view new_path = rebase(path, from, span, to);
   if (decoded) {
@@ -473,6 +479,10 @@ void session::complete(request& r, response&& resp) {
   slot& s = slots_[static_cast<std::size_t>(r.seq_ - base_seq_)];
   if (s.req.get() != &r) return;
   if (draining_ && &s == &slots_.back() && in_begin_ == in_end_) s.close = true;
+  if (resp.kind != response::part::whole || r.streaming_) {
+    stream(s, r, std::move(resp));
+    return;
+  }
   // Most responses carry no extra header and a plain content type: checked here in a few
   // instructions, the full rule runs only for the rest.
   if (!resp.headers.empty() || !plain_text(resp.content_type)) {
@@ -498,6 +508,13 @@ void session::complete(request& r, response&& resp) {
   std::atomic<std::size_t>& expected = svc_.expected_[s.entry];
   const std::size_t was = expected.load(std::memory_order_relaxed);
   if (now > was + was / 4 || now < was - was / 4) expected.store(now, std::memory_order_relaxed);
+  retire(s);
+  flush_slots();
+  process();
+  sync_memory();
+}
+
+void session::retire(slot& s) {
   std::string& storage = s.req->storage_;
   in_flight_bytes_ -= std::min(in_flight_bytes_, storage.capacity());
   if (storage.capacity() > keep_request) {
@@ -506,9 +523,111 @@ void session::complete(request& r, response&& resp) {
   }
   if (pool_.size() < 16) pool_.push_back(std::move(s.req));
   s.req.reset();
-  flush_slots();
-  process();
+}
+
+// One part of a streamed response (server.h: response). Its bytes go straight to the output
+// when every earlier response is out, else they wait in the slot (counted in slot_bytes_).
+void session::stream(slot& s, request& r, response&& resp) {
+  using part = response::part;
+  std::string piece;
+  if (!r.streaming_) {
+    std::optional<std::string> err;
+    if (resp.kind != part::head) {
+      err = "a streamed response part came before its head";
+    } else if (!resp.headers.empty() || !plain_text(resp.content_type)) {
+      err = validate_response(resp);
+    }
+    if (err) {
+      report(*err);
+      complete(r, {500, "text/plain", {}, "Internal Server Error"});
+      return;
+    }
+    r.streaming_ = s.streaming = true;
+    const bool http11 = r.version_minor_ >= 1;
+    if (!http11) s.close = closing_ = true;  // the close delimits the body
+    const bool bodyless = resp.status == 204 || resp.status == 304 || r.method_ == "HEAD";
+    s.chunked = http11 && !bodyless;
+    s.raw = !http11 && !bodyless;
+    in_flight_expected_ -= s.expected;  // what it sends is counted as it comes
+    s.expected = 0;
+    using framing = detail::head_fields::framing;
+    detail::render_response(
+        piece,
+        {resp.status, svc_.cfg_.server_name, date_, resp.content_type, resp.headers, s.close,
+         s.keep_alive10, http11 ? framing::chunked : framing::close},
+        {}, false);
+  }
+  if (!resp.body.empty() && (s.chunked || s.raw)) {
+    if (s.chunked) {
+      char hex[20];
+      auto [p, ec] = std::to_chars(hex, hex + sizeof hex, resp.body.size(), 16);
+      piece.append(hex, p).append("\r\n").append(resp.body).append("\r\n");
+    } else {
+      piece += resp.body;
+    }
+  }
+  const bool end = resp.kind == part::end || resp.kind == part::whole;
+  if (end && s.chunked) piece += "0\r\n\r\n";
+  if (!gone_ && !piece.empty()) {
+    if (&s == &slots_.front()) {
+      append_out(piece);
+    } else {
+      s.bytes += piece;
+      slot_bytes_ += piece.size();
+    }
+  }
+  if (end) {
+    if (s.waiting) {
+      s.waiting = false;
+      --streams_waiting_;
+    }
+    s.ready = true;
+    retire(s);
+    flush_slots();
+    process();
+  } else if (gone_ || unsent() + slot_bytes_ < svc_.cfg_.max_output) {
+    resume(r);
+  } else {
+    s.waiting = true;
+    ++streams_waiting_;
+  }
   sync_memory();
+}
+
+void session::wake_streams() {
+  for (slot& s : slots_) {
+    if (!s.waiting) continue;
+    s.waiting = false;
+    resume(*s.req);
+  }
+  streams_waiting_ = 0;
+  woken_ = true;
+}
+
+bool session::closed() {
+  gone_ = true;
+  return tell_gone();
+}
+
+bool session::tell_gone() {
+  bool told = false;
+  for (slot& s : slots_) {
+    if (!s.req) continue;
+    request& r = *s.req;
+    if (s.streaming) {
+      r.gone_ = true;
+      if (!s.waiting) continue;  // between two parts: it learns with the next one
+      s.waiting = false;
+      --streams_waiting_;
+    } else {
+      if (r.gone_) continue;  // told once
+      r.gone_ = true;
+      if (!svc_.cfg_.tell_gone) continue;
+    }
+    resume(r);
+    told = true;
+  }
+  return told;
 }
 
 void session::report(const std::string& message) const {
@@ -520,8 +639,16 @@ void session::report(const std::string& message) const {
 }
 
 void session::flush_slots() {
-  while (!slots_.empty() && slots_.front().ready) {
+  while (!slots_.empty()) {
     slot& s = slots_.front();
+    if (!s.ready) {
+      if (s.streaming && !s.bytes.empty()) {  // its parts so far; the next go out directly
+        slot_bytes_ -= s.bytes.size();
+        append_out(s.bytes);
+        std::string().swap(s.bytes);
+      }
+      return;
+    }
     slot_bytes_ -= s.bytes.size() + s.body.size();
     if (out_pos_ == out_.size() && later_.empty() && s.bytes.size() > out_.capacity()) {
       out_.swap(s.bytes);  // a large response becomes the output without a copy

@@ -11,7 +11,9 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,15 +26,28 @@ using namespace std::chrono_literals;
 
 // Routes: GET /plaintext (const), GET /users/{id:int} (1), POST /echo (2), GET /slow (3,
 // answered 300 ms later from another thread), GET /boom (4, answered 500 by the handler),
-// GET /never (5, kept and never answered unless the test does it).
+// GET /never (5, kept and never answered unless the test does it), GET /stream (6, a streamed
+// response of stream_parts parts of stream_part bytes, produced on another thread, each part
+// after the previous one was resumed), GET /forever (7, streamed until the client is gone).
 class test_handler : public handler {
  public:
+  static constexpr int stream_parts = 64;
+  static constexpr std::size_t stream_part = 16 << 10;
+
+  test_handler() : producer_([this] { produce(); }) {}
+
   void handle(std::span<request* const> batch) noexcept override {
     {
       std::lock_guard lock(mu_);
       batches_.push_back(batch.size());
     }
     for (request* r : batch) {
+      if (r->route() == 6 || r->route() == 7) {  // the producer thread sends the next part
+        std::lock_guard lock(mu_);
+        jobs_.push_back({r, r->gone()});
+        cv_.notify_one();
+        continue;
+      }
       switch (r->route()) {
         case 1:
           r->respond(
@@ -58,7 +73,21 @@ class test_handler : public handler {
     }
   }
   ~test_handler() override {
+    {
+      std::lock_guard lock(mu_);
+      quit_ = true;
+      cv_.notify_one();
+    }
+    producer_.join();
     for (auto& t : threads_) t.join();
+  }
+  int gone_seen() {
+    std::lock_guard lock(mu_);
+    return gone_seen_;
+  }
+  int streams_done() {
+    std::lock_guard lock(mu_);
+    return streams_done_;
   }
   std::vector<std::size_t> batches() {
     std::lock_guard lock(mu_);
@@ -74,6 +103,40 @@ class test_handler : public handler {
   std::vector<std::size_t> batches_;
   std::vector<request*> never_;
   std::vector<std::thread> threads_;
+  struct job {
+    request* r;
+    bool gone;
+  };
+  std::condition_variable cv_;
+  std::vector<job> jobs_;
+  std::map<request*, int> sent_;  // parts sent per stream
+  int gone_seen_ = 0, streams_done_ = 0;
+  bool quit_ = false;
+  std::thread producer_;
+
+  void produce() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return quit_ || !jobs_.empty(); });
+      if (quit_) return;
+      const job j = jobs_.front();
+      jobs_.erase(jobs_.begin());
+      const int n = sent_[j.r]++;
+      const bool forever = j.r->route() == 7;
+      response part{
+          200, "text/plain", {}, std::string(stream_part, static_cast<char>('a' + n % 26))};
+      part.kind = n == 0 ? response::part::head : response::part::chunk;
+      if (j.gone || (!forever && n + 1 == stream_parts)) {
+        part.kind = response::part::end;
+        gone_seen_ += j.gone ? 1 : 0;
+        ++streams_done_;
+        sent_.erase(j.r);
+      }
+      lock.unlock();
+      j.r->respond(std::move(part));  // from this thread: posted to the connection's loop
+      lock.lock();
+    }
+  }
 };
 
 io_mode g_io = io_mode::automatic;  // the transport of the running test (set by Server)
@@ -93,6 +156,8 @@ struct fixture {
     EXPECT_FALSE(t.add_dynamic("GET", "/slow", 3));
     EXPECT_FALSE(t.add_dynamic("GET", "/boom", 4));
     EXPECT_FALSE(t.add_dynamic("GET", "/never", 5));
+    EXPECT_FALSE(t.add_dynamic("GET", "/stream", 6));
+    EXPECT_FALSE(t.add_dynamic("GET", "/forever", 7));
     srv = std::make_unique<server>(std::move(cfg), std::move(t), &h);
     auto err = srv->start();
     EXPECT_FALSE(err) << *err;
@@ -136,7 +201,7 @@ class client {
       std::string_view rest = buf_;
       while (got.size() < count) {
         std::array<parser::header, 32> hs;
-        std::array<char, 1> none{};
+        std::vector<char> none(std::size_t{2} << 20);  // where a chunked body is decoded
         parser::response r;
         const auto res = parser::parse_response(rest, "GET", r, hs, none, false);
         if (res.status != parser::parse_status::complete) break;
@@ -513,6 +578,47 @@ TEST_P(Server, ClientResetWhileTheHandlerHoldsItsRequest) {
   std::this_thread::sleep_for(400ms);  // the slow answer lands on the closed connection
   c.send(get_plain);
   EXPECT_EQ(c.read(1).size(), 1u);
+  f.srv->stop();
+  EXPECT_TRUE(f.srv->wait(5000ms));
+}
+
+// A streamed response produced on another thread, one part per resumption, with the output
+// bound far below the response: it arrives whole and in order, and the connection goes on.
+TEST_P(Server, StreamedResponseArrivesWholeUnderBackPressure) {
+  config cfg;
+  cfg.max_output = 32 << 10;
+  fixture f(cfg);
+  client c(f.srv->port());
+  c.send("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+  std::this_thread::sleep_for(100ms);  // not read meanwhile: the producer must wait
+  c.send(get_plain);
+  auto got = c.read(2);
+  ASSERT_EQ(got.size(), 2u);
+  std::string want;
+  for (int i = 0; i < test_handler::stream_parts; ++i) {
+    want += std::string(test_handler::stream_part, static_cast<char>('a' + i % 26));
+  }
+  EXPECT_EQ(got[0].first, 200);
+  EXPECT_EQ(got[0].second.size(), want.size());
+  EXPECT_TRUE(got[0].second == want);
+  EXPECT_EQ(got[1].second, "Hello, World!");
+  EXPECT_EQ(f.h.gone_seen(), 0);
+}
+
+// A client that leaves in the middle of an endless stream: the producer is told (gone()),
+// ends it, and stop() finishes.
+TEST_P(Server, AStreamLearnsItsClientIsGone) {
+  config cfg;
+  cfg.max_output = 32 << 10;
+  fixture f(cfg);
+  {
+    client c(f.srv->port());
+    c.send("GET /forever HTTP/1.1\r\nHost: a\r\n\r\n");
+    EXPECT_FALSE(c.raw().empty());  // it streams
+    c.reset();
+  }
+  for (int i = 0; i < 500 && f.h.streams_done() == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(f.h.gone_seen(), 1);
   f.srv->stop();
   EXPECT_TRUE(f.srv->wait(5000ms));
 }

@@ -23,7 +23,7 @@ std::vector<reply> split(std::string_view out) {
   std::vector<reply> got;
   while (!out.empty()) {
     std::array<parser::header, 32> hs;
-    std::array<char, 1> no_body{};
+    std::vector<char> no_body(std::size_t{1} << 16);  // where a chunked body is decoded
     parser::response r;
     const auto res = parser::parse_response(out, "GET", r, hs, no_body, false);
     EXPECT_EQ(res.status, parser::parse_status::complete) << "in: " << out;
@@ -558,6 +558,188 @@ TEST(Session, HttpDateFormat) {
   char out[detail::date_length + 1] = {};
   detail::format_http_date(784111777, out);  // RFC 9110's example
   EXPECT_STREQ(out, "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+// ---------------------------------------------------------------------- streamed responses
+
+response part(response::part kind, std::string body, int status = 200) {
+  response r{status, "text/plain", {}, std::move(body)};
+  r.kind = kind;
+  return r;
+}
+
+// Takes the one request `ready` holds (a new one or a resumed stream).
+request* take_ready(harness& h) {
+  EXPECT_EQ(h.ready.size(), 1u);
+  if (h.ready.size() != 1) return nullptr;
+  request* r = h.ready.front();
+  h.ready.clear();
+  return r;
+}
+
+TEST(SessionStream, ChunkedPartsAndResumption) {
+  harness h({}, false);
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->resumed());
+  r->respond(part(response::part::head, "one,"));
+  ASSERT_EQ(take_ready(h), r);  // queued, room left: send the next part
+  EXPECT_TRUE(r->resumed());
+  EXPECT_FALSE(r->gone());
+  r->respond(part(response::part::chunk, ""));  // sends nothing
+  ASSERT_EQ(take_ready(h), r);
+  r->respond(part(response::part::chunk, "two,"));
+  ASSERT_EQ(take_ready(h), r);
+  r->respond(part(response::part::end, "three"));
+  EXPECT_TRUE(h.ready.empty());  // completed: not handed back
+  const std::string out = h.drain_output();
+  EXPECT_NE(out.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\n\r\n4\r\none,\r\n4\r\ntwo,\r\n5\r\nthree\r\n0\r\n\r\n"),
+            std::string::npos)
+      << out;
+  const auto got = split(out);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "one,two,three");
+  // The connection goes on: the next request is answered as usual.
+  h.s->receive(get_plain);
+  EXPECT_EQ(split(h.drain_output()).at(0).body, "Hello, World!");
+}
+
+TEST(SessionStream, WaitsWhileTheOutputIsOverItsBound) {
+  config cfg;
+  cfg.max_output = 1000;
+  harness h(cfg, false);
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  r->respond(part(response::part::head, std::string(1500, 'x')));
+  EXPECT_TRUE(h.ready.empty());  // over the bound: not resumed yet
+  std::string out;
+  while (h.ready.empty() && !h.s->output().empty()) {  // the client reads a little at a time
+    const std::string_view piece = h.s->output().substr(0, 300);
+    out += piece;
+    h.s->consume(piece.size());
+  }
+  EXPECT_EQ(take_ready(h), r);
+  EXPECT_TRUE(h.s->take_woken());
+  EXPECT_LT(h.s->output().size(), cfg.max_output);
+  r->respond(part(response::part::end, "y"));
+  out += h.drain_output();
+  const auto got = split(out);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, std::string(1500, 'x') + "y");
+}
+
+TEST(SessionStream, WaitsBehindAnEarlierResponse) {
+  harness h({}, false);
+  h.warm();  // /users responses known small: both requests go to the handler together
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(h.ready.size(), 2u);
+  request* first = h.ready[0];
+  request* second = h.ready[1];
+  h.ready.clear();
+  second->respond(part(response::part::head, "b1,"));
+  ASSERT_EQ(take_ready(h), second);
+  second->respond(part(response::part::end, "b2"));
+  EXPECT_TRUE(h.s->output().empty());  // held back behind the first
+  first->respond({200, "text/plain", {}, "a"});
+  const auto got = split(h.drain_output());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].body, "a");
+  EXPECT_EQ(got[1].body, "b1,b2");
+}
+
+TEST(SessionStream, Http10IsDelimitedByTheClose) {
+  harness h({}, false);
+  h.s->receive("GET /users/1 HTTP/1.0\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  r->respond(part(response::part::head, "ab"));
+  ASSERT_EQ(take_ready(h), r);
+  r->respond(part(response::part::end, "cd"));
+  const std::string out = h.drain_output();
+  EXPECT_EQ(out.find("Transfer-Encoding"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+  EXPECT_NE(out.find("Connection: close\r\n\r\nabcd"), std::string::npos) << out;
+  EXPECT_TRUE(h.s->done());
+}
+
+TEST(SessionStream, BodylessStatusesSendNoBody) {
+  harness h({}, false);
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  r->respond(part(response::part::head, "ignored", 204));
+  ASSERT_EQ(take_ready(h), r);
+  r->respond(part(response::part::end, "ignored too"));
+  const std::string out = h.drain_output();
+  EXPECT_NE(out.find("HTTP/1.1 204"), std::string::npos) << out;
+  EXPECT_EQ(out.find("ignored"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Transfer-Encoding"), std::string::npos) << out;
+}
+
+TEST(SessionStream, APartBeforeTheHeadIs500) {
+  harness h({}, false);
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  r->respond(part(response::part::chunk, "x"));
+  EXPECT_TRUE(h.ready.empty());
+  EXPECT_EQ(split(h.drain_output()).at(0).status, 500);
+}
+
+TEST(SessionStream, AClosedConnectionHandsHeldRequestsBackGone) {
+  config cfg;
+  cfg.max_output = 100;
+  cfg.tell_gone = true;
+  harness h(cfg, false);
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  r->respond(part(response::part::head, std::string(200, 'x')));
+  EXPECT_TRUE(h.ready.empty());  // waiting for room
+  h.s->end_of_input();
+  EXPECT_TRUE(h.s->closed());
+  ASSERT_EQ(take_ready(h), r);
+  EXPECT_TRUE(r->gone());
+  r->respond(part(response::part::chunk, std::string(200, 'y')));  // dropped, resumed at once
+  ASSERT_EQ(take_ready(h), r);
+  r->respond(part(response::part::end, ""));
+  EXPECT_TRUE(h.ready.empty());
+}
+
+TEST(SessionStream, AHalfCloseTellsHeldRequestsButStillSends) {
+  config cfg;
+  cfg.tell_gone = true;
+  harness h(cfg, false);
+  h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  request* r = take_ready(h);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(h.s->input_ended());
+  ASSERT_EQ(take_ready(h), r);
+  EXPECT_TRUE(r->gone());
+  EXPECT_FALSE(h.s->closed());  // told once
+  r->respond({200, "text/plain", {}, "still sent"});
+  EXPECT_EQ(split(h.drain_output()).at(0).body, "still sent");
+}
+
+TEST(SessionStream, AClosedConnectionTellsAHeldWholeRequestOnlyWhenAsked) {
+  for (const bool tell : {false, true}) {
+    config cfg;
+    cfg.tell_gone = tell;
+    harness h(cfg, false);
+    h.s->receive("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n");
+    request* r = take_ready(h);
+    ASSERT_NE(r, nullptr);
+    h.s->end_of_input();
+    EXPECT_EQ(h.s->closed(), tell);
+    EXPECT_EQ(h.ready.size(), tell ? 1u : 0u);
+    EXPECT_TRUE(r->gone());
+    h.ready.clear();
+    r->respond({200, "text/plain", {}, "late"});
+  }
 }
 
 }  // namespace

@@ -2,12 +2,14 @@
 //
 // Contract: render_response() appends one whole HTTP/1.1 response to `out`: status line
 // (a status outside 200..999 becomes 500), Server, Date (the 29 bytes at `date`),
-// Content-Type when non-empty, Content-Length (not for 204/304, whose body is dropped), the
+// Content-Type when non-empty, Content-Length (not for 204/304, whose body is dropped;
+// Transfer-Encoding: chunked or nothing for a streamed head, head_fields::frame), the
 // caller's extra header lines, then Connection: close or keep-alive when asked, and the body.
 // It returns the offset in `out` of the Date value, so pre-rendered bytes can be re-dated.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,9 @@ struct head_fields {
   std::string_view headers;  // "Name: value\r\n" lines
   bool close;                // Connection: close
   bool keep_alive10;         // Connection: keep-alive (an HTTP/1.0 client asked for it)
+  // How the body is delimited: Content-Length (the default), or for a streamed response,
+  // chunked (HTTP/1.1) or by the close (HTTP/1.0: no length header at all).
+  enum class framing : std::uint8_t { length, chunked, close } frame = framing::length;
 };
 
 [[nodiscard]] std::string_view reason_phrase(int status) noexcept;

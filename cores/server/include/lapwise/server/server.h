@@ -54,17 +54,32 @@ struct config {
   std::size_t max_memory = std::size_t{1} << 30;
   parser::limits limits{};          // request line, headers, body (max_body -> 413)
   io_mode io = io_mode::automatic;  // the transport, see io_mode.h
+  // A request a handler holds when its connection closes comes back to handle(), resumed()
+  // and gone() (request). Always for a streamed response; for the others only when set, so
+  // that a handler that does not look at resumed() never sees a request twice.
+  bool tell_gone = false;
   // Told (on an io thread) what the server answered 500 for instead of sending it: an invalid
   // handler response. Empty: one line on stderr.
   std::function<void(std::string_view message)> report;
 };
 
 // A handler's response; the server adds Server, Date, Content-Length and Connection itself.
+//
+// Streamed (`part` other than whole): `head` sends status, content type and headers with
+// Transfer-Encoding: chunked (HTTP/1.0: no length, the connection closes after it) and
+// `body` as the first chunk; each `chunk` sends its body as one more chunk; `end` sends its
+// body, then the last chunk, and completes the request. Only `head` reads status, type and
+// headers. After head and after each chunk the request comes back to handler::handle() with
+// request::resumed() true once that part is queued and the connection's unsent output is
+// below config::max_output: the producer sends the next part then (so a connection holds at
+// most max_output plus one part). An empty body is sent as nothing (never as the last chunk).
 struct response {
+  enum class part : std::uint8_t { whole, head, chunk, end };
   int status = 200;
   std::string content_type;  // empty: no Content-Type header
   std::string headers;       // extra "Name: value\r\n" lines (validate_response())
   std::string body;
+  part kind = part::whole;
 };
 
 // What the server sends only when it holds: content_type a field-value; every `headers` line
@@ -99,7 +114,19 @@ class request {
     return {params_.data(), param_count_};
   }
   // Completes the request, exactly once, from any thread. After it, the views are invalid.
+  // A streamed response (response::part) calls it once per part; the request (and its views)
+  // stays valid until the `end` part.
   void respond(response r) noexcept;
+  // Back in a batch because its streamed part was taken (see response), not a new request.
+  [[nodiscard]] bool resumed() const noexcept { return resumed_; }
+  // Its client went away (the connection closed) while the handler held it: whatever is sent
+  // now is dropped, but the request must still be completed (a whole response or `end`).
+  // A held request is handed back once, resumed() true, when this happens (config::tell_gone).
+  [[nodiscard]] bool gone() const noexcept { return gone_; }
+  // The handler's own pointer for this request (null when dispatched), e.g. what resumed()
+  // requests map back to. Read and written only by the handler, on its own terms.
+  void set_context(void* p) noexcept { context_ = p; }
+  [[nodiscard]] void* context() const noexcept { return context_; }
 
  private:
   friend class session;
@@ -111,6 +138,9 @@ class request {
   std::size_t param_count_ = 0;
   std::uint32_t route_ = 0;
   int version_minor_ = 1;
+  bool resumed_ = false, gone_ = false;
+  bool streaming_ = false;  // a head part was taken
+  void* context_ = nullptr;
   std::uint64_t seq_ = 0;  // position in its connection's response order
   detail::responder* owner_ = nullptr;
 };

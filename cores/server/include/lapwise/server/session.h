@@ -119,9 +119,25 @@ class session {
   void trim() noexcept {
     if (in_cap_ > base_input && in_begin_ == in_end_ && !chunked_active_) release_input();
   }
-  void commit(std::size_t n);                  // n bytes were read into read_space()
-  void receive(std::string_view bytes);        // copies all of it (tests), then commit()
-  void end_of_input() noexcept;                // the peer will send nothing more
+  void commit(std::size_t n);            // n bytes were read into read_space()
+  void receive(std::string_view bytes);  // copies all of it (tests), then commit()
+  void end_of_input() noexcept;          // the peer will send nothing more
+  // The connection closed: requests the handler holds are handed back gone() (see request);
+  // true when some were.
+  bool closed();
+  // The peer sent its FIN: held requests are told as by closed() (a client that half-closes
+  // has left, as other servers take it), but what is sent still goes out.
+  bool input_ended() {
+    end_of_input();
+    return tell_gone();
+  }
+  // True once (then false) when consume() handed streams back to `ready`: the owner ends its
+  // loop turn with the handler then.
+  [[nodiscard]] bool take_woken() noexcept {
+    const bool w = woken_;
+    woken_ = false;
+    return w;
+  }
   void complete(request& r, response&& resp);  // the owner's side of request::respond()
   void timeout();  // the owner's deadline passed: 408 while receiving, else close
   void drain();    // graceful stop: answer what is buffered, then close
@@ -151,8 +167,20 @@ class session {
     bool ready = false;
     bool close = false;  // send Connection: close and end the connection after it
     bool keep_alive10 = false;
+    bool streaming = false;  // a streamed response (response::part) has begun
+    bool chunked = false;    // its parts go out as chunks (else as they are, or not at all)
+    bool raw = false;        // its parts go out as they are (HTTP/1.0: the close ends it)
+    bool waiting = false;    // its last part is queued, its resumption waits for room
   };
   void process();
+  void stream(slot& s, request& r, response&& resp);
+  void retire(slot& s);  // the handler is done with the slot's request: pool it
+  void resume(request& r) {
+    r.resumed_ = true;
+    ready_.push_back(&r);
+  }
+  void wake_streams();
+  bool tell_gone();
   bool process_one(std::string_view data);
   void answer(std::string_view data, const parser::request& req, std::string_view body,
               std::size_t total);
@@ -233,6 +261,8 @@ class session {
   std::uint64_t parsed_ = 0;
   bool in_body_ = false;  // the current request's head is complete, its body is not
   bool closing_ = false, eof_ = false, draining_ = false;
+  bool gone_ = false, woken_ = false;
+  std::size_t streams_waiting_ = 0;  // slots with `waiting` set
 };
 
 }  // namespace lapwise::server

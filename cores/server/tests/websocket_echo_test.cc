@@ -1,6 +1,7 @@
-// End to end: Debian's `websockets` client (python3-websockets) against a small echo server
-// built on the codec (handshake, endpoint) over a blocking socket on 127.0.0.1. It checks
-// interoperation with an independent implementation, with and without permessage-deflate.
+// End to end: Debian's `websockets` client (python3-websockets) against echo servers on
+// 127.0.0.1: one built on the codec alone (handshake, endpoint) over a blocking socket, and
+// lapwise's server (both transports) with an echo ws::app. It checks interoperation with an
+// independent implementation, with and without permessage-deflate.
 // Skipped when /usr/bin/python3 or its websockets package is missing. The client process is
 // waited for by pid and killed by pid if it outlives a generous bound.
 #include <arpa/inet.h>
@@ -18,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "lapwise/server/server.h"
+#include "lapwise/server/websocket_app.h"
 #include "lapwise/server/websocket_endpoint.h"
 #include "lapwise/server/websocket_handshake.h"
 
@@ -140,7 +143,7 @@ struct client_run {
   std::string output;
 };
 
-client_run run_client(int port, const char* compression) {
+client_run run_client(int port, const char* compression, const char* path = "/echo") {
   client_run run;
   int pipefd[2];
   if (::pipe(pipefd) != 0) return run;
@@ -148,7 +151,7 @@ client_run run_client(int port, const char* compression) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
   posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-  const std::string url = "ws://127.0.0.1:" + std::to_string(port) + "/echo";
+  const std::string url = "ws://127.0.0.1:" + std::to_string(port) + path;
   const char* argv[] = {"/usr/bin/python3", "-c", kClient, url.c_str(), compression, nullptr};
   pid_t pid;
   const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, const_cast<char**>(argv), environ);
@@ -206,5 +209,45 @@ TEST(WebSocketEcho, DebianWebsocketsClientInteroperates) {
     const std::string want = std::string("ok 1000 ") +
                              (std::string(compression) == "none" ? "none" : "permessage-deflate");
     EXPECT_EQ(run.output.substr(0, want.size()), want) << run.output;
+  }
+}
+
+namespace {
+struct echo_app final : lapwise::server::ws::app {
+  std::optional<handshake_options> upgrade(std::string_view path) override {
+    if (path != "/echo") return std::nullopt;
+    return handshake_options{};
+  }
+  void on_event(channel& ch, const event& ev) noexcept override {
+    if (ev.kind == event_kind::text || ev.kind == event_kind::binary) {
+      ch.send(ev.kind == event_kind::text, ev.payload);
+    }
+  }
+};
+}  // namespace
+
+TEST(WebSocketEcho, ThroughTheServerOnBothTransports) {
+  if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3";
+  using lapwise::server::io_mode;
+  for (io_mode io : {io_mode::epoll, io_mode::asio}) {
+    for (const char* compression : {"none", "deflate"}) {
+      SCOPED_TRACE(std::string(lapwise::server::io_mode_name(io)) + " " + compression);
+      echo_app app;
+      lapwise::server::config cfg;
+      cfg.io = io;
+      cfg.websocket = &app;
+      lapwise::server::route_table routes;
+      ASSERT_FALSE(routes.add_const("GET", "/plain", {200, "text/plain", {}, "hi"}));
+      lapwise::server::server srv(cfg, std::move(routes), nullptr);
+      ASSERT_FALSE(srv.start());
+      const client_run run = run_client(srv.port(), compression);
+      srv.stop();
+      ASSERT_TRUE(srv.wait());
+      if (run.status == 77) GTEST_SKIP() << "python3-websockets is not installed";
+      EXPECT_EQ(run.status, 0) << run.output;
+      const std::string want = std::string("ok 1000 ") +
+                               (std::string(compression) == "none" ? "none" : "permessage-deflate");
+      EXPECT_EQ(run.output.substr(0, want.size()), want) << run.output;
+    }
   }
 }

@@ -253,9 +253,10 @@ session::phase session::current_phase() const noexcept {
 
 void session::process() {
   while (!closing_ && in_end_ > in_begin_ && slots_.size() < svc_.cfg_.max_pipelined &&
-         output_room()) {
+         output_room() && !ws_.state) {
     if (!process_one({in_.get() + in_begin_, in_end_ - in_begin_})) return;
   }
+  if (ws_.state && !closing_ && in_end_ > in_begin_ && output_room()) websocket_input();
 }
 
 bool session::process_one(std::string_view data) {
@@ -359,6 +360,7 @@ void session::answer(std::string_view data, const parser::request& req, std::str
     scratch_.resize(path.size());
     path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
   }
+  if (req.upgrade && upgrade_websocket(req, path, total)) return;
   const bool close = want_close(req) || (draining_ && in_begin_ + total == in_end_);
   const bool ka10 = !close && req.version_minor == 0;
   svc_.routes_.router().match_into(req.method, path, match_);

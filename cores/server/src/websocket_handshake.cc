@@ -321,7 +321,10 @@ handshake accept_handshake(const upgrade_request& req, const handshake_options& 
       ++versions;
       version = h.value;
     } else if (iequals(h.name, "Sec-WebSocket-Protocol")) {
-      each_token(h.value, [&](std::string_view t) { protocols.push_back(t); });
+      // Only tokens can be echoed back (RFC 6455 4.1): anything else is not an offer.
+      each_token(h.value, [&](std::string_view t) {
+        if (common::is_token(t)) protocols.push_back(t);
+      });
     }
   }
   if (!host) return refuse(400, "no Host header");

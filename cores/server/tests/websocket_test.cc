@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "lapwise/server/websocket_endpoint.h"
 #include "lapwise/server/websocket_handshake.h"
 
 using namespace lapwise::server::ws;
@@ -553,4 +554,62 @@ TEST(WebSocketHandshake, SubprotocolHookPicksOnlyAnOffer) {
   EXPECT_EQ(answer_line(h.response, "Sec-WebSocket-Protocol"), "");
   EXPECT_TRUE(wants_websocket(headers));
   EXPECT_FALSE(wants_websocket(without("Upgrade")));
+}
+
+// ---- endpoint: the protocol's own answers
+
+TEST(WebSocketEndpoint, Cases) {
+  struct ep_case {
+    const char* name;
+    std::string input;
+    event_kind app_event;  // the last event the application sees
+    std::string owed;      // what the endpoint wrote by itself
+    bool done;
+  };
+  std::string pong, echo_close, err_close, empty_close;
+  write_frame(pong, opcode::pong, "hi");
+  write_frame(echo_close, opcode::close, std::string("\x03\xe9", 2));
+  write_frame(empty_close, opcode::close, "");
+  const std::vector<ep_case> table = {
+      {"endpoint_ping_answered", frame(opcode::ping, "hi"), event_kind::none, pong, false},
+      {"endpoint_pong_dropped", frame(opcode::pong, "x"), event_kind::none, "", false},
+      {"endpoint_close_echoed", close_frame(1001, "bye"), event_kind::close, echo_close, true},
+      {"endpoint_empty_close_echoed_empty", frame(opcode::close, ""), event_kind::close,
+       empty_close, true},
+      {"endpoint_message_passed_on", frame(opcode::ping, "hi") + frame(opcode::text, "m"),
+       event_kind::text, pong, false},
+  };
+  for (const auto& c : table) {
+    SCOPED_TRACE(c.name);
+    endpoint ep;
+    std::string out;
+    std::string_view in = c.input;
+    event_kind last = event_kind::none;
+    while (!in.empty()) {
+      auto r = ep.receive(in, out);
+      in.remove_prefix(r.consumed);
+      if (r.ev.kind != event_kind::none) last = r.ev.kind;
+      if (r.consumed == 0) break;
+    }
+    EXPECT_EQ(kind_name(last), kind_name(c.app_event));
+    EXPECT_EQ(out, c.owed);
+    EXPECT_EQ(ep.done(), c.done);
+  }
+  // A protocol error is answered with a Close carrying its code; nothing is sent after it.
+  endpoint ep;
+  std::string out;
+  auto r = ep.receive(raw(0x80 | 3, ""), out);
+  EXPECT_EQ(r.ev.kind, event_kind::error);
+  ASSERT_GE(out.size(), 4u);
+  EXPECT_EQ(out.substr(0, 4), std::string("\x88", 1) + static_cast<char>(out.size() - 2) +
+                                  std::string("\x03\xea", 2));
+  EXPECT_TRUE(ep.done());
+  EXPECT_FALSE(ep.send(out, true, "late"));
+  // Our Close first: done once the peer's arrives.
+  endpoint ours;
+  std::string o2;
+  ours.close(o2, 1000);
+  EXPECT_FALSE(ours.done());
+  ours.receive(close_frame(1000), o2);
+  EXPECT_TRUE(ours.done());
 }

@@ -35,6 +35,10 @@
 
 namespace lapwise::server {
 
+namespace ws {
+class app;  // websocket_app.h
+}  // namespace ws
+
 struct config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: a free port, see server::port()
@@ -61,6 +65,8 @@ struct config {
   // Told (on an io thread) what the server answered 500 for instead of sending it: an invalid
   // handler response. Empty: one line on stderr.
   std::function<void(std::string_view message)> report;
+  // Where WebSocket upgrades go (websocket_app.h); null: such requests are plain HTTP.
+  ws::app* websocket = nullptr;
 };
 
 // A handler's response; the server adds Server, Date, Content-Length and Connection itself.

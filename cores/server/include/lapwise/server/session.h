@@ -227,6 +227,16 @@ class session {
   request* acquire();
   [[nodiscard]] bool want_close(const parser::request& req) const noexcept;
 
+  // WebSocket mode (websocket_session.cc): after a 101 the input goes to the codec.
+  struct ws_state;
+  struct ws_holder {
+    std::unique_ptr<ws_state> state;
+    ws_holder() noexcept;
+    ~ws_holder();
+  };
+  bool upgrade_websocket(const parser::request& req, std::string_view path, std::size_t total);
+  void websocket_input();
+
   const service& svc_;
   detail::responder& owner_;
   std::vector<request*>& ready_;
@@ -263,6 +273,7 @@ class session {
   bool closing_ = false, eof_ = false, draining_ = false;
   bool gone_ = false, woken_ = false;
   std::size_t streams_waiting_ = 0;  // slots with `waiting` set
+  ws_holder ws_;
 };
 
 }  // namespace lapwise::server

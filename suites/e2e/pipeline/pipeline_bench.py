@@ -1,0 +1,191 @@
+"""The fetch-and-extract pipeline suite (Playfast's use case): N pages served by a local nginx,
+fetched and extracted end to end by each pipeline with the same concurrency cap and the same
+extraction, every answer checked against html5lib's before a timing counts.
+
+    python -m suites.e2e.pipeline.pipeline_bench --out RESULTS [--quick] [--pages 1000]
+        [--concurrency 32] [--rounds 5] [--max-seconds 900] [--adapters 'pipeline/*'] [--progress]
+
+Writes RESULTS/pipeline.json (suite ``e2e.pipeline``): per pipeline ``pipeline.wall`` (seconds
+for all pages, one sample per round; rounds interleaved in a seeded shuffled order), the steps
+``pipeline.fetch|parse|select|to_python`` (pipeline_steps.py says how each is timed) and, on
+pipeline/lapwise, ``pipeline.speedup`` per other pipeline (median wall ratio with its bootstrap
+interval). A pipeline whose answers differ from the reference gets no timing and fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from suites.results import Record, new_file, write
+from suites.results.stats import median_ci, ratio_ci
+
+from .page_server import PageNginx, page_urls
+from .pipeline_registry import Pipeline, selected
+from .pipeline_spec import REFERENCE, mismatches, reference_answers
+from .pipeline_steps import STEPS, step_times
+
+# The issue's targets for lapwise's wall time: how many times faster than each pipeline.
+TARGETS = {"aiohttp-bs4": 10.0, "aiohttp-native": 2.0}
+SEED = 15
+
+
+def _progress(on: bool, done: int, total: int, label: str) -> None:
+    if on:
+        print(f"PROGRESS {done} {total} pipeline {label}", flush=True)
+
+
+def _timed_run(p: Pipeline, urls: list[str], cap: int, want: list[dict[str, Any]],
+               server: PageNginx) -> tuple[float, float, list[str]]:
+    """(wall seconds, nginx CPU seconds, mismatches) of one end-to-end run."""
+    cpu0 = server.cpu_seconds()
+    t0 = time.perf_counter()
+    got = p.run(urls, cap)
+    wall = time.perf_counter() - t0
+    return wall, server.cpu_seconds() - cpu0, mismatches(got, want)
+
+
+def measure(chosen: list[Pipeline], pages: int, cap: int, rounds: int, max_seconds: float,
+            steps: bool, progress: bool) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+    """Per pipeline: {"wall": [...], "nginx_cpu": [...], step: [...]}; and the failures."""
+    want = reference_answers(pages)
+    out: dict[str, dict[str, Any]] = {p.name: {"wall": [], "nginx_cpu": []} for p in chosen}
+    failures: dict[str, list[str]] = {}
+    total = len(chosen) * (rounds + 1 + int(steps))
+    done = 0
+    with PageNginx(pages) as server:
+        urls = page_urls(server.start().url, pages)
+        for p in chosen:  # warm-up and the first check; its time is not a sample
+            _progress(progress, done, total, f"{p.name} check")
+            wall, _, bad = _timed_run(p, urls, cap, want, server)
+            done += 1
+            if bad:
+                failures[p.name] = bad[:5] + ([f"... {len(bad) - 5} more"] if len(bad) > 5 else [])
+            out[p.name]["first_run_s"] = wall
+        ok = [p for p in chosen if p.name not in failures]
+        rng = random.Random(SEED)
+        for r in range(rounds):
+            order = ok[:]
+            rng.shuffle(order)
+            for p in order:
+                _progress(progress, done, total, f"{p.name} round {r + 1}")
+                done += 1
+                rec = out[p.name]
+                if rec["wall"] and sum(rec["wall"]) > max_seconds:
+                    continue  # a slow pipeline keeps the samples it has
+                wall, cpu, bad = _timed_run(p, urls, cap, want, server)
+                if bad:
+                    failures[p.name] = [f"round {r + 1}: {b}" for b in bad[:5]]
+                    continue
+                rec["wall"].append(wall)
+                rec["nginx_cpu"].append(cpu)
+        if steps:
+            for p in ok:
+                _progress(progress, done, total, f"{p.name} steps")
+                done += 1
+                for step, seconds in step_times(p, urls, cap).items():
+                    out[p.name].setdefault(step, []).append(seconds)
+    _progress(progress, total, total, "done")
+    return out, failures
+
+
+def to_records(chosen: list[Pipeline], got: dict[str, dict[str, Any]], pages: int,
+               cap: int) -> list[Record]:
+    param = str(pages)
+    records = []
+    for p in chosen:
+        m = got[p.name]
+        if not m["wall"]:
+            continue
+        common = {"family": "pipeline", "pages": pages, "concurrency": cap, "engine": p.engine,
+                  "design": p.design, "reference": REFERENCE, "answers_checked": True}
+        ci = median_ci(m["wall"])
+        records.append(Record(
+            adapter=p.adapter, scenario="pipeline.wall", param=param, metric="wall_time",
+            unit="s", samples=m["wall"],
+            extra={**common, "step": "wall", "ci95": [ci.lo, ci.hi],
+                   "nginx_cpu_s": m["nginx_cpu"], "first_run_s": m.get("first_run_s")}))
+        for step in STEPS:
+            if m.get(step):
+                records.append(Record(
+                    adapter=p.adapter, scenario=f"pipeline.{step}", param=param, metric="time",
+                    unit="s", samples=m[step],
+                    extra={**common, "step": step,
+                           "timed": "wall, the pipeline's client alone" if step == "fetch"
+                           else "one thread, summed over pages"}))
+    base = got.get("lapwise", {}).get("wall")
+    for p in chosen:
+        other = got[p.name]["wall"]
+        if p.name == "lapwise" or not base or not other:
+            continue
+        est = ratio_ci(other, base)
+        records.append(Record(
+            adapter="pipeline/lapwise", scenario="pipeline.speedup", param=p.name,
+            metric="wall_ratio", unit="ratio", samples=[est.value],
+            extra={"family": "pipeline", "vs": p.adapter, "ci95": [est.lo, est.hi],
+                   "target": TARGETS.get(p.name), "pages": pages, "concurrency": cap}))
+    return records
+
+
+def summary(records: list[Record]) -> str:
+    lines = [f"{'pipeline':24} {'step':10} {'median':>10}  interval / target"]
+    for r in records:
+        name = r.adapter.split("/", 1)[1]
+        if r.scenario == "pipeline.speedup":
+            lo, hi = r.extra["ci95"]
+            target = r.extra.get("target")
+            verdict = "" if target is None else (" (target {}x: {})".format(
+                target, "met" if lo >= target else "not met" if hi < target else "undecided"))
+            lines.append(f"{name:24} {'vs ' + str(r.param):10} {r.samples[0]:9.2f}x  "
+                         f"[{lo:.2f}, {hi:.2f}]{verdict}")
+        else:
+            ci = r.extra.get("ci95")
+            span = f"[{ci[0]:.3f}, {ci[1]:.3f}] n={len(r.samples)}" if ci else f"n={len(r.samples)}"
+            lines.append(f"{name:24} {r.extra['step']:10} {r.median:9.3f}s  {span}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, required=True, help="results directory")
+    ap.add_argument("--build", type=Path, help="unused (the runner passes it to every suite)")
+    ap.add_argument("--quick", action="store_true", help="200 pages, 2 rounds")
+    ap.add_argument("--pages", type=int)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--rounds", type=int)
+    ap.add_argument("--max-seconds", type=float, default=900.0,
+                    help="stop adding rounds to a pipeline once its samples sum past this")
+    ap.add_argument("--no-steps", action="store_true")
+    ap.add_argument("--adapters", help="pipeline ids or globs (pipeline/lapwise,...)")
+    ap.add_argument("--progress", action="store_true")
+    a = ap.parse_args(argv)
+    pages = a.pages or (200 if a.quick else 1000)
+    rounds = a.rounds or (2 if a.quick else 5)
+    if not 1 <= pages <= 100_000 or not 1 <= a.concurrency <= 1024 or rounds < 1:
+        ap.error("pages 1..100000, concurrency 1..1024, rounds >= 1")
+    chosen = selected(a.adapters)
+    if not chosen:
+        print(f"pipeline: no pipeline matches {a.adapters!r}", file=sys.stderr)
+        return 0
+    load0 = os.getloadavg()
+    got, failures = measure(chosen, pages, a.concurrency, rounds, a.max_seconds,
+                            not a.no_steps, a.progress)
+    result = new_file("e2e.pipeline", [" ".join(["python -m suites.e2e.pipeline.pipeline_bench",
+                                                  *(argv if argv is not None else sys.argv[1:])])])
+    result.records = to_records(chosen, got, pages, a.concurrency)
+    result.machine["loadavg_start_end"] = [load0[0], os.getloadavg()[0]]
+    path = write(result, a.out / "pipeline.json")
+    print(summary(result.records))
+    print(f"pipeline: wrote {path}")
+    for name, lines in failures.items():
+        print(f"pipeline/{name}: answers differ from {REFERENCE}:", *lines, sep="\n  ", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

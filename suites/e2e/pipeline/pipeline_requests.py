@@ -1,0 +1,43 @@
+"""requests on a thread pool (one Session per thread), BeautifulSoup parsing on the same thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .pipeline_spec import engine
+
+
+def _threaded(urls: Sequence[str], cap: int, parse: Callable[[bytes], Any] | None) -> list[Any]:
+    import requests
+
+    local = threading.local()
+    sessions: list[Any] = []
+
+    def one(url: str) -> Any:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+            session.trust_env = False  # loopback: no proxy from the environment
+            sessions.append(session)
+        res = session.get(url, timeout=60)
+        if res.status_code != 200:
+            return f"status {res.status_code}"
+        return res.content if parse is None else parse(res.content)
+
+    try:
+        with ThreadPoolExecutor(max_workers=cap) as pool:
+            return list(pool.map(one, urls))
+    finally:
+        for s in sessions:
+            s.close()
+
+
+def requests_fetch(urls: Sequence[str], cap: int) -> list[bytes]:
+    return _threaded(urls, cap, None)
+
+
+def requests_bs4_run(urls: Sequence[str], cap: int) -> list[Any]:
+    return _threaded(urls, cap, engine("html/bs4-html-parser").parse_extract)

@@ -8,6 +8,8 @@
   suites.<suite>.<suite>_bench --out RESULTS --build BUILD --progress [--quick] [--adapters SEL]``;
   they write schema v1 files into RESULTS themselves and may print ``PROGRESS <done> <total> <label>``
   lines. Kinds: the suite's name, plus those listed on a ``# kinds: a,b`` line near the top.
+- The fetch-and-extract pipeline suite, kind ``pipeline``: ``suites/e2e/pipeline/pipeline_bench.py``
+  with the same arguments (it lives under e2e, one level deeper than the convention looks).
 
 What ``--quick`` does per job (ci/bench --quick within about 3 minutes on a quiet 2-core
 machine; every answer is still verified before it is timed):
@@ -20,6 +22,8 @@ machine; every answer is still verified before it is timed):
 - suite e2e: every server, 1 s per closed and open run after 0.3 s of warm-up, wrk 1 s,
   a 50,000-request soak, 2 cold starts (server_scenarios.PLANS); the client fan-out at its
   small sizes, 2 rounds.
+- suite pipeline: 50 pages, 2 rounds (one for a pipeline past 30 s), the steps on 10 pages
+  (full: 1,000 pages, 5 rounds, 900 s, every page).
 """
 
 from __future__ import annotations
@@ -125,9 +129,19 @@ def _suites(s: Settings) -> list[Job]:
     return jobs
 
 
+def _pipeline(s: Settings) -> list[Job]:
+    if not (s.root / "suites" / "e2e" / "pipeline" / "pipeline_bench.py").exists():
+        return []
+    argv = [sys.executable, "-m", "suites.e2e.pipeline.pipeline_bench", "--out", str(s.results),
+            "--progress", *(["--quick"] if s.quick else [])]
+    if s.adapters:
+        argv += ["--adapters", s.adapters]
+    return [Job(name="suite pipeline", kinds=frozenset({"pipeline"}), argv=argv)]
+
+
 def discover(s: Settings, kinds: set[str] | None) -> list[Job]:
     """Every job, narrowed to ``kinds`` (None = all)."""
-    jobs = _gbench(s) + _pytest(s) + _suites(s)
+    jobs = _gbench(s) + _pytest(s) + _suites(s) + _pipeline(s)
     return [j for j in jobs if kinds is None or j.kinds & kinds]
 
 

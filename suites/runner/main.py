@@ -29,7 +29,7 @@ from . import jobs as jobs_mod
 from . import line_progress
 
 MAX_SAMPLES = 500
-KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e")
+KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e", "pipeline")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -22,7 +22,10 @@ async def _fan_out(urls: Sequence[str], cap: int, parse: Parse | None,
 
     loop = asyncio.get_running_loop()
     connector = aiohttp.TCPConnector(limit=cap)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    # aiohttp's default 300 s total counts the wait for a connection: with the parser holding
+    # the event loop, queued requests would time out. Bound each read instead.
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         async def one(url: str) -> Any:
             async with session.get(url) as res:
                 body = await res.read()

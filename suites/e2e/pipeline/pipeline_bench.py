@@ -48,7 +48,10 @@ def _timed_run(p: Pipeline, urls: list[str], cap: int, want: list[dict[str, Any]
     """(wall seconds, nginx CPU seconds, mismatches) of one end-to-end run."""
     cpu0 = server.cpu_seconds()
     t0 = time.perf_counter()
-    got = p.run(urls, cap)
+    try:
+        got = p.run(urls, cap)
+    except Exception as exc:  # a pipeline that breaks fails its own check, not the whole run
+        return time.perf_counter() - t0, 0.0, [f"raised {exc!r}"]
     wall = time.perf_counter() - t0
     return wall, server.cpu_seconds() - cpu0, mismatches(got, want)
 

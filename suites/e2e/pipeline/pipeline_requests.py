@@ -11,7 +11,7 @@ from .pipeline_spec import engine
 
 
 def _threaded(urls: Sequence[str], cap: int, parse: Callable[[bytes], Any] | None) -> list[Any]:
-    import requests
+    import requests  # type: ignore[import]
 
     local = threading.local()
     sessions: list[Any] = []

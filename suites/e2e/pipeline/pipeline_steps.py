@@ -29,14 +29,14 @@ STEPS = ("fetch", "parse", "select", "to_python")
 _NO_SUCH_ATTRIBUTE = "attr:data-lapwise-never-set"
 
 
-def _selector_pass(eng: HtmlEngine) -> Callable[[Any], None]:
+def _selector_pass(eng: HtmlEngine) -> Callable[[Any], object]:
     """Runs every field's selector over a parsed tree, keeping nothing."""
     if eng.adapter_id() == "html/native":
         from lapwise import html
 
         matcher = html.Extractor({name: (f.css, _NO_SUCH_ATTRIBUTE) for name, f in
                                   zip(SPEC, eng.fields)})
-        return lambda doc: matcher.extract(doc) and None
+        return matcher.extract
 
     def run(doc: Any) -> None:
         for compiled in eng.compiled:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import sys
 import time
 from pathlib import Path
@@ -138,7 +139,7 @@ def to_records(chosen: list[Pipeline], got: dict[str, dict[str, Any]], pages: in
         est = ratio_ci(other, base)
         records.append(Record(
             adapter="pipeline/lapwise", scenario="pipeline.speedup", param=p.name,
-            metric="wall_ratio", unit="ratio", samples=[est.value],
+            metric="speedup", unit="ratio", samples=[est.value],
             extra={"family": "pipeline", "vs": p.adapter, "ci95": [est.lo, est.hi],
                    "target": TARGETS.get(p.name), "pages": pages, "concurrency": cap}))
     return records
@@ -189,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     if not chosen:
         print(f"pipeline: no pipeline matches {a.adapters!r}", file=sys.stderr)
         return 0
+    # SIGTERM (a runner stopping the job) unwinds like Ctrl-C, so the page server is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load0 = os.getloadavg()
     step_pages = pages if a.step_pages is None else min(max(a.step_pages, 0), pages)
     got, failures = measure(chosen, pages, a.concurrency, rounds, max_seconds, step_pages,

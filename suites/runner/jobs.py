@@ -23,7 +23,7 @@ machine; every answer is still verified before it is timed):
   a 50,000-request soak, 2 cold starts (server_scenarios.PLANS); the client fan-out at its
   small sizes, 2 rounds.
 - suite pipeline: 50 pages, 2 rounds (one for a pipeline past 30 s), the steps on 10 pages
-  (full: 1,000 pages, 5 rounds, 900 s, every page).
+  (full: 1,000 pages, 5 rounds, 900 s, 100 pages).
 """
 
 from __future__ import annotations

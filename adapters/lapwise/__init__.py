@@ -43,19 +43,19 @@ _HOMES = {
     "check_request": "_client_types",
     "Router": "router", "Match": "router", "NoMatch": "router", "RouteError": "router",
 }
-_SUBMODULES = ("asgi", "html", "http", "json", "query", "router")
+_SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "wsgi")
 
 __all__ = [
     "App", "Response",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
     "Router", "Match", "NoMatch", "RouteError",
-    "asgi", "html", "http", "json", "query", "router",
+    "asgi", "html", "http", "json", "query", "router", "wsgi",
     "native_error",
 ]
 
 if TYPE_CHECKING:
-    from . import asgi, html, http, json, query, router
+    from . import asgi, html, http, json, query, router, wsgi
     from ._client import Client, Progress
     from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,

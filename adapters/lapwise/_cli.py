@@ -1,10 +1,11 @@
 """The command line: ``python -m lapwise serve module:app [options]``.
 
-    --interface asgi|wsgi|app   what ``module:app`` is (default asgi; wsgi is not served yet)
+    --interface asgi|wsgi|app   what ``module:app`` is (default asgi)
     --host, --port, --threads   address (127.0.0.1:8000) and io threads per process (1)
     --workers N                 N processes on the same port (SO_REUSEPORT, Linux balances
                                 connections); needs a fixed port
-    --root-path                 the ASGI scope's root_path
+    --pool N                    WSGI: the threads that run the app (16)
+    --root-path                 the ASGI scope's root_path, WSGI's SCRIPT_NAME
 
 SIGTERM or SIGINT stops accepting, answers the requests already received and exits (the parent
 forwards it to every worker). A problem that stops the start is one line on stderr and exit
@@ -81,7 +82,17 @@ def serve_one(args: argparse.Namespace) -> None:
             raise StartError(f"{args.app} is a {type(target).__name__}, not a lapwise.App")
         target.run(args.host, args.port, args.threads)
     else:
-        raise StartError("--interface wsgi is not served yet")
+        from . import wsgi
+
+        wsgi.run(target, args.host, args.port, args.threads, pool=args.pool, root_path=args.root_path)
+
+
+class _EarlyStop(BaseException):
+    """SIGTERM/SIGINT reached a worker before it served: it ends with exit code 0."""
+
+
+def _stop_early(signum: int, frame: Any) -> None:  # noqa: ARG001
+    raise _EarlyStop
 
 
 def run_workers(args: argparse.Namespace) -> int:
@@ -92,8 +103,13 @@ def run_workers(args: argparse.Namespace) -> int:
         pid = os.fork()
         if pid == 0:
             code = 0
+            # Until the server installs its own handlers, a stop ends the worker cleanly.
+            signal.signal(signal.SIGTERM, _stop_early)
+            signal.signal(signal.SIGINT, _stop_early)
             try:
                 serve_one(args)
+            except _EarlyStop:
+                pass
             except StartError as exc:
                 print(f"lapwise: {exc}", file=sys.stderr)
                 code = START_FAILED
@@ -141,6 +157,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--threads", type=int, default=1, help="io threads per process")
     s.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    s.add_argument("--pool", type=int, default=16, help="WSGI: threads that run the app, per process")
     s.add_argument("--root-path", default="")
     s.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     return p

@@ -27,16 +27,14 @@ from typing import Any
 
 from . import _native_status
 from ._app_pool import PENDING
-from ._app_routes import json_functions
 from ._asgi_exchange import Exchange, http_scope
 from ._asgi_lifespan import Lifespan, LifespanError
+from ._served import METHODS, Served, start_native
 from .app import App, Response, Running, _cut_response
 
 __all__ = ["serve", "run", "LifespanError", "METHODS"]
 
 log = logging.getLogger("lapwise.asgi")
-
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -49,10 +47,6 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:
     log.error("%s %s: the ASGI app raised %s", method, path, type(exc).__name__, exc_info=exc)
-
-
-def _no_schedule(coro: Any, req: Any) -> None:
-    raise RuntimeError("the ASGI bridge answers every request itself")
 
 
 class _Bridge:
@@ -197,37 +191,16 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     bridge = _Bridge(app, (host, port), root_path, lifespan_timeout)
     try:
         bridge.call(bridge.lifespan.startup(), lifespan_timeout)
-        for method in METHODS:
-            server.add_route(method, "/", bridge.enter, 0)
-            server.add_route(method, "/{rest:path}", bridge.enter, 0)
-        dumps, loads = json_functions()
-        server.set_hooks(dumps, loads, Response, _no_schedule, _log_error)
-        server.set_resume(bridge.resume)
-        # Nothing of the App's offloading: the bridge only queues, it never blocks the io thread.
-        server.set_dispatch(PENDING, None, 3600.0, 3600.0, 0.0)
-        bound = server.start()
+        running = start_native(server, bridge, _log_error, host, options.get("shutdown_timeout"))
     except BaseException:
         bridge.lifespan.supported = False  # a failed startup has no shutdown
         bridge.stop(0.5)
         raise
-    bridge.server = (host, bound)
-    shutdown = options.get("shutdown_timeout")
-    return Running(host, bound, server, bridge, None,  # type: ignore[arg-type]
-                   10.0 if shutdown is None else float(shutdown))
-
-
-class _Served:
-    """What ``App.run`` needs: a ``serve`` with its signature."""
-
-    def __init__(self, app: Any, **kwargs: Any) -> None:
-        self._app = app
-        self._kwargs = kwargs
-
-    def serve(self, host: str, port: int, threads: int, **options: Any) -> Running:
-        return serve(self._app, host, port, threads, **self._kwargs, **options)
+    bridge.server = (host, running.port)
+    return running
 
 
 def run(app: Any, host: str = "127.0.0.1", port: int = 8000, threads: int = 1, **options: Any) -> None:
     """Serves until SIGTERM/SIGINT, then drains and stops as ``lapwise.App.run`` does; the
     lifespan shutdown runs after the drain."""
-    App.run(_Served(app), host, port, threads, **options)  # type: ignore[arg-type]
+    App.run(Served(serve, app), host, port, threads, **options)  # type: ignore[arg-type]

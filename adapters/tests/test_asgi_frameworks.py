@@ -5,10 +5,11 @@ response, lifespan state), each served on the native server and asked over socke
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 
 import pytest
+
+from http_fetch import fetch
 
 from lapwise import _native_status
 
@@ -96,16 +97,6 @@ def fastapi_app():
         return FastStreaming((f"{i}\n" for i in range(5)), media_type="text/plain")
 
     return app
-
-
-def fetch(srv, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        res = conn.getresponse()
-        return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

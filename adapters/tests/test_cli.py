@@ -30,6 +30,10 @@ APPS = textwrap.dedent('''
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": str(os.getpid()).encode()})
 
+    def wsgi_app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"wsgi"]
+
     native = lapwise.App()
 
     @native.get("/")
@@ -86,7 +90,8 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
     return proc.returncode, err
 
 
-SERVED = [("cli_apps:asgi_app", "asgi", None), ("cli_apps:native", "app", b"native")]
+SERVED = [("cli_apps:asgi_app", "asgi", None), ("cli_apps:native", "app", b"native"),
+          ("cli_apps:wsgi_app", "wsgi", b"wsgi")]
 
 
 @pytest.mark.parametrize("spec,interface,body", SERVED)

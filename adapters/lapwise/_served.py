@@ -1,0 +1,45 @@
+"""What the ASGI and WSGI servers share: every method and path routed to one entry, the native
+server started with their hooks, and what ``App.run`` needs (a ``serve`` with App's
+signature, so that both run with App's signal handling and bounded stop)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._app_pool import PENDING
+from ._app_routes import json_functions
+from .app import Response, Running
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def start_native(server: Any, bridge: Any, log_error: Callable[..., Any], host: str,
+                 shutdown_timeout: float | None) -> Running:
+    """Routes every method on every path to ``bridge.enter``, sets the hooks (``bridge.resume``
+    for streamed parts and clients that leave) and starts ``server``; ``bridge`` is Running's
+    pending/cut/stop."""
+    for method in METHODS:
+        server.add_route(method, "/", bridge.enter, 0)
+        server.add_route(method, "/{rest:path}", bridge.enter, 0)
+    dumps, loads = json_functions()
+    server.set_hooks(dumps, loads, Response, _no_schedule, log_error)
+    # Nothing of the App's offloading: the bridges only queue, they never block the io thread.
+    server.set_dispatch(PENDING, None, 3600.0, 3600.0, 0.0)
+    server.set_resume(bridge.resume)
+    bound = server.start()
+    return Running(host, bound, server, bridge, None, 10.0 if shutdown_timeout is None else shutdown_timeout)
+
+
+def _no_schedule(coro: Any, req: Any) -> None:
+    raise RuntimeError("the interface bridge answers every request itself")
+
+
+class Served:
+    def __init__(self, serve: Callable[..., Any], app: Any, **kwargs: Any) -> None:
+        self._serve = serve
+        self._app = app
+        self._kwargs = kwargs
+
+    def serve(self, host: str, port: int, threads: int, **options: Any) -> Any:
+        return self._serve(self._app, host, port, threads, **self._kwargs, **options)

@@ -44,12 +44,14 @@ PLANS: dict[str, Plan] = {
     "full": Plan(closed=PLAINTEXT_MATRIX + tuple(Closed(r, 64, 1) for r in ("json", "users", "echo")),
                  duration_s=5, warmup_s=1, peak=PEAK, open_pcts=(50, 80, 95), wrk=(PEAK, PIPELINED),
                  wrk_duration_s=5, soak_requests=1_000_000, soak_native_only=True, cold_runs=5),
-    # CI-sized: the two headline points, one open-loop rate, a short soak.
-    # (users is the route the lap table reconciles against.)
+    # CI-sized: the two headline points, one open-loop rate, a short soak (users is the
+    # route the lap table reconciles against). One second at 64 connections is thousands of
+    # requests even for the slowest server, enough for p50-p99 and CPU per request; nine
+    # servers make every second here about 15 s of ci/bench --quick.
     "quick": Plan(closed=(PEAK, PIPELINED, Closed("json", 64, 1), Closed("users", 64, 1)),
-                  duration_s=2, warmup_s=0.5,
-                  peak=PEAK, open_pcts=(80,), wrk=(PEAK, PIPELINED), wrk_duration_s=2,
-                  soak_requests=100_000, soak_native_only=True, cold_runs=3),
+                  duration_s=1, warmup_s=0.3,
+                  peak=PEAK, open_pcts=(80,), wrk=(PEAK, PIPELINED), wrk_duration_s=1,
+                  soak_requests=50_000, soak_native_only=True, cold_runs=2),
     # ctest's correctness smoke: every code path once, as briefly as possible.
     "smoke": Plan(closed=(Closed("plaintext", 16, 1), Closed("plaintext", 16, 16)), duration_s=0.5,
                   warmup_s=0.2, peak=Closed("plaintext", 16, 1), open_pcts=(50,),

@@ -47,7 +47,7 @@ def main() -> int:
     clients = _kind_selection(args.adapters, "client")
     if client_bench.exists() and clients != "":
         cmd = [sys.executable, "-m", "suites.e2e.client.bench_client", "--out", str(args.out / "client_e2e.json"),
-               "--rounds", "2" if args.quick else "3"]
+               "--rounds", "2" if args.quick else "3", *(["--quick"] if args.quick else [])]
         if clients:
             cmd += ["--adapters", clients]
         runs.append(("client", cmd))

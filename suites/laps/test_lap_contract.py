@@ -8,17 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from suites.laps import lap_child, lap_collectors, lap_contract, lap_families, lap_inputs
+from suites.laps import lap_child, lap_collectors, lap_contract, lap_families, test_laps_unit
 
-
-@pytest.fixture(scope="module", params=lap_inputs.SCENARIOS)
-def inputs(request):
-    import datasets
-
-    try:
-        return lap_inputs.load(request.param)
-    except datasets.DatasetMissing as exc:
-        pytest.skip(str(exc))
+inputs = test_laps_unit.inputs  # the same per-scenario inputs fixture
 
 
 def test_every_step_has_a_contract_and_boundaries_name_real_cells():

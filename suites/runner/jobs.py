@@ -15,8 +15,8 @@ What ``--quick`` does per job (ci/bench --quick within about 3 minutes on a quie
 machine; every answer is still verified before it is timed):
 
 - gbench ``*_bench``: 3 repetitions of 10 ms each (full: 10 of 200 ms).
-- pytest ``test_*_bench.py``: at least 3 rounds, at most 0.1 s a benchmark, html5lib left out
-  (full: 15 rounds, 1 s).
+- pytest ``test_*_bench.py``: at least 3 rounds, at most 0.1 s a benchmark, the html peers
+  html5lib and BeautifulSoup left out (full: 15 rounds, 1 s, every adapter).
 - suite laps: 3 processes per family, 7 batches of 0.5 ms CPU, 0.5 s in context
   (laps_bench.MODES; full: 15, 15, 2 ms, 2 s).
 - suite e2e: every server, 1 s per closed and open run after 0.3 s of warm-up, wrk 1 s,
@@ -86,11 +86,11 @@ def _pytest(s: Settings) -> list[Job]:
 
     # Rounds of at least min-time each, so a fast call gives tens to hundreds of rounds (the
     # samples), not tens of thousands of 5 us rounds.
-    # --quick: three rounds at least (a median and its spread), and html5lib left out: a pure
-    # Python parse of the 23 pages takes seconds a round, minutes for its two benchmarks on a
-    # loaded machine (its answers are still checked by the html conformance suite).
+    # --quick: three rounds at least (a median and its spread), and the two slowest html peers
+    # left out (html5lib and BeautifulSoup: 2-20 s a round over the 23 pages, most of the
+    # job's time; their answers are still checked by the html conformance suite).
     timing = (["--benchmark-min-rounds=3", "--benchmark-max-time=0.1", "--benchmark-min-time=0.002",
-               "-k", "not html5lib"]
+               "-k", "not html5lib and not bs4"]
               if s.quick else
               ["--benchmark-min-rounds=15", "--benchmark-max-time=1.0", "--benchmark-min-time=0.005"])
     jobs = []

@@ -7,7 +7,7 @@ job count and an estimate of the time left, e.g.
 A progress bar redrawn in place is unreadable in a log and, without a terminal, rich prints
 nothing until the end. The estimate adds the running job's remainder (from its own PROGRESS
 fraction, else its last recorded duration) and the recorded durations of the jobs not started
-yet (``durations.json`` in the results' parent, written after each run); a job never recorded
+yet (``<build>/bench-durations.json``, written after each run); a job never recorded
 counts as unknown and the estimate says so.
 """
 

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     start = time.monotonic()
     # Each job's wall time, kept for the next run's estimates (line_progress.py).
-    durations_file = results.parent / "bench-durations.json"
+    durations_file = a.build / "bench-durations.json"
     keys = [f"{j.name}{' --quick' if a.quick else ''}" for j in todo]
     took: dict[str, float] = {}
     progress: Progress | line_progress.LineProgress

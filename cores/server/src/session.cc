@@ -240,7 +240,7 @@ bool session::done() const noexcept {
 
 std::size_t session::footprint() const noexcept {
   std::size_t n = in_cap_ + out_.capacity() + later_bytes_ + scratch_.capacity() + slot_bytes_ +
-                  in_flight_bytes_;
+                  in_flight_bytes_ + ws_bytes();
   for (const auto& r : pool_) n += r->storage_.capacity();
   return n;
 }

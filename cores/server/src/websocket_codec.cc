@@ -346,6 +346,12 @@ sender::~sender() = default;
 sender::sender(sender&&) noexcept = default;
 sender& sender::operator=(sender&&) noexcept = default;
 
+std::size_t sender::footprint() const noexcept {
+  if (!deflater_) return 0;
+  // deflateInit2's own figure: the window twice over plus the hash chains at memLevel 8.
+  return (std::size_t{1} << (pmd_->server_max_window_bits + 2)) + (std::size_t{1} << 17);
+}
+
 void sender::message(std::string& out, bool text, std::string_view payload) {
   const opcode op = text ? opcode::text : opcode::binary;
   if (deflater_ && deflater_->ready() && payload.size() >= min_compress) {

@@ -28,6 +28,10 @@ struct session::ws_state final : ws::channel {
 session::ws_holder::ws_holder() noexcept = default;
 session::ws_holder::~ws_holder() = default;
 
+std::size_t session::ws_bytes() const noexcept {
+  return ws_.state ? sizeof(ws_state) + ws_.state->ep.footprint() : 0;
+}
+
 bool session::upgrade_websocket(const parser::request& req, std::string_view path,
                                 std::size_t total) {
   ws::app* a = svc_.cfg_.websocket;

@@ -128,5 +128,15 @@ TEST(WebSocketSession, Cases) {
   }
 }
 
+TEST(WebSocketSession, FootprintCountsTheCodec) {
+  harness plain, deflate;
+  plain.s->receive(upgrade_request("/ws"));
+  deflate.s->receive(upgrade_request("/ws", "Sec-WebSocket-Extensions: permessage-deflate\r\n"));
+  plain.take();
+  deflate.take();
+  // zlib's compressor alone holds 256 KiB at 15 window bits.
+  EXPECT_GE(deflate.s->footprint(), plain.s->footprint() + (256u << 10));
+}
+
 }  // namespace
 }  // namespace lapwise::server

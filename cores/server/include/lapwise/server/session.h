@@ -202,7 +202,7 @@ class session {
   // Keeps service::memory_ within memory_step of footprint(): small moves touch nothing shared.
   void sync_memory() noexcept {
     const std::size_t now =
-        in_cap_ + out_.capacity() + later_bytes_ + slot_bytes_ + in_flight_bytes_;
+        in_cap_ + out_.capacity() + later_bytes_ + slot_bytes_ + in_flight_bytes_ + ws_bytes();
     if (now > accounted_ + memory_step || now + memory_step < accounted_) account(now);
   }
   void account(std::size_t now) noexcept;
@@ -236,6 +236,7 @@ class session {
   };
   bool upgrade_websocket(const parser::request& req, std::string_view path, std::size_t total);
   void websocket_input();
+  [[nodiscard]] std::size_t ws_bytes() const noexcept;  // the codec's buffers and zlib state
 
   const service& svc_;
   detail::responder& owner_;

@@ -37,7 +37,7 @@ class endpoint {
 
   [[nodiscard]] bool close_sent() const noexcept { return close_sent_; }
   [[nodiscard]] bool done() const noexcept { return close_sent_ && rx_.finished(); }
-  [[nodiscard]] std::size_t footprint() const noexcept { return rx_.footprint(); }
+  [[nodiscard]] std::size_t footprint() const noexcept { return rx_.footprint() + tx_.footprint(); }
 
  private:
   receiver rx_;

@@ -52,11 +52,11 @@ def test_automatic_options_lists_the_allowed_methods():
             finally:
                 c.close()
 
-        assert ask("OPTIONS", "/users/7") == (204, "GET, POST, OPTIONS", b"")
-        assert ask("OPTIONS", "/plaintext") == (204, "GET, OPTIONS", b"")
+        assert ask("OPTIONS", "/users/7") == (204, "GET, HEAD, POST, OPTIONS", b"")
+        assert ask("OPTIONS", "/plaintext") == (204, "GET, HEAD, OPTIONS", b"")
         assert ask("OPTIONS", "/own") == (200, None, b"own options")  # the app's own
         status, allow, _ = ask("DELETE", "/users/7")
-        assert (status, allow) == (405, "GET, POST, OPTIONS")
+        assert (status, allow) == (405, "GET, HEAD, POST, OPTIONS")
         assert ask("OPTIONS", "/nowhere")[0] == 404
 
 

@@ -151,6 +151,7 @@ class session {
     bool ready = false;
     bool close = false;  // send Connection: close and end the connection after it
     bool keep_alive10 = false;
+    bool head_only = false;  // HEAD answered by a GET route: the head alone
   };
   void process();
   bool process_one(std::string_view data);
@@ -158,7 +159,7 @@ class session {
               std::size_t total);
   void dispatch(const parser::request& req, std::string_view data, std::string_view body,
                 std::string_view path, std::uint32_t entry, std::size_t total, bool close,
-                bool ka10);
+                bool ka10, bool head_only);
   void emit(std::string&& bytes, bool close);
   void emit_view(std::string_view bytes, bool close);
   void fail(parser::error_code e);

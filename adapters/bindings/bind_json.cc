@@ -30,10 +30,12 @@
 // - A str with a lone surrogate: ValueError with ensure_ascii=False (UTF-8 cannot carry it;
 //   the stdlib's .encode() fails the same way); escaped as \udXXX with ensure_ascii=True.
 //
-// loads(data: bytes | bytearray | memoryview | str) -> object: json.JSONDecodeError (a
-// ValueError) with the position on bad input, RecursionError past 1024 levels. Integers of any
-// size; floats beyond double range become inf like the stdlib; NaN/Infinity literals and
-// lone-surrogate escapes are rejected (see json_reader.h).
+// loads(data: bytes | bytearray | memoryview | str, *, allow_nan=True) -> object:
+// json.JSONDecodeError (a ValueError) with the position on bad input, RecursionError past 1024
+// levels. Integers of any size; floats beyond double range become inf like the stdlib;
+// NaN/Infinity/-Infinity literals are read like json.loads does (what dumps writes with
+// allow_nan=True reads back) unless allow_nan=False; lone-surrogate escapes are rejected (see
+// json_reader.h).
 #include <Python.h>
 
 #include <cctype>
@@ -518,7 +520,9 @@ class key_cache {
 // turns its slice of the stack into a list or dict.
 class builder {
  public:
-  explicit builder(key_cache& keys) : keys_(keys) { stack_.reserve(64); }
+  builder(key_cache& keys, bool allow_nan) : keys_(keys), allow_nan_(allow_nan) {
+    stack_.reserve(64);
+  }
   ~builder() {
     for (PyObject* o : stack_) Py_DECREF(o);
   }
@@ -548,6 +552,7 @@ class builder {
   }
   bool string_value(std::string_view s) { return push(make_str(s)); }
   bool key(std::string_view k) { return push(keys_.get(k)); }
+  bool allow_non_finite() const { return allow_nan_; }
 
   std::size_t begin_array() { return stack_.size(); }
   bool end_array(std::size_t mark) {
@@ -583,6 +588,7 @@ class builder {
   }
 
   key_cache& keys_;
+  bool allow_nan_;
   std::vector<PyObject*> stack_;
 };
 
@@ -633,7 +639,23 @@ void raise_decode_error(const lj::read_result& r, std::string_view text) {
   Py_DECREF(head);
 }
 
-PyObject* json_loads(PyObject*, PyObject* arg) {
+PyObject* json_loads(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (nargs != 1) {
+    PyErr_SetString(PyExc_TypeError, "loads(data, *, allow_nan=True)");
+    return nullptr;
+  }
+  bool allow_nan = true;
+  if (kwnames != nullptr) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(kwnames); ++i) {
+      PyObject* name = PyTuple_GET_ITEM(kwnames, i);
+      if (PyUnicode_CompareWithASCIIString(name, "allow_nan") != 0) {
+        return PyErr_Format(PyExc_TypeError, "loads() got an unexpected keyword argument '%U'",
+                            name);
+      }
+      if (!flag(args[nargs + i], &allow_nan)) return nullptr;
+    }
+  }
+  PyObject* arg = args[0];
   std::string_view text;
   Py_buffer view{};
   bool have_view = false;
@@ -655,7 +677,7 @@ PyObject* json_loads(PyObject*, PyObject* arg) {
   }
   thread_local lj::reader reader;
   thread_local key_cache keys;
-  builder b(keys);
+  builder b(keys, allow_nan);
   const lj::read_result r = reader.parse(text, b);
   PyObject* out = nullptr;
   if (r.status == lj::read_status::ok) {
@@ -675,8 +697,11 @@ PyMethodDef json_methods[] = {
      "dict keys must be str (TypeError naming the path) unless non_str_keys=True, which\n"
      "converts int, float, bool and None keys like json.dumps; float exponents are written\n"
      "without '+' or zero padding (1e16, 1e-5, 1.7976931348623157e308), like orjson."},
-    {"json_loads", json_loads, METH_O,
-     "json_loads(data) -> object: JSON (UTF-8 bytes or str) through simdjson."},
+    {"json_loads", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(json_loads)),
+     METH_FASTCALL | METH_KEYWORDS,
+     "json_loads(data, *, allow_nan=True) -> object: JSON (UTF-8 bytes or str) through\n"
+     "simdjson. allow_nan=True (as json.loads) also reads NaN, Infinity and -Infinity, which\n"
+     "json_dumps writes with allow_nan=True; allow_nan=False rejects them (strict JSON)."},
 };
 
 }  // namespace

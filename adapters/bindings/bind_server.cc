@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -745,6 +746,7 @@ class py_server {
     if (!get("host").is_none()) cfg_.host = get("host").cast<std::string>();
     if (!get("port").is_none()) cfg_.port = get("port").cast<std::uint16_t>();
     if (!get("threads").is_none()) cfg_.threads = get("threads").cast<unsigned>();
+    if (!get("reuse_port").is_none()) cfg_.reuse_port = get("reuse_port").cast<bool>();
     if (!get("server_name").is_none()) cfg_.server_name = get("server_name").cast<std::string>();
     ms("header_timeout", cfg_.header_timeout);
     ms("body_timeout", cfg_.body_timeout);
@@ -876,6 +878,12 @@ class py_server {
     server_ = std::make_unique<ls::server>(cfg_, std::move(routes_), &handler_);
     if (auto err = server_->start()) {
       server_.reset();
+      // A port in use is the OSError a Python socket's bind raises (errno EADDRINUSE).
+      if (err->find("Address already in use") != std::string::npos) {
+        PyErr_SetObject(PyExc_OSError,
+                        py::make_tuple(EADDRINUSE, "address already in use: " + *err).ptr());
+        throw py::error_already_set();
+      }
       throw py::value_error(*err);  // RuntimeError would do too; ValueError says "your input"
     }
     return server_->port();

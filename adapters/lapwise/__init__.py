@@ -34,7 +34,7 @@ __version__ = "0.1.0"
 
 # public name -> the private module that defines it
 _HOMES = {
-    "App": "app", "Response": "app",
+    "App": "app", "Response": "app", "HTTPError": "_app_errors",
     "Client": "_client", "Progress": "_client",
     "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
     "FetchError": "_client_types", "FetchResult": "_client_types",
@@ -46,7 +46,7 @@ _HOMES = {
 _SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "wsgi")
 
 __all__ = [
-    "App", "Response",
+    "App", "Response", "HTTPError",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
     "Router", "Match", "NoMatch", "RouteError",
@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,
                                 check_request)
+    from ._app_errors import HTTPError
     from .app import App, Response
     from .router import Match, NoMatch, RouteError, Router
 

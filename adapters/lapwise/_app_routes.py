@@ -3,6 +3,7 @@ rendered, and the JSON functions the native server calls."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -57,16 +58,21 @@ def body_loads(loads: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _stdlib_dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
 def json_functions() -> tuple[Callable[[Any], bytes], Callable[[Any], Any]]:
     """(dumps, loads): the native JSON core when it is built, else the stdlib (compact
-    separators, UTF-8). The native dumps is strict about dict keys (a handler returning a
-    non-str key gets a 500 whose logged TypeError names the key's path) and writes exponents
-    without '+' ("1e16"); the stdlib fallback converts such keys and writes "1e+16"."""
+    separators, UTF-8). dumps never writes NaN or Infinity (allow_nan=False): they are not
+    JSON, and an application/json body must parse anywhere; a handler returning one gets a 500
+    whose logged ValueError names the value's path ("$.x: Out of range float values ...").
+    The native dumps is strict about dict keys (a handler returning a non-str key gets a 500
+    whose logged TypeError names the key's path) and writes exponents without '+' ("1e16");
+    the stdlib fallback converts such keys and writes "1e+16"."""
     native = _native_status.module()
-    dumps = getattr(native, "json_dumps", None) or _stdlib_dumps
+    dumps: Callable[[Any], bytes] = _stdlib_dumps
+    if (native_dumps := getattr(native, "json_dumps", None)) is not None:
+        dumps = functools.partial(native_dumps, allow_nan=False)
     loads = getattr(native, "json_loads", None) or json.loads
     return dumps, loads
 

@@ -51,9 +51,9 @@ def load(spec: str) -> Any:
 
 
 def check_port_free(host: str, port: int) -> None:
-    """The native listeners share ports (SO_REUSEPORT), so a second server on a port in use
-    would start and split its traffic: a plain bind, which refuses while anyone listens,
-    tells first."""
+    """The workers share the port (reuse_port=True), so a server already on it that also
+    allowed sharing would be joined and split its traffic: a plain bind, which refuses while
+    anyone listens, tells first."""
     if port == 0:
         return
     probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
@@ -71,16 +71,18 @@ def check_port_free(host: str, port: int) -> None:
 def serve_one(args: argparse.Namespace) -> None:
     """Serves in this process until SIGTERM/SIGINT."""
     target = load(args.app)
+    shared = args.workers > 1  # the workers share the port; a lone server keeps it its own
     if args.interface == "asgi":
         from . import asgi
 
-        asgi.run(target, args.host, args.port, args.threads, root_path=args.root_path)
+        asgi.run(target, args.host, args.port, args.threads, root_path=args.root_path,
+                 reuse_port=shared)
     elif args.interface == "app":
         from .app import App
 
         if not isinstance(target, App):
             raise StartError(f"{args.app} is a {type(target).__name__}, not a lapwise.App")
-        target.run(args.host, args.port, args.threads)
+        target.run(args.host, args.port, args.threads, reuse_port=shared)
     else:
         from . import wsgi
 

@@ -18,11 +18,16 @@ Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_
 traceback is logged on the ``lapwise.app`` logger, except for ``req.json()`` on a malformed
 body: it raises ``JSONBodyError`` (a ``ValueError``), which, uncaught, answers 400 with what is
 wrong and where (``{"error", "detail", "position", "line", "column"}``, the true position).
-Request attributes are valid while the handler runs (read them before returning).
+Request attributes are valid while the handler runs (read them before returning). A handler
+may raise ``HTTPError(status, detail)`` to answer that status; ``@app.errorhandler(404)`` or
+``@app.errorhandler(ValueError)`` registers a function that answers errors by status or by
+exception class (``lapwise._app_errors`` has the order).
 
 Every pattern answers OPTIONS by itself (204 with ``Allow`` listing its methods, pre-rendered),
 unless the app registers OPTIONS for it; a method the pattern lacks gets 405 with that list.
-HEAD is not served from GET routes yet (the server core would have to drop the body).
+HEAD on a pattern without a HEAD route is answered by its GET route (the handler sees
+``req.method == "HEAD"``): the server core sends the GET's head, Content-Length included, and
+no body.
 
 Where handlers run:
 
@@ -50,6 +55,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from http import HTTPStatus
 import os
 import signal
 import sys
@@ -61,6 +67,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
+from ._app_errors import ErrorHandler, ErrorHandlers, HTTPError, error_hook
 from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
                         SyncRoute)
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
@@ -97,12 +104,12 @@ def _bad_body(exc: JSONBodyError) -> Response:
                                 "line": exc.lineno, "column": exc.colno})
 
 
-def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> Response | None:
-    """The native server's error hook: the answer to a request whose handler (or its
-    response) raised. None: a 500, with the traceback logged."""
+def _default_error(exc: BaseException) -> Response | None:
+    """The answer to an error no error handler took (see ``_app_errors``); None: a 500."""
     if isinstance(exc, JSONBodyError):  # the client's fault: no traceback
         return _bad_body(exc)
-    log.error("%s %s: %s raised %s", method, path, where, type(exc).__name__, exc_info=exc)
+    if isinstance(exc, HTTPError):
+        return Response(exc.status, None, exc.detail or HTTPStatus(exc.status).phrase)
     return None
 
 
@@ -219,6 +226,7 @@ class App:
         self.server_name = server_name
         self._routes: list[_Route] = []
         self._consts: list[_Const] = []
+        self._errors = ErrorHandlers()
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *,
@@ -251,6 +259,19 @@ class App:
 
     def delete(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
         return self.route(pattern, ("DELETE",), blocking=blocking)
+
+    def errorhandler(self, key: int | type[BaseException]) -> Callable[[ErrorHandler], ErrorHandler]:
+        """Registers the decorated function (``def handler(exc)``, returning what a route may
+        return) for an exception class (and its subclasses) or a status (400..599: an
+        ``HTTPError`` of it, 400 for a malformed JSON body, 500 for any other exception). See
+        ``lapwise._app_errors`` for the order."""
+        ErrorHandlers.check(key)
+
+        def decorate(fn: ErrorHandler) -> ErrorHandler:
+            self._errors.add(key, fn)
+            return fn
+
+        return decorate
 
     def const(self, pattern: str, body: Any, *, content_type: str | None = None, status: int = 200,
               headers: Mapping[str, str] | None = None, method: str = "GET") -> None:
@@ -297,7 +318,8 @@ class App:
                 sync.slow(seconds, calls)
 
         dumps, loads = json_functions()
-        server.set_hooks(dumps, body_loads(loads), Response, loop.schedule, _log_error)
+        server.set_hooks(dumps, body_loads(loads), Response, loop.schedule,
+                         error_hook(self._errors, Response, _default_error))
         server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S, SPILL_MEAN_S)
         bound = server.start()
         shutdown = options.get("shutdown_timeout")
@@ -313,6 +335,9 @@ class App:
             known = methods.setdefault(pattern, [])
             if method not in known:
                 known.append(method)
+        for known in methods.values():  # the server core answers HEAD from GET (no body)
+            if "GET" in known and "HEAD" not in known:
+                known.insert(known.index("GET") + 1, "HEAD")
         return {p: ", ".join(m + ["OPTIONS"]) for p, m in methods.items() if "OPTIONS" not in m}
 
     def run(self, host: str = "127.0.0.1", port: int = 8000, threads: int = 1, **options: Any) -> None:

@@ -12,8 +12,12 @@ every float reads back equal. Unsupported values raise TypeError naming the path
 ValueError, nesting deeper than ``MAX_DEPTH`` RecursionError.
 
 ``loads`` takes bytes (UTF-8) or str and returns dicts, lists, str, int, float, bool and None;
-bad input raises ``json.JSONDecodeError`` with the position; NaN/Infinity literals and lone
-surrogates are rejected (they are not JSON).
+bad input raises ``json.JSONDecodeError`` with the position; lone surrogates are rejected.
+``allow_nan`` means the same on both sides, default True as in the stdlib: ``dumps`` writes
+NaN, Infinity and -Infinity (not JSON, but what json.dumps writes) and ``loads`` reads them
+back, so ``loads(dumps(x))`` holds for every float, an overflowing ``1e400`` (inf) included;
+with ``allow_nan=False`` dumps raises ValueError naming the path and loads rejects them.
+lapwise.App writes its responses with ``allow_nan=False``.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ def dumps(obj: Any, *, ensure_ascii: bool = False, allow_nan: bool = True,
     return out
 
 
-def loads(data: bytes | bytearray | memoryview | str) -> Any:
-    """The Python value of the JSON text ``data``."""
-    return _native_status.module().json_loads(data)
+def loads(data: bytes | bytearray | memoryview | str, *, allow_nan: bool = True) -> Any:
+    """The Python value of the JSON text ``data`` (``allow_nan``: see the module docstring)."""
+    return _native_status.module().json_loads(data, allow_nan=allow_nan)
 
 
 # With the native module present, the names are the core's builtins themselves (same

@@ -148,7 +148,7 @@ def test_response_headers_and_204(srv):
     r, _ = call(srv, "GET", "/const-json")
     assert r.headers["X-Const"] == "1"
     r, _ = call(srv, "DELETE", "/users/1")
-    assert r.headers["Allow"] == "GET, OPTIONS"  # OPTIONS: answered for every route
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS"  # HEAD from GET; OPTIONS for every route
 
 
 def test_repeated_headers_are_joined(srv):
@@ -226,3 +226,43 @@ def test_serve_context_manager_stops_and_frees_the_port():
         assert data == b"x"
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+@pytest.mark.parametrize("io", ["epoll", "asio"])
+def test_head_is_answered_by_the_get_route_without_a_body(io):
+    app = App()
+    seen = []
+
+    @app.get("/big")
+    def big(req):
+        seen.append(req.method)
+        return "x" * 100_000  # sent apart from its head for a GET
+
+    app.get("/small")(lambda req: {"a": 1})
+    app.const("/const", "Hello, World!")
+    app.route("/own", ("GET", "HEAD"))(lambda req: Response(200, {"X-Own": req.method}, "own"))
+    app.post("/post-only")(lambda req: "p")
+    with app.serve(port=0, io=io) as running:
+        conn = http.client.HTTPConnection(running.host, running.port, timeout=10)
+        for target, length in (("/big", 100_000), ("/small", 7), ("/const", 13), ("/own", 3)):
+            conn.request("GET", target)
+            r = conn.getresponse()
+            assert len(r.read()) == length
+            conn.request("HEAD", target)  # same connection: no stray body in between
+            r = conn.getresponse()
+            assert r.status == 200 and r.getheader("Content-Length") == str(length)
+            assert r.read() == b""
+        assert seen == ["GET", "HEAD"]
+        conn.request("HEAD", "/own")
+        r = conn.getresponse()
+        assert r.getheader("X-Own") == "HEAD"
+        r.read()
+        conn.request("HEAD", "/post-only")  # no GET route: still 405
+        r = conn.getresponse()
+        assert r.status == 405
+        r.read()
+        conn.request("OPTIONS", "/small")
+        r = conn.getresponse()
+        assert r.getheader("Allow") == "GET, HEAD, OPTIONS"
+        r.read()
+        conn.close()

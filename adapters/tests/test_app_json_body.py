@@ -78,3 +78,38 @@ def test_malformed_body_is_400_with_the_true_position(srv, target, body, pos, li
 def test_well_formed_body_and_a_caught_error(srv):
     assert post(srv, "/sync", b'{"a":[1,2]}') == (200, b'{"a":[1,2]}')
     assert post(srv, "/caught", b"{") == (200, b'{"caught":"JSONBodyError"}')
+
+
+def test_nan_and_infinity_are_never_sent_as_json(caplog):
+    """NaN/Infinity are not JSON: a handler returning one gets a 500 whose logged error names
+    the value's path, and a body holding them (what json.dumps writes) still reads."""
+    import logging
+
+    app = App()
+
+    @app.get("/nan")
+    def nan(req):
+        return {"ok": 1, "x": [1.0, float("nan")]}
+
+    @app.get("/inf")
+    async def inf(req):
+        return {"y": float("-inf")}
+
+    @app.post("/echo")
+    def echo(req):
+        return {"got": repr(req.json())}
+
+    with app.serve(port=0) as running, caplog.at_level(logging.ERROR, logger="lapwise.app"):
+        conn = http.client.HTTPConnection(running.host, running.port, timeout=10)
+        for target, path in (("/nan", "$.x[1]"), ("/inf", "$.y")):
+            conn.request("GET", target)
+            r = conn.getresponse()
+            assert r.status == 500 and r.read() == b"Internal Server Error"
+            text = "\n".join(rec.getMessage() + str(rec.exc_info and rec.exc_info[1])
+                             for rec in caplog.records)
+            assert f"{path}: Out of range float values are not JSON compliant" in text, text
+        conn.request("POST", "/echo", body=b'[NaN, Infinity, -Infinity, 1e400]',
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        assert r.status == 200 and json.loads(r.read()) == {"got": "[nan, inf, -inf, inf]"}
+        conn.close()

@@ -52,9 +52,57 @@ def test_automatic_options_lists_the_allowed_methods():
             finally:
                 c.close()
 
-        assert ask("OPTIONS", "/users/7") == (204, "GET, POST, OPTIONS", b"")
-        assert ask("OPTIONS", "/plaintext") == (204, "GET, OPTIONS", b"")
+        assert ask("OPTIONS", "/users/7") == (204, "GET, HEAD, POST, OPTIONS", b"")
+        assert ask("OPTIONS", "/plaintext") == (204, "GET, HEAD, OPTIONS", b"")
         assert ask("OPTIONS", "/own") == (200, None, b"own options")  # the app's own
         status, allow, _ = ask("DELETE", "/users/7")
-        assert (status, allow) == (405, "GET, POST, OPTIONS")
+        assert (status, allow) == (405, "GET, HEAD, POST, OPTIONS")
         assert ask("OPTIONS", "/nowhere")[0] == 404
+
+
+def _bind_plain(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, port))
+
+
+@pytest.mark.parametrize("io", ["epoll", "asio"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_port_in_use_is_an_oserror_unless_both_reuse_it(io, threads):
+    import errno
+    import urllib.request
+
+    app = App()
+    app.get("/who")(lambda req: "first")
+    other = App()
+    other.get("/who")(lambda req: "second")
+    with app.serve(port=0, threads=threads, io=io) as first:
+        with pytest.raises(OSError, match="address already in use") as caught:
+            other.serve(port=first.port, io=io)
+        assert caught.value.errno == errno.EADDRINUSE
+        with pytest.raises(OSError, match="address already in use"):
+            other.serve(port=first.port, io=io, reuse_port=True)  # the first did not agree
+        with pytest.raises(OSError):
+            _bind_plain(first.host, first.port)  # nobody else gets in either
+        # The server's own threads all accept from the one port.
+        for _ in range(4):
+            with urllib.request.urlopen(first.url + "/who", timeout=10) as r:
+                assert r.read() == b"first"
+
+
+@pytest.mark.parametrize("io", ["epoll", "asio"])
+def test_reuse_port_true_on_both_sides_shares_the_port(io):
+    import urllib.request
+
+    app = App()
+    app.get("/who")(lambda req: "first")
+    other = App()
+    other.get("/who")(lambda req: "second")
+    with app.serve(port=0, threads=2, io=io, reuse_port=True) as first:
+        with pytest.raises(OSError, match="address already in use"):
+            other.serve(port=first.port, io=io)  # the second did not agree
+        with other.serve(port=first.port, io=io, reuse_port=True) as second:
+            assert second.port == first.port
+            with urllib.request.urlopen(first.url + "/who", timeout=10) as r:
+                assert r.read() in (b"first", b"second")

@@ -12,8 +12,12 @@
 //   touches its sockets). Cross-thread work (a handler answering later, stop()) is posted.
 // - Deadlines are checked by one sweep per tick per thread instead of a timer per connection:
 //   re-arming a timer on every request would cost more than the request.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <asio.hpp>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <system_error>
 
@@ -326,11 +330,22 @@ std::optional<std::string> asio_engine::open(unsigned threads, std::uint16_t& po
     auto w = std::make_unique<asio_loop>(*this, st_, i);
     const tcp::endpoint ep(addr, port);
     auto& a = w->acceptor_;
-    a.open(ep.protocol(), ec);
-    if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) a.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
-    if (!ec) a.bind(ep, ec);
-    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (!st_.cfg.reuse_port && !loops_.empty()) {
+      // One listener for the whole server (see server.h): the other loops accept from a
+      // duplicate of the first one's socket.
+      const int fd = ::fcntl(loops_.front()->acceptor_.native_handle(), F_DUPFD_CLOEXEC, 0);
+      if (fd < 0) ec.assign(errno, asio::system_category());
+      if (!ec) a.assign(ep.protocol(), fd, ec);
+      if (ec && fd >= 0) ::close(fd);
+    } else {
+      a.open(ep.protocol(), ec);
+      if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
+      if (!ec && st_.cfg.reuse_port) {
+        a.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+      }
+      if (!ec) a.bind(ep, ec);
+      if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    }
     if (ec) {
       loops_.clear();
       return "cannot listen on " + st_.cfg.host + ":" + std::to_string(port) + ": " + ec.message();

@@ -15,6 +15,7 @@
 //   request points into it); it is freed at the end of the loop turn that sees it unused.
 #if defined(__linux__)
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -69,7 +70,10 @@ class epoll_loop final : public io_loop<epoll_connection, epoll_loop> {
  public:
   epoll_loop(epoll_engine& e, server_state& st, unsigned index);
   ~epoll_loop();
-  std::optional<std::string> open(const sockaddr* addr, socklen_t len, std::uint16_t& port);
+  // `shared` >= 0: accept from (a duplicate of) that listener instead of binding one.
+  std::optional<std::string> open(const sockaddr* addr, socklen_t len, std::uint16_t& port,
+                                  int shared);
+  int listener() const noexcept { return listen_; }
   void run();
   void post(std::function<void()> f);  // from any thread
   void dirty_marked() noexcept {}      // turn() ends every turn with dispatch()
@@ -216,7 +220,7 @@ epoll_loop::~epoll_loop() {
 }
 
 std::optional<std::string> epoll_loop::open(const sockaddr* addr, socklen_t len,
-                                            std::uint16_t& port) {
+                                            std::uint16_t& port, int shared) {
   const std::string where = st_.cfg.host + ":" + std::to_string(port);
   ep_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (ep_ < 0) return "epoll_create1: " + errno_text(errno);
@@ -226,10 +230,16 @@ std::optional<std::string> epoll_loop::open(const sockaddr* addr, socklen_t len,
   ev.events = EPOLLIN;
   ev.data.ptr = &wake_;
   if (::epoll_ctl(ep_, EPOLL_CTL_ADD, wake_, &ev) != 0) return "epoll_ctl: " + errno_text(errno);
+  if (shared >= 0) {
+    listen_ = ::fcntl(shared, F_DUPFD_CLOEXEC, 0);
+    if (listen_ < 0) return "cannot listen on " + where + ": " + errno_text(errno);
+    return std::nullopt;
+  }
   listen_ = ::socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   if (listen_ < 0 || ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-      ::setsockopt(listen_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+      (st_.cfg.reuse_port &&
+       ::setsockopt(listen_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
       ::bind(listen_, addr, len) != 0 || ::listen(listen_, SOMAXCONN) != 0) {
     return "cannot listen on " + where + ": " + errno_text(errno);
   }
@@ -248,7 +258,8 @@ std::optional<std::string> epoll_loop::open(const sockaddr* addr, socklen_t len,
 void epoll_loop::set_accepting(bool on) {
   if (on == accepting_ || listen_ < 0) return;
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  // A listener shared by the loops wakes one of them per connection, not all.
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.ptr = &listen_;
   if (::epoll_ctl(ep_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listen_, &ev) == 0) accepting_ = on;
 }
@@ -339,7 +350,9 @@ void epoll_loop::begin_drain() {
       st_.conns.fetch_add(1);
       adopt(fd);
     }
-    ::close(listen_);  // also leaves the epoll set
+    // A shared listener stays open in the other loops: leave the epoll set explicitly.
+    set_accepting(false);
+    ::close(listen_);
     listen_ = -1;
     accepting_ = false;
   }
@@ -412,7 +425,8 @@ std::optional<std::string> epoll_engine::open(unsigned threads, std::uint16_t& p
       v6->sin6_port = htons(port);
     }
     auto l = std::make_unique<epoll_loop>(*this, st_, i);
-    if (auto err = l->open(reinterpret_cast<const sockaddr*>(&addr), len, port)) {
+    const int shared = st_.cfg.reuse_port || loops_.empty() ? -1 : loops_.front()->listener();
+    if (auto err = l->open(reinterpret_cast<const sockaddr*>(&addr), len, port, shared)) {
       loops_.clear();
       return err;
     }

@@ -42,7 +42,8 @@ struct server_state {
 class io_engine {
  public:
   virtual ~io_engine() = default;
-  // Binds `threads` SO_REUSEPORT listeners on cfg.host:port (0: a free port, written back).
+  // Listens on cfg.host:port (0: a free port, written back) for `threads` loops: one
+  // SO_REUSEPORT listener each with cfg.reuse_port, else one listener they all accept from.
   // Returns an error message ("bad host address ..." / "cannot listen on ...") or nullopt.
   virtual std::optional<std::string> open(unsigned threads, std::uint16_t& port) = 0;
   // The body of io thread `index` (< threads): returns once it has drained after stop().

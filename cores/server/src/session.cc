@@ -364,31 +364,56 @@ void session::answer(std::string_view data, const parser::request& req, std::str
   const bool close = want_close(req) || (draining_ && in_begin_ + total == in_end_);
   const bool ka10 = !close && req.version_minor == 0;
   svc_.routes_.router().match_into(req.method, path, match_);
+  // HEAD without a route of its own is the GET route's answer without its body (RFC 9110
+  // section 9.3.2); checked only off the found path, so other requests pay nothing.
+  bool head_only = false;
+  if (match_.kind == router::status::method_not_allowed && req.method == "HEAD") {
+    svc_.routes_.router().match_into("GET", path, match_);
+    head_only = match_.kind == router::status::found;
+    if (!head_only) svc_.routes_.router().match_into(req.method, path, match_);  // its 405
+  }
   const auto& cfg = svc_.cfg_;
   if (match_.kind == router::status::found) {
     const route_table::entry& e = svc_.routes_.entries()[match_.value];
     if (e.is_const) {
       const int v = close ? 1 : ka10 ? 2 : 0;
       const service::rendered& r = svc_.rendered_[match_.value];
+      std::string_view whole = r.bytes[v];
+      if (head_only && e.fixed.status != 204 && e.fixed.status != 304) {
+        whole.remove_suffix(e.fixed.body.size());  // Content-Length stays the GET's
+      }
       if (slots_.empty()) {
         std::string& out = out_back();
         const std::size_t at = out.size();
-        out += r.bytes[v];
+        out += whole;
         std::memcpy(out.data() + at + r.date_at[v], date_, detail::date_length);
-        if (&out != &out_) later_bytes_ += r.bytes[v].size();
+        if (&out != &out_) later_bytes_ += whole.size();
       } else {
-        std::string bytes = r.bytes[v];
+        std::string bytes(whole);
         std::memcpy(bytes.data() + r.date_at[v], date_, detail::date_length);
         emit(std::move(bytes), close);
       }
       closing_ = closing_ || close;
     } else {
-      dispatch(req, data, body, path, match_.value, total, close, ka10);
+      dispatch(req, data, body, path, match_.value, total, close, ka10, head_only);
     }
   } else if (match_.kind == router::status::method_not_allowed) {
     std::string allow = "Allow: ";
     allow += match_.allowed;
     allow += "\r\n";
+    // HEAD is served wherever GET is (above): say so, after GET.
+    const std::string_view listed = match_.allowed;
+    if (listed.find("HEAD") == std::string_view::npos) {
+      for (std::size_t at = listed.find("GET"); at != std::string_view::npos;
+           at = listed.find("GET", at + 3)) {
+        const bool starts = at == 0 || listed[at - 1] == ' ' || listed[at - 1] == ',';
+        const bool ends = at + 3 == listed.size() || listed[at + 3] == ',';
+        if (starts && ends) {
+          allow.insert(7 + at + 3, ", HEAD");
+          break;
+        }
+      }
+    }
     std::string bytes;
     detail::render_response(bytes, {405, cfg.server_name, date_, "text/plain", allow, close, ka10},
                             "Method Not Allowed");
@@ -408,7 +433,7 @@ void session::answer(std::string_view data, const parser::request& req, std::str
 
 void session::dispatch(const parser::request& req, std::string_view data, std::string_view body,
                        std::string_view path, std::uint32_t entry, std::size_t total, bool close,
-                       bool ka10) {
+                       bool ka10, bool head_only) {
   if (over_budget(0)) {
     overloaded();
     return;
@@ -460,6 +485,7 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
   in_flight_expected_ += s.expected;
   s.close = close;
   s.keep_alive10 = ka10;
+  s.head_only = head_only;
   closing_ = closing_ || close;
   ready_.push_back(r);
 }
@@ -495,11 +521,11 @@ void session::complete(request& r, response&& resp) {
   }
   // A large body is sent from the handler's string after its head: no copy of it is made.
   const bool bodyless = resp.status == 204 || resp.status == 304;
-  const bool apart = resp.body.size() >= large_buffer && !bodyless;
+  const bool apart = resp.body.size() >= large_buffer && !bodyless && !s.head_only;
   detail::render_response(s.bytes,
                           {resp.status, svc_.cfg_.server_name, date_, resp.content_type,
                            resp.headers, s.close, s.keep_alive10},
-                          resp.body, !apart);
+                          resp.body, !apart && !s.head_only);
   if (apart) s.body = std::move(resp.body);
   s.ready = true;
   released(resp.body.capacity());  // freed on return: counts towards giving memory back

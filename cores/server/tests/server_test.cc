@@ -523,6 +523,45 @@ TEST_P(Server, SeveralThreadsShareThePort) {
   EXPECT_EQ(ok.load(), 120);
 }
 
+// The port is the server's own (its threads share one listener) unless every sharer sets
+// reuse_port.
+TEST_P(Server, APortInUseIsAnErrorUnlessEverySharerReusesIt) {
+  config cfg;
+  cfg.threads = 2;
+  fixture f(cfg);
+  auto second = [&](bool reuse) {
+    config c;
+    c.io = g_io;
+    c.port = f.srv->port();
+    c.reuse_port = reuse;
+    server s(c, route_table{}, nullptr);
+    return s.start();
+  };
+  for (bool reuse : {false, true}) {
+    auto err = second(reuse);
+    ASSERT_TRUE(err);
+    EXPECT_NE(err->find("Address already in use"), std::string::npos) << *err;
+  }
+  client c(f.srv->port());
+  c.send("GET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto got = c.read(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].second, "{\"id\":7}");
+
+  config shared;
+  shared.reuse_port = true;
+  shared.threads = 2;
+  fixture g(shared);
+  config other;
+  other.io = g_io;
+  other.port = g.srv->port();
+  other.reuse_port = true;
+  server joined(other, route_table{}, nullptr);
+  EXPECT_FALSE(joined.start());
+  joined.stop();
+  EXPECT_TRUE(joined.wait(5000ms));
+}
+
 TEST_P(Server, BadHostIsAnErrorValue) {
   config cfg;
   cfg.host = "not an address";

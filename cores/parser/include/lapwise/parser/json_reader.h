@@ -12,8 +12,10 @@
 // - Depth is limited to max_depth nested arrays/objects (read_status::too_deep). Trailing
 //   content after the root value is an error. Errors carry a byte offset and a message.
 // - Differences from Python's json.loads, by design or inherited from simdjson 3.0.1: NaN,
-//   Infinity and -Infinity literals are rejected (they are not JSON); escapes that produce a
-//   lone surrogate ("\ud800") are rejected (UTF-8 cannot carry them).
+//   Infinity and -Infinity literals are rejected (they are not JSON) unless the handler has
+//   `bool allow_non_finite()` returning true (then they arrive as double_value NaN/+-inf, off
+//   the fast path: what json.dumps writes with allow_nan=True reads back); escapes that
+//   produce a lone surrogate ("\ud800") are rejected (UTF-8 cannot carry them).
 // - How: simdjson's DOM parser (libsimdjson picks the best SIMD kernel at run time) builds a
 //   tape, which is walked. simdjson's DOM rejects numbers beyond 64 bits/double range, so on
 //   that error (and to locate any other error) the input is walked again with On Demand,
@@ -31,6 +33,7 @@
 //   bool string_value(std::string_view);  bool key(std::string_view);
 //   std::size_t begin_array();  bool end_array(std::size_t mark);     // mark from begin_*
 //   std::size_t begin_object(); bool end_object(std::size_t mark);    // key, value, key, ...
+//   bool allow_non_finite();   // optional: true accepts NaN, Infinity, -Infinity
 #pragma once
 
 #include <simdjson.h>

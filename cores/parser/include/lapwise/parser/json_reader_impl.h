@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string_view>
 #include <utility>
 
@@ -38,6 +39,35 @@ read_result big_number(std::string_view raw, simdjson::error_code e, Handler& h)
   bool integer = false;
   if (e != simdjson::NUMBER_ERROR || !is_json_number(raw, &integer)) return syntax(e);
   return h.number_text(raw, integer) ? read_result{} : handler_failed;
+}
+
+// Python's json.dumps writes NaN, Infinity and -Infinity (allow_nan=True), so a handler may
+// opt into reading them back (see json_reader.h); `raw` is the token simdjson declined.
+// Returns false when the token is not one of them or the handler did not opt in.
+template <class Handler>
+bool non_finite(std::string_view raw, Handler& h, read_result& out) noexcept {
+  if constexpr (requires { h.allow_non_finite(); }) {
+    if (!h.allow_non_finite()) return false;
+    while (!raw.empty() &&
+           (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r')) {
+      raw.remove_suffix(1);
+    }
+    double v = 0;
+    if (raw == "NaN") {
+      v = std::numeric_limits<double>::quiet_NaN();
+    } else if (raw == "Infinity") {
+      v = std::numeric_limits<double>::infinity();
+    } else if (raw == "-Infinity") {
+      v = -std::numeric_limits<double>::infinity();
+    } else {
+      return false;
+    }
+    out = h.double_value(v) ? read_result{} : handler_failed;
+    return true;
+  } else {
+    (void)raw, (void)h, (void)out;
+    return false;
+  }
 }
 
 template <class Handler, class Number>
@@ -90,7 +120,10 @@ read_result walk_object(od::object o, Handler& h, std::size_t depth) noexcept {
 template <class Handler>
 read_result walk(od::value v, Handler& h, std::size_t depth) noexcept {
   od::json_type t;
-  if (auto e = v.type().get(t)) return syntax(e);
+  if (auto e = v.type().get(t)) {
+    read_result r;
+    return non_finite(v.raw_json_token(), h, r) ? r : syntax(e);
+  }
   switch (t) {
     case od::json_type::array: {
       od::array a;
@@ -105,7 +138,10 @@ read_result walk(od::value v, Handler& h, std::size_t depth) noexcept {
     case od::json_type::number: {
       const std::string_view raw = v.raw_json_token();
       od::number n;
-      if (auto e = v.get_number().get(n)) return big_number(raw, e, h);
+      if (auto e = v.get_number().get(n)) {
+        read_result r;
+        return non_finite(raw, h, r) ? r : big_number(raw, e, h);
+      }
       return emit_number(n, h) ? read_result{} : handler_failed;
     }
     case od::json_type::string: {
@@ -128,11 +164,28 @@ read_result walk(od::value v, Handler& h, std::size_t depth) noexcept {
   return syntax(simdjson::TAPE_ERROR);
 }
 
+// True when nothing but whitespace follows the root scalar `raw` (its token stops at the next
+// structural character) up to `end`.
+inline bool only_space(std::string_view raw, const char* end) noexcept {
+  for (const char* p = raw.data() + raw.size(); p < end; ++p) {
+    if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') return false;
+  }
+  return true;
+}
+
 template <class Handler>
 read_result walk_root(od::document& doc, Handler& h, std::size_t max_depth,
                       const char* end) noexcept {
   od::json_type t;
-  if (auto e = doc.type().get(t)) return syntax(e);
+  if (auto e = doc.type().get(t)) {
+    std::string_view raw;
+    read_result r;
+    if (doc.raw_json_token().get(raw) == simdjson::SUCCESS && only_space(raw, end) &&
+        non_finite(raw, h, r)) {
+      return r;
+    }
+    return syntax(e);
+  }
   read_result r;
   switch (t) {
     case od::json_type::array: {
@@ -154,12 +207,8 @@ read_result walk_root(od::document& doc, Handler& h, std::size_t max_depth,
       if (auto e = doc.get_number().get(n)) {
         // The raw token stops at the next structural character; a root scalar must be
         // followed by nothing but whitespace.
-        for (const char* p = raw.data() + raw.size(); p < end; ++p) {
-          if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-            return syntax(simdjson::TRAILING_CONTENT);
-          }
-        }
-        r = big_number(raw, e, h);
+        if (!only_space(raw, end)) return syntax(simdjson::TRAILING_CONTENT);
+        if (!non_finite(raw, h, r)) r = big_number(raw, e, h);
       } else {
         r = emit_number(n, h) ? read_result{} : handler_failed;
       }
@@ -261,6 +310,16 @@ read_result reader::parse(std::string_view text, Handler& handler) noexcept {
   }
   if (e == simdjson::NUMBER_ERROR) return walk_on_demand(text.size(), handler);
   if (e == simdjson::DEPTH_ERROR) return detail::too_deep;
+  if constexpr (requires { handler.allow_non_finite(); }) {
+    // The DOM rejects NaN/Infinity; the On Demand walk takes them when the handler allows.
+    if (handler.allow_non_finite()) {
+      read_result r = walk_on_demand(text.size(), handler);
+      if (r.status != read_status::syntax_error) return r;
+      read_result out = detail::syntax(e);
+      out.offset = r.offset;
+      return out;
+    }
+  }
   detail::null_handler locate;
   read_result r = walk_on_demand(text.size(), locate);
   read_result out = detail::syntax(e);  // simdjson's own verdict is the message

@@ -1,7 +1,11 @@
 // lapwise::server — an HTTP/1.1 server (epoll or Asio: io_mode.h), pre-rendered + handler routes.
 //
 // Contract:
-// - One event loop per thread, each with an SO_REUSEPORT listener on the same port. HTTP/1.1 as
+// - One event loop per thread. The port is this server's alone unless config::reuse_port: then
+//   every thread binds its own SO_REUSEPORT listener (the kernel spreads connections, and other
+//   processes that also ask for reuse_port share the port); otherwise one listener is bound
+//   without SO_REUSEPORT (a port in use fails "address already in use") and every thread
+//   accepts from it. HTTP/1.1 as
 //   in session.h (keep-alive, pipelining in order, chunked bodies, 100-continue, limits -> the
 //   parser's status and a close). Server, Date (once a second), Content-Length.
 // - Const routes are answered on the io thread from pre-rendered bytes. Dynamic routes reach
@@ -43,6 +47,9 @@ struct config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: a free port, see server::port()
   unsigned threads = 1;
+  // Share the port with other sockets that set SO_REUSEPORT (other processes of the same
+  // user): false makes a port in use an error instead of silently splitting its traffic.
+  bool reuse_port = false;
   std::string server_name = "lapwise";
   // Timeouts as nginx has them, each restarted by progress (server.md: timeouts):
   std::chrono::milliseconds header_timeout{10000};  // a head's first byte -> its end

@@ -171,6 +171,7 @@ class session {
     bool chunked = false;    // its parts go out as chunks (else as they are, or not at all)
     bool raw = false;        // its parts go out as they are (HTTP/1.0: the close ends it)
     bool waiting = false;    // its last part is queued, its resumption waits for room
+    bool head_only = false;  // HEAD answered by a GET route: the head alone
   };
   void process();
   void stream(slot& s, request& r, response&& resp);
@@ -186,7 +187,7 @@ class session {
               std::size_t total);
   void dispatch(const parser::request& req, std::string_view data, std::string_view body,
                 std::string_view path, std::uint32_t entry, std::size_t total, bool close,
-                bool ka10);
+                bool ka10, bool head_only);
   void emit(std::string&& bytes, bool close);
   void emit_view(std::string_view bytes, bool close);
   void fail(parser::error_code e);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lapwise/server/websocket.h"
+#include "lapwise/server/websocket_sender.h"
 
 using namespace lapwise::server::ws;
 

@@ -12,6 +12,7 @@
 
 #include "lapwise/server/session.h"
 #include "lapwise/server/websocket_app.h"
+#include "lapwise/server/websocket_sender.h"
 
 using namespace lapwise::server;
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "lapwise/server/websocket.h"
+#include "lapwise/server/websocket_sender.h"
 #include "websocket_deflate.h"
 
 namespace lapwise::server::ws {

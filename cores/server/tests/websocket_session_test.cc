@@ -8,6 +8,7 @@
 
 #include "lapwise/server/session.h"
 #include "lapwise/server/websocket_app.h"
+#include "lapwise/server/websocket_sender.h"
 
 namespace lapwise::server {
 namespace {

@@ -11,6 +11,7 @@
 
 #include "lapwise/server/websocket_endpoint.h"
 #include "lapwise/server/websocket_handshake.h"
+#include "lapwise/server/websocket_sender.h"
 
 using namespace lapwise::server::ws;
 using lapwise::parser::header;

@@ -19,9 +19,7 @@
 //   returns nothing more (RFC 6455: nothing after Close is data).
 // - Memory: one message (at most max_message, plus its inflated copy) and 14 header bytes; a
 //   buffer grown past 64 KiB is released after its message.
-// - sender writes server frames (unmasked), one frame per message, compressed when
-//   permessage-deflate was negotiated. write_frame() is the raw writer (a mask key makes a
-//   client frame: the tests and the fuzzer use it).
+// - Writing frames: websocket_sender.h.
 #pragma once
 
 #include <cstddef>
@@ -96,7 +94,6 @@ struct utf8_checker {
 
 namespace detail {
 class inflater;
-class deflater;
 }  // namespace detail
 
 class receiver {
@@ -144,32 +141,6 @@ class receiver {
   char control_[125];
   std::size_t control_len_ = 0;
   std::unique_ptr<detail::inflater> inflater_;
-};
-
-// Appends one frame: FIN as given, RSV1 when `compressed`, masked with `mask` when given.
-void write_frame(std::string& out, opcode op, std::string_view payload, bool fin = true,
-                 bool compressed = false, const unsigned char* mask = nullptr);
-
-class sender {
- public:
-  explicit sender(std::optional<deflate_params> pmd = std::nullopt);
-  ~sender();
-  sender(sender&&) noexcept;
-  sender& operator=(sender&&) noexcept;
-
-  // A whole message in one frame; compressed when negotiated and `payload` is at least
-  // `min_compress` bytes (shorter ones rarely shrink).
-  void message(std::string& out, bool text, std::string_view payload);
-  void ping(std::string& out, std::string_view data);  // data cut to 125 bytes
-  void pong(std::string& out, std::string_view data);  // data cut to 125 bytes
-  // code 1005 (or 0) sends an empty Close; the reason is cut to 123 bytes at a UTF-8 boundary.
-  void close(std::string& out, std::uint16_t code, std::string_view reason = {});
-  std::size_t min_compress = 32;
-  [[nodiscard]] std::size_t footprint() const noexcept;  // zlib's deflate state
-
- private:
-  std::optional<deflate_params> pmd_;
-  std::unique_ptr<detail::deflater> deflater_;
 };
 
 }  // namespace lapwise::server::ws

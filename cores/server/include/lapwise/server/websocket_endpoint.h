@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "lapwise/server/websocket.h"
+#include "lapwise/server/websocket_sender.h"
 
 namespace lapwise::server::ws {
 

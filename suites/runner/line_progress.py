@@ -97,8 +97,9 @@ class LineProgress:
     def advance(self, task: int, advance: float = 1) -> None:
         self.tasks[task]["completed"] += advance
 
-    def left(self) -> float | None:
-        """Seconds left: the running job's remainder plus the jobs not started yet."""
+    def left(self, known_only: bool = False) -> float | None:
+        """Seconds left: the running job's remainder plus the jobs not started yet (None when
+        one was never timed, unless ``known_only``: then those count as nothing)."""
         i = self.index - 1
         if i < 0 or i >= len(self.jobs):
             return None
@@ -110,15 +111,25 @@ class LineProgress:
         elif self.jobs[i] in self.durations:
             current = max(0.0, self.durations[self.jobs[i]] - elapsed)
         else:
-            current = None
-        rest = [self.durations.get(j) for j in self.jobs[i + 1:]]
+            current = 0.0 if known_only else None
+        rest = [self.durations.get(j, 0.0 if known_only else None) for j in self.jobs[i + 1:]]
         if current is None or any(r is None for r in rest):
             return None
         return current + sum(r for r in rest if r is not None)
+
+    def unknown(self) -> int:
+        """Jobs from the running one on that were never timed before (not in the estimate)."""
+        return sum(j not in self.durations for j in self.jobs[max(0, self.index - 1):])
 
     def _line(self, description: str, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self.last_line < MIN_INTERVAL_S:
             return
         self.last_line = now
-        self.console.print(f"[{self.index}/{len(self.jobs)}] {description} ({fmt_left(self.left())})")
+        left = self.left()
+        if left is None and 0 < self.unknown() < len(self.jobs):
+            # Estimate what is known and say how many jobs it leaves out.
+            est = f"{fmt_left(self.left(known_only=True))}, plus {self.unknown()} job(s) never timed here"
+        else:
+            est = fmt_left(left)
+        self.console.print(f"[{self.index}/{len(self.jobs)}] {description} ({est})")

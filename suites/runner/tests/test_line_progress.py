@@ -39,3 +39,11 @@ def test_durations_round_trip(tmp_path):
     assert line_progress.load_durations(f) == {"a": 1.5, "b": 2.0}
     f.write_text("not json")
     assert line_progress.load_durations(f) == {}
+
+
+def test_jobs_never_timed_are_counted_not_guessed():
+    out = io.StringIO()
+    p = line_progress.LineProgress(["a", "b"], {"a": 10.0}, out)
+    p.add_task("ci/bench", total=2)
+    p.add_task("a")
+    assert "plus 1 job(s) never timed here" in out.getvalue()

@@ -67,6 +67,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
+from ._app_cookies import set_cookie_header
 from ._app_errors import ErrorHandler, ErrorHandlers, HTTPError, error_hook
 from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
                         SyncRoute)
@@ -91,6 +92,22 @@ class Response:
 
     def __repr__(self) -> str:
         return f"Response({self.status!r}, {self.headers!r}, {self.body!r})"
+
+    def set_cookie(self, name: str, value: str = "", **attributes: Any) -> Response:
+        """Adds a Set-Cookie header (``max_age``, ``expires``, ``path`` (default "/"),
+        ``domain``, ``secure``, ``httponly``, ``samesite``; see ``_app_cookies``); returns self."""
+        self._add_header("Set-Cookie", set_cookie_header(name, value, **attributes))
+        return self
+
+    def delete_cookie(self, name: str, *, path: str | None = "/", domain: str | None = None) -> Response:
+        """Tells the browser to drop the cookie (same name, path and domain as it was set)."""
+        return self.set_cookie(name, "", max_age=0, expires=0, path=path, domain=domain)
+
+    def _add_header(self, name: str, value: str) -> None:
+        headers = self.headers
+        items = list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())
+        items.append((name, value))
+        self.headers = items
 
 
 def _cut_response() -> Response:

@@ -3,7 +3,6 @@ rendered, and the JSON functions the native server calls."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable
@@ -70,9 +69,7 @@ def json_functions() -> tuple[Callable[[Any], bytes], Callable[[Any], Any]]:
     whose logged TypeError names the key's path) and writes exponents without '+' ("1e16");
     the stdlib fallback converts such keys and writes "1e+16"."""
     native = _native_status.module()
-    dumps: Callable[[Any], bytes] = _stdlib_dumps
-    if (native_dumps := getattr(native, "json_dumps", None)) is not None:
-        dumps = functools.partial(native_dumps, allow_nan=False)
+    dumps = getattr(native, "json_dumps_strict", None) or _stdlib_dumps
     loads = getattr(native, "json_loads", None) or json.loads
     return dumps, loads
 

@@ -86,7 +86,8 @@ def serve_one(args: argparse.Namespace) -> None:
     else:
         from . import wsgi
 
-        wsgi.run(target, args.host, args.port, args.threads, pool=args.pool, root_path=args.root_path)
+        wsgi.run(target, args.host, args.port, args.threads, pool=args.pool, root_path=args.root_path,
+                 reuse_port=shared)
 
 
 class _EarlyStop(BaseException):

@@ -134,9 +134,14 @@ def json_dumps(obj: Any, *, ensure_ascii: bool = False, allow_nan: bool = True,
     types, ValueError for cycles and (allow_nan=False) NaN/Infinity, RecursionError past
     JSON_MAX_DEPTH levels."""
 
-def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
+def json_dumps_strict(obj: Any, *, ensure_ascii: bool = False, allow_nan: bool = False,
+                      non_str_keys: bool = False) -> bytes:
+    """json_dumps with allow_nan=False by default (lapwise.App's responses)."""
+
+def json_loads(data: bytes | bytearray | memoryview | str, *, allow_nan: bool = True) -> Any:
     """The value of the JSON text (simdjson): json.JSONDecodeError with the position on bad
-    input, RecursionError past JSON_MAX_DEPTH levels; NaN/Infinity literals are rejected."""
+    input, RecursionError past JSON_MAX_DEPTH levels; NaN, Infinity and -Infinity literals are
+    read like json.loads does unless allow_nan=False."""
 
 # --- query (bind_query.cc) ---------------------------------------------------------------------
 

@@ -67,6 +67,8 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
+from ._app_cookies import set_cookie_header
+from ._app_hooks import Hook, with_hooks
 from ._app_errors import ErrorHandler, ErrorHandlers, HTTPError, error_hook
 from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
                         SyncRoute)
@@ -91,6 +93,22 @@ class Response:
 
     def __repr__(self) -> str:
         return f"Response({self.status!r}, {self.headers!r}, {self.body!r})"
+
+    def set_cookie(self, name: str, value: str = "", **attributes: Any) -> Response:
+        """Adds a Set-Cookie header (``max_age``, ``expires``, ``path`` (default "/"),
+        ``domain``, ``secure``, ``httponly``, ``samesite``; see ``_app_cookies``); returns self."""
+        self._add_header("Set-Cookie", set_cookie_header(name, value, **attributes))
+        return self
+
+    def delete_cookie(self, name: str, *, path: str | None = "/", domain: str | None = None) -> Response:
+        """Tells the browser to drop the cookie (same name, path and domain as it was set)."""
+        return self.set_cookie(name, "", max_age=0, expires=0, path=path, domain=domain)
+
+    def _add_header(self, name: str, value: str) -> None:
+        headers = self.headers
+        items = list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())
+        items.append((name, value))
+        self.headers = items
 
 
 def _cut_response() -> Response:
@@ -144,6 +162,7 @@ class Running:
     shutdown_timeout: float = 10.0
     _stopped: bool = field(repr=False, default=False)
     _ended: bool = field(repr=False, default=True)  # the io threads ended when stopped
+    _on_stop: list[Callable[[], Any]] = field(repr=False, default_factory=list)  # shutdown hooks
 
     @property
     def url(self) -> str:
@@ -199,6 +218,11 @@ class Running:
         if not done:
             log.error("lapwise: the io threads did not end after the shutdown timeout")
         self._ended = done
+        for hook in self._on_stop:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - one failing hook must not skip the others
+                log.exception("lapwise: shutdown hook %r raised", hook)
         return done and not (cut_async or cut_sync)
 
     def _abort(self, signum: int) -> None:
@@ -227,6 +251,10 @@ class App:
         self._routes: list[_Route] = []
         self._consts: list[_Const] = []
         self._errors = ErrorHandlers()
+        self._before: list[Hook] = []
+        self._after: list[Hook] = []
+        self._startup: list[Callable[[], Any]] = []
+        self._shutdown: list[Callable[[], Any]] = []
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *,
@@ -260,6 +288,28 @@ class App:
     def delete(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
         return self.route(pattern, ("DELETE",), blocking=blocking)
 
+    def before_request(self, fn: Hook) -> Hook:
+        """Runs ``fn(req)`` before every handler; a result other than None is the answer
+        (the handler is not called). See ``lapwise._app_hooks``."""
+        self._before.append(fn)
+        return fn
+
+    def after_request(self, fn: Hook) -> Hook:
+        """Runs ``fn(req, result)`` after every handler; what it returns is sent."""
+        self._after.append(fn)
+        return fn
+
+    def on_startup(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """Runs ``fn()`` in ``serve``/``run`` before the server listens (an exception stops the
+        start)."""
+        self._startup.append(fn)
+        return fn
+
+    def on_shutdown(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """Runs ``fn()`` once the server has stopped (after the drain); exceptions are logged."""
+        self._shutdown.append(fn)
+        return fn
+
     def errorhandler(self, key: int | type[BaseException]) -> Callable[[ErrorHandler], ErrorHandler]:
         """Registers the decorated function (``def handler(exc)``, returning what a route may
         return) for an exception class (and its subclasses) or a status (400..599: an
@@ -292,6 +342,8 @@ class App:
         (bytes; cores/server/README.md), io ('epoll', 'asio' or 'auto': the transport;
         auto follows $LAPWISE_SERVER_IO, else epoll)."""
         native = _native_status.module()
+        for start_hook in self._startup:  # before any thread or socket exists
+            start_hook()
         server = native.Server({"host": host, "port": port, "threads": threads,
                                 "server_name": self.server_name, **options})
         for c in self._consts:
@@ -300,9 +352,11 @@ class App:
         pool = HandlerPool(handler_threads, _cut_response)
         sync_routes: dict[int, SyncRoute] = {}
         for r in self._routes:
-            sync = None if _is_async(r.handler) else SyncRoute(r.handler, pool, loop.schedule, r.blocking)
+            is_async = _is_async(r.handler)
+            handler = with_hooks(r.handler, self._before, self._after, is_async)
+            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, r.blocking)
             for m in r.methods:
-                route_id = server.add_route(m, r.pattern, sync.submit if sync else r.handler,
+                route_id = server.add_route(m, r.pattern, sync.submit if sync else handler,
                                             int_mask(r.pattern), sync.submit if sync else None)
                 if sync is not None:
                     sync.ids.append(route_id)
@@ -324,7 +378,7 @@ class App:
         bound = server.start()
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,
-                       10.0 if shutdown is None else float(shutdown))
+                       10.0 if shutdown is None else float(shutdown), _on_stop=list(self._shutdown))
 
     def _options_allow(self) -> dict[str, str]:
         """Each pattern without an OPTIONS route of its own, and its Allow value: answered 204

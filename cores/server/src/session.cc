@@ -485,7 +485,7 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
   in_flight_expected_ += s.expected;
   s.close = close;
   s.keep_alive10 = ka10;
-  s.head_only = head_only;
+  s.head_only = head_only || req.method == "HEAD";  // a HEAD route's body is never sent
   closing_ = closing_ || close;
   ready_.push_back(r);
 }

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Sequence
 from typing import ClassVar
 
 import aiohttp
 
 from ._policy import headers_dict, run_async
-from .base import (Client, ClientResponse, FetchError, FetchResult, Policy, Request, check_all,
-                   http_version)
+from .base import (AsyncioClient, ClientResponse, FetchError, FetchResult, Policy, Request,
+                   http_version, too_large)
 
 
 def _error(exc: BaseException, policy: Policy) -> FetchError:
@@ -41,15 +40,8 @@ def _ssl_context(policy: Policy) -> ssl.SSLContext | bool | None:
     return ssl.create_default_context(cafile=policy.ca_file) if policy.ca_file else None
 
 
-class AiohttpClient(Client):
+class AiohttpClient(AsyncioClient):
     name: ClassVar[str] = "aiohttp"
-    features: ClassVar[frozenset[str]] = frozenset({
-        "concurrency", "per_host", "rate", "retries", "timeouts", "redirects", "decompression",
-        "proxy"})
-
-    def fetch_many(self, requests: Sequence[Request], policy: Policy) -> list[FetchResult]:
-        check_all(requests, policy)
-        return asyncio.run(self._run(list(requests), policy))
 
     async def _run(self, requests: list[Request], policy: Policy) -> list[FetchResult]:
         connector = aiohttp.TCPConnector(limit=policy.concurrency, limit_per_host=policy.per_host,
@@ -77,7 +69,7 @@ class AiohttpClient(Client):
                             return FetchError("redirects", "more than 0 redirects")
                         body = await resp.read()
                         if len(body) > policy.max_body_bytes:
-                            return FetchError("too_large", f"body larger than max_body_bytes ({policy.max_body_bytes})")
+                            return too_large(policy)
                         version = http_version(resp.version.major, resp.version.minor)
                         return ClientResponse(resp.status, headers_dict(resp.headers.items()),
                                               body, str(resp.url), http_version=version)

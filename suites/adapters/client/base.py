@@ -9,6 +9,7 @@ returns; this module adds what only adapters need: the ABC and HTTP-version labe
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -60,6 +61,29 @@ class Client(Adapter):
         """Releases pools and event loops (adapters that keep some override this)."""
 
 
-__all__ = ["ERROR_KINDS", "HTTP_VERSIONS", "IDEMPOTENT", "Cancelled", "Client", "ClientResponse",
+class AsyncioClient(Client):
+    """A client that runs each fan-out on a fresh asyncio event loop (the pure-Python client and
+    the async peers), the policy applied around its one-attempt send by _policy.run_async."""
+
+    features: ClassVar[frozenset[str]] = frozenset({
+        "concurrency", "per_host", "rate", "retries", "timeouts", "redirects", "decompression",
+        "proxy"})
+
+    def fetch_many(self, requests: Sequence[Request], policy: Policy) -> list[FetchResult]:
+        check_all(requests, policy)
+        return asyncio.run(self._run(list(requests), policy))
+
+    @abc.abstractmethod
+    async def _run(self, requests: list[Request], policy: Policy) -> list[FetchResult]:
+        """One result per request, in input order, on the running loop."""
+
+
+def too_large(policy: Policy) -> FetchError:
+    """The error every adapter gives a body over policy.max_body_bytes."""
+    return FetchError("too_large", f"body larger than max_body_bytes ({policy.max_body_bytes})")
+
+
+__all__ = ["ERROR_KINDS", "HTTP_VERSIONS", "IDEMPOTENT", "AsyncioClient", "Cancelled", "Client",
+           "ClientResponse",
            "FetchError", "FetchResult", "InvalidRequest", "Policy", "PolicyError", "Request",
-           "check_all", "check_request", "http_version", "http_version_of"]
+           "check_all", "check_request", "http_version", "http_version_of", "too_large"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Sequence
 from typing import ClassVar
 
 import httpx
 
 from ._policy import headers_dict, run_async
-from .base import (Client, ClientResponse, FetchError, FetchResult, Policy, Request, check_all,
-                   http_version_of)
+from .base import (AsyncioClient, ClientResponse, FetchError, FetchResult, Policy, Request,
+                   http_version_of, too_large)
 
 
 def _error(exc: BaseException) -> FetchError:
@@ -38,15 +37,8 @@ def _error(exc: BaseException) -> FetchError:
     return FetchError("other", msg)
 
 
-class HttpxClient(Client):
+class HttpxClient(AsyncioClient):
     name: ClassVar[str] = "httpx"
-    features: ClassVar[frozenset[str]] = frozenset({
-        "concurrency", "per_host", "rate", "retries", "timeouts", "redirects", "decompression",
-        "proxy"})
-
-    def fetch_many(self, requests: Sequence[Request], policy: Policy) -> list[FetchResult]:
-        check_all(requests, policy)
-        return asyncio.run(self._run(list(requests), policy))
 
     async def _run(self, requests: list[Request], policy: Policy) -> list[FetchResult]:
         limits = httpx.Limits(max_connections=policy.concurrency,
@@ -66,7 +58,7 @@ class HttpxClient(Client):
                                             content=bytes(req.body) if req.body else None)
                 body = resp.content
                 if len(body) > policy.max_body_bytes:
-                    return FetchError("too_large", f"body larger than max_body_bytes ({policy.max_body_bytes})")
+                    return too_large(policy)
                 return ClientResponse(resp.status_code, headers_dict(resp.headers.multi_items()),
                                       body, str(resp.url),
                                       http_version=http_version_of(resp.http_version))

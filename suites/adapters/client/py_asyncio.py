@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import ssl
 import zlib
-from collections.abc import Sequence
 from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from ._policy import headers_dict, host_key, run_async
-from .base import (Client, ClientResponse, FetchError, FetchResult, Policy, Request, check_all,
+from .base import (AsyncioClient, ClientResponse, FetchError, FetchResult, Policy, Request,
                    http_version_of)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -200,14 +199,9 @@ class _Exchange:
         return raw
 
 
-class PyAsyncioClient(Client):
+class PyAsyncioClient(AsyncioClient):
     name: ClassVar[str] = "py-asyncio"
-    features: ClassVar[frozenset[str]] = frozenset({
-        "concurrency", "per_host", "rate", "retries", "timeouts", "redirects", "decompression"})
-
-    def fetch_many(self, requests: Sequence[Request], policy: Policy) -> list[FetchResult]:
-        check_all(requests, policy)
-        return asyncio.run(self._run(list(requests), policy))
+    features: ClassVar[frozenset[str]] = AsyncioClient.features - {"proxy"}
 
     async def _run(self, requests: list[Request], policy: Policy) -> list[FetchResult]:
         pool = _Pool(policy)

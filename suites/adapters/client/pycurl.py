@@ -16,7 +16,9 @@ from ._policy import finalize
 from .base import (Client, ClientResponse, FetchError, FetchResult, Policy, Request, check_all,
                    http_version)
 
-# CURLcode -> error kind, by number (pycurl does not export every E_* name).
+# CURLcode -> error kind, by number (pycurl does not export every E_* name). 1 (unsupported
+# protocol) can only come from a redirect here: check_all refuses other schemes before sending,
+# so it means a Location the policy cannot follow, as httpx's UnsupportedProtocol does.
 _KINDS = {6: "connect", 5: "connect", 7: "connect", 28: "timeout", 55: "reset", 56: "reset",
           52: "reset", 18: "reset", 35: "tls", 60: "tls", 47: "redirects", 1: "redirects",
           8: "protocol", 61: "protocol", 16: "protocol", 23: "too_large"}

@@ -60,8 +60,8 @@ bool session::feed_body() {
     std::size_t took = 0;
     bool finished = false;
     if (!body_chunked_) {
-      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(
-          std::min<std::uint64_t>(avail, room), body_left_));
+      const auto n = static_cast<std::size_t>(
+          std::min<std::uint64_t>(std::min<std::uint64_t>(avail, room), body_left_));
       if (r != nullptr) r->body_buf_.append(in, n);
       took = n;
       body_left_ -= n;

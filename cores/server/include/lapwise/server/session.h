@@ -146,7 +146,7 @@ class session {
     return w;
   }
   void complete(request& r, response&& resp);  // the owner's side of request::respond()
-  void read_body(request& r);                   // the owner's side of request::read_body()
+  void read_body(request& r);                  // the owner's side of request::read_body()
   void timeout();  // the owner's deadline passed: 408 while receiving, else close
   void drain();    // graceful stop: answer what is buffered, then close
 

@@ -332,7 +332,7 @@ TEST(SessionBody, AStalledBodyTimesOutAs408) {
 // request waits behind the earlier responses.
 TEST(SessionBody, ContinueWaitsBehindAnEarlierResponse) {
   body_rig rig;
-  rig.feed("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");  // teaches its response size: pipelined
+  rig.feed("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");      // teaches its response size: pipelined
   rig.next()->respond({200, "text/plain", {}, "first"});  // requests then dispatch together
   rig.out();
   rig.feed("GET /next HTTP/1.1\r\nHost: a\r\n\r\n" + up_head +

@@ -9,7 +9,7 @@ Every request of every method on every path reaches the app, on a pool of ``pool
 pipelining bounds). ``wsgi.input`` is the body: small ones arrive whole (a ``BytesIO``);
 bodies over ``stream_body_over`` bytes (64 KiB by default), and chunked or
 ``Expect: 100-continue`` ones not wholly received, are read from the connection as the app
-reads (``_input.BodyInput``: ``read(n)``, ``readline``, iteration; at most ``body_window``
+reads (``_wsgi_input.BodyInput``: ``read(n)``, ``readline``, iteration; at most ``body_window``
 bytes ahead of the app; ``100 Continue`` at the first read). Either way it ends with ``b""``
 after the last byte (``wsgi.input_terminated`` is True: a chunked body has no
 ``CONTENT_LENGTH`` and is still read to its end), and never passes ``max_body``. A body that
@@ -18,11 +18,12 @@ from the read; the client gets the core's status if no response has begun. ``REM
 ``REMOTE_PORT``, ``SERVER_NAME`` and ``SERVER_PORT`` are the connection's addresses.
 
 A response whose iterable is a list or tuple of at most one item, with nothing passed to
-``write()``, leaves whole; otherwise each piece is one part of a streamed response (chunked), and the thread waits while the connection's unsent
-output is over ``max_output`` (back-pressure). The iterable's ``close()`` is always called.
-``wsgi.file_wrapper`` reads the file in blocks of ``block_size`` and streams them (no
-``sendfile`` yet). ``start_response(status, headers, exc_info)`` may replace the headers until
-the first part is sent; after that it re-raises ``exc_info``.
+``write()``, leaves whole; otherwise each piece is one part of a streamed response (chunked),
+and the thread waits while the connection's unsent output is over ``max_output``
+(back-pressure). The iterable's ``close()`` is always called. ``wsgi.file_wrapper`` reads the
+file in blocks of ``block_size`` and streams them (no ``sendfile`` yet).
+``start_response(status, headers, exc_info)`` may replace the headers until the first part is
+sent; after that it re-raises ``exc_info``.
 """
 
 from __future__ import annotations

@@ -12,23 +12,36 @@ def connect(srv: Any) -> socket.socket:
 
 
 def read_response(sock: socket.socket, buf: bytes = b"") -> tuple[bytes, bytes, bytes]:
-    """One response with a Content-Length body (or none): (head, body, what followed)."""
-    while b"\r\n\r\n" not in buf:
+    """One response, Content-Length or chunked: (head, body, what followed)."""
+    def more() -> bytes:
         data = sock.recv(65536)
         if not data:
             raise ConnectionError(f"closed after {buf!r}")
-        buf += data
+        return data
+
+    while b"\r\n\r\n" not in buf:
+        buf += more()
     head, _, rest = buf.partition(b"\r\n\r\n")
-    length = 0
+    fields = {}
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
+        fields[name.strip().lower()] = value.strip()
+    if fields.get(b"transfer-encoding") == b"chunked":
+        body = b""
+        while True:
+            while b"\r\n" not in rest:
+                rest += more()
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            while len(rest) < size + 2:
+                rest += more()
+            body += rest[:size]
+            rest = rest[size + 2:]
+            if size == 0:
+                return head, body, rest
+    length = int(fields.get(b"content-length", b"0"))
     while len(rest) < length:
-        data = sock.recv(65536)
-        if not data:
-            break
-        rest += data
+        rest += more()
     return head, rest[:length], rest[length:]
 
 

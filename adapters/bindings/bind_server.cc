@@ -20,6 +20,11 @@
 // exception (handler, conversion, scheduling) is passed to the log_error hook and answered with
 // what the hook returns, or a 500 when it returns None: it never reaches the io thread.
 //
+// Streamed request bodies (options stream_body_over, body_window): req.body_streamed says the
+// body comes in pieces; req._read() asks for the next, which arrives through the set_piece hook
+// as piece(request, bytes, end, error) in a batch like the resumptions (error: the status the
+// client gets, the body cannot be read on). req.client / req.server: (host, port) or None.
+//
 // Streamed responses (ASGI): req._start(Response) sends the head, req._part(body, end) the
 // next parts; after each part but the last, and when a held request's client leaves (the
 // `tell_gone` option), the io thread calls the set_resume hook with (request, gone), in the
@@ -90,6 +95,7 @@ class py_handler final : public ls::handler {
     Py_XDECREF(pending_);
     Py_XDECREF(on_slow_);
     Py_XDECREF(resume_);
+    Py_XDECREF(piece_);
   }
 
   std::vector<route_info> routes_;
@@ -103,6 +109,8 @@ class py_handler final : public ls::handler {
   // resume(request, gone) for a request handed back (ls::request::resumed()): its streamed
   // part was taken, or its client went away.
   PyObject* resume_ = nullptr;
+  // piece(request, bytes, end, error) for a streamed body's piece asked for with _read().
+  PyObject* piece_ = nullptr;
   std::chrono::steady_clock::duration slow_after_ = std::chrono::steady_clock::duration::max();
   // Past this much time in one batch, at more than spill_mean_ per request on average, the
   // rest of it goes to the routes' offload callables. The mean tells handlers that are slow
@@ -127,7 +135,11 @@ class py_handler final : public ls::handler {
     std::size_t done = 0;
     for (ls::request* r : batch) {
       if (r->resumed()) {
-        resume_one(r);
+        if (r->take_piece()) {
+          piece_one(r);
+        } else {
+          resume_one(r);
+        }
         continue;
       }
       const auto spent = now - started;
@@ -142,6 +154,7 @@ class py_handler final : public ls::handler {
   // Converts `result` and answers; on a conversion error, logs it and answers 500.
   void answer(py_request* pr, PyObject* result) noexcept;
   void resume_one(ls::request* r) noexcept;
+  void piece_one(ls::request* r) noexcept;
 
  private:
   // Calls the route's callable (its offload one when `offload` and it has one); returns the
@@ -480,6 +493,37 @@ PyObject* get_raw_headers(py_request* self, void*) {
   return list;
 }
 
+// A streamed body (lapwise::server::request::body_streamed()): _read() asks for the next
+// piece, which comes through the piece hook (set_piece). Not streamed: `body` is all of it.
+PyObject* get_body_streamed(py_request* self, void*) {
+  if (self->req == nullptr) return detached_error();
+  return PyBool_FromLong(self->req->body_streamed());
+}
+
+// False when the request is answered already: no piece will come.
+PyObject* req_read(py_request* self, PyObject*) {
+  if (self->req == nullptr) Py_RETURN_FALSE;
+  self->req->read_body();
+  Py_RETURN_TRUE;
+}
+
+// (host, port) of the peer / the local socket, or None when unknown.
+PyObject* address_of(const ls::net_address& a) {
+  if (a.host.empty()) Py_RETURN_NONE;
+  PyObject* host =
+      PyUnicode_DecodeLatin1(a.host.data(), static_cast<Py_ssize_t>(a.host.size()), nullptr);
+  if (host == nullptr) return nullptr;
+  return Py_BuildValue("(NH)", host, a.port);
+}
+PyObject* get_client(py_request* self, void*) {
+  if (self->req == nullptr) return detached_error();
+  return address_of(self->req->client());
+}
+PyObject* get_server(py_request* self, void*) {
+  if (self->req == nullptr) return detached_error();
+  return address_of(self->req->server());
+}
+
 PyObject* req_json(py_request* self, PyObject*) {
   PyObject* body = get_body(self, nullptr);
   if (body == nullptr) return nullptr;
@@ -519,6 +563,21 @@ void py_handler::resume_one(ls::request* r) noexcept {
   PyObject* out = PyObject_CallFunction(resume_, "OO", reinterpret_cast<PyObject*>(pr),
                                         r->gone() ? Py_True : Py_False);
   if (out == nullptr) PyErr_WriteUnraisable(resume_);
+  Py_XDECREF(out);
+}
+
+void py_handler::piece_one(ls::request* r) noexcept {
+  auto* pr = static_cast<py_request*>(r->context());
+  if (pr == nullptr || piece_ == nullptr) return;
+  const std::string_view b = r->body();
+  PyObject* data = PyBytes_FromStringAndSize(b.data(), static_cast<Py_ssize_t>(b.size()));
+  if (data == nullptr) {
+    PyErr_WriteUnraisable(piece_);
+    return;
+  }
+  PyObject* out = PyObject_CallFunction(piece_, "ONOi", reinterpret_cast<PyObject*>(pr), data,
+                                        r->body_end() ? Py_True : Py_False, r->body_error());
+  if (out == nullptr) PyErr_WriteUnraisable(piece_);
   Py_XDECREF(out);
 }
 
@@ -706,12 +765,20 @@ PyGetSetDef req_getset[] = {
      nullptr},
     {"raw_headers", reinterpret_cast<getter>(get_raw_headers), nullptr,
      "[(lower-case name, value)] as bytes, in order", nullptr},
+    {"body_streamed", reinterpret_cast<getter>(get_body_streamed), nullptr,
+     "the body comes in pieces (_read() and the piece hook), not in `body`", nullptr},
+    {"client", reinterpret_cast<getter>(get_client), nullptr, "(host, port) of the peer, or None",
+     nullptr},
+    {"server", reinterpret_cast<getter>(get_server), nullptr,
+     "(host, port) the connection reached, or None", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef req_methods[] = {
     {"json", reinterpret_cast<PyCFunction>(req_json), METH_NOARGS, "the body parsed as JSON"},
     {"_respond", reinterpret_cast<PyCFunction>(req_respond), METH_O, "answer (async path)"},
     {"_fail", reinterpret_cast<PyCFunction>(req_fail), METH_O, "answer 500 and log (async path)"},
+    {"_read", reinterpret_cast<PyCFunction>(req_read), METH_NOARGS,
+     "ask for the next piece of the body (it comes through the piece hook)"},
     {"_start", reinterpret_cast<PyCFunction>(req_start), METH_O,
      "send a streamed response's head (a Response; its body is the first part)"},
     {"_part", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_part)), METH_FASTCALL,
@@ -763,6 +830,9 @@ class py_server {
     if (!get("max_header_bytes").is_none())
       cfg_.limits.max_header_bytes = get("max_header_bytes").cast<std::size_t>();
     if (!get("tell_gone").is_none()) cfg_.tell_gone = get("tell_gone").cast<bool>();
+    if (!get("stream_body_over").is_none())
+      cfg_.stream_body_over = get("stream_body_over").cast<std::size_t>();
+    if (!get("body_window").is_none()) cfg_.body_window = get("body_window").cast<std::size_t>();
     if (!get("max_request_line").is_none())
       cfg_.limits.max_request_line = get("max_request_line").cast<std::size_t>();
     if (!get("io").is_none()) {
@@ -857,6 +927,13 @@ class py_server {
     handler_.resume_ = resume.release().ptr();
   }
 
+  // piece(request, bytes, end, error): see py_handler::piece_.
+  void set_piece(py::object piece) {
+    check_not_started();
+    Py_XDECREF(handler_.piece_);
+    handler_.piece_ = piece.release().ptr();
+  }
+
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
                  py::object log_error) {
     check_not_started();
@@ -939,6 +1016,7 @@ void bind_server(py::module_& m) {
            py::arg("slow_after"), py::arg("batch_budget"), py::arg("spill_mean"))
       .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("set_resume", &py_server::set_resume, py::arg("resume"))
+      .def("set_piece", &py_server::set_piece, py::arg("piece"))
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)

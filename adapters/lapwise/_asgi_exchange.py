@@ -1,8 +1,13 @@
 """One ASGI ``http`` request on the native server: its scope, ``receive`` and ``send``.
 
-The native request carries the whole body (the core reads it, bounded by ``max_body``, before
-the request is dispatched), so ``receive`` gives it in one ``http.request`` message with
-``more_body`` False. A response whose first body message is its last leaves whole (the fast
+A body the core read whole (the common case: small ones) is one ``http.request`` message with
+``more_body`` False. A streamed one (``req.body_streamed``) is asked for piece by piece: each
+``receive`` calls ``req._read()`` and waits for the piece (the first one sends ``100 Continue``
+when the client asked for it), ``more_body`` True until the last; the core reads the
+connection only as far as a bounded window ahead of the app. A body that cannot be read on
+(the client left, a chunked body over ``max_body``, a stalled upload) ends as
+``http.disconnect``, and the client gets the core's status (413, 400, 408) if no response has
+begun. A response whose first body message is its last leaves whole (the fast
 path); otherwise it is streamed: each body message is one part (chunked on HTTP/1.1), and
 ``send`` returns once the core took the part and the connection's unsent output is below its
 bound (``max_output``), so a slow client holds the app back instead of filling memory.
@@ -38,8 +43,8 @@ def http_scope(req: Any, server: tuple[str, int], root_path: str, state: dict[st
         "query_string": req.query_string.encode("latin-1"),
         "root_path": root_path,
         "headers": req.raw_headers,
-        "client": None,  # the core does not pass the peer address on
-        "server": server,
+        "client": req.client,
+        "server": req.server or server,
     }
     if state is not None:
         scope["state"] = state.copy()  # each request sees the lifespan's state, shallowly copied
@@ -50,7 +55,7 @@ class Exchange:
     """The request's two channels; ``answer`` completes the native request (once)."""
 
     __slots__ = ("req", "loop", "status", "headers", "answered", "streaming", "gone", "_body_sent",
-                 "_done", "_taken")
+                 "_done", "_taken", "_streamed", "_piece")
 
     def __init__(self, req: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.req = req
@@ -63,9 +68,13 @@ class Exchange:
         self._body_sent = False
         self._done: asyncio.Future[None] | None = None  # the response is out, or the client gone
         self._taken: asyncio.Future[None] | None = None  # the last streamed part was taken
+        self._streamed: bool = req.body_streamed
+        self._piece: asyncio.Future[tuple[bytes, bool, int]] | None = None  # asked, not yet come
 
     async def receive(self) -> dict[str, Any]:
         if not self._body_sent:
+            if self._streamed:
+                return await self._next_piece()
             self._body_sent = True
             return {"type": "http.request", "body": self.req.body, "more_body": False}
         if not (self.answered or self.gone):
@@ -75,6 +84,30 @@ class Exchange:
             # cancel the future the other waiters share.
             await asyncio.shield(self._done)
         return _REQUEST_DONE
+
+    async def _next_piece(self) -> dict[str, Any]:
+        if self._piece is None:
+            if self.answered or self.gone:  # nobody will deliver it
+                self._body_sent = True
+                return _REQUEST_DONE
+            self._piece = self.loop.create_future()
+            self.req._read()
+        # Shielded, and kept until taken: a receive() cancelled while it waits leaves the piece
+        # for the next one instead of losing it.
+        data, end, error = await asyncio.shield(self._piece)
+        self._piece = None
+        if error:
+            self._body_sent = True
+            self.gone = True
+            return _REQUEST_DONE
+        if end:
+            self._body_sent = True
+        return {"type": "http.request", "body": data, "more_body": not end}
+
+    def piece(self, data: bytes, end: bool, error: int) -> None:
+        """The piece asked for with ``req._read()``: on the loop thread."""
+        if self._piece is not None and not self._piece.done():
+            self._piece.set_result((data, end, error))
 
     async def send(self, message: dict[str, Any]) -> None:
         kind = message["type"]
@@ -130,6 +163,7 @@ class Exchange:
         if gone:
             self.gone = True
             self.finished()
+            self.piece(b"", True, 400)  # a receive() waiting for a piece ends as a disconnect
         if self._taken is not None and not self._taken.done():
             self._taken.set_result(None)
 
@@ -169,3 +203,6 @@ class Exchange:
     def finished(self) -> None:
         if self._done is not None and not self._done.done():
             self._done.set_result(None)
+        # Answered: the core hands no piece to an answered request (it drops the rest itself).
+        if self.answered:
+            self.piece(b"", True, 400)

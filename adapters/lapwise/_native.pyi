@@ -49,9 +49,16 @@ class ServerRequest:
     params: dict[str, str | int]  # {x:int} parameters as int
     headers: dict[str, str]  # lower-case names, repeated ones joined with ", "
     body: bytes
+    raw_path: bytes
+    http_version: str
+    raw_headers: list[tuple[bytes, bytes]]
+    body_streamed: bool  # the body comes in pieces (_read() + the piece hook), not in `body`
+    client: tuple[str, int] | None  # the peer's address
+    server: tuple[str, int] | None  # the address the connection reached
     def json(self) -> Any: ...
     def _respond(self, result: Any) -> None: ...
     def _fail(self, exc: BaseException) -> None: ...
+    def _read(self) -> bool: ...  # False: answered already, no piece will come
 
 class Server:
     """lapwise::server::server with Python handlers, entered once per batch of ready requests."""
@@ -59,8 +66,10 @@ class Server:
     def __init__(self, options: dict[str, Any]) -> None:
         """options: host, port, threads, server_name, header_timeout/idle_timeout/
         shutdown_timeout (ms), max_connections, max_pipelined, max_body, max_header_bytes,
-        max_request_line, io ("epoll", "asio" or "auto"; else LAPWISE_SERVER_IO, else epoll).
-        A bad value raises ValueError."""
+        max_request_line, io ("epoll", "asio" or "auto"; else LAPWISE_SERVER_IO, else epoll),
+        stream_body_over (bytes: larger bodies, and chunked or 100-continue ones not yet
+        received, stream: req.body_streamed), body_window (bytes of a streamed body that may
+        wait for the handler). A bad value raises ValueError."""
     def add_const(self, method: str, pattern: str, status: int, content_type: str,
                   headers: Sequence[tuple[str, str]], body: bytes) -> None: ...
     def add_route(self, method: str, pattern: str, handler: Callable[[ServerRequest], Any],
@@ -80,6 +89,9 @@ class Server:
         seconds per call on average, the rest of it calls the routes' offload."""
     def set_handler(self, route: int, handler: Callable[[ServerRequest], Any]) -> None:
         """Replaces a route's callable, also while serving."""
+    def set_resume(self, resume: Callable[[ServerRequest, bool], None]) -> None: ...
+    def set_piece(self, piece: Callable[[ServerRequest, bytes, bool, int], None]) -> None:
+        """piece(request, data, end, error) for each piece asked for with request._read()."""
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def wait(self, timeout: float = -1.0) -> bool: ...

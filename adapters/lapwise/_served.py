@@ -13,12 +13,18 @@ from .app import Response, Running
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
+# Bodies over this many bytes (and chunked or 100-continue ones not yet wholly received) reach
+# the app in pieces as they arrive (the native option ``stream_body_over``); smaller ones come
+# whole in one hand-off, as a request without a body does.
+STREAM_BODY_OVER = 64 << 10
+
 
 def start_native(server: Any, bridge: Any, log_error: Callable[..., Any], host: str,
                  shutdown_timeout: float | None) -> Running:
     """Routes every method on every path to ``bridge.enter``, sets the hooks (``bridge.resume``
-    for streamed parts and clients that leave) and starts ``server``; ``bridge`` is Running's
-    pending/cut/stop."""
+    for streamed parts and clients that leave, ``bridge.piece(req, data, end, error)`` for the
+    pieces of a streamed body asked for with ``req._read()``) and starts ``server``; ``bridge``
+    is Running's pending/cut/stop."""
     for method in METHODS:
         server.add_route(method, "/", bridge.enter, 0)
         server.add_route(method, "/{rest:path}", bridge.enter, 0)
@@ -27,6 +33,7 @@ def start_native(server: Any, bridge: Any, log_error: Callable[..., Any], host: 
     # Nothing of the App's offloading: the bridges only queue, they never block the io thread.
     server.set_dispatch(PENDING, None, 3600.0, 3600.0, 0.0)
     server.set_resume(bridge.resume)
+    server.set_piece(bridge.piece)
     bound = server.start()
     return Running(host, bound, server, bridge, None, 10.0 if shutdown_timeout is None else shutdown_timeout)
 

@@ -11,10 +11,14 @@ importable) once, and the loop starts one task per request. ``options`` are the 
 server's (see ``lapwise.App.serve``), plus ``root_path`` (the scope's) and
 ``lifespan_timeout`` (seconds for startup and for shutdown, default 10). Responses stream with
 back-pressure and ``http.disconnect`` comes when the client leaves (``_asgi_exchange``).
+Request bodies over ``stream_body_over`` bytes (64 KiB by default), and chunked or
+``Expect: 100-continue`` ones not wholly received, reach ``receive()`` in pieces as they
+arrive (``more_body`` True until the last), the connection not read while the app does not
+ask (at most ``body_window`` bytes wait); ``100 Continue`` goes out at the first
+``receive()``. Smaller bodies come whole in one message. The scope's ``client`` and
+``server`` are the connection's addresses.
 
-What this server does not do yet: the request body arrives whole (bounded by ``max_body``);
-``client`` is None; methods outside GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS get 405
-from the core.
+Methods outside GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS get 405 from the core.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from . import _native_status
 from ._app_pool import PENDING
 from ._asgi_exchange import Exchange, http_scope
 from ._asgi_lifespan import Lifespan, LifespanError
-from ._served import METHODS, Served, start_native
+from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
 from .app import App, Response, Running, _cut_response
 
 __all__ = ["serve", "run", "LifespanError", "METHODS"]
@@ -61,7 +65,8 @@ class _Bridge:
         self.loop = _new_loop()
         self._inbox: list[Any] = []
         self._woken = False
-        self._resumes: list[tuple[Any, bool]] = []
+        # Streamed parts taken / clients gone (piece None), and body pieces (data, end, error).
+        self._resumes: list[tuple[Any, bool, tuple[bytes, bool, int] | None]] = []
         self._resumes_woken = False
         self._pending: dict[asyncio.Task[None], Exchange] = {}
         self._exchanges: dict[Any, Exchange] = {}  # native request -> its exchange, while held
@@ -95,7 +100,14 @@ class _Bridge:
 
     def resume(self, req: Any, gone: bool) -> None:
         """A streamed part was taken, or the client left: batched like ``enter``."""
-        self._resumes.append((req, gone))
+        self._queue_resume((req, gone, None))
+
+    def piece(self, req: Any, data: bytes, end: bool, error: int) -> None:
+        """A piece of a streamed body the exchange asked for: batched like ``enter``."""
+        self._queue_resume((req, False, (data, end, error)))
+
+    def _queue_resume(self, item: tuple[Any, bool, tuple[bytes, bool, int] | None]) -> None:
+        self._resumes.append(item)
         if not self._resumes_woken:
             self._resumes_woken = True
             self.loop.call_soon_threadsafe(self._take_resumes)
@@ -104,9 +116,13 @@ class _Bridge:
     def _take_resumes(self) -> None:
         self._resumes_woken = False
         batch, self._resumes = self._resumes, []
-        for req, gone in batch:
-            if (ex := self._exchanges.get(req)) is not None:
+        for req, gone, piece in batch:
+            if (ex := self._exchanges.get(req)) is None:
+                continue
+            if piece is None:
                 ex.resumed(gone)
+            else:
+                ex.piece(*piece)
 
     def _take(self) -> None:
         self._woken = False
@@ -187,7 +203,7 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     the native server's error (``ValueError``: cannot listen on ...) when it cannot start."""
     native = _native_status.module()
     server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,
-                            "tell_gone": True, **options})
+                            "tell_gone": True, "stream_body_over": STREAM_BODY_OVER, **options})
     bridge = _Bridge(app, (host, port), root_path, lifespan_timeout)
     try:
         bridge.call(bridge.lifespan.startup(), lifespan_timeout)

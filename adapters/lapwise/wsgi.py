@@ -6,14 +6,24 @@
 
 Every request of every method on every path reaches the app, on a pool of ``pool`` threads
 (requests wait for a free thread; how many can wait is bounded by the server's connection and
-pipelining bounds). ``wsgi.input`` holds the whole body (the core reads it, bounded by
-``max_body``, before the request is dispatched). A response whose iterable is a list or tuple
-of at most one item, with nothing passed to ``write()``, leaves whole; otherwise each piece is
-one part of a streamed response (chunked), and the thread waits while the connection's unsent
-output is over ``max_output`` (back-pressure). The iterable's ``close()`` is always called.
-``wsgi.file_wrapper`` reads the file in blocks of ``block_size`` and streams them (no
-``sendfile`` yet). ``start_response(status, headers, exc_info)`` may replace the headers until
-the first part is sent; after that it re-raises ``exc_info``.
+pipelining bounds). ``wsgi.input`` is the body: small ones arrive whole (a ``BytesIO``);
+bodies over ``stream_body_over`` bytes (64 KiB by default), and chunked or
+``Expect: 100-continue`` ones not wholly received, are read from the connection as the app
+reads (``_wsgi_input.BodyInput``: ``read(n)``, ``readline``, iteration; at most ``body_window``
+bytes ahead of the app; ``100 Continue`` at the first read). Either way it ends with ``b""``
+after the last byte (``wsgi.input_terminated`` is True: a chunked body has no
+``CONTENT_LENGTH`` and is still read to its end), and never passes ``max_body``. A body that
+cannot be read on (the client left, a chunked body over ``max_body``) raises ``OSError``
+from the read; the client gets the core's status if no response has begun. ``REMOTE_ADDR``,
+``REMOTE_PORT``, ``SERVER_NAME`` and ``SERVER_PORT`` are the connection's addresses.
+
+A response whose iterable is a list or tuple of at most one item, with nothing passed to
+``write()``, leaves whole; otherwise each piece is one part of a streamed response (chunked),
+and the thread waits while the connection's unsent output is over ``max_output``
+(back-pressure). The iterable's ``close()`` is always called. ``wsgi.file_wrapper`` reads the
+file in blocks of ``block_size`` and streams them (no ``sendfile`` yet).
+``start_response(status, headers, exc_info)`` may replace the headers until the first part is
+sent; after that it re-raises ``exc_info``.
 """
 
 from __future__ import annotations
@@ -28,7 +38,8 @@ from typing import Any
 
 from . import _native_status
 from ._app_pool import PENDING
-from ._served import METHODS, Served, start_native
+from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
+from ._wsgi_input import BodyInput
 from .app import App, Response, Running
 
 __all__ = ["serve", "run", "METHODS", "FileWrapper"]
@@ -69,11 +80,16 @@ class _Call:
         self.started = False  # the head left: headers can no longer change
         self.gone = False
         self.taken = threading.Event()
+        self.input: BodyInput | None = None
         self.environ = self._environ(server, root_path)
 
     def _environ(self, server: tuple[str, int], root_path: str) -> dict[str, Any]:
         req = self.req
-        body = req.body
+        body = b"" if req.body_streamed else req.body
+        client = req.client
+        server = req.server or server
+        if req.body_streamed:
+            self.input = BodyInput(req)
         env: dict[str, Any] = {
             "REQUEST_METHOD": req.method,
             "SCRIPT_NAME": root_path,
@@ -83,9 +99,12 @@ class _Call:
             "SERVER_NAME": server[0],
             "SERVER_PORT": str(server[1]),
             "SERVER_PROTOCOL": "HTTP/" + req.http_version,
+            "REMOTE_ADDR": client[0] if client else "",
+            "REMOTE_PORT": str(client[1]) if client else "",
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
+            "wsgi.input": self.input if self.input is not None else io.BytesIO(body),
+            "wsgi.input_terminated": True,
             "wsgi.errors": sys.stderr,
             "wsgi.multithread": True,
             "wsgi.multiprocess": False,
@@ -100,7 +119,7 @@ class _Call:
                 continue
             key = "HTTP_" + key
             env[key] = env[key] + "," + text if key in env else text
-        if body and "CONTENT_LENGTH" not in env:  # a chunked upload, decoded by the core
+        if body and "CONTENT_LENGTH" not in env:  # a chunked upload the core read whole
             env["CONTENT_LENGTH"] = str(len(body))
         return env
 
@@ -141,6 +160,8 @@ class _Call:
     def resumed(self, gone: bool) -> None:
         self.gone = self.gone or gone
         self.taken.set()
+        if gone and self.input is not None:
+            self.input.piece(b"", True, 400)  # a read waiting for a piece ends
 
     def run(self, app: Any) -> None:
         result: Iterable[bytes] = ()
@@ -208,6 +229,12 @@ class _Bridge:
         if call is not None:
             call.resumed(gone)
 
+    def piece(self, req: Any, data: bytes, end: bool, error: int) -> None:  # the io thread
+        with self._lock:
+            call = self._calls.get(req)
+        if call is not None and call.input is not None:
+            call.input.piece(data, end, error)
+
     # Running's interface.
     def pending(self) -> int:
         with self._lock:
@@ -231,7 +258,8 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     if pool < 1:
         raise ValueError("pool must be at least 1")
     native = _native_status.module()
-    server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name, **options})
+    server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,
+                            "stream_body_over": STREAM_BODY_OVER, **options})
     bridge = _Bridge(app, pool, (host, port), root_path)
     try:
         running = start_native(server, bridge, _log_error, host, options.get("shutdown_timeout"))

@@ -125,7 +125,7 @@ def test_scope_in_full(server):
     assert s["query_string"] == "x=1&x=2"
     assert s["root_path"] == "/mnt"
     assert s["server"] == [server.host, server.port]
-    assert s["client"] is None
+    assert s["client"][0] == "127.0.0.1" and 0 < s["client"][1] < 65536
     assert s["state"] == {"greeting": "hi"}
     assert s["body"] == "payload"
     names = [n for n, _ in s["headers"]]

@@ -43,6 +43,8 @@ class asio_connection final : public connection<asio_connection, asio_loop>,
   void close_socket() noexcept;
   void arm();
   void post_complete(request& r, response&& resp);
+  void post_read_body(request& r);
+  int native_fd() noexcept { return sock_.native_handle(); }
   void settled();
   static void closed_out() noexcept {}
   std::shared_ptr<asio_connection> retain() { return shared_from_this(); }
@@ -212,6 +214,10 @@ void asio_connection::post_complete(request& r, response&& resp) {
   asio::post(loop_.io_, [self = shared_from_this(), &r, resp = std::move(resp)]() mutable {
     self->complete(r, std::move(resp));
   });
+}
+
+void asio_connection::post_read_body(request& r) {
+  asio::post(loop_.io_, [self = shared_from_this(), &r] { self->read_body(r); });
 }
 
 // -------------------------------------------------------------------------------------- loop

@@ -25,6 +25,7 @@
 
 #include "lapwise/server/render.h"
 #include "server_state.h"
+#include "socket_address.h"
 
 namespace lapwise::server::detail {
 
@@ -41,6 +42,8 @@ enum class io_result : std::uint8_t { done, would_block, eof, failed };
 //   void close_socket()                                     the fd goes away
 //   void arm()          wait for: readable when wants_input(), writable when write_blocked_
 //   void post_complete(request&, response&&)   run complete() on the loop's thread later
+//   void post_read_body(request&)              run read_body() on the loop's thread later
+//   int native_fd()                            the socket (for its addresses)
 //   void settled()      end of pump(): lifetime bookkeeping (reaping, holding)
 //   void closed_out()   after close_now(): the slot is free
 template <class Conn, class Loop>
@@ -143,9 +146,22 @@ class connection : public responder {
     self()->post_complete(r, std::move(resp));
   }
 
+  // request::read_body(), as complete() above.
+  void read_body(request& r) noexcept override {
+    if (loop_.on_loop_thread()) {
+      sess_.read_body(r);
+      loop_.mark_dirty(self());
+      return;
+    }
+    self()->post_read_body(r);
+  }
+  void addresses(net_address& peer, net_address& local) noexcept override {
+    socket_addresses(self()->native_fd(), peer, local);
+  }
+
   [[nodiscard]] bool closed() const noexcept { return closed_; }
   [[nodiscard]] bool held() const noexcept {  // a request of ours is out with the handler
-    return sess_.current_phase() == session::phase::waiting;
+    return sess_.unanswered() != 0;
   }
   // Readable while lingering: discard what came, close at the client's FIN or an error.
   void linger_read() {

@@ -55,6 +55,8 @@ class epoll_connection final : public connection<epoll_connection, epoll_loop> {
   void close_socket() noexcept { ::close(fd_); }  // also leaves the epoll set
   void arm();
   void post_complete(request& r, response&& resp);
+  void post_read_body(request& r);
+  [[nodiscard]] int native_fd() const noexcept { return fd_; }
   void settled();
   void closed_out() noexcept;
   [[nodiscard]] static int retain() noexcept { return 0; }  // freed only by the loop's reaping
@@ -201,6 +203,10 @@ void epoll_connection::settled() {
 void epoll_connection::post_complete(request& r, response&& resp) {
   auto boxed = std::make_shared<response>(std::move(resp));
   loop_.post([this, &r, boxed] { complete(r, std::move(*boxed)); });
+}
+
+void epoll_connection::post_read_body(request& r) {
+  loop_.post([this, &r] { read_body(r); });
 }
 
 // ------------------------------------------------------------------------------------- loop

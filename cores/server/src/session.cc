@@ -53,6 +53,17 @@ bool plain_text(std::string_view s) noexcept {
 }  // namespace
 
 void request::respond(response r) noexcept { owner_->complete(*this, std::move(r)); }
+void request::read_body() noexcept { owner_->read_body(*this); }
+
+namespace {
+const net_address unknown_address{};
+}  // namespace
+const net_address& request::client() const noexcept {
+  return client_ != nullptr ? *client_ : unknown_address;
+}
+const net_address& request::server() const noexcept {
+  return server_ != nullptr ? *server_ : unknown_address;
+}
 
 session::session(const service& svc, detail::responder& owner, std::vector<request*>& ready,
                  const char* date)
@@ -165,6 +176,7 @@ void session::receive(std::string_view bytes) {
 }
 
 void session::end_of_input() noexcept {
+  if (body_active_) body_failed(400);  // the client left inside a streamed body
   eof_ = true;
   in_begin_ = in_end_;  // a partial request is dropped: nobody will read its answer
   in_body_ = false;
@@ -180,6 +192,10 @@ void session::drain() {
 void session::timeout() {
   const phase p = current_phase();
   if (p == phase::waiting) return;
+  if (body_active_) {  // a streamed body stalled: its handler's answer becomes the 408
+    body_failed(408);
+    return;
+  }
   if ((p == phase::head || p == phase::body) && !closing_) {
     std::string bytes;
     detail::render_response(bytes,
@@ -228,6 +244,9 @@ void session::consume(std::size_t n) noexcept {
 }
 
 bool session::wants_read() const noexcept {
+  // A streamed body is read whatever the bounds on new requests say (its handler waits for
+  // it), as far as its window.
+  if (body_active_) return !eof_ && !body_window_full();
   if (closing_ || eof_) return false;
   if (draining_ && in_begin_ == in_end_) return false;
   return slots_.size() < svc_.cfg_.max_pipelined && output_room();
@@ -246,14 +265,19 @@ std::size_t session::footprint() const noexcept {
 }
 
 session::phase session::current_phase() const noexcept {
+  if (body_active_ && !body_continue_ && !body_window_full()) return phase::body;
   if (!slots_.empty()) return phase::waiting;
   if (in_end_ == in_begin_) return phase::idle;
   return in_body_ ? phase::body : phase::head;
 }
 
 void session::process() {
-  while (!closing_ && in_end_ > in_begin_ && slots_.size() < svc_.cfg_.max_pipelined &&
-         output_room() && !ws_.state) {
+  for (;;) {
+    if (body_active_ && !feed_body()) break;  // a streamed body comes before what follows it
+    if (closing_ || in_end_ <= in_begin_ || slots_.size() >= svc_.cfg_.max_pipelined ||
+        !output_room() || ws_.state) {
+      break;
+    }
     if (!process_one({in_.get() + in_begin_, in_end_ - in_begin_})) return;
   }
   if (ws_.state && !closing_ && in_end_ > in_begin_ && output_room()) websocket_input();
@@ -290,6 +314,11 @@ bool session::process_one(std::string_view data) {
     case parser::body_framing::content_length: {
       const std::size_t total = head + static_cast<std::size_t>(req.content_length);
       if (data.size() < total) {
+        if (svc_.cfg_.stream_body_over != config::never_stream &&
+            (req.expect_continue || req.content_length > svc_.cfg_.stream_body_over) &&
+            stream_body(data, req, head)) {
+          return true;
+        }
         in_body_ = true;
         if (!reserve_input(total)) return false;
         if (req.expect_continue && !continue_sent_) {
@@ -322,6 +351,9 @@ bool session::process_one(std::string_view data) {
         return false;
       }
       if (r.status == parser::parse_status::need_more) {
+        if (svc_.cfg_.stream_body_over != config::never_stream && stream_body(data, req, head)) {
+          return true;
+        }
         in_body_ = true;
         // The input buffer doubles while a chunked body grows: the budget is checked at each
         // doubling, here, before read_space() does it.
@@ -456,6 +488,22 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
   r->version_minor_ = req.version_minor;
   r->resumed_ = r->gone_ = r->streaming_ = false;
   r->context_ = nullptr;
+  if (!addresses_known_) {  // once per connection, for the first handler request
+    addresses_known_ = true;
+    owner_.addresses(peer_, local_);
+  }
+  r->client_ = &peer_;
+  r->server_ = &local_;
+  r->body_streamed_ = streamed_next_;
+  if (streamed_next_) {
+    r->body_asked_ = r->body_received_ = r->body_end_ = r->body_piece_ready_ = false;
+    r->body_error_ = 0;
+    body_req_ = r;
+    body_active_ = true;
+    body_continue_ = req.expect_continue;
+    body_chunked_ = req.framing == parser::body_framing::chunked;
+    body_left_ = body_chunked_ ? 0 : req.content_length;
+  }
   r->body_ = rebase(body, from, span, to);
   std::string_view new_path = rebase(path, from, span, to);
   if (decoded) {
@@ -507,6 +555,7 @@ void session::complete(request& r, response&& resp) {
   slot& s = slots_[static_cast<std::size_t>(r.seq_ - base_seq_)];
   if (s.req.get() != &r) return;
   if (draining_ && &s == &slots_.back() && in_begin_ == in_end_) s.close = true;
+  if (r.body_streamed_ && resp.kind != response::part::chunk) body_answered(s, r, resp);
   if (resp.kind != response::part::whole || r.streaming_) {
     stream(s, r, std::move(resp));
     return;
@@ -522,6 +571,7 @@ void session::complete(request& r, response&& resp) {
   // A large body is sent from the handler's string after its head: no copy of it is made.
   const bool bodyless = resp.status == 204 || resp.status == 304;
   const bool apart = resp.body.size() >= large_buffer && !bodyless && !s.head_only;
+  const std::size_t interim = s.bytes.size();  // a 100 Continue still waiting, counted already
   detail::render_response(s.bytes,
                           {resp.status, svc_.cfg_.server_name, date_, resp.content_type,
                            resp.headers, s.close, s.keep_alive10},
@@ -529,7 +579,7 @@ void session::complete(request& r, response&& resp) {
   if (apart) s.body = std::move(resp.body);
   s.ready = true;
   released(resp.body.capacity());  // freed on return: counts towards giving memory back
-  slot_bytes_ += s.bytes.size() + s.body.size();
+  slot_bytes_ += s.bytes.size() - interim + s.body.size();
   in_flight_expected_ -= s.expected;
   const std::size_t now = s.bytes.size() + s.body.size();
   // Taught to every connection, but written only on a real change: io threads share the line.
@@ -543,6 +593,11 @@ void session::complete(request& r, response&& resp) {
 }
 
 void session::retire(slot& s) {
+  if (s.req->body_streamed_) {  // its window's buffers are not kept in the pool
+    std::string().swap(s.req->body_buf_);
+    std::string().swap(s.req->body_piece_);
+    s.req->body_streamed_ = false;
+  }
   std::string& storage = s.req->storage_;
   in_flight_bytes_ -= std::min(in_flight_bytes_, storage.capacity());
   if (storage.capacity() > keep_request) {
@@ -670,7 +725,7 @@ void session::flush_slots() {
   while (!slots_.empty()) {
     slot& s = slots_.front();
     if (!s.ready) {
-      if (s.streaming && !s.bytes.empty()) {  // its parts so far; the next go out directly
+      if (!s.bytes.empty()) {  // its parts (or 100 Continue) so far; the next go out directly
         slot_bytes_ -= s.bytes.size();
         append_out(s.bytes);
         std::string().swap(s.bytes);

@@ -74,6 +74,21 @@ struct config {
   std::function<void(std::string_view message)> report;
   // Where WebSocket upgrades go (websocket_app.h); null: such requests are plain HTTP.
   ws::app* websocket = nullptr;
+  // Streamed request bodies (request::body_streamed()): a handler route's request is handed
+  // over at the end of its head, and its body in pieces as it arrives, when the body is not
+  // wholly buffered yet and it is chunked, or asks for 100-continue, or its Content-Length is
+  // over this many bytes. Every other body is read whole first (one hand-off). The default
+  // never streams; the ASGI and WSGI hosts set it (64 KiB) so uploads stay bounded.
+  std::size_t stream_body_over = never_stream;
+  // Decoded bytes of a streamed body that may wait for the handler before reading pauses.
+  std::size_t body_window = 64 << 10;
+  static constexpr std::size_t never_stream = ~std::size_t{0};
+};
+
+// A socket address as numeric text ("127.0.0.1", "::1") and a port; empty host: unknown.
+struct net_address {
+  std::string host;
+  std::uint16_t port = 0;
 };
 
 // A handler's response; the server adds Server, Date, Content-Length and Connection itself.
@@ -136,6 +151,35 @@ class request {
   // now is dropped, but the request must still be completed (a whole response or `end`).
   // A held request is handed back once, resumed() true, when this happens (config::tell_gone).
   [[nodiscard]] bool gone() const noexcept { return gone_; }
+  // The connection's peer and local address (request::client() / server()).
+  [[nodiscard]] const net_address& client() const noexcept;
+  [[nodiscard]] const net_address& server() const noexcept;
+
+  // Streamed bodies (config::stream_body_over). When body_streamed(), body() is empty at
+  // dispatch; read_body() (any thread, once per piece) asks for the next piece, and the request
+  // comes back to handle(), resumed(), with body() the piece (valid until the next read_body()
+  // or respond()) and take_piece() true once for that resumption. The first read_body() sends
+  // `100 Continue` when the client asked for it (never when the handler answers without
+  // reading: then the connection closes after the answer, or the rest of the body is read and
+  // dropped when the client sends it anyway). body_end(): the piece is the body's last
+  // (possibly empty). body_error() non-zero: the body cannot be read (413 a chunked body over
+  // max_body, 400 malformed or cut by the client, 408 too slow); the piece is empty and the
+  // client gets that status, if the handler's response has not begun, whatever the handler
+  // answers; the connection closes. At most config::body_window bytes wait for the handler:
+  // the connection is not read while they do (back-pressure). A body answered before it is
+  // read whole is drained (or the connection closed) by the session, not the handler.
+  [[nodiscard]] bool body_streamed() const noexcept { return body_streamed_; }
+  void read_body() noexcept;
+  [[nodiscard]] bool body_end() const noexcept { return body_end_; }
+  [[nodiscard]] int body_error() const noexcept { return body_error_; }
+  // True once after a piece was delivered (this resumption carries it), then false: tells a
+  // piece from a streamed part's resumption when both come in one batch.
+  [[nodiscard]] bool take_piece() noexcept {
+    const bool p = body_piece_ready_;
+    body_piece_ready_ = false;
+    return p;
+  }
+
   // The handler's own pointer for this request (null when dispatched), e.g. what resumed()
   // requests map back to. Read and written only by the handler, on its own terms.
   void set_context(void* p) noexcept { context_ = p; }
@@ -153,6 +197,14 @@ class request {
   int version_minor_ = 1;
   bool resumed_ = false, gone_ = false;
   bool streaming_ = false;  // a head part was taken
+  // A streamed body (session_body.cc): pieces decoded but not yet handed over, the piece the
+  // handler reads (body_ views it), and where it stands.
+  std::string body_buf_, body_piece_;
+  bool body_streamed_ = false, body_asked_ = false, body_received_ = false, body_end_ = false;
+  bool body_piece_ready_ = false;
+  int body_error_ = 0;
+  const net_address* client_ = nullptr;
+  const net_address* server_ = nullptr;
   void* context_ = nullptr;
   std::uint64_t seq_ = 0;  // position in its connection's response order
   detail::responder* owner_ = nullptr;

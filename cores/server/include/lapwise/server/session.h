@@ -47,6 +47,12 @@ namespace detail {
 class responder {
  public:
   virtual void complete(request& r, response&& resp) noexcept = 0;
+  // request::read_body(): session::read_body() on the session's thread. Responders whose
+  // sessions never stream bodies (config::stream_body_over) may leave it.
+  virtual void read_body(request&) noexcept {}
+  // The connection's peer and local addresses, asked once per connection (at its first
+  // handler request); leaving them empty says unknown.
+  virtual void addresses(net_address& /*peer*/, net_address& /*local*/) noexcept {}
 
  protected:
   ~responder() = default;
@@ -100,7 +106,8 @@ class session {
   enum class phase : std::uint8_t {
     idle,     // nothing buffered, nothing unanswered: the idle (keep-alive) timeout applies
     head,     // part of a request head is buffered: the header timeout applies
-    body,     // a head is complete, its body is not: the body timeout applies
+    body,     // a head is complete, its body is not (also a streamed body the client owes
+              // while its window has room): the body timeout applies
     waiting,  // a handler holds a request (or the pipelining bound is reached): none
   };
 
@@ -139,6 +146,7 @@ class session {
     return w;
   }
   void complete(request& r, response&& resp);  // the owner's side of request::respond()
+  void read_body(request& r);                  // the owner's side of request::read_body()
   void timeout();  // the owner's deadline passed: 408 while receiving, else close
   void drain();    // graceful stop: answer what is buffered, then close
 
@@ -228,6 +236,18 @@ class session {
   request* acquire();
   [[nodiscard]] bool want_close(const parser::request& req) const noexcept;
 
+  // Streamed request bodies (session_body.cc).
+  bool stream_body(std::string_view data, const parser::request& req, std::size_t head);
+  bool feed_body();
+  void deliver_piece(request& r);
+  void body_failed(int status);
+  void body_answered(slot& s, request& r, response& resp);
+  void send_continue(slot& s);
+  slot* slot_of(request& r) noexcept;
+  [[nodiscard]] bool body_window_full() const noexcept {
+    return body_req_ != nullptr && body_req_->body_buf_.size() >= svc_.cfg_.body_window;
+  }
+
   // WebSocket mode (websocket_session.cc): after a 101 the input goes to the codec.
   struct ws_state;
   struct ws_holder {
@@ -275,6 +295,14 @@ class session {
   bool closing_ = false, eof_ = false, draining_ = false;
   bool gone_ = false, woken_ = false;
   std::size_t streams_waiting_ = 0;  // slots with `waiting` set
+  // The streamed body being read: its request (null once answered: the rest is dropped), what
+  // a Content-Length body still owes, and whether the client waits for 100 Continue.
+  request* body_req_ = nullptr;
+  std::uint64_t body_left_ = 0;
+  bool body_active_ = false, body_chunked_ = false, body_continue_ = false;
+  bool streamed_next_ = false;  // answer(): the request being dispatched streams its body
+  net_address peer_, local_;
+  bool addresses_known_ = false;
   ws_holder ws_;
 };
 

@@ -1,7 +1,7 @@
 """The app on Starlette: what a typical FastAPI/Starlette user runs under uvicorn. Serves the app
 spec of base.py and the hosted surface of hosted_surface.py with Starlette's own features
-(routing with convertors, a pure ASGI middleware (cheap: the app is also timed), exception handlers, form parsing, streaming, static
-files, lifespan)."""
+(routing with convertors, a pure ASGI middleware (cheap: the app is also timed), exception
+handlers, form parsing, streaming, static files, lifespan)."""
 
 from __future__ import annotations
 

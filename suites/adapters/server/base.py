@@ -15,7 +15,8 @@ The app (every server answers these identically; conformance checks it before an
   (``application/octet-stream`` when it had none)
 - anything else -> 404
 
-Every response carries ``Server`` and ``Date`` headers and a correct ``Content-Length``.
+Every response carries ``Server`` and ``Date`` headers (unless the adapter lists one in
+``omits_headers`` with the reason) and a correct ``Content-Length``.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ class Address:
 class Server(Adapter):
     kind: ClassVar[str] = "server"
     routes: ClassVar[frozenset[str]] = ALL_ROUTES
+    # Required headers a server leaves out by design: header name (lower case) -> the reason.
+    omits_headers: ClassVar[dict[str, str]] = {}
+    # Set (to the reason) when the server closes the connection after responses without saying
+    # so (no ``Connection: close``): clients must then open one connection per request.
+    drops_keep_alive: ClassVar[str] = ""
 
     @abc.abstractmethod
     def start(self, host: str = "127.0.0.1", port: int = 0, cpu: int | None = None) -> Address:

@@ -1,20 +1,23 @@
-"""server/lapwise-wsgi: lapwise's server core running the raw WSGI app (apps/wsgi_app.py)
-through lapwise.wsgi, started by the product's command line (``--interface wsgi``)."""
+"""server/lapwise-wsgi: lapwise's server core running a WSGI app (the raw one of apps/wsgi_app.py
+unless given another) through lapwise.wsgi, started by the product's command line
+(``--interface wsgi``)."""
 
 from __future__ import annotations
 
 from ..adapter import Availability
-from ._process import ProcessServer, python_module_command
+from ._hosted import RAW_WSGI_APP, HostedServer
+from .lapwise_asgi import lapwise_serve_command
 from .native_py import native_server_available
 
 
-class LapwiseWsgiServer(ProcessServer):
+class LapwiseWsgiServer(HostedServer):
     name = "lapwise-wsgi"
+    interface = "wsgi"
+    default_app = RAW_WSGI_APP
 
     @classmethod
     def available(cls) -> Availability:
         return native_server_available()
 
-    def command(self, host: str, port: int) -> list[str]:
-        return python_module_command("lapwise", "serve", "suites.adapters.server.apps.wsgi_app:app",
-                                     "--interface", "wsgi", "--host", host, "--port", str(port))
+    def serve_command(self, app: str, host: str, port: int) -> list[str]:
+        return lapwise_serve_command(app, "wsgi", host, port)

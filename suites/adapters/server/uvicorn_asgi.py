@@ -1,19 +1,14 @@
 """server/uvicorn-asgi: uvicorn (httptools + uvloop) running a raw ASGI app, no framework."""
 
-from ..adapter import requires_module
-from ._process import ProcessServer
+from ._hosted import RAW_ASGI_APP, HostedServer
 from .uvicorn_starlette import uvicorn_command
 
 
-class UvicornAsgiServer(ProcessServer):
+class UvicornAsgiServer(HostedServer):
     name = "uvicorn-asgi"
+    interface = "asgi"
+    default_app = RAW_ASGI_APP
+    server_modules = ("uvicorn", "httptools", "uvloop")
 
-    @classmethod
-    def available(cls):
-        for mod in ("uvicorn", "httptools", "uvloop"):
-            if not (ok := requires_module(mod)):
-                return ok
-        return ok
-
-    def command(self, host: str, port: int) -> list[str]:
-        return uvicorn_command("suites.adapters.server.apps.asgi_app:app", host, port)
+    def serve_command(self, app: str, host: str, port: int) -> list[str]:
+        return uvicorn_command(app, host, port)

@@ -1,21 +1,15 @@
 """server/uvicorn-h11-starlette: uvicorn with its pure-Python h11 protocol and asyncio's own
-loop (no httptools, no uvloop), running the Starlette app."""
+loop (no httptools, no uvloop), running the Starlette app (or any ASGI app it is given)."""
 
-from ..adapter import requires_module
-from ._process import ProcessServer, python_module_command
+from ._hosted import STARLETTE_APP, HostedServer
+from .uvicorn_starlette import uvicorn_command
 
 
-class UvicornH11StarletteServer(ProcessServer):
+class UvicornH11StarletteServer(HostedServer):
     name = "uvicorn-h11-starlette"
+    interface = "asgi"
+    default_app = STARLETTE_APP
+    server_modules = ("uvicorn", "h11")
 
-    @classmethod
-    def available(cls):
-        for mod in ("uvicorn", "starlette", "h11"):
-            if not (ok := requires_module(mod)):
-                return ok
-        return ok
-
-    def command(self, host: str, port: int) -> list[str]:
-        return python_module_command("uvicorn", "suites.adapters.server.apps.starlette_app:app", "--host", host,
-                                     "--port", str(port), "--http", "h11", "--loop", "asyncio",
-                                     "--log-level", "warning", "--no-access-log")
+    def serve_command(self, app: str, host: str, port: int) -> list[str]:
+        return uvicorn_command(app, host, port, http="h11", loop="asyncio")

@@ -1,24 +1,20 @@
-"""server/uvicorn-starlette: uvicorn (httptools + uvloop, one worker) running the Starlette app."""
+"""server/uvicorn-starlette: uvicorn (httptools + uvloop, one worker) running the Starlette app
+(or any ASGI app it is given)."""
 
-from ..adapter import requires_module
-from ._process import ProcessServer, python_module_command
+from ._hosted import STARLETTE_APP, HostedServer
+from ._process import python_module_command
 
 
-def uvicorn_command(app: str, host: str, port: int) -> list[str]:
-    return python_module_command("uvicorn", app, "--host", host, "--port", str(port),
-                                 "--http", "httptools", "--loop", "uvloop",
+def uvicorn_command(app: str, host: str, port: int, http: str = "httptools", loop: str = "uvloop") -> list[str]:
+    return python_module_command("uvicorn", app, "--host", host, "--port", str(port), "--http", http, "--loop", loop,
                                  "--log-level", "warning", "--no-access-log")
 
 
-class UvicornStarletteServer(ProcessServer):
+class UvicornStarletteServer(HostedServer):
     name = "uvicorn-starlette"
+    interface = "asgi"
+    default_app = STARLETTE_APP
+    server_modules = ("uvicorn", "httptools", "uvloop")
 
-    @classmethod
-    def available(cls):
-        for mod in ("uvicorn", "starlette", "httptools", "uvloop"):
-            if not (ok := requires_module(mod)):
-                return ok
-        return ok
-
-    def command(self, host: str, port: int) -> list[str]:
-        return uvicorn_command("suites.adapters.server.apps.starlette_app:app", host, port)
+    def serve_command(self, app: str, host: str, port: int) -> list[str]:
+        return uvicorn_command(app, host, port)

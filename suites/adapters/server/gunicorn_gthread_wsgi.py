@@ -1,0 +1,15 @@
+"""server/gunicorn-gthread-wsgi: gunicorn 20, one gthread worker with 8 threads (keep-alive),
+running the raw WSGI app (or any WSGI app it is given)."""
+
+from ._hosted import RAW_WSGI_APP, HostedServer
+from .gunicorn_sync_wsgi import gunicorn_command
+
+
+class GunicornGthreadWsgiServer(HostedServer):
+    name = "gunicorn-gthread-wsgi"
+    interface = "wsgi"
+    default_app = RAW_WSGI_APP
+    server_modules = ("gunicorn",)
+
+    def serve_command(self, app: str, host: str, port: int) -> list[str]:
+        return gunicorn_command(app, host, port, "gthread", threads=8)

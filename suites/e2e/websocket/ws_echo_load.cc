@@ -161,8 +161,8 @@ class load {
     std::printf(
         "{\"messages\": %llu, \"wall_s\": %.6f, \"client_cpu_s\": %.6f, \"server_cpu_s\": %.6f, "
         "\"connections\": %d, \"size\": %zu, \"binary\": %s, \"total_echoes\": %llu}\n",
-        static_cast<unsigned long long>(counted_), wall, cpu, server_cpu, o_.connections,
-        o_.size, o_.binary ? "true" : "false", static_cast<unsigned long long>(total_));
+        static_cast<unsigned long long>(counted_), wall, cpu, server_cpu, o_.connections, o_.size,
+        o_.binary ? "true" : "false", static_cast<unsigned long long>(total_));
     return 0;
   }
 
@@ -204,8 +204,8 @@ class load {
     }
     const int one = 1;
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    const std::string req = "GET " + o_.path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                            std::to_string(o_.port) +
+    const std::string req = "GET " + o_.path +
+                            " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(o_.port) +
                             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                             "Sec-WebSocket-Key: " +
                             std::string(kKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";

@@ -1,7 +1,6 @@
 """Runs the WebSocket conformance table against every WebSocket server adapter and writes the
-verdicts: a schema v1 result file (one record per server x case: metric ``conformance``,
-1 pass, 0.5 non-strict, 0 fail; info cases as 1 with the note; the grade and what was
-observed in ``extra``) and a markdown table.
+verdicts: a schema v1 result file (per server ``cases_passed`` and ``cases_failed``, each
+case's grade and what was observed in ``extra``) and a markdown table of every case.
 
     python -m suites.e2e.websocket.ws_conformance --out results/ [--adapters 'websocket/*']
 """
@@ -19,7 +18,6 @@ from suites.results import Record, new_file, write
 from .ws_case_model import FAIL, GRADES, INFO, NON_STRICT, PASS, Case, Target, Verdict
 from .ws_case_table import all_cases, run_table
 
-_SCORE = {PASS: 1.0, NON_STRICT: 0.5, FAIL: 0.0, INFO: 1.0}
 _MARK = {PASS: "pass", NON_STRICT: "non-strict", FAIL: "**FAIL**", INFO: "info"}
 
 
@@ -33,12 +31,15 @@ def run_adapter(adapter_id: str, cases: list[Case]) -> dict[str, Verdict]:
         server.stop()
 
 
-def records(adapter_id: str, verdicts: dict[str, Verdict], cases: list[Case]) -> list[Record]:
-    expect = {c.id: c.expect for c in cases}
-    return [Record(adapter=adapter_id, scenario=f"websocket.conformance.{case_id}", metric="conformance",
-                   unit="ratio", samples=[_SCORE[v.grade]], direction="higher",
-                   extra={"grade": v.grade, "observed": v.observed, "expect": expect[case_id]})
-            for case_id, v in verdicts.items()]
+def records(adapter_id: str, verdicts: dict[str, Verdict]) -> list[Record]:
+    """Per server: the number of cases passed and failed; every case's grade and observation
+    in ``extra["cases"]`` (the markdown table is built from the same verdicts)."""
+    counts = {g: sum(v.grade == g for v in verdicts.values()) for g in GRADES}
+    extra = {"counts": counts, "cases": {i: [v.grade, v.observed] for i, v in verdicts.items()}}
+    return [Record(adapter=adapter_id, scenario="websocket.conformance", metric="cases_passed",
+                   unit="count", samples=[counts[PASS]], direction="higher", extra=extra),
+            Record(adapter=adapter_id, scenario="websocket.conformance", metric="cases_failed",
+                   unit="count", samples=[counts[FAIL]], direction="lower", extra=extra)]
 
 
 def markdown(table: dict[str, dict[str, Verdict]], cases: list[Case]) -> str:
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         table[entry.adapter_id] = run_adapter(entry.adapter_id, cases)
         counts = {g: sum(v.grade == g for v in table[entry.adapter_id].values()) for g in GRADES}
         print(f"{entry.adapter_id}: {counts} in {time.monotonic() - t0:.1f} s", flush=True)
-        result.records += records(entry.adapter_id, table[entry.adapter_id], cases)
+        result.records += records(entry.adapter_id, table[entry.adapter_id])
     args.out.mkdir(parents=True, exist_ok=True)
     write(result, args.out / "e2e.websocket.conformance.json")
     (args.out / "websocket_conformance.md").write_text(markdown(table, cases))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .adapter import Adapter, Availability
 
-KINDS = ("router", "parser", "query", "json", "server", "client", "html")
+KINDS = ("router", "parser", "query", "json", "server", "client", "html", "websocket")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ machine; every answer is still verified before it is timed):
   small sizes, 2 rounds.
 - suite pipeline: 50 pages, 2 rounds (one for a pipeline past 30 s), the steps on 10 pages
   (full: 1,000 pages, 5 rounds, 900 s, 100 pages).
+- suite websocket echo (suites/e2e/websocket, kind ``websocket``): one round of 1 s per server
+  and message size (full: 3 rounds of 5 s); the conformance table runs only in full.
 """
 
 from __future__ import annotations
@@ -139,9 +141,26 @@ def _pipeline(s: Settings) -> list[Job]:
     return [Job(name="suite pipeline", kinds=frozenset({"pipeline"}), argv=argv)]
 
 
+def _websocket(s: Settings) -> list[Job]:
+    """The WebSocket echo benchmark and, outside --quick, the conformance table (about a
+    minute: peers that leave bad connections open are waited for)."""
+    folder = s.root / "suites" / "e2e" / "websocket"
+    if not (folder / "ws_echo_bench.py").exists():
+        return []
+    sel = ["--adapters", s.adapters] if s.adapters else []
+    jobs = [Job(name="suite websocket echo", kinds=frozenset({"websocket"}),
+                argv=[sys.executable, "-m", "suites.e2e.websocket.ws_echo_bench", "--out", str(s.results),
+                      "--build", str(s.build), "--progress", *(["--quick"] if s.quick else []), *sel])]
+    if not s.quick:
+        jobs.append(Job(name="suite websocket conformance", kinds=frozenset({"websocket"}),
+                        argv=[sys.executable, "-m", "suites.e2e.websocket.ws_conformance",
+                              "--out", str(s.results), *sel]))
+    return jobs
+
+
 def discover(s: Settings, kinds: set[str] | None) -> list[Job]:
     """Every job, narrowed to ``kinds`` (None = all)."""
-    jobs = _gbench(s) + _pytest(s) + _suites(s) + _pipeline(s)
+    jobs = _gbench(s) + _pytest(s) + _suites(s) + _pipeline(s) + _websocket(s)
     return [j for j in jobs if kinds is None or j.kinds & kinds]
 
 

@@ -29,7 +29,8 @@ from . import jobs as jobs_mod
 from . import line_progress
 
 MAX_SAMPLES = 500
-KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e", "pipeline")
+KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e", "pipeline",
+         "websocket")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -82,12 +82,16 @@ class ProcessServer(Server):
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 break
-            if _get_plaintext(host, port, timeout=0.5):
+            if self.ready(host, port):
                 return Address(host, port, self._proc.pid)
             time.sleep(0.05)
         output = self._output()
         self.stop()
         raise RuntimeError(f"{self.adapter_id()} did not come up on {host}:{port}: {' '.join(cmd)}\n{output}")
+
+    def ready(self, host: str, port: int) -> bool:
+        """True once the server answers; HTTP servers answer ``GET /plaintext``."""
+        return _get_plaintext(host, port, timeout=0.5)
 
     def _output(self) -> str:
         if self._log is None:

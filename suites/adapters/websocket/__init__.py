@@ -1,0 +1,1 @@
+"""WebSocket echo servers (kind ``websocket``): one module per server, base.py the interface."""

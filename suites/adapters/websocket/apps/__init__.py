@@ -1,0 +1,1 @@
+"""The echo apps the peer WebSocket servers run (one per interface: raw ASGI, aiohttp)."""

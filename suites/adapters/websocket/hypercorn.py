@@ -1,0 +1,23 @@
+"""websocket/hypercorn: hypercorn (asyncio worker, wsproto inside) serving the raw ASGI echo."""
+
+from __future__ import annotations
+
+from ..adapter import Availability, requires_module
+from ._ws_process import WebSocketProcess, python_command
+from .base import MAX_MESSAGE
+
+
+class HypercornEcho(WebSocketProcess):
+    name = "hypercorn"
+
+    @classmethod
+    def available(cls) -> Availability:
+        return requires_module("hypercorn")
+
+    def command(self, host: str, port: int) -> list[str]:
+        assert self.workdir is not None
+        config = self.workdir / "hypercorn.toml"
+        config.write_text(f"websocket_max_message_size = {MAX_MESSAGE}\n")
+        return python_command("hypercorn", "--bind", f"{host}:{port}", "--config", str(config),
+                              "--worker-class", "asyncio",
+                              "suites.adapters.websocket.apps.ws_asgi_echo:app")

@@ -1,0 +1,23 @@
+"""websocket/lapwise-core: the server core's own echo (lapwise-ws-echo, epoll transport)."""
+
+from __future__ import annotations
+
+from ..adapter import AVAILABLE, Availability
+from ._ws_process import WebSocketProcess, built_tool
+from .base import MAX_MESSAGE
+
+
+class LapwiseCoreEcho(WebSocketProcess):
+    name = "lapwise-core"
+
+    @classmethod
+    def available(cls) -> Availability:
+        if built_tool("lapwise-ws-echo", "LAPWISE_WS_ECHO_BIN") is None:
+            return Availability(False, "lapwise-ws-echo is not built "
+                                "(cmake --build <build> --target lapwise-ws-echo)")
+        return AVAILABLE
+
+    def command(self, host: str, port: int) -> list[str]:
+        tool = built_tool("lapwise-ws-echo", "LAPWISE_WS_ECHO_BIN")
+        assert tool is not None
+        return [str(tool), "--port", str(port), "--io", "epoll", "--max-message", str(MAX_MESSAGE)]

@@ -1,0 +1,1 @@
+"""The WebSocket suite: conformance table (ws_conformance) and echo benchmark (ws_echo_bench)."""

@@ -9,11 +9,16 @@ fan-out scenarios, each as its own process, into the same results folder.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
+from suites.e2e.child_progress import SCALE, emit, relay
+
 HERE = Path(__file__).resolve().parent
+
+# Each part's share of the suite's time (ci/bench --quick on two quiet cores: the server part
+# about 120 s, the client part about 20 s), so the progress fraction tracks the time.
+SHARE = {"server": 0.85, "client": 0.15}
 
 
 def _kind_selection(adapters: str | None, kind: str) -> str | None:
@@ -42,6 +47,8 @@ def main() -> int:
             cmd += ["--load-bin", str(load_bin)]
         if servers:
             cmd += ["--servers", servers]
+        if args.progress:
+            cmd.append("--progress")
         runs.append(("server", cmd))
     client_bench = HERE / "client" / "bench_client.py"
     clients = _kind_selection(args.adapters, "client")
@@ -50,15 +57,19 @@ def main() -> int:
                "--rounds", "2" if args.quick else "3", *(["--quick"] if args.quick else [])]
         if clients:
             cmd += ["--adapters", clients]
+        if args.progress:
+            cmd.append("--progress")
         runs.append(("client", cmd))
     failed = []
-    for i, (name, cmd) in enumerate(runs):
-        if args.progress:
-            print(f"PROGRESS {i} {len(runs)} e2e {name}", flush=True)
-        if subprocess.run(cmd).returncode != 0:
+    weight = sum(SHARE[name] for name, _ in runs) or 1.0
+    start = 0.0
+    for name, cmd in runs:
+        share = SHARE[name] / weight
+        emit(args.progress, round(start * SCALE), SCALE, f"e2e {name}")
+        if relay(cmd, start, share, f"e2e {name}", args.progress) != 0:
             failed.append(name)
-    if args.progress:
-        print(f"PROGRESS {len(runs)} {len(runs)} e2e done", flush=True)
+        start += share
+    emit(args.progress, SCALE, SCALE, "e2e done")
     if failed:
         print(f"e2e: {', '.join(failed)} suite(s) failed", file=sys.stderr)
     return 1 if failed else 0

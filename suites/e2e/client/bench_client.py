@@ -61,7 +61,7 @@ def main() -> int:
     skip = set(filter(None, args.skip.split(",")))
 
     classes = registry.adapters("client", args.adapters)
-    n_tp, n_lat, rate_s, n_fault = (500, 200, 2.0, 60) if args.quick else (5000, 1000, 10.0, 500)
+    n_tp, n_lat, rate_s, n_fault = (500, 200, 1.0, 60) if args.quick else (5000, 1000, 10.0, 500)
     result = new_file("e2e.client", [shlex.join([sys.executable] + sys.argv)])
     records: dict[tuple[str, str, str], Record] = {}
 

@@ -73,6 +73,7 @@ class Suite:
         self.summary: list[tuple[str, ...]] = []
         self._seq = 0
         self.show_progress = False
+        self.warmed = False  # the current server had its warmup run
         self.done = 0
         self.total = 0
         self.current = ""
@@ -91,8 +92,10 @@ class Suite:
         return self.raw / f"{self._seq:03d}_{impl}_{tag}.json"
 
     def load(self, server, impl: str, spec: loadgen.LoadSpec, tag: str) -> Measured:
-        """A discarded warmup run, then the measured run with the server's CPU around it."""
-        if self.plan.warmup_s > 0:
+        """A discarded warmup run (before every measured run, or with ``warmup_each`` False
+        only before the server's first), then the measured run with the server's CPU around it."""
+        if self.plan.warmup_s > 0 and (self.plan.warmup_each or not self.warmed):
+            self.warmed = True
             warm = loadgen.LoadSpec(**{**spec.__dict__, "duration_s": self.plan.warmup_s,
                                        "max_requests": 0, "warmup_s": 0})
             loadgen.run(self.binary, warm, self._output(impl, tag + "_warmup"), self.load_cpu)
@@ -127,6 +130,7 @@ class Suite:
         request_files = {r: app_requests.write_request_file(app_requests.ROUTES[r], workdir)
                          for r in cls.routes if r in app_requests.ROUTES}
         server = cls()
+        self.warmed = False
         try:
             address = server.start(HOST, 0, cpu=self.server_cpu)
             problems = app_requests.check_conformance(address.host, address.port, cls.routes)

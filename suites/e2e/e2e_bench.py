@@ -16,6 +16,15 @@ from suites.e2e.child_progress import SCALE, emit, relay
 
 HERE = Path(__file__).resolve().parent
 
+# --quick without an adapter selection: lapwise's four servers, the three the lap table's
+# reconciliation needs (py-asyncio, py-asyncio-native, uvicorn-starlette) and nginx as the
+# reference, so ci/bench --quick stays within about 3 minutes on two cores (each server costs
+# about 6 s there, and the peer list grows). The full run loads every server; --adapters
+# 'server/*' does it in quick mode too.
+QUICK_SERVERS = ("server/native-py", "server/native-const", "server/lapwise-asgi",
+                 "server/lapwise-wsgi", "server/py-asyncio", "server/py-asyncio-native",
+                 "server/uvicorn-starlette", "server/nginx")
+
 # Each part's share of the suite's time (ci/bench --quick on two quiet cores: the server part
 # about 120 s, the client part about 20 s), so the progress fraction tracks the time.
 SHARE = {"server": 0.85, "client": 0.15}
@@ -39,6 +48,8 @@ def main() -> int:
     args = ap.parse_args()
     runs = []
     servers = _kind_selection(args.adapters, "server")
+    if servers is None and args.quick:
+        servers = ",".join(QUICK_SERVERS)
     if servers != "":
         cmd = [sys.executable, "-m", "suites.e2e.server_bench.run", "--mode",
                "quick" if args.quick else "full", "--out", str(args.out)]

@@ -19,7 +19,8 @@ machine; every answer is still verified before it is timed):
   html5lib and BeautifulSoup left out (full: 15 rounds, 1 s, every adapter).
 - suite laps: 3 processes per family, 7 batches of 0.5 ms CPU, 0.5 s in context
   (laps_bench.MODES; full: 15, 15, 2 ms, 2 s).
-- suite e2e: every server, 0.5 s per closed and open run, one 0.3 s warm-up per server
+- suite e2e: eight servers (lapwise's four, the reconciliation's three, nginx;
+  e2e_bench.QUICK_SERVERS; full: every server), 0.5 s per closed and open run, one 0.3 s warm-up per server
   (before its first run), wrk 1 s on the peak point only, a 50,000-request soak, 2 cold
   starts (server_scenarios.PLANS); the client fan-out at its small sizes, 2 rounds.
 - suite pipeline: 23 pages (each shared page once), 2 rounds, a pipeline past 3 s keeps its

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from suites.results import Record, ResultFile, SchemaError
 
-from . import checks, laps, plots, stats, summary
+from . import checks, laps, pipeline_table, plots, stats, summary
 from .load import all_records, load_dir
 from .render import Block, html_page, markdown
 
@@ -222,8 +222,9 @@ def e2e_appendix(records: list[Record]) -> list[Block]:
 
 def micro_section(records: list[Record]) -> list[Block]:
     blocks: list[Block] = [("h", 2, "Micro benchmarks")]
+    shown_elsewhere = plots.e2e_records(records) + pipeline_table.records_of(records)
     recs = [r for r in records if not r.adapter.startswith("laps/") and r.metric != "missing"
-            and r not in plots.e2e_records(records)]
+            and r not in shown_elsewhere]
     if not recs:
         return blocks + [("p", "No micro benchmark results in this run.")]
     groups: dict[tuple[str, str | None, str], list[Record]] = defaultdict(list)
@@ -312,6 +313,11 @@ def summary_section(records: list[Record]) -> list[Block]:
         blocks.append(("p", f"Lap scenario `{scenario}` (CPU time per call):"))
         blocks.append(("table", ["step", "native-py", "vs py-baseline", "vs peer"],
                        summary.lap_rows(t)))
+    pipeline_rows = pipeline_table.speedup_rows(pipeline_table.records_of(records))
+    if pipeline_rows:
+        blocks.append(("p", "Fetch-and-extract pipeline (wall time for all pages; lapwise "
+                            "against each other pipeline, target where the html issue set one):"))
+        blocks.append(("table", ["comparison", "lapwise speedup", "target"], pipeline_rows))
     rows = summary.scenario_rows(records)
     if rows:
         blocks.append(("p", "Per scenario: the native adapter against the best pure-Python "
@@ -344,6 +350,7 @@ def build_checked(results: Path, out: Path) -> tuple[dict[str, Path], list[check
         lap_blocks += lap_section(records, scenario, plot_dir)
     if not lap_blocks:
         lap_blocks = [("h", 2, "Lap table"), ("p", "No lap results (suite `laps`) in this run.")]
+    lap_blocks += pipeline_table.section(records)
     found = checks.run(records)
     head += checks_section(found) + summary_section(records)
     blocks = (head + lap_blocks + growth_section(records, plot_dir) + e2e_section(records, plot_dir)

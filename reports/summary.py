@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from suites.results import Record
 
-from . import laps, stats
+from . import checks, laps, stats
 
 TOLERANCE = 0.05
 NO_NATIVE = "no native code in this step (not credited)"
@@ -93,10 +93,13 @@ HEADLINE_METRICS = ("cpu_time_per_op", "time_per_op", "cpu_per_request", "throug
 
 def scenario_rows(records: list[Record]) -> list[list[str]]:
     """One row per (scenario, param, metric) that has a native adapter (impl "native") and at
-    least one other adapter: native against the best pure-Python baseline and the best other."""
+    least one other adapter: native against the best pure-Python baseline and the best other.
+    A load-generator-bound record is a lower bound, not a measurement of its server, so it
+    takes part in no verdict (reports/checks.py lists it as a warning)."""
     groups: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
     for r in records:
-        if r.metric in HEADLINE_METRICS and not r.adapter.startswith("laps/") and r.samples:
+        if (r.metric in HEADLINE_METRICS and not r.adapter.startswith("laps/") and r.samples
+                and not checks.is_loadgen_bound(r)):
             groups[(r.scenario, r.param or "", r.metric)].append(r)
     out = []
     for (scenario, param, metric), rs in sorted(groups.items()):

@@ -52,8 +52,30 @@ def test_checks_name_saturation_loadgen_and_skips() -> None:
     found = checks.run([_open_point(1000.0, 700.0, False), _open_point(1000.0, 999.0, True),
                         Record("parser/x", "parser.conformance", "missing", "count", [0.0],
                                extra={"reason": "httptools not installed"})])
-    names = sorted(c.name for c in checks.failed(found))
-    assert names == ["load generator bound", "saturation", "skipped"]
+    assert sorted(c.name for c in checks.failed(found)) == ["saturation", "skipped"]
+    assert [c.name for c in checks.warned(found)] == ["load generator bound"]
+
+
+def test_loadgen_bound_short_point_is_a_warning_not_a_saturation() -> None:
+    found = checks.run([_open_point(1000.0, 600.0, True)])
+    assert checks.failed(found) == []
+    (warn,) = checks.warned(found)
+    assert warn.result == "warning" and "600 of 1,000 req/s asked" in warn.detail
+
+
+def test_loadgen_bound_points_take_no_verdict(tmp_path, capsys) -> None:
+    def rec(impl: str, v: float, bound: bool) -> Record:
+        return Record(f"server/{impl}", "server.closed_plaintext", "throughput", "req/s",
+                      [v, v * 1.01, v * 0.99], param="c64-p1", extra={"loadgen_bound": bound})
+    recs = [rec("native", 300000.0, True), rec("py-asyncio", 40000.0, False),
+            rec("nginx", 250000.0, True)]
+    assert summary.scenario_rows(recs) == []  # native bound: no verdict at all
+    d = tmp_path / "results"
+    write_file(d / "e2e.json", "e2e", recs)
+    assert main(["--results", str(d), "--out", str(tmp_path / "r")]) == 0
+    assert "check warning: load generator bound" in capsys.readouterr().err
+    head = (tmp_path / "r" / "report.md").read_text().split("## Summary")[0]
+    assert "No check failed" in head and "2 warning(s)" in head and "| warning |" in head
 
 
 def test_exit_status_3_and_checks_block_first(tmp_path, capsys) -> None:

@@ -9,11 +9,25 @@ fan-out scenarios, each as its own process, into the same results folder.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
+from suites.e2e.child_progress import SCALE, emit, relay
+
 HERE = Path(__file__).resolve().parent
+
+# --quick without an adapter selection: lapwise's four servers, the three the lap table's
+# reconciliation needs (py-asyncio, py-asyncio-native, uvicorn-starlette) and nginx as the
+# reference, so ci/bench --quick stays within about 3 minutes on two cores (each server costs
+# about 6 s there, and the peer list grows). The full run loads every server; --adapters
+# 'server/*' does it in quick mode too.
+QUICK_SERVERS = ("server/native-py", "server/native-const", "server/lapwise-asgi",
+                 "server/lapwise-wsgi", "server/py-asyncio", "server/py-asyncio-native",
+                 "server/uvicorn-starlette", "server/nginx")
+
+# Each part's share of the suite's time (ci/bench --quick on two cores: the server part,
+# eight servers, about 50 s; the client part about 18 s), so the progress fraction tracks the time.
+SHARE = {"server": 0.75, "client": 0.25}
 
 
 def _kind_selection(adapters: str | None, kind: str) -> str | None:
@@ -34,6 +48,8 @@ def main() -> int:
     args = ap.parse_args()
     runs = []
     servers = _kind_selection(args.adapters, "server")
+    if servers is None and args.quick:
+        servers = ",".join(QUICK_SERVERS)
     if servers != "":
         cmd = [sys.executable, "-m", "suites.e2e.server_bench.run", "--mode",
                "quick" if args.quick else "full", "--out", str(args.out)]
@@ -42,6 +58,8 @@ def main() -> int:
             cmd += ["--load-bin", str(load_bin)]
         if servers:
             cmd += ["--servers", servers]
+        if args.progress:
+            cmd.append("--progress")
         runs.append(("server", cmd))
     client_bench = HERE / "client" / "bench_client.py"
     clients = _kind_selection(args.adapters, "client")
@@ -50,15 +68,19 @@ def main() -> int:
                "--rounds", "2" if args.quick else "3", *(["--quick"] if args.quick else [])]
         if clients:
             cmd += ["--adapters", clients]
+        if args.progress:
+            cmd.append("--progress")
         runs.append(("client", cmd))
     failed = []
-    for i, (name, cmd) in enumerate(runs):
-        if args.progress:
-            print(f"PROGRESS {i} {len(runs)} e2e {name}", flush=True)
-        if subprocess.run(cmd).returncode != 0:
+    weight = sum(SHARE[name] for name, _ in runs) or 1.0
+    start = 0.0
+    for name, cmd in runs:
+        share = SHARE[name] / weight
+        emit(args.progress, round(start * SCALE), SCALE, f"e2e {name}")
+        if relay(cmd, start, share, f"e2e {name}", args.progress) != 0:
             failed.append(name)
-    if args.progress:
-        print(f"PROGRESS {len(runs)} {len(runs)} e2e done", flush=True)
+        start += share
+    emit(args.progress, SCALE, SCALE, "e2e done")
     if failed:
         print(f"e2e: {', '.join(failed)} suite(s) failed", file=sys.stderr)
     return 1 if failed else 0

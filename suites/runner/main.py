@@ -4,7 +4,8 @@ output into schema v1 files, validate every result file, build the report, optio
 Errors are one line each, naming the file or job and the problem; the run goes on past a
 failed job and exits 1 at the end; bad inputs (a result file that fails validation, a missing
 dataset folder) stop it with exit 2; a report check that failed (python -m reports exit 3:
-reconciliation, saturation, load generator bound, skipped) exits 3 after everything else ran.
+reconciliation, saturation, skipped) exits 3 after everything else ran; its warnings (a
+load-generator-bound point) are printed and leave the status alone.
 Every run is appended to the history store (suites/results/history) unless --no-history;
 --compare REF then compares it with a stored run.
 """
@@ -15,6 +16,7 @@ import argparse
 import os
 import shlex
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -151,6 +153,29 @@ def publish(root: Path, results: Path, report: Path) -> Path:
     return latest
 
 
+def screenshot(latest: Path, env: dict[str, str]) -> str:
+    """reports/latest/summary.png: the top of the published report (Checks and Summary) in
+    headless Chromium (python -m reports.browser.chromium), so the screenshot always shows the
+    published run. A machine without Chromium publishes without it and says so."""
+    out = latest / "summary.png"
+    if not (latest / "report.html").is_file():
+        return f"ci/bench: no summary screenshot: {latest / 'report.html'} is missing"
+    # Its own process group, so a hung Chromium is ended with the command that started it.
+    shot = subprocess.Popen([sys.executable, "-m", "reports.browser.chromium",
+                             str(latest / "report.html"), str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        _, err = shot.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(shot.pid, signal.SIGKILL)
+        shot.communicate()
+        return f"ci/bench: no summary screenshot: Chromium took over 180 s ({out} left as it was)"
+    if shot.returncode != 0:
+        why = (err.strip().splitlines() or ["python -m reports.browser.chromium failed"])[-1]
+        return f"ci/bench: no summary screenshot: {why} ({out} left as it was)"
+    return f"ci/bench: summary screenshot {out}"
+
+
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     console = Console(stderr=True, soft_wrap=True)
@@ -228,9 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     built = subprocess.run([sys.executable, "-m", "reports", "--results", str(results),
                             "--out", str(report)], capture_output=True, text=True, env=env)
     checks_failed = built.returncode == 3
-    if checks_failed:
+    if built.returncode in (0, 3) and built.stderr.strip():  # failed checks and warnings
         console.print(built.stderr.strip(), markup=False, highlight=False)
-    elif built.returncode != 0:
+    if built.returncode not in (0, 3):
         return fail((built.stderr.strip() or built.stdout.strip() or "python -m reports failed"),
                     built.returncode)
     console.print(f"ci/bench: report in {report / 'report.md'} and {report / 'report.html'}",
@@ -243,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                                   str(a.root / "README.md")], capture_output=True, text=True, env=env)
         if figures.returncode != 0:
             return fail(figures.stderr.strip() or "python -m reports.readme failed", figures.returncode)
+        console.print(screenshot(latest, env), markup=False, highlight=False)
     history_rc = 0
     if not a.no_history:
         history_rc, text = record_history(a, results, sys.argv[1:] if argv is None else argv)

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from suites.adapters import registry
 from suites.adapters.server.base import Address
 from suites.adapters.server.nginx import NginxServer
+from suites.e2e.child_progress import emit
 from suites.e2e.client import client_scenarios
 from suites.e2e.client.servers import FaultServer
 from suites.results import Record, new_file, write
@@ -54,11 +55,13 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     ap.add_argument("--adapters", default=None, help="LAPWISE_ADAPTERS-style filter")
     ap.add_argument("--skip", default="", help="comma-separated scenarios to skip")
+    ap.add_argument("--progress", action="store_true",
+                    help="print PROGRESS <done> <total> <label> lines (suites/runner)")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
     classes = registry.adapters("client", args.adapters)
-    n_tp, n_lat, rate_s, n_fault = (500, 200, 2.0, 60) if args.quick else (5000, 1000, 10.0, 500)
+    n_tp, n_lat, rate_s, n_fault = (500, 200, 1.0, 60) if args.quick else (5000, 1000, 10.0, 500)
     result = new_file("e2e.client", [shlex.join([sys.executable] + sys.argv)])
     records: dict[tuple[str, str, str], Record] = {}
 
@@ -81,10 +84,15 @@ def main() -> int:
         rng = random.Random(42)
         by_name = {c.name: c for c in classes}
         tp: dict[str, list[float]] = {c.name: [] for c in classes}
+        # One step per adapter and round, then one per adapter for the rate limit and faults.
+        steps = (args.rounds + 1) * len(classes)
+        done = 0
         for rnd in range(args.rounds):
             order = list(classes)
             rng.shuffle(order)
             for cls in order:
+                emit(args.progress, done, steps, f"{cls.adapter_id()} round {rnd + 1}")
+                done += 1
                 if "throughput" not in skip:
                     n = n_tp if cls.name != "urllib" else n_tp // 5  # sequential: fewer, same rate
                     out = client_scenarios.throughput(cls(), plaintext, n=n, concurrency=64)
@@ -111,6 +119,8 @@ def main() -> int:
             print(f"native / pycurl throughput: median {ci.value:.2f} "
                   f"(95% CI {lo:.2f}..{hi:.2f}; target >= 1.2)")
         for cls in classes:
+            emit(args.progress, done, steps, f"{cls.adapter_id()} rate limit and faults")
+            done += 1
             if "rate_limit" not in skip and "rate" in cls.features:
                 out = client_scenarios.rate_limited(cls(), fs, rate=100, burst=1, seconds=rate_s)
                 add(cls, "client.rate_limit", f"100/s x{rate_s:g}s", "observed_rate", "req/s",

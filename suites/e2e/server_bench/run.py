@@ -42,6 +42,7 @@ import traceback
 from pathlib import Path
 
 from suites.adapters import registry
+from suites.e2e.child_progress import emit
 from suites.e2e.server_bench import app_requests, coldstart, loadgen, soak, wrk_run
 from suites.e2e.server_bench.records import (LOADGEN_BOUND_UTIL, Measured, loadgen_utilisation,
                                              loadgen_verdict, to_records)
@@ -71,6 +72,19 @@ class Suite:
         self.load_errors: list[str] = []
         self.summary: list[tuple[str, ...]] = []
         self._seq = 0
+        self.show_progress = False
+        self.warmed = False  # the current server had its warmup run
+        self.done = 0
+        self.total = 0
+        self.current = ""
+
+    # -- progress: one step per closed point, per open-loop rate, and the soak + cold start --
+    def steps_per_server(self) -> int:
+        return len(self.plan.closed) + len(self.plan.open_pcts) + 1
+
+    def step(self, what: str) -> None:
+        emit(self.show_progress, min(self.done, self.total), self.total, f"{self.current} {what}")
+        self.done += 1
 
     # -- one lapwise-load run -------------------------------------------------------------
     def _output(self, impl: str, tag: str) -> Path:
@@ -78,8 +92,10 @@ class Suite:
         return self.raw / f"{self._seq:03d}_{impl}_{tag}.json"
 
     def load(self, server, impl: str, spec: loadgen.LoadSpec, tag: str) -> Measured:
-        """A discarded warmup run, then the measured run with the server's CPU around it."""
-        if self.plan.warmup_s > 0:
+        """A discarded warmup run (before every measured run, or with ``warmup_each`` False
+        only before the server's first), then the measured run with the server's CPU around it."""
+        if self.plan.warmup_s > 0 and (self.plan.warmup_each or not self.warmed):
+            self.warmed = True
             warm = loadgen.LoadSpec(**{**spec.__dict__, "duration_s": self.plan.warmup_s,
                                        "max_requests": 0, "warmup_s": 0})
             loadgen.run(self.binary, warm, self._output(impl, tag + "_warmup"), self.load_cpu)
@@ -114,6 +130,7 @@ class Suite:
         request_files = {r: app_requests.write_request_file(app_requests.ROUTES[r], workdir)
                          for r in cls.routes if r in app_requests.ROUTES}
         server = cls()
+        self.warmed = False
         try:
             address = server.start(HOST, 0, cpu=self.server_cpu)
             problems = app_requests.check_conformance(address.host, address.port, cls.routes)
@@ -126,6 +143,7 @@ class Suite:
             for sc in self.plan.closed:
                 if sc.route not in request_files:
                     continue
+                self.step(f"closed {sc.route} {sc.param}")
                 tput, util = self.closed(server, adapter, url, sc, request_files[sc.route],
                                          workdir)
                 if sc == self.plan.peak:
@@ -212,6 +230,7 @@ class Suite:
         impl = adapter.split("/", 1)[1]
         sc = self.plan.peak
         for pct in self.plan.open_pcts:
+            self.step(f"open {sc.route} {pct}%")
             rate = peak * pct / 100.0
             runs = []
             for _ in range(self.plan.repeat):
@@ -244,6 +263,7 @@ class Suite:
 
     def soak(self, server, adapter: str, url: str, req_file: Path, pid: int, peak: float) -> None:
         impl = adapter.split("/", 1)[1]
+        self.step(f"soak {self.plan.soak_requests} requests")
         n = self.plan.soak_requests
         # ~100 samples over the expected run time (from the measured peak), 10 ms .. 0.5 s apart.
         interval = min(0.5, max(0.01, n / peak / 100))
@@ -332,6 +352,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-cold", action="store_true", help="skip hyperfine's cold start")
     ap.add_argument("--no-pin", action="store_true", help="do not pin server and load to CPUs 0/1")
     ap.add_argument("--strict", action="store_true", help="exit 1 on any error under load")
+    ap.add_argument("--progress", action="store_true",
+                    help="print PROGRESS <done> <total> <label> lines (suites/runner)")
     return ap.parse_args(argv)
 
 
@@ -361,8 +383,13 @@ def main(argv: list[str] | None = None) -> int:
         print("no server adapters selected", file=sys.stderr)
         return 1
     suite = Suite(plan, binary, raw, pins)
-    for cls in servers:
+    suite.show_progress = args.progress
+    suite.total = len(servers) * suite.steps_per_server()
+    for i, cls in enumerate(servers):
         print(f"== {cls.adapter_id()}", file=sys.stderr, flush=True)
+        # A server that stops early (not conforming, no such route) skips its remaining steps.
+        suite.done = i * suite.steps_per_server()
+        suite.current = f"{cls.adapter_id()} ({i + 1}/{len(servers)})"
         try:
             suite.run_server(cls)
         except Exception as exc:  # noqa: BLE001 - one broken server must not hide the others

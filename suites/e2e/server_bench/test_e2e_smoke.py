@@ -79,13 +79,17 @@ def test_open_loop_against_py_asyncio(binary, tmp_path):
         server.stop()
 
 
-def test_runner_smoke_writes_valid_schema(binary, tmp_path):
+def test_runner_smoke_writes_valid_schema(binary, tmp_path, capsys):
     if not any(e.adapter_id == "server/nginx" and e.cls is not None and e.availability
                for e in registry.entries("server", "")):
         pytest.skip("server/nginx unavailable")
     code = runner.main(["--mode", "smoke", "--servers", "server/nginx", "--out", str(tmp_path),
-                        "--load-bin", str(binary), "--strict"])
+                        "--load-bin", str(binary), "--strict", "--progress"])
     assert code == 0
+    # Progress for ci/bench: a line per closed point, open-loop rate and soak, counted.
+    progress = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("PROGRESS ")]
+    assert [ln.split()[1:3] for ln in progress] == [["0", "4"], ["1", "4"], ["2", "4"], ["3", "4"]]
+    assert "server/nginx (1/1) closed plaintext c16-p1" in progress[0]
     result = load_results(tmp_path / "e2e_server_smoke.json")  # validates the schema
     metrics = {(r.scenario, r.param, r.metric) for r in result.records}
     for needed in [("server.closed_plaintext", "c16-p1", "throughput"),

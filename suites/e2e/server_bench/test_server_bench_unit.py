@@ -241,3 +241,16 @@ def test_lapwise_load_cli_contract(tmp_path):
     assert loadgen.accounting_problems(report) == []
     assert report["connections"]["connect_errors"] > 0
     assert report["requests"]["issued"] == 0
+
+
+def test_child_progress_is_rescaled_into_the_parents_count(capfd):
+    import sys
+
+    from suites.e2e.child_progress import SCALE, relay
+
+    child = ("import sys; print('PROGRESS 0 4 a'); print('a table line');"
+             "print('PROGRESS 2 4 b c', flush=True)")
+    assert relay([sys.executable, "-c", child], 0.5, 0.25, "e2e client", True) == 0
+    out = capfd.readouterr().out.splitlines()
+    assert out == [f"PROGRESS {SCALE // 2} {SCALE} e2e client a", "a table line",
+                   f"PROGRESS {SCALE * 5 // 8} {SCALE} e2e client b c"]

@@ -153,8 +153,8 @@ def test_fuzz_random_splits_and_mutations():
                     del body[at:at + rng.randint(1, 8)]
                 else:
                     body[at:at] = rng.choice([b"\r\n", b"--", b"\r\n\r\n", BOUNDARY.encode()])
-        parser = MultipartParser(check_boundary(BOUNDARY), FormLimits(max_parts=8, max_field_bytes=200,
-                                                                     spool_bytes=64))
+        limits = FormLimits(max_parts=8, max_field_bytes=200, spool_bytes=64)
+        parser = MultipartParser(check_boundary(BOUNDARY), limits)
         try:
             at = 0
             while at < len(body):

@@ -13,8 +13,10 @@
         urllib.request.urlopen(srv.url + "/users/1")
 
 Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_string``,
-``headers``, ``body``, ``json()``) and return a dict or list (JSON), a str (text/plain), bytes
-(application/octet-stream) or a ``Response``. A handler that raises gets a 500 and its
+``headers``, ``body``, ``json()``, ``cookies``, ``form()``: ``_app_request``) and return a dict
+or list (JSON), a str (text/plain), bytes (application/octet-stream), a ``Response``, or a
+generator, async generator or ``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent
+Events: ``_app_sse``). A handler that raises gets a 500 and its
 traceback is logged on the ``lapwise.app`` logger, except for ``req.json()`` on a malformed
 body: it raises ``JSONBodyError`` (a ``ValueError``), which, uncaught, answers 400 with what is
 wrong and where (``{"error", "detail", "position", "line", "column"}``, the true position).

@@ -22,7 +22,6 @@ sends); a sync source yields its own (``ServerSentEvent(comment="")``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
@@ -91,7 +90,7 @@ class EventSourceResponse(StreamingResponse):
     module doc); ``ping``: seconds of silence before a keep-alive comment (async sources;
     None: none)."""
 
-    __slots__ = ("ping",)
+    __slots__ = ("ping", "keepalive")
 
     def __init__(self, content: Iterable[Any] | AsyncIterator[Any] | Any, status: int = 200,
                  headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
@@ -105,12 +104,11 @@ class EventSourceResponse(StreamingResponse):
         if ping is not None and not ping > 0:
             raise ValueError("ping is a positive number of seconds, or None")
         self.ping = ping
+        self.keepalive = None if ping is None else (ping, b": ping\n\n")
 
     def chunks(self) -> Any:
         source = super().chunks()
-        if hasattr(source, "__anext__"):
-            return _with_pings(source, self.ping)
-        return _encoded(source)
+        return _aencoded(source) if hasattr(source, "__anext__") else _encoded(source)
 
 
 def _encoded(source: Iterator[Any]) -> Iterator[bytes]:
@@ -123,31 +121,11 @@ def _encoded(source: Iterator[Any]) -> Iterator[bytes]:
             close()
 
 
-async def _with_pings(source: AsyncIterator[Any], ping: float | None) -> AsyncIterator[bytes]:
-    """The source's events encoded, with a keep-alive comment after every ``ping`` seconds of
-    silence. The pending ``__anext__`` is never cancelled by a ping: it is waited for again."""
-    pending: asyncio.Future[Any] | None = None
+async def _aencoded(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     try:
-        while True:
-            if pending is None:
-                pending = asyncio.ensure_future(source.__anext__())
-            done, _ = await asyncio.wait((pending,), timeout=ping)
-            if not done:
-                yield b": ping\n\n"
-                continue
-            fut, pending = pending, None
-            try:
-                item = fut.result()
-            except StopAsyncIteration:
-                return
+        async for item in source:
             yield encode_event(item)
     finally:
-        if pending is not None:  # the source is inside __anext__: let it leave first
-            pending.cancel()
-            try:
-                await pending
-            except BaseException:  # noqa: BLE001 - its outcome no longer matters
-                pass
         aclose = getattr(source, "aclose", None)
         if aclose is not None:
             await aclose()

@@ -42,6 +42,9 @@ class StreamingResponse(Response):
     they come (see the module doc). ``media_type`` sets the Content-Type."""
 
     __slots__ = ()
+    # (seconds, bytes): with an async source, this part is sent after that many seconds without
+    # one (EventSourceResponse's keep-alive comments); None: never.
+    keepalive: tuple[float, bytes] | None = None
 
     def __init__(self, content: Iterable[Any] | AsyncIterator[Any] | Any, status: int = 200,
                  headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
@@ -74,15 +77,20 @@ def _has_type(headers: Any) -> bool:
 class _Stream:
     """One streamed response: the head it was given, the parts it sent, the client's state."""
 
-    __slots__ = ("req", "head", "started", "gone", "taken", "waker")
+    __slots__ = ("req", "head", "started", "gone", "taken", "waker", "task", "in_source", "last_sent")
 
     def __init__(self, req: Any, head: Response) -> None:
         self.req = req
         self.head = head
         self.started = False
         self.gone = False
-        self.taken: Any = None  # an asyncio future or a threading.Event, per part
+        # Async streams: the future of the part in flight (at most one: the core hands a
+        # request back once however many parts were sent), settled when the core took it.
+        self.taken: asyncio.Future[None] | None = None
         self.waker: Callable[[], None] | None = None
+        self.task: asyncio.Task[Any] | None = None
+        self.in_source = False  # awaiting the source's next chunk
+        self.last_sent = 0.0  # loop time of the last part
 
     def first_head(self, chunk: Any) -> Response:
         head = self.head
@@ -116,6 +124,7 @@ class Streams:
         self._schedule = schedule  # runs a coroutine on the App's loop; its result answers req
         self._lock = threading.Lock()
         self._live: dict[Any, _Stream] = {}
+        self._wakes: _LoopWakes | None = None  # made on the loop by the first async stream
 
     def start(self, req: Any, result: Any) -> None:
         """The native stream hook: ``result`` (a generator, async generator or
@@ -128,7 +137,7 @@ class Streams:
         with self._lock:
             self._live[req] = stream
         if hasattr(source, "__anext__"):
-            self._schedule(self._run_async(stream, source, head_only), req)
+            self._schedule(self._run_async(stream, source, head_only, result.keepalive), req)
         else:
             self._submit(lambda r: self._run_sync(stream, source, head_only), req)
 
@@ -190,36 +199,58 @@ class Streams:
             if stream.gone and stream.started:
                 stream.req._part(b"", True)  # completes the request (nothing more is sent)
 
-    async def _run_async(self, stream: _Stream, source: AsyncIterator[Any], head_only: bool) -> Any:
+    async def _run_async(self, stream: _Stream, source: AsyncIterator[Any], head_only: bool,
+                         keepalive: tuple[float, bytes] | None) -> Any:
         loop = asyncio.get_running_loop()
-        taken: list[asyncio.Future[None]] = []
-
-        def wake() -> None:  # an io thread: the future is the loop's
-            if taken:
-                loop.call_soon_threadsafe(_settle, taken[0])
-
-        stream.waker = wake
+        if self._wakes is None:
+            self._wakes = _LoopWakes(loop)
+        wakes = self._wakes
+        stream.task = asyncio.current_task()
+        stream.waker = lambda: wakes.add(stream)  # an io thread
+        timer = None
+        if keepalive and not head_only:  # the head goes out at once: a client sees the stream open
+            stream.taken = loop.create_future()
+            stream.last_sent = loop.time()
+            stream.start_or_part(b"")
+            timer = _KeepAlive(loop, stream, keepalive)
         try:
             if not head_only:
-                async for chunk in source:
+                while True:
+                    stream.in_source = True
+                    try:
+                        chunk = await source.__anext__()
+                    except StopAsyncIteration:
+                        break
+                    finally:
+                        stream.in_source = False
                     data = encode(chunk)
                     if not data:
                         continue
+                    if stream.taken is not None and not stream.taken.done():
+                        await stream.taken  # a keep-alive still in flight
+                    if stream.gone:
+                        break
                     if not stream.started:
                         stream.first_head(chunk)
-                    fut = loop.create_future()
-                    taken[:] = [fut]
+                    stream.taken = fut = loop.create_future()
+                    stream.last_sent = loop.time()
                     stream.start_or_part(data)
                     await fut
                     if stream.gone:
                         break
             if not stream.gone:
                 stream.end()
+        except asyncio.CancelledError:
+            if not stream.gone:
+                raise  # not ours: a shutdown's cut
+            # The client left while the source had nothing to send (noticed by a keep-alive).
         except Exception as exc:  # noqa: BLE001 - after the head, the stream just ends
             if not stream.started:
                 raise  # answered as a handler's exception (error handlers apply)
             self._failed(stream, exc)
         finally:
+            if timer is not None:
+                timer.cancel()
             self._done(stream)
             aclose = getattr(source, "aclose", None)
             if aclose is not None:
@@ -242,6 +273,55 @@ class Streams:
             stream.req._part(b"", True)
 
 
-def _settle(fut: asyncio.Future[None]) -> None:
-    if not fut.done():
-        fut.set_result(None)
+class _KeepAlive:
+    """Sends a keep-alive part whenever the stream has sent nothing for ``interval`` seconds
+    (and no part is in flight): one timer a stream, re-armed for when the interval can next
+    pass, so that it costs nothing per event."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, stream: _Stream, keepalive: tuple[float, bytes]) -> None:
+        self._loop = loop
+        self._stream = stream
+        self._interval, self._part = keepalive
+        self._handle = loop.call_later(self._interval, self._tick)
+
+    def _tick(self) -> None:
+        stream = self._stream
+        if stream.gone:
+            return
+        idle = self._loop.time() - stream.last_sent
+        if idle >= self._interval and stream.started and (stream.taken is None or stream.taken.done()):
+            stream.taken = self._loop.create_future()
+            stream.last_sent = self._loop.time()
+            stream.req._part(self._part, False)
+            idle = 0.0
+        self._handle = self._loop.call_later(max(self._interval - idle, 0.001), self._tick)
+
+    def cancel(self) -> None:
+        self._handle.cancel()
+
+
+class _LoopWakes:
+    """Streams whose part the core took (or whose client left), handed over by the io
+    threads: one loop wake-up per batch of them (each wake-up costs the loop a self-pipe
+    read and the io thread a write)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._items: list[_Stream] = []
+        self._woken = False
+
+    def add(self, stream: _Stream) -> None:
+        self._items.append(stream)  # appended before the flag is read: no wake-up is lost
+        if not self._woken:
+            self._woken = True
+            self._loop.call_soon_threadsafe(self._settle)
+
+    def _settle(self) -> None:
+        self._woken = False
+        items, self._items = self._items, []
+        for stream in items:
+            fut = stream.taken
+            if fut is not None and not fut.done():
+                fut.set_result(None)
+            if stream.gone and stream.in_source and stream.task is not None:
+                stream.task.cancel()  # its source has nothing to send: stop waiting for it

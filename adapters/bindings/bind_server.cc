@@ -30,6 +30,10 @@
 // `tell_gone` option), the io thread calls the set_resume hook with (request, gone), in the
 // same batch (and GIL hold) as new requests. The core request's context() maps it back here.
 //
+// A result sent in parts (a generator, an async generator, an instance of the class given to
+// set_stream) goes to the set_stream hook, which streams it through _start/_part. A route set
+// with set_unmatched gets the requests no route matches (404) or allows (405).
+//
 // ServerRequest attributes are built lazily and cached: method, path (percent-decoded, UTF-8
 // with replacement), query_string, query (dict, first value wins), params (dict; {x:int}
 // parameters as int), headers (dict, lower-case names, repeated ones joined with ", "), body
@@ -96,6 +100,8 @@ class py_handler final : public ls::handler {
     Py_XDECREF(on_slow_);
     Py_XDECREF(resume_);
     Py_XDECREF(piece_);
+    Py_XDECREF(stream_);
+    Py_XDECREF(stream_type_);
   }
 
   std::vector<route_info> routes_;
@@ -111,6 +117,10 @@ class py_handler final : public ls::handler {
   PyObject* resume_ = nullptr;
   // piece(request, bytes, end, error) for a streamed body's piece asked for with _read().
   PyObject* piece_ = nullptr;
+  // stream(request, result) takes a result that is sent in parts: a generator, an async
+  // generator or an instance of stream_type_ (set_stream). Null: such a result is a 500.
+  PyObject* stream_ = nullptr;
+  PyObject* stream_type_ = nullptr;
   std::chrono::steady_clock::duration slow_after_ = std::chrono::steady_clock::duration::max();
   // Past this much time in one batch, at more than spill_mean_ per request on average, the
   // rest of it goes to the routes' offload callables. The mean tells handlers that are slow
@@ -612,7 +622,24 @@ void py_handler::fail(py_request* pr, const char* where) noexcept {
   send(pr, {500, "text/plain; charset=utf-8", {}, "Internal Server Error"});
 }
 
+// Tested after the plain bodies, so that they pay two pointer compares at most.
+bool is_stream(const py_handler& h, PyObject* v) {
+  if (h.stream_ == nullptr || PyDict_CheckExact(v) || PyList_CheckExact(v) ||
+      PyUnicode_CheckExact(v) || PyBytes_CheckExact(v)) {
+    return false;
+  }
+  return PyGen_CheckExact(v) || PyAsyncGen_CheckExact(v) ||
+         PyObject_TypeCheck(v, reinterpret_cast<PyTypeObject*>(h.stream_type_));
+}
+
 void py_handler::answer(py_request* pr, PyObject* result) noexcept {
+  if (is_stream(*this, result)) {
+    PyObject* args[2] = {reinterpret_cast<PyObject*>(pr), result};
+    PyObject* ok = PyObject_Vectorcall(stream_, args, 2, nullptr);
+    if (ok == nullptr) fail(pr, "response");
+    Py_XDECREF(ok);
+    return;
+  }
   ls::response resp;
   if (!convert_response(*this, result, resp)) {
     fail(pr, "response");
@@ -934,6 +961,25 @@ class py_server {
     handler_.piece_ = piece.release().ptr();
   }
 
+  // stream(request, result): see py_handler::stream_; stream_type a class.
+  void set_stream(py::object stream, py::object stream_type) {
+    check_not_started();
+    if (!PyType_Check(stream_type.ptr())) throw py::type_error("stream_type must be a class");
+    Py_XDECREF(handler_.stream_);
+    handler_.stream_ = stream.release().ptr();
+    Py_XDECREF(handler_.stream_type_);
+    handler_.stream_type_ = stream_type.release().ptr();
+  }
+
+  // A handler route for what no route matches (route_table::set_unmatched); returns its id.
+  std::uint32_t set_unmatched(py::object fn) {
+    check_not_started();
+    const auto id = static_cast<std::uint32_t>(handler_.routes_.size());
+    routes_.set_unmatched(id);
+    handler_.routes_.push_back({fn.release().ptr(), nullptr, 0});
+    return id;
+  }
+
   void set_hooks(py::object dumps, py::object loads, py::object response_type, py::object schedule,
                  py::object log_error) {
     check_not_started();
@@ -1017,6 +1063,8 @@ void bind_server(py::module_& m) {
       .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("set_resume", &py_server::set_resume, py::arg("resume"))
       .def("set_piece", &py_server::set_piece, py::arg("piece"))
+      .def("set_stream", &py_server::set_stream, py::arg("stream"), py::arg("stream_type"))
+      .def("set_unmatched", &py_server::set_unmatched, py::arg("handler"))
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)

@@ -35,6 +35,8 @@ __version__ = "0.1.0"
 # public name -> the private module that defines it
 _HOMES = {
     "App": "app", "Response": "app", "HTTPError": "_app_errors",
+    "StreamingResponse": "_app_stream", "EventSourceResponse": "_app_sse", "ServerSentEvent": "_app_sse",
+    "FormData": "_app_form_types", "UploadFile": "_app_form_types", "FormError": "_app_form_types",
     "Client": "_client", "Progress": "_client",
     "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
     "FetchError": "_client_types", "FetchResult": "_client_types",
@@ -46,7 +48,8 @@ _HOMES = {
 _SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "wsgi")
 
 __all__ = [
-    "App", "Response", "HTTPError",
+    "App", "Response", "HTTPError", "StreamingResponse", "EventSourceResponse", "ServerSentEvent",
+    "FormData", "UploadFile", "FormError",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
     "Router", "Match", "NoMatch", "RouteError",
@@ -61,6 +64,9 @@ if TYPE_CHECKING:
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,
                                 check_request)
     from ._app_errors import HTTPError
+    from ._app_form_types import FormData, FormError, UploadFile
+    from ._app_sse import EventSourceResponse, ServerSentEvent
+    from ._app_stream import StreamingResponse
     from .app import App, Response
     from .router import Match, NoMatch, RouteError, Router
 

@@ -11,9 +11,9 @@ What answers a handler's exception, first match wins:
 
 An error handler takes the exception and returns what a route handler may return; a plain
 body is sent with the status of step 2 (return a ``Response`` to choose another). An error
-handler that raises is logged and the request gets a plain 500. Errors the native server
-answers by itself (404 and 405 for unmatched requests, 413 and the like for malformed ones)
-do not reach these handlers.
+handler that raises is logged and the request gets a plain 500. 404 and 405 for requests no
+route matches reach these handlers once one is registered for them (``_app_unmatched``);
+malformed requests (400, 413 and the like, answered by the server core) do not.
 """
 
 from __future__ import annotations
@@ -31,14 +31,16 @@ ErrorHandler = Callable[[BaseException], Any]
 
 class HTTPError(Exception):
     """Raised by a handler to answer ``status`` (``detail``: the plain-text body; default the
-    status's reason phrase) instead of a 500."""
+    status's reason phrase; ``headers``: sent with it, also when an error handler's plain
+    body answers it) instead of a 500."""
 
-    def __init__(self, status: int, detail: str | None = None) -> None:
+    def __init__(self, status: int, detail: str | None = None, headers: dict[str, str] | None = None) -> None:
         if not 400 <= status <= 599:
             raise ValueError(f"an HTTPError status is 400..599, not {status}")
         super().__init__(status, detail)
         self.status = status
         self.detail = detail
+        self.headers = headers
 
     def __str__(self) -> str:
         return f"{self.status} {self.detail or ''}".rstrip()
@@ -93,6 +95,8 @@ def error_hook(handlers: ErrorHandlers, response_type: Any,
             log.error("%s %s: the error handler for %s raised %s", method, path, type(exc).__name__,
                       type(failed).__name__, exc_info=failed)
             return None
-        return out if isinstance(out, response_type) else response_type(status, None, out)
+        if isinstance(out, response_type):
+            return out
+        return response_type(status, exc.headers if isinstance(exc, HTTPError) else None, out)
 
     return on_error

@@ -56,6 +56,9 @@ class ServerRequest:
     client: tuple[str, int] | None  # the peer's address
     server: tuple[str, int] | None  # the address the connection reached
     def json(self) -> Any: ...
+    # Added by lapwise._app_request when an App serves:
+    cookies: dict[str, str]  # the Cookie header's pairs, the first of a repeated name wins
+    def form(self, **limits: Any) -> Any: ...  # a lapwise.FormData (FormLimits' names)
     def _respond(self, result: Any) -> None: ...
     def _fail(self, exc: BaseException) -> None: ...
     def _read(self) -> bool: ...  # False: answered already, no piece will come
@@ -89,9 +92,15 @@ class Server:
         seconds per call on average, the rest of it calls the routes' offload."""
     def set_handler(self, route: int, handler: Callable[[ServerRequest], Any]) -> None:
         """Replaces a route's callable, also while serving."""
-    def set_resume(self, resume: Callable[[ServerRequest, bool], None]) -> None: ...
     def set_piece(self, piece: Callable[[ServerRequest, bytes, bool, int], None]) -> None:
         """piece(request, data, end, error) for each piece asked for with request._read()."""
+    def set_resume(self, resume: Callable[[ServerRequest, bool], Any]) -> None:
+        """resume(request, gone): a streamed part was taken, or the client left."""
+    def set_stream(self, stream: Callable[[ServerRequest, Any], Any], stream_type: type) -> None:
+        """stream(request, result) takes a handler's result that is a generator, an async
+        generator or a stream_type instance, and streams it (req._start/_part)."""
+    def set_unmatched(self, handler: Callable[[ServerRequest], Any]) -> int:
+        """A route for the requests no route matches (404) or allows (405); returns its id."""
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def wait(self, timeout: float = -1.0) -> bool: ...

@@ -13,8 +13,10 @@
         urllib.request.urlopen(srv.url + "/users/1")
 
 Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_string``,
-``headers``, ``body``, ``json()``) and return a dict or list (JSON), a str (text/plain), bytes
-(application/octet-stream) or a ``Response``. A handler that raises gets a 500 and its
+``headers``, ``body``, ``json()``, ``cookies``, ``form()``: ``_app_request``) and return a dict
+or list (JSON), a str (text/plain), bytes (application/octet-stream), a ``Response``, or a
+generator, async generator or ``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent
+Events: ``_app_sse``). A handler that raises gets a 500 and its
 traceback is logged on the ``lapwise.app`` logger, except for ``req.json()`` on a malformed
 body: it raises ``JSONBodyError`` (a ``ValueError``), which, uncaught, answers 400 with what is
 wrong and where (``{"error", "detail", "position", "line", "column"}``, the true position).
@@ -67,48 +69,19 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
-from ._app_cookies import set_cookie_header
 from ._app_hooks import Hook, with_hooks
 from ._app_errors import ErrorHandler, ErrorHandlers, HTTPError, error_hook
 from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
                         SyncRoute)
+from ._app_request import extend as extend_request
+from ._app_response import Response
+from ._app_stream import StreamingResponse, Streams
+from ._app_unmatched import unmatched_handler, wants_unmatched
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
 
 log = logging.getLogger("lapwise.app")
 
 Handler = Callable[[Any], Any]
-
-
-class Response:
-    """A response with its own status and headers; ``body`` is what a handler may return
-    (dict/list -> JSON, str, bytes, None). A Content-Type header overrides the body's."""
-
-    __slots__ = ("status", "headers", "body")
-
-    def __init__(self, status: int = 200, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
-                 body: Any = b"") -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def __repr__(self) -> str:
-        return f"Response({self.status!r}, {self.headers!r}, {self.body!r})"
-
-    def set_cookie(self, name: str, value: str = "", **attributes: Any) -> Response:
-        """Adds a Set-Cookie header (``max_age``, ``expires``, ``path`` (default "/"),
-        ``domain``, ``secure``, ``httponly``, ``samesite``; see ``_app_cookies``); returns self."""
-        self._add_header("Set-Cookie", set_cookie_header(name, value, **attributes))
-        return self
-
-    def delete_cookie(self, name: str, *, path: str | None = "/", domain: str | None = None) -> Response:
-        """Tells the browser to drop the cookie (same name, path and domain as it was set)."""
-        return self.set_cookie(name, "", max_age=0, expires=0, path=path, domain=domain)
-
-    def _add_header(self, name: str, value: str) -> None:
-        headers = self.headers
-        items = list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())
-        items.append((name, value))
-        self.headers = items
 
 
 def _cut_response() -> Response:
@@ -127,7 +100,7 @@ def _default_error(exc: BaseException) -> Response | None:
     if isinstance(exc, JSONBodyError):  # the client's fault: no traceback
         return _bad_body(exc)
     if isinstance(exc, HTTPError):
-        return Response(exc.status, None, exc.detail or HTTPStatus(exc.status).phrase)
+        return Response(exc.status, exc.headers, exc.detail or HTTPStatus(exc.status).phrase)
     return None
 
 
@@ -163,6 +136,7 @@ class Running:
     _stopped: bool = field(repr=False, default=False)
     _ended: bool = field(repr=False, default=True)  # the io threads ended when stopped
     _on_stop: list[Callable[[], Any]] = field(repr=False, default_factory=list)  # shutdown hooks
+    _streams: Streams | None = field(repr=False, default=None)
 
     @property
     def url(self) -> str:
@@ -184,7 +158,10 @@ class Running:
         return (self._loop.pending() if self._loop else 0, self._pool.pending() if self._pool else 0)
 
     def _cut(self) -> tuple[int, int]:
-        """Answers (503) every request a handler still holds; (async, sync) counts."""
+        """Answers (503) every request a handler still holds; (async, sync) counts. Streams
+        are ended first (a 503 cannot follow a head already sent)."""
+        if self._streams is not None:
+            self._streams.cut()
         return (self._loop.cut() if self._loop else 0, self._pool.cut() if self._pool else 0)
 
     def _finish(self, deadline: float) -> bool:
@@ -344,6 +321,7 @@ class App:
         native = _native_status.module()
         for start_hook in self._startup:  # before any thread or socket exists
             start_hook()
+        extend_request(native.ServerRequest)
         server = native.Server({"host": host, "port": port, "threads": threads,
                                 "server_name": self.server_name, **options})
         for c in self._consts:
@@ -361,8 +339,15 @@ class App:
                 if sync is not None:
                     sync.ids.append(route_id)
                     sync_routes[route_id] = sync
+        if wants_unmatched(self._errors):
+            sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, loop.schedule, False)
+            sync.ids.append(server.set_unmatched(sync.submit))
+            sync_routes[sync.ids[0]] = sync
         for sync in set(sync_routes.values()):
             sync.start(server.set_handler)
+        streams = Streams(pool.submit, loop.schedule)
+        server.set_stream(streams.start, StreamingResponse)
+        server.set_resume(streams.resume)
         # Last: a 405's Allow lists methods in the order they were added.
         for pattern, allow in self._options_allow().items():
             server.add_const("OPTIONS", pattern, 204, "", [("Allow", allow)], b"")
@@ -378,7 +363,14 @@ class App:
         bound = server.start()
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,
-                       10.0 if shutdown is None else float(shutdown), _on_stop=list(self._shutdown))
+                       10.0 if shutdown is None else float(shutdown), _on_stop=list(self._shutdown),
+                       _streams=streams)
+
+    def _method_patterns(self) -> list[tuple[str, str]]:
+        """Every (method, pattern) the server gets, in the order it gets them."""
+        pairs = [(c.method, c.pattern) for c in self._consts] + \
+            [(m, r.pattern) for r in self._routes for m in r.methods]
+        return pairs + [("OPTIONS", p) for p in self._options_allow()]
 
     def _options_allow(self) -> dict[str, str]:
         """Each pattern without an OPTIONS route of its own, and its Allow value: answered 204

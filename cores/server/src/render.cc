@@ -265,6 +265,11 @@ std::optional<std::string> route_table::add_dynamic(std::string_view method,
   return add(method, pattern, entry{false, id, {}});
 }
 
+void route_table::set_unmatched(std::uint32_t id) {
+  unmatched_ = static_cast<std::uint32_t>(entries_.size());
+  entries_.push_back(entry{false, id, {}});  // reached through unmatched(), not the router
+}
+
 // ---------------------------------------------------------------------------------- service
 
 service::service(config cfg, route_table routes)

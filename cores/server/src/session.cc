@@ -429,6 +429,9 @@ void session::answer(std::string_view data, const parser::request& req, std::str
     } else {
       dispatch(req, data, body, path, match_.value, total, close, ka10, head_only);
     }
+  } else if (const std::uint32_t unmatched = svc_.routes_.unmatched();
+             unmatched != route_table::no_entry) {
+    dispatch(req, data, body, path, unmatched, total, close, ka10, false);
   } else if (match_.kind == router::status::method_not_allowed) {
     std::string allow = "Allow: ";
     allow += match_.allowed;

@@ -288,6 +288,32 @@ TEST(Session, RequestKeepsTheRawPathAndVersion) {
   EXPECT_EQ(h.take().size(), 1u);
 }
 
+TEST(Session, UnmatchedRequestsGoToTheUnmatchedRouteOnlyWhenSet) {
+  for (const bool set : {false, true}) {
+    route_table t;
+    EXPECT_FALSE(t.add_const("GET", "/plaintext", {200, "text/plain", {}, "Hello, World!"}));
+    EXPECT_FALSE(t.add_dynamic("GET", "/users/{id:int}", 1));
+    if (set) t.set_unmatched(9);
+    service svc({}, std::move(t));
+    harness h(&svc);
+    h.feed(
+        "GET /nowhere?q=1 HTTP/1.1\r\nHost: a\r\n\r\n"
+        "DELETE /users/7 HTTP/1.1\r\nHost: a\r\n\r\n" +
+        get_plain + "GET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n");
+    const auto got = h.take();
+    ASSERT_EQ(got.size(), 4u);
+    if (set) {  // the handler's answers: route 9, no params
+      EXPECT_EQ(got[0].body, "9::q=1:");
+      EXPECT_EQ(got[1].body, "9:::");
+    } else {
+      EXPECT_EQ(got[0].status, 404);
+      EXPECT_EQ(got[1].status, 405);
+    }
+    EXPECT_EQ(got[2].body, "Hello, World!");
+    EXPECT_EQ(got[3].body, "1:id=7::");
+  }
+}
+
 TEST(Session, ResponsesLeaveInRequestOrderWhateverTheCompletionOrder) {
   harness h({}, /*auto_answer=*/false);
   h.warm();

@@ -235,6 +235,13 @@ class route_table {
   // A handler route: matching requests reach handler::handle() with request::route() == id.
   std::optional<std::string> add_dynamic(std::string_view method, std::string_view pattern,
                                          std::uint32_t id);
+  // Requests no route matches (404) or matches under other methods only (405) go to handler
+  // route `id` instead of the core's plain 404/405, so that an application can answer them
+  // itself (its error pages); such a request has no params. Matched requests pay nothing.
+  void set_unmatched(std::uint32_t id);
+  static constexpr std::uint32_t no_entry = 0xffffffffU;
+  // The entries() index of the set_unmatched route, or no_entry.
+  [[nodiscard]] std::uint32_t unmatched() const noexcept { return unmatched_; }
 
   struct entry {
     bool is_const;
@@ -248,6 +255,7 @@ class route_table {
   std::optional<std::string> add(std::string_view method, std::string_view pattern, entry e);
   router::radix_router router_;
   std::vector<entry> entries_;
+  std::uint32_t unmatched_ = no_entry;
 };
 
 class server {

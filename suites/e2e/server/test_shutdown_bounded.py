@@ -23,6 +23,10 @@ if _native_status.error() is not None or not hasattr(_native_status.module(), "S
 from lapwise.app import App  # noqa: E402
 
 SHUTDOWN_TIMEOUT = 2.0
+# How long after SIGINT the process may take to be gone: the shutdown timeout plus the
+# interpreter's own exit, which on a loaded shared machine took more than 1 s. A hung shutdown
+# never ends, so a wide margin still tells the two apart (the log says when the cut happened).
+EXIT_BOUND = SHUTDOWN_TIMEOUT + 8.0
 
 
 class HangApp:
@@ -74,9 +78,9 @@ def test_a_hung_handler_is_cut_after_shutdown_timeout(target, kind):
     try:
         client = app.hang(target)
         sent = app.signal(signal.SIGINT)
-        exited = app.exited_within(SHUTDOWN_TIMEOUT + 1.0)
+        exited = app.exited_within(EXIT_BOUND)
         log = app.kill()
-        assert exited is not None, f"still running {SHUTDOWN_TIMEOUT + 1.0} s after SIGINT:\n{log}"
+        assert exited is not None, f"still running {EXIT_BOUND} s after SIGINT:\n{log}"
         took = time.monotonic() - sent
         print(f"{kind} hung handler: exited {took:.2f} s after SIGINT (shutdown_timeout "
               f"{SHUTDOWN_TIMEOUT} s), exit status {app.proc.returncode}")

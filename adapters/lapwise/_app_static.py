@@ -93,7 +93,7 @@ class StaticFiles:
         if span is None:
             req._file(self.response(200, headers, b""), fd, 0, size, False)
             return PENDING
-        if span == ():
+        if not span:
             headers.append(("Content-Range", f"bytes */{size}"))
             return self.response(416, headers, b"")
         first, last = span

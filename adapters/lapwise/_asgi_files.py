@@ -20,7 +20,7 @@ from typing import Any
 from ._file_meta import etag, file_span, http_date, media_type
 from .app import Response
 
-EXTENSIONS = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
+EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
 KINDS = frozenset(("http.response.pathsend", "http.response.zerocopysend"))
 
 

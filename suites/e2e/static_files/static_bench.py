@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import importlib.util
 import os
 import signal
 import socket
@@ -73,6 +74,10 @@ def commands(work: Path, root: Path) -> dict[str, tuple[list[str], str]]:
             "Starlette 0.26 FileResponse on uvicorn (httptools + uvloop)"),
     }
     out["nginx"] = (["nginx-conf", conf_extra], out["nginx"][1])
+    if importlib.util.find_spec("starlette") is None:  # left out, as the app module does
+        out = {k: v for k, v in out.items() if "starlette" not in k}
+    if importlib.util.find_spec("uvicorn") is None:
+        out.pop("uvicorn-starlette-FileResponse", None)
     return out
 
 
@@ -179,43 +184,48 @@ def cpu_model() -> str:
     return "unknown"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--size-mb", type=int, default=100)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--only", nargs="*", help="server names (nginx is always included)")
-    args = ap.parse_args(argv)
-    size = args.size_mb * 1_000_000
+def run(size: int, rounds: int,
+        only: list[str] | None = None) -> tuple[list[Launched], dict[str, str], tuple[float, float]]:
+    """Starts the servers, checks each answer, times ``rounds`` interleaved downloads of a
+    ``size``-byte file, stops every server. (servers, what each is, load average before/after)."""
     with tempfile.TemporaryDirectory(prefix="lapwise-static-bench-") as tmp:
         work = Path(tmp)
         root = work / "public"
         root.mkdir()
         digest = make_file(root, size)
-        chosen = {k: v for k, v in commands(work, root).items()
-                  if not args.only or k == "nginx" or k in args.only}
+        chosen = {k: v for k, v in commands(work, root).items() if not only or k == "nginx" or k in only}
         servers: list[Launched] = []
         try:
             for name, (cmd, _) in chosen.items():
                 servers.append(start(name, cmd, work, root))
             for s in servers:
                 verify(s, size, digest)
-            load_before = os.getloadavg()
-            for _ in range(args.rounds):
+            load_before = os.getloadavg()[0]
+            for _ in range(rounds):
                 for s in servers:
                     download(s, size)
-            load_after = os.getloadavg()
+            load_after = os.getloadavg()[0]
         finally:
             for s in servers:
                 stop(s)
+    return servers, {k: v[1] for k, v in chosen.items()}, (load_before, load_after)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size-mb", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--only", nargs="*", help="server names (nginx is always included)")
+    args = ap.parse_args(argv)
+    servers, what, load = run(args.size_mb * 1_000_000, args.rounds, args.only)
     base = statistics.median(next(s for s in servers if s.name == "nginx").speeds)
     print(f"static file {args.size_mb} MB x {args.rounds} rounds, curl -> /dev/null, 127.0.0.1; "
-          f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load_before[0]:.2f} before, "
-          f"{load_after[0]:.2f} after")
+          f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load[0]:.2f} before, {load[1]:.2f} after")
     print(f"{'server':42} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx':>8} {'CPU s/GB':>9}  what")
     for s in servers:
         med = statistics.median(s.speeds)
         print(f"{s.name:42} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} {med / base:8.2f} "
-              f"{s.cpu / (s.bytes / 1e9):9.3f}  {chosen[s.name][1]}")
+              f"{s.cpu / (s.bytes / 1e9):9.3f}  {what[s.name]}")
     return 0
 
 

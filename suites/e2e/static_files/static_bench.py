@@ -10,7 +10,8 @@ Servers (each a child process on 127.0.0.1, started here and stopped by pid): ng
 each server's answer is fetched whole once and checked (length and SHA-256 of the whole file);
 every timed download checks its length. Rounds alternate the servers, so drift of a shared
 machine hits them alike. Reported per server: the median throughput (MB/s, wall), the ratio
-to nginx's median in the same run, and server CPU seconds per GB (utime + stime from /proc),
+to nginx's median in the same run, server CPU seconds per GB (from /proc schedstat) and the
+server process's peak RSS (VmHWM: the file must never be held in memory),
 with the load average before and after. The client (curl, which copies every byte into user
 space) usually costs more CPU than a sendfile server: on a shared machine the throughput
 figures carry its scheduling noise, the CPU figures much less. Every download is bounded (curl --max-time).
@@ -48,6 +49,7 @@ class Launched:
     speeds: list[float] = field(default_factory=list)  # MB/s per download
     cpu: float = 0.0  # server CPU seconds over the timed downloads
     bytes: int = 0
+    peak_rss_mb: float = 0.0  # the server process's high-water mark (VmHWM) after the downloads
 
 
 def _lapwise(kind: str, target: str) -> list[str]:
@@ -147,6 +149,13 @@ def cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def download(s: Launched, size: int) -> None:
     """One timed download with curl into /dev/null (bounded by --max-time)."""
     before = cpu_seconds(s.proc.pid)
@@ -205,6 +214,8 @@ def run(size: int, rounds: int,
                 for s in servers:
                     download(s, size)
             load_after = os.getloadavg()[0]
+            for s in servers:
+                s.peak_rss_mb = peak_rss_mb(s.proc.pid)
         finally:
             for s in servers:
                 stop(s)
@@ -221,11 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     base = statistics.median(next(s for s in servers if s.name == "nginx").speeds)
     print(f"static file {args.size_mb} MB x {args.rounds} rounds, curl -> /dev/null, 127.0.0.1; "
           f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load[0]:.2f} before, {load[1]:.2f} after")
-    print(f"{'server':42} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx':>8} {'CPU s/GB':>9}  what")
+    print(f"{'server':42} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx':>8} {'CPU s/GB':>9} "
+          f"{'peak RSS':>8}  what")
     for s in servers:
         med = statistics.median(s.speeds)
         print(f"{s.name:42} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} {med / base:8.2f} "
-              f"{s.cpu / (s.bytes / 1e9):9.3f}  {what[s.name]}")
+              f"{s.cpu / (s.bytes / 1e9):9.3f} {s.peak_rss_mb:6.0f}MB  {what[s.name]}")
     return 0
 
 

@@ -759,6 +759,46 @@ PyObject* req_part(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
   Py_RETURN_NONE;
 }
 
+// A file body (lapwise::server::file_body): _file(head, fd, offset, count, more) sends `count`
+// bytes of the open file `fd` from `offset` (the server sends a dup() of it, so the caller may
+// close its file at once). With a Response as `head` it answers the request (after the
+// Response's body), or with `more` starts a streamed response; with None it is the next part
+// of a streamed response, the last unless `more`.
+PyObject* req_file(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 5) {
+    PyErr_SetString(PyExc_TypeError, "_file(head, fd, offset, count, more)");
+    return nullptr;
+  }
+  const int fd = PyObject_AsFileDescriptor(args[1]);
+  const long long offset = PyLong_AsLongLong(args[2]);
+  const long long count = PyLong_AsLongLong(args[3]);
+  const int more = PyObject_IsTrue(args[4]);
+  if (fd < 0 || PyErr_Occurred() || more < 0) return nullptr;
+  if (offset < 0 || count < 0) {
+    PyErr_SetString(PyExc_ValueError, "_file: offset and count must not be negative");
+    return nullptr;
+  }
+  if (self->req == nullptr) Py_RETURN_NONE;
+  ls::response resp;
+  if (args[0] != Py_None && !convert_response(*self->owner, args[0], resp)) return nullptr;
+  auto body = ls::file_body::from_dup(fd, static_cast<std::uint64_t>(offset),
+                                      static_cast<std::uint64_t>(count));
+  if (!body) return PyErr_SetFromErrno(PyExc_OSError);
+  resp.file = std::move(*body);
+  using part = ls::response::part;
+  if (args[0] != Py_None) {
+    resp.kind = more ? part::head : part::whole;
+  } else {
+    resp.kind = more ? part::chunk : part::end;
+  }
+  if (resp.kind == part::whole || resp.kind == part::end) {
+    send(self, std::move(resp));
+  } else {
+    self->req->respond(std::move(resp));
+  }
+  Py_RETURN_NONE;
+}
+
 PyObject* req_fail(py_request* self, PyObject* exc) {
   if (PyExceptionInstance_Check(exc)) {
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
@@ -810,6 +850,8 @@ PyMethodDef req_methods[] = {
      "send a streamed response's head (a Response; its body is the first part)"},
     {"_part", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_part)), METH_FASTCALL,
      "send one more part of a streamed response: _part(body, end)"},
+    {"_file", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_file)), METH_FASTCALL,
+     "send bytes of an open file with sendfile: _file(head, fd, offset, count, more)"},
     {nullptr, nullptr, 0, nullptr}};
 
 PyType_Slot req_slots[] = {

@@ -18,8 +18,10 @@ goes away while the app still holds the request; ``send`` after that sends nothi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
+from . import _asgi_files
 from .app import Response
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.3"}
@@ -45,6 +47,7 @@ def http_scope(req: Any, server: tuple[str, int], root_path: str, state: dict[st
         "headers": req.raw_headers,
         "client": req.client,
         "server": req.server or server,
+        "extensions": dict(_asgi_files.EXTENSIONS),  # pathsend, zerocopysend (_asgi_files)
     }
     if state is not None:
         scope["state"] = state.copy()  # each request sees the lifespan's state, shallowly copied
@@ -144,18 +147,24 @@ class Exchange:
                 await self._part(body)
             else:
                 self.end(body)
+        elif kind in _asgi_files.KINDS:
+            await _asgi_files.send_file(self, message)
         else:
             raise RuntimeError(f"ASGI: unexpected message type {kind!r} for an http scope")
 
     async def _part(self, body: bytes, head: bool = False) -> None:
+        if head:
+            await self.wait_taken(lambda: self.req._start(Response(self.status, self.headers, body)))
+        else:
+            await self.wait_taken(lambda: self.req._part(body, False))
+
+    async def wait_taken(self, put: Callable[[], None]) -> None:
+        """Hands one streamed part to the core (``put``), then waits until the core took it."""
         if self.gone:  # nobody reads it; the stream is still ended by end()
             await asyncio.sleep(0)  # a loop of sends still lets the disconnect listener run
             return
         self._taken = taken = self.loop.create_future()
-        if head:
-            self.req._start(Response(self.status, self.headers, body))
-        else:
-            self.req._part(body, False)
+        put()
         await taken
 
     def resumed(self, gone: bool) -> None:

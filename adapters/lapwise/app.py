@@ -78,6 +78,7 @@ from ._app_response import Response
 from ._app_stream import StreamingResponse, Streams
 from ._app_unmatched import unmatched_handler, wants_unmatched
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
+from ._app_static import StaticFiles
 
 log = logging.getLogger("lapwise.app")
 
@@ -232,6 +233,7 @@ class App:
         self._after: list[Hook] = []
         self._startup: list[Callable[[], Any]] = []
         self._shutdown: list[Callable[[], Any]] = []
+        self._statics: list[StaticFiles] = []
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *,
@@ -300,6 +302,13 @@ class App:
 
         return decorate
 
+    def static(self, prefix: str, directory: str | os.PathLike[str], *,
+               cache_control: str | None = None) -> None:
+        """Serves the files under ``directory`` at ``prefix`` + ``/<path>`` with sendfile:
+        safe paths (404 otherwise), ETag and Last-Modified, 304, single ranges (206/416),
+        HEAD. See ``lapwise._app_static``."""
+        self._statics.append(StaticFiles(prefix, directory, cache_control=cache_control))
+
     def const(self, pattern: str, body: Any, *, content_type: str | None = None, status: int = 200,
               headers: Mapping[str, str] | None = None, method: str = "GET") -> None:
         """A pre-rendered route: ``body`` (dict/list -> JSON once, str, bytes) is rendered now
@@ -348,6 +357,8 @@ class App:
         streams = Streams(pool.submit, loop.schedule)
         server.set_stream(streams.start, StreamingResponse)
         server.set_resume(streams.resume)
+        for mount in self._statics:
+            mount.register(server, Response)
         # Last: a 405's Allow lists methods in the order they were added.
         for pattern, allow in self._options_allow().items():
             server.add_const("OPTIONS", pattern, 204, "", [("Allow", allow)], b"")

@@ -20,8 +20,10 @@ from the read; the client gets the core's status if no response has begun. ``REM
 A response whose iterable is a list or tuple of at most one item, with nothing passed to
 ``write()``, leaves whole; otherwise each piece is one part of a streamed response (chunked),
 and the thread waits while the connection's unsent output is over ``max_output``
-(back-pressure). The iterable's ``close()`` is always called. ``wsgi.file_wrapper`` reads the
-file in blocks of ``block_size`` and streams them (no ``sendfile`` yet).
+(back-pressure). The iterable's ``close()`` is always called. A ``wsgi.file_wrapper`` over an open regular
+file is sent by the server core with ``sendfile`` from the file's current position to its end
+(or as far as the app's Content-Length says), never read into memory; over any other file-like
+it is read in blocks of ``block_size`` and streamed.
 ``start_response(status, headers, exc_info)`` may replace the headers until the first part is
 sent; after that it re-raises ``exc_info``.
 """
@@ -38,6 +40,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_pool import PENDING
+from ._file_meta import file_span
 from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
 from ._wsgi_input import BodyInput
 from .app import App, Response, Running
@@ -51,7 +54,8 @@ _SERVER_OWN = frozenset(("content-length", "transfer-encoding", "connection", "d
 
 
 class FileWrapper:
-    """``wsgi.file_wrapper``: the file in blocks, closed with the response."""
+    """``wsgi.file_wrapper``: a real file is sent with sendfile; any other file-like in
+    blocks. Closed with the response."""
 
     def __init__(self, filelike: Any, block_size: int = 64 << 10) -> None:
         self.filelike = filelike
@@ -78,6 +82,7 @@ class _Call:
         self.status = 0
         self.headers: list[tuple[str, str]] | None = None
         self.started = False  # the head left: headers can no longer change
+        self.length: int | None = None  # the app's Content-Length (bounds a file_wrapper)
         self.gone = False
         self.taken = threading.Event()
         self.input: BodyInput | None = None
@@ -133,6 +138,7 @@ class _Call:
         elif self.headers is not None:
             raise RuntimeError("WSGI: start_response called twice without exc_info")
         self.status = int(status.split(" ", 1)[0])
+        self.length = next((int(v) for n, v in headers if n.lower() == "content-length"), None)
         self.headers = [(n, v) for n, v in headers if n.lower() not in _SERVER_OWN]
         if not any(n.lower() == "content-type" for n, _ in self.headers):
             self.headers.append(("Content-Type", ""))  # none, rather than the core's default
@@ -167,6 +173,10 @@ class _Call:
         result: Iterable[bytes] = ()
         try:
             result = app(self.environ, self.start_response)
+            if isinstance(result, FileWrapper) and self.headers is not None and not self.started:
+                if (span := file_span(result.filelike, self.length)) is not None:
+                    self.req._file(Response(self.status, self.headers, b""), *span, False)
+                    return
             if isinstance(result, (list, tuple)) and len(result) <= 1 and not self.started:
                 if self.headers is None:
                     raise RuntimeError("WSGI: the app returned without calling start_response")

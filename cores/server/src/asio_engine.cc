@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <asio.hpp>
 #include <atomic>
 #include <cerrno>
@@ -39,6 +40,7 @@ class asio_connection final : public connection<asio_connection, asio_loop>,
   // The transport's side of connection.h.
   io_result send_some(std::string_view bytes, std::size_t& n) noexcept;
   io_result recv_some(std::span<char> into, std::size_t& n) noexcept;
+  io_result send_file(const file_body& f, std::size_t most, std::size_t& n) noexcept;
   bool shutdown_send() noexcept;
   void close_socket() noexcept;
   void arm();
@@ -70,6 +72,7 @@ class asio_loop final : public io_loop<asio_connection, asio_loop> {
   asio_engine& e_;
   asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   tcp::acceptor acceptor_{io_};
+  std::array<char, std::size_t{64} << 10> file_buffer_{};  // asio_connection::send_file()
 
  private:
   void accept_next();
@@ -198,6 +201,19 @@ io_result asio_connection::send_some(std::string_view bytes, std::size_t& n) noe
   if (!ec) return io_result::done;
   return ec == asio::error::would_block || ec == asio::error::try_again ? io_result::would_block
                                                                         : io_result::failed;
+}
+
+// Asio has no sendfile: the file goes through a small buffer of the loop's, read at the body's
+// offset each time (what the socket did not take is read again next time, from the page cache).
+io_result asio_connection::send_file(const file_body& f, std::size_t most,
+                                     std::size_t& n) noexcept {
+  auto& buf = loop_.file_buffer_;
+  const ssize_t got = pread_some(f, buf.data(), std::min(most, buf.size()));
+  if (got <= 0) {
+    n = 0;
+    return got == 0 ? io_result::done : io_result::failed;
+  }
+  return send_some({buf.data(), static_cast<std::size_t>(got)}, n);
 }
 
 void asio_connection::settled() {

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "file_send.h"
 #include "lapwise/server/render.h"
 #include "server_state.h"
 #include "socket_address.h"
@@ -37,6 +38,8 @@ enum class io_result : std::uint8_t { done, would_block, eof, failed };
 // One connection: a session plus the transport-independent state around it. `Conn` (the
 // transport's connection, derived from this) provides:
 //   io_result send_some(std::string_view, std::size_t& n)   one non-blocking send
+//   io_result send_file(const file_body&, std::size_t most, std::size_t& n)   the same from a
+//                       file (file_send.h); n == 0 after done: the file ended early
 //   io_result recv_some(std::span<char>, std::size_t& n)    one non-blocking recv
 //   bool shutdown_send()                                    our FIN
 //   void close_socket()                                     the fd goes away
@@ -206,9 +209,13 @@ class connection : public responder {
   Conn* self() noexcept { return static_cast<Conn*>(this); }
 
   void write_out() {
+    std::size_t file_left = file_turn;
     while (!write_blocked_ && !closed_) {
       const std::string_view out = sess_.output();
-      if (out.empty()) return;
+      if (out.empty()) {
+        if (!write_file(file_left)) return;
+        continue;
+      }
       std::size_t n = 0;
       switch (self()->send_some(out, n)) {
         case io_result::done:
@@ -223,6 +230,35 @@ class connection : public responder {
           return;
       }
     }
+  }
+
+  // The file bytes next in the output (session::file_output()); false when there are none or
+  // the socket is full. After `left` bytes in this turn the connection waits for writability
+  // like a full socket, so that one fast download does not hold up the loop's others.
+  bool write_file(std::size_t& left) {
+    file_body* f = sess_.file_output();
+    if (f == nullptr) return false;
+    if (left == 0) {
+      write_blocked_ = true;
+      return false;
+    }
+    std::size_t n = 0;
+    const auto most = static_cast<std::size_t>(std::min<std::uint64_t>(f->length(), left));
+    switch (self()->send_file(*f, most, n)) {
+      case io_result::done:
+        if (n == 0) break;  // the file is shorter than its announced length
+        left -= n;
+        write_progress_ = true;
+        sess_.consume_file(n);
+        return true;
+      case io_result::would_block:
+        write_blocked_ = true;
+        return false;
+      default:
+        break;
+    }
+    close_now();
+    return false;
   }
 
   // Reads what the kernel holds now, without waiting (drain: the last bytes before closing).

@@ -51,6 +51,7 @@ class epoll_connection final : public connection<epoll_connection, epoll_loop> {
   // The transport's side of connection.h.
   io_result send_some(std::string_view bytes, std::size_t& n) noexcept;
   io_result recv_some(std::span<char> into, std::size_t& n) noexcept;
+  io_result send_file(const file_body& f, std::size_t most, std::size_t& n) noexcept;
   bool shutdown_send() noexcept { return ::shutdown(fd_, SHUT_WR) == 0; }
   void close_socket() noexcept { ::close(fd_); }  // also leaves the epoll set
   void arm();
@@ -174,6 +175,16 @@ io_result epoll_connection::send_some(std::string_view bytes, std::size_t& n) no
     if (errno == EINTR) continue;
     return errno == EAGAIN || errno == EWOULDBLOCK ? io_result::would_block : io_result::failed;
   }
+}
+
+io_result epoll_connection::send_file(const file_body& f, std::size_t most,
+                                      std::size_t& n) noexcept {
+  const ssize_t sent = sendfile_some(fd_, f, most);
+  if (sent >= 0) {
+    n = static_cast<std::size_t>(sent);
+    return io_result::done;
+  }
+  return errno == EAGAIN || errno == EWOULDBLOCK ? io_result::would_block : io_result::failed;
 }
 
 // Level-triggered interest, changed (one epoll_ctl) only when what the state needs changed.

@@ -143,7 +143,7 @@ std::size_t render_response(std::string& out, const head_fields& h, std::string_
   if (!bodyless) {
     if (h.frame == head_fields::framing::length) {
       out += "Content-Length: ";
-      auto [q, ec2] = std::to_chars(num, num + sizeof num, body.size());
+      auto [q, ec2] = std::to_chars(num, num + sizeof num, body.size() + h.extra_length);
       out.append(num, q);
       out += "\r\n";
     } else if (h.frame == head_fields::framing::chunked) {

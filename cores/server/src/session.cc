@@ -219,9 +219,10 @@ void session::consume(std::size_t n) noexcept {
       out_.clear();
     }
     out_pos_ = 0;
-    while (out_.empty() && !later_.empty()) {  // the next queued piece becomes the output
-      out_.swap(later_.front());
+    while (out_.empty() && !file_ && !later_.empty()) {  // the next queued piece is next
+      out_.swap(later_.front().bytes);
       later_bytes_ -= out_.size();
+      file_ = std::move(later_.front().file);
       later_.pop_front();
     }
   } else if (out_pos_ >= min_free && out_pos_ * 2 >= out_.size() &&
@@ -253,7 +254,7 @@ bool session::wants_read() const noexcept {
 }
 
 bool session::done() const noexcept {
-  if (!slots_.empty() || out_pos_ != out_.size() || later_bytes_ != 0) return false;
+  if (!slots_.empty() || out_pos_ != out_.size() || later_bytes_ != 0 || file_) return false;
   return closing_ || eof_ || (draining_ && in_begin_ == in_end_);
 }
 
@@ -565,8 +566,10 @@ void session::complete(request& r, response&& resp) {
   }
   // Most responses carry no extra header and a plain content type: checked here in a few
   // instructions, the full rule runs only for the rest.
-  if (!resp.headers.empty() || !plain_text(resp.content_type)) {
-    if (auto err = validate_response(resp)) {
+  if (!resp.headers.empty() || !plain_text(resp.content_type) || resp.file) {
+    auto err = validate_response(resp);
+    if (!err && resp.file) err = resp.file.check();
+    if (err) {
       report(*err);
       resp = {500, "text/plain", {}, "Internal Server Error"};
     }
@@ -575,11 +578,13 @@ void session::complete(request& r, response&& resp) {
   const bool bodyless = resp.status == 204 || resp.status == 304;
   const bool apart = resp.body.size() >= large_buffer && !bodyless && !s.head_only;
   const std::size_t interim = s.bytes.size();  // a 100 Continue still waiting, counted already
-  detail::render_response(s.bytes,
-                          {resp.status, svc_.cfg_.server_name, date_, resp.content_type,
-                           resp.headers, s.close, s.keep_alive10},
-                          resp.body, !apart && !s.head_only);
+  detail::head_fields head{resp.status,       svc_.cfg_.server_name, date_,
+                           resp.content_type, resp.headers,          s.close,
+                           s.keep_alive10};
+  head.extra_length = resp.file.length();
+  detail::render_response(s.bytes, head, resp.body, !apart && !s.head_only);
   if (apart) s.body = std::move(resp.body);
+  if (resp.file && !bodyless && !s.head_only) keep_file(s, r.seq_, {{}, std::move(resp.file)});
   s.ready = true;
   released(resp.body.capacity());  // freed on return: counts towards giving memory back
   slot_bytes_ += s.bytes.size() - interim + s.body.size();
@@ -616,13 +621,15 @@ void session::retire(slot& s) {
 void session::stream(slot& s, request& r, response&& resp) {
   using part = response::part;
   std::string piece;
-  if (!r.streaming_) {
+  const bool first = !r.streaming_;
+  if (first) {
     std::optional<std::string> err;
     if (resp.kind != part::head) {
       err = "a streamed response part came before its head";
     } else if (!resp.headers.empty() || !plain_text(resp.content_type)) {
       err = validate_response(resp);
     }
+    if (!err && resp.file) err = resp.file.check();
     if (err) {
       report(*err);
       complete(r, {500, "text/plain", {}, "Internal Server Error"});
@@ -643,19 +650,27 @@ void session::stream(slot& s, request& r, response&& resp) {
          s.keep_alive10, http11 ? framing::chunked : framing::close},
         {}, false);
   }
-  if (!resp.body.empty() && (s.chunked || s.raw)) {
+  if (resp.file && !take_file(s, resp.file, first)) r.gone_ = true;  // session_file.cc
+  const std::size_t size = resp.body.size() + resp.file.length();
+  if (size != 0 && (s.chunked || s.raw)) {
     if (s.chunked) {
       char hex[20];
-      auto [p, ec] = std::to_chars(hex, hex + sizeof hex, resp.body.size(), 16);
-      piece.append(hex, p).append("\r\n").append(resp.body).append("\r\n");
+      auto [p, ec] = std::to_chars(hex, hex + sizeof hex, size, 16);
+      piece.append(hex, p).append("\r\n").append(resp.body);
+      if (!resp.file) piece.append("\r\n");
     } else {
       piece += resp.body;
     }
   }
   const bool end = resp.kind == part::end || resp.kind == part::whole;
-  if (end && s.chunked) piece += "0\r\n\r\n";
-  if (!gone_ && !piece.empty()) {
-    if (&s == &slots_.front()) {
+  std::string after;  // what follows the file's bytes
+  std::string& tail = resp.file ? after : piece;
+  if (resp.file && s.chunked) tail += "\r\n";
+  if (end && s.chunked) tail += "0\r\n\r\n";
+  if (!gone_ && !s.broken && (!piece.empty() || resp.file)) {
+    if (resp.file || s.files) {
+      queue_file(s, r.seq_, piece, std::move(resp.file), std::move(after));
+    } else if (&s == &slots_.front()) {
       append_out(piece);
     } else {
       s.bytes += piece;
@@ -671,7 +686,7 @@ void session::stream(slot& s, request& r, response&& resp) {
     retire(s);
     flush_slots();
     process();
-  } else if (gone_ || unsent() + slot_bytes_ < svc_.cfg_.max_output) {
+  } else if (gone_ || r.gone_ || unsent() + slot_bytes_ < svc_.cfg_.max_output) {
     resume(r);
   } else {
     s.waiting = true;
@@ -692,6 +707,7 @@ void session::wake_streams() {
 
 bool session::closed() {
   gone_ = true;
+  drop_files();
   return tell_gone();
 }
 
@@ -733,6 +749,7 @@ void session::flush_slots() {
         append_out(s.bytes);
         std::string().swap(s.bytes);
       }
+      if (s.files) flush_files(s);
       return;
     }
     slot_bytes_ -= s.bytes.size() + s.body.size();
@@ -743,6 +760,7 @@ void session::flush_slots() {
       append_out(s.bytes);
     }
     if (!s.body.empty()) append_large(std::move(s.body));
+    if (s.files) flush_files(s);
     closing_ = closing_ || s.close;
     slots_.pop_front();
     ++base_seq_;
@@ -756,7 +774,7 @@ void session::append_large(std::string&& body) {
     return;
   }
   later_bytes_ += body.size();
-  later_.push_back(std::move(body));
+  later_.push_back({std::move(body), {}});
   later_.emplace_back();  // what comes next is appended here
 }
 

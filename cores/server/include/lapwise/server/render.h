@@ -26,6 +26,7 @@ struct head_fields {
   // How the body is delimited: Content-Length (the default), or for a streamed response,
   // chunked (HTTP/1.1) or by the close (HTTP/1.0: no length header at all).
   enum class framing : std::uint8_t { length, chunked, close } frame = framing::length;
+  std::uint64_t extra_length = 0;  // body bytes sent from elsewhere (a file), after `body`
 };
 
 [[nodiscard]] std::string_view reason_phrase(int status) noexcept;

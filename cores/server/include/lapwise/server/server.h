@@ -35,6 +35,7 @@
 
 #include "lapwise/parser/http.h"
 #include "lapwise/router/radix_router.h"
+#include "lapwise/server/file_body.h"
 #include "lapwise/server/io_mode.h"
 
 namespace lapwise::server {
@@ -101,6 +102,10 @@ struct net_address {
 // request::resumed() true once that part is queued and the connection's unsent output is
 // below config::max_output: the producer sends the next part then (so a connection holds at
 // most max_output plus one part). An empty body is sent as nothing (never as the last chunk).
+//
+// `file` (file_body.h), when set, follows `body`: a whole response's Content-Length counts
+// both, a streamed part is one chunk of both. Its bytes are sent from the file (sendfile), and
+// count towards max_output while unsent but are never held in memory.
 struct response {
   enum class part : std::uint8_t { whole, head, chunk, end };
   int status = 200;
@@ -108,6 +113,7 @@ struct response {
   std::string headers;       // extra "Name: value\r\n" lines (validate_response())
   std::string body;
   part kind = part::whole;
+  file_body file{};
 };
 
 // What the server sends only when it holds: content_type a field-value; every `headers` line

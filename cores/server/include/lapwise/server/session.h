@@ -155,6 +155,10 @@ class session {
     return std::string_view(out_).substr(out_pos_);
   }
   void consume(std::size_t n) noexcept;
+  // When output() is empty: file bytes to send next (a response's file_body), else null. The
+  // transport sends from it and reports with consume_file(); output() may then hold more.
+  [[nodiscard]] file_body* file_output() noexcept { return file_ ? &file_ : nullptr; }
+  void consume_file(std::size_t n) noexcept;
   [[nodiscard]] bool wants_read() const noexcept;
   [[nodiscard]] bool done() const noexcept;  // close the connection now
   [[nodiscard]] phase current_phase() const noexcept;
@@ -166,6 +170,11 @@ class session {
   [[nodiscard]] std::size_t footprint() const noexcept;
 
  private:
+  // Output queued after out_: `bytes`, then the bytes of `file`.
+  struct queued {
+    std::string bytes;
+    file_body file;
+  };
   struct slot {
     std::unique_ptr<request> req;  // the pending dynamic request, null once answered
     std::string bytes;
@@ -180,9 +189,25 @@ class session {
     bool raw = false;        // its parts go out as they are (HTTP/1.0: the close ends it)
     bool waiting = false;    // its last part is queued, its resumption waits for room
     bool head_only = false;  // HEAD answered by a GET route: the head alone
+    bool broken = false;     // a file part failed after its head: nothing more is sent
+    bool files = false;      // has pieces in slot_files_ (after bytes and body)
+  };
+  // A file body (and what surrounds it) of a slot that is not first in line yet: rare, so
+  // kept apart from the slots, which stay as small as they were.
+  struct slot_file {
+    std::uint64_t seq;  // the slot's request
+    queued piece;
   };
   void process();
   void stream(slot& s, request& r, response&& resp);
+  // session_file.cc: file bodies in the output order.
+  bool take_file(slot& s, file_body& f, bool checked);
+  void queue_file(slot& s, std::uint64_t seq, std::string& piece, file_body&& f,
+                  std::string&& after);
+  void keep_file(slot& s, std::uint64_t seq, queued&& q);
+  void append_file(file_body&& f);
+  void flush_files(slot& s);
+  void drop_files() noexcept;
   void retire(slot& s);  // the handler is done with the slot's request: pool it
   void resume(request& r) {
     r.resumed_ = true;
@@ -216,18 +241,18 @@ class session {
   }
   void account(std::size_t now) noexcept;
   // Where new output goes: after everything already queued.
-  std::string& out_back() noexcept { return later_.empty() ? out_ : later_.back(); }
+  std::string& out_back() noexcept { return later_.empty() ? out_ : later_.back().bytes; }
   void append_out(std::string_view bytes) {
     if (later_.empty()) {
       out_ += bytes;
     } else {
-      later_.back() += bytes;
+      later_.back().bytes += bytes;
       later_bytes_ += bytes.size();
     }
   }
   void append_large(std::string&& body);
   [[nodiscard]] std::size_t unsent() const noexcept {
-    return out_.size() - out_pos_ + later_bytes_;
+    return out_.size() - out_pos_ + later_bytes_ + file_bytes_;
   }
   // A buffer of `bytes` was freed: large ones count towards giving memory back (take_released).
   void released(std::size_t bytes) noexcept {
@@ -278,11 +303,15 @@ class session {
   std::uint64_t base_seq_ = 0;  // seq of slots_.front()
   std::string out_;
   std::size_t out_pos_ = 0;
-  // Output after out_, in order: large bodies as they came from the handler, and what was
-  // appended after one. out_ is never empty while this holds bytes.
-  std::deque<std::string> later_;
+  // After out_ the bytes of file_, then later_ in order: large bodies as they came from the
+  // handler, file bodies, and what was appended after one. out_ is never empty while this
+  // holds bytes, unless file_ is being sent.
+  file_body file_;
+  std::deque<queued> later_;
   std::size_t later_bytes_ = 0;
-  std::string scratch_;  // percent-decoded path
+  std::size_t file_bytes_ = 0;         // unsent file bytes (not held in memory; in unsent())
+  std::vector<slot_file> slot_files_;  // in order; a slot's pieces have its request's seq
+  std::string scratch_;                // percent-decoded path
   std::vector<parser::header> headers_;
   router::match_result match_;
   std::vector<std::unique_ptr<request>> pool_;

@@ -1,0 +1,102 @@
+"""ASGI file responses on the native server: the ``http.response.pathsend`` and
+``http.response.zerocopysend`` extensions (offered in every ``http`` scope), sent by the
+server core with ``sendfile``; and ``FileResponse``, an ASGI response that uses pathsend where
+the server offers it and reads the file otherwise.
+
+pathsend (``{"type": "http.response.pathsend", "path": str}``) ends the response with the
+whole file. zerocopysend (``{"type": "http.response.zerocopysend", "file": <open file>,
+"offset": int, "count": int, "more_body": bool}``) sends ``count`` bytes (default: to the end)
+from ``offset`` (default: the file's position, which then moves past them); with
+``more_body`` the response goes on, streamed. The server sends a duplicate descriptor: the app
+may close its file as soon as ``send`` returns. Content-Length is the server's own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from ._file_meta import etag, file_span, http_date, media_type
+from .app import Response
+
+EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
+KINDS = frozenset(("http.response.pathsend", "http.response.zerocopysend"))
+
+
+async def send_file(ex: Any, message: dict[str, Any]) -> None:
+    """One pathsend or zerocopysend message of the exchange ``ex`` (``_asgi_exchange``)."""
+    if not ex.status:
+        raise RuntimeError(f"ASGI: {message['type']} before http.response.start")
+    if ex.answered:
+        return
+    if message["type"] == "http.response.pathsend":
+        with open(message["path"], "rb") as f:
+            await _send_span(ex, _span(f, None, None), False)
+        return
+    f = message["file"]
+    offset, count = message.get("offset"), message.get("count")
+    span = _span(f, offset, count)
+    await _send_span(ex, span, bool(message.get("more_body", False)))
+    if offset is None:  # read "from the current position": the position moves on
+        f.seek(span[1] + span[2])
+
+
+def _span(f: Any, offset: int | None, count: int | None) -> tuple[int, int, int]:
+    span = file_span(f, None, offset, count)
+    if span is None:
+        raise ValueError("ASGI: the file of a zero-copy send must be an open regular file")
+    return span
+
+
+async def _send_span(ex: Any, span: tuple[int, int, int], more: bool) -> None:
+    fd, offset, count = span
+    if not ex.streaming:
+        if not more:  # the whole response: head and file
+            ex.answered = True
+            ex.req._file(Response(ex.status, ex.headers, b""), fd, offset, count, False)
+            ex.finished()
+            return
+        ex.streaming = True
+        await ex.wait_taken(lambda: ex.req._file(Response(ex.status, ex.headers, b""), fd, offset,
+                                                 count, True))
+    elif more:
+        await ex.wait_taken(lambda: ex.req._file(None, fd, offset, count, True))
+    else:
+        ex.answered = True
+        ex.req._file(None, fd, 0 if ex.gone else offset, 0 if ex.gone else count, False)
+        ex.finished()
+
+
+class FileResponse:
+    """An ASGI response with a file's bytes: status 200 (or ``status``), its media type,
+    Content-Length, Last-Modified and ETag, and ``headers``. Sent with
+    ``http.response.pathsend`` where the server offers it (lapwise does: the core's sendfile),
+    else read in blocks of ``chunk_size``. A Starlette route may return it as it is."""
+
+    chunk_size = 64 << 10
+
+    def __init__(self, path: str | os.PathLike[str], status: int = 200,
+                 headers: dict[str, str] | Iterable[tuple[str, str]] | None = None,
+                 media_type: str | None = None) -> None:
+        self.path = os.fspath(path)
+        self.status = status
+        self.headers = list(headers.items()) if isinstance(headers, dict) else list(headers or ())
+        self.media_type = media_type
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        st = os.stat(self.path)
+        head = [("content-type", self.media_type or media_type(self.path)),
+                ("content-length", str(st.st_size)), ("last-modified", http_date(st.st_mtime)),
+                ("etag", etag(st)), *((n.lower(), v) for n, v in self.headers)]
+        await send({"type": "http.response.start", "status": self.status,
+                    "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in head]})
+        if scope.get("method") == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+        elif "http.response.pathsend" in scope.get("extensions", {}):
+            await send({"type": "http.response.pathsend", "path": self.path})
+        else:
+            with open(self.path, "rb") as f:
+                while block := f.read(self.chunk_size):
+                    await send({"type": "http.response.body", "body": block, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})

@@ -1,0 +1,245 @@
+"""The static-file benchmark: one large file (100 MB by default) over loopback from each server,
+read by curl into /dev/null, against nginx with sendfile.
+
+    python -m suites.e2e.static_files.static_bench [--size-mb 100] [--rounds 5] [--only NAME ...]
+
+Servers (each a child process on 127.0.0.1, started here and stopped by pid): nginx
+(``sendfile on``), lapwise's ``wsgi.file_wrapper``, ``App.static``, an ASGI app sending
+``http.response.pathsend``, Starlette's ``FileResponse`` on lapwise and on uvicorn
+(httptools + uvloop), and lapwise's ``FileResponse`` in the same Starlette app. Before timing,
+each server's answer is fetched whole once and checked (length and SHA-256 of the whole file);
+every timed download checks its length. Rounds alternate the servers, so drift of a shared
+machine hits them alike. Reported per server: the median throughput (MB/s, wall), the ratio
+to nginx's median in the same run, server CPU seconds per GB (from /proc schedstat) and the
+server process's peak RSS (VmHWM: the file must never be held in memory),
+with the load average before and after. The client (curl, which copies every byte into user
+space) usually costs more CPU than a sendfile server: on a shared machine the throughput
+figures carry its scheduling noise, the CPU figures much less. Every download is bounded (curl --max-time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import importlib.util
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from suites.adapters.server import nginx
+from suites.adapters.server._process import free_port
+
+HOST = "127.0.0.1"
+NAME = "big.bin"
+
+
+@dataclass
+class Launched:
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+    speeds: list[float] = field(default_factory=list)  # MB/s per download
+    cpu: float = 0.0  # server CPU seconds over the timed downloads
+    bytes: int = 0
+    peak_rss_mb: float = 0.0  # the server process's high-water mark (VmHWM) after the downloads
+
+
+def _lapwise(kind: str, target: str) -> list[str]:
+    return [sys.executable, "-m", "lapwise", "serve", f"suites.e2e.static_files.static_apps:{target}",
+            "--interface", kind]
+
+
+def commands(work: Path, root: Path) -> dict[str, tuple[list[str], str]]:
+    """name -> (argv with {port}, what it is)."""
+    conf_extra = (f"location /static/ {{ alias {root}/; sendfile on; tcp_nopush on; "
+                  f"default_type application/octet-stream; }}")
+    out = {
+        "nginx": ([], "nginx 1 worker, sendfile on"),
+        "lapwise-wsgi-file_wrapper": (_lapwise("wsgi", "wsgi_app"), "wsgi.file_wrapper (sendfile)"),
+        "lapwise-app-static": (_lapwise("app", "lapwise_app"), "App.static (sendfile)"),
+        "lapwise-asgi-pathsend": (_lapwise("asgi", "pathsend_app"), "ASGI http.response.pathsend"),
+        "lapwise-starlette-FileResponse": (_lapwise("asgi", "starlette_app"),
+                                           "Starlette 0.26 FileResponse on lapwise (body messages)"),
+        "lapwise-starlette-lapwise.FileResponse": (_lapwise("asgi", "starlette_lapwise_app"),
+                                                   "lapwise.asgi.FileResponse in Starlette (pathsend)"),
+        "uvicorn-starlette-FileResponse": (
+            [sys.executable, "-m", "uvicorn", "suites.e2e.static_files.static_apps:starlette_app",
+             "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
+            "Starlette 0.26 FileResponse on uvicorn (httptools + uvloop)"),
+    }
+    out["nginx"] = (["nginx-conf", conf_extra], out["nginx"][1])
+    if importlib.util.find_spec("starlette") is None:  # left out, as the app module does
+        out = {k: v for k, v in out.items() if "starlette" not in k}
+    if importlib.util.find_spec("uvicorn") is None:
+        out.pop("uvicorn-starlette-FileResponse", None)
+    return out
+
+
+def start(name: str, argv: list[str], work: Path, root: Path) -> Launched:
+    port = free_port(HOST)
+    env = dict(os.environ, LAPWISE_STATIC_DIR=str(root))
+    if argv and argv[0] == "nginx-conf":
+        nwork = work / "nginx"
+        nwork.mkdir(exist_ok=True)
+        conf = nwork / "nginx.conf"
+        conf.write_text(nginx.config(nwork, HOST, port, server_extra=argv[1]))
+        cmd = nginx.command(nwork, conf)
+    else:
+        cmd = argv + ["--host", HOST, "--port", str(port)]
+    log = open(work / f"{name}.log", "wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=Path.cwd())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited at start: {(work / f'{name}.log').read_text()[-2000:]}")
+        try:
+            socket.create_connection((HOST, port), timeout=0.5).close()
+            return Launched(name, proc, port)
+        except OSError:
+            time.sleep(0.1)
+    stop(Launched(name, proc, port))
+    raise RuntimeError(f"{name} did not listen within 30 s")
+
+
+def stop(s: Launched) -> None:
+    if s.proc.poll() is None:
+        s.proc.send_signal(signal.SIGTERM)
+        try:
+            s.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            s.proc.kill()
+            s.proc.wait(5)
+
+
+def verify(s: Launched, size: int, digest: str) -> None:
+    """The whole answer once: status, length and SHA-256."""
+    conn = http.client.HTTPConnection(HOST, s.port, timeout=60)
+    try:
+        conn.request("GET", f"/static/{NAME}")
+        res = conn.getresponse()
+        h = hashlib.sha256()
+        got = 0
+        while block := res.read(1 << 20):
+            h.update(block)
+            got += len(block)
+    finally:
+        conn.close()
+    if res.status != 200 or got != size or h.hexdigest() != digest:
+        raise RuntimeError(f"{s.name}: status {res.status}, {got} of {size} bytes, sha256 "
+                           f"{'ok' if h.hexdigest() == digest else 'differs'}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of every thread of ``pid`` from /proc/<pid>/task/*/schedstat (nanoseconds: a
+    sendfile download costs the server a few milliseconds, below /proc/<pid>/stat's ticks)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a thread that ended meanwhile
+    return total / 1e9
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def download(s: Launched, size: int) -> None:
+    """One timed download with curl into /dev/null (bounded by --max-time)."""
+    before = cpu_seconds(s.proc.pid)
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "120", "-w",
+                          "%{http_code} %{size_download} %{time_total}",
+                          f"http://{HOST}:{s.port}/static/{NAME}"],
+                         capture_output=True, text=True, timeout=150)
+    s.cpu += cpu_seconds(s.proc.pid) - before
+    code, got, took = out.stdout.split()
+    if code != "200" or int(got) != size:
+        raise RuntimeError(f"{s.name}: curl got {code} with {got} of {size} bytes")
+    s.bytes += size
+    s.speeds.append(size / 1e6 / float(took))
+
+
+def make_file(root: Path, size: int) -> str:
+    h = hashlib.sha256()
+    block = os.urandom(1 << 20)
+    with open(root / NAME, "wb") as f:
+        left = size
+        i = 0
+        while left > 0:
+            piece = (i.to_bytes(8, "little") + block[8:])[:left]  # no two MiB alike
+            f.write(piece)
+            h.update(piece)
+            left -= len(piece)
+            i += 1
+    return h.hexdigest()
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def run(size: int, rounds: int,
+        only: list[str] | None = None) -> tuple[list[Launched], dict[str, str], tuple[float, float]]:
+    """Starts the servers, checks each answer, times ``rounds`` interleaved downloads of a
+    ``size``-byte file, stops every server. (servers, what each is, load average before/after)."""
+    with tempfile.TemporaryDirectory(prefix="lapwise-static-bench-") as tmp:
+        work = Path(tmp)
+        root = work / "public"
+        root.mkdir()
+        digest = make_file(root, size)
+        chosen = {k: v for k, v in commands(work, root).items() if not only or k == "nginx" or k in only}
+        servers: list[Launched] = []
+        try:
+            for name, (cmd, _) in chosen.items():
+                servers.append(start(name, cmd, work, root))
+            for s in servers:
+                verify(s, size, digest)
+            load_before = os.getloadavg()[0]
+            for _ in range(rounds):
+                for s in servers:
+                    download(s, size)
+            load_after = os.getloadavg()[0]
+            for s in servers:
+                s.peak_rss_mb = peak_rss_mb(s.proc.pid)
+        finally:
+            for s in servers:
+                stop(s)
+    return servers, {k: v[1] for k, v in chosen.items()}, (load_before, load_after)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size-mb", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--only", nargs="*", help="server names (nginx is always included)")
+    args = ap.parse_args(argv)
+    servers, what, load = run(args.size_mb * 1_000_000, args.rounds, args.only)
+    base = statistics.median(next(s for s in servers if s.name == "nginx").speeds)
+    print(f"static file {args.size_mb} MB x {args.rounds} rounds, curl -> /dev/null, 127.0.0.1; "
+          f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load[0]:.2f} before, {load[1]:.2f} after")
+    print(f"{'server':42} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx':>8} {'CPU s/GB':>9} "
+          f"{'peak RSS':>8}  what")
+    for s in servers:
+        med = statistics.median(s.speeds)
+        print(f"{s.name:42} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} {med / base:8.2f} "
+              f"{s.cpu / (s.bytes / 1e9):9.3f} {s.peak_rss_mb:6.0f}MB  {what[s.name]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,6 +10,7 @@ class HypercornTrioStarletteServer(HostedServer):
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("hypercorn", "trio")
+    bench_by_default = False
     drops_keep_alive = HYPERCORN_013_KEEP_ALIVE
 
     def serve_command(self, app: str, host: str, port: int) -> list[str]:

@@ -79,7 +79,10 @@ SMUGGLING: list[SmuggleCase] = [
 
 
 def verdict(host: str, port: int, case: SmuggleCase, timeout: float = 0.8) -> str:
-    t = exchange(host, port, [case.raw], ["POST", "GET"], timeout=timeout)
+    try:
+        t = exchange(host, port, [case.raw], ["POST", "GET"], timeout=timeout)
+    except ConnectionRefusedError:
+        return "server gone"
     if any(MARK in a.body for a in t.answers):
         return "smuggled"
     finals = [a.status for a in t.answers if a.status >= 200]

@@ -36,8 +36,12 @@ def run(selection: set[str] | None) -> tuple[dict, dict]:
             answers[(host.server, host.app)] = {
                 c.name: _compared(c, replay(address.host, address.port, c)) for c in ALL_CASES if host.app in c.apps}
             if host.app in ("starlette", "flask"):
+                gone = ""
                 for case in SMUGGLING:
-                    smuggling[case.name][host.server] = verdict(address.host, address.port, case)
+                    got = gone or verdict(address.host, address.port, case)
+                    smuggling[case.name][host.server] = got
+                    if got == "server gone":
+                        gone = f"(server gone after {case.name})"
         finally:
             srv.stop()
         print(f"done {host.label}", file=sys.stderr, flush=True)

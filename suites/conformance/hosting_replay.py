@@ -26,7 +26,7 @@ class Transcript:
     """Everything read on the case's connection(s): the answers in order, and how it ended."""
 
     answers: list[Answer] = field(default_factory=list)
-    closed: bool = False      # the server closed the connection (EOF or reset)
+    closed: bool = False      # the server closed the connection before every answer came
     stalled: bool = False     # nothing more within READ_TIMEOUT while an answer was expected
     error: str = ""           # a malformed answer
 
@@ -139,12 +139,6 @@ def exchange(host: str, port: int, chunks: list[bytes | float], methods: list[st
                     break
                 out.answers.append(answer)
                 finals += answer.status >= 200
-            else:
-                sock.settimeout(0.05 if methods else timeout)
-                try:
-                    out.closed = not reader.buf and not reader._fill()
-                except (socket.timeout, TimeoutError):
-                    pass
         except (socket.timeout, TimeoutError):
             out.stalled = True
         except ValueError as exc:

@@ -39,9 +39,10 @@ def run(selection: set[str] | None) -> tuple[dict, dict]:
                 gone = ""
                 for case in SMUGGLING:
                     got = gone or verdict(address.host, address.port, case)
+                    if not gone and (status := srv.exit_status()) is not None:
+                        got = f"server died ({status})"
+                        gone = f"(server died at {case.name})"
                     smuggling[case.name][host.server] = got
-                    if got == "server gone":
-                        gone = f"(server gone after {case.name})"
         finally:
             srv.stop()
         print(f"done {host.label}", file=sys.stderr, flush=True)
@@ -51,11 +52,13 @@ def run(selection: set[str] | None) -> tuple[dict, dict]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--servers", help="comma-separated short names (default: all)")
+    ap.add_argument("--detail", action="store_true", help="print each unrecorded difference's answers")
     args = ap.parse_args(argv)
     answers, smuggling = run(set(args.servers.split(",")) if args.servers else None)
     print("| server | app | cases | like lapwise | differ (recorded) | unrecorded | pending |")
     print("|---|---|---|---|---|---|---|")
     unrecorded_total = 0
+    details: list[str] = []
     for (server, app), got in answers.items():
         ref = answers.get((REFERENCE[INTERFACE[app]], app), {})
         same = differ = pending = 0
@@ -71,9 +74,13 @@ def main(argv: list[str] | None = None) -> int:
                 recorded.append(name)
             else:
                 unrecorded.append(name)
+                if args.detail:
+                    details.append(f"{server}@{app} {name}:\n  peer    {answer}\n  lapwise {ref.get(name)}")
         unrecorded_total += len(unrecorded)
         print(f"| {server} | {app} | {len(got)} | {same} | {differ} {', '.join(recorded)} | "
               f"{len(unrecorded)} {', '.join(unrecorded)} | {pending} |")
+    for line in details:
+        print(line[:1500])
     servers = list(dict.fromkeys(s for row in smuggling.values() for s in row))
     print("\n| smuggling vector | " + " | ".join(servers) + " |")
     print("|---|" + "---|" * len(servers))

@@ -99,7 +99,7 @@ def _read_answer(r: _Reader, method: str) -> Answer | None:
                 raise ValueError("connection ended inside a chunked body")
             size = int(size_line.split(b";")[0].strip(), 16)
             if size == 0:
-                while (t := r.line()) not in (None, b""):
+                while r.line() not in (None, b""):  # trailer fields, not compared
                     pass
                 return Answer(status, headers, bytes(body))
             chunk = r.exactly(size + 2)
@@ -169,11 +169,19 @@ def _cookie(value: str) -> str:
     return value
 
 
+def _header(name: str, value: str) -> str:
+    if name == "set-cookie":
+        return _cookie(value)
+    if name == "allow":  # frameworks build it from a set: the order is the hash seed's
+        return ", ".join(sorted(v.strip() for v in value.split(",")))
+    return value
+
+
 def normalise(t: Transcript) -> tuple:
     """The comparable form: each answer's status, selected headers, body; then the ending."""
     answers = []
     for a in t.answers:
-        headers = tuple(sorted((k, _cookie(v) if k == "set-cookie" else v) for k, v in a.headers if k in SELECTED))
+        headers = tuple(sorted((k, _header(k, v)) for k, v in a.headers if k in SELECTED))
         answers.append((a.status, headers, a.body))
     return (tuple(answers), "error: " + t.error if t.error else "stalled" if t.stalled else "")
 

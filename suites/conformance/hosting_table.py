@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from .hosting_cases import ALL_CASES
 from .hosting_differences import DIFFERENCES, PENDING
-from .hosting_hosts import INTERFACE, REFERENCE, SERVERS, Host, hosts, replay
+from .hosting_hosts import INTERFACE, REFERENCE, SERVERS, hosts, replay
 from .hosting_replay import normalise
 from .hosting_smuggling import SMUGGLING, verdict
 

@@ -63,16 +63,12 @@ DIFFERENCES: dict[tuple[str, str, str], str] = {
 }
 
 # Cases where lapwise's own answer is not yet the one intended (a feature another part of the
-# product is adding): peers are not compared on them until it lands. (case, app) -> reason.
-_INPUT_TERMINATED = ("pending bodystream: lapwise.wsgi passes a chunked upload with Transfer-Encoding but without "
-                     "wsgi.input_terminated, so Werkzeug (Flask) reads an empty body")
-PENDING: dict[tuple[str, str], str] = {
-    ("http10_keep_alive", "flask"): "lapwise-wsgi drops the app's Content-Length when the iterable is not a list "
-                                    "(Flask's never is) and streams the body, so an HTTP/1.0 keep-alive answer must "
-                                    "close; the peers keep the connection (pending Content-Length pass-through)",
-    **{(c, "flask"): _INPUT_TERMINATED
-       for c in ("chunked_upload", "chunked_extensions", "chunked_trailers", "chunked_one_byte_chunks",
-                 "chunked_upload_in_pieces")},
+# product is adding): peers are not compared on them until it lands. (case, app) -> (reason, a
+# peer that answers as intended: the record is stale once lapwise answers like it).
+PENDING: dict[tuple[str, str], tuple[str, str]] = {
+    ("http10_keep_alive", "flask"): ("lapwise-wsgi drops the app's Content-Length when the iterable is not a list "
+                                     "(Flask's never is) and streams the body, so an HTTP/1.0 keep-alive answer "
+                                     "must close (pending Content-Length pass-through)", "gunicorn-gthread"),
 }
 
 # What each ASGI server does when the app's lifespan startup fails, when not "exits with the

@@ -102,6 +102,10 @@ class ProcessServer(Server):
     def cpu_seconds(self) -> float:
         return proc_cpu_seconds(self._proc.pid) if self._proc is not None else 0.0
 
+    def exit_status(self) -> int | None:
+        """The server process's exit status if it has ended on its own (a crash), else None."""
+        return self._proc.poll() if self._proc is not None else None
+
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None

@@ -62,6 +62,9 @@ class Server(Adapter):
     # Set (to the reason) when the server closes the connection after responses without saying
     # so (no ``Connection: close``): clients must then open one connection per request.
     drops_keep_alive: ClassVar[str] = ""
+    # False for peers the e2e benchmark runs only when named (--servers / LAPWISE_ADAPTERS): they
+    # are checked by conformance and timed by the hosting benchmark, not by every ci/bench run.
+    bench_by_default: ClassVar[bool] = True
 
     @abc.abstractmethod
     def start(self, host: str = "127.0.0.1", port: int = 0, cpu: int | None = None) -> Address:

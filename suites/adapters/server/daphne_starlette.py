@@ -10,6 +10,7 @@ class DaphneStarletteServer(HostedServer):
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("daphne",)
+    bench_by_default = False
     omits_headers = {"date": "daphne 4 writes no Date header (Twisted's response carries only Server)"}
 
     def serve_command(self, app: str, host: str, port: int) -> list[str]:

@@ -10,6 +10,7 @@ class GunicornGthreadWsgiServer(HostedServer):
     interface = "wsgi"
     default_app = RAW_WSGI_APP
     server_modules = ("gunicorn",)
+    bench_by_default = False
 
     def serve_command(self, app: str, host: str, port: int) -> list[str]:
         return gunicorn_command(app, host, port, "gthread", threads=8)

@@ -22,6 +22,7 @@ class HypercornStarletteServer(HostedServer):
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("hypercorn",)
+    bench_by_default = False
     drops_keep_alive = HYPERCORN_013_KEEP_ALIVE
 
     def serve_command(self, app: str, host: str, port: int) -> list[str]:

@@ -10,6 +10,7 @@ class WerkzeugWsgiServer(HostedServer):
     interface = "wsgi"
     default_app = RAW_WSGI_APP
     server_modules = ("werkzeug",)
+    bench_by_default = False
 
     def serve_command(self, app: str, host: str, port: int) -> list[str]:
         return python_module_command("suites.adapters.server._werkzeug_main", app, host, str(port))

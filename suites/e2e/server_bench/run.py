@@ -376,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     binary = loadgen.find_binary(args.load_bin)
     pins = pin_cpus(not args.no_pin)
     servers = registry.adapters("server", args.servers)
+    if args.servers is None and not os.environ.get("LAPWISE_ADAPTERS"):
+        servers = [cls for cls in servers if getattr(cls, "bench_by_default", True)]
     skipped = [e for e in registry.entries("server", args.servers) if e.cls is None or not e.availability]
     for e in skipped:
         print(f"skip {e.adapter_id}: {e.availability.reason}", file=sys.stderr)

@@ -1,0 +1,83 @@
+"""The server x app pairs the hosting corpus replays against, and how one replay runs.
+
+Each host is a server adapter (suites/adapters/server) given an app of the hosted surface; the
+reference for an app is lapwise's server of the app's interface."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+from suites.adapters.server._hosted import FASTAPI_APP, FLASK_APP, STARLETTE_APP, HostedServer
+from suites.adapters.server.daphne_starlette import DaphneStarletteServer
+from suites.adapters.server.gunicorn_gthread_wsgi import GunicornGthreadWsgiServer
+from suites.adapters.server.gunicorn_sync_wsgi import GunicornSyncWsgiServer
+from suites.adapters.server.hypercorn_starlette import HypercornStarletteServer
+from suites.adapters.server.hypercorn_trio_starlette import HypercornTrioStarletteServer
+from suites.adapters.server.lapwise_asgi import LapwiseAsgiServer
+from suites.adapters.server.lapwise_wsgi import LapwiseWsgiServer
+from suites.adapters.server.uvicorn_h11_starlette import UvicornH11StarletteServer
+from suites.adapters.server.uvicorn_starlette import UvicornStarletteServer
+from suites.adapters.server.werkzeug_wsgi import WerkzeugWsgiServer
+
+from .hosting_cases import HostingCase
+from .hosting_replay import Transcript, exchange
+
+APPS = {"starlette": STARLETTE_APP, "fastapi": FASTAPI_APP, "flask": FLASK_APP}
+INTERFACE = {"starlette": "asgi", "fastapi": "asgi", "flask": "wsgi"}
+
+# Short names used in the differences table and the verdict table.
+SERVERS: dict[str, type[HostedServer]] = {
+    "lapwise-asgi": LapwiseAsgiServer,
+    "uvicorn": UvicornStarletteServer,
+    "uvicorn-h11": UvicornH11StarletteServer,
+    "hypercorn": HypercornStarletteServer,
+    "hypercorn-trio": HypercornTrioStarletteServer,
+    "daphne": DaphneStarletteServer,
+    "lapwise-wsgi": LapwiseWsgiServer,
+    "gunicorn-sync": GunicornSyncWsgiServer,
+    "gunicorn-gthread": GunicornGthreadWsgiServer,
+    "werkzeug": WerkzeugWsgiServer,
+}
+REFERENCE = {"asgi": "lapwise-asgi", "wsgi": "lapwise-wsgi"}
+
+
+@dataclass(frozen=True)
+class Host:
+    server: str
+    app: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.server}@{self.app}"
+
+    @property
+    def reference(self) -> bool:
+        return self.server == REFERENCE[INTERFACE[self.app]]
+
+    def make(self) -> HostedServer:
+        return SERVERS[self.server](APPS[self.app])
+
+
+def hosts() -> list[Host]:
+    """Every server x app of matching interface, references first."""
+    out = []
+    for app, interface in INTERFACE.items():
+        names = [s for s, cls in SERVERS.items() if cls.interface == interface]
+        names.sort(key=lambda s: s != REFERENCE[interface])
+        out += [Host(s, app) for s in names]
+    return out
+
+
+def replay(host: str, port: int, case: HostingCase) -> Transcript:
+    if case.hang_up:
+        with socket.create_connection((host, port), timeout=5) as sock:
+            for chunk in case.chunks:
+                if isinstance(chunk, bytes):
+                    sock.sendall(chunk)
+            if case.hang_up == "read":
+                sock.recv(4096)
+        # the server has seen the client leave: the next client must be served normally
+    if case.then is not None:
+        return exchange(host, port, [case.then], ["GET"])
+    return exchange(host, port, list(case.chunks), list(case.methods), expect_interim=case.expect_interim)

@@ -3,6 +3,8 @@ messages (whole, fragmented, with context takeover), and what must fail."""
 
 from __future__ import annotations
 
+import random
+
 from .ws_case_model import (FAIL, INFO, NON_STRICT, PASS, Case, Target, Verdict, echo_case, fail_case,
                             needs_limit)
 from .ws_raw_client import BINARY, CONT, PING, TEXT, RawClient, frame
@@ -125,7 +127,7 @@ _LONG = ("The quick brown fox jumps over the lazy dog. " * 300).encode()
 def _far_repeats() -> bytes:
     """20 KB whose repeats lie 2 KB apart: a compressor with a window over 512 bytes uses
     them, so a reply compressed past a 9-bit window cannot be inflated with one."""
-    block = bytes((i * 131 + 7) % 251 for i in range(2048))
+    block = random.Random(9).randbytes(2048)  # no shorter period inside a block
     return block * 10
 
 

@@ -317,12 +317,22 @@ class RawClient:
             if self._inflate is None:
                 return Event("bad", b"RSV1 without permessage-deflate")
             try:
-                data = self._inflate.decompress(data + b"\x00\x00\xff\xff")
+                data = self._inflate_message(data + b"\x00\x00\xff\xff")
             except zlib.error as exc:
                 return Event("bad", f"the server's compressed message does not inflate: {exc}".encode())
             if "server_no_context_takeover" in self.extension:
                 self._inflate = zlib.decompressobj(self._inflate_bits)
         return Event(_NAMES[self._message_op], data)
+
+    def _inflate_message(self, data: bytes) -> bytes:
+        """Inflates at most one window per call: zlib checks a match's distance against the
+        window only when it cannot reach back into the same call's output."""
+        assert self._inflate is not None
+        step, out = 1 << -self._inflate_bits, []
+        while data:
+            out.append(self._inflate.decompress(data, step))
+            data = self._inflate.unconsumed_tail
+        return b"".join(out)
 
     def shutdown(self) -> None:
         try:

@@ -5,6 +5,7 @@
 #include "lapwise/server/websocket.h"
 #include "lapwise/server/websocket_sender.h"
 #include "websocket_deflate.h"
+#include "websocket_unmask.h"
 
 namespace lapwise::server::ws {
 
@@ -231,10 +232,7 @@ receive_result receiver::receive(std::string_view bytes) {
       dst = message_.data() + at;
     }
     if (masked_) {
-      for (std::size_t k = 0; k < take; ++k) {
-        dst[k] = static_cast<char>(p[i + k] ^ mask_[(mask_pos_ + k) & 3]);
-      }
-      mask_pos_ = (mask_pos_ + take) & 3;
+      mask_pos_ = detail::unmask(dst, p + i, take, mask_, mask_pos_);
     } else {
       std::memcpy(dst, p + i, take);
     }

@@ -5,7 +5,8 @@ and a verdict per server, graded as the Autobahn suite grades:
 - ``non-strict``: allowed by the RFC, or a failure done another acceptable way (a different
   error close code, dropping TCP without a Close frame, a first valid message not echoed
   before the failure);
-- ``fail``: against the RFC (a bad frame echoed, the connection left open, the wrong answer);
+- ``fail``: against the RFC (a bad frame echoed, the connection left open, the wrong answer;
+  a bad frame answered with a normal Close 1000: the error went undetected);
 - ``info``: nothing to grade (e.g. a size limit the server cannot be given).
 """
 
@@ -126,6 +127,8 @@ def judge_failure(obs: Observed, codes: Sequence[int], before: Sequence[Message]
     close = obs.close
     if close is None:
         return Verdict(NON_STRICT, summary)
+    if close.code == 1000 and 1000 not in codes:
+        return Verdict(FAIL, summary + " (a normal close: the error went undetected)")
     if close.code not in codes or (before and not got):
         return Verdict(NON_STRICT, summary)
     return Verdict(PASS, summary)

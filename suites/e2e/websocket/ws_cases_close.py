@@ -105,8 +105,8 @@ def _refused(case_id: str, expect: str, headers: dict[str, str], want_header: st
 
 def handshake_cases() -> list[Case]:
     return [
-        _refused("handshake.version_8", "Sec-WebSocket-Version 8 is refused with a 4xx naming "
-                 "version 13 (426 + Sec-WebSocket-Version)", {"Sec-WebSocket-Version": "8"},
+        _refused("handshake.version_99", "an unknown Sec-WebSocket-Version is refused with a 4xx "
+                 "naming the versions spoken (426 + Sec-WebSocket-Version)", {"Sec-WebSocket-Version": "99"},
                  "Sec-WebSocket-Version"),
         _refused("handshake.no_key", "an upgrade without Sec-WebSocket-Key is refused with a 4xx",
                  {"Sec-WebSocket-Key": ""}, None),

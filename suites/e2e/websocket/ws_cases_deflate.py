@@ -3,6 +3,8 @@ messages (whole, fragmented, with context takeover), and what must fail."""
 
 from __future__ import annotations
 
+import random
+
 from .ws_case_model import (FAIL, INFO, NON_STRICT, PASS, Case, Target, Verdict, echo_case, fail_case,
                             needs_limit)
 from .ws_raw_client import BINARY, CONT, PING, TEXT, RawClient, frame
@@ -122,6 +124,38 @@ def _compressed_fragments(c: RawClient, data: bytes, parts: int) -> None:
 _LONG = ("The quick brown fox jumps over the lazy dog. " * 300).encode()
 
 
+def _far_repeats() -> bytes:
+    """20 KB whose repeats lie 2 KB apart: a compressor with a window over 512 bytes uses
+    them, so a reply compressed past a 9-bit window cannot be inflated with one."""
+    block = random.Random(9).randbytes(2048)  # no shorter period inside a block
+    return block * 10
+
+
+def _windowed_echo() -> Case:
+    offer = f"{PMD}; server_max_window_bits=9"
+
+    def run(t: Target) -> Verdict:
+        c = t.connect(offer)
+        try:
+            if not c.accepted:
+                return Verdict(FAIL, f"handshake: {c.observed.summary()}")
+            if not c.deflate:
+                return Verdict(NON_STRICT, "a valid offer declined")
+            bits = c.extension.get("server_max_window_bits")
+            if bits is None or not bits.isdigit() or int(bits) > 9:
+                return Verdict(FAIL, f"answered server_max_window_bits={bits}")
+            c.send_frame(BINARY, c.compress(_far_repeats()), rsv=4)
+            c.read("data", count=1, wait=3.0)
+            obs = c.finish()
+        finally:
+            c.shutdown()
+        ok = obs.data() == [("binary", _far_repeats())] and not obs.kinds("bad")
+        return Verdict(PASS if ok else FAIL, obs.summary())
+
+    return Case("deflate.server_window_9", "server_max_window_bits=9: the replies inflate with a "
+                "512-byte window", run)
+
+
 def message_cases() -> list[Case]:
     cases = [
         echo_case("deflate.echo_text", "a compressed text message is echoed",
@@ -144,6 +178,7 @@ def message_cases() -> list[Case]:
                                                           c.send_frame(TEXT, b"b"),
                                                           c.send_frame(TEXT, c.compress(b"c"), rsv=4)),
                   [("text", b"a"), ("text", b"b"), ("text", b"c")], extensions=PMD),
+        _windowed_echo(),
         fail_case("deflate.rsv1_on_continuation", "RSV1 on a continuation frame fails",
                   lambda c: c.send(frame(TEXT, c.compress(b"ab"), fin=False, rsv=4) + frame(CONT, b"", rsv=4)),
                   extensions=PMD),

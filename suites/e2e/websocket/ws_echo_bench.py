@@ -35,7 +35,8 @@ from suites.results.stats import ratio_ci
 
 from .ws_raw_client import BINARY, TEXT, RawClient
 
-BASE = "websocket/lapwise-core"
+LAPWISE = "websocket/lapwise-"  # every lapwise server is compared with every peer
+CORE = "websocket/lapwise-core"  # the one the markdown table compares against
 MODES = {  # rounds, seconds measured, warm-up seconds
     "quick": (1, 1.0, 0.3),
     "full": (3, 5.0, 1.0),
@@ -141,31 +142,33 @@ def records(runs: dict[tuple[str, int], list[dict[str, Any]]], connections: int)
 
 
 def ratios(recs: list[Record]) -> list[Record]:
-    """lapwise's messages per server CPU-second over each peer's, per size."""
+    """Each lapwise server's messages per server CPU-second over each peer's, per size."""
     cpu = {(r.adapter, r.param): r.samples for r in recs if r.metric == "cpu_per_message"}
     out = []
-    for (adapter_id, param), samples in sorted(cpu.items()):
-        base = cpu.get((BASE, param))
-        if adapter_id == BASE or base is None:
+    for (base, param), base_samples in sorted(cpu.items()):
+        if not base.startswith(LAPWISE):
             continue
-        est = ratio_ci(samples, base)  # peer us/msg over lapwise us/msg = lapwise msgs/CPU-s over peer's
-        out.append(Record(BASE, "websocket.echo", f"ratio_vs_{adapter_id.split('/', 1)[1]}", "ratio",
-                          [est.value], param=param, direction="higher",
-                          extra={"lo": est.lo, "hi": est.hi, "n": est.n,
-                                 "what": "messages per server CPU-second, lapwise / peer"}))
+        for (peer, peer_param), samples in sorted(cpu.items()):
+            if peer_param != param or peer.startswith(LAPWISE):
+                continue
+            est = ratio_ci(samples, base_samples)  # peer us/msg over lapwise's: lapwise's msgs/CPU-s over peer's
+            out.append(Record(base, "websocket.echo", f"ratio_vs_{peer.split('/', 1)[1]}", "ratio",
+                              [est.value], param=param, direction="higher",
+                              extra={"lo": est.lo, "hi": est.hi, "n": est.n,
+                                     "what": "messages per server CPU-second, lapwise / peer"}))
     return out
 
 
 def table(recs: list[Record]) -> str:
-    rows = ["| server | size | messages/s | server CPU us/msg | client CPU us/msg | load avg | lapwise x |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| server | size | messages/s | server CPU us/msg | client CPU us/msg | load avg | "
+            "lapwise-core x |", "|---|---|---|---|---|---|---|"]
     by = {(r.adapter, r.param, r.metric): r for r in recs}
     for r in recs:
         if r.metric != "throughput":
             continue
         cpu = by[(r.adapter, r.param, "cpu_per_message")]
         client = by[(r.adapter, r.param, "client_cpu_per_message")]
-        ratio = by.get((BASE, r.param, f"ratio_vs_{r.impl}"))
+        ratio = by.get((CORE, r.param, f"ratio_vs_{r.impl}"))
         x = f"{ratio.samples[0]:.2f} [{ratio.extra['lo']:.2f}, {ratio.extra['hi']:.2f}]" if ratio else "-"
         loads = r.extra["loadavg"]
         rows.append(f"| {r.impl} | {r.param} | {r.median:,.0f} | {cpu.median:.2f} | {client.median:.2f} | "

@@ -133,6 +133,7 @@ class load {
       const auto now = steady::now();
       if (!measuring && now >= measure_from) {
         measuring = true;
+        measuring_ = true;
         t0 = now;
         cpu0 = own_cpu();
         server0 = o_.server_pid ? process_cpu(o_.server_pid) : 0;
@@ -188,7 +189,21 @@ class load {
   }
 
   int fail(const std::string& why) {
-    std::printf("{\"error\": \"%s\", \"messages\": %llu}\n", why.c_str(),
+    std::string quoted;  // a JSON string: the reason may quote a server's bytes
+    for (const char ch : why) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') {
+        quoted += '\\';
+        quoted += ch;
+      } else if (u < 0x20 || u >= 0x7f) {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\u%04x", u);
+        quoted += esc;
+      } else {
+        quoted += ch;
+      }
+    }
+    std::printf("{\"error\": \"%s\", \"messages\": %llu}\n", quoted.c_str(),
                 static_cast<unsigned long long>(counted_));
     return 1;
   }
@@ -333,8 +348,10 @@ class load {
     if (!c.fin) return true;
     if (c.matched != payload_.size()) return error("the echo is shorter than the message sent");
     c.in_message = false;
-    ++counted_;
     ++total_;
+    // At the message bound the connection goes quiet, so the window holds exactly that many.
+    if (measuring_ && o_.messages && counted_ >= o_.messages) return true;
+    ++counted_;
     return send_frame(c, frame_);
   }
 
@@ -342,6 +359,7 @@ class load {
   std::string payload_, frame_, error_;
   std::vector<connection> conns_;
   int ep_ = -1;
+  bool measuring_ = false;
   std::uint64_t counted_ = 0, total_ = 0;
   char buf_[1 << 17];
 };

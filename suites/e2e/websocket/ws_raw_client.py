@@ -140,6 +140,7 @@ class RawClient:
         self._closed_sent = False
         self.extension: dict[str, str | None] = {}
         self._inflate: zlib._Decompress | None = None
+        self._inflate_bits = -15
         self._deflate: zlib._Compress | None = None
         key = base64.b64encode(os.urandom(16)).decode()
         fields = {"Host": f"{host}:{port}", "Upgrade": "websocket", "Connection": "Upgrade",
@@ -174,7 +175,9 @@ class RawClient:
             if self.extension.get("") == "permessage-deflate":
                 bits = int(self.extension.get("client_max_window_bits") or 15)
                 self._deflate = zlib.compressobj(6, zlib.DEFLATED, -max(bits, 9))
-                self._inflate = zlib.decompressobj(-15)
+                # The server's window as negotiated: a reply compressed with a larger one fails here.
+                self._inflate_bits = -max(int(self.extension.get("server_max_window_bits") or 15), 9)
+                self._inflate = zlib.decompressobj(self._inflate_bits)
 
     @property
     def accepted(self) -> bool:
@@ -313,10 +316,23 @@ class RawClient:
         if self._message_compressed:
             if self._inflate is None:
                 return Event("bad", b"RSV1 without permessage-deflate")
-            data = self._inflate.decompress(data + b"\x00\x00\xff\xff")
+            try:
+                data = self._inflate_message(data + b"\x00\x00\xff\xff")
+            except zlib.error as exc:
+                return Event("bad", f"the server's compressed message does not inflate: {exc}".encode())
             if "server_no_context_takeover" in self.extension:
-                self._inflate = zlib.decompressobj(-15)
+                self._inflate = zlib.decompressobj(self._inflate_bits)
         return Event(_NAMES[self._message_op], data)
+
+    def _inflate_message(self, data: bytes) -> bytes:
+        """Inflates at most one window per call: zlib checks a match's distance against the
+        window only when it cannot reach back into the same call's output."""
+        assert self._inflate is not None
+        step, out = 1 << -self._inflate_bits, []
+        while data:
+            out.append(self._inflate.decompress(data, step))
+            data = self._inflate.unconsumed_tail
+        return b"".join(out)
 
     def shutdown(self) -> None:
         try:

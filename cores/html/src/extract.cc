@@ -59,11 +59,12 @@ extracted_page extractor::extract(const document& doc) const {
   if (!ok_ || fields_.empty()) return page;
   std::vector<char> done(fields_.size(), 0);
   std::size_t open = fields_.size();
+  match_memo memo(doc);  // one for the whole walk: what an element's ancestors gave is reused
   for (node_id n = document::root(); n != no_node && open != 0;
        n = doc.next_in_order(n, document::root())) {
     if (!doc.is_element(n)) continue;
     for (std::size_t i = 0; i < fields_.size(); ++i) {
-      if (done[i] || !selectors_[i].matches(doc, n)) continue;
+      if (done[i] || !selectors_[i].matches(doc, n, memo)) continue;
       take_from(doc, n, fields_[i], page[i]);
       if (fields_[i].first_only && (!page[i].values.empty() || !page[i].counts.empty())) {
         done[i] = 1;

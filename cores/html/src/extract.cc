@@ -79,6 +79,15 @@ std::vector<extracted_page> extractor::extract_many(std::span<const std::string_
                                                     unsigned threads,
                                                     const parse_options& options) const {
   std::vector<extracted_page> out(pages.size());
+  // Each index is written by exactly one worker: no guard needed.
+  extract_each(
+      pages, threads, [&out](std::size_t i, extracted_page&& page) { out[i] = std::move(page); },
+      options);
+  return out;
+}
+
+void extractor::extract_each(std::span<const std::string_view> pages, unsigned threads,
+                             const page_sink& sink, const parse_options& options) const {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, pages.size()));
   std::atomic<std::size_t> next{0};
@@ -87,7 +96,7 @@ std::vector<extracted_page> extractor::extract_many(std::span<const std::string_
   auto work = [&] {
     try {
       for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < pages.size();) {
-        out[i] = extract(parse(pages[i], options));
+        sink(i, extract(parse(pages[i], options)));
       }
     } catch (...) {
       next.store(pages.size(), std::memory_order_relaxed);  // the others stop early too
@@ -108,7 +117,6 @@ std::vector<extracted_page> extractor::extract_many(std::span<const std::string_
     for (std::thread& t : pool) t.join();
   }
   if (failure) std::rethrow_exception(failure);
-  return out;
 }
 
 }  // namespace lapwise::html

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -18,6 +19,18 @@ extractor::extractor(std::vector<field_spec> fields) : fields_(std::move(fields)
       ok_ = false;
       error_ = {i, selectors_.back().error()};
     }
+  }
+  if (fields_.size() > UINT16_MAX) ok_ = false;  // past any real spec; extracts nothing
+  fields_by_tag_.resize(tag_count);
+  for (std::size_t i = 0; ok_ && i < fields_.size(); ++i) {
+    bool everywhere = true;
+    for (atom a = 0; a < tag_count; ++a) {
+      if (selectors_[i].may_match(static_cast<tag>(a)))
+        fields_by_tag_[a].push_back(static_cast<std::uint16_t>(i));
+      else
+        everywhere = false;
+    }
+    if (everywhere) any_tag_fields_.push_back(static_cast<std::uint16_t>(i));
   }
 }
 
@@ -63,7 +76,8 @@ extracted_page extractor::extract(const document& doc) const {
   for (node_id n = document::root(); n != no_node && open != 0;
        n = doc.next_in_order(n, document::root())) {
     if (!doc.is_element(n)) continue;
-    for (std::size_t i = 0; i < fields_.size(); ++i) {
+    const atom name = doc.at(n).name;
+    for (std::uint16_t i : name < tag_count ? fields_by_tag_[name] : any_tag_fields_) {
       if (done[i] || !selectors_[i].matches(doc, n, memo)) continue;
       take_from(doc, n, fields_[i], page[i]);
       if (fields_[i].first_only && (!page[i].values.empty() || !page[i].counts.empty())) {

@@ -781,6 +781,12 @@ std::vector<node_id> selector::select(const document& doc, node_id scope) const 
   return out;
 }
 
+bool selector::may_match(tag t) const noexcept {
+  if (!list_ || !list_->by_tag) return true;
+  const auto i = static_cast<std::size_t>(t);
+  return i < list_->tags.size() && list_->tags[i];
+}
+
 bool selector::matches(const document& doc, node_id element, match_memo& memo) const {
   if (!memo.state_ || &memo.state_->d != &doc) return matches(doc, element);
   if (!list_ || element >= doc.node_count() || !doc.is_element(element)) return false;

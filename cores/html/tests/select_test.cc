@@ -219,6 +219,17 @@ TEST(SelectMemo, SharedBySelectorsAndRefusedForAnotherDocument) {
   EXPECT_TRUE(in_list.matches(other, x, memo));  // memo is doc's: answered without it
 }
 
+TEST(SelectCompiled, MayMatchNamesTheTagsARightmostTypeAllows) {
+  selector cells("td, th"), any(".x"), mixed("td, .x"), custom("my-el"), bad("a[");
+  EXPECT_TRUE(cells.may_match(tag::td));
+  EXPECT_TRUE(cells.may_match(tag::th));
+  EXPECT_FALSE(cells.may_match(tag::a));
+  EXPECT_TRUE(any.may_match(tag::a));
+  EXPECT_TRUE(mixed.may_match(tag::a));
+  EXPECT_TRUE(custom.may_match(tag::div));  // not a known tag: no tag test applies
+  EXPECT_TRUE(bad.may_match(tag::a));
+}
+
 TEST(SelectCompiled, SharedAcrossDocuments) {
   selector s("a[href]");
   document one = parse("<a href=1>x</a>");

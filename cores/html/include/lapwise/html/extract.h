@@ -79,6 +79,10 @@ class extractor {
  private:
   std::vector<field_spec> fields_;
   std::vector<selector> selectors_;
+  // Per known tag, the fields whose selector may match an element of that tag; then the fields
+  // that may match any element (for names outside the known tags, only those).
+  std::vector<std::vector<std::uint16_t>> fields_by_tag_;
+  std::vector<std::uint16_t> any_tag_fields_;
   extractor_error error_;
   bool ok_ = true;
 };

@@ -86,6 +86,9 @@ class selector {
   // The same answer, remembering what it learns in `memo` (made for `doc`; a memo made for
   // another document is not used).
   bool matches(const document& doc, node_id element, match_memo& memo) const;
+  // False when no element of this tag can match (every alternative's rightmost compound names
+  // another known tag); true otherwise, and for every tag when the selector is not ok().
+  bool may_match(tag t) const noexcept;
   std::vector<node_id> select(const document& doc, node_id scope = document::root()) const;
   // The first match in document order, or no_node.
   node_id select_one(const document& doc, node_id scope = document::root()) const;

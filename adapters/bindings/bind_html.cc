@@ -6,10 +6,16 @@
 #include "bindings.h"
 
 #if defined(LAPWISE_HAS_HTML)
+#include <algorithm>
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -211,6 +217,107 @@ py::list page_values(const html_extractor& self, const lh::extracted_page& page)
   return out;
 }
 
+// What the workers of one extract_many call hand to the thread that converts their pages.
+struct page_handoff {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<lh::extracted_page> pages;
+  std::vector<char> done;
+  bool finished = false;  // every worker has stopped
+  std::exception_ptr failure;
+};
+
+// extract_many for Python. Turning results into Python objects needs the GIL, so it runs on
+// one thread. With one worker, extraction and then conversion on the calling thread. With
+// more, the workers run on their own threads (GIL released) while the calling thread converts
+// each page, in input order, as soon as it is done: the conversion overlaps the extraction
+// instead of following it, and each page's native result is freed without the GIL.
+py::list extract_many_py(const html_extractor& e, const py::sequence& pages, unsigned threads) {
+  std::vector<py::object> keep(pages.size());
+  std::vector<py::object> items(pages.size());
+  std::vector<std::string_view> views(pages.size());
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    items[i] = pages[i];  // a sequence may make its items on access: hold them
+    views[i] = utf8_of(items[i], keep[i]);
+  }
+  const std::size_t n = views.size();
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  py::list out(n);
+  auto serial = [&] {
+    std::vector<lh::extracted_page> results;
+    {
+      py::gil_scoped_release nogil;
+      results = e.ex->extract_many(views, 1);
+    }
+    for (std::size_t i = 0; i < n; ++i) out[i] = page_values(e, results[i]);
+    py::gil_scoped_release nogil;
+    results.clear();
+  };
+  if (threads <= 1 || n <= 1) {
+    serial();
+    return out;
+  }
+  auto st = std::make_shared<page_handoff>();
+  st->pages.resize(n);
+  st->done.assign(n, 0);
+  std::thread runner;
+  try {
+    runner = std::thread([st, &e, &views, threads] {
+      try {
+        e.ex->extract_each(views, threads, [&st](std::size_t i, lh::extracted_page&& page) {
+          {
+            std::lock_guard<std::mutex> lock(st->mu);
+            st->pages[i] = std::move(page);
+            st->done[i] = 1;
+          }
+          st->cv.notify_one();
+        });
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(st->mu);
+        st->failure = std::current_exception();
+      }
+      {
+        std::lock_guard<std::mutex> lock(st->mu);
+        st->finished = true;
+      }
+      st->cv.notify_one();
+    });
+  } catch (const std::system_error&) {  // no thread to start: do it all here
+    serial();
+    return out;
+  }
+  // Whatever happens below, the runner (which reads `views` and `e`) ends before this returns.
+  struct join_on_exit {
+    std::thread& t;
+    ~join_on_exit() {
+      if (!t.joinable()) return;
+      py::gil_scoped_release nogil;
+      t.join();
+    }
+  } joined{runner};
+  lh::extracted_page converted;
+  for (std::size_t i = 0; i < n; ++i) {
+    lh::extracted_page page;
+    {
+      py::gil_scoped_release nogil;
+      converted = {};  // the previous page's native strings, freed without the GIL
+      std::unique_lock<std::mutex> lock(st->mu);
+      st->cv.wait(lock, [&] { return st->done[i] != 0 || st->finished; });
+      if (st->done[i] == 0) break;  // a worker failed: rethrown below
+      page = std::move(st->pages[i]);
+    }
+    out[i] = page_values(e, page);
+    converted = std::move(page);
+  }
+  {
+    py::gil_scoped_release nogil;
+    converted = {};
+    runner.join();
+  }
+  if (st->failure) std::rethrow_exception(st->failure);
+  return out;
+}
+
 }  // namespace
 
 void bind_html(py::module_& m) {
@@ -324,26 +431,7 @@ void bind_html(py::module_& m) {
             return page_values(e, page);
           },
           py::arg("doc"))
-      .def(
-          "extract_many",
-          [](const html_extractor& e, const py::sequence& pages, unsigned threads) {
-            std::vector<py::object> keep(pages.size());
-            std::vector<py::object> items(pages.size());
-            std::vector<std::string_view> views(pages.size());
-            for (std::size_t i = 0; i < views.size(); ++i) {
-              items[i] = pages[i];  // a sequence may make its items on access: hold them
-              views[i] = utf8_of(items[i], keep[i]);
-            }
-            std::vector<lh::extracted_page> results;
-            {
-              py::gil_scoped_release nogil;
-              results = e.ex->extract_many(views, threads);
-            }
-            py::list out(results.size());
-            for (std::size_t i = 0; i < results.size(); ++i) out[i] = page_values(e, results[i]);
-            return out;
-          },
-          py::arg("pages"), py::arg("threads") = 0);
+      .def("extract_many", &extract_many_py, py::arg("pages"), py::arg("threads") = 0);
 
   m.def("html_parse", &parse_html, py::arg("data"),
         "html_parse(data: bytes | str) -> HtmlDocument: the WHATWG tree; never raises for any "

@@ -101,6 +101,9 @@ def test_extract_many_threads_agree_and_keep_order() -> None:
     spec = {"title": "title", "links": ("a[href]", "attr:href")}
     one = html.extract_many(pages * 20, spec, threads=1)
     assert one == html.extract_many(pages * 20, spec, threads=2)
+    assert one == html.extract_many(pages * 20, spec, threads=3)
+    assert one[:1] == html.extract_many(pages[:1], spec, threads=2)
+    assert html.extract_many([], spec, threads=2) == []
     assert one == html.extract_many(pages * 20, html.Extractor(spec))
     assert [r["title"] for r in one[:5]] == ["Hello world", "two", "three", None, "\ufffd"]
     assert one[2]["links"] == ["x"]

@@ -1,7 +1,8 @@
 // Fuzzes the selector compiler and matcher: the first line of the input is a selector, the
 // rest an HTML document. Compiling must either succeed or report a position inside the text;
 // a compiled selector must match without fault, select() must be in document order without
-// duplicates, and select_one() must be select()'s first element.
+// duplicates, select_one() must be select()'s first element, and matching element by element
+// with one match_memo must give select()'s elements.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -41,6 +42,17 @@ void run(const selector& s, const document& doc) {
   node_id one = s.select_one(doc);
   check(all.empty() ? one == no_node : one == all.front());
   for (node_id n : all) check(s.matches(doc, n));
+  // Element by element with one memo (as extraction walks): exactly select()'s elements, and
+  // none of them ruled out by its tag.
+  match_memo memo(doc);
+  std::size_t at = 0;
+  for (node_id n = doc.first_child(0); n != no_node; n = doc.next_in_order(n, 0)) {
+    if (!s.matches(doc, n, memo)) continue;
+    check(at < all.size() && all[at] == n);
+    check(s.may_match(doc.tag_of(n)) || doc.at(n).name >= tag_count);
+    ++at;
+  }
+  check(at == all.size());
 }
 
 }  // namespace

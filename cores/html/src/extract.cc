@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -18,6 +19,18 @@ extractor::extractor(std::vector<field_spec> fields) : fields_(std::move(fields)
       ok_ = false;
       error_ = {i, selectors_.back().error()};
     }
+  }
+  if (fields_.size() > UINT16_MAX) ok_ = false;  // past any real spec; extracts nothing
+  fields_by_tag_.resize(tag_count);
+  for (std::size_t i = 0; ok_ && i < fields_.size(); ++i) {
+    bool everywhere = true;
+    for (atom a = 0; a < tag_count; ++a) {
+      if (selectors_[i].may_match(static_cast<tag>(a)))
+        fields_by_tag_[a].push_back(static_cast<std::uint16_t>(i));
+      else
+        everywhere = false;
+    }
+    if (everywhere) any_tag_fields_.push_back(static_cast<std::uint16_t>(i));
   }
 }
 
@@ -59,11 +72,13 @@ extracted_page extractor::extract(const document& doc) const {
   if (!ok_ || fields_.empty()) return page;
   std::vector<char> done(fields_.size(), 0);
   std::size_t open = fields_.size();
+  match_memo memo(doc);  // one for the whole walk: what an element's ancestors gave is reused
   for (node_id n = document::root(); n != no_node && open != 0;
        n = doc.next_in_order(n, document::root())) {
     if (!doc.is_element(n)) continue;
-    for (std::size_t i = 0; i < fields_.size(); ++i) {
-      if (done[i] || !selectors_[i].matches(doc, n)) continue;
+    const atom name = doc.at(n).name;
+    for (std::uint16_t i : name < tag_count ? fields_by_tag_[name] : any_tag_fields_) {
+      if (done[i] || !selectors_[i].matches(doc, n, memo)) continue;
       take_from(doc, n, fields_[i], page[i]);
       if (fields_[i].first_only && (!page[i].values.empty() || !page[i].counts.empty())) {
         done[i] = 1;
@@ -78,6 +93,15 @@ std::vector<extracted_page> extractor::extract_many(std::span<const std::string_
                                                     unsigned threads,
                                                     const parse_options& options) const {
   std::vector<extracted_page> out(pages.size());
+  // Each index is written by exactly one worker: no guard needed.
+  extract_each(
+      pages, threads, [&out](std::size_t i, extracted_page&& page) { out[i] = std::move(page); },
+      options);
+  return out;
+}
+
+void extractor::extract_each(std::span<const std::string_view> pages, unsigned threads,
+                             const page_sink& sink, const parse_options& options) const {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, pages.size()));
   std::atomic<std::size_t> next{0};
@@ -86,7 +110,7 @@ std::vector<extracted_page> extractor::extract_many(std::span<const std::string_
   auto work = [&] {
     try {
       for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < pages.size();) {
-        out[i] = extract(parse(pages[i], options));
+        sink(i, extract(parse(pages[i], options)));
       }
     } catch (...) {
       next.store(pages.size(), std::memory_order_relaxed);  // the others stop early too
@@ -107,7 +131,6 @@ std::vector<extracted_page> extractor::extract_many(std::span<const std::string_
     for (std::thread& t : pool) t.join();
   }
   if (failure) std::rethrow_exception(failure);
-  return out;
 }
 
 }  // namespace lapwise::html

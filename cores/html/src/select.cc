@@ -57,6 +57,21 @@ struct selector_list {
   std::vector<bool> tags;
 };
 
+// What matching knows so far about (compound, element) pairs of one document: one select() or
+// select_one() run, one matches() call, or every matches() call given the same match_memo.
+struct match_state {
+  using table = std::unordered_map<const compound*, std::vector<std::uint8_t>>;  // 0 ?, 1 no, 2 yes
+  const document& d;
+  table memo;       // parts[0..=k] match at the element
+  table before[2];  // ... at some ancestor [0] / some previous sibling [1] of the element
+
+  std::vector<std::uint8_t>& row(table& t, const compound* c) {  // node-based map: stays valid
+    std::vector<std::uint8_t>& v = t[c];
+    if (v.empty()) v.assign(d.node_count(), 0);
+    return v;
+  }
+};
+
 }  // namespace detail
 
 namespace {
@@ -579,20 +594,7 @@ bool pseudo_matches(const document& d, node_id n, const pseudo_test& p) {
   return false;
 }
 
-// One matching run (a select(), select_one() or matches() call): the document plus what is known
-// so far about (compound, element) pairs.
-struct match_context {
-  using table = std::unordered_map<const compound*, std::vector<std::uint8_t>>;  // 0 ?, 1 no, 2 yes
-  const document& d;
-  table memo;       // parts[0..=k] match at the element
-  table before[2];  // ... at some ancestor [0] / some previous sibling [1] of the element
-
-  std::vector<std::uint8_t>& row(table& t, const compound* c) {  // node-based map: stays valid
-    std::vector<std::uint8_t>& v = t[c];
-    if (v.empty()) v.assign(d.node_count(), 0);
-    return v;
-  }
-};
+using match_context = detail::match_state;
 
 bool list_matches(match_context& m, node_id n, const selector_list& list);
 
@@ -727,9 +729,15 @@ selector& selector::operator=(selector&&) noexcept = default;
 
 bool selector::matches(const document& doc, node_id element) const {
   if (!list_ || element >= doc.node_count() || !doc.is_element(element)) return false;
-  match_context m{doc, {}};
+  match_context m{doc, {}, {}};
   return list_matches(m, element, *list_);
 }
+
+match_memo::match_memo(const document& doc)
+    : state_(std::make_unique<detail::match_state>(detail::match_state{doc, {}, {}})) {}
+match_memo::~match_memo() = default;
+match_memo::match_memo(match_memo&&) noexcept = default;
+match_memo& match_memo::operator=(match_memo&&) noexcept = default;
 
 namespace {
 
@@ -765,7 +773,7 @@ bool candidate(match_context& m, node_id n, const selector_list& list) {
 std::vector<node_id> selector::select(const document& doc, node_id scope) const {
   std::vector<node_id> out;
   if (!list_ || scope >= doc.node_count()) return out;
-  match_context m{doc, {}};
+  match_context m{doc, {}, {}};
   for_each_element(doc, scope, [&](node_id n) {
     if (candidate(m, n, *list_)) out.push_back(n);
     return true;
@@ -773,10 +781,22 @@ std::vector<node_id> selector::select(const document& doc, node_id scope) const 
   return out;
 }
 
+bool selector::may_match(tag t) const noexcept {
+  if (!list_ || !list_->by_tag) return true;
+  const auto i = static_cast<std::size_t>(t);
+  return i < list_->tags.size() && list_->tags[i];
+}
+
+bool selector::matches(const document& doc, node_id element, match_memo& memo) const {
+  if (!memo.state_ || &memo.state_->d != &doc) return matches(doc, element);
+  if (!list_ || element >= doc.node_count() || !doc.is_element(element)) return false;
+  return candidate(*memo.state_, element, *list_);
+}
+
 node_id selector::select_one(const document& doc, node_id scope) const {
   node_id found = no_node;
   if (!list_ || scope >= doc.node_count()) return found;
-  match_context m{doc, {}};
+  match_context m{doc, {}, {}};
   for_each_element(doc, scope, [&](node_id n) {
     if (!candidate(m, n, *list_)) return true;
     found = n;

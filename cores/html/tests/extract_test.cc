@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +77,25 @@ TEST(HtmlExtract, ManyKeepsOrderOnAnyThreadCount) {
     EXPECT_EQ(one[i][0].values, std::vector<std::string>{std::to_string(i)});
   for (unsigned threads : {0u, 2u, 3u, 64u}) EXPECT_EQ(ex.extract_many(pages, threads), one);
   EXPECT_TRUE(ex.extract_many({}, 2).empty());
+}
+
+TEST(HtmlExtract, EachHandsEveryPageOnceToTheSink) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 40; ++i) texts.push_back("<title>" + std::to_string(i) + "</title>");
+  std::vector<std::string_view> pages(texts.begin(), texts.end());
+  extractor ex({field("title", take::text, true)});
+  std::mutex mu;
+  std::vector<int> seen(pages.size(), 0);
+  ex.extract_each(pages, 3, [&](std::size_t i, extracted_page&& page) {
+    std::lock_guard<std::mutex> lock(mu);
+    ++seen[i];
+    EXPECT_EQ(page[0].values, std::vector<std::string>{std::to_string(i)});
+  });
+  EXPECT_EQ(seen, std::vector<int>(pages.size(), 1));
+  // A sink that throws stops the run and the exception reaches the caller.
+  EXPECT_THROW(ex.extract_each(
+                   pages, 2, [](std::size_t, extracted_page&&) { throw std::runtime_error("x"); }),
+               std::runtime_error);
 }
 
 }  // namespace

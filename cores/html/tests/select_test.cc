@@ -142,6 +142,12 @@ TEST_P(Select, MatchesInDocumentOrder) {
     EXPECT_EQ(one, got.front());
   }
   for (node_id n : got) EXPECT_TRUE(s.matches(doc(), n));
+  // Element by element with one memo for the whole walk (as extraction does): the same set.
+  match_memo memo(doc());
+  std::vector<node_id> walked;
+  for (node_id n = document::root(); n != no_node; n = doc().next_in_order(n, document::root()))
+    if (s.matches(doc(), n, memo)) walked.push_back(n);
+  EXPECT_EQ(ids(doc(), walked), c.expected) << c.css;
 }
 
 INSTANTIATE_TEST_SUITE_P(Forms, Select, testing::ValuesIn(kSelectCases));
@@ -195,6 +201,33 @@ TEST(SelectErrors, DeepNestingRejectedNotRecursedInto) {
   selector s(deep);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("nested"), std::string::npos);
+}
+
+TEST(SelectMemo, SharedBySelectorsAndRefusedForAnotherDocument) {
+  document doc = parse(kPage);
+  document other = parse("<ul><li><a id=x>x</a></li></ul>");
+  selector in_list("ul li > a"), in_div("div a"), links("a");
+  match_memo memo(doc);
+  std::string got;
+  for (node_id n = document::root(); n != no_node; n = doc.next_in_order(n, document::root())) {
+    if (in_div.matches(doc, n, memo)) got += "d";
+    if (in_list.matches(doc, n, memo)) got += "l";
+  }
+  EXPECT_EQ(got, "dd");  // a1 and a2 sit in a div, neither in a list
+  node_id x = links.select_one(other);
+  ASSERT_NE(x, no_node);
+  EXPECT_TRUE(in_list.matches(other, x, memo));  // memo is doc's: answered without it
+}
+
+TEST(SelectCompiled, MayMatchNamesTheTagsARightmostTypeAllows) {
+  selector cells("td, th"), any(".x"), mixed("td, .x"), custom("my-el"), bad("a[");
+  EXPECT_TRUE(cells.may_match(tag::td));
+  EXPECT_TRUE(cells.may_match(tag::th));
+  EXPECT_FALSE(cells.may_match(tag::a));
+  EXPECT_TRUE(any.may_match(tag::a));
+  EXPECT_TRUE(mixed.may_match(tag::a));
+  EXPECT_TRUE(custom.may_match(tag::div));  // not a known tag: no tag test applies
+  EXPECT_TRUE(bad.may_match(tag::a));
 }
 
 TEST(SelectCompiled, SharedAcrossDocuments) {

@@ -17,10 +17,16 @@
 //   large page does not hold back a whole chunk. Results are in input order. Memory is one
 //   document per thread at a time plus the results. An exception in a worker (bad_alloc) is
 //   rethrown on the calling thread once every worker has stopped.
+// - extract_each(pages, threads, sink) does the same work but hands each page's result to
+//   `sink(index, page)` on the worker that made it, as soon as it is made (pages in no fixed
+//   order; each index once), so a caller can use early pages while later ones are still being
+//   parsed. sink may run on several workers at once; what it shares it must guard. An exception
+//   from sink is treated as one from a worker.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -66,10 +72,17 @@ class extractor {
   std::vector<extracted_page> extract_many(std::span<const std::string_view> pages,
                                            unsigned threads = 0,
                                            const parse_options& options = {}) const;
+  using page_sink = std::function<void(std::size_t, extracted_page&&)>;
+  void extract_each(std::span<const std::string_view> pages, unsigned threads,
+                    const page_sink& sink, const parse_options& options = {}) const;
 
  private:
   std::vector<field_spec> fields_;
   std::vector<selector> selectors_;
+  // Per known tag, the fields whose selector may match an element of that tag; then the fields
+  // that may match any element (for names outside the known tags, only those).
+  std::vector<std::vector<std::uint16_t>> fields_by_tag_;
+  std::vector<std::uint16_t> any_tag_fields_;
   extractor_error error_;
   bool ok_ = true;
 };

@@ -46,7 +46,29 @@ struct selector_error {
 
 namespace detail {
 struct selector_list;
-}
+struct match_state;
+}  // namespace detail
+
+// What matching has learnt about one document's elements (which left-hand parts of which
+// selectors match at which element), kept across selector::matches() calls on that document.
+// Testing every element of a document against a selector one call at a time then costs what
+// one select() costs, O(elements x compounds), instead of a fresh table of one byte per element
+// for each call. One memo serves any number of selectors on its document (their parts are
+// told apart); it must not outlive the document or the selectors used with it, and is not
+// shared across threads.
+class match_memo {
+ public:
+  explicit match_memo(const document& doc);
+  ~match_memo();
+  match_memo(match_memo&&) noexcept;
+  match_memo& operator=(match_memo&&) noexcept;
+  match_memo(const match_memo&) = delete;
+  match_memo& operator=(const match_memo&) = delete;
+
+ private:
+  friend class selector;
+  std::unique_ptr<detail::match_state> state_;
+};
 
 class selector {
  public:
@@ -61,6 +83,12 @@ class selector {
   const selector_error& error() const noexcept { return error_; }
 
   bool matches(const document& doc, node_id element) const;
+  // The same answer, remembering what it learns in `memo` (made for `doc`; a memo made for
+  // another document is not used).
+  bool matches(const document& doc, node_id element, match_memo& memo) const;
+  // False when no element of this tag can match (every alternative's rightmost compound names
+  // another known tag); true otherwise, and for every tag when the selector is not ok().
+  bool may_match(tag t) const noexcept;
   std::vector<node_id> select(const document& doc, node_id scope = document::root()) const;
   // The first match in document order, or no_node.
   node_id select_one(const document& doc, node_id scope = document::root()) const;

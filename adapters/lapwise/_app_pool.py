@@ -143,8 +143,11 @@ class SyncRoute:
     times every call and reports one over ``INLINE_BUDGET_S`` to ``slow``."""
 
     def __init__(self, fn: Callable[[Any], Any], pool: HandlerPool,
-                 schedule: Callable[[Any, Any], None], blocking: bool) -> None:
+                 schedule: Callable[[Any, Any], None], blocking: bool, streamed_bodies: bool = False) -> None:
         self.fn = fn
+        # With streamed request bodies, a request whose body is streamed goes to the pool even
+        # when the route runs inline: reading its body waits for the io thread.
+        self._inline = self._streamed_to_pool if streamed_bodies else fn
         self.blocking = blocking
         self.ids: list[int] = []
         self.state = "pool"  # "pool" (proving itself), "inline", "probe" (one slow inline call)
@@ -193,6 +196,9 @@ class SyncRoute:
             if self._fast_runs >= self._needed:
                 self._move("inline")
 
+    def _streamed_to_pool(self, req: Any) -> Any:
+        return self.submit(req) if req.body_streamed else self.fn(req)
+
     def slow(self, seconds: float, calls: int) -> None:
         """An inline call took ``seconds`` (over the budget; the route's ``calls``-th). The next
         call goes to the pool as a probe: the io thread may only have been preempted (a loaded
@@ -220,4 +226,4 @@ class SyncRoute:
         self._fast_runs = 0
         if self._install is not None:
             for route_id in self.ids:
-                self._install(route_id, self.fn if state == "inline" else self.submit)
+                self._install(route_id, self._inline if state == "inline" else self.submit)

@@ -5,11 +5,11 @@ that a request pays for them only when a handler reads them."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ._app_cookies import parse_cookies
-from ._app_form_types import FormData
-from ._app_forms import read_form
+from ._app_forms import aread_form, read_form
 
 
 def _cookies(req: Any) -> dict[str, str]:
@@ -18,8 +18,15 @@ def _cookies(req: Any) -> dict[str, str]:
     return parse_cookies(req.headers.get("cookie", ""))
 
 
-def _form(req: Any, **limits: Any) -> FormData:
-    """The body as a form (``lapwise._app_forms``); awaitable too."""
+def _form(req: Any, **limits: Any) -> Any:
+    """The body as a form (``lapwise._app_forms``): a FormData (awaitable too), or for a
+    streamed body in an ``async def`` handler, a coroutine that reads it."""
+    if req.body_streamed:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return read_form(req, **limits)  # a pool thread: waits for each piece
+        return aread_form(req, **limits)
     return read_form(req, **limits)
 
 

@@ -69,6 +69,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
+from ._app_body import BODIES
 from ._app_hooks import Hook, with_hooks
 from ._app_errors import ErrorHandler, ErrorHandlers, HTTPError, error_hook
 from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
@@ -338,10 +339,11 @@ class App:
         loop = LazyLoop(_cut_response)
         pool = HandlerPool(handler_threads, _cut_response)
         sync_routes: dict[int, SyncRoute] = {}
+        streamed = options.get("stream_body_over") is not None  # see _app_body
         for r in self._routes:
             is_async = _is_async(r.handler)
             handler = with_hooks(r.handler, self._before, self._after, is_async)
-            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, r.blocking)
+            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, r.blocking, streamed)
             for m in r.methods:
                 route_id = server.add_route(m, r.pattern, sync.submit if sync else handler,
                                             int_mask(r.pattern), sync.submit if sync else None)
@@ -359,6 +361,7 @@ class App:
         server.set_resume(streams.resume)
         for mount in self._statics:
             mount.register(server, Response)
+        server.set_piece(BODIES.piece)
         # Last: a 405's Allow lists methods in the order they were added.
         for pattern, allow in self._options_allow().items():
             server.add_const("OPTIONS", pattern, 204, "", [("Allow", allow)], b"")

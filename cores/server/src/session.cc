@@ -176,7 +176,7 @@ void session::receive(std::string_view bytes) {
 }
 
 void session::end_of_input() noexcept {
-  if (body_active_) body_failed(400);  // the client left inside a streamed body
+  if (body_active_) body_failed(400, "request body incomplete");  // the client left mid-body
   eof_ = true;
   in_begin_ = in_end_;  // a partial request is dropped: nobody will read its answer
   in_body_ = false;
@@ -193,7 +193,7 @@ void session::timeout() {
   const phase p = current_phase();
   if (p == phase::waiting) return;
   if (body_active_) {  // a streamed body stalled: its handler's answer becomes the 408
-    body_failed(408);
+    body_failed(408, "request not received in time");
     return;
   }
   if ((p == phase::head || p == phase::body) && !closing_) {

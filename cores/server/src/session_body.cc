@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include "lapwise/parser/percent.h"
-#include "lapwise/server/render.h"
 #include "lapwise/server/session.h"
 
 namespace lapwise::server {
@@ -76,7 +75,7 @@ bool session::feed_body() {
       const parser::chunked_decoder::result res = chunked_->feed({in, avail}, out);
       if (r != nullptr) r->body_buf_.resize(at + res.produced);
       if (res.status == parser::parse_status::error) {
-        body_failed(parser::http_status(res.error));
+        body_failed(parser::http_status(res.error), parser::describe(res.error));
         return false;
       }
       took = res.consumed;
@@ -154,9 +153,10 @@ void session::send_continue(slot& s) {
   }
 }
 
-// The streamed body cannot be read on (`status`: 413, 400 or 408): nothing after it on this
-// connection can be framed, so it closes; the handler learns it with its next piece.
-void session::body_failed(int status) {
+// The streamed body cannot be read on (`status`: 413, 400 or 408, `text` the answer's body, as
+// a whole body's failure would have it): nothing after it on this connection can be framed, so
+// it closes; the handler learns it with its next piece.
+void session::body_failed(int status, std::string_view text) {
   request* r = body_req_;
   body_active_ = false;
   body_req_ = nullptr;
@@ -167,6 +167,7 @@ void session::body_failed(int status) {
   scanned_ = 0;
   if (r == nullptr) return;  // answered already: the connection just closes
   r->body_error_ = status;
+  body_error_text_ = text;
   r->body_buf_.clear();
   if (r->body_asked_) deliver_piece(*r);
 }
@@ -179,7 +180,7 @@ void session::body_answered(slot& s, request& r, response& resp) {
     s.close = true;
     if (!r.streaming_) {
       const int status = r.body_error_;
-      resp = {status, "text/plain", {}, std::string(detail::reason_phrase(status))};
+      resp = {status, "text/plain", {}, std::string(body_error_text_)};
     }
   }
   if (resp.kind == response::part::head || body_req_ != &r) return;

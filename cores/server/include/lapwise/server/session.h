@@ -265,7 +265,7 @@ class session {
   bool stream_body(std::string_view data, const parser::request& req, std::size_t head);
   bool feed_body();
   void deliver_piece(request& r);
-  void body_failed(int status);
+  void body_failed(int status, std::string_view text);
   void body_answered(slot& s, request& r, response& resp);
   void send_continue(slot& s);
   slot* slot_of(request& r) noexcept;
@@ -329,7 +329,8 @@ class session {
   request* body_req_ = nullptr;
   std::uint64_t body_left_ = 0;
   bool body_active_ = false, body_chunked_ = false, body_continue_ = false;
-  bool streamed_next_ = false;  // answer(): the request being dispatched streams its body
+  bool streamed_next_ = false;        // answer(): the request being dispatched streams its body
+  std::string_view body_error_text_;  // static text: the answer to a failed streamed body
   net_address peer_, local_;
   bool addresses_known_ = false;
   ws_holder ws_;

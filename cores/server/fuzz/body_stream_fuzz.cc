@@ -157,7 +157,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<int> bs = statuses(b);
   if (patience != 0) return 0;
   // Read to the end: the same answers, plus at most the cut body's own.
-  check(b.compare(0, a.size(), a) == 0, "a streamed body changed the answers");
+  if (b.compare(0, a.size(), a) != 0) {
+    std::fprintf(stderr, "whole:\n%s\nstreamed:\n%s\n", a.c_str(), b.c_str());
+    check(false, "a streamed body changed the answers");
+  }
   const std::vector<int> extra = statuses(std::string_view(b).substr(a.size()));
   check(extra.size() <= 1, "more than one extra answer");
   check(extra.empty() || extra[0] == 400 || extra[0] == 408, "an extra answer other than 400/408");

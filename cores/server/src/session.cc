@@ -165,7 +165,7 @@ void session::commit(std::size_t n) {
 }
 
 void session::receive(std::string_view bytes) {
-  while (!bytes.empty() && !closing_ && !eof_) {
+  while (!bytes.empty() && (!closing_ || body_active_) && !eof_) {
     std::span<char> space = read_space();
     if (space.empty()) return;
     const std::size_t n = std::min(space.size(), bytes.size());

@@ -8,6 +8,9 @@
 //   accepts from it. HTTP/1.1 as
 //   in session.h (keep-alive, pipelining in order, chunked bodies, 100-continue, limits -> the
 //   parser's status and a close). Server, Date (once a second), Content-Length.
+// - Request bodies are read whole before the handler sees the request, unless
+//   config::stream_body_over makes large (or chunked, or 100-continue) ones stream: then the
+//   head comes first and the body in pieces the handler asks for (request::read_body()).
 // - Const routes are answered on the io thread from pre-rendered bytes. Dynamic routes reach
 //   handler::handle() in BATCHES: all the dynamic requests one io thread got ready in one
 //   event-loop turn, across its connections, in one call.

@@ -507,6 +507,7 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
     body_continue_ = req.expect_continue;
     body_chunked_ = req.framing == parser::body_framing::chunked;
     body_left_ = body_chunked_ ? 0 : req.content_length;
+    in_flight_bytes_ += 2 * svc_.cfg_.body_window;  // its window and the piece it holds, at most
   }
   r->body_ = rebase(body, from, span, to);
   std::string_view new_path = rebase(path, from, span, to);
@@ -602,6 +603,7 @@ void session::complete(request& r, response&& resp) {
 
 void session::retire(slot& s) {
   if (s.req->body_streamed_) {  // its window's buffers are not kept in the pool
+    in_flight_bytes_ -= std::min(in_flight_bytes_, 2 * svc_.cfg_.body_window);
     std::string().swap(s.req->body_buf_);
     std::string().swap(s.req->body_piece_);
     s.req->body_streamed_ = false;

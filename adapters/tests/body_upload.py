@@ -67,6 +67,32 @@ def upload(srv: Any, path: str, total: int, piece: int = 1 << 16, chunked: bool 
         sock.close()
 
 
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def expect_continue(srv: Any, path: str, body: bytes) -> tuple[bytes, bytes, bytes]:
+    """POSTs `body` with ``Expect: 100-continue``, sending it only after the interim response:
+    (the interim bytes, the final head, its body)."""
+    sock = connect(srv)
+    try:
+        sock.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body))
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            data = sock.recv(4096)
+            if not data:
+                break
+            interim += data
+        if not interim.startswith(CONTINUE):  # a final answer instead: the body is not sent
+            head, answer, _ = read_response(sock, interim)
+            return b"", head, answer
+        sock.sendall(body)
+        head, answer, _ = read_response(sock, interim[len(CONTINUE):])
+        return CONTINUE, head, answer
+    finally:
+        sock.close()
+
+
 def reset_peak_rss() -> None:
     """Starts a new peak (VmHWM) for this process (Linux: clear_refs 5)."""
     with open("/proc/self/clear_refs", "w") as f:

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from body_upload import connect, read_response, reset_peak_rss, rss_kib, upload
+from body_upload import CONTINUE, connect, expect_continue, read_response, reset_peak_rss, rss_kib, upload
 
 from lapwise import _native_status
 
@@ -94,19 +94,10 @@ def test_scope_client_and_server_are_the_connection(server):
 
 
 def test_100_continue_at_the_first_receive(server):
-    sock = connect(server)
-    try:
-        sock.sendall(b"POST /sum HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
-        interim = b""
-        while b"\r\n\r\n" not in interim:
-            interim += sock.recv(4096)
-        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
-        sock.sendall(b"hello")
-        head, body, _ = read_response(sock, interim[len(b"HTTP/1.1 100 Continue\r\n\r\n"):])
-        assert head.startswith(b"HTTP/1.1 200")
-        assert body.startswith(b"5 1 ")
-    finally:
-        sock.close()
+    interim, head, body = expect_continue(server, "/sum", b"hello")
+    assert interim == CONTINUE
+    assert head.startswith(b"HTTP/1.1 200")
+    assert body.startswith(b"5 1 ")
 
 
 def test_no_100_continue_when_the_app_answers_without_reading(server):

@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from body_upload import connect, read_response, reset_peak_rss, rss_kib, upload
+from body_upload import CONTINUE, connect, expect_continue, read_response, reset_peak_rss, rss_kib, upload
 
 from lapwise import _native_status
 
@@ -91,16 +91,9 @@ def test_environ_has_the_connection_addresses(server):
 
 
 def test_100_continue_at_the_first_read(server):
-    sock = connect(server)
-    try:
-        sock.sendall(b"POST /all HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
-        interim = sock.recv(4096)
-        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
-        sock.sendall(b"abc")
-        head, body, _ = read_response(sock)
-        assert body == b"3 " + hashlib.sha256(b"abc").hexdigest().encode()
-    finally:
-        sock.close()
+    interim, head, body = expect_continue(server, "/all", b"abc")
+    assert interim == CONTINUE
+    assert body == b"3 " + hashlib.sha256(b"abc").hexdigest().encode()
 
 
 flask = pytest.importorskip("flask")

@@ -94,8 +94,9 @@ class service {
 };
 
 class session {
-  static constexpr std::size_t base_input = 8192;       // the input buffer's size when idle
-  static constexpr std::size_t memory_step = 64 << 10;  // see sync_memory()
+  static constexpr std::size_t base_input = 8192;        // the input buffer's size when idle
+  static constexpr std::size_t memory_step = 64 << 10;   // see sync_memory()
+  static constexpr std::size_t stream_input = 64 << 10;  // the input buffer under a streamed body
 
  public:
   // Responses at least this large are sent from the handler's string (no copy), and freed
@@ -124,7 +125,9 @@ class session {
   // Gives an input buffer grown for a large message back once it holds nothing. Only while no
   // read into read_space() is outstanding (read_space() does it itself).
   void trim() noexcept {
-    if (in_cap_ > base_input && in_begin_ == in_end_ && !chunked_active_) release_input();
+    if (in_cap_ > base_input && in_begin_ == in_end_ && !chunked_active_ && !body_active_) {
+      release_input();
+    }
   }
   void commit(std::size_t n);            // n bytes were read into read_space()
   void receive(std::string_view bytes);  // copies all of it (tests), then commit()

@@ -23,24 +23,25 @@ from typing import Any
 from lapwise import App, EventSourceResponse, ServerSentEvent
 
 
+async def scheduled(query: Any) -> AsyncIterator[ServerSentEvent]:
+    """The ``n`` events of one stream at ``rate`` per second on a fixed schedule (no drift)."""
+    count = int(query.get("n", "10"))
+    rate = float(query.get("rate", "10"))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for i in range(count):
+        delay = start + i / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        yield ServerSentEvent(data=str(i), id=str(i))
+
+
 def make_app() -> App:
     app = App()
 
     @app.get("/events")
     async def events(req):
-        count = int(req.query.get("n", "10"))
-        rate = float(req.query.get("rate", "10"))
-
-        async def source() -> AsyncIterator[ServerSentEvent]:
-            loop = asyncio.get_running_loop()
-            start = loop.time()
-            for i in range(count):
-                delay = start + i / rate - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                yield ServerSentEvent(data=str(i), id=str(i))
-
-        return EventSourceResponse(source(), ping=5)
+        return EventSourceResponse(scheduled(req.query), ping=5)
 
     return app
 
@@ -51,19 +52,11 @@ def make_starlette_app() -> Any:
     from starlette.routing import Route
 
     async def events(request: Any) -> Any:
-        count = int(request.query_params.get("n", "10"))
-        rate = float(request.query_params.get("rate", "10"))
+        async def encoded() -> AsyncIterator[bytes]:
+            async for event in scheduled(request.query_params):
+                yield event.encode()
 
-        async def source() -> AsyncIterator[bytes]:
-            loop = asyncio.get_running_loop()
-            start = loop.time()
-            for i in range(count):
-                delay = start + i / rate - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                yield ServerSentEvent(data=str(i), id=str(i)).encode()
-
-        return StreamingResponse(source(), media_type="text/event-stream; charset=utf-8",
+        return StreamingResponse(encoded(), media_type="text/event-stream; charset=utf-8",
                                  headers={"Cache-Control": "no-cache"})
 
     return Starlette(routes=[Route("/events", events)])

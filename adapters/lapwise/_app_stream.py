@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -123,6 +124,7 @@ class Streams:
         self._submit = submit  # runs fn(req) on the handler pool
         self._schedule = schedule  # runs a coroutine on the App's loop; its result answers req
         self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)  # notified as each stream ends
         self._live: dict[Any, _Stream] = {}
         self._wakes: _LoopWakes | None = None  # made on the loop by the first async stream
 
@@ -151,9 +153,10 @@ class Streams:
         if stream.waker is not None:
             stream.waker()
 
-    def cut(self) -> int:
+    def cut(self, grace: float = 1.0) -> int:
         """Ends every stream that has started (a shutdown out of time) and tells it its client
-        is gone, so that its generator is closed; returns how many."""
+        is gone, then waits up to ``grace`` seconds for their generators to be closed (before
+        the loop and the pool stop under them); returns how many there were."""
         with self._lock:
             live = list(self._live.values())
         for stream in live:
@@ -162,11 +165,16 @@ class Streams:
                 stream.req._part(b"", True)
             if stream.waker is not None:
                 stream.waker()
+        deadline = time.monotonic() + grace
+        with self._ended:
+            while self._live and (left := deadline - time.monotonic()) > 0:
+                self._ended.wait(left)
         return len(live)
 
     def _done(self, stream: _Stream) -> None:
-        with self._lock:
+        with self._ended:
             self._live.pop(stream.req, None)
+            self._ended.notify_all()
 
     def _run_sync(self, stream: _Stream, source: Iterator[Any], head_only: bool) -> None:
         event = threading.Event()
@@ -181,7 +189,8 @@ class Streams:
                         stream.first_head(chunk)
                     event.clear()
                     stream.start_or_part(data)
-                    event.wait()
+                    if not stream.gone:  # gone is set before the wake-up: none is missed
+                        event.wait()
                     if stream.gone:
                         break
             if not stream.gone:
@@ -189,7 +198,6 @@ class Streams:
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
             self._failed(stream, exc)
         finally:
-            self._done(stream)
             close = getattr(source, "close", None)
             if close is not None:
                 try:
@@ -198,6 +206,7 @@ class Streams:
                     log.exception("lapwise: a streamed response's close() raised")
             if stream.gone and stream.started:
                 stream.req._part(b"", True)  # completes the request (nothing more is sent)
+            self._done(stream)
 
     async def _run_async(self, stream: _Stream, source: AsyncIterator[Any], head_only: bool,
                          keepalive: tuple[float, bytes] | None) -> Any:
@@ -251,15 +260,17 @@ class Streams:
         finally:
             if timer is not None:
                 timer.cancel()
-            self._done(stream)
-            aclose = getattr(source, "aclose", None)
-            if aclose is not None:
-                try:
-                    await aclose()
-                except Exception:  # noqa: BLE001 - the response is out already
-                    log.exception("lapwise: a streamed response's aclose() raised")
-            if stream.gone and stream.started:
-                stream.req._part(b"", True)
+            try:
+                aclose = getattr(source, "aclose", None)
+                if aclose is not None:
+                    try:
+                        await aclose()
+                    except Exception:  # noqa: BLE001 - the response is out already
+                        log.exception("lapwise: a streamed response's aclose() raised")
+            finally:
+                if stream.gone and stream.started:
+                    stream.req._part(b"", True)
+                self._done(stream)
         return None
 
     @staticmethod

@@ -161,18 +161,29 @@ def test_client_leaving_closes_the_generator(kind):
         assert closed.wait(10)
 
 
-def test_shutdown_cuts_an_endless_stream():
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_shutdown_cuts_an_endless_stream(kind):
     app = App()
     closed = threading.Event()
 
-    @app.get("/forever")
-    async def forever(req):
-        try:
-            while True:
-                await asyncio.sleep(0.05)
-                yield "."
-        finally:
-            closed.set()
+    if kind == "sync":
+        @app.get("/forever")
+        def forever(req):
+            try:
+                while True:
+                    time.sleep(0.05)
+                    yield "."
+            finally:
+                closed.set()
+    else:
+        @app.get("/forever")
+        async def forever(req):
+            try:
+                while True:
+                    await asyncio.sleep(0.05)
+                    yield "."
+            finally:
+                closed.set()
 
     running = app.serve(port=0, shutdown_timeout=0.5)
     sock = socket.create_connection((running.host, running.port), timeout=10)

@@ -1,8 +1,9 @@
 """Server-Sent Events under load: many concurrent streams held open, every event checked.
 
-    python -m suites.e2e.sse.sse_streams --streams 1000 --rate 10 --seconds 30
+    python -m suites.e2e.sse.sse_streams --streams 1000 --rate 10 --seconds 30 [--server uvicorn]
 
-Starts ``suites.e2e.sse.sse_server`` as its own process on 127.0.0.1, opens ``--streams``
+Starts ``suites.e2e.sse.sse_server`` (lapwise.App, or ``--server uvicorn``: the same stream
+from Starlette on uvicorn) as its own process on 127.0.0.1, opens ``--streams``
 event streams (``--ramp`` seconds to open them all), each of ``rate x seconds`` events, and
 reads them on one asyncio loop. Each client checks its sequence: every id once, in order, the
 count complete when the server ends the stream (a lost, repeated or reordered event is
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +42,7 @@ class Tally:
 
 @dataclass
 class Figures:
+    server: str
     streams: int
     rate: float
     seconds: float
@@ -160,11 +163,24 @@ def median(values: list[float]) -> float:
     return values[len(values) // 2] if values else 0.0
 
 
+def wait_listening(port: int, limit: float = 20.0) -> None:
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 1.0).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def run(streams: int, rate: float, seconds: float, ramp: float, sample: float = 0.5,
-        threads: int = 1) -> Figures:
+        threads: int = 1, server_kind: str = "lapwise") -> Figures:
     raise_fd_limit()
     count = int(rate * seconds)
-    server = subprocess.Popen([sys.executable, "-m", "suites.e2e.sse.sse_server", "--threads", str(threads)],
+    server = subprocess.Popen([sys.executable, "-m", "suites.e2e.sse.sse_server", "--threads", str(threads),
+                               "--server", server_kind],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -172,6 +188,7 @@ def run(streams: int, rate: float, seconds: float, ramp: float, sample: float = 
         if not line.startswith("port "):
             raise RuntimeError(f"the SSE server did not start: {line!r}")
         port = int(line.split()[1])
+        wait_listening(port)
         idle = rss_mb(server.pid)
         cpu0 = cpu_seconds(server.pid)
         own0 = time.process_time()
@@ -193,7 +210,7 @@ def run(streams: int, rate: float, seconds: float, ramp: float, sample: float = 
     hold = [rss for at, rss in samples if ramp <= at <= seconds]
     third = max(1, len(hold) // 3)
     return Figures(
-        streams=streams, rate=rate, seconds=seconds, events_expected=streams * count,
+        server=server_kind, streams=streams, rate=rate, seconds=seconds, events_expected=streams * count,
         events_received=tally.events, lost=tally.lost, out_of_order=tally.out_of_order,
         streams_failed=tally.streams_failed, wall_s=round(wall, 2), server_cpu_s=round(cpu, 2),
         server_cpu_us_per_event=round(cpu / max(1, tally.events) * 1e6, 2), client_cpu_s=round(own, 2),
@@ -211,10 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="each stream's length")
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds to open every stream")
     parser.add_argument("--sample", type=float, default=0.5, help="RSS sampling period (s)")
-    parser.add_argument("--threads", type=int, default=1, help="the server's io threads")
+    parser.add_argument("--threads", type=int, default=1, help="the server's io threads (lapwise)")
+    parser.add_argument("--server", choices=("lapwise", "uvicorn"), default="lapwise",
+                        help="lapwise.App, or the peer: Starlette on uvicorn")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args(argv)
-    figures = run(args.streams, args.rate, args.seconds, args.ramp, args.sample, args.threads)
+    figures = run(args.streams, args.rate, args.seconds, args.ramp, args.sample, args.threads, args.server)
     for name, value in asdict(figures).items():
         print(f"{name}: {value}")
     if args.json:

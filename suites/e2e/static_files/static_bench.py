@@ -9,12 +9,13 @@ Servers (each a child process on 127.0.0.1, started here and stopped by pid): ng
 (httptools + uvloop), and lapwise's ``FileResponse`` in the same Starlette app. Before timing,
 each server's answer is fetched whole once and checked (length and SHA-256 of the whole file);
 every timed download checks its length. Rounds alternate the servers, so drift of a shared
-machine hits them alike. Reported per server: the median throughput (MB/s, wall), the median
-of the per-round ratios to nginx with a 95% bootstrap interval, server CPU seconds per GB (from /proc schedstat) and the
-server process's peak RSS (VmHWM: the file must never be held in memory),
-with the load average before and after. The client (curl, which copies every byte into user
-space) usually costs more CPU than a sendfile server: on a shared machine the throughput
-figures carry its scheduling noise, the CPU figures much less. Every download is bounded (curl --max-time).
+machine hits them alike. Reported per server: the median throughput (MB/s, wall), the median of
+the per-round ratios to nginx with a 95% bootstrap interval, server CPU seconds per GB (from
+/proc schedstat) and the server process's peak RSS (VmHWM: the file must never be held in
+memory), with the load average before and after. The client (curl, which copies every byte
+into user space) usually costs more CPU than a sendfile server: on a shared machine the
+throughput figures carry its scheduling noise, the CPU figures much less. Every download is
+bounded (curl --max-time).
 """
 
 from __future__ import annotations

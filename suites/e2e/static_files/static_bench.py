@@ -6,7 +6,8 @@ read by curl into /dev/null, against nginx with sendfile.
 Servers (each a child process on 127.0.0.1, started here and stopped by pid): nginx
 (``sendfile on``), lapwise's ``wsgi.file_wrapper``, ``App.static``, an ASGI app sending
 ``http.response.pathsend``, Starlette's ``FileResponse`` on lapwise and on uvicorn
-(httptools + uvloop), and lapwise's ``FileResponse`` in the same Starlette app. Before timing,
+(httptools + uvloop), and in the same Starlette app lapwise's ``FileResponse`` and Starlette's
+opted in to pathsend (``lapwise.asgi.send_files_by_path``). Before timing,
 each server's answer is fetched whole once and checked (length and SHA-256 of the whole file);
 every timed download checks its length. Rounds alternate the servers, so drift of a shared
 machine hits them alike. Reported per server: the median throughput (MB/s, wall), the median of
@@ -72,6 +73,8 @@ def commands(work: Path, root: Path) -> dict[str, tuple[list[str], str]]:
                                            "Starlette 0.26 FileResponse on lapwise (body messages)"),
         "lapwise-starlette-lapwise.FileResponse": (_lapwise("asgi", "starlette_lapwise_app"),
                                                    "lapwise.asgi.FileResponse in Starlette (pathsend)"),
+        "lapwise-starlette-FileResponse+pathsend": (_lapwise("asgi", "starlette_pathsend_app"),
+                                                    "Starlette FileResponse after send_files_by_path"),
         "uvicorn-starlette-FileResponse": (
             [sys.executable, "-m", "uvicorn", "suites.e2e.static_files.static_apps:starlette_app",
              "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],

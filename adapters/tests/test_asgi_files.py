@@ -191,3 +191,25 @@ def test_send_files_by_path_makes_starlettes_file_response_use_pathsend(data_fil
     asyncio.run(Patched(data_file)({"type": "http", "method": "GET"}, None, collect))
     assert b"".join(m.get("body", b"") for m in sent[1:]) == DATA
     assert responses.FileResponse.__call__ is not Patched.__call__  # the base is untouched
+
+
+def test_send_files_by_path_in_a_fastapi_app(data_file):
+    fastapi = pytest.importorskip("fastapi")
+    from fastapi.responses import FileResponse as FastAPIFileResponse
+
+    from lapwise.asgi import send_files_by_path
+
+    class Patched(FastAPIFileResponse):
+        pass
+
+    send_files_by_path(Patched)
+    app = fastapi.FastAPI()
+
+    @app.get("/download/{name}")
+    async def download(name: str):
+        return Patched(data_file, filename=name)
+
+    with asgi.serve(app, port=0) as srv:
+        status, headers, body = fetch(srv, "GET", "/download/report.bin")
+    assert status == 200 and body == DATA
+    assert headers["content-disposition"] == 'attachment; filename="report.bin"'

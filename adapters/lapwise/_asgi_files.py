@@ -9,11 +9,16 @@ whole file. zerocopysend (``{"type": "http.response.zerocopysend", "file": <open
 from ``offset`` (default: the file's position, which then moves past them); with
 ``more_body`` the response goes on, streamed. The server sends a duplicate descriptor: the app
 may close its file as soon as ``send`` returns. Content-Length is the server's own.
+
+``send_files_by_path(cls)`` is the opt-in for frameworks whose file response reads the file
+itself (Starlette before 0.38, as Debian 12 has it, and so FastAPI's ``FileResponse``): where
+the server offers pathsend, such a response's body goes as one pathsend message instead.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,6 +71,42 @@ async def _send_span(ex: Any, span: tuple[int, int, int], more: bool) -> None:
         ex.answered = True
         ex.req._file(None, fd, 0 if ex.gone else offset, 0 if ex.gone else count, False)
         ex.finished()
+
+
+def send_files_by_path(response_class: type) -> type:
+    """Makes ``response_class`` (Starlette's ``FileResponse`` or a subclass: ``path``,
+    ``status_code``, ``raw_headers``, ``stat_result``, ``set_stat_headers``,
+    ``send_header_only``, ``background``) send its file with ``http.response.pathsend`` where
+    the server offers it: the same head, then the whole file by path, then the background
+    task. Elsewhere the class's own ``__call__`` runs. Patches the class (every instance, also
+    those a framework makes); idempotent; returns the class."""
+    original = response_class.__call__
+    if getattr(original, "lapwise_pathsend", False):
+        return response_class
+
+    async def call(self: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if "http.response.pathsend" not in scope.get("extensions", {}):
+            await original(self, scope, receive, send)
+            return
+        if self.stat_result is None:
+            try:
+                st = os.stat(self.path)
+            except FileNotFoundError:
+                raise RuntimeError(f"File at path {self.path} does not exist.") from None
+            if not stat.S_ISREG(st.st_mode):
+                raise RuntimeError(f"File at path {self.path} is not a file.")
+            self.set_stat_headers(st)
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        if self.send_header_only:
+            await send({"type": "http.response.body", "body": b""})
+        else:
+            await send({"type": "http.response.pathsend", "path": os.fspath(self.path)})
+        if self.background is not None:
+            await self.background()
+
+    call.lapwise_pathsend = True  # type: ignore[attr-defined]
+    setattr(response_class, "__call__", call)  # noqa: B010 - a method replaced on the class
+    return response_class
 
 
 class FileResponse:

@@ -18,7 +18,8 @@ ask (at most ``body_window`` bytes wait); ``100 Continue`` goes out at the first
 ``receive()``. Smaller bodies come whole in one message. The scope's ``client`` and
 ``server`` are the connection's addresses.
 Files go out with ``sendfile``: the scope offers ``http.response.pathsend`` and
-``http.response.zerocopysend``, and ``FileResponse`` uses pathsend (``_asgi_files``).
+``http.response.zerocopysend``, ``FileResponse`` uses pathsend, and ``send_files_by_path``
+makes Starlette's own ``FileResponse`` use it (``_asgi_files``).
 
 Methods outside GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS get 405 from the core.
 """
@@ -34,12 +35,12 @@ from typing import Any
 from . import _native_status
 from ._app_pool import PENDING
 from ._asgi_exchange import Exchange, http_scope
-from ._asgi_files import FileResponse
+from ._asgi_files import FileResponse, send_files_by_path
 from ._asgi_lifespan import Lifespan, LifespanError
 from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
 from .app import App, Response, Running, _cut_response
 
-__all__ = ["serve", "run", "LifespanError", "METHODS", "FileResponse"]
+__all__ = ["serve", "run", "LifespanError", "METHODS", "FileResponse", "send_files_by_path"]
 
 log = logging.getLogger("lapwise.asgi")
 

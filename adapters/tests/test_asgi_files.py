@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 
 import pytest
 
@@ -138,3 +139,77 @@ def test_in_a_starlette_app(data_file):
     with asgi.serve(app, port=0) as srv:
         status, headers, body = fetch(srv, "GET", "/download")
     assert status == 200 and body == DATA
+
+
+def test_send_files_by_path_makes_starlettes_file_response_use_pathsend(data_file):
+    responses = pytest.importorskip("starlette.responses")
+    from starlette.applications import Starlette
+    from starlette.background import BackgroundTask
+    from starlette.routing import Route
+
+    from lapwise.asgi import send_files_by_path
+
+    class Patched(responses.FileResponse):
+        pass
+
+    assert send_files_by_path(Patched) is Patched
+    assert send_files_by_path(Patched) is Patched  # idempotent
+    ran: list[str] = []
+
+    async def download(request):
+        return Patched(data_file, media_type="application/x-test",
+                       background=BackgroundTask(lambda: ran.append("background")))
+
+    kinds: list[str] = []
+    inner = Starlette(routes=[Route("/download", download)])
+
+    async def app(scope, receive, send):
+        async def watched(message):
+            if scope["type"] == "http":
+                kinds.append(message["type"])
+            await send(message)
+        await inner(scope, receive, watched)
+
+    with asgi.serve(app, port=0) as srv:
+        status, headers, body = fetch(srv, "GET", "/download")
+        assert status == 200 and body == DATA and headers["content-type"] == "application/x-test"
+        assert kinds == ["http.response.start", "http.response.pathsend"]
+        for _ in range(500):  # the background task runs after the response is out
+            if ran:
+                break
+            time.sleep(0.01)
+        assert ran == ["background"]
+        kinds.clear()
+        status, headers, body = fetch(srv, "HEAD", "/download")
+        assert status == 200 and body == b"" and headers["content-length"] == str(len(DATA))
+
+    sent: list[dict] = []  # a server without the extension: Starlette's own body messages
+
+    async def collect(message):
+        sent.append(message)
+
+    asyncio.run(Patched(data_file)({"type": "http", "method": "GET"}, None, collect))
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == DATA
+    assert responses.FileResponse.__call__ is not Patched.__call__  # the base is untouched
+
+
+def test_send_files_by_path_in_a_fastapi_app(data_file):
+    fastapi = pytest.importorskip("fastapi")
+    from fastapi.responses import FileResponse as FastAPIFileResponse
+
+    from lapwise.asgi import send_files_by_path
+
+    class Patched(FastAPIFileResponse):
+        pass
+
+    send_files_by_path(Patched)
+    app = fastapi.FastAPI()
+
+    @app.get("/download/{name}")
+    async def download(name: str):
+        return Patched(data_file, filename=name)
+
+    with asgi.serve(app, port=0) as srv:
+        status, headers, body = fetch(srv, "GET", "/download/report.bin")
+    assert status == 200 and body == DATA
+    assert headers["content-disposition"] == 'attachment; filename="report.bin"'

@@ -104,3 +104,26 @@ def test_keep_alive_after_a_file(server):
             assert res.status == 200 and res.read() == want
     finally:
         conn.close()
+
+
+def test_flask_send_file_goes_out_with_sendfile(data_file):
+    flask = pytest.importorskip("flask")
+    app = flask.Flask(__name__)
+
+    @app.get("/object")
+    def by_object():
+        return flask.send_file(Watched(data_file), mimetype="application/x-test")
+
+    @app.get("/path")
+    def by_path():
+        return flask.send_file(data_file)
+
+    Watched.log.clear()
+    with wsgi.serve(app, port=0) as srv:
+        status, headers, body = fetch(srv, "GET", "/object")
+        assert status == 200 and body == DATA and headers["content-type"] == "application/x-test"
+        assert Watched.log == ["close"]  # wsgi.file_wrapper, sent without a read
+        status, headers, body = fetch(srv, "GET", "/path")
+        assert status == 200 and body == DATA and headers["content-length"] == str(len(DATA))
+        ranged = fetch(srv, "GET", "/path", headers={"Range": "bytes=10-19"})
+        assert ranged[0] == 206 and ranged[2] == DATA[10:20]  # Werkzeug's own range wrapper

@@ -268,6 +268,24 @@ TEST(FileBody, StreamedPartsCarryFilesAsChunks) {
   EXPECT_EQ(tf.opened(), 0);
 }
 
+TEST(FileBody, Http10StreamsFilesUnframedAndCloses) {
+  temp_file tf(5000);
+  file_session fs;
+  auto reqs = fs.take("GET /f HTTP/1.0\r\n\r\n");
+  ASSERT_EQ(reqs.size(), 1U);
+  request* r = reqs[0];
+  r->respond(streamed(response::part::head, "["));
+  response last = streamed(response::part::end, "]");
+  last.file = file_body(tf.open(), 10, 4000);
+  r->respond(std::move(last));
+  const std::string out = fs.drain();
+  const std::size_t body = out.find("\r\n\r\n") + 4;
+  EXPECT_EQ(out.find("Transfer-Encoding"), std::string::npos);
+  EXPECT_EQ(out.substr(body), "[]" + tf.bytes.substr(10, 4000));
+  EXPECT_TRUE(fs.s->done());  // the close delimits the body
+  EXPECT_EQ(tf.opened(), 0);
+}
+
 TEST(FileBody, AStreamedFileThatFailsAfterTheHeadEndsTheConnection) {
   temp_file tf(1000);
   file_session fs;

@@ -2,7 +2,8 @@
 in $LAPWISE_STATIC_DIR: a WSGI app returning ``wsgi.file_wrapper``, a raw ASGI app sending
 ``http.response.pathsend``, a Starlette app with Starlette's own ``FileResponse`` (as Debian's
 Starlette 0.26 has it: body messages of 64 KiB read on a worker thread), the same app with
-lapwise's ``FileResponse`` (pathsend), and a lapwise.App with ``app.static``."""
+lapwise's ``FileResponse`` (pathsend) and with Starlette's opted in by
+``lapwise.asgi.send_files_by_path``, and a lapwise.App with ``app.static``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from lapwise import App
 from lapwise.asgi import FileResponse as LapwiseFileResponse
+from lapwise.asgi import send_files_by_path
 
 ROOT = Path(os.environ.get("LAPWISE_STATIC_DIR", "."))
 
@@ -58,15 +60,20 @@ def _starlette(response: Any) -> Any:
     return Starlette(routes=[Route("/static/{name}", download)])
 
 
-def _starlette_apps() -> tuple[Any, Any]:
+def _starlette_apps() -> tuple[Any, Any, Any]:
     try:
         from starlette.responses import FileResponse
-    except ImportError:  # the benchmark then leaves those two servers out
-        return None, None
-    return _starlette(FileResponse), _starlette(LapwiseFileResponse)
+    except ImportError:  # the benchmark then leaves those servers out
+        return None, None, None
+
+    class PathsendFileResponse(FileResponse):  # type: ignore[misc]
+        """Starlette's own, opted in to pathsend (a subclass: the others stay as they are)."""
+
+    send_files_by_path(PathsendFileResponse)
+    return _starlette(FileResponse), _starlette(LapwiseFileResponse), _starlette(PathsendFileResponse)
 
 
-starlette_app, starlette_lapwise_app = _starlette_apps()
+starlette_app, starlette_lapwise_app, starlette_pathsend_app = _starlette_apps()
 lapwise_app = App()
 if ROOT.is_dir():
     lapwise_app.static("/static", ROOT)

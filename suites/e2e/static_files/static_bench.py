@@ -6,15 +6,17 @@ read by curl into /dev/null, against nginx with sendfile.
 Servers (each a child process on 127.0.0.1, started here and stopped by pid): nginx
 (``sendfile on``), lapwise's ``wsgi.file_wrapper``, ``App.static``, an ASGI app sending
 ``http.response.pathsend``, Starlette's ``FileResponse`` on lapwise and on uvicorn
-(httptools + uvloop), and lapwise's ``FileResponse`` in the same Starlette app. Before timing,
+(httptools + uvloop), and in the same Starlette app lapwise's ``FileResponse`` and Starlette's
+opted in to pathsend (``lapwise.asgi.send_files_by_path``). Before timing,
 each server's answer is fetched whole once and checked (length and SHA-256 of the whole file);
 every timed download checks its length. Rounds alternate the servers, so drift of a shared
-machine hits them alike. Reported per server: the median throughput (MB/s, wall), the ratio
-to nginx's median in the same run, server CPU seconds per GB (from /proc schedstat) and the
-server process's peak RSS (VmHWM: the file must never be held in memory),
-with the load average before and after. The client (curl, which copies every byte into user
-space) usually costs more CPU than a sendfile server: on a shared machine the throughput
-figures carry its scheduling noise, the CPU figures much less. Every download is bounded (curl --max-time).
+machine hits them alike. Reported per server: the median throughput (MB/s, wall), the median of
+the per-round ratios to nginx with a 95% bootstrap interval, server CPU seconds per GB (from
+/proc schedstat) and the server process's peak RSS (VmHWM: the file must never be held in
+memory), with the load average before and after. The client (curl, which copies every byte
+into user space) usually costs more CPU than a sendfile server: on a shared machine the
+throughput figures carry its scheduling noise, the CPU figures much less. Every download is
+bounded (curl --max-time).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import hashlib
 import http.client
 import importlib.util
 import os
+import random
 import signal
 import socket
 import statistics
@@ -70,6 +73,8 @@ def commands(work: Path, root: Path) -> dict[str, tuple[list[str], str]]:
                                            "Starlette 0.26 FileResponse on lapwise (body messages)"),
         "lapwise-starlette-lapwise.FileResponse": (_lapwise("asgi", "starlette_lapwise_app"),
                                                    "lapwise.asgi.FileResponse in Starlette (pathsend)"),
+        "lapwise-starlette-FileResponse+pathsend": (_lapwise("asgi", "starlette_pathsend_app"),
+                                                    "Starlette FileResponse after send_files_by_path"),
         "uvicorn-starlette-FileResponse": (
             [sys.executable, "-m", "uvicorn", "suites.e2e.static_files.static_apps:starlette_app",
              "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
@@ -186,6 +191,15 @@ def make_file(root: Path, size: int) -> str:
     return h.hexdigest()
 
 
+def paired_ratio(mine: list[float], base: list[float], resamples: int = 2000) -> tuple[float, float, float]:
+    """Median of the per-round ratios (rounds interleave the servers, so a round's two
+    downloads saw the same machine) and its 95% bootstrap interval."""
+    ratios = [a / b for a, b in zip(mine, base)]
+    rng = random.Random(7)
+    medians = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(resamples))
+    return statistics.median(ratios), medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
 def cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -229,14 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="server names (nginx is always included)")
     args = ap.parse_args(argv)
     servers, what, load = run(args.size_mb * 1_000_000, args.rounds, args.only)
-    base = statistics.median(next(s for s in servers if s.name == "nginx").speeds)
+    base = next(s for s in servers if s.name == "nginx").speeds
     print(f"static file {args.size_mb} MB x {args.rounds} rounds, curl -> /dev/null, 127.0.0.1; "
           f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load[0]:.2f} before, {load[1]:.2f} after")
-    print(f"{'server':42} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx':>8} {'CPU s/GB':>9} "
-          f"{'peak RSS':>8}  what")
+    print(f"{'server':42} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx [95% CI]':>20} "
+          f"{'CPU s/GB':>9} {'peak RSS':>8}  what")
     for s in servers:
         med = statistics.median(s.speeds)
-        print(f"{s.name:42} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} {med / base:8.2f} "
+        ratio, low, high = paired_ratio(s.speeds, base)
+        print(f"{s.name:42} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} "
+              f"{f'{ratio:.2f} [{low:.2f}, {high:.2f}]':>20} "
               f"{s.cpu / (s.bytes / 1e9):9.3f} {s.peak_rss_mb:6.0f}MB  {what[s.name]}")
     return 0
 

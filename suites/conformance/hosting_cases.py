@@ -184,9 +184,11 @@ CASES: list[HostingCase] = [
     one("header_too_large", _g("/json", "X-Big: " + "h" * 70_000), 431, server_answer=True),
 ]
 
-# Flask only: the signed session cookie (its value is normalised away: it holds a timestamp).
-FLASK_ONLY = [
+# One app only: Flask's signed session cookie (its value is normalised away: it holds a
+# timestamp); FastAPI's plain-def dependency, run on a worker thread.
+ONE_APP = [
     one("session_new", _g("/session"), 200, apps=frozenset({"flask"})),
+    one("sync_dependency", _g("/items/7/owner", "X-Token: AbC"), 200, apps=frozenset({"fastapi"})),
 ]
 
-ALL_CASES = CASES + FLASK_ONLY
+ALL_CASES = CASES + ONE_APP

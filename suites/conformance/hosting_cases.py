@@ -168,7 +168,7 @@ CASES: list[HostingCase] = [
                 ("HEAD", "GET"), (200, 200)),
     one("http10_request", req("GET", "/json", version="HTTP/1.0", host=False), 200),
     HostingCase("http10_keep_alive", (req("GET", "/json", "Connection: keep-alive", version="HTTP/1.0") * 2,),
-                ("GET", "GET"), (200, 200), by_app={"flask": (200,)}),
+                ("GET", "GET"), (200, 200)),
     one("connection_close", _g("/json", "Connection: close"), 200),
     HostingCase("hang_up_mid_stream", (_g("/stream?n=10000"), 0.05), (), (200,), hang_up="read", then=_g("/plaintext")),
     HostingCase("hang_up_mid_upload", (req("POST", "/size", "Content-Length: 100000") + b"u" * 1000, 0.05), (), (200,),

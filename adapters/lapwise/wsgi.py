@@ -21,10 +21,10 @@ A response whose iterable is a list or tuple of at most one item, with nothing p
 ``write()``, leaves whole, and so does one whose parts add up to its declared Content-Length of
 at most 256 KiB (gathered first, whatever its iterable); otherwise each piece is one part of a
 streamed response (chunked), and the thread waits while the connection's unsent output is over
-``max_output`` (back-pressure). The iterable's ``close()`` is always called. A ``wsgi.file_wrapper`` over an open regular
-file is sent by the server core with ``sendfile`` from the file's current position to its end
-(or as far as the app's Content-Length says), never read into memory; over any other file-like
-it is read in blocks of ``block_size`` and streamed.
+``max_output`` (back-pressure). The iterable's ``close()`` is always called. A
+``wsgi.file_wrapper`` over an open regular file is sent by the server core with ``sendfile`` from
+the file's current position to its end (or as far as the app's Content-Length says), never read
+into memory; over any other file-like it is read in blocks of ``block_size`` and streamed.
 ``start_response(status, headers, exc_info)`` may replace the headers until the first part is
 sent; after that it re-raises ``exc_info``.
 """

@@ -18,12 +18,13 @@ from the read; the client gets the core's status if no response has begun. ``REM
 ``REMOTE_PORT``, ``SERVER_NAME`` and ``SERVER_PORT`` are the connection's addresses.
 
 A response whose iterable is a list or tuple of at most one item, with nothing passed to
-``write()``, leaves whole; otherwise each piece is one part of a streamed response (chunked),
-and the thread waits while the connection's unsent output is over ``max_output``
-(back-pressure). The iterable's ``close()`` is always called. A ``wsgi.file_wrapper`` over an open regular
-file is sent by the server core with ``sendfile`` from the file's current position to its end
-(or as far as the app's Content-Length says), never read into memory; over any other file-like
-it is read in blocks of ``block_size`` and streamed.
+``write()``, leaves whole, and so does one whose parts add up to its declared Content-Length of
+at most 256 KiB (gathered first, whatever its iterable); otherwise each piece is one part of a
+streamed response (chunked), and the thread waits while the connection's unsent output is over
+``max_output`` (back-pressure). The iterable's ``close()`` is always called. A
+``wsgi.file_wrapper`` over an open regular file is sent by the server core with ``sendfile`` from
+the file's current position to its end (or as far as the app's Content-Length says), never read
+into memory; over any other file-like it is read in blocks of ``block_size`` and streamed.
 ``start_response(status, headers, exc_info)`` may replace the headers until the first part is
 sent; after that it re-raises ``exc_info``.
 """
@@ -74,6 +75,12 @@ def _log_error(exc: BaseException, where: str, method: str | None, path: str | N
     log.error("%s %s: the WSGI app raised %s", method, path, type(exc).__name__, exc_info=exc)
 
 
+# A response whose declared Content-Length is at most this is gathered and sent whole even when
+# its iterable is not a list (Flask's never is): one hand-off to the io thread instead of one per
+# part, and a length-delimited answer that keeps an HTTP/1.0 keep-alive connection open.
+_GATHER_MAX = 256 << 10
+
+
 class _Call:
     """One request: environ, start_response, write, and the parts sent so far."""
 
@@ -85,6 +92,7 @@ class _Call:
         self.length: int | None = None  # the app's Content-Length (bounds a file_wrapper)
         self.gone = False
         self.taken = threading.Event()
+        self.gathered: list[bytes] | None = None  # parts held back while a whole answer is gathered
         self.input: BodyInput | None = None
         self.environ = self._environ(server, root_path)
 
@@ -145,6 +153,9 @@ class _Call:
         return self.write
 
     def write(self, data: bytes) -> None:
+        if self.gathered is not None:
+            self.gathered.append(data)
+            return
         self.part(data)
 
     def part(self, data: bytes) -> None:
@@ -162,6 +173,27 @@ class _Call:
                 return
             self.req._part(data, False)
         self.taken.wait()
+
+    def _gather(self, parts: Any) -> bytes | None:
+        """The whole body if the parts add up to the declared Content-Length; otherwise (the app
+        said another length) sends what was gathered as the first parts of a streamed answer and
+        returns None (``parts`` goes on)."""
+        pieces = self.gathered = []
+        size = 0
+        try:
+            for data in parts:
+                pieces.append(data)
+                size += len(data)
+                if size > (self.length or 0):
+                    break
+            else:
+                if size == self.length:
+                    return b"".join(pieces)
+        finally:
+            self.gathered = None
+        for data in pieces:
+            self.part(data)
+        return None
 
     def resumed(self, gone: bool) -> None:
         self.gone = self.gone or gone
@@ -183,7 +215,12 @@ class _Call:
                 body = result[0] if result else b""
                 self.req._respond(Response(self.status, self.headers, b"" if self.req.method == "HEAD" else body))
                 return
-            for data in result:
+            parts = iter(result)
+            if self.length is not None and self.length <= _GATHER_MAX and not self.started:
+                if (body := self._gather(parts)) is not None:
+                    self.req._respond(Response(self.status, self.headers, b"" if self.req.method == "HEAD" else body))
+                    return
+            for data in parts:
                 self.part(data)
             if not self.started:
                 self.part(b"")

@@ -41,6 +41,9 @@ def raw_app(environ, start_response):
     if path == "/stream":
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "999")])
         return Body([b"a" * 70000, b"b" * 70000, b"end"], "stream")
+    if path == "/gathered":  # not a list, but an honest Content-Length: sent whole
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "9")])
+        return Body([b"abc", b"def", b"ghi"], "gathered")
     if path == "/write":
         write = start_response("201 Created", [("X-Kind", "write")])
         write(b"written,")
@@ -92,6 +95,13 @@ def test_streamed_iterable_and_close(server):
     assert status == 200 and body == b"a" * 70000 + b"b" * 70000 + b"end"
     assert headers["transfer-encoding"] == "chunked" and "content-length" not in headers
     assert closed == ["stream"]
+
+
+def test_iterable_with_its_length_is_sent_whole(server):
+    closed.clear()
+    status, headers, body = fetch(server, "GET", "/gathered")
+    assert (status, body, headers["content-length"]) == (200, b"abcdefghi", "9")
+    assert "transfer-encoding" not in headers and closed == ["gathered"]
 
 
 def test_write_callable(server):

@@ -168,7 +168,7 @@ CASES: list[HostingCase] = [
                 ("HEAD", "GET"), (200, 200)),
     one("http10_request", req("GET", "/json", version="HTTP/1.0", host=False), 200),
     HostingCase("http10_keep_alive", (req("GET", "/json", "Connection: keep-alive", version="HTTP/1.0") * 2,),
-                ("GET", "GET"), (200, 200), by_app={"flask": (200,)}),
+                ("GET", "GET"), (200, 200)),
     one("connection_close", _g("/json", "Connection: close"), 200),
     HostingCase("hang_up_mid_stream", (_g("/stream?n=10000"), 0.05), (), (200,), hang_up="read", then=_g("/plaintext")),
     HostingCase("hang_up_mid_upload", (req("POST", "/size", "Content-Length: 100000") + b"u" * 1000, 0.05), (), (200,),
@@ -184,9 +184,11 @@ CASES: list[HostingCase] = [
     one("header_too_large", _g("/json", "X-Big: " + "h" * 70_000), 431, server_answer=True),
 ]
 
-# Flask only: the signed session cookie (its value is normalised away: it holds a timestamp).
-FLASK_ONLY = [
+# One app only: Flask's signed session cookie (its value is normalised away: it holds a
+# timestamp); FastAPI's plain-def dependency, run on a worker thread.
+ONE_APP = [
     one("session_new", _g("/session"), 200, apps=frozenset({"flask"})),
+    one("sync_dependency", _g("/items/7/owner", "X-Token: AbC"), 200, apps=frozenset({"fastapi"})),
 ]
 
-ALL_CASES = CASES + FLASK_ONLY
+ALL_CASES = CASES + ONE_APP

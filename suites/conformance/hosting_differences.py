@@ -45,10 +45,10 @@ DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("http10_keep_alive", "hypercorn-trio", "*"): "closes without an answer on a pipelined pair of HTTP/1.0 "
                                                   "keep-alive requests",
     **_each(("keep_alive_sequential", "pipelined_three"), ("hypercorn",), HYPERCORN_KEEP_ALIVE),
-    **_each(("keep_alive_sequential", "pipelined_three", "pipelined_post_then_get", "pipelined_head_then_get"),
-            ("gunicorn-sync", "werkzeug"), ONE_PER_CONNECTION),
-    **_each(("pipelined_three", "pipelined_post_then_get", "pipelined_head_then_get"), ("gunicorn-gthread",),
-            NO_PIPELINING),
+    **_each(("keep_alive_sequential", "pipelined_three", "pipelined_post_then_get", "pipelined_head_then_get",
+             "http10_keep_alive"), ("gunicorn-sync", "werkzeug"), ONE_PER_CONNECTION),
+    **_each(("pipelined_three", "pipelined_post_then_get", "pipelined_head_then_get", "http10_keep_alive"),
+            ("gunicorn-gthread",), NO_PIPELINING),
     **_each(("header_too_large",), ("hypercorn", "hypercorn-trio", "gunicorn-sync", "gunicorn-gthread"),
             BIG_HEADER_400),
     **_each(("header_too_large",), ("uvicorn", "uvicorn-h11"), BIG_HEADER_OK),
@@ -65,11 +65,7 @@ DIFFERENCES: dict[tuple[str, str, str], str] = {
 # Cases where lapwise's own answer is not yet the one intended (a feature another part of the
 # product is adding): peers are not compared on them until it lands. (case, app) -> (reason, a
 # peer that answers as intended: the record is stale once lapwise answers like it).
-PENDING: dict[tuple[str, str], tuple[str, str]] = {
-    ("http10_keep_alive", "flask"): ("lapwise-wsgi drops the app's Content-Length when the iterable is not a list "
-                                     "(Flask's never is) and streams the body, so an HTTP/1.0 keep-alive answer "
-                                     "must close (pending Content-Length pass-through)", "gunicorn-gthread"),
-}
+PENDING: dict[tuple[str, str], tuple[str, str]] = {}
 
 # What each ASGI server does when the app's lifespan startup fails, when not "exits with the
 # app's error"; the text before ":" is the behaviour, after it the reason.

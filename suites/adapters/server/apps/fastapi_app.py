@@ -1,7 +1,9 @@
 """The app on FastAPI: the hosted surface of hosted_surface.py with FastAPI's own features (typed
 path and query parameters with validation, a pydantic body model, a dependency, a middleware,
 cookies, a form with a file upload, a streaming response, static files, an exception handler).
-``GET /items/{item_id}`` is the route the hosted benchmarks time."""
+``GET /items/{item_id}`` is the route the hosted benchmarks time (its dependency is ``async``:
+the server's own cost shows); ``GET /items/{item_id}/owner`` has a plain ``def`` dependency, which
+FastAPI runs on a worker thread (the loop-to-thread hand-off a server's loop must wake for)."""
 
 from __future__ import annotations
 
@@ -19,8 +21,14 @@ class Item(BaseModel):
     tags: list[str] = []
 
 
-def token(x_token: str | None = Header(None)) -> str:
+async def token(x_token: str | None = Header(None)) -> str:
     return token_of(x_token)
+
+
+def owner(x_token: str | None = Header(None)) -> str:
+    """A plain ``def`` dependency: FastAPI runs it on anyio's worker threads, so a request to
+    ``/items/{item_id}/owner`` crosses from the event loop to a thread and back."""
+    return token_of(x_token).lower()
 
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
@@ -56,6 +64,11 @@ async def echo(request: Request) -> Response:
 @app.get("/items/{item_id}")
 async def read_item(item_id: int, q: str | None = Query(None, max_length=MAX_Q), tok: str = Depends(token)) -> dict:
     return {"item_id": item_id, "q": q, "token": tok}
+
+
+@app.get("/items/{item_id}/owner")
+async def item_owner(item_id: int, who: str = Depends(owner)) -> dict:
+    return {"item_id": item_id, "owner": who}
 
 
 @app.post("/items")

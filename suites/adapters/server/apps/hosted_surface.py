@@ -17,6 +17,9 @@ framework's features; answers are compared per app across servers, never across 
 - ``GET /static/lines.txt`` -> the file below (a static-files feature of the framework)
 - ``GET /teapot`` -> 418 ``{"error": "teapot"}`` from an error handler
 - every answer carries ``x-middleware: seen`` from a middleware (Flask: ``after_request``)
+
+One app only: Flask's ``GET /session`` (a counter in the signed session cookie); FastAPI's
+``GET /items/{item_id}/owner`` (a plain ``def`` dependency, run on a worker thread).
 """
 
 from __future__ import annotations

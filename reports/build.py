@@ -317,7 +317,8 @@ def summary_section(records: list[Record]) -> list[Block]:
     if pipeline_rows:
         blocks.append(("p", "Fetch-and-extract pipeline (wall time for all pages; lapwise "
                             "against each other pipeline, target where the html issue set one):"))
-        blocks.append(("table", ["comparison", "lapwise speedup", "target"], pipeline_rows))
+        blocks.append(("table", ["comparison", "lapwise speedup", "target", "CPU ratio"],
+                       pipeline_rows))
     rows = summary.scenario_rows(records)
     if rows:
         blocks.append(("p", "Per scenario: the native adapter against the best pure-Python "

@@ -18,6 +18,8 @@ def _pipeline_records() -> list[Record]:
                   "engine": "html/native", "design": f"{name} design"}
         recs.append(Record(f"pipeline/{name}", "pipeline.wall", "wall_time", "s",
                            [6.5 * k, 6.6 * k, 6.4 * k], param="1000", extra=dict(common)))
+        recs.append(Record(f"pipeline/{name}", "pipeline.cpu", "cpu_per_page", "ms",
+                           [2.0 * k, 2.1 * k, 1.9 * k], param="1000", extra=dict(common)))
         for step in pipeline_table.STEPS:
             recs.append(Record(f"pipeline/{name}", f"pipeline.{step}", "time_per_page", "ms",
                                [0.5 * k], param="1000", extra={**common, "step": step}))
@@ -33,6 +35,7 @@ def test_speedups_against_their_targets() -> None:
     assert rows["lapwise vs aiohttp-bs4"][1].startswith("pays: 60.00x [55.00, 66.00]")
     assert rows["lapwise vs aiohttp-bs4"][2] == "10x: met"
     assert rows["lapwise vs aiohttp-native"][2].startswith("2x: undecided")
+    assert rows["lapwise vs aiohttp-bs4"][3].startswith("pays: 60.00x")  # CPU per page
 
 
 def test_report_shows_the_pipeline_family_with_contracts(tmp_path) -> None:
@@ -44,6 +47,7 @@ def test_report_shows_the_pipeline_family_with_contracts(tmp_path) -> None:
     head = section.split("| step | lapwise | aiohttp-native | aiohttp-bs4 |")[1]
     assert "| to Python objects | 0.5 ms (n=1) | 0.65 ms (n=1) | 30 ms (n=1) |" in head
     assert "| **whole pipeline** (wall) | 6.5 s [6.4, 6.6] n=3 |" in head
+    assert "| **whole pipeline** (CPU per page) | 2 ms [1.9, 2.1] n=3 |" in head
     for step in pipeline_table.STEPS:
         label = pipeline_table.STEP_LABELS[step]
         assert f"| {label} | {pipeline_table.STEP_CONTRACTS[step]} |" in section

@@ -8,7 +8,9 @@ extraction, every answer checked against html5lib's before a timing counts.
 
 Writes RESULTS/pipeline.json (suite ``e2e.pipeline``): per pipeline ``pipeline.wall`` (seconds
 for all pages, one sample per round; rounds interleaved in a seeded shuffled order; a pipeline
-whose first checked run alone passes --max-seconds keeps that run as its one sample), the steps
+whose first checked run alone passes --max-seconds keeps that run as its one sample),
+``pipeline.cpu`` (the pipeline's own process CPU, every thread, per page, one sample per
+round: what a shared machine does not inflate), the steps
 ``pipeline.fetch|parse|select|to_python`` in ms per page over the first --step-pages pages (100)
 (pipeline_steps.py says how each is timed) and, on
 pipeline/lapwise, ``pipeline.speedup`` per other pipeline (median wall ratio with its bootstrap
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import signal
 import sys
 import time
@@ -44,24 +47,34 @@ def _progress(on: bool, done: int, total: int, label: str) -> None:
         print(f"PROGRESS {done} {total} pipeline {label}", flush=True)
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this process so far, every thread (the pipelines' workers run in it)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _timed_run(p: Pipeline, urls: list[str], cap: int, want: list[dict[str, Any]],
-               server: PageNginx) -> tuple[float, float, list[str]]:
-    """(wall seconds, nginx CPU seconds, mismatches) of one end-to-end run."""
+               server: PageNginx) -> tuple[float, float, float, list[str]]:
+    """(wall seconds, nginx CPU seconds, the pipeline's own CPU seconds, mismatches) of one
+    end-to-end run."""
     cpu0 = server.cpu_seconds()
+    own0 = _own_cpu()
     t0 = time.perf_counter()
     try:
         got = p.run(urls, cap)
     except Exception as exc:  # a pipeline that breaks fails its own check, not the whole run
-        return time.perf_counter() - t0, 0.0, [f"raised {exc!r}"]
+        return time.perf_counter() - t0, 0.0, 0.0, [f"raised {exc!r}"]
     wall = time.perf_counter() - t0
-    return wall, server.cpu_seconds() - cpu0, mismatches(got, want)
+    own = _own_cpu() - own0
+    return wall, server.cpu_seconds() - cpu0, own, mismatches(got, want)
 
 
 def measure(chosen: list[Pipeline], pages: int, cap: int, rounds: int, max_seconds: float,
             step_pages: int, progress: bool) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
     """Per pipeline: {"wall": [...], "nginx_cpu": [...], step: [...]}; and the failures."""
     want = reference_answers(pages)
-    out: dict[str, dict[str, Any]] = {p.name: {"wall": [], "nginx_cpu": []} for p in chosen}
+    out: dict[str, dict[str, Any]] = {p.name: {"wall": [], "nginx_cpu": [], "cpu": []}
+                                      for p in chosen}
     failures: dict[str, list[str]] = {}
     total = len(chosen) * (rounds + 1 + int(step_pages > 0))
     done = 0
@@ -70,7 +83,7 @@ def measure(chosen: list[Pipeline], pages: int, cap: int, rounds: int, max_secon
         urls = page_urls(server.start().url, pages)
         for p in chosen:  # warm-up and the first check; its time is not a sample
             _progress(progress, done, total, f"{p.name} check")
-            wall, _, bad = _timed_run(p, urls, cap, want, server)
+            wall, _, own, bad = _timed_run(p, urls, cap, want, server)
             done += 1
             if bad:
                 failures[p.name] = bad[:5] + ([f"... {len(bad) - 5} more"] if len(bad) > 5 else [])
@@ -78,6 +91,7 @@ def measure(chosen: list[Pipeline], pages: int, cap: int, rounds: int, max_secon
             if not bad and wall > max_seconds:  # too slow to repeat: the checked run counts
                 out[p.name]["wall"].append(wall)
                 out[p.name]["nginx_cpu"].append(0.0)
+                out[p.name]["cpu"].append(own)
                 out[p.name]["first_run_counted"] = True
         ok = [p for p in chosen if p.name not in failures]
         rng = random.Random(SEED)
@@ -90,12 +104,13 @@ def measure(chosen: list[Pipeline], pages: int, cap: int, rounds: int, max_secon
                 rec = out[p.name]
                 if rec["wall"] and sum(rec["wall"]) + rec["first_run_s"] > max_seconds:
                     continue  # a slow pipeline keeps the samples it has
-                wall, cpu, bad = _timed_run(p, urls, cap, want, server)
+                wall, cpu, own, bad = _timed_run(p, urls, cap, want, server)
                 if bad:
                     failures[p.name] = [f"round {r + 1}: {b}" for b in bad[:5]]
                     continue
                 rec["wall"].append(wall)
                 rec["nginx_cpu"].append(cpu)
+                rec["cpu"].append(own)
         if step_pages:
             for p in ok:
                 _progress(progress, done, total, f"{p.name} steps")
@@ -123,6 +138,12 @@ def to_records(chosen: list[Pipeline], got: dict[str, dict[str, Any]], pages: in
             extra={**common, "step": "wall", "ci95": [ci.lo, ci.hi],
                    "nginx_cpu_s": m["nginx_cpu"], "first_run_s": m.get("first_run_s"),
                    "first_run_counted": m.get("first_run_counted", False)}))
+        if m["cpu"]:  # what a shared machine cannot inflate: the pipeline's CPU, every thread
+            records.append(Record(
+                adapter=p.adapter, scenario="pipeline.cpu", param=param, metric="cpu_per_page",
+                unit="ms", samples=[c * 1e3 / pages for c in m["cpu"]],
+                extra={**common, "step": "cpu",
+                       "timed": "process CPU (user + system, every thread) over the whole run / pages"}))
         for step in STEPS:
             if m.get(step):
                 records.append(Record(

@@ -62,7 +62,7 @@ def test_every_pipeline_agrees_with_the_reference_and_records_are_valid(
     for p in PIPELINES.values():
         steps = {r.extra["step"] for r in result.records
                  if r.adapter == p.adapter and r.scenario != "pipeline.speedup"}
-        assert steps == {"wall", "fetch", "parse", "select", "to_python"}, p.name
+        assert steps == {"wall", "cpu", "fetch", "parse", "select", "to_python"}, p.name
     speedups = {r.param for r in result.records if r.scenario == "pipeline.speedup"}
     assert speedups == set(PIPELINES) - {"lapwise"}
     assert all(r.extra.get("answers_checked") for r in result.records

@@ -26,6 +26,8 @@ class WebSocketServer(Adapter):
     limit_configured: ClassVar[bool] = True
     # True when the server offers permessage-deflate in this setup.
     deflate: ClassVar[bool] = True
+    # False for a variant that is checked (conformance) but not timed by default.
+    timed: ClassVar[bool] = True
 
     @abc.abstractmethod
     def start(self, host: str = "127.0.0.1", port: int = 0, cpu: int | None = None) -> Address:

@@ -9,6 +9,7 @@ from .base import MAX_MESSAGE
 
 class LapwiseCoreEcho(WebSocketProcess):
     name = "lapwise-core"
+    io = "epoll"
 
     @classmethod
     def available(cls) -> Availability:
@@ -20,4 +21,4 @@ class LapwiseCoreEcho(WebSocketProcess):
     def command(self, host: str, port: int) -> list[str]:
         tool = built_tool("lapwise-ws-echo", "LAPWISE_WS_ECHO_BIN")
         assert tool is not None
-        return [str(tool), "--port", str(port), "--io", "epoll", "--max-message", str(MAX_MESSAGE)]
+        return [str(tool), "--port", str(port), "--io", self.io, "--max-message", str(MAX_MESSAGE)]

@@ -100,3 +100,16 @@ def test_records_and_ratio_arithmetic():
     assert by[("websocket/peer", "client_cpu_per_message")] == pytest.approx(500.0)
     (ratio,) = ratios(recs)
     assert ratio.metric == "ratio_vs_peer" and ratio.samples[0] == pytest.approx(4.0)
+
+
+def test_bench_writes_a_valid_result_file(tmp_path, lapwise_echo):
+    from suites.results import load
+
+    from .ws_echo_bench import main
+
+    assert main(["--out", str(tmp_path), "--adapters", "websocket/lapwise-core", "--rounds", "1",
+                 "--seconds", "0.3", "--sizes", "32"]) == 0
+    result = load(tmp_path / "e2e.websocket.echo.json")
+    metrics = {r.metric for r in result.records}
+    assert metrics == {"throughput", "cpu_per_message", "client_cpu_per_message"}
+    assert "| lapwise-core | 32 |" in (tmp_path / "websocket_echo.md").read_text()

@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         counts = {g: sum(v.grade == g for v in table[entry.adapter_id].values()) for g in GRADES}
         print(f"{entry.adapter_id}: {counts} in {time.monotonic() - t0:.1f} s", flush=True)
         result.records += records(entry.adapter_id, table[entry.adapter_id])
+    if not table:
+        print(f"no WebSocket server selected by {args.adapters!r}: no table")
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
     write(result, args.out / "e2e.websocket.conformance.json")
     (args.out / "websocket_conformance.md").write_text(markdown(table, cases))

@@ -194,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     rounds, seconds = args.rounds or rounds, args.seconds or seconds
     sizes = [int(s) for s in args.sizes.split(",")]
     ids = [e.adapter_id for e in registry.entries("websocket", args.adapters)
-           if e.cls is not None and e.availability]
+           if e.cls is not None and e.availability and (e.cls.timed or args.adapters != "websocket/*")]
+    if not ids:
+        print(f"no WebSocket server selected by {args.adapters!r}: nothing to time")
+        return 0
     runs, problems = measure(ids, sizes, args.connections, rounds, seconds, warmup, args.progress)
     recs = records(runs, args.connections)
     recs += ratios(recs)

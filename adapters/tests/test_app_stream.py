@@ -129,30 +129,36 @@ def test_back_pressure_holds_the_generator():
     assert produced[0] > held
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
-def test_client_leaving_closes_the_generator(kind):
-    app = App()
+def endless(app: App, kind: str, chunk: str, pause: float) -> threading.Event:
+    """GET /s: a sync or async generator sending ``chunk`` every ``pause`` s for ever; the
+    event is set once the generator was closed."""
     closed = threading.Event()
 
     if kind == "sync":
         @app.get("/s")
-        def s(req):
+        def sync_forever(req):
             try:
                 while True:
-                    time.sleep(0.01)
-                    yield "tick\n"
+                    time.sleep(pause)
+                    yield chunk
             finally:
                 closed.set()
     else:
         @app.get("/s")
-        async def s(req):
+        async def async_forever(req):
             try:
                 while True:
-                    await asyncio.sleep(0.01)
-                    yield "tick\n"
+                    await asyncio.sleep(pause)
+                    yield chunk
             finally:
                 closed.set()
+    return closed
 
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_client_leaving_closes_the_generator(kind):
+    app = App()
+    closed = endless(app, kind, "tick\n", 0.01)
     with app.serve(port=0) as running:
         sock = socket.create_connection((running.host, running.port), timeout=10)
         sock.sendall(b"GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -164,30 +170,10 @@ def test_client_leaving_closes_the_generator(kind):
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_shutdown_cuts_an_endless_stream(kind):
     app = App()
-    closed = threading.Event()
-
-    if kind == "sync":
-        @app.get("/forever")
-        def forever(req):
-            try:
-                while True:
-                    time.sleep(0.05)
-                    yield "."
-            finally:
-                closed.set()
-    else:
-        @app.get("/forever")
-        async def forever(req):
-            try:
-                while True:
-                    await asyncio.sleep(0.05)
-                    yield "."
-            finally:
-                closed.set()
-
+    closed = endless(app, kind, ".", 0.05)
     running = app.serve(port=0, shutdown_timeout=0.5)
     sock = socket.create_connection((running.host, running.port), timeout=10)
-    sock.sendall(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.sendall(b"GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
     assert b"." in sock.recv(4096)
     running.stop()
     assert closed.wait(10)

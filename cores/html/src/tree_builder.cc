@@ -465,7 +465,11 @@ class builder {
     return false;
   }
 
-  bool on_stack(node_id n) const { return std::find(open_.begin(), open_.end(), n) != open_.end(); }
+  // From the top: the elements asked about (the last formatting element, the one an end tag
+  // names) are usually near it, and this runs for every character token inside formatting.
+  bool on_stack(node_id n) const {
+    return std::find(open_.rbegin(), open_.rend(), n) != open_.rend();
+  }
   bool template_on_stack() const {
     for (node_id n : open_)
       if (doc_.is_html(n, tag::template_)) return true;

@@ -112,6 +112,26 @@ def test_no_100_continue_when_the_app_answers_without_reading(server):
         sock.close()
 
 
+@pytest.mark.parametrize("chunked", [False, True])
+def test_an_unread_body_is_dropped_and_the_connection_goes_on(server, chunked):
+    sock = connect(server)
+    try:
+        framing = b"Transfer-Encoding: chunked" if chunked else b"Content-Length: 3000000"
+        sock.sendall(b"POST /refuse HTTP/1.1\r\nHost: t\r\n" + framing + b"\r\n\r\n")
+        head, body, rest = read_response(sock)
+        assert head.startswith(b"HTTP/1.1 403") and body == b"refused"
+        piece = b"y" * 100_000
+        for _ in range(30):
+            sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
+        sock.sendall(b"GET /scope HTTP/1.1\r\nHost: t\r\n\r\n")
+        head, body, _ = read_response(sock, rest)
+        assert head.startswith(b"HTTP/1.1 200") and body.startswith(b"127.0.0.1:")
+    finally:
+        sock.close()
+
+
 def test_a_chunked_body_over_max_body_is_413(server):
     with asgi.serve(body_app, port=0, io=server._native.io, max_body=100_000) as small:
         head, _ = upload(small, "/sum", 300_000, piece=20_000, chunked=True)

@@ -23,6 +23,11 @@
 // - The first error, a "Connection: close" request, end_of_input(), or a timeout ends the
 //   connection: nothing after it is parsed; done() becomes true once every earlier response is
 //   out. A partial request at end of input is dropped (no response: the client is gone).
+// - Streamed bodies (config::stream_body_over; session_body.cc): the request is dispatched at
+//   its head; its body moves from the input into the request's window, at most body_window
+//   bytes, and is handed over piece by piece at read_body(). While the window is full nothing
+//   is read (wants_read() false); a streamed body is read even while the bounds on new
+//   requests pause parsing, and the next request is parsed right after its last byte.
 // - A head is re-parsed only when new bytes hold a line end (or limits are crossed), so a
 //   client trickling bytes costs linear work. Timeouts are the owner's: current_phase() says
 //   which applies, parsed() when a new head began; timeout() answers 408 in head or body.

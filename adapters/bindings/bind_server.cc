@@ -41,6 +41,7 @@
 // what was built; an attribute never built then raises RuntimeError (unless the request was
 // still referenced when answered: then everything is built first).
 #include <Python.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -140,6 +141,7 @@ class py_handler final : public ls::handler {
 
   void handle(std::span<ls::request* const> batch) noexcept override {
     PyEval_RestoreThread(tstate_);
+    if (on_slow_ != nullptr) batch_usage_ = thread_usage();
     const auto started = std::chrono::steady_clock::now();
     auto now = started;
     std::size_t done = 0;
@@ -174,9 +176,33 @@ class py_handler final : public ls::handler {
   std::chrono::steady_clock::time_point handle_one(
       ls::request* r, bool offload, std::chrono::steady_clock::time_point since) noexcept;
   static thread_local PyThreadState* tstate_;
+
+  // This thread's CPU time and voluntary context switches (getrusage RUSAGE_THREAD).
+  struct usage {
+    std::chrono::microseconds cpu{0};
+    long voluntary = -1;
+  };
+  static usage thread_usage() noexcept {
+    rusage ru{};
+    if (::getrusage(RUSAGE_THREAD, &ru) != 0) return {};
+    const auto us = [](const timeval& t) {
+      return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
+    };
+    return {us(ru.ru_utime) + us(ru.ru_stime), ru.ru_nvcsw};
+  }
+  // A call over slow_after_ whose batch so far neither blocked (no voluntary switch: no sleep,
+  // no I/O, no GIL wait) nor used slow_after_ of CPU was preempted: a loaded machine took the
+  // time, not the handler, and telling on_slow would move a cheap handler off the io thread.
+  static bool preempted(std::chrono::steady_clock::duration limit) noexcept {
+    const usage now = thread_usage();
+    return now.voluntary >= 0 && batch_usage_.voluntary == now.voluntary &&
+           now.cpu - batch_usage_.cpu < limit;
+  }
+  static thread_local usage batch_usage_;  // at the start of the batch being handled
 };
 
 thread_local PyThreadState* py_handler::tstate_ = nullptr;
+thread_local py_handler::usage py_handler::batch_usage_;
 
 // ------------------------------------------------------------------------------ conversion
 
@@ -534,6 +560,48 @@ PyObject* get_server(py_request* self, void*) {
   return address_of(self->req->server());
 }
 
+// _scope(template): a copy of the dict `template` with this request's ASGI http scope keys
+// set (http_version, method, path, raw_path, query_string as bytes, headers, client, and
+// server when the core knows it): one call for what would be nine attribute reads and a dict
+// built in Python.
+PyObject* req_scope(py_request* self, PyObject* tmpl) {
+  if (self->req == nullptr) return detached_error();
+  if (!PyDict_Check(tmpl)) {
+    PyErr_SetString(PyExc_TypeError, "_scope(template): a dict");
+    return nullptr;
+  }
+  const ls::request& r = *self->req;
+  PyObject* d = PyDict_Copy(tmpl);
+  if (d == nullptr) return nullptr;
+  const std::string_view q = r.query();
+  PyObject* values[8] = {get_http_version(self, nullptr),
+                         get_method(self, nullptr),
+                         get_path(self, nullptr),
+                         get_raw_path(self, nullptr),
+                         PyBytes_FromStringAndSize(q.data(), static_cast<Py_ssize_t>(q.size())),
+                         get_raw_headers(self, nullptr),
+                         get_client(self, nullptr),
+                         get_server(self, nullptr)};
+  static PyObject* const keys[8] = {
+      PyUnicode_InternFromString("http_version"), PyUnicode_InternFromString("method"),
+      PyUnicode_InternFromString("path"),         PyUnicode_InternFromString("raw_path"),
+      PyUnicode_InternFromString("query_string"), PyUnicode_InternFromString("headers"),
+      PyUnicode_InternFromString("client"),       PyUnicode_InternFromString("server")};
+  bool ok = true;
+  for (int i = 0; i < 8; ++i) {
+    // An unknown local address keeps the template's server.
+    const bool keep = i == 7 && values[i] == Py_None;
+    ok = ok && keys[i] != nullptr && values[i] != nullptr &&
+         (keep || PyDict_SetItem(d, keys[i], values[i]) == 0);
+    Py_XDECREF(values[i]);
+  }
+  if (!ok) {
+    Py_DECREF(d);
+    return nullptr;
+  }
+  return d;
+}
+
 PyObject* req_json(py_request* self, PyObject*) {
   PyObject* body = get_body(self, nullptr);
   if (body == nullptr) return nullptr;
@@ -557,14 +625,19 @@ bool materialize(py_request* self) {
   return true;
 }
 
-// Answers the C++ request once; later calls are ignored.
-void send(py_request* pr, ls::response&& resp) {
+// Answers the C++ request once, building nothing first; later calls are ignored.
+void send_bare(py_request* pr, ls::response&& resp) {
   ls::request* r = pr->req;
   if (r == nullptr) return;
-  if (Py_REFCNT(pr) > 1) materialize(pr);
   pr->req = nullptr;
   r->set_context(nullptr);  // no resumption reaches the Python object after this
   r->respond(std::move(resp));
+}
+
+// Answers the C++ request once; later calls are ignored.
+void send(py_request* pr, ls::response&& resp) {
+  if (pr->req != nullptr && Py_REFCNT(pr) > 1) materialize(pr);
+  send_bare(pr, std::move(resp));
 }
 
 void py_handler::resume_one(ls::request* r) noexcept {
@@ -692,7 +765,8 @@ std::chrono::steady_clock::time_point py_handler::handle_one(
   }
   Py_XDECREF(res);
   Py_DECREF(arg);
-  if (took > slow_after_ && on_slow_ != nullptr) {  // after the answer: it is not delayed
+  // After the answer: it is not delayed.
+  if (took > slow_after_ && on_slow_ != nullptr && !preempted(slow_after_)) {
     PyObject* out =
         PyObject_CallFunction(on_slow_, "IdK", route, std::chrono::duration<double>(took).count(),
                               static_cast<unsigned long long>(info.calls));
@@ -809,6 +883,145 @@ PyObject* req_fail(py_request* self, PyObject* exc) {
   Py_RETURN_NONE;
 }
 
+// ------------------------------------------------------------------ the interfaces' answer
+
+// A header name or value from an ASGI (bytes) or WSGI (str, latin-1 by PEP 3333) app.
+bool header_text(PyObject* v, std::string_view& out) {
+  if (PyBytes_Check(v)) {
+    out = {PyBytes_AS_STRING(v), static_cast<std::size_t>(PyBytes_GET_SIZE(v))};
+    return true;
+  }
+  if (PyByteArray_Check(v)) {
+    out = {PyByteArray_AS_STRING(v), static_cast<std::size_t>(PyByteArray_GET_SIZE(v))};
+    return true;
+  }
+  if (PyUnicode_Check(v)) {
+    if (PyUnicode_KIND(v) == PyUnicode_1BYTE_KIND) {  // latin-1 text is its own bytes
+      out = {reinterpret_cast<const char*>(PyUnicode_1BYTE_DATA(v)),
+             static_cast<std::size_t>(PyUnicode_GET_LENGTH(v))};
+      return true;
+    }
+    PyErr_SetString(PyExc_ValueError, "a response header holds a character beyond latin-1");
+    return false;
+  }
+  PyErr_SetString(PyExc_TypeError, "response headers must be (name, value) pairs of bytes or str");
+  return false;
+}
+
+bool same_name(std::string_view n, std::string_view lower) {
+  if (n.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if ((n[i] | 0x20) != lower[i]) return false;
+  }
+  return true;
+}
+
+// What an ASGI or WSGI app answered: status, headers in its order, body. The server's own
+// headers (it writes them) are dropped, Content-Type goes to its field and is left empty when
+// the app gave none (so the response has none), the rest are checked by the core's rule. A
+// HEAD request gets no body.
+bool convert_interface(py_handler& h, ls::request& r, PyObject* status, PyObject* headers,
+                       PyObject* body, ls::response& out) {
+  const long code = PyLong_AsLong(status);
+  if (code == -1 && PyErr_Occurred()) return false;
+  if (code < 200 || code > 599) {
+    PyErr_Format(PyExc_ValueError, "status %ld is outside 200..599", code);
+    return false;
+  }
+  out.status = static_cast<int>(code);
+  out.content_type.clear();
+  PyObject* seq = PySequence_Fast(headers, "response headers must be a sequence of pairs");
+  if (seq == nullptr) return false;
+  bool ok = true;
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  for (Py_ssize_t i = 0; ok && i < n; ++i) {
+    PyObject* pair = PySequence_Fast_GET_ITEM(seq, i);
+    std::string_view name, value;
+    if ((!PyTuple_Check(pair) && !PyList_Check(pair)) || PySequence_Fast_GET_SIZE(pair) != 2) {
+      PyErr_SetString(PyExc_TypeError, "a response header is not a (name, value) pair");
+      ok = false;
+      break;
+    }
+    ok = header_text(PySequence_Fast_GET_ITEM(pair, 0), name) &&
+         header_text(PySequence_Fast_GET_ITEM(pair, 1), value);
+    if (!ok) break;
+    if (same_name(name, "content-type")) {
+      out.content_type.assign(value);
+    } else if (same_name(name, "content-length") || same_name(name, "transfer-encoding") ||
+               same_name(name, "connection") || same_name(name, "date") ||
+               same_name(name, "server")) {
+      continue;
+    } else if (auto err = ls::validate_header(name, value)) {
+      PyErr_SetString(PyExc_ValueError, err->c_str());
+      ok = false;
+    } else {
+      out.headers.append(name).append(": ").append(value).append("\r\n");
+    }
+  }
+  Py_DECREF(seq);
+  if (!ok) return false;
+  if (r.method() == "HEAD") {
+    out.body.clear();
+  } else if (!convert_body(h, body, out, false)) {
+    return false;
+  }
+  if (auto err = ls::validate_response(out)) {
+    PyErr_SetString(PyExc_ValueError, err->c_str());
+    return false;
+  }
+  return true;
+}
+
+// Converts and answers one interface answer; a conversion error is logged and answered 500.
+void answer_interface(py_request* pr, PyObject* status, PyObject* headers, PyObject* body) {
+  if (pr->req == nullptr) return;
+  ls::response resp;
+  if (!convert_interface(*pr->owner, *pr->req, status, headers, body, resp)) {
+    pr->owner->fail(pr, "response");
+    return;
+  }
+  send_bare(pr, std::move(resp));
+}
+
+// _answer(status, headers, body): an interface's whole response, at once.
+PyObject* req_answer(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 3) {
+    PyErr_SetString(PyExc_TypeError, "_answer(status, headers, body)");
+    return nullptr;
+  }
+  answer_interface(self, args[0], args[1], args[2]);
+  Py_RETURN_NONE;
+}
+
+// answer_many([(request, status, headers, body), ...]): what _answer does for each, waking
+// each io thread once for all of them (lapwise::server::answer_batch).
+PyObject* answer_many(PyObject*, PyObject* items) {
+  PyObject* seq = PySequence_Fast(items, "answer_many takes a list of answers");
+  if (seq == nullptr) return nullptr;
+  {
+    ls::answer_batch batch;
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* item = PySequence_Fast_GET_ITEM(seq, i);
+      if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4 ||
+          !PyObject_TypeCheck(PyTuple_GET_ITEM(item, 0), request_type)) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_TypeError, "answer_many: (request, status, headers, body) tuples");
+        return nullptr;
+      }
+      answer_interface(reinterpret_cast<py_request*>(PyTuple_GET_ITEM(item, 0)),
+                       PyTuple_GET_ITEM(item, 1), PyTuple_GET_ITEM(item, 2),
+                       PyTuple_GET_ITEM(item, 3));
+    }
+  }
+  Py_DECREF(seq);
+  Py_RETURN_NONE;
+}
+
+PyMethodDef answer_many_def = {"answer_many", answer_many, METH_O,
+                               "answer_many([(request, status, headers, body), ...]): each "
+                               "request's whole response, one io-thread wake-up for all"};
+
 PyObject* req_repr(py_request* self) {
   if (self->req == nullptr) return PyUnicode_FromString("<ServerRequest (answered)>");
   const std::string s = "<ServerRequest " + std::string(self->req->method()) + " " +
@@ -842,10 +1055,14 @@ PyGetSetDef req_getset[] = {
 
 PyMethodDef req_methods[] = {
     {"json", reinterpret_cast<PyCFunction>(req_json), METH_NOARGS, "the body parsed as JSON"},
+    {"_scope", reinterpret_cast<PyCFunction>(req_scope), METH_O,
+     "a copy of the template dict with the ASGI http scope's request keys set"},
     {"_respond", reinterpret_cast<PyCFunction>(req_respond), METH_O, "answer (async path)"},
     {"_fail", reinterpret_cast<PyCFunction>(req_fail), METH_O, "answer 500 and log (async path)"},
     {"_read", reinterpret_cast<PyCFunction>(req_read), METH_NOARGS,
      "ask for the next piece of the body (it comes through the piece hook)"},
+    {"_answer", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_answer)),
+     METH_FASTCALL, "an interface's whole response: _answer(status, headers, body)"},
     {"_start", reinterpret_cast<PyCFunction>(req_start), METH_O,
      "send a streamed response's head (a Response; its body is the first part)"},
     {"_part", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_part)), METH_FASTCALL,
@@ -1091,6 +1308,9 @@ void bind_server(py::module_& m) {
   if (request_type == nullptr) throw py::error_already_set();
   m.add_object("ServerRequest",
                py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(request_type)));
+  PyObject* many = PyCFunction_NewEx(&answer_many_def, nullptr, m.ptr());
+  if (many == nullptr) throw py::error_already_set();
+  m.add_object("answer_many", py::reinterpret_steal<py::object>(many));
   py::class_<py_server>(m, "Server",
                         "lapwise::server::server with Python handlers (see lapwise.App)")
       .def(py::init<const py::dict&>(), py::arg("options"))

@@ -143,11 +143,15 @@ class SyncRoute:
     times every call and reports one over ``INLINE_BUDGET_S`` to ``slow``."""
 
     def __init__(self, fn: Callable[[Any], Any], pool: HandlerPool,
-                 schedule: Callable[[Any, Any], None], blocking: bool, streamed_bodies: bool = False) -> None:
+                 schedule: Callable[[Any, Any], None], blocking: bool, streamed_bodies: bool = False,
+                 inline: Callable[[Any], Any] | None = None, whole_app: bool = False) -> None:
         self.fn = fn
+        # What the io thread calls once the route is inline: ``fn`` unless told (an interface
+        # bridge runs the app there in a mode that never waits for the io thread itself).
+        self._on_io = fn if inline is None else inline
         # With streamed request bodies, a request whose body is streamed goes to the pool even
         # when the route runs inline: reading its body waits for the io thread.
-        self._inline = self._streamed_to_pool if streamed_bodies else fn
+        self._inline = self._streamed_to_pool if streamed_bodies else self._on_io
         self.blocking = blocking
         self.ids: list[int] = []
         self.state = "pool"  # "pool" (proving itself), "inline", "probe" (one slow inline call)
@@ -158,6 +162,15 @@ class SyncRoute:
         self._strikes = 0  # slow inline calls, each within STRIKE_WINDOW calls of the last
         self._strike_at = 0  # the route's call count at the last one
         self._install: Callable[[int, Callable[[Any], Any]], None] | None = None
+        # A whole application behind one route (a WSGI app) proves itself differently. While
+        # its last pool call was fast, its pool calls run one at a time: a call of tens of
+        # microseconds that shares the GIL with many of its kind takes milliseconds of wall time
+        # and would never look cheap (a slow call ends that at once, so a blocking app waits
+        # behind at most one call). And a slow call halves the count of fast ones instead of
+        # clearing it: an app serves many paths, and on a loaded machine a preempted call of a
+        # cheap one would otherwise keep it on the pool for ever. Slow inline calls are still
+        # reported and demote it as for any route.
+        self._alone = threading.Lock() if whole_app else None
 
     @property
     def inline(self) -> bool:
@@ -171,16 +184,24 @@ class SyncRoute:
         return PENDING
 
     def _run(self, req: Any) -> None:  # on a pool thread
-        t0 = time.perf_counter()
+        alone = self._alone if self._alone is not None and self.state == "pool" and self._fast_runs else None
+        if alone is not None:
+            alone.acquire()
         try:
+            t0 = time.perf_counter()
             result = self.fn(req)
+            took = time.perf_counter() - t0
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
             self._pool.done(req)
             req._fail(exc)
             return
-        took = time.perf_counter() - t0
+        finally:
+            if alone is not None:
+                alone.release()
         self._pool.done(req)
-        if hasattr(result, "__await__"):  # a sync callable that returned an awaitable
+        if result is PENDING:  # it answered (or will answer) the request itself
+            pass
+        elif hasattr(result, "__await__"):  # a sync callable that returned an awaitable
             self._schedule(result, req)
         else:
             req._respond(result)
@@ -192,12 +213,15 @@ class SyncRoute:
             else:
                 self._demote()
         elif self.state == "pool":
-            self._fast_runs = self._fast_runs + 1 if took < FAST_S else 0
+            if took < FAST_S:
+                self._fast_runs += 1
+            else:
+                self._fast_runs = self._fast_runs // 2 if self._alone is not None else 0
             if self._fast_runs >= self._needed:
                 self._move("inline")
 
     def _streamed_to_pool(self, req: Any) -> Any:
-        return self.submit(req) if req.body_streamed else self.fn(req)
+        return self.submit(req) if req.body_streamed else self._on_io(req)
 
     def slow(self, seconds: float, calls: int) -> None:
         """An inline call took ``seconds`` (over the budget; the route's ``calls``-th). The next
@@ -214,6 +238,12 @@ class SyncRoute:
             self._demote()
         else:
             self._move("probe")
+
+    def keep_on_pool(self) -> None:
+        """From now on every call runs on the pool (as ``blocking=True`` routes do)."""
+        self.blocking = True
+        if self.state != "pool":
+            self._move("pool")
 
     def _demote(self) -> None:
         self._needed = min(self._needed * 4, 4096)

@@ -32,39 +32,56 @@ _SERVER_OWN = frozenset((b"content-length", b"transfer-encoding", b"connection",
 _REQUEST_DONE = {"type": "http.disconnect"}
 
 
-def http_scope(req: Any, server: tuple[str, int], root_path: str, state: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``http`` scope of a native request (ASGI 3, HTTP spec 2.3)."""
-    scope = {
-        "type": "http",
-        "asgi": ASGI_VERSION,
-        "http_version": req.http_version,
-        "method": req.method,
-        "scheme": "http",
-        "path": req.path,
-        "raw_path": req.raw_path,
-        "query_string": req.query_string.encode("latin-1"),
-        "root_path": root_path,
-        "headers": req.raw_headers,
-        "client": req.client,
-        "server": req.server or server,
-        "extensions": dict(_asgi_files.EXTENSIONS),  # pathsend, zerocopysend (_asgi_files)
-    }
+def scope_template(server: tuple[str, int], root_path: str) -> dict[str, Any]:
+    """The ``http`` scope's keys that are the same for every request of a server."""
+    return {"type": "http", "asgi": ASGI_VERSION, "scheme": "http", "root_path": root_path,
+            "server": server}
+
+
+def http_scope(req: Any, template: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``http`` scope of a native request (ASGI 3, HTTP spec 2.3): ``template`` with the
+    request's http_version, method, path, raw_path, query_string, headers and its
+    connection's addresses (one native call)."""
+    scope: dict[str, Any] = req._scope(template)
+    scope["extensions"] = dict(_asgi_files.EXTENSIONS)  # pathsend, zerocopysend (_asgi_files)
     if state is not None:
         scope["state"] = state.copy()  # each request sees the lifespan's state, shallowly copied
     return scope
 
 
+def str_headers(raw: Any) -> list[tuple[str, str]]:
+    """An ASGI header list as ``Response`` headers: the server's own dropped, Content-Type
+    always given (empty when the app gave none, so that the response has none rather than the
+    core's default)."""
+    ctype = ""
+    headers = []
+    for name, value in raw:
+        low = name.lower()  # bytes (or bytearray): no copy before the checks
+        if low in _SERVER_OWN:
+            continue
+        if low == b"content-type":
+            ctype = value.decode("latin-1")
+            continue
+        headers.append((name.decode("latin-1"), value.decode("latin-1")))
+    headers.append(("Content-Type", ctype))
+    return headers
+
+
 class Exchange:
-    """The request's two channels; ``answer`` completes the native request (once)."""
+    """The request's two channels; ``answer`` completes the native request (once). A whole
+    response goes to ``post`` as ``(request, status, headers, body)``: the bridge answers
+    such responses in batches (``lapwise._native.answer_many``), where the headers are
+    filtered and checked as ``str_headers`` and the server core do."""
 
-    __slots__ = ("req", "loop", "status", "headers", "answered", "streaming", "gone", "_body_sent",
-                 "_done", "_taken", "_streamed", "_piece")
+    __slots__ = ("req", "loop", "post", "status", "raw_headers", "answered", "streaming", "gone",
+                 "_body_sent", "_done", "_taken", "_streamed", "_piece")
 
-    def __init__(self, req: Any, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, req: Any, loop: asyncio.AbstractEventLoop, post: Callable[[tuple[Any, ...]], None]) -> None:
         self.req = req
         self.loop = loop
+        self.post = post
         self.status = 0
-        self.headers: list[tuple[str, str]] = []
+        self.raw_headers: Any = ()
         self.answered = False
         self.streaming = False
         self.gone = False
@@ -73,6 +90,11 @@ class Exchange:
         self._taken: asyncio.Future[None] | None = None  # the last streamed part was taken
         self._streamed: bool = req.body_streamed
         self._piece: asyncio.Future[tuple[bytes, bool, int]] | None = None  # asked, not yet come
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The response's headers as ``Response`` takes them (a streamed or file response)."""
+        return str_headers(self.raw_headers)
 
     async def receive(self) -> dict[str, Any]:
         if not self._body_sent:
@@ -118,18 +140,7 @@ class Exchange:
             if self.status:
                 raise RuntimeError("ASGI: http.response.start sent twice")
             self.status = int(message["status"])
-            ctype = ""
-            headers = self.headers
-            for name, value in message.get("headers", ()):
-                low = name.lower()  # bytes (or bytearray): no copy before the checks
-                if low in _SERVER_OWN:
-                    continue
-                if low == b"content-type":
-                    ctype = value.decode("latin-1")
-                    continue
-                headers.append((name.decode("latin-1"), value.decode("latin-1")))
-            # Always given, so that a response without one gets none (not the core's default).
-            headers.append(("Content-Type", ctype))
+            self.raw_headers = message.get("headers", ())
         elif kind == "http.response.body":
             if not self.status:
                 raise RuntimeError("ASGI: http.response.body before http.response.start")
@@ -139,7 +150,7 @@ class Exchange:
             more = message.get("more_body", False)
             if not self.streaming:
                 if not more:  # the whole response in one message: the common case
-                    self.answer(Response(self.status, self.headers, body))
+                    self.whole(body)
                     return
                 self.streaming = True
                 await self._part(body, head=True)
@@ -182,6 +193,14 @@ class Exchange:
             return
         self.answered = True
         self.req._part(b"" if self.gone else body, True)
+        self.finished()
+
+    def whole(self, body: bytes) -> None:
+        """The whole response (status and headers sent already) in one body, once."""
+        if self.answered:
+            return
+        self.answered = True
+        self.post((self.req, self.status, self.raw_headers, body))
         self.finished()
 
     def answer(self, response: Response) -> None:

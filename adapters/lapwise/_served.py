@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._app_pool import PENDING
+from ._app_pool import BATCH_BUDGET_S, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, SyncRoute
 from ._app_routes import json_functions
 from .app import Response, Running
 
@@ -20,18 +20,26 @@ STREAM_BODY_OVER = 64 << 10
 
 
 def start_native(server: Any, bridge: Any, log_error: Callable[..., Any], host: str,
-                 shutdown_timeout: float | None) -> Running:
-    """Routes every method on every path to ``bridge.enter``, sets the hooks (``bridge.resume``
-    for streamed parts and clients that leave, ``bridge.piece(req, data, end, error)`` for the
-    pieces of a streamed body asked for with ``req._read()``) and starts ``server``; ``bridge``
-    is Running's pending/cut/stop."""
+                 shutdown_timeout: float | None, route: SyncRoute | None = None) -> Running:
+    """Routes every method on every path to ``bridge.enter`` (or, given ``route``, to where
+    that SyncRoute runs: the pool until the app proves cheap, then inline, as lapwise.App's
+    ``def`` routes), sets the hooks (``bridge.resume`` for streamed parts and clients that
+    leave, ``bridge.piece(req, data, end, error)`` for the pieces of a streamed body asked for
+    with ``req._read()``) and starts ``server``; ``bridge`` is Running's pending/cut/stop."""
+    entry = bridge.enter if route is None else route.submit
     for method in METHODS:
-        server.add_route(method, "/", bridge.enter, 0)
-        server.add_route(method, "/{rest:path}", bridge.enter, 0)
+        for pattern in ("/", "/{rest:path}"):
+            route_id = server.add_route(method, pattern, entry, 0, None if route is None else route.submit)
+            if route is not None:
+                route.ids.append(route_id)
     dumps, loads = json_functions()
     server.set_hooks(dumps, loads, Response, _no_schedule, log_error)
-    # Nothing of the App's offloading: the bridges only queue, they never block the io thread.
-    server.set_dispatch(PENDING, None, 3600.0, 3600.0, 0.0)
+    if route is None:  # the bridge only queues: it never blocks the io thread
+        server.set_dispatch(PENDING, None, 3600.0, 3600.0, 0.0)
+    else:
+        route.start(server.set_handler)
+        server.set_dispatch(PENDING, lambda _id, seconds, calls: route.slow(seconds, calls), INLINE_BUDGET_S,
+                            BATCH_BUDGET_S, SPILL_MEAN_S)
     server.set_resume(bridge.resume)
     server.set_piece(bridge.piece)
     bound = server.start()

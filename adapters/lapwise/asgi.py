@@ -34,11 +34,11 @@ from typing import Any
 
 from . import _native_status
 from ._app_pool import PENDING
-from ._asgi_exchange import Exchange, http_scope
+from ._asgi_exchange import Exchange, http_scope, scope_template
 from ._asgi_files import FileResponse, send_files_by_path
 from ._asgi_lifespan import Lifespan, LifespanError
 from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
-from .app import App, Response, Running, _cut_response
+from .app import App, Running, _cut_response
 
 __all__ = ["serve", "run", "LifespanError", "METHODS", "FileResponse", "send_files_by_path"]
 
@@ -72,9 +72,13 @@ class _Bridge:
         # Streamed parts taken / clients gone (piece None), and body pieces (data, end, error).
         self._resumes: list[tuple[Any, bool, tuple[bytes, bool, int] | None]] = []
         self._resumes_woken = False
-        self._pending: dict[asyncio.Task[None], Exchange] = {}
-        self._exchanges: dict[Any, Exchange] = {}  # native request -> its exchange, while held
-        self._lock = threading.Lock()
+        self._template = scope_template(server, root_path)
+        self._outbox: list[tuple[Any, ...]] = []  # whole responses not yet handed to the core
+        self._flush_due = False
+        self._answer_many = _native_status.module().answer_many
+        # native request -> (its exchange, its task) while the app holds it. Read by other
+        # threads (pending, cut) without a lock: single dict operations are atomic.
+        self._held: dict[Any, tuple[Exchange, asyncio.Task[None]]] = {}
         started = threading.Event()
         self._thread = threading.Thread(target=self._main, args=(started,), name="lapwise-asgi", daemon=True)
         self._thread.start()
@@ -82,8 +86,16 @@ class _Bridge:
 
     def _main(self, started: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.call_soon(started.set)
-        self.loop.run_forever()
+        self.loop.run_until_complete(self._root(started))
+
+    async def _root(self, started: threading.Event) -> None:
+        """The loop's root task, alive until ``stop``: what runs under ``run_until_complete``
+        is where anyio (Starlette's and FastAPI's ``run_in_threadpool``) ties its worker
+        threads. Without one, anyio ties each worker to the request's own task and a sync
+        dependency or endpoint costs a new thread per request."""
+        self._stopped = self.loop.create_future()
+        started.set()
+        await self._stopped
 
     def call(self, coro: Any, timeout: float) -> Any:
         """Runs ``coro`` on the loop from another thread and waits at most ``timeout`` s."""
@@ -121,8 +133,9 @@ class _Bridge:
         self._resumes_woken = False
         batch, self._resumes = self._resumes, []
         for req, gone, piece in batch:
-            if (ex := self._exchanges.get(req)) is None:
+            if (held := self._held.get(req)) is None:
                 continue
+            ex = held[0]
             if piece is None:
                 ex.resumed(gone)
             else:
@@ -132,18 +145,31 @@ class _Bridge:
         self._woken = False
         batch, self._inbox = self._inbox, []
         state = self.lifespan.state if self.lifespan.supported else None
+        template = self._template
+        if template["server"] != self.server or template["root_path"] != self.root_path:
+            self._template = template = scope_template(self.server, self.root_path)
         for req in batch:
-            ex = Exchange(req, self.loop)
+            ex = Exchange(req, self.loop, self._post)
             try:
-                scope = http_scope(req, self.server, self.root_path, state)
+                scope = http_scope(req, template, state)
             except BaseException as exc:  # noqa: BLE001 - answered, never lost
                 ex.fail(exc)
                 continue
-            task = self.loop.create_task(self._run(scope, ex))
-            self._exchanges[req] = ex
-            with self._lock:
-                self._pending[task] = ex
-            task.add_done_callback(self._forget)
+            self._held[req] = (ex, self.loop.create_task(self._run(scope, ex)))
+
+    def _post(self, answer: tuple[Any, ...]) -> None:
+        """A whole response: handed to the core with the others of this loop iteration, so
+        that the io thread is woken once for all of them."""
+        self._outbox.append(answer)
+        if not self._flush_due:
+            self._flush_due = True
+            self.loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_due = False
+        batch, self._outbox = self._outbox, []
+        if batch:
+            self._answer_many(batch)
 
     async def _run(self, scope: dict[str, Any], ex: Exchange) -> None:
         try:
@@ -156,35 +182,35 @@ class _Bridge:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             return
+        finally:
+            self._held.pop(ex.req, None)
         if not ex.answered:
             if ex.streaming:  # returned before its last body message: the stream ends here
                 ex.end()
             elif ex.status:
-                ex.answer(Response(ex.status, ex.headers, b""))
+                ex.whole(b"")
             else:
                 ex.fail(RuntimeError("the ASGI app returned without sending a response"))
 
-    def _forget(self, task: asyncio.Task[None]) -> None:
-        with self._lock:
-            ex = self._pending.pop(task, None)
-        if ex is not None:
-            self._exchanges.pop(ex.req, None)
-
     # Running's interface: pending / cut / stop.
     def pending(self) -> int:
-        with self._lock:
-            return len(self._pending)
+        return len(self._held) + len(self._outbox)
 
     def cut(self) -> int:
-        with self._lock:
-            pending, self._pending = self._pending, {}
+        self._flush()  # what is answered already leaves first
+        held = list(self._held.values())
+        self._held.clear()
         cut = 0
-        for task, ex in pending.items():
+        for ex, task in held:
             if not ex.answered:
                 cut += 1
                 ex.answer(_cut_response())
             self.loop.call_soon_threadsafe(task.cancel)
         return cut
+
+    def _end_root(self) -> None:
+        if not self._stopped.done():
+            self._stopped.set_result(None)
 
     def stop(self, timeout: float = 1.0) -> None:
         """Runs the lifespan shutdown (bounded), then stops the loop; idempotent."""
@@ -194,7 +220,7 @@ class _Bridge:
             self.call(self.lifespan.shutdown(), self.lifespan_timeout)
         except BaseException as exc:  # noqa: BLE001 - logged; the stop goes on
             log.error("ASGI lifespan shutdown failed: %s", exc)
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.loop.call_soon_threadsafe(self._end_root)
         self._thread.join(timeout)
         if not self._thread.is_alive():
             self.loop.close()

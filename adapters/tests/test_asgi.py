@@ -244,3 +244,24 @@ def test_a_held_request_learns_its_client_left(server):
     wait_for("hold answered")
     assert events == ["http.request", "http.disconnect", "hold answered"]
     assert fetch(server, "GET", "/x")[0] == 200  # the server goes on
+
+
+def test_sync_code_run_in_anyios_threadpool_reuses_its_worker_threads():
+    # Starlette and FastAPI run sync endpoints and dependencies in anyio's thread pool, whose
+    # workers live as long as the loop's root task: one worker serves request after request.
+    anyio = pytest.importorskip("anyio")
+    import threading
+
+    idents = []
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        idents.append(await anyio.to_thread.run_sync(threading.get_ident))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    with asgi.serve(app, port=0, lifespan_timeout=2) as srv:
+        for _ in range(5):
+            assert fetch(srv, "GET", "/")[0] == 200
+    assert len(set(idents)) == 1, idents

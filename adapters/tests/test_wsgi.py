@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 
 import pytest
 
@@ -62,8 +63,9 @@ def raw_app(environ, start_response):
     if path == "/boom":
         raise RuntimeError("app exploded")
     if path == "/boom-iter":
-        def gen():
+        def gen():  # two pieces: the response streams (one piece would be answered whole)
             yield b"x"
+            yield b"y"
             raise RuntimeError("mid-stream")
         start_response("200 OK", [])
         return Body(gen(), "boom-iter")
@@ -126,7 +128,7 @@ def test_errors(server):
     closed.clear()
     assert fetch(server, "GET", "/boom")[0] == 500
     status, _, body = fetch(server, "GET", "/boom-iter")  # the status left: the stream just ends
-    assert status == 200 and body == b"x"
+    assert status == 200 and body == b"xy"
     assert closed == ["boom-iter"]
 
 
@@ -162,3 +164,31 @@ def test_flask_app():
         assert status == 200 and body == b"0,1,2,"
         status, _, body = fetch(srv, "GET", "/nope")
         assert status == 404 and json.loads(body) == {"error": "missing"}
+
+
+def test_a_cheap_app_moves_inline_and_a_streaming_one_back_to_the_pool():
+    threads = []
+
+    def app(environ, start_response):
+        threads.append(threading.current_thread().name)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        if environ["PATH_INFO"] == "/stream":
+            return iter([b"a", b"b", b"c"])  # three pieces: a streamed response
+        return iter([b"one"])  # a generator over one piece is answered whole
+
+    with wsgi.serve(app, port=0, pool=4) as srv:
+        route = srv._loop.route
+        for _ in range(200):
+            assert fetch(srv, "GET", "/cheap")[2] == b"one"
+            if route.inline:
+                break
+        assert route.inline, "a cheap app is proven and moved onto the io thread"
+        n = len(threads)
+        assert fetch(srv, "GET", "/cheap")[2] == b"one"
+        assert not threads[n].startswith("lapwise-handler")  # ran on the io thread
+        status, headers, body = fetch(srv, "GET", "/stream")  # streams: the rest goes to the pool
+        assert (status, body) == (200, b"abc")
+        assert not route.inline and route.blocking
+        n = len(threads)
+        assert fetch(srv, "GET", "/cheap")[2] == b"one"
+        assert threads[n].startswith("lapwise-handler")  # and stays there

@@ -32,6 +32,7 @@
 #include <mutex>
 #include <thread>
 
+#include "answer_batch.h"
 #include "connection.h"
 
 namespace lapwise::server::detail {
@@ -79,6 +80,7 @@ class epoll_loop final : public io_loop<epoll_connection, epoll_loop> {
   int listener() const noexcept { return listen_; }
   void run();
   void post(std::function<void()> f);  // from any thread
+  static void wake(const void* self);  // its eventfd: run_posted() on the loop thread
   void dirty_marked() noexcept {}      // turn() ends every turn with dispatch()
   void set_accepting(bool on);
   void reap(epoll_connection* c);
@@ -323,10 +325,13 @@ void epoll_loop::post(std::function<void()> f) {
     first = posted_.empty();
     posted_.push_back(std::move(f));
   }
-  if (first) {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const ssize_t n = ::write(wake_, &one, sizeof one);
-  }
+  if (first && !detail::defer_wake(this, &epoll_loop::wake)) wake(this);
+}
+
+void epoll_loop::wake(const void* self) {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n =
+      ::write(static_cast<const epoll_loop*>(self)->wake_, &one, sizeof one);
 }
 
 void epoll_loop::run_posted() {

@@ -224,6 +224,10 @@ class client {
     char c;
     return ::recv(fd_, &c, 1, 0) == 0;
   }
+  bool has_data() {  // something came, without waiting for it
+    char c;
+    return ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+  }
   std::string raw() {
     char tmp[4096];
     const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
@@ -660,6 +664,36 @@ TEST_P(Server, AStreamLearnsItsClientIsGone) {
   EXPECT_EQ(f.h.gone_seen(), 1);
   f.srv->stop();
   EXPECT_TRUE(f.srv->wait(5000ms));
+}
+
+// Answers given from another thread under an answer_batch (the ASGI bridge's answer_many) all
+// arrive; the epoll transport holds its io thread's wake-up until the outermost batch ends.
+TEST_P(Server, AnswersUnderAnAnswerBatchAllArriveWhenItEnds) {
+  fixture f;
+  constexpr std::size_t n = 6;
+  std::vector<std::unique_ptr<client>> cs;
+  for (std::size_t i = 0; i < n; ++i) {
+    cs.push_back(std::make_unique<client>(f.srv->port()));
+    cs.back()->send("GET /never HTTP/1.1\r\nHost: a\r\n\r\n");
+  }
+  for (int i = 0; i < 250 && f.h.never().size() < n; ++i) std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(f.h.never().size(), n);
+  {
+    answer_batch outer;
+    {
+      answer_batch inner;
+      for (request* r : f.h.never()) r->respond({200, "text/plain", {}, "batched"});
+    }
+    if (GetParam() == io_mode::epoll) {  // the inner end woke nothing: the outer one holds it
+      std::this_thread::sleep_for(100ms);
+      for (auto& c : cs) EXPECT_FALSE(c->has_data());
+    }
+  }
+  for (auto& c : cs) {
+    const auto got = c->read(1);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], std::make_pair(200, std::string("batched")));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, Server, ::testing::Values(io_mode::asio, io_mode::epoll),

@@ -219,6 +219,19 @@ class request {
   detail::responder* owner_ = nullptr;
 };
 
+// While one is alive on a thread, the requests that thread completes for other threads (an
+// answer from a handler pool or an event loop) wake each io thread once, when the outermost
+// one ends, instead of once per answer: a loop answering a batch of requests costs the io
+// thread one wake-up (the epoll transport; asio's own queue wakes its thread per post).
+// Nested guards are allowed; complete nothing after the server stopped.
+class answer_batch {
+ public:
+  answer_batch() noexcept;
+  ~answer_batch();
+  answer_batch(const answer_batch&) = delete;
+  answer_batch& operator=(const answer_batch&) = delete;
+};
+
 // Receives batches of dynamic requests on an io thread. Must complete every request exactly
 // once (now or later, from any thread, but not after the server is destroyed); a request not
 // completed keeps its connection open until stop()'s shutdown_timeout.

@@ -21,7 +21,7 @@ from suites.adapters.server.uvicorn_starlette import UvicornStarletteServer
 from suites.adapters.server.werkzeug_wsgi import WerkzeugWsgiServer
 
 from .hosting_cases import HostingCase
-from .hosting_replay import Transcript, exchange
+from .hosting_replay import Transcript, exchange, normalise
 
 APPS = {"starlette": STARLETTE_APP, "fastapi": FASTAPI_APP, "flask": FLASK_APP}
 INTERFACE = {"starlette": "asgi", "fastapi": "asgi", "flask": "wsgi"}
@@ -81,3 +81,10 @@ def replay(host: str, port: int, case: HostingCase) -> Transcript:
     if case.then is not None:
         return exchange(host, port, [case.then], ["GET"])
     return exchange(host, port, list(case.chunks), list(case.methods), expect_interim=case.expect_interim)
+
+
+def comparable(case: HostingCase, transcript: Transcript) -> tuple:
+    """The normalised answer; for an answer the server writes itself (its own error page), only
+    the statuses and how the exchange ended."""
+    full = normalise(transcript)
+    return (tuple(a[0] for a in full[0]), full[1]) if case.server_answer else full

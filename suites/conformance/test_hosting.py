@@ -22,8 +22,8 @@ from suites.adapters.server.apps.failing_lifespan_app import STARTUP_ERROR
 
 from .hosting_cases import ALL_CASES
 from .hosting_differences import DIFFERENCES, LIFESPAN, PENDING
-from .hosting_hosts import INTERFACE, REFERENCE, SERVERS, Host, hosts, replay
-from .hosting_replay import exchange, normalise, statuses
+from .hosting_hosts import INTERFACE, REFERENCE, SERVERS, Host, comparable, hosts, replay
+from .hosting_replay import exchange, statuses
 from .hosting_smuggling import SMUGGLING, verdict
 
 _answers: dict[tuple[str, str], dict[str, tuple]] = {}  # (server, app) -> case -> normalised answer
@@ -45,20 +45,13 @@ def _run(host: Host) -> dict[str, tuple]:
         for case in ALL_CASES:
             if host.app in case.apps:
                 got[case.name] = (tuple(statuses(t := replay(address.host, address.port, case))),
-                                  _compared(case, t))
+                                  comparable(case, t))
     finally:
         srv.stop()
     with pytest.raises(ProcessLookupError):  # stopped by pid, and reaped
         os.kill(address.pid, 0)
     _answers[(host.server, host.app)] = got
     return got
-
-
-def _compared(case, transcript) -> tuple:
-    full = normalise(transcript)
-    if case.server_answer:  # the server's own error page: status and ending only
-        return (tuple(a[0] for a in full[0]), full[1])
-    return full
 
 
 @pytest.mark.parametrize("host", hosts(), ids=lambda h: h.label)

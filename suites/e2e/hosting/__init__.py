@@ -1,0 +1,1 @@
+"""Hosted apps (Starlette, FastAPI, Flask) on lapwise and on the peer servers, under load."""

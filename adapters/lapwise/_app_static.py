@@ -22,15 +22,11 @@ hooks and error handlers do not apply to these routes.
 from __future__ import annotations
 
 import os
-import re
 import stat
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ._app_pool import PENDING
-from ._file_meta import etag, http_date, media_type
-
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+from ._file_meta import byte_range, etag, http_date, media_type, not_modified
 
 
 class StaticFiles:
@@ -85,11 +81,11 @@ class StaticFiles:
         if self.cache_control:
             headers.append(("Cache-Control", self.cache_control))
         h = req.headers
-        if _not_modified(h, tag, st.st_mtime):
+        if not_modified(h, tag, st.st_mtime):
             return self.response(304, headers, b"")
         size = st.st_size
         headers += [("Content-Type", media_type(real)), ("Accept-Ranges", "bytes")]
-        span = _range(h.get("range"), h.get("if-range"), tag, modified, size)
+        span = byte_range(h.get("range"), h.get("if-range"), tag, modified, size)
         if span is None:
             req._file(self.response(200, headers, b""), fd, 0, size, False)
             return PENDING
@@ -103,38 +99,3 @@ class StaticFiles:
 
     def _not_found(self) -> Any:
         return self.response(404, None, "Not Found")
-
-
-def _not_modified(headers: dict[str, str], tag: str, mtime: float) -> bool:
-    match = headers.get("if-none-match")
-    if match is not None:
-        wanted = [t.strip().removeprefix("W/") for t in match.split(",")]
-        return "*" in wanted or tag in wanted
-    since = headers.get("if-modified-since")
-    if since is None:
-        return False
-    try:
-        return int(mtime) <= parsedate_to_datetime(since).timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return False  # an unreadable date is ignored
-
-
-def _range(value: str | None, if_range: str | None, tag: str, modified: str,
-           size: int) -> tuple[int, int] | tuple[()] | None:
-    """(first, last) for one satisfiable range, () for an unsatisfiable one, None: the whole
-    file (no Range, several, malformed, or an If-Range that no longer matches)."""
-    if value is None or (if_range is not None and if_range.strip() not in (tag, modified)):
-        return None
-    m = _RANGE.fullmatch(value.strip())
-    if m is None or (not m.group(1) and not m.group(2)):
-        return None
-    first_s, last_s = m.groups()
-    if not first_s:  # the last n bytes
-        n = int(last_s)
-        return () if n == 0 or size == 0 else (max(0, size - n), size - 1)
-    first = int(first_s)
-    if last_s and int(last_s) < first:
-        return None
-    if first >= size:
-        return ()
-    return first, min(int(last_s), size - 1) if last_s else size - 1

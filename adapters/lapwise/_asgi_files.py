@@ -22,7 +22,7 @@ import stat
 from collections.abc import Iterable
 from typing import Any
 
-from ._file_meta import etag, file_span, http_date, media_type
+from ._file_meta import byte_range, etag, file_span, http_date, media_type, not_modified
 from .app import Response
 
 EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
@@ -110,10 +110,13 @@ def send_files_by_path(response_class: type) -> type:
 
 
 class FileResponse:
-    """An ASGI response with a file's bytes: status 200 (or ``status``), its media type,
-    Content-Length, Last-Modified and ETag, and ``headers``. Sent with
-    ``http.response.pathsend`` where the server offers it (lapwise does: the core's sendfile),
-    else read in blocks of ``chunk_size``. A Starlette route may return it as it is."""
+    """An ASGI response with a file's bytes: its media type, Content-Length, Last-Modified,
+    ETag, ``Accept-Ranges: bytes`` and ``headers``; 304 for a matching If-None-Match or (without
+    it) If-Modified-Since; a single Range 206 with Content-Range, past the end 416, several
+    ranges the whole file (as ``App.static``). The whole file goes with
+    ``http.response.pathsend``, a range with ``http.response.zerocopysend``, where the server
+    offers them (lapwise does: the core's sendfile); elsewhere the file is read in blocks of
+    ``chunk_size``. A Starlette route may return it as it is."""
 
     chunk_size = 64 << 10
 
@@ -127,17 +130,43 @@ class FileResponse:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         st = os.stat(self.path)
-        head = [("content-type", self.media_type or media_type(self.path)),
-                ("content-length", str(st.st_size)), ("last-modified", http_date(st.st_mtime)),
-                ("etag", etag(st)), *((n.lower(), v) for n, v in self.headers)]
-        await send({"type": "http.response.start", "status": self.status,
-                    "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in head]})
-        if scope.get("method") == "HEAD":
+        size, tag, modified = st.st_size, etag(st), http_date(st.st_mtime)
+        head = [("etag", tag), ("last-modified", modified), *((n.lower(), v) for n, v in self.headers)]
+        asked = {n.decode("latin-1").lower(): v.decode("latin-1") for n, v in scope.get("headers", ())}
+        if self.status == 200 and not_modified(asked, tag, st.st_mtime):
+            await _start(send, 304, head)
             await send({"type": "http.response.body", "body": b""})
-        elif "http.response.pathsend" in scope.get("extensions", {}):
+            return
+        head += [("content-type", self.media_type or media_type(self.path)), ("accept-ranges", "bytes")]
+        span = byte_range(asked.get("range"), asked.get("if-range"), tag, modified, size) \
+            if self.status == 200 else None
+        if span == ():
+            await _start(send, 416, [*head, ("content-range", f"bytes */{size}")])
+            await send({"type": "http.response.body", "body": b""})
+            return
+        status, first, count = self.status, 0, size
+        if span:
+            status, first, count = 206, span[0], span[1] - span[0] + 1
+            head.append(("content-range", f"bytes {span[0]}-{span[1]}/{size}"))
+        await _start(send, status, [*head, ("content-length", str(count))])
+        # Also for HEAD: the server then sends the head with the file's length and no body.
+        extensions = scope.get("extensions", {})
+        if not span and "http.response.pathsend" in extensions:
             await send({"type": "http.response.pathsend", "path": self.path})
+        elif "http.response.zerocopysend" in extensions:
+            with open(self.path, "rb") as f:
+                await send({"type": "http.response.zerocopysend", "file": f, "offset": first, "count": count})
+        elif scope.get("method") == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
         else:
             with open(self.path, "rb") as f:
-                while block := f.read(self.chunk_size):
+                f.seek(first)
+                while count > 0 and (block := f.read(min(self.chunk_size, count))):
+                    count -= len(block)
                     await send({"type": "http.response.body", "body": block, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
+
+
+async def _start(send: Any, status: int, headers: list[tuple[str, str]]) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers]})

@@ -213,3 +213,32 @@ def test_send_files_by_path_in_a_fastapi_app(data_file):
         status, headers, body = fetch(srv, "GET", "/download/report.bin")
     assert status == 200 and body == DATA
     assert headers["content-disposition"] == 'attachment; filename="report.bin"'
+
+
+def test_file_response_conditional_and_ranges(served):
+    srv = served[0]
+    _, headers, _ = fetch(srv, "GET", "/response")
+    assert headers["accept-ranges"] == "bytes"
+    status, h304, body = fetch(srv, "GET", "/response", headers={"If-None-Match": headers["etag"]})
+    assert (status, body) == (304, b"") and h304["etag"] == headers["etag"]
+    assert fetch(srv, "GET", "/response", headers={"If-Modified-Since": headers["last-modified"]})[0] == 304
+    status, h206, body = fetch(srv, "GET", "/response", headers={"Range": "bytes=100-199"})
+    assert (status, body) == (206, DATA[100:200])  # zerocopysend with offset and count
+    assert h206["content-range"] == f"bytes 100-199/{len(DATA)}" and h206["content-length"] == "100"
+    status, h416, _ = fetch(srv, "GET", "/response", headers={"Range": f"bytes={len(DATA)}-"})
+    assert status == 416 and h416["content-range"] == f"bytes */{len(DATA)}"
+    assert fetch(srv, "GET", "/response", headers={"Range": "bytes=0-1,4-5"})[:3:2] == (200, DATA)
+    status, hhead, body = fetch(srv, "HEAD", "/response", headers={"Range": "bytes=-10"})
+    assert (status, body) == (206, b"") and hhead["content-length"] == "10"
+
+
+def test_file_response_range_without_the_extensions(data_file):
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "headers": [(b"range", b"bytes=70000-200000")]}
+    asyncio.run(FileResponse(data_file)(scope, None, send))
+    assert sent[0]["status"] == 206
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == DATA[70000:200001]

@@ -17,7 +17,9 @@ std::optional<file_body> file_body::from_dup(int fd, std::uint64_t offset, std::
 }
 
 file_body::file_body(const file_body& o) : offset_(o.offset_), length_(o.length_) {
-  if (o.fd_ >= 0) fd_ = ::fcntl(o.fd_, F_DUPFD_CLOEXEC, 0);
+  if (o.fd_ == -1) return;
+  const int copy = o.fd_ >= 0 ? ::fcntl(o.fd_, F_DUPFD_CLOEXEC, 0) : -1;
+  fd_ = copy >= 0 ? copy : -2;  // a failed copy still says a file was meant
 }
 
 file_body& file_body::operator=(const file_body& o) {

@@ -167,6 +167,27 @@ TEST(FileBody, OffsetsAndLengths) {
   }
 }
 
+TEST(FileBody, ACopyOwnsADescriptorOfItsOwn) {
+  temp_file tf(10);
+  file_body none;
+  EXPECT_FALSE(none);
+  EXPECT_FALSE(file_body(none));
+  auto a = std::make_unique<file_body>(tf.open(), 2, 5);
+  const file_body b(*a);
+  EXPECT_TRUE(b);
+  EXPECT_NE(a->fd(), b.fd());
+  EXPECT_EQ(tf.opened(), 2);
+  a.reset();
+  EXPECT_EQ(tf.opened(), 1);  // the copy keeps its own
+  EXPECT_FALSE(b.check());
+  EXPECT_EQ(b.offset(), 2U);
+  EXPECT_EQ(b.length(), 5U);
+  const file_body bad(-7, 0, 1);  // any other negative value is a file that cannot be sent
+  EXPECT_TRUE(bad);
+  EXPECT_TRUE(file_body(bad));
+  EXPECT_TRUE(bad.check());
+}
+
 TEST(FileBody, UnusableFilesAre500BeforeTheHeadAndClosed) {
   temp_file tf(1000);
   int fds[2];

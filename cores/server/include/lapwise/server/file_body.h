@@ -40,8 +40,9 @@ class file_body {
   file_body(const file_body& o);
   file_body& operator=(const file_body& o);
 
-  // A file part is present (even one that will fail check()).
-  [[nodiscard]] explicit operator bool() const noexcept { return fd_ >= 0 || length_ != 0; }
+  // A file part is present (even one that will fail check()): any descriptor but -1, the
+  // default (one compare: every response asks).
+  [[nodiscard]] explicit operator bool() const noexcept { return fd_ != -1; }
   [[nodiscard]] int fd() const noexcept { return fd_; }
   [[nodiscard]] std::uint64_t offset() const noexcept { return offset_; }
   [[nodiscard]] std::uint64_t length() const noexcept { return length_; }  // left to send
@@ -52,12 +53,13 @@ class file_body {
   [[nodiscard]] std::optional<std::string> check() const;
   void reset() noexcept {  // closes the descriptor now (once)
     if (fd_ >= 0) close_fd();
+    fd_ = -1;
     length_ = 0;
   }
 
  private:
   void close_fd() noexcept;
-  int fd_ = -1;
+  int fd_ = -1;  // -1: none; below -1: a copy whose dup() failed (check() refuses it)
   std::uint64_t offset_ = 0, length_ = 0;
 };
 

@@ -27,8 +27,9 @@ machine; every answer is still verified before it is timed):
 - suite pipeline: 23 pages (each shared page once), 2 rounds, a pipeline past 3 s keeps its
   checked run as its one sample (the BeautifulSoup ones), the steps on 5 pages (full: 1,000
   pages, 5 rounds, 900 s, 100 pages).
-- suite websocket echo (suites/e2e/websocket, kind ``websocket``): one round of 1 s per server
-  and message size (full: 3 rounds of 5 s); the conformance table runs only in full.
+- suite websocket echo (suites/e2e/websocket, kind ``websocket``): one round of 1 s per message
+  size for lapwise (core, App), uvicorn (websockets), hypercorn and aiohttp (full: every server,
+  3 rounds of 5 s); the conformance table runs only in full.
 
 Measured quiet (two cores, nothing else running) before this trim: 4.6 min, of which the e2e
 suite 138 s, pipeline 44 s, laps 28 s, the html micro suite 21 s; what each trim keeps is said

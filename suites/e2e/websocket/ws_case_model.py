@@ -58,23 +58,33 @@ def _handshake_failed(c: RawClient) -> Verdict:
     return Verdict(FAIL, f"handshake: {c.observed.summary()}")
 
 
+def exchange(t: Target, extensions: str | None, send: Sender,
+             collect: Callable[[RawClient], Observed]) -> Observed | Verdict:
+    """One connection: the handshake (a refusal is the server's fail), ``send``, then what
+    ``collect`` reads; the socket is closed whatever happens."""
+    c = t.connect(extensions)
+    try:
+        if not c.accepted:
+            return _handshake_failed(c)
+        send(c)
+        return collect(c)
+    finally:
+        c.shutdown()
+
+
 def echo_case(case_id: str, expect: str, send: Sender, want: Sequence[Message],
               extensions: str | None = None, pongs: Sequence[bytes] | None = None,
               wait: float = 3.0) -> Case:
     """The server answers with exactly ``want`` (and, with ``pongs``, those pongs before the
     last message), then completes a normal close handshake."""
 
+    def collect(c: RawClient) -> Observed:
+        c.read("data", count=len(want), wait=wait)
+        return c.finish()
+
     def run(t: Target) -> Verdict:
-        c = t.connect(extensions)
-        try:
-            if not c.accepted:
-                return _handshake_failed(c)
-            send(c)
-            c.read("data", count=len(want), wait=wait)
-            obs = c.finish()
-        finally:
-            c.shutdown()
-        return judge_echo(obs, want, pongs)
+        obs = exchange(t, extensions, send, collect)
+        return obs if isinstance(obs, Verdict) else judge_echo(obs, want, pongs)
 
     return Case(case_id, expect, run)
 
@@ -104,15 +114,8 @@ def fail_case(case_id: str, expect: str, send: Sender, codes: Sequence[int] = (1
     frame (``before``) may be echoed (not echoing them: non-strict)."""
 
     def run(t: Target) -> Verdict:
-        c = t.connect(extensions)
-        try:
-            if not c.accepted:
-                return _handshake_failed(c)
-            send(c)
-            obs = c.read("close", wait=wait)
-        finally:
-            c.shutdown()
-        return judge_failure(obs, codes, before)
+        obs = exchange(t, extensions, send, lambda c: c.read("close", wait=wait))
+        return obs if isinstance(obs, Verdict) else judge_failure(obs, codes, before)
 
     return Case(case_id, expect, run)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .ws_case_model import FAIL, NON_STRICT, PASS, Case, Sender, Target, Verdict, fail_case
+from .ws_case_model import FAIL, NON_STRICT, PASS, Case, Sender, Target, Verdict, exchange, fail_case
 from .ws_raw_client import CLOSE, CONT, PING, TEXT, RawClient, close_payload, frame
 
 VALID_CODES = (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999)
@@ -19,14 +19,9 @@ def close_reply_case(case_id: str, expect: str, send: Sender, codes: Sequence[in
     sends no data after it, and closes TCP."""
 
     def run(t: Target) -> Verdict:
-        c = t.connect()
-        try:
-            if not c.accepted:
-                return Verdict(FAIL, f"handshake: {c.observed.summary()}")
-            send(c)
-            obs = c.read("close", wait=3.0)
-        finally:
-            c.shutdown()
+        obs = exchange(t, None, send, lambda c: c.read("close", wait=3.0))
+        if isinstance(obs, Verdict):
+            return obs
         summary = obs.summary()
         closes = obs.kinds("close")
         if obs.data() or obs.kinds("pong") or obs.kinds("bad") or obs.stayed_open or len(closes) > 1:

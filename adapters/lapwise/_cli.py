@@ -15,6 +15,7 @@ code 1: the app cannot be imported, the port is in use, the lifespan startup fai
 from __future__ import annotations
 
 import argparse
+import ctypes
 import errno
 import importlib
 import logging
@@ -98,10 +99,28 @@ def _stop_early(signum: int, frame: Any) -> None:  # noqa: ARG001
     raise _EarlyStop
 
 
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _stop_with_parent(parent: int) -> None:
+    """A parent killed outright (SIGKILL) cannot forward the stop, and its workers would keep
+    the port: Linux sends each worker SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG),
+    which drains it as a forwarded stop would. A parent already gone before this ran is caught
+    by the pid check."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux, or no prctl: the forwarded stop only
+        return
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def run_workers(args: argparse.Namespace) -> int:
     """Forks the workers, forwards SIGTERM/SIGINT to them, and waits for all; the exit code is
     the first non-zero one of a worker."""
     pids: list[int] = []
+    parent = os.getpid()
     for _ in range(args.workers):
         pid = os.fork()
         if pid == 0:
@@ -109,6 +128,7 @@ def run_workers(args: argparse.Namespace) -> int:
             # Until the server installs its own handlers, a stop ends the worker cleanly.
             signal.signal(signal.SIGTERM, _stop_early)
             signal.signal(signal.SIGINT, _stop_early)
+            _stop_with_parent(parent)
             try:
                 serve_one(args)
             except _EarlyStop:

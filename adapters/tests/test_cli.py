@@ -173,3 +173,29 @@ def test_pid_helpers_leave_nothing_running(tmp_path):
         stop(proc)
     for child in children:
         assert not os.path.exists(f"/proc/{child}") or "zombie" in open(f"/proc/{child}/status").read().lower()
+
+
+def test_workers_stop_when_the_parent_is_killed(tmp_path):
+    # SIGKILL gives the parent no chance to forward the stop; its workers must not keep serving.
+    port = free_port()
+    proc = start(tmp_path, "cli_apps:asgi_app", "--port", str(port), "--workers", "2")
+    children: list[str] = []
+    try:
+        wait_ready(proc, port)
+        children = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
+        assert len(children) == 2
+        proc.kill()
+        proc.wait(timeout=20)
+        for _ in range(400):  # bounded: at most ~20 s for the workers to drain and exit
+            if not any(os.path.exists(f"/proc/{c}") for c in children):
+                break
+            time.sleep(0.05)
+        left = [c for c in children if os.path.exists(f"/proc/{c}")]
+        assert left == [], f"workers still running after their parent was killed: {left}"
+    finally:
+        for c in children:  # whatever happened, nothing of this test keeps running
+            try:
+                os.kill(int(c), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        stop(proc)

@@ -15,38 +15,69 @@ constexpr std::array<std::string_view, tag_count> kTagNames = {
 #undef LAPWISE_HTML_TAG_NAME
 };
 
-// Open addressing over the known names, built once: a lookup is one hash and usually one
-// compare, which matters because every start and end tag goes through it.
-struct tag_table {
-  static constexpr std::size_t kSize = 512;  // > 3x the names: short probe chains
-  std::array<std::uint16_t, kSize> slot{};
+// Open addressing over the known names, built at compile time. Every known name fits in 16
+// bytes, so a name is packed into two words: a lookup is a byte loop over the (short) name, one
+// multiply-shift hash and a two-word compare, usually at the first slot. Every start and end
+// tag goes through it.
+struct packed_name {
+  std::uint64_t lo = 0, hi = 0;
+  std::size_t len = 0;
+  constexpr bool operator==(const packed_name&) const = default;
+};
 
-  static std::size_t hash(std::string_view s) noexcept {
-    std::size_t h = 2166136261u;
-    for (unsigned char c : s) h = (h ^ c) * 16777619u;
-    return h;
+constexpr std::size_t kMaxPackedName = 16;
+
+constexpr packed_name pack_name(std::string_view s) noexcept {  // s.size() <= kMaxPackedName
+  packed_name p;
+  p.len = s.size();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = std::uint64_t{static_cast<unsigned char>(s[i])};
+    if (i < 8)
+      p.lo |= c << (8 * i);
+    else
+      p.hi |= c << (8 * (i - 8));
   }
-  tag_table() {
+  return p;
+}
+
+struct tag_table {
+  static constexpr std::size_t kBits = 9;
+  static constexpr std::size_t kSize = std::size_t{1} << kBits;  // > 3x the names
+  struct entry {
+    packed_name name;
+    std::uint16_t t = 0;  // 0: empty
+  };
+  std::array<entry, kSize> slot{};
+
+  static constexpr std::size_t hash(const packed_name& p) noexcept {
+    std::uint64_t h = (p.lo ^ (p.hi * 0x9E3779B97F4A7C15ULL) ^ p.len) * 0xC2B2AE3D27D4EB4FULL;
+    return static_cast<std::size_t>(h >> (64 - kBits));
+  }
+  constexpr tag_table() {
     for (std::size_t i = 1; i < tag_count; ++i) {
-      std::size_t h = hash(kTagNames[i]) & (kSize - 1);
-      while (slot[h] != 0) h = (h + 1) & (kSize - 1);
-      slot[h] = static_cast<std::uint16_t>(i);
+      packed_name p = pack_name(kTagNames[i]);
+      std::size_t h = hash(p);
+      while (slot[h].t != 0) h = (h + 1) & (kSize - 1);
+      slot[h] = {p, static_cast<std::uint16_t>(i)};
     }
   }
   tag find(std::string_view s) const noexcept {
-    std::size_t h = hash(s) & (kSize - 1);
-    while (slot[h] != 0) {
-      if (kTagNames[slot[h]] == s) return static_cast<tag>(slot[h]);
-      h = (h + 1) & (kSize - 1);
-    }
+    if (s.size() > kMaxPackedName) return tag::none;
+    packed_name p = pack_name(s);
+    for (std::size_t h = hash(p); slot[h].t != 0; h = (h + 1) & (kSize - 1))
+      if (slot[h].name == p) return static_cast<tag>(slot[h].t);
     return tag::none;
   }
 };
 
-const tag_table& table() {
-  static const tag_table t;
-  return t;
+constexpr bool names_fit() {
+  for (std::string_view n : kTagNames)
+    if (n.size() > kMaxPackedName) return false;
+  return true;
 }
+static_assert(names_fit(), "a known tag name is longer than a packed name");
+
+constexpr tag_table kTagTable{};
 
 bool is_ascii_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
@@ -159,7 +190,7 @@ void escape(std::string& out, std::string_view s, bool attribute_mode) {
 
 }  // namespace
 
-tag lookup_tag(std::string_view name) noexcept { return table().find(name); }
+tag lookup_tag(std::string_view name) noexcept { return kTagTable.find(name); }
 
 std::string_view tag_name(tag t) noexcept {
   auto i = static_cast<std::size_t>(t);

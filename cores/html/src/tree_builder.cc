@@ -830,7 +830,8 @@ class builder {
   // The token's text with each U+0000 dropped (HTML content) or made U+FFFD (foreign content),
   // counting one parse error per token that had any.
   std::string_view without_nul(const token& t, std::string& buf, bool replace) {
-    if (t.data.find('\0') == std::string_view::npos) return t.data;
+    // has_nul is the tokenizer's word that the data holds U+0000: most text skips the search.
+    if (!t.has_nul || t.data.find('\0') == std::string_view::npos) return t.data;
     doc_.add_error();
     for (char c : t.data) {
       if (c != '\0')
@@ -1655,6 +1656,7 @@ class builder {
         return in_body_start(copy);
       }
       default: {
+        if (tk != tag::none) return any_other_end_tag(static_cast<atom>(tk));
         auto a = doc_.find_atom(t.name);
         if (a) any_other_end_tag(*a);
         return;

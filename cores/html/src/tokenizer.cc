@@ -242,7 +242,7 @@ class tokenizer_impl {
     pos_ = 0;
     state_ = st::data;
     errors_ = 0;
-    last_start_tag_.clear();
+    last_start_tag_ = {};
     held_ = false;
     done_ = false;
     scan_ = &active_text_scanners();
@@ -273,7 +273,10 @@ class tokenizer_impl {
         break;
     }
   }
-  void set_last_start_tag(std::string_view name) { last_start_tag_.assign(name); }
+  void set_last_start_tag(std::string_view name) {
+    last_start_copy_.assign(name);
+    last_start_tag_ = last_start_copy_;
+  }
   void set_cdata_allowed(bool allowed) noexcept { cdata_allowed_ = allowed; }
   std::size_t error_count() const noexcept { return errors_; }
   std::size_t position() const noexcept { return pos_; }
@@ -522,8 +525,11 @@ class tokenizer_impl {
     if (tag_end_) {
       if (!attrs_.empty()) error(parse_error::end_tag_with_attributes);
       if (self_closing_) error(parse_error::end_tag_with_trailing_solidus);
+    } else if (tag_name_.scratch) {
+      last_start_copy_.assign(view(tag_name_));
+      last_start_tag_ = last_start_copy_;
     } else {
-      last_start_tag_.assign(view(tag_name_));
+      last_start_tag_ = view(tag_name_);
     }
   }
   void emit_comment() { made_ = made::comment; }
@@ -567,7 +573,10 @@ class tokenizer_impl {
   bool held_ = false;  // a finished non-text token waits behind the text returned first
   bool done_ = false;
   made made_ = made::none;
-  std::string last_start_tag_;
+  // A view of the input when the name is written there unchanged (the common case: no copy per
+  // start tag), else of last_start_copy_.
+  std::string_view last_start_tag_;
+  std::string last_start_copy_;
 
   bool text_open_ = false, text_scratch_ = false, text_has_nul_ = false;
   std::size_t text_begin_ = 0, text_end_ = 0, text_offset_ = 0;

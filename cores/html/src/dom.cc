@@ -2,7 +2,9 @@
 #include "lapwise/html/dom.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
+#include <type_traits>
 
 namespace lapwise::html {
 
@@ -16,7 +18,8 @@ constexpr std::array<std::string_view, tag_count> kTagNames = {
 };
 
 // Open addressing over the known names, built at compile time. Every known name fits in 16
-// bytes, so a name is packed into two words: a lookup is a byte loop over the (short) name, one
+// bytes, so a name is keyed by its length and at most two words that together cover every
+// byte (overlapping fixed-size loads, no loop over the name): a lookup is those loads, one
 // multiply-shift hash and a two-word compare, usually at the first slot. Every start and end
 // tag goes through it.
 struct packed_name {
@@ -27,17 +30,34 @@ struct packed_name {
 
 constexpr std::size_t kMaxPackedName = 16;
 
-constexpr packed_name pack_name(std::string_view s) noexcept {  // s.size() <= kMaxPackedName
-  packed_name p;
-  p.len = s.size();
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = std::uint64_t{static_cast<unsigned char>(s[i])};
-    if (i < 8)
-      p.lo |= c << (8 * i);
-    else
-      p.hi |= c << (8 * (i - 8));
+// n bytes at p as a little-endian number (the same value at compile time and at run time).
+template <std::size_t N>
+constexpr std::uint64_t load_le(const char* p) noexcept {
+  if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, N);
+    return w;
   }
-  return p;
+  std::uint64_t w = 0;
+  for (std::size_t i = 0; i < N; ++i)
+    w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return w;
+}
+
+// Injective for names of one length: the words read cover every byte.
+constexpr packed_name pack_name(std::string_view s) noexcept {  // s.size() <= kMaxPackedName
+  packed_name k;
+  std::size_t n = k.len = s.size();
+  const char* p = s.data();
+  if (n >= 9) {
+    k.lo = load_le<8>(p);
+    k.hi = load_le<8>(p + n - 8);
+  } else if (n >= 4) {
+    k.lo = load_le<4>(p) | (load_le<4>(p + n - 4) << 32);
+  } else if (n > 0) {
+    k.lo = load_le<1>(p) | (load_le<1>(p + n / 2) << 8) | (load_le<1>(p + n - 1) << 16);
+  }
+  return k;
 }
 
 struct tag_table {
@@ -406,13 +426,13 @@ void document::append_text(node_id text, std::string_view data) {
     chars_.append(data);
   } else if (auto it = text_room_.find(text);
              it != text_room_.end() && end + data.size() <= it->second) {
-    chars_.replace(end, data.size(), data);
+    chars_.write_at(end, data);
   } else {
     std::size_t size = std::size_t{r.b} + data.size();
     auto off = static_cast<std::uint32_t>(chars_.size());
-    chars_.append(chars_, r.a, r.b);
+    chars_.append_own(r.a, r.b);
     chars_.append(data);
-    chars_.append(size, '\0');
+    chars_.append_zeros(size);
     text_room_[text] = static_cast<std::uint32_t>(off + 2 * size);
     r.a = off;
   }

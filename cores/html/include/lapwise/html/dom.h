@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lapwise/html/char_buffer.h"
 #include "lapwise/html/tags.h"
 #include "lapwise/html/tokenizer.h"  // attribute
 
@@ -136,7 +137,7 @@ class document {
   std::uint32_t store(std::string_view s);
   std::vector<node_record> nodes_;
   std::vector<attribute_record> attrs_;
-  std::string chars_;
+  detail::char_buffer chars_;
   std::vector<std::string> interned_;  // atom tag_count + i
   std::unordered_map<std::string, atom> intern_map_;
   std::unordered_map<node_id, std::uint32_t> text_room_, attr_room_;  // see append_text

@@ -532,6 +532,58 @@ class tokenizer_impl {
       last_start_tag_ = view(tag_name_);
     }
   }
+  // The comment states' shared endings: '>' closes the comment, EOF emits it as it is.
+  void comment_close() {
+    ++pos_;
+    state_ = st::data;
+    emit_comment();
+  }
+  void comment_eof() {
+    error(parse_error::eof_in_comment);
+    emit_comment();
+    state_ = st::data;
+  }
+  // The DOCTYPE states' shared endings. '>' closes the token; EOF emits it in quirks mode.
+  void doctype_close() {
+    ++pos_;
+    state_ = st::data;
+    emit_doctype();
+  }
+  void doctype_eof() {
+    error(parse_error::eof_in_doctype);
+    force_quirks_ = true;
+    emit_doctype();
+    state_ = st::data;
+  }
+  // White space (skipped), '>' or EOF, as the states after the name and after the system
+  // identifier treat them; false for any other character, which is the caller's.
+  bool doctype_space_or_end(int c) {
+    if (cls(c) & c_space) {
+      advance();
+    } else if (c == '>') {
+      doctype_close();
+    } else if (c == eof) {
+      doctype_eof();
+    } else {
+      return false;
+    }
+    return true;
+  }
+  enum class doctype_id : std::uint8_t { public_id, system_id };
+  // The opening quote of an identifier has been seen (not consumed): the identifier starts.
+  void begin_doctype_id(doctype_id id, int quote) {
+    ++pos_;
+    const bool dq = quote == '"';
+    if (id == doctype_id::public_id) {
+      dt_has_public_ = true;
+      piece_start(dt_public_);
+      state_ = dq ? st::doctype_public_id_double : st::doctype_public_id_single;
+    } else {
+      dt_has_system_ = true;
+      piece_start(dt_system_);
+      state_ = dq ? st::doctype_system_id_double : st::doctype_system_id_single;
+    }
+  }
   void emit_comment() { made_ = made::comment; }
   void emit_doctype() { made_ = made::doctype; }
   void emit_eof() { made_ = made::eof; }
@@ -1326,9 +1378,7 @@ void tokenizer_impl::run() {
         pos_ = q;
         int c = peek();
         if (c == '>') {
-          ++pos_;
-          state_ = st::data;
-          emit_comment();
+          comment_close();
         } else if (c == eof) {
           emit_comment();
           state_ = st::data;  // EOF follows on the next call
@@ -1375,9 +1425,7 @@ void tokenizer_impl::run() {
           state_ = st::comment_start_dash;
         } else if (c == '>') {
           error(parse_error::abrupt_closing_of_empty_comment);
-          ++pos_;
-          state_ = st::data;
-          emit_comment();
+          comment_close();
         } else {
           state_ = st::comment;
         }
@@ -1390,13 +1438,9 @@ void tokenizer_impl::run() {
           state_ = st::comment_end;
         } else if (c == '>') {
           error(parse_error::abrupt_closing_of_empty_comment);
-          ++pos_;
-          state_ = st::data;
-          emit_comment();
+          comment_close();
         } else if (c == eof) {
-          error(parse_error::eof_in_comment);
-          emit_comment();
-          state_ = st::data;
+          comment_eof();
         } else {
           piece_char_at(comment_, '-', pos_ - 1);
           state_ = st::comment;
@@ -1420,9 +1464,7 @@ void tokenizer_impl::run() {
           piece_bytes(comment_, replacement);
           ++pos_;
         } else if (c == eof) {
-          error(parse_error::eof_in_comment);
-          emit_comment();
-          state_ = st::data;
+          comment_eof();
         } else {  // CR
           piece_char(comment_, '\n');
           advance();
@@ -1471,9 +1513,7 @@ void tokenizer_impl::run() {
           ++pos_;
           state_ = st::comment_end;
         } else if (c == eof) {
-          error(parse_error::eof_in_comment);
-          emit_comment();
-          state_ = st::data;
+          comment_eof();
         } else {
           piece_char_at(comment_, '-', pos_ - 1);
           state_ = st::comment;
@@ -1483,9 +1523,7 @@ void tokenizer_impl::run() {
       case st::comment_end: {
         int c = peek();
         if (c == '>') {
-          ++pos_;
-          state_ = st::data;
-          emit_comment();
+          comment_close();
         } else if (c == '!') {
           ++pos_;
           state_ = st::comment_end_bang;
@@ -1493,9 +1531,7 @@ void tokenizer_impl::run() {
           piece_char_at(comment_, '-', pos_ - 2);
           ++pos_;
         } else if (c == eof) {
-          error(parse_error::eof_in_comment);
-          emit_comment();
-          state_ = st::data;
+          comment_eof();
         } else {
           piece_char_at(comment_, '-', pos_ - 2);
           piece_char_at(comment_, '-', pos_ - 1);
@@ -1513,13 +1549,9 @@ void tokenizer_impl::run() {
           state_ = st::comment_end_dash;
         } else if (c == '>') {
           error(parse_error::incorrectly_closed_comment);
-          ++pos_;
-          state_ = st::data;
-          emit_comment();
+          comment_close();
         } else if (c == eof) {
-          error(parse_error::eof_in_comment);
-          emit_comment();
-          state_ = st::data;
+          comment_eof();
         } else {
           piece_char_at(comment_, '-', pos_ - 3);
           piece_char_at(comment_, '-', pos_ - 2);
@@ -1538,11 +1570,8 @@ void tokenizer_impl::run() {
         } else if (c == '>') {
           state_ = st::before_doctype_name;
         } else if (c == eof) {
-          error(parse_error::eof_in_doctype);
           start_doctype(token_offset_);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
+          doctype_eof();
         } else {
           error(parse_error::missing_whitespace_before_doctype_name);
           state_ = st::before_doctype_name;
@@ -1559,14 +1588,9 @@ void tokenizer_impl::run() {
         if (c == '>') {
           error(parse_error::missing_doctype_name);
           force_quirks_ = true;
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
+          doctype_close();
         } else if (c == eof) {
-          error(parse_error::eof_in_doctype);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
+          doctype_eof();
         } else {
           dt_has_name_ = true;
           state_ = st::doctype_name;
@@ -1579,31 +1603,16 @@ void tokenizer_impl::run() {
           advance();
           state_ = st::after_doctype_name;
         } else if (c == '>') {
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
+          doctype_close();
         } else {
-          error(parse_error::eof_in_doctype);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
+          doctype_eof();
         }
         break;
       }
       case st::after_doctype_name: {
         int c = peek();
-        if (cls(c) & c_space) {
-          advance();
-        } else if (c == '>') {
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
-        } else if (c == eof) {
-          error(parse_error::eof_in_doctype);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
-        } else if (lookahead_ci("public")) {
+        if (doctype_space_or_end(c)) break;
+        if (lookahead_ci("public")) {
           pos_ += 6;
           state_ = st::after_doctype_public_keyword;
         } else if (lookahead_ci("system")) {
@@ -1620,10 +1629,13 @@ void tokenizer_impl::run() {
       case st::before_doctype_public_id:
       case st::after_doctype_system_keyword:
       case st::before_doctype_system_id: {
-        bool pub =
-            state_ == st::after_doctype_public_keyword || state_ == st::before_doctype_public_id;
-        bool keyword = state_ == st::after_doctype_public_keyword ||
-                       state_ == st::after_doctype_system_keyword;
+        const doctype_id id =
+            state_ == st::after_doctype_public_keyword || state_ == st::before_doctype_public_id
+                ? doctype_id::public_id
+                : doctype_id::system_id;
+        const bool pub = id == doctype_id::public_id;
+        const bool keyword = state_ == st::after_doctype_public_keyword ||
+                             state_ == st::after_doctype_system_keyword;
         int c = peek();
         if (cls(c) & c_space) {
           advance();
@@ -1633,28 +1645,14 @@ void tokenizer_impl::run() {
             error(pub ? parse_error::missing_whitespace_after_doctype_public_keyword
                       : parse_error::missing_whitespace_after_doctype_system_keyword);
           }
-          ++pos_;
-          if (pub) {
-            dt_has_public_ = true;
-            piece_start(dt_public_);
-            state_ = c == '"' ? st::doctype_public_id_double : st::doctype_public_id_single;
-          } else {
-            dt_has_system_ = true;
-            piece_start(dt_system_);
-            state_ = c == '"' ? st::doctype_system_id_double : st::doctype_system_id_single;
-          }
+          begin_doctype_id(id, c);
         } else if (c == '>') {
           error(pub ? parse_error::missing_doctype_public_identifier
                     : parse_error::missing_doctype_system_identifier);
           force_quirks_ = true;
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
+          doctype_close();
         } else if (c == eof) {
-          error(parse_error::eof_in_doctype);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
+          doctype_eof();
         } else {
           error(pub ? parse_error::missing_quote_before_doctype_public_identifier
                     : parse_error::missing_quote_before_doctype_system_identifier);
@@ -1667,8 +1665,9 @@ void tokenizer_impl::run() {
       case st::doctype_public_id_single:
       case st::doctype_system_id_double:
       case st::doctype_system_id_single: {
-        bool pub = state_ == st::doctype_public_id_double || state_ == st::doctype_public_id_single;
-        char quote =
+        const bool pub =
+            state_ == st::doctype_public_id_double || state_ == st::doctype_public_id_single;
+        const char quote =
             (state_ == st::doctype_public_id_double || state_ == st::doctype_system_id_double)
                 ? '"'
                 : '\'';
@@ -1689,14 +1688,9 @@ void tokenizer_impl::run() {
           error(pub ? parse_error::abrupt_doctype_public_identifier
                     : parse_error::abrupt_doctype_system_identifier);
           force_quirks_ = true;
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
+          doctype_close();
         } else if (c == eof) {
-          error(parse_error::eof_in_doctype);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
+          doctype_eof();
         } else {  // CR
           piece_char(id, '\n');
           advance();
@@ -1705,29 +1699,17 @@ void tokenizer_impl::run() {
       }
       case st::after_doctype_public_id:
       case st::between_doctype_ids: {
-        bool after = state_ == st::after_doctype_public_id;
+        const bool after = state_ == st::after_doctype_public_id;
         int c = peek();
         if (cls(c) & c_space) {
           advance();
           state_ = st::between_doctype_ids;
-        } else if (c == '>') {
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
         } else if (c == '"' || c == '\'') {
           if (after) {
             error(parse_error::missing_whitespace_between_doctype_public_and_system_identifiers);
           }
-          ++pos_;
-          dt_has_system_ = true;
-          piece_start(dt_system_);
-          state_ = c == '"' ? st::doctype_system_id_double : st::doctype_system_id_single;
-        } else if (c == eof) {
-          error(parse_error::eof_in_doctype);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
-        } else {
+          begin_doctype_id(doctype_id::system_id, c);
+        } else if (!doctype_space_or_end(c)) {
           error(parse_error::missing_quote_before_doctype_system_identifier);
           force_quirks_ = true;
           state_ = st::bogus_doctype;
@@ -1736,18 +1718,7 @@ void tokenizer_impl::run() {
       }
       case st::after_doctype_system_id: {
         int c = peek();
-        if (cls(c) & c_space) {
-          advance();
-        } else if (c == '>') {
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
-        } else if (c == eof) {
-          error(parse_error::eof_in_doctype);
-          force_quirks_ = true;
-          emit_doctype();
-          state_ = st::data;
-        } else {
+        if (!doctype_space_or_end(c)) {
           error(parse_error::unexpected_character_after_doctype_system_identifier);
           state_ = st::bogus_doctype;  // not quirks: the identifiers were complete
         }
@@ -1756,9 +1727,7 @@ void tokenizer_impl::run() {
       case st::bogus_doctype: {
         int c = peek();
         if (c == '>') {
-          ++pos_;
-          state_ = st::data;
-          emit_doctype();
+          doctype_close();
         } else if (c == eof) {
           emit_doctype();
           state_ = st::data;

@@ -384,7 +384,12 @@ class builder {
         token_tag_ = lookup_tag(t.name);
       }
       dispatch(t);
-      tok_.set_cdata_allowed(!open_.empty() && doc_.ns(adjusted_current()) != name_space::html);
+      // The tokenizer is told only of changes: the call crosses into its implementation.
+      bool cdata = !open_.empty() && doc_.ns(adjusted_current()) != name_space::html;
+      if (cdata != cdata_allowed_) {
+        cdata_allowed_ = cdata;
+        tok_.set_cdata_allowed(cdata);
+      }
       if (t.kind == token_kind::eof || stopped_) break;
     }
     for (std::size_t i = 0; i < tok_.error_count(); ++i) doc_.add_error();
@@ -829,9 +834,13 @@ class builder {
   // done once per token in run() and reused while the name is the same view.
   // The token's text with each U+0000 dropped (HTML content) or made U+FFFD (foreign content),
   // counting one parse error per token that had any.
+  // has_nul is the tokenizer's word that the data holds U+0000: most text skips the search
+  // and the call.
   std::string_view without_nul(const token& t, std::string& buf, bool replace) {
-    // has_nul is the tokenizer's word that the data holds U+0000: most text skips the search.
-    if (!t.has_nul || t.data.find('\0') == std::string_view::npos) return t.data;
+    return t.has_nul ? strip_nul(t, buf, replace) : t.data;
+  }
+  std::string_view strip_nul(const token& t, std::string& buf, bool replace) {
+    if (t.data.find('\0') == std::string_view::npos) return t.data;
     doc_.add_error();
     for (char c : t.data) {
       if (c != '\0')
@@ -2748,6 +2757,7 @@ class builder {
   bool skip_lf_ = false;
   bool stopped_ = false;
   bool depth_capped_ = false;
+  bool cdata_allowed_ = false;  // as last told to the tokenizer (which starts with false)
   int reprocess_depth_ = 0;
   std::string_view token_tag_name_;
   tag token_tag_ = tag::none;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -39,7 +40,7 @@ class char_buffer {
   void append(std::string_view s) {
     if (s.empty()) return;
     if (s.size() > cap_ - size_) return grow_append(s);
-    std::memcpy(p_.get() + size_, s.data(), s.size());
+    copy(p_.get() + size_, s.data(), s.size());
     size_ += s.size();
   }
   // Appends bytes [off, off + len) of this buffer (growing would invalidate a view of them).
@@ -61,6 +62,29 @@ class char_buffer {
   }
 
  private:
+  // Most strings here are names and short values: up to 16 bytes are copied with overlapping
+  // fixed-size moves (inline, no library call); longer ones by memcpy.
+  static void copy(char* d, const char* s, std::size_t n) noexcept {
+    if (n > 16) {
+      std::memcpy(d, s, n);
+    } else if (n >= 8) {
+      std::uint64_t a, b;
+      std::memcpy(&a, s, 8);
+      std::memcpy(&b, s + n - 8, 8);
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, s, 4);
+      std::memcpy(&b, s + n - 4, 4);
+      std::memcpy(d, &a, 4);
+      std::memcpy(d + n - 4, &b, 4);
+    } else {
+      d[0] = s[0];
+      d[n / 2] = s[n / 2];
+      d[n - 1] = s[n - 1];
+    }
+  }
   void grow_to(std::size_t need) { grow_append(need - size_, {}); }
   // s may be a view of this buffer: it is copied before the old bytes are freed.
   void grow_append(std::string_view s) { grow_append(s.size(), s); }

@@ -103,7 +103,9 @@ TEST_P(Pages, ParseAndExtract) {
   EXPECT_EQ(headings.size(), c.headings);
   std::size_t heading_text = 0;
   for (node_id h : headings) heading_text += doc.text(h, text_mode::normalized).size();
-  if (!headings.empty()) EXPECT_GT(heading_text, 0u);
+  if (!headings.empty()) {
+    EXPECT_GT(heading_text, 0u);
+  }
 
   EXPECT_EQ(selector("td, th").select(doc).size(), c.cells);
   std::vector<node_id> metas = selector("meta").select(doc);

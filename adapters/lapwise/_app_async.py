@@ -33,8 +33,16 @@ class LoopThread:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.call_soon(self._started.set)
-        self.loop.run_forever()
+        self.loop.run_until_complete(self._root())
+
+    async def _root(self) -> None:
+        """The loop's root task, alive until ``stop``: anyio (``run_in_threadpool``) ties its
+        worker threads to the task run by ``run_until_complete``; without one it ties each
+        worker to the handler's own task, a new thread per call."""
+        self._root_task = asyncio.current_task()
+        self._stopped: asyncio.Future[None] = self.loop.create_future()
+        self._started.set()
+        await self._stopped
 
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
         """Runs ``coro`` on the loop; its result (or exception) answers ``req``."""
@@ -57,6 +65,10 @@ class LoopThread:
             req._fail(exc)
         else:
             req._respond(result)
+
+    def _end_root(self) -> None:
+        if not self._stopped.done():
+            self._stopped.set_result(None)
 
     def pending(self) -> int:
         with self._lock:
@@ -82,9 +94,10 @@ class LoopThread:
 
         def _cancel_all_and_stop() -> None:
             for t in asyncio.all_tasks(self.loop):
-                t.cancel()
+                if t is not self._root_task:
+                    t.cancel()
             # One more turn lets the cancelled tasks run their cleanup before the loop stops.
-            self.loop.call_soon(self.loop.stop)
+            self.loop.call_soon(self._end_root)
 
         try:
             self.loop.call_soon_threadsafe(_cancel_all_and_stop)

@@ -266,3 +266,23 @@ def test_head_is_answered_by_the_get_route_without_a_body(io):
         assert r.getheader("Allow") == "GET, HEAD, OPTIONS"
         r.read()
         conn.close()
+
+
+def test_async_handlers_reuse_anyios_worker_threads():
+    # anyio's thread pool (what run_in_threadpool uses) keeps its workers while the loop's root
+    # task lives: one worker serves call after call instead of a new thread each.
+    anyio = pytest.importorskip("anyio")
+    import threading
+
+    app = App()
+    idents = []
+
+    @app.get("/t")
+    async def t(req):
+        idents.append(await anyio.to_thread.run_sync(threading.get_native_id))
+        return "ok"
+
+    with app.serve(port=0) as running:
+        for _ in range(5):
+            assert call(running, "GET", "/t")[1] == b"ok"
+    assert len(set(idents)) == 1, idents

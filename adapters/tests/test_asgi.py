@@ -257,7 +257,7 @@ def test_sync_code_run_in_anyios_threadpool_reuses_its_worker_threads():
     async def app(scope, receive, send):
         if scope["type"] != "http":
             return
-        idents.append(await anyio.to_thread.run_sync(threading.get_ident))
+        idents.append(await anyio.to_thread.run_sync(threading.get_native_id))
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 

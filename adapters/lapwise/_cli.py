@@ -95,7 +95,12 @@ class _EarlyStop(BaseException):
     """SIGTERM/SIGINT reached a worker before it served: it ends with exit code 0."""
 
 
+_stopping = False  # in a worker: a stop arrived before its server installed its own handlers
+
+
 def _stop_early(signum: int, frame: Any) -> None:  # noqa: ARG001
+    global _stopping
+    _stopping = True
     raise _EarlyStop
 
 
@@ -133,12 +138,16 @@ def run_workers(args: argparse.Namespace) -> int:
                 serve_one(args)
             except _EarlyStop:
                 pass
+            # A stop can land inside an import (an extension's init then fails, or the app's
+            # import is reported as a StartError): a worker stopped while starting has not failed.
             except StartError as exc:
-                print(f"lapwise: {exc}", file=sys.stderr)
-                code = START_FAILED
+                if not _stopping:
+                    print(f"lapwise: {exc}", file=sys.stderr)
+                    code = START_FAILED
             except BaseException:  # noqa: BLE001 - a worker never returns into the parent's code
-                logging.exception("lapwise worker failed")
-                code = START_FAILED
+                if not _stopping:
+                    logging.exception("lapwise worker failed")
+                    code = START_FAILED
             finally:
                 logging.shutdown()
                 sys.stdout.flush()

@@ -84,6 +84,8 @@ class channel : public std::enable_shared_from_this<channel> {
   // whoever attaches learns of the end through on_closed().
   bool attach(void* context);
   [[nodiscard]] void* context() const noexcept { return context_.load(std::memory_order_acquire); }
+  // Clears the pointer (once the application let the end go by) and returns it.
+  void* take_context() noexcept { return context_.exchange(nullptr, std::memory_order_acq_rel); }
 
  private:
   friend class lapwise::server::session;

@@ -1,0 +1,111 @@
+"""One server WebSocket as an asyncio object: what ``lapwise.App``'s WebSocket routes and the
+ASGI ``websocket`` scope share.
+
+The native channel (``lapwise._native.WebSocket``) is thread-safe: ``send`` queues a frame for
+the connection's io thread and says whether there is room for more (``OK``), the bound was
+reached with this one (``WAIT``), the frame was refused for lack of room (``FULL``) or the
+connection is closed (``CLOSED``). Events come from the io threads in batches (``on_batch``,
+called with the GIL taken once per io-thread loop turn) and reach each connection's asyncio
+loop with one ``call_soon_threadsafe`` per batch: messages, room to send again, and the end
+(exactly once, with the close code: the peer's, 1005 without one, the protocol error's code
+sent by the server, or 1006 when the connection ended without a close handshake).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+OK, WAIT, FULL, CLOSED = 0, 1, 2, 3  # what the native send() returns
+TEXT, BINARY, ROOM, ENDED = 0, 1, 2, 3  # the kinds of events in a batch
+
+
+class Connection:
+    """A native WebSocket bound to the asyncio loop it is used from (its methods run there)."""
+
+    __slots__ = ("native", "loop", "close_code", "_inbox", "_arrived", "_room")
+
+    def __init__(self, native: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.native = native
+        self.loop = loop
+        self.close_code: int | None = None  # set once the end is reported
+        self._inbox: deque[tuple[int, Any]] = deque()
+        self._arrived: asyncio.Future[None] | None = None
+        self._room: asyncio.Future[None] | None = None
+        native.owner = self
+
+    def event(self, kind: int, value: Any) -> None:
+        """One event from a batch (on the loop)."""
+        if kind == ROOM:
+            _wake(self._room)
+            return
+        self._inbox.append((kind, value))
+        if kind == ENDED:
+            self.close_code = value
+            self.native.owner = None  # no more events: the cycle goes
+            _wake(self._room)
+        _wake(self._arrived)
+
+    async def receive(self) -> tuple[int, Any]:
+        """The next message, as (TEXT, str) or (BINARY, bytes); (ENDED, code) once the
+        connection has ended, and at every call after that."""
+        while not self._inbox:
+            if self.close_code is not None:
+                return ENDED, self.close_code
+            self._arrived = self.loop.create_future()
+            try:
+                await self._arrived
+            finally:
+                self._arrived = None
+        return self._inbox.popleft()
+
+    async def send(self, data: str | bytes | bytearray | memoryview) -> bool:
+        """Queues a message (str: text); waits while the connection has no room. False when the
+        connection is closed (nothing was sent)."""
+        while True:
+            result = self.native.send(data)
+            if result == OK:
+                return True
+            if result == CLOSED:
+                return False
+            await self._wait_room()
+            if result == WAIT:
+                return True
+
+    async def _wait_room(self) -> None:
+        if self.close_code is not None:
+            return
+        self._room = self.loop.create_future()
+        try:
+            await self._room
+        finally:
+            self._room = None
+
+    def close(self, code: int = 1000, reason: str = "") -> bool:
+        """Starts the close handshake; False when our Close was sent already."""
+        return bool(self.native.close(code, reason))
+
+
+def _wake(fut: asyncio.Future[None] | None) -> None:
+    if fut is not None and not fut.done():
+        fut.set_result(None)
+
+
+def _deliver(batch: list[tuple[Connection, int, Any]]) -> None:
+    for conn, kind, value in batch:
+        conn.event(kind, value)
+
+
+def on_batch(items: list[tuple[Any, int, Any]]) -> None:
+    """The native server's event hook (an io thread, with the GIL): one hand-off per loop."""
+    batches: dict[asyncio.AbstractEventLoop, list[tuple[Connection, int, Any]]] = {}
+    for native, kind, value in items:
+        conn = native.owner
+        if conn is not None:
+            batches.setdefault(conn.loop, []).append((conn, kind, value))
+    for loop, batch in batches.items():
+        try:
+            loop.call_soon_threadsafe(_deliver, batch)
+        except RuntimeError:  # the loop is closed: nobody is left to tell
+            pass

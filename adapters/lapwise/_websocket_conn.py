@@ -38,14 +38,14 @@ class Connection:
     def event(self, kind: int, value: Any) -> None:
         """One event from a batch (on the loop)."""
         if kind == ROOM:
-            _wake(self._room)
+            wake(self._room)
             return
         self._inbox.append((kind, value))
         if kind == ENDED:
             self.close_code = value
             self.native.owner = None  # no more events: the cycle goes
-            _wake(self._room)
-        _wake(self._arrived)
+            wake(self._room)
+        wake(self._arrived)
 
     async def receive(self) -> tuple[int, Any]:
         """The next message, as (TEXT, str) or (BINARY, bytes); (ENDED, code) once the
@@ -87,7 +87,8 @@ class Connection:
         return bool(self.native.close(code, reason))
 
 
-def _wake(fut: asyncio.Future[None] | None) -> None:
+def wake(fut: asyncio.Future[None] | None) -> None:
+    """Completes ``fut`` unless it is None or done already."""
     if fut is not None and not fut.done():
         fut.set_result(None)
 

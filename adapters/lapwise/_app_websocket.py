@@ -36,7 +36,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from typing import Any
 
 from . import json as _json
-from ._websocket_conn import ENDED, Connection, on_batch
+from ._websocket_conn import ENDED, Connection, on_batch, run_to_the_end
 
 WebSocketHandler = Callable[["WebSocket"], Awaitable[Any]]
 
@@ -172,7 +172,7 @@ def websocket_entry(fn: WebSocketHandler, log: Any, response_type: Any) -> Calla
             return response_type(426, {"Upgrade": "websocket"}, "Upgrade Required: a WebSocket endpoint")
         ws = WebSocket(req, native, asyncio.get_running_loop())
         try:
-            await fn(ws)
+            await run_to_the_end(fn(ws), ws._conn)
         except WebSocketDisconnect:
             pass
         except Exception:

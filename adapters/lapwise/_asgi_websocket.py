@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ._asgi_exchange import ASGI_VERSION
-from ._websocket_conn import BINARY, TEXT, Connection, wake
+from ._websocket_conn import BINARY, TEXT, Connection, run_to_the_end, wake
 from .app import Response
 
 log = logging.getLogger("lapwise.asgi")
@@ -152,7 +152,7 @@ class WebSocketExchange:
 
     async def run(self, app: Callable[..., Awaitable[None]]) -> None:
         try:
-            await app(self.scope, self.receive, self.send)
+            await run_to_the_end(app(self.scope, self.receive, self.send), self.conn)
         except BaseException as exc:  # noqa: BLE001 - the connection always ends
             if not self.answered:
                 self.answered = True

@@ -87,6 +87,19 @@ class Connection:
         return bool(self.native.close(code, reason))
 
 
+async def run_to_the_end(coro: Any, conn: Connection) -> Any:
+    """Awaits ``coro`` (a handler of ``conn``) in a task of its own. A stop that cuts what is
+    still running cancels the handler only while the connection is open: once its end is known
+    (a stop's Close 1001 answered, say) the handler gets to hear it and finish."""
+    inner = asyncio.ensure_future(coro)
+    try:
+        return await asyncio.shield(inner)
+    except asyncio.CancelledError:
+        if conn.close_code is None:
+            inner.cancel()
+        raise
+
+
 def wake(fut: asyncio.Future[None] | None) -> None:
     """Completes ``fut`` unless it is None or done already."""
     if fut is not None and not fut.done():

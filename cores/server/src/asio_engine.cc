@@ -46,8 +46,8 @@ class asio_connection final : public connection<asio_connection, asio_loop>,
   void arm();
   void post_complete(request& r, response&& resp);
   void post_read_body(request& r);
-  int native_fd() noexcept { return sock_.native_handle(); }
   void post_call(std::function<void()> f);
+  int native_fd() noexcept { return sock_.native_handle(); }
   void settled();
   static void closed_out() noexcept {}
   std::shared_ptr<asio_connection> retain() { return shared_from_this(); }
@@ -235,163 +235,164 @@ void asio_connection::post_complete(request& r, response&& resp) {
 
 void asio_connection::post_read_body(request& r) {
   asio::post(loop_.io_, [self = shared_from_this(), &r] { self->read_body(r); });
-  // Kept alive until `f` ran; a connection already being destroyed (its session has let the
-  // channel go by then) takes nothing.
-  void asio_connection::post_call(std::function<void()> f) {
-    auto self = weak_from_this().lock();
-    if (!self) return;
-    asio::post(loop_.io_, [self = std::move(self), f = std::move(f)] { f(); });
-  }
+}
 
-  // -------------------------------------------------------------------------------------- loop
+// Kept alive until `f` ran; a connection already being destroyed (its session has let the
+// channel go by then) takes nothing.
+void asio_connection::post_call(std::function<void()> f) {
+  auto self = weak_from_this().lock();
+  if (!self) return;
+  asio::post(loop_.io_, [self = std::move(self), f = std::move(f)] { f(); });
+}
 
-  asio_loop::asio_loop(asio_engine & e, server_state & st, unsigned index)
-      : io_loop(st, index), e_(e) {}
+// -------------------------------------------------------------------------------------- loop
 
-  void asio_loop::run() {
-    thread_ = std::this_thread::get_id();
-    if (st_.h != nullptr) st_.h->thread_started();
-    tick();
-    accept_next();
-    for (;;) {
-      try {
-        io_.run();
-        break;
-      } catch (const std::exception& e) {  // nothing should throw; never take the server down
-        std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
-      }
-    }
-    thread_ = {};  // a late completion is posted (and never run), not applied from its thread
-    if (st_.h != nullptr) st_.h->thread_stopping();
-  }
+asio_loop::asio_loop(asio_engine& e, server_state& st, unsigned index)
+    : io_loop(st, index), e_(e) {}
 
-  void asio_loop::tick() {
-    now_ = clock::now();
-    sweep();
-    if (draining_) check_drained();
-    if (finished_) return;
-    tick_timer_.expires_after(tick_every_);
-    tick_timer_.async_wait([this](asio::error_code ec) {
-      if (!ec) tick();
-    });
-  }
-
-  void asio_loop::accept_next() {
-    if (draining_ || !acceptor_.is_open()) return;
-    acceptor_.async_accept(io_, [this](asio::error_code ec, tcp::socket s) {
-      if (ec) {
-        if (ec == asio::error::operation_aborted || draining_) return;
-        // EMFILE and the like: try again shortly rather than spin.
-        retry_timer_.expires_after(std::chrono::milliseconds(50));
-        retry_timer_.async_wait([this](asio::error_code e) {
-          if (!e) accept_next();
-        });
-        return;
-      }
-      if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
-        st_.conns.fetch_sub(1);
-        refuse(s.native_handle());
-        s.close(ec);
-      } else {
-        start_connection(std::move(s));
-      }
-      accept_next();
-    });
-  }
-
-  void asio_loop::start_connection(tcp::socket s) {
-    auto c = std::make_shared<asio_connection>(*this, std::move(s));
-    c->start();
-  }
-
-  void asio_loop::schedule_turn_end() {
-    if (turn_posted_) return;
-    turn_posted_ = true;
-    asio::post(io_, [this] { turn_end(); });
-  }
-
-  void asio_loop::turn_end() {
-    turn_posted_ = false;
-    dispatch();
-  }
-
-  void asio_loop::begin_drain() {
-    if (!start_drain()) return;
-    retry_timer_.cancel();
-    if (acceptor_.is_open()) {
-      // Connections the kernel already completed are ours to serve: take them before closing.
-      asio::error_code ec;
-      acceptor_.non_blocking(true, ec);
-      for (int i = 0; i < 65536; ++i) {
-        tcp::socket s(io_);
-        acceptor_.accept(s, ec);
-        if (ec) break;
-        st_.conns.fetch_add(1);
-        start_connection(std::move(s));
-      }
-      acceptor_.close(ec);
-    }
-    drain_all();
-    check_drained();
-  }
-
-  void asio_loop::check_drained() noexcept {
-    if (finished_ || !drain_over()) return;
-    finished_ = true;
-    // Abandoned: each stays alive (its request may still be completed) until the loop goes.
-    for (asio_connection* c : held_closed_) abandoned_.push_back(c->release_hold());
-    // Runs from connection destructors, which must not throw. cancel() throws only when the
-    // reactor cannot deregister the timer; the loop then ends with its io_context anyway.
+void asio_loop::run() {
+  thread_ = std::this_thread::get_id();
+  if (st_.h != nullptr) st_.h->thread_started();
+  tick();
+  accept_next();
+  for (;;) {
     try {
-      tick_timer_.cancel();
-      retry_timer_.cancel();
-    } catch (const std::system_error&) {
+      io_.run();
+      break;
+    } catch (const std::exception& e) {  // nothing should throw; never take the server down
+      std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
     }
   }
+  thread_ = {};  // a late completion is posted (and never run), not applied from its thread
+  if (st_.h != nullptr) st_.h->thread_stopping();
+}
 
-  // ----------------------------------------------------------------------------------- engine
+void asio_loop::tick() {
+  now_ = clock::now();
+  sweep();
+  if (draining_) check_drained();
+  if (finished_) return;
+  tick_timer_.expires_after(tick_every_);
+  tick_timer_.async_wait([this](asio::error_code ec) {
+    if (!ec) tick();
+  });
+}
 
-  std::optional<std::string> asio_engine::open(unsigned threads, std::uint16_t& port) {
+void asio_loop::accept_next() {
+  if (draining_ || !acceptor_.is_open()) return;
+  acceptor_.async_accept(io_, [this](asio::error_code ec, tcp::socket s) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || draining_) return;
+      // EMFILE and the like: try again shortly rather than spin.
+      retry_timer_.expires_after(std::chrono::milliseconds(50));
+      retry_timer_.async_wait([this](asio::error_code e) {
+        if (!e) accept_next();
+      });
+      return;
+    }
+    if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
+      st_.conns.fetch_sub(1);
+      refuse(s.native_handle());
+      s.close(ec);
+    } else {
+      start_connection(std::move(s));
+    }
+    accept_next();
+  });
+}
+
+void asio_loop::start_connection(tcp::socket s) {
+  auto c = std::make_shared<asio_connection>(*this, std::move(s));
+  c->start();
+}
+
+void asio_loop::schedule_turn_end() {
+  if (turn_posted_) return;
+  turn_posted_ = true;
+  asio::post(io_, [this] { turn_end(); });
+}
+
+void asio_loop::turn_end() {
+  turn_posted_ = false;
+  dispatch();
+}
+
+void asio_loop::begin_drain() {
+  if (!start_drain()) return;
+  retry_timer_.cancel();
+  if (acceptor_.is_open()) {
+    // Connections the kernel already completed are ours to serve: take them before closing.
     asio::error_code ec;
-    const asio::ip::address addr = asio::ip::make_address(st_.cfg.host, ec);
-    if (ec) return "bad host address '" + st_.cfg.host + "': " + ec.message();
-    for (unsigned i = 0; i < threads; ++i) {
-      auto w = std::make_unique<asio_loop>(*this, st_, i);
-      const tcp::endpoint ep(addr, port);
-      auto& a = w->acceptor_;
-      if (!st_.cfg.reuse_port && !loops_.empty()) {
-        // One listener for the whole server (see server.h): the other loops accept from a
-        // duplicate of the first one's socket.
-        const int fd = ::fcntl(loops_.front()->acceptor_.native_handle(), F_DUPFD_CLOEXEC, 0);
-        if (fd < 0) ec.assign(errno, asio::system_category());
-        if (!ec) a.assign(ep.protocol(), fd, ec);
-        if (ec && fd >= 0) ::close(fd);
-      } else {
-        a.open(ep.protocol(), ec);
-        if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-        if (!ec && st_.cfg.reuse_port) {
-          a.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
-        }
-        if (!ec) a.bind(ep, ec);
-        if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-      }
-      if (ec) {
-        loops_.clear();
-        return "cannot listen on " + st_.cfg.host + ":" + std::to_string(port) + ": " +
-               ec.message();
-      }
-      if (port == 0) port = a.local_endpoint().port();
-      loops_.push_back(std::move(w));
+    acceptor_.non_blocking(true, ec);
+    for (int i = 0; i < 65536; ++i) {
+      tcp::socket s(io_);
+      acceptor_.accept(s, ec);
+      if (ec) break;
+      st_.conns.fetch_add(1);
+      start_connection(std::move(s));
     }
-    return std::nullopt;
+    acceptor_.close(ec);
   }
+  drain_all();
+  check_drained();
+}
 
-  void asio_engine::stop() noexcept {
-    for (auto& w : loops_) asio::post(w->io_, [wp = w.get()] { wp->begin_drain(); });
+void asio_loop::check_drained() noexcept {
+  if (finished_ || !drain_over()) return;
+  finished_ = true;
+  // Abandoned: each stays alive (its request may still be completed) until the loop goes.
+  for (asio_connection* c : held_closed_) abandoned_.push_back(c->release_hold());
+  // Runs from connection destructors, which must not throw. cancel() throws only when the
+  // reactor cannot deregister the timer; the loop then ends with its io_context anyway.
+  try {
+    tick_timer_.cancel();
+    retry_timer_.cancel();
+  } catch (const std::system_error&) {
   }
+}
 
-  std::unique_ptr<io_engine> make_asio_engine(server_state & st) {
-    return std::make_unique<asio_engine>(st);
+// ----------------------------------------------------------------------------------- engine
+
+std::optional<std::string> asio_engine::open(unsigned threads, std::uint16_t& port) {
+  asio::error_code ec;
+  const asio::ip::address addr = asio::ip::make_address(st_.cfg.host, ec);
+  if (ec) return "bad host address '" + st_.cfg.host + "': " + ec.message();
+  for (unsigned i = 0; i < threads; ++i) {
+    auto w = std::make_unique<asio_loop>(*this, st_, i);
+    const tcp::endpoint ep(addr, port);
+    auto& a = w->acceptor_;
+    if (!st_.cfg.reuse_port && !loops_.empty()) {
+      // One listener for the whole server (see server.h): the other loops accept from a
+      // duplicate of the first one's socket.
+      const int fd = ::fcntl(loops_.front()->acceptor_.native_handle(), F_DUPFD_CLOEXEC, 0);
+      if (fd < 0) ec.assign(errno, asio::system_category());
+      if (!ec) a.assign(ep.protocol(), fd, ec);
+      if (ec && fd >= 0) ::close(fd);
+    } else {
+      a.open(ep.protocol(), ec);
+      if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
+      if (!ec && st_.cfg.reuse_port) {
+        a.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+      }
+      if (!ec) a.bind(ep, ec);
+      if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+      loops_.clear();
+      return "cannot listen on " + st_.cfg.host + ":" + std::to_string(port) + ": " + ec.message();
+    }
+    if (port == 0) port = a.local_endpoint().port();
+    loops_.push_back(std::move(w));
   }
+  return std::nullopt;
+}
+
+void asio_engine::stop() noexcept {
+  for (auto& w : loops_) asio::post(w->io_, [wp = w.get()] { wp->begin_drain(); });
+}
+
+std::unique_ptr<io_engine> make_asio_engine(server_state& st) {
+  return std::make_unique<asio_engine>(st);
+}
 
 }  // namespace lapwise::server::detail

@@ -222,6 +222,7 @@ void epoll_connection::post_complete(request& r, response&& resp) {
 void epoll_connection::post_read_body(request& r) {
   loop_.post([this, &r] { read_body(r); });
 }
+
 void epoll_connection::post_call(std::function<void()> f) { loop_.post(std::move(f)); }
 
 // ------------------------------------------------------------------------------------- loop

@@ -56,6 +56,14 @@ class Connection:
             self._arrived = self.loop.create_future()
             try:
                 await self._arrived
+            except asyncio.CancelledError:
+                # A stop cancels what is left: when the end came in the same loop turn, the
+                # handler hears the end rather than the cancellation.
+                if self.close_code is None:
+                    raise
+                task = asyncio.current_task()
+                if task is not None:
+                    task.uncancel()
             finally:
                 self._arrived = None
         return self._inbox.popleft()

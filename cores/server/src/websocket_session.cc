@@ -155,14 +155,28 @@ void session::websocket_input() {
 void session::websocket_output(bool poke) {
   ws_state* w = ws_.state.get();
   if (w == nullptr) return;
-  std::string frames;
   bool room = false, finished = false;
   {
     std::lock_guard lock(w->ch->mu_);
     w->ch->flush_due_ = false;
     if (!w->live || w->reported) return;
-    frames.swap(w->ch->outbox_);
-    if (!frames.empty() && !gone_) append_out(frames);
+    std::string& box = w->ch->outbox_;
+    if (!box.empty()) {
+      if (gone_) {
+        box.clear();
+      } else if (out_pos_ == out_.size() && later_.empty()) {
+        out_.clear();  // everything written: the queue becomes the output, without a copy
+        out_pos_ = 0;
+        out_.swap(box);
+      } else {
+        append_out(box);
+        box.clear();
+      }
+      if (box.capacity() > session::large_buffer) {
+        released(box.capacity());
+        std::string().swap(box);
+      }
+    }
     w->ch->unsent_ = unsent();
     if (w->ch->want_room_ && w->ch->unsent_ < w->ch->bound_) {
       w->ch->want_room_ = false;

@@ -205,6 +205,10 @@ void session::drain() {
 void session::timeout() {
   const phase p = current_phase();
   if (p == phase::waiting) return;
+  if (ws_.state) {  // a WebSocket's idle or close-handshake wait: the connection just ends
+    closing_ = true;
+    return;
+  }
   if (body_active_) {  // a streamed body stalled: its handler's answer becomes the 408
     body_failed(408, "request not received in time");
     return;
@@ -282,6 +286,7 @@ std::size_t session::footprint() const noexcept {
 session::phase session::current_phase() const noexcept {
   if (body_active_ && !body_continue_ && !body_window_full()) return phase::body;
   if (!slots_.empty()) return phase::waiting;
+  if (ws_.state && websocket_awaiting_close()) return phase::head;  // header_timeout bounds it
   if (in_end_ == in_begin_) return phase::idle;
   return in_body_ ? phase::body : phase::head;
 }

@@ -35,6 +35,12 @@ bool session::websocket_live() const noexcept {
   return ws_.state && ws_.state->live && !ws_.state->reported;
 }
 
+bool session::websocket_awaiting_close() const noexcept {
+  if (!websocket_live()) return false;
+  std::lock_guard lock(ws_.state->ch->mu_);
+  return ws_.state->ch->close_sent_ && !ws_.state->rx.finished();
+}
+
 bool session::upgrade_websocket(const parser::request& req, std::string_view path,
                                 std::size_t total) {
   ws::app* a = svc_.cfg_.websocket;

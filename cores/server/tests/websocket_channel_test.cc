@@ -198,6 +198,24 @@ TEST(WebSocketChannel, ClosedOnceHoweverItEnds) {
        },
        1006, false},
       {"session_destroyed_open", [](owner& o, ws::channel&) { o.s.reset(); }, 1006, false},
+      {"idle_timeout",
+       [](owner& o, ws::channel&) {
+         EXPECT_EQ(o.s->current_phase(), session::phase::idle);  // idle_timeout applies
+         o.s->timeout();
+         o.s->closed();
+       },
+       1006, false},
+      {"peer_never_answers_our_close",
+       [](owner& o, ws::channel& ch) {
+         ch.close(1000);
+         o.run_posted();
+         // Bounded like a request head (header_timeout), then the connection just ends.
+         EXPECT_EQ(o.s->current_phase(), session::phase::head);
+         o.s->timeout();
+         EXPECT_EQ(o.take(), server_frame(ws::opcode::close, "\x03\xe8"));  // no 408
+         o.s->closed();
+       },
+       1006, false},
   };
   for (const auto& c : table) {
     SCOPED_TRACE(c.name);

@@ -307,6 +307,8 @@ class session {
   [[nodiscard]] std::shared_ptr<ws::channel> websocket_channel() const;
   bool websocket_end(std::uint16_t code);  // reports on_closed once; true when it did
   [[nodiscard]] bool websocket_live() const noexcept;
+  // Our Close is out and the peer's has not come: the wait is bounded by header_timeout.
+  [[nodiscard]] bool websocket_awaiting_close() const noexcept;
   [[nodiscard]] std::size_t ws_bytes() const noexcept;  // the codec's buffers and zlib state
 
   const service& svc_;

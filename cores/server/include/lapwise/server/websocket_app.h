@@ -30,7 +30,8 @@
 //   vanished, a timeout, a forced stop); for a deferred handshake refused or never answered,
 //   1006 too. After it, sends return `closed`.
 // - Stop: server::stop() sends Close 1001 on every open WebSocket and waits for the peer's
-//   Close (bounded by config::shutdown_timeout). The idle timeout applies between reads.
+//   Close (bounded by config::shutdown_timeout). The idle timeout applies between reads; once
+//   our Close is out, the peer has header_timeout to send its own.
 // - turn_end() runs on an io thread at the end of every loop turn (the application may then
 //   hand what it collected from on_event/on_writable/on_closed to its owner in one batch).
 #pragma once

@@ -5,9 +5,7 @@ and the server stopping (1001)."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -16,32 +14,13 @@ import pytest
 
 from lapwise import App, _native_status
 from lapwise._app_websocket import WebSocket, WebSocketDisconnect
+from ws_support import HANDSHAKE, Seen, closed_by_server, closed_by_stopping, run, url, vanish
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
 websockets = pytest.importorskip("websockets")
 
 TRANSPORTS = ["epoll", "asio"]
-HANDSHAKE = (b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-             b"Sec-WebSocket-Version: 13\r\n\r\n")
-
-
-class Seen:
-    """What the handlers saw, handed to the test thread."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.items: list[Any] = []
-        self.changed = threading.Condition(self.lock)
-
-    def add(self, item: Any) -> None:
-        with self.changed:
-            self.items.append(item)
-            self.changed.notify_all()
-
-    def wait_for(self, item: Any, timeout: float = 10.0) -> bool:
-        with self.changed:
-            return self.changed.wait_for(lambda: item in self.items, timeout)
 
 
 def make_app(seen: Seen) -> App:
@@ -113,14 +92,6 @@ def served(request: pytest.FixtureRequest) -> Any:
         yield srv, seen
 
 
-def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, 30))
-
-
-def url(srv: Any, path: str) -> str:
-    return f"ws://127.0.0.1:{srv.port}{path}"
-
-
 @pytest.mark.parametrize("compression", [None, "deflate"])
 def test_echo_text_binary_and_large(served: Any, compression: str | None) -> None:
     srv, _ = served
@@ -165,27 +136,13 @@ def test_json_and_query(served: Any) -> None:
 def test_message_over_the_limit_closes_1009(served: Any) -> None:
     srv, _ = served
 
-    async def go() -> int:
-        async with websockets.connect(url(srv, "/echo/big"), max_size=None) as c:
-            await c.send(b"x" * ((1 << 20) + 1))
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            return c.close_code
-
-    assert run(go()) == 1009
+    assert closed_by_server(srv, "/echo/big", b"x" * ((1 << 20) + 1))[0] == 1009
 
 
 def test_close_codes_both_ways(served: Any) -> None:
     srv, seen = served
 
-    async def server_closes() -> tuple[int, str]:
-        async with websockets.connect(url(srv, "/close")) as c:
-            await c.send("go")
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            return c.close_code, c.close_reason
-
-    assert run(server_closes()) == (4000, "bye")
+    assert closed_by_server(srv, "/close", "go") == (4000, "bye")
 
     async def client_closes() -> None:
         c = await websockets.connect(url(srv, "/hold"))
@@ -222,25 +179,14 @@ def test_subprotocol_and_headers(served: Any) -> None:
 def test_handler_error_closes_1011(served: Any) -> None:
     srv, _ = served
 
-    async def go() -> int:
-        async with websockets.connect(url(srv, "/boom")) as c:
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            return c.close_code
-
-    assert run(go()) == 1011
+    assert closed_by_server(srv, "/boom")[0] == 1011
 
 
 def test_client_vanishing_is_reported_1006(served: Any) -> None:
     srv, seen = served
-    before = len([i for i in seen.items if i == ("hold ended", 1006)])
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
-        s.sendall(b"GET /hold HTTP/1.1\r\nHost: x\r\n" + HANDSHAKE)
-        assert s.recv(4096).startswith(b"HTTP/1.1 101 ")
-    # The socket closed without a Close frame.
-    with seen.changed:
-        assert seen.changed.wait_for(
-            lambda: len([i for i in seen.items if i == ("hold ended", 1006)]) > before, 10)
+    before = seen.count(("hold ended", 1006))
+    vanish(srv, "/hold")
+    assert seen.wait_until(lambda: seen.items.count(("hold ended", 1006)) > before)
 
 
 def read_frames(s: socket.socket, until: bytes) -> list[bytes]:
@@ -274,7 +220,7 @@ def frame_end(data: bytes) -> int:
 def test_back_pressure_holds_the_sender(served: Any) -> None:
     srv, seen = served
     count = 1000  # 16 MB: more than the socket buffers (a small receive buffer) and max_output
-    with seen.lock:
+    with seen.changed:
         seen.items = [i for i in seen.items if not (isinstance(i, tuple) and i[0] == "sent")]
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
@@ -297,20 +243,8 @@ def test_stop_sends_1001_and_the_handler_hears_it() -> None:
     seen = Seen()
     srv = make_app(seen).serve(port=0)
 
-    async def go() -> tuple[int, str]:
-        async with websockets.connect(url(srv, "/hold")) as c:
-            await c.send("x")
-            stopper = threading.Thread(target=srv.stop)
-            stopper.start()
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            code, reason = c.close_code, c.close_reason
-        stopper.join(20)
-        assert not stopper.is_alive()
-        return code, reason
-
     try:
-        assert run(go()) == (1001, "server stopping")
+        assert closed_by_stopping(srv, "/hold") == (1001, "server stopping")
         assert seen.wait_for(("hold ended", 1001))
     finally:
         srv.stop()

@@ -6,15 +6,14 @@ message limit (1009), fragments, a vanished client (1006) and the server stoppin
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
-import threading
 from typing import Any
 
 import pytest
 
 from lapwise import _native_status, asgi
+from ws_support import HANDSHAKE, Seen, closed_by_server, closed_by_stopping, run, url, vanish
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
@@ -23,26 +22,9 @@ starlette_endpoints = pytest.importorskip("starlette.endpoints")
 fastapi = pytest.importorskip("fastapi")
 
 TRANSPORTS = ["epoll", "asio"]
-HANDSHAKE = (b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-             b"Sec-WebSocket-Version: 13\r\n\r\n")
 
 
-class Log:
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self.changed = threading.Condition()
-
-    def add(self, item: Any) -> None:
-        with self.changed:
-            self.items.append(item)
-            self.changed.notify_all()
-
-    def wait_for(self, item: Any, timeout: float = 10.0) -> bool:
-        with self.changed:
-            return self.changed.wait_for(lambda: item in self.items, timeout)
-
-
-def raw_app(log: Log) -> Any:
+def raw_app(log: Seen) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
@@ -114,17 +96,9 @@ def fastapi_app() -> Any:
 
 @pytest.fixture(params=TRANSPORTS, scope="module")
 def served(request: pytest.FixtureRequest) -> Any:
-    log = Log()
+    log = Seen()
     with asgi.serve(raw_app(log), port=0, io=request.param, websocket_max_message=1 << 16) as srv:
         yield srv, log
-
-
-def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, 30))
-
-
-def url(srv: Any, path: str) -> str:
-    return f"ws://127.0.0.1:{srv.port}{path}"
 
 
 @pytest.mark.parametrize("compression", [None, "deflate"])
@@ -148,17 +122,13 @@ def test_echo_subprotocol_headers(served: Any, compression: str | None) -> None:
 def test_close_codes_both_ways(served: Any) -> None:
     srv, log = served
 
-    async def go() -> tuple[int, str]:
-        async with websockets.connect(url(srv, "/server-closes")) as c:
-            await c.send("close")
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            server_side = c.close_code, c.close_reason
+    assert closed_by_server(srv, "/server-closes", "close") == (4002, "asked")
+
+    async def client_closes() -> None:
         c = await websockets.connect(url(srv, "/client-closes"))
         await c.close(4003, "bye")
-        return server_side
 
-    assert run(go()) == (4002, "asked")
+    run(client_closes())
     assert log.wait_for(("/server-closes", "disconnect", 4002))
     assert log.wait_for(("/client-closes", "disconnect", 4003))
 
@@ -185,34 +155,19 @@ def test_refusals_and_http_response(served: Any) -> None:
 def test_error_after_accept_closes_1011(served: Any) -> None:
     srv, _ = served
 
-    async def go() -> int:
-        async with websockets.connect(url(srv, "/after")) as c:
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            return c.close_code
-
-    assert run(go()) == 1011
+    assert closed_by_server(srv, "/after")[0] == 1011
 
 
 def test_message_over_the_limit_closes_1009(served: Any) -> None:
     srv, log = served
 
-    async def go() -> int:
-        async with websockets.connect(url(srv, "/big")) as c:
-            await c.send(b"x" * ((1 << 16) + 1))
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            return c.close_code
-
-    assert run(go()) == 1009
+    assert closed_by_server(srv, "/big", b"x" * ((1 << 16) + 1))[0] == 1009
     assert log.wait_for(("/big", "disconnect", 1009))
 
 
 def test_client_vanishing_is_disconnect_1006(served: Any) -> None:
     srv, log = served
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
-        s.sendall(b"GET /vanish HTTP/1.1\r\nHost: x\r\n" + HANDSHAKE)
-        assert s.recv(4096).startswith(b"HTTP/1.1 101 ")
+    vanish(srv, "/vanish")
     assert log.wait_for(("/vanish", "disconnect", 1006))
 
 
@@ -234,24 +189,11 @@ def test_starlette_endpoint_and_fastapi_route(io: str) -> None:
 
 
 def test_stop_sends_1001_and_the_app_hears_it() -> None:
-    log = Log()
+    log = Seen()
     srv = asgi.serve(raw_app(log), port=0)
 
-    async def go() -> tuple[int, str]:
-        async with websockets.connect(url(srv, "/stopping")) as c:
-            await c.send("x")
-            assert await c.recv() == "|x"
-            stopper = threading.Thread(target=srv.stop)
-            stopper.start()
-            with pytest.raises(websockets.ConnectionClosed):
-                await c.recv()
-            code, reason = c.close_code, c.close_reason
-        stopper.join(20)
-        assert not stopper.is_alive()
-        return code, reason
-
     try:
-        assert run(go()) == (1001, "server stopping")
+        assert closed_by_stopping(srv, "/stopping", echoed=True) == (1001, "server stopping")
         assert log.wait_for(("/stopping", "disconnect", 1001))
     finally:
         srv.stop()

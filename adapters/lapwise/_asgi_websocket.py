@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ._asgi_exchange import ASGI_VERSION
+from ._asgi_exchange import http_scope
 from ._websocket_conn import BINARY, TEXT, Connection, run_to_the_end, wake
 from .app import Response
 
@@ -36,26 +36,14 @@ class ClientDisconnected(OSError):
 
 def websocket_scope(req: Any, server: tuple[str, int], root_path: str,
                     state: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``websocket`` scope of a native upgrade request (ASGI 3, WebSocket spec 2.3)."""
-    headers = req.raw_headers
-    offered = b",".join(v for n, v in headers if n == b"sec-websocket-protocol").decode("latin-1")
-    scope = {
-        "type": "websocket",
-        "asgi": ASGI_VERSION,
-        "http_version": req.http_version,
-        "scheme": "ws",
-        "path": req.path,
-        "raw_path": req.raw_path,
-        "query_string": req.query_string.encode("latin-1"),
-        "root_path": root_path,
-        "headers": headers,
-        "client": None,
-        "server": server,
-        "subprotocols": [p.strip() for p in offered.split(",") if p.strip()],
-        "extensions": {"websocket.http.response": {}},
-    }
-    if state is not None:
-        scope["state"] = state.copy()
+    """The ``websocket`` scope of a native upgrade request (ASGI 3, WebSocket spec 2.3): the
+    ``http`` scope's keys but ``method``, with ``scheme`` "ws", the offered ``subprotocols`` and
+    the ``websocket.http.response`` extension."""
+    scope = http_scope(req, server, root_path, state)
+    del scope["method"]
+    offered = b",".join(v for n, v in scope["headers"] if n == b"sec-websocket-protocol").decode("latin-1")
+    scope.update(type="websocket", scheme="ws", subprotocols=[p.strip() for p in offered.split(",") if p.strip()],
+                 extensions={"websocket.http.response": {}})
     return scope
 
 

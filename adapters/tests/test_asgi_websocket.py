@@ -45,6 +45,7 @@ def raw_app(log: Seen) -> Any:
             return
         if path == "/before":
             raise ValueError("before the accept")
+        assert scope["client"][0] == "127.0.0.1" and "method" not in scope
         sub = "b" if "b" in scope["subprotocols"] else None
         scheme = scope["scheme"].encode()
         await send({"type": "websocket.accept", "subprotocol": sub, "headers": [(b"x-scope", scheme)]})

@@ -172,7 +172,13 @@ PyType_Spec ws_spec = {"lapwise._native.WebSocket", sizeof(py_ws), 0,
 
 // ------------------------------------------------------------------------------- the app
 
-enum item_kind : long { text_item = 0, binary_item = 1, room_item = 2, closed_item = 3 };
+enum item_kind : long {
+  text_item = 0,
+  binary_item = 1,
+  room_item = 2,
+  closed_item = 3,
+  error_item = 4
+};
 
 struct item {
   std::shared_ptr<ws::channel> ch;
@@ -198,8 +204,11 @@ class py_ws_app final : public ws::app {
     return o;
   }
   void on_event(ws::channel& ch, const ws::event& ev) noexcept override {
-    if (ev.kind != ws::event_kind::text && ev.kind != ws::event_kind::binary) return;
-    add(ch, ev.kind == ws::event_kind::text ? text_item : binary_item, ev.payload, 0);
+    if (ev.kind == ws::event_kind::error) {
+      add(ch, error_item, ev.payload, ev.code);
+    } else if (ev.kind == ws::event_kind::text || ev.kind == ws::event_kind::binary) {
+      add(ch, ev.kind == ws::event_kind::text ? text_item : binary_item, ev.payload, 0);
+    }
   }
   void on_writable(ws::channel& ch) noexcept override { add(ch, room_item, {}, 0); }
   void on_closed(ws::channel& ch, std::uint16_t code) noexcept override {
@@ -243,6 +252,15 @@ class py_ws_app final : public ws::app {
         case closed_item:
           value = PyLong_FromLong(it.code);
           break;
+        case error_item: {
+          PyObject* code = PyLong_FromLong(it.code);
+          PyObject* why = PyUnicode_DecodeUTF8(
+              it.payload.data(), static_cast<Py_ssize_t>(it.payload.size()), "replace");
+          value = code && why ? PyTuple_Pack(2, code, why) : nullptr;
+          Py_XDECREF(code);
+          Py_XDECREF(why);
+          break;
+        }
       }
       PyObject* kind = PyLong_FromLong(it.kind);
       PyObject* tuple = value && kind ? PyTuple_Pack(3, obj, kind, value) : nullptr;
@@ -275,6 +293,7 @@ std::unique_ptr<ws::app> make_websocket_app(PyObject* on_batch, std::size_t max_
   auto a = std::make_unique<py_ws_app>(on_batch, permessage_deflate);
   a->lim.max_message = max_message;
   a->lim.max_frame = max_message;
+  a->app_closes_on_error = true;  // Connection.receive closes once the earlier replies went
   return a;
 }
 

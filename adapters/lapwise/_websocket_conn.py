@@ -8,7 +8,8 @@ connection is closed (``CLOSED``). Events come from the io threads in batches (`
 called with the GIL taken once per io-thread loop turn) and reach each connection's asyncio
 loop with one ``call_soon_threadsafe`` per batch: messages, room to send again, and the end
 (exactly once, with the close code: the peer's, 1005 without one, the protocol error's code
-sent by the server, or 1006 when the connection ended without a close handshake).
+sent by the server, or 1006 when the connection ended without a close handshake). A protocol
+error reaches ``receive`` after the messages before it, as the end with the error's code.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from collections import deque
 from typing import Any
 
 OK, WAIT, FULL, CLOSED = 0, 1, 2, 3  # what the native send() returns
-TEXT, BINARY, ROOM, ENDED = 0, 1, 2, 3  # the kinds of events in a batch
+TEXT, BINARY, ROOM, ENDED, ERROR = 0, 1, 2, 3, 4  # the kinds of events in a batch
+# After a protocol error the server waits for our Close (so that replies to the messages before
+# it go first): sent when the handler reads past them, or after this long at the latest.
+ERROR_CLOSE_AFTER_S = 1.0
 
 
 class Connection:
@@ -40,6 +44,8 @@ class Connection:
         if kind == ROOM:
             wake(self._room)
             return
+        if kind == ERROR:
+            self.loop.call_later(ERROR_CLOSE_AFTER_S, self.close, *value)
         self._inbox.append((kind, value))
         if kind == ENDED:
             self.close_code = value
@@ -66,7 +72,12 @@ class Connection:
                     task.uncancel()
             finally:
                 self._arrived = None
-        return self._inbox.popleft()
+        kind, value = self._inbox.popleft()
+        if kind == ERROR:  # the replies to what came before it are out: fail the connection
+            self.close(*value)
+            self._inbox.appendleft((kind, value))  # the end is the answer from now on
+            return ENDED, value[0]
+        return kind, value
 
     async def send(self, data: str | bytes | bytearray | memoryview) -> bool:
         """Queues a message (str: text); waits while the connection has no room. False when the

@@ -13,10 +13,11 @@ struct session::ws_state {
   ws::app* app;
   std::shared_ptr<ws::channel> ch;
   ws::receiver rx;
-  std::string head;           // a deferred handshake's 101, without its final CRLF
-  bool live = false;          // the 101 is out: input is frames
-  bool reported = false;      // on_closed() was called
-  std::uint16_t code = 1006;  // what on_closed() says once the handshake completes
+  std::string head;            // a deferred handshake's 101, without its final CRLF
+  bool live = false;           // the 101 is out: input is frames
+  bool reported = false;       // on_closed() was called
+  bool error_pending = false;  // a protocol error waits for the app's close (websocket_app.h)
+  std::uint16_t code = 1006;   // what on_closed() says once the handshake completes
   ws_state(ws::app* a, std::optional<ws::deflate_params> pmd, std::string path, std::size_t bound)
       : app(a), ch(std::make_shared<ws::channel>(std::move(path), pmd, bound)), rx(a->lim, pmd) {}
 };
@@ -38,7 +39,7 @@ bool session::websocket_live() const noexcept {
 bool session::websocket_awaiting_close() const noexcept {
   if (!websocket_live()) return false;
   std::lock_guard lock(ws_.state->ch->mu_);
-  return ws_.state->ch->close_sent_ && !ws_.state->rx.finished();
+  return ws_.state->ch->close_sent_ ? !ws_.state->rx.finished() : ws_.state->error_pending;
 }
 
 bool session::upgrade_websocket(const parser::request& req, std::string_view path,
@@ -143,7 +144,8 @@ void session::websocket_input() {
         continue;
       case ws::event_kind::error:
         w.code = r.ev.code;
-        w.ch->close(r.ev.code, r.ev.payload);
+        w.error_pending = w.app->app_closes_on_error;
+        if (!w.error_pending) w.ch->close(r.ev.code, r.ev.payload);
         w.app->on_event(*w.ch, r.ev);
         continue;
       default:
@@ -222,6 +224,7 @@ bool session::websocket_end(std::uint16_t code) {
   ws_state* w = ws_.state.get();
   if (w == nullptr || w->reported) return false;
   w->reported = true;
+  if (w->error_pending) code = w->code;  // the protocol error is why it ended
   {
     std::lock_guard lock(w->ch->mu_);
     w->ch->ended_ = true;

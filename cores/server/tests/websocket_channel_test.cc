@@ -220,6 +220,35 @@ TEST(WebSocketChannel, ClosedOnceHoweverItEnds) {
   }
 }
 
+TEST(WebSocketChannel, AfterAProtocolErrorTheAppClosesOnceItsRepliesAreOut) {
+  owner o;
+  o.app.echo = false;
+  o.app.app_closes_on_error = true;
+  ws::channel& ch = o.open();
+  o.s->receive(client_frame(ws::opcode::text, "ok") + "\x81\x01x");  // then an unmasked frame
+  EXPECT_EQ(o.take(), "");  // no Close yet: the app answers "ok" first
+  EXPECT_EQ(o.s->current_phase(), session::phase::head);  // bounded by header_timeout
+  EXPECT_EQ(ch.send(true, "ok"), ws::send_result::ok);
+  EXPECT_TRUE(ch.close(1002, "bad frame"));
+  o.run_posted();
+  EXPECT_EQ(o.take(), server_frame(ws::opcode::text, "ok") + server_frame(ws::opcode::close,
+                                                                          "\x03\xea"
+                                                                          "bad frame"));
+  EXPECT_TRUE(o.s->done());
+  EXPECT_EQ(o.app.closed, std::vector<int>{1002});
+}
+
+TEST(WebSocketChannel, AProtocolErrorTheAppNeverClosesEndsAtTheTimeout) {
+  owner o;
+  o.app.app_closes_on_error = true;
+  o.open();
+  o.s->receive("\x81\x01x");
+  o.s->timeout();
+  EXPECT_TRUE(o.s->done());
+  o.s->closed();
+  EXPECT_EQ(o.app.closed, std::vector<int>{1002});  // why it ended, though no Close went out
+}
+
 TEST(WebSocketChannel, DeferredHandshakeAcceptedOrRefusedByTheHandler) {
   struct deferred_case {
     const char* name;

@@ -125,6 +125,10 @@ class app {
   }
   virtual void turn_end() noexcept {}
   limits lim;  // frame and message bounds for every connection
+  // After a protocol error the server stops reading and sends its Close (the error's code)
+  // at once; with this set it waits for the application's close() instead (bounded by
+  // header_timeout), so that replies to the messages before the error go out first.
+  bool app_closes_on_error = false;
 };
 
 }  // namespace lapwise::server::ws

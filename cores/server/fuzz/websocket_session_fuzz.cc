@@ -1,6 +1,7 @@
 // Fuzzes a session in WebSocket mode: an upgrade request (byte 0 picks permessage-deflate, a
 // handshake deferred to the handler and accepted later, echoes sent later through the channel
-// as another thread would, and a graceful stop midway), then the rest of the input as the
+// as another thread would, a graceful stop midway, and the app closing after a protocol error
+// instead of the server), then the rest of the input as the
 // client's bytes, fed in pieces whose sizes come from byte 1, with an app that echoes every
 // message and closes after a few. Checks: no crash (ASan/UBSan); the output starts with the
 // 101; once the session is done it takes no input and writes nothing more; the end is
@@ -38,9 +39,11 @@ struct echo final : ws::app {
     o.deferred = deferred;
     return o;
   }
+  std::uint16_t error_code = 0;  // a protocol error the app closes for (app_closes_on_error)
   void on_event(ws::channel& c, const ws::event& ev) noexcept override {
-    if (ev.kind != ws::event_kind::text && ev.kind != ws::event_kind::binary) return;
     ch = c.shared_from_this();
+    if (ev.kind == ws::event_kind::error) error_code = ev.code;
+    if (ev.kind != ws::event_kind::text && ev.kind != ws::event_kind::binary) return;
     if (later) {
       queued.emplace_back(ev.kind == ws::event_kind::text, std::string(ev.payload));
     } else {
@@ -55,6 +58,7 @@ struct echo final : ws::app {
   void send_later() {
     for (auto& [text, m] : queued) ch->send(text, m);
     queued.clear();
+    if (error_code != 0) ch->close(error_code, "after the replies");
   }
 };
 
@@ -90,6 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   harness h;
   h.app.deferred = (data[0] & 2) != 0;
   h.app.later = (data[0] & 4) != 0;
+  h.app.app_closes_on_error = (data[0] & 16) != 0;
   const bool stop = (data[0] & 8) != 0;
   std::string head =
       "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -115,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       h.s->receive(in.substr(0, step));
       in.remove_prefix(step);
     }
-    if (h.app.later && h.app.ch) h.app.send_later();
+    if ((h.app.later || h.app.error_code != 0) && h.app.ch) h.app.send_later();
     h.run_posted();
     if (stop && turn == 3) h.s->drain();
     // The client reads part of what was written (all of it on alternate turns).

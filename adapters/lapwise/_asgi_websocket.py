@@ -34,12 +34,11 @@ class ClientDisconnected(OSError):
     """``websocket.send`` on a connection that has ended."""
 
 
-def websocket_scope(req: Any, server: tuple[str, int], root_path: str,
-                    state: dict[str, Any] | None) -> dict[str, Any]:
+def websocket_scope(req: Any, template: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any]:
     """The ``websocket`` scope of a native upgrade request (ASGI 3, WebSocket spec 2.3): the
     ``http`` scope's keys but ``method``, with ``scheme`` "ws", the offered ``subprotocols`` and
     the ``websocket.http.response`` extension."""
-    scope = http_scope(req, server, root_path, state)
+    scope = http_scope(req, template, state)
     del scope["method"]
     offered = b",".join(v for n, v in scope["headers"] if n == b"sec-websocket-protocol").decode("latin-1")
     scope.update(type="websocket", scheme="ws", subprotocols=[p.strip() for p in offered.split(",") if p.strip()],

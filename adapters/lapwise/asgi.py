@@ -159,13 +159,8 @@ class _Bridge:
         for req in batch:
             native_ws = req.websocket
             if native_ws is not None:  # a WebSocket handshake: _asgi_websocket
-                wex = WebSocketExchange(req, native_ws, self.loop,
-                                        websocket_scope(req, template, state))
-                task = self.loop.create_task(wex.run(self.app))
-                self._exchanges[req] = wex  # type: ignore[assignment]
-                with self._lock:
-                    self._pending[task] = wex  # type: ignore[assignment]
-                task.add_done_callback(self._forget)
+                wex = WebSocketExchange(req, native_ws, self.loop, websocket_scope(req, template, state))
+                self._held[req] = (wex, self.loop.create_task(self._run_websocket(wex)))  # type: ignore[assignment]
                 continue
             ex = Exchange(req, self.loop, self._post)
             try:
@@ -209,6 +204,12 @@ class _Bridge:
                 ex.whole(b"")
             else:
                 ex.fail(RuntimeError("the ASGI app returned without sending a response"))
+
+    async def _run_websocket(self, wex: WebSocketExchange) -> None:
+        try:
+            await wex.run(self.app)
+        finally:
+            self._held.pop(wex.req, None)
 
     # Running's interface: pending / cut / stop.
     def pending(self) -> int:

@@ -248,3 +248,17 @@ def test_stop_sends_1001_and_the_handler_hears_it() -> None:
         assert seen.wait_for(("hold ended", 1001))
     finally:
         srv.stop()
+
+
+def test_protocol_error_after_a_message_closes_1002_after_its_echo(served: Any) -> None:
+    srv, _ = served
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+        s.sendall(b"GET /echo/e HTTP/1.1\r\nHost: x\r\n" + HANDSHAKE)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(1)
+        assert head.startswith(b"HTTP/1.1 101 ")
+        # A masked text frame "ok", then an unmasked one (a protocol error), in one write.
+        s.sendall(b"\x81\x82\x00\x00\x00\x00ok" + b"\x81\x01x")
+        frames = read_frames(s, b"\x03\xeaclient frame not masked")
+    assert frames == [b"e:ok", b"\x03\xeaclient frame not masked"]  # the echo, then Close 1002

@@ -52,6 +52,7 @@
 #include <string>
 #include <vector>
 
+#include "bind_websocket.h"
 #include "bindings.h"
 #include "lapwise/parser/query.h"
 #include "lapwise/server/server.h"
@@ -602,6 +603,14 @@ PyObject* req_scope(py_request* self, PyObject* tmpl) {
   return d;
 }
 
+// A deferred WebSocket handshake's channel (bind_websocket.cc), or None.
+PyObject* get_websocket(py_request* self, void*) {
+  if (self->req == nullptr) return detached_error();
+  const auto& ch = self->req->websocket();
+  if (!ch) Py_RETURN_NONE;
+  return websocket_object(ch);
+}
+
 PyObject* req_json(py_request* self, PyObject*) {
   PyObject* body = get_body(self, nullptr);
   if (body == nullptr) return nullptr;
@@ -873,6 +882,42 @@ PyObject* req_file(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
   Py_RETURN_NONE;
 }
 
+// Accepts a WebSocket handshake (websocket is not None): the 101, with the subprotocol (one
+// the client offered, or None) and extra headers ((name, value) pairs, or None).
+PyObject* req_accept_websocket(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 2) {
+    PyErr_SetString(PyExc_TypeError, "_accept_websocket(subprotocol, headers)");
+    return nullptr;
+  }
+  if (self->req == nullptr) Py_RETURN_NONE;
+  ls::response resp;
+  resp.status = 101;
+  if (args[0] != Py_None) {
+    std::string_view sub;
+    if (!PyUnicode_Check(args[0]) || !utf8_of(args[0], sub)) {
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "subprotocol must be str or None");
+      return nullptr;
+    }
+    resp.body.assign(sub);
+  }
+  if (args[1] != Py_None) {
+    PyObject* items = PySequence_List(args[1]);
+    if (items == nullptr) return nullptr;
+    bool ok = true, has_type = false;
+    for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(items); ++i) {
+      PyObject* pair = PyList_GET_ITEM(items, i);
+      ok = PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2 &&
+           add_header(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), resp, has_type);
+      if (!ok && !PyErr_Occurred())
+        PyErr_SetString(PyExc_TypeError, "headers: (name, value) pairs");
+    }
+    Py_DECREF(items);
+    if (!ok) return nullptr;
+  }
+  send(self, std::move(resp));
+  Py_RETURN_NONE;
+}
+
 PyObject* req_fail(py_request* self, PyObject* exc) {
   if (PyExceptionInstance_Check(exc)) {
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
@@ -1051,6 +1096,8 @@ PyGetSetDef req_getset[] = {
      nullptr},
     {"server", reinterpret_cast<getter>(get_server), nullptr,
      "(host, port) the connection reached, or None", nullptr},
+    {"websocket", reinterpret_cast<getter>(get_websocket), nullptr,
+     "a WebSocket handshake's lapwise._native.WebSocket, else None", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef req_methods[] = {
@@ -1069,6 +1116,9 @@ PyMethodDef req_methods[] = {
      "send one more part of a streamed response: _part(body, end)"},
     {"_file", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_file)), METH_FASTCALL,
      "send bytes of an open file with sendfile: _file(head, fd, offset, count, more)"},
+    {"_accept_websocket",
+     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(req_accept_websocket)),
+     METH_FASTCALL, "accept a WebSocket handshake: _accept_websocket(subprotocol, headers)"},
     {nullptr, nullptr, 0, nullptr}};
 
 PyType_Slot req_slots[] = {
@@ -1206,6 +1256,14 @@ class py_server {
     handler_.spill_mean_ = ticks(spill_mean);
   }
 
+  // WebSocket handshakes go to the routes (request.websocket); events to on_batch (see
+  // bind_websocket.h).
+  void set_websocket(py::object on_batch, std::size_t max_message, bool permessage_deflate) {
+    check_not_started();
+    ws_ = make_websocket_app(on_batch.ptr(), max_message, permessage_deflate);
+    cfg_.websocket = ws_.get();
+  }
+
   // resume(request, gone): see py_handler::resume_.
   void set_resume(py::object resume) {
     check_not_started();
@@ -1298,6 +1356,7 @@ class py_server {
   ls::config cfg_;
   ls::route_table routes_;
   py_handler handler_;
+  std::unique_ptr<ls::ws::app> ws_;  // config::websocket: outlives server_
   std::unique_ptr<ls::server> server_;
 };
 
@@ -1324,6 +1383,8 @@ void bind_server(py::module_& m) {
            py::arg("slow_after"), py::arg("batch_budget"), py::arg("spill_mean"))
       .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("set_resume", &py_server::set_resume, py::arg("resume"))
+      .def("set_websocket", &py_server::set_websocket, py::arg("on_batch"),
+           py::arg("max_message") = std::size_t{16} << 20, py::arg("permessage_deflate") = true)
       .def("set_piece", &py_server::set_piece, py::arg("piece"))
       .def("set_stream", &py_server::set_stream, py::arg("stream"), py::arg("stream_type"))
       .def("set_unmatched", &py_server::set_unmatched, py::arg("handler"))

@@ -80,6 +80,8 @@ from ._app_stream import StreamingResponse, Streams
 from ._app_unmatched import unmatched_handler, wants_unmatched
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
 from ._app_static import StaticFiles
+from ._app_websocket import WebSocketHandler, install as install_websocket, take_options as websocket_options
+from ._app_websocket import websocket_entry
 
 log = logging.getLogger("lapwise.app")
 
@@ -235,6 +237,7 @@ class App:
         self._startup: list[Callable[[], Any]] = []
         self._shutdown: list[Callable[[], Any]] = []
         self._statics: list[StaticFiles] = []
+        self._websockets = False
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *,
@@ -267,6 +270,16 @@ class App:
 
     def delete(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
         return self.route(pattern, ("DELETE",), blocking=blocking)
+
+    def websocket(self, pattern: str) -> Callable[[WebSocketHandler], WebSocketHandler]:
+        """Registers the decorated ``async def handler(ws)`` for WebSocket connections on
+        ``pattern`` (see ``lapwise._app_websocket``)."""
+        def decorate(fn: WebSocketHandler) -> WebSocketHandler:
+            self._routes.append(_Route(("GET",), pattern, websocket_entry(fn, log, Response)))
+            self._websockets = True
+            return fn
+
+        return decorate
 
     def before_request(self, fn: Hook) -> Hook:
         """Runs ``fn(req)`` before every handler; a result other than None is the answer
@@ -332,8 +345,11 @@ class App:
         for start_hook in self._startup:  # before any thread or socket exists
             start_hook()
         extend_request(native.ServerRequest)
+        ws_options = websocket_options(options)
         server = native.Server({"host": host, "port": port, "threads": threads,
                                 "server_name": self.server_name, **options})
+        if self._websockets:
+            install_websocket(server, ws_options)
         for c in self._consts:
             server.add_const(c.method, c.pattern, c.status, c.content_type, c.headers, c.body)
         loop = LazyLoop(_cut_response)

@@ -20,6 +20,11 @@ ask (at most ``body_window`` bytes wait); ``100 Continue`` goes out at the first
 Files go out with ``sendfile``: the scope offers ``http.response.pathsend`` and
 ``http.response.zerocopysend``, ``FileResponse`` uses pathsend, and ``send_files_by_path``
 makes Starlette's own ``FileResponse`` use it (``_asgi_files``).
+WebSocket upgrades get the ``websocket`` scope (``_asgi_websocket``: accept with subprotocol
+and headers, text and bytes both ways, close codes, refusal with 403, the
+``websocket.http.response`` extension); options ``websocket_max_message`` (bytes, default
+16 MiB: a larger message closes with 1009) and ``websocket_deflate`` (default True). A stop
+sends Close 1001 to every WebSocket and waits for the close handshakes.
 
 Methods outside GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS get 405 from the core.
 """
@@ -37,6 +42,9 @@ from ._app_pool import PENDING
 from ._asgi_exchange import Exchange, http_scope, scope_template
 from ._asgi_files import FileResponse, send_files_by_path
 from ._asgi_lifespan import Lifespan, LifespanError
+from ._asgi_websocket import WebSocketExchange, websocket_scope
+from ._app_websocket import take_options as websocket_options
+from ._websocket_conn import on_batch as websocket_events
 from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
 from .app import App, Running, _cut_response
 
@@ -149,6 +157,11 @@ class _Bridge:
         if template["server"] != self.server or template["root_path"] != self.root_path:
             self._template = template = scope_template(self.server, self.root_path)
         for req in batch:
+            native_ws = req.websocket
+            if native_ws is not None:  # a WebSocket handshake: _asgi_websocket
+                wex = WebSocketExchange(req, native_ws, self.loop, websocket_scope(req, template, state))
+                self._held[req] = (wex, self.loop.create_task(self._run_websocket(wex)))  # type: ignore[assignment]
+                continue
             ex = Exchange(req, self.loop, self._post)
             try:
                 scope = http_scope(req, template, state)
@@ -192,6 +205,12 @@ class _Bridge:
             else:
                 ex.fail(RuntimeError("the ASGI app returned without sending a response"))
 
+    async def _run_websocket(self, wex: WebSocketExchange) -> None:
+        try:
+            await wex.run(self.app)
+        finally:
+            self._held.pop(wex.req, None)
+
     # Running's interface: pending / cut / stop.
     def pending(self) -> int:
         return len(self._held) + len(self._outbox)
@@ -232,8 +251,10 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     the address. Raises ``LifespanError`` (the server never listens) when startup fails, and
     the native server's error (``ValueError``: cannot listen on ...) when it cannot start."""
     native = _native_status.module()
+    ws_options = websocket_options(options)
     server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,
                             "tell_gone": True, "stream_body_over": STREAM_BODY_OVER, **options})
+    server.set_websocket(websocket_events, **ws_options)
     bridge = _Bridge(app, (host, port), root_path, lifespan_timeout)
     try:
         bridge.call(bridge.lifespan.startup(), lifespan_timeout)

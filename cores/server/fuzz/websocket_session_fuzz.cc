@@ -1,11 +1,15 @@
-// Fuzzes a session in WebSocket mode: an upgrade request (with or without permessage-deflate,
-// picked by byte 0), then the rest of the input as the client's bytes, fed in pieces whose
-// sizes come from byte 1, with an app that echoes every message and closes after a few.
-// Checks: no crash (ASan/UBSan); the output starts with the 101; once the session is done
-// it takes no input and writes nothing more.
+// Fuzzes a session in WebSocket mode: an upgrade request (byte 0 picks permessage-deflate, a
+// handshake deferred to the handler and accepted later, echoes sent later through the channel
+// as another thread would, a graceful stop midway, and the app closing after a protocol error
+// instead of the server), then the rest of the input as the
+// client's bytes, fed in pieces whose sizes come from byte 1, with an app that echoes every
+// message and closes after a few. Checks: no crash (ASan/UBSan); the output starts with the
+// 101; once the session is done it takes no input and writes nothing more; the end is
+// reported at most once, and exactly once by the time the session is gone.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,14 +30,35 @@ void check(bool ok, const char* what) {
 }
 
 struct echo final : ws::app {
-  int messages = 0;
+  int messages = 0, closed = 0;
+  bool deferred = false, later = false;
+  std::vector<std::pair<bool, std::string>> queued;  // echoes to send later
+  std::shared_ptr<ws::channel> ch;
   std::optional<ws::handshake_options> upgrade(std::string_view) override {
-    return ws::handshake_options{};
+    ws::handshake_options o;
+    o.deferred = deferred;
+    return o;
   }
-  void on_event(ws::channel& ch, const ws::event& ev) noexcept override {
+  std::uint16_t error_code = 0;  // a protocol error the app closes for (app_closes_on_error)
+  void on_event(ws::channel& c, const ws::event& ev) noexcept override {
+    ch = c.shared_from_this();
+    if (ev.kind == ws::event_kind::error) error_code = ev.code;
     if (ev.kind != ws::event_kind::text && ev.kind != ws::event_kind::binary) return;
-    ch.send(ev.kind == ws::event_kind::text, ev.payload);
-    if (++messages == 5) ch.close(1000, "enough");
+    if (later) {
+      queued.emplace_back(ev.kind == ws::event_kind::text, std::string(ev.payload));
+    } else {
+      c.send(ev.kind == ws::event_kind::text, ev.payload);
+    }
+    if (++messages == 5) c.close(1000, "enough");
+  }
+  void on_closed(ws::channel&, std::uint16_t) noexcept override {
+    ++closed;
+    check(closed == 1, "closed reported twice");
+  }
+  void send_later() {
+    for (auto& [text, m] : queued) ch->send(text, m);
+    queued.clear();
+    if (error_code != 0) ch->close(error_code, "after the replies");
   }
 };
 
@@ -47,10 +72,19 @@ struct harness : detail::responder {
     cfg.websocket = &app;
     cfg.max_output = 4096;  // small, so back-pressure is reached
     app.lim = {.max_frame = 2048, .max_message = 4096};
-    svc = std::make_unique<service>(std::move(cfg), route_table{});
+    route_table routes;  // where a deferred handshake goes
+    check(!routes.add_dynamic("GET", "/ws", 1), "route");
+    svc = std::make_unique<service>(std::move(cfg), std::move(routes));
     s = std::make_unique<session>(*svc, *this, ready, "Tue, 01 Jan 2030 00:00:00 GMT");
   }
   void complete(request& r, response&& resp) noexcept override { s->complete(r, std::move(resp)); }
+  std::vector<std::function<void()>> posted;
+  void post(std::function<void()> f) noexcept override { posted.push_back(std::move(f)); }
+  void run_posted() {
+    std::vector<std::function<void()>> fs;
+    fs.swap(posted);
+    for (auto& f : fs) f();
+  }
 };
 
 }  // namespace
@@ -58,12 +92,21 @@ struct harness : detail::responder {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
   harness h;
+  h.app.deferred = (data[0] & 2) != 0;
+  h.app.later = (data[0] & 4) != 0;
+  h.app.app_closes_on_error = (data[0] & 16) != 0;
+  const bool stop = (data[0] & 8) != 0;
   std::string head =
       "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
   if (data[0] & 1) head += "Sec-WebSocket-Extensions: permessage-deflate\r\n";
   head += "\r\n";
   h.s->receive(head);
+  if (h.app.deferred) {
+    check(h.ready.size() == 1 && h.ready[0]->websocket() != nullptr, "no deferred handshake");
+    h.ready[0]->respond({101, "", "", ""});
+    h.ready.clear();
+  }
   std::string out(h.s->output());
   h.s->consume(out.size());
   check(out.rfind("HTTP/1.1 101 ", 0) == 0, "no 101");
@@ -77,6 +120,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       h.s->receive(in.substr(0, step));
       in.remove_prefix(step);
     }
+    if ((h.app.later || h.app.error_code != 0) && h.app.ch) h.app.send_later();
+    h.run_posted();
+    if (stop && turn == 3) h.s->drain();
     // The client reads part of what was written (all of it on alternate turns).
     const std::string_view o = h.s->output();
     h.s->consume((seed & 1) ? o.size() : o.size() / 2);
@@ -86,5 +132,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     h.s->receive("\x81\x80\0\0\0\0");
     check(h.s->output().empty(), "output after done");
   }
+  h.s.reset();
+  check(h.app.closed == 1, "the end was not reported");
+  h.run_posted();  // flushes posted before the end find no session
   return 0;
 }

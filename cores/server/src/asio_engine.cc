@@ -46,6 +46,7 @@ class asio_connection final : public connection<asio_connection, asio_loop>,
   void arm();
   void post_complete(request& r, response&& resp);
   void post_read_body(request& r);
+  void post_call(std::function<void()> f);
   int native_fd() noexcept { return sock_.native_handle(); }
   void settled();
   static void closed_out() noexcept {}
@@ -234,6 +235,14 @@ void asio_connection::post_complete(request& r, response&& resp) {
 
 void asio_connection::post_read_body(request& r) {
   asio::post(loop_.io_, [self = shared_from_this(), &r] { self->read_body(r); });
+}
+
+// Kept alive until `f` ran; a connection already being destroyed (its session has let the
+// channel go by then) takes nothing.
+void asio_connection::post_call(std::function<void()> f) {
+  auto self = weak_from_this().lock();
+  if (!self) return;
+  asio::post(loop_.io_, [self = std::move(self), f = std::move(f)] { f(); });
 }
 
 // -------------------------------------------------------------------------------------- loop

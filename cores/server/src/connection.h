@@ -18,6 +18,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <thread>
@@ -25,6 +26,7 @@
 
 #include "file_send.h"
 #include "lapwise/server/render.h"
+#include "lapwise/server/websocket_app.h"
 #include "server_state.h"
 #include "socket_address.h"
 
@@ -47,6 +49,7 @@ enum class io_result : std::uint8_t { done, would_block, eof, failed };
 //   void post_complete(request&, response&&)   run complete() on the loop's thread later
 //   void post_read_body(request&)              run read_body() on the loop's thread later
 //   int native_fd()                            the socket (for its addresses)
+//   void post_call(std::function<void()>)      run it on the loop's thread later (any thread)
 //   void settled()      end of pump(): lifetime bookkeeping (reaping, holding)
 //   void closed_out()   after close_now(): the slot is free
 template <class Conn, class Loop>
@@ -148,6 +151,10 @@ class connection : public responder {
     }
     self()->post_complete(r, std::move(resp));
   }
+  // A WebSocket channel's flush (websocket_app.h): run on this loop's thread, and the
+  // connection pumped at the end of that turn.
+  void post(std::function<void()> f) noexcept override { self()->post_call(std::move(f)); }
+  void poke() noexcept override { loop_.mark_dirty(self()); }
 
   // request::read_body(), as complete() above.
   void read_body(request& r) noexcept override {
@@ -409,6 +416,8 @@ class io_loop {
         c->pump();
       }
     }
+    // WebSocket events of this turn go to the application's owner together.
+    if (st_.cfg.websocket != nullptr) st_.cfg.websocket->turn_end();
   }
 
   // Over max_connections: a new client gets 503 at once rather than waiting unanswered in the

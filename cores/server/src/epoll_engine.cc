@@ -59,6 +59,7 @@ class epoll_connection final : public connection<epoll_connection, epoll_loop> {
   void post_complete(request& r, response&& resp);
   void post_read_body(request& r);
   [[nodiscard]] int native_fd() const noexcept { return fd_; }
+  void post_call(std::function<void()> f);
   void settled();
   void closed_out() noexcept;
   [[nodiscard]] static int retain() noexcept { return 0; }  // freed only by the loop's reaping
@@ -221,6 +222,8 @@ void epoll_connection::post_complete(request& r, response&& resp) {
 void epoll_connection::post_read_body(request& r) {
   loop_.post([this, &r] { read_body(r); });
 }
+
+void epoll_connection::post_call(std::function<void()> f) { loop_.post(std::move(f)); }
 
 // ------------------------------------------------------------------------------------- loop
 

@@ -71,7 +71,10 @@ session::session(const service& svc, detail::responder& owner, std::vector<reque
   headers_.resize(std::max<std::size_t>(svc_.cfg_.limits.max_headers, 1));
 }
 
-session::~session() { svc_.memory_.fetch_sub(accounted_, std::memory_order_relaxed); }
+session::~session() {
+  websocket_end(1006);  // a channel still open hears of the end once
+  svc_.memory_.fetch_sub(accounted_, std::memory_order_relaxed);
+}
 
 bool service::take_released(std::size_t threshold) const noexcept {
   if (released_.load(std::memory_order_relaxed) <= threshold) return false;
@@ -195,12 +198,17 @@ void session::end_of_input() noexcept {
 
 void session::drain() {
   draining_ = true;
+  websocket_stop();  // Close 1001; the connection ends with the peer's Close
   process();
 }
 
 void session::timeout() {
   const phase p = current_phase();
   if (p == phase::waiting) return;
+  if (ws_.state) {  // a WebSocket's idle or close-handshake wait: the connection just ends
+    closing_ = true;
+    return;
+  }
   if (body_active_) {  // a streamed body stalled: its handler's answer becomes the 408
     body_failed(408, "request not received in time");
     return;
@@ -248,6 +256,7 @@ void session::consume(std::size_t n) noexcept {
     out_pos_ = 0;
   }
   process();
+  if (ws_.state) websocket_output(false);  // room for the channel's sender, and its frames
   sync_memory();
   // A stream waiting for room resumes once the output is below its bound again.
   if (streams_waiting_ != 0 && unsent() + slot_bytes_ < svc_.cfg_.max_output) wake_streams();
@@ -258,13 +267,13 @@ bool session::wants_read() const noexcept {
   // it), as far as its window.
   if (body_active_) return !eof_ && !body_window_full();
   if (closing_ || eof_) return false;
-  if (draining_ && in_begin_ == in_end_) return false;
+  if (draining_ && in_begin_ == in_end_ && !websocket_live()) return false;
   return slots_.size() < svc_.cfg_.max_pipelined && output_room();
 }
 
 bool session::done() const noexcept {
   if (!slots_.empty() || out_pos_ != out_.size() || later_bytes_ != 0 || file_) return false;
-  return closing_ || eof_ || (draining_ && in_begin_ == in_end_);
+  return closing_ || eof_ || (draining_ && in_begin_ == in_end_ && !websocket_live());
 }
 
 std::size_t session::footprint() const noexcept {
@@ -277,6 +286,7 @@ std::size_t session::footprint() const noexcept {
 session::phase session::current_phase() const noexcept {
   if (body_active_ && !body_continue_ && !body_window_full()) return phase::body;
   if (!slots_.empty()) return phase::waiting;
+  if (ws_.state && websocket_awaiting_close()) return phase::head;  // header_timeout bounds it
   if (in_end_ == in_begin_) return phase::idle;
   return in_body_ ? phase::body : phase::head;
 }
@@ -290,7 +300,9 @@ void session::process() {
     }
     if (!process_one({in_.get() + in_begin_, in_end_ - in_begin_})) return;
   }
-  if (ws_.state && !closing_ && in_end_ > in_begin_ && output_room()) websocket_input();
+  if (ws_.state && !closing_ && in_end_ > in_begin_ && output_room() && websocket_live()) {
+    websocket_input();
+  }
 }
 
 bool session::process_one(std::string_view data) {
@@ -403,7 +415,9 @@ void session::answer(std::string_view data, const parser::request& req, std::str
     path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
   }
   if (req.upgrade && upgrade_websocket(req, path, total)) return;
-  const bool close = want_close(req) || (draining_ && in_begin_ + total == in_end_);
+  // A deferred WebSocket handshake: the connection ends after its answer unless that is a 101.
+  const bool close =
+      want_close(req) || (draining_ && in_begin_ + total == in_end_) || ws_.state != nullptr;
   const bool ka10 = !close && req.version_minor == 0;
   svc_.routes_.router().match_into(req.method, path, match_);
   // HEAD without a route of its own is the GET route's answer without its body (RFC 9110
@@ -469,6 +483,7 @@ void session::answer(std::string_view data, const parser::request& req, std::str
                             "Not Found");
     emit(std::move(bytes), close);
   }
+  if (ws_.state) websocket_unrouted();
   in_begin_ += total;
   // The gates' injected-slowdown self-test (inject.h; nothing in a normal build): about the
   // session's own instructions per request in units (parsing, routing and rendering of a
@@ -518,6 +533,7 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
     body_left_ = body_chunked_ ? 0 : req.content_length;
     in_flight_bytes_ += 2 * svc_.cfg_.body_window;  // its window and the piece it holds, at most
   }
+  if (ws_.state) r->websocket_ = websocket_channel();  // a deferred handshake
   r->body_ = rebase(body, from, span, to);
   std::string_view new_path = rebase(path, from, span, to);
   if (decoded) {
@@ -568,6 +584,7 @@ void session::complete(request& r, response&& resp) {
   if (r.seq_ < base_seq_ || r.seq_ - base_seq_ >= slots_.size()) return;  // not ours
   slot& s = slots_[static_cast<std::size_t>(r.seq_ - base_seq_)];
   if (s.req.get() != &r) return;
+  if (r.websocket_ && websocket_answer(s, r, resp)) return;
   if (draining_ && &s == &slots_.back() && in_begin_ == in_end_) s.close = true;
   if (r.body_streamed_ && resp.kind != response::part::chunk) body_answered(s, r, resp);
   if (resp.kind != response::part::whole || r.streaming_) {
@@ -617,6 +634,7 @@ void session::retire(slot& s) {
     std::string().swap(s.req->body_piece_);
     s.req->body_streamed_ = false;
   }
+  if (s.req->websocket_) s.req->websocket_.reset();
   std::string& storage = s.req->storage_;
   in_flight_bytes_ -= std::min(in_flight_bytes_, storage.capacity());
   if (storage.capacity() > keep_request) {
@@ -719,7 +737,8 @@ void session::wake_streams() {
 bool session::closed() {
   gone_ = true;
   drop_files();
-  return tell_gone();
+  const bool told = tell_gone();
+  return websocket_end(1006) || told;
 }
 
 bool session::tell_gone() {

@@ -369,4 +369,15 @@ handshake accept_handshake(const upgrade_request& req, const handshake_options& 
   return h;
 }
 
+bool offered_subprotocol(std::span<const parser::header> headers,
+                         std::string_view protocol) noexcept {
+  if (protocol.empty() || !common::is_token(protocol)) return false;
+  bool found = false;
+  for (const auto& h : headers) {
+    if (!iequals(h.name, "Sec-WebSocket-Protocol")) continue;
+    each_token(h.value, [&](std::string_view t) { found = found || t == protocol; });
+  }
+  return found;
+}
+
 }  // namespace lapwise::server::ws

@@ -9,31 +9,15 @@
 #include "lapwise/server/session.h"
 #include "lapwise/server/websocket_app.h"
 #include "lapwise/server/websocket_sender.h"
+#include "websocket_test_frames.h"
 
 namespace lapwise::server {
 namespace {
 
 constexpr char kDate[] = "Tue, 01 Jan 2030 00:00:00 GMT";
-constexpr unsigned char kMask[4] = {1, 2, 3, 4};
-
-std::string client_frame(ws::opcode op, std::string_view payload) {
-  std::string out;
-  ws::write_frame(out, op, payload, true, false, kMask);
-  return out;
-}
-
-std::string server_frame(ws::opcode op, std::string_view payload) {
-  std::string out;
-  ws::write_frame(out, op, payload);
-  return out;
-}
-
-std::string upgrade_request(std::string_view path, std::string_view extra = {}) {
-  return "GET " + std::string(path) +
-         " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
-         std::string(extra) + "\r\n";
-}
+using ws_test::client_frame;
+using ws_test::server_frame;
+using ws_test::upgrade_request;
 
 struct echo final : ws::app {
   std::vector<std::string> seen;
@@ -68,9 +52,7 @@ struct harness : detail::responder {
   }
 };
 
-const std::string k101 =
-    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+const std::string k101 = ws_test::accept_head + "\r\n";
 
 TEST(WebSocketSession, Cases) {
   struct ws_session_case {

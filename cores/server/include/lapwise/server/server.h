@@ -44,7 +44,8 @@
 namespace lapwise::server {
 
 namespace ws {
-class app;  // websocket_app.h
+class app;      // websocket_app.h
+class channel;  // websocket_app.h
 }  // namespace ws
 
 struct config {
@@ -193,6 +194,11 @@ class request {
   // requests map back to. Read and written only by the handler, on its own terms.
   void set_context(void* p) noexcept { context_ = p; }
   [[nodiscard]] void* context() const noexcept { return context_; }
+  // A WebSocket handshake deferred to the handler (websocket_app.h): the connection's channel;
+  // answering 101 accepts it, any other answer refuses it. Null for other requests.
+  [[nodiscard]] const std::shared_ptr<ws::channel>& websocket() const noexcept {
+    return websocket_;
+  }
 
  private:
   friend class session;
@@ -215,6 +221,7 @@ class request {
   const net_address* client_ = nullptr;
   const net_address* server_ = nullptr;
   void* context_ = nullptr;
+  std::shared_ptr<ws::channel> websocket_;
   std::uint64_t seq_ = 0;  // position in its connection's response order
   detail::responder* owner_ = nullptr;
 };

@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,6 +59,11 @@ class responder {
   // The connection's peer and local addresses, asked once per connection (at its first
   // handler request); leaving them empty says unknown.
   virtual void addresses(net_address& /*peer*/, net_address& /*local*/) noexcept {}
+  // WebSocket channels (websocket_app.h): run `f` on the connection's thread soon, from any
+  // thread, while the connection is open; and, on that thread, have the connection write what
+  // its session queued. Sans-I/O owners (tests) may keep these defaults.
+  virtual void post(std::function<void()> f) noexcept { f(); }
+  virtual void poke() noexcept {}
 
  protected:
   ~responder() = default;
@@ -282,6 +288,7 @@ class session {
   }
 
   // WebSocket mode (websocket_session.cc): after a 101 the input goes to the codec.
+  friend class ws::channel;
   struct ws_state;
   struct ws_holder {
     std::unique_ptr<ws_state> state;
@@ -290,6 +297,18 @@ class session {
   };
   bool upgrade_websocket(const parser::request& req, std::string_view path, std::size_t total);
   void websocket_input();
+  // The channel's queued frames to the output (io thread; `poke`: have the owner write them).
+  void websocket_output(bool poke);
+  // A deferred handshake's answer (complete()): true when it was the 101 and was taken.
+  bool websocket_answer(slot& s, request& r, response& resp);
+  void websocket_stop();  // drain(): Close 1001
+  // answer(): a deferred handshake that reached no handler route is refused (its answer sent).
+  void websocket_unrouted();
+  [[nodiscard]] std::shared_ptr<ws::channel> websocket_channel() const;
+  bool websocket_end(std::uint16_t code);  // reports on_closed once; true when it did
+  [[nodiscard]] bool websocket_live() const noexcept;
+  // Our Close is out and the peer's has not come: the wait is bounded by header_timeout.
+  [[nodiscard]] bool websocket_awaiting_close() const noexcept;
   [[nodiscard]] std::size_t ws_bytes() const noexcept;  // the codec's buffers and zlib state
 
   const service& svc_;

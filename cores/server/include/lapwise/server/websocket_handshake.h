@@ -42,6 +42,9 @@ struct handshake_options {
   std::function<std::string_view(std::span<const std::string_view> offered)> select_subprotocol;
   bool permessage_deflate = true;  // accept an acceptable offer
   deflate_params deflate;          // the server's limits on what it accepts
+  // The request goes on to its route and the handler accepts (101) or refuses later
+  // (websocket_app.h); select_subprotocol is not asked then.
+  bool deferred = false;
 };
 
 struct handshake {
@@ -59,6 +62,10 @@ struct handshake {
 
 [[nodiscard]] handshake accept_handshake(const upgrade_request& req,
                                          const handshake_options& opts = {});
+
+// Whether `protocol` is a token the request offered in Sec-WebSocket-Protocol.
+[[nodiscard]] bool offered_subprotocol(std::span<const parser::header> headers,
+                                       std::string_view protocol) noexcept;
 
 // base64(SHA-1(key + the RFC 6455 GUID)): the Sec-WebSocket-Accept value for `key`.
 [[nodiscard]] std::string accept_key(std::string_view key);

@@ -29,6 +29,7 @@ class _FakeNativeRequest:
     """What lapwise.asgi reads from a native request, prebuilt."""
 
     __slots__ = ("values", "body_streamed", "method")
+    websocket = None  # a plain HTTP request, never a WebSocket handshake
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
@@ -63,8 +64,12 @@ def lapwise_driver(app: Any, target: str, batch: int = 32) -> Driver:
         for _ in range(max(1, n // batch)):
             for _ in range(batch):
                 bridge.enter(_FakeNativeRequest(values))
-            while len(answered) < batch:
+            for _ in range(100_000):  # bounded: a bridge that fails a request never answers it
+                if len(answered) >= batch:
+                    break
                 await asyncio.sleep(0)
+            else:
+                raise RuntimeError(f"lapwise.asgi answered {len(answered)} of {batch} requests")
             last = answered[-1]
             answered.clear()
         return last[1], bytes(last[3])

@@ -4,7 +4,6 @@ the product has them (the modules below) and its native module loads."""
 from __future__ import annotations
 
 import importlib.util
-from typing import ClassVar
 
 from ..adapter import AVAILABLE, Availability, requires_native
 from ._ws_process import WebSocketProcess, python_command
@@ -12,7 +11,6 @@ from .base import MAX_MESSAGE
 
 
 class LapwisePythonEcho(WebSocketProcess):
-    replies_later: ClassVar[bool] = True
     app_module = ""  # the echo app's module under suites.adapters.websocket.apps
     needs = ""  # the product module that serves WebSockets through this interface
 

@@ -28,9 +28,6 @@ class WebSocketServer(Adapter):
     deflate: ClassVar[bool] = True
     # False for a variant that is checked (conformance) but not timed by default.
     timed: ClassVar[bool] = True
-    # True when the echo is produced by application code after the frame's read has ended
-    # (an async handler): a bad frame in the same read fails the connection first.
-    replies_later: ClassVar[bool] = False
 
     @abc.abstractmethod
     def start(self, host: str = "127.0.0.1", port: int = 0, cpu: int | None = None) -> Address:

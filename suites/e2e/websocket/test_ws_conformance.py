@@ -1,11 +1,6 @@
 """lapwise's WebSocket servers pass every case of the conformance table (non-strict is not
 enough: the server core is written to the strict reading). Each case is its own test, so a
-failure names the case, what RFC 6455 expects and what the server did.
-
-One allowance, shown as xfail: behind an async handler (App, ASGI) the echo of a valid message
-is produced after the read that also brought a bad frame, and the core has failed the
-connection by then (RFC 6455 7.1.7: nothing after Close), so those "echo first, then fail"
-cases end non-strict there. The server core alone passes them."""
+failure names the case, what RFC 6455 expects and what the server did."""
 
 from __future__ import annotations
 
@@ -13,14 +8,11 @@ import pytest
 
 from suites.adapters import registry
 
-from .ws_case_model import NON_STRICT, PASS, Target
+from .ws_case_model import PASS, Target
 from .ws_case_table import all_cases, run_case
 
 LAPWISE = [e.adapter_id for e in registry.entries("websocket", "websocket/lapwise-*")]
 CASES = all_cases()
-# Cases whose valid first message shares its read with the bad frame after it.
-SAME_READ = {"framing.unmasked_after_valid", "reserved.rsv2_after_valid",
-             "opcode.reserved_after_valid", "fragment.continuation_after_end"}
 
 
 @pytest.fixture(scope="module", params=LAPWISE)
@@ -36,10 +28,8 @@ def lapwise_target(request):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_lapwise_passes(lapwise_target, case):
-    target, cls = lapwise_target
+    target, _ = lapwise_target
     verdict = run_case(case, target)
-    if verdict.grade == NON_STRICT and case.id in SAME_READ and cls.replies_later:
-        pytest.xfail(f"async handler: the echo comes after the core failed the connection ({verdict.observed})")
     assert verdict.grade == PASS, f"{case.id}: expected: {case.expect}; observed: {verdict.observed}"
 
 

@@ -5,8 +5,10 @@
 //   html.instr.extract     parse + the pipeline's extraction (the fields of
 //                          suites/e2e/pipeline/pipeline_spec.py) on the calling thread
 // Each runs exactly once, so a count is per 23 pages:
-//   valgrind --tool=callgrind --toggle-collect='*instr_parse*'
+//   valgrind --tool=callgrind --toggle-collect='*bm_instr<*instr_parse>*'
 //            build/cores/html/instr_bench --benchmark_filter=html.instr.parse
+// (the pattern names the benchmark body only: a second match inside it would toggle counting
+// off again).
 // Answers are checked first (the pages_test pins them against html5lib); a page set that is
 // absent or that yields no links skips with an error.
 #include <benchmark/benchmark.h>

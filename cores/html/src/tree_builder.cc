@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <initializer_list>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -357,6 +359,30 @@ bool is_special_html(tag t) {
   }
 }
 
+// A set of known tags as a bit mask: membership is one shift and one AND instead of a chain of
+// compares (the scope checks test it for every element they walk past).
+class tag_set {
+ public:
+  constexpr tag_set(std::initializer_list<tag> tags) {
+    for (tag t : tags) {
+      auto i = static_cast<std::size_t>(t);
+      w_[i / 64] |= std::uint64_t{1} << (i % 64);
+    }
+  }
+  constexpr bool has(tag t) const {
+    auto i = static_cast<std::size_t>(t);
+    return (w_[i / 64] >> (i % 64)) & 1;
+  }
+
+ private:
+  std::array<std::uint64_t, (tag_count + 63) / 64> w_{};
+};
+
+// The HTML elements that bound every scope but the table and select ones.
+constexpr tag_set kScopeBoundaries = {tag::applet,  tag::caption, tag::html,
+                                      tag::table,   tag::td,      tag::th,
+                                      tag::marquee, tag::object,  tag::template_};
+
 enum class scope { normal, list_item, button, table, select };
 
 class builder {
@@ -431,7 +457,7 @@ class builder {
     if (ns == name_space::html) {
       using enum tag;
       if (sc == scope::table) return one_of(t, html, table, template_);
-      if (one_of(t, applet, caption, html, table, td, th, marquee, object, template_)) return true;
+      if (kScopeBoundaries.has(t)) return true;
       if (sc == scope::list_item && one_of(t, ol, ul)) return true;
       if (sc == scope::button && t == button) return true;
       return false;
@@ -474,6 +500,12 @@ class builder {
   // names) are usually near it, and this runs for every character token inside formatting.
   bool on_stack(node_id n) const {
     return std::find(open_.rbegin(), open_.rend(), n) != open_.rend();
+  }
+  // Where n is on the stack of open elements (end() when it is not), searched from the top for
+  // the same reason. An element is pushed once, when it is made, so there is one place at most.
+  std::vector<node_id>::iterator find_open(node_id n) {
+    auto it = std::find(open_.rbegin(), open_.rend(), n);
+    return it == open_.rend() ? open_.end() : std::prev(it.base());
   }
   bool template_on_stack() const {
     for (node_id n : open_)
@@ -1344,7 +1376,7 @@ class builder {
             doc_.add_error();
             adoption_agency(static_cast<atom>(a));
             fmt_remove(old);
-            auto it = std::find(open_.begin(), open_.end(), old);
+            auto it = find_open(old);
             if (it != open_.end()) open_.erase(it);
             break;
           }
@@ -1575,7 +1607,7 @@ class builder {
           }
           generate_implied_end_tags();
           if (current() != n) doc_.add_error();
-          auto it = std::find(open_.begin(), open_.end(), n);
+          auto it = find_open(n);
           if (it != open_.end()) open_.erase(it);
         } else {
           if (!in_scope(form)) {
@@ -1707,7 +1739,7 @@ class builder {
       }
       if (fi < 0) return any_other_end_tag(subject);
       node_id formatting = fmt_[static_cast<std::size_t>(fi)];
-      auto stack_it = std::find(open_.begin(), open_.end(), formatting);
+      auto stack_it = find_open(formatting);
       if (stack_it == open_.end()) {
         doc_.add_error();
         fmt_.erase(fmt_.begin() + fi);
@@ -1776,9 +1808,9 @@ class builder {
       }
       bookmark = std::clamp<std::ptrdiff_t>(bookmark, 0, static_cast<std::ptrdiff_t>(fmt_.size()));
       fmt_.insert(fmt_.begin() + bookmark, fresh);
-      auto fit = std::find(open_.begin(), open_.end(), formatting);
+      auto fit = find_open(formatting);
       if (fit != open_.end()) open_.erase(fit);
-      auto bit = std::find(open_.begin(), open_.end(), furthest);
+      auto bit = find_open(furthest);
       open_.insert(bit + 1, fresh);
     }
   }

@@ -63,27 +63,28 @@ class char_buffer {
 
  private:
   // Most strings here are names and short values: up to 16 bytes are copied with overlapping
-  // fixed-size moves (inline, no library call); longer ones by memcpy.
+  // fixed-size moves (inline, no library call); longer ones by memcpy. n > 0.
   static void copy(char* d, const char* s, std::size_t n) noexcept {
     if (n > 16) {
       std::memcpy(d, s, n);
     } else if (n >= 8) {
-      std::uint64_t a, b;
-      std::memcpy(&a, s, 8);
-      std::memcpy(&b, s + n - 8, 8);
-      std::memcpy(d, &a, 8);
-      std::memcpy(d + n - 8, &b, 8);
+      copy_ends<std::uint64_t>(d, s, n);
     } else if (n >= 4) {
-      std::uint32_t a, b;
-      std::memcpy(&a, s, 4);
-      std::memcpy(&b, s + n - 4, 4);
-      std::memcpy(d, &a, 4);
-      std::memcpy(d + n - 4, &b, 4);
+      copy_ends<std::uint32_t>(d, s, n);
     } else {
       d[0] = s[0];
       d[n / 2] = s[n / 2];
       d[n - 1] = s[n - 1];
     }
+  }
+  // n in [sizeof(W), 2 * sizeof(W)]: the first and the last sizeof(W) bytes cover all n.
+  template <typename W>
+  static void copy_ends(char* d, const char* s, std::size_t n) noexcept {
+    W head, tail;
+    std::memcpy(&head, s, sizeof head);
+    std::memcpy(&tail, s + n - sizeof tail, sizeof tail);
+    std::memcpy(d, &head, sizeof head);
+    std::memcpy(d + n - sizeof tail, &tail, sizeof tail);
   }
   void grow_to(std::size_t need) { grow_append(need - size_, {}); }
   // s may be a view of this buffer: it is copied before the old bytes are freed.

@@ -46,10 +46,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "bind_websocket.h"
@@ -961,10 +965,18 @@ bool same_name(std::string_view n, std::string_view lower) {
   return true;
 }
 
+// A Content-Length value as a number (digits only, as RFC 9110 writes it), or nullopt.
+std::optional<std::uint64_t> declared_length(std::string_view v) {
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
+  return n;
+}
+
 // What an ASGI or WSGI app answered: status, headers in its order, body. The server's own
 // headers (it writes them) are dropped, Content-Type goes to its field and is left empty when
 // the app gave none (so the response has none), the rest are checked by the core's rule. A
-// HEAD request gets no body.
+// HEAD answer goes out as its head alone, with the Content-Length a GET would have had.
 bool convert_interface(py_handler& h, ls::request& r, PyObject* status, PyObject* headers,
                        PyObject* body, ls::response& out) {
   const long code = PyLong_AsLong(status);
@@ -975,6 +987,7 @@ bool convert_interface(py_handler& h, ls::request& r, PyObject* status, PyObject
   }
   out.status = static_cast<int>(code);
   out.content_type.clear();
+  std::optional<std::uint64_t> declared;  // the app's Content-Length, when it is a number
   PyObject* seq = PySequence_Fast(headers, "response headers must be a sequence of pairs");
   if (seq == nullptr) return false;
   bool ok = true;
@@ -992,9 +1005,10 @@ bool convert_interface(py_handler& h, ls::request& r, PyObject* status, PyObject
     if (!ok) break;
     if (same_name(name, "content-type")) {
       out.content_type.assign(value);
-    } else if (same_name(name, "content-length") || same_name(name, "transfer-encoding") ||
-               same_name(name, "connection") || same_name(name, "date") ||
-               same_name(name, "server")) {
+    } else if (same_name(name, "content-length")) {
+      declared = declared_length(value);
+    } else if (same_name(name, "transfer-encoding") || same_name(name, "connection") ||
+               same_name(name, "date") || same_name(name, "server")) {
       continue;
     } else if (auto err = ls::validate_header(name, value)) {
       PyErr_SetString(PyExc_ValueError, err->c_str());
@@ -1005,10 +1019,12 @@ bool convert_interface(py_handler& h, ls::request& r, PyObject* status, PyObject
   }
   Py_DECREF(seq);
   if (!ok) return false;
-  if (r.method() == "HEAD") {
-    out.body.clear();
-  } else if (!convert_body(h, body, out, false)) {
-    return false;
+  if (!convert_body(h, body, out, false)) return false;
+  // A HEAD answer's body is never sent (the core sends the head alone), but its length is the
+  // Content-Length: the body's, or what the app declared when it sent less (the usual answer
+  // to HEAD: a Content-Length and no body).
+  if (r.method() == "HEAD" && declared && *declared > out.body.size()) {
+    out.head_length = *declared - out.body.size();
   }
   if (auto err = ls::validate_response(out)) {
     PyErr_SetString(PyExc_ValueError, err->c_str());

@@ -608,7 +608,7 @@ void session::complete(request& r, response&& resp) {
   detail::head_fields head{resp.status,       svc_.cfg_.server_name, date_,
                            resp.content_type, resp.headers,          s.close,
                            s.keep_alive10};
-  head.extra_length = resp.file.length();
+  head.extra_length = resp.file.length() + (s.head_only ? resp.head_length : 0);
   detail::render_response(s.bytes, head, resp.body, !apart && !s.head_only);
   if (apart) s.body = std::move(resp.body);
   if (resp.file && !bodyless && !s.head_only) keep_file(s, r.seq_, {{}, std::move(resp.file)});

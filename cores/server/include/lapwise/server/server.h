@@ -110,6 +110,10 @@ struct net_address {
 // `file` (file_body.h), when set, follows `body`: a whole response's Content-Length counts
 // both, a streamed part is one chunk of both. Its bytes are sent from the file (sendfile), and
 // count towards max_output while unsent but are never held in memory.
+//
+// `head_length` is for a whole answer to HEAD that only declares how long the body would be
+// (an ASGI or WSGI app that sends a Content-Length and no body): those bytes count towards
+// Content-Length after `body` and `file`; answers to any other method ignore it.
 struct response {
   enum class part : std::uint8_t { whole, head, chunk, end };
   int status = 200;
@@ -118,6 +122,7 @@ struct response {
   std::string body;
   part kind = part::whole;
   file_body file{};
+  std::uint64_t head_length = 0;
 };
 
 // What the server sends only when it holds: content_type a field-value; every `headers` line

@@ -23,6 +23,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 from typing import Any
 
 log = logging.getLogger("lapwise.cli")
@@ -100,8 +101,22 @@ _stopping = False  # in a worker: a stop arrived before its server installed its
 
 def _stop_early(signum: int, frame: Any) -> None:  # noqa: ARG001
     global _stopping
+    if not _stopping:
+        # The exception can be swallowed where it lands (an extension module's import reports
+        # it as "ignored" and goes on), leaving a worker that starts serving after its stop:
+        # the signal is sent again shortly, to this handler if the worker is still starting,
+        # else to the server's own, which then stops it.
+        timer = threading.Timer(0.5, _stop_again, (signum,))
+        timer.daemon = True
+        timer.start()
     _stopping = True
     raise _EarlyStop
+
+
+def _stop_again(signum: int) -> None:
+    global _stopping
+    _stopping = False  # the next delivery arms the timer again if it is still this handler's
+    os.kill(os.getpid(), signum)
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

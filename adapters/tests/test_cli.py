@@ -199,3 +199,30 @@ def test_workers_stop_when_the_parent_is_killed(tmp_path):
             except ProcessLookupError:
                 pass
         stop(proc)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.3, 0.6])
+def test_a_stop_while_the_workers_start_ends_them(tmp_path, delay):
+    # SIGTERM can reach a worker anywhere in its start (inside an import, before the server's
+    # handlers exist): the stop must still end it and leave nothing on the port. A parent
+    # stopped before it has set its own handlers ends as any process does (killed by SIGTERM);
+    # once it has them it exits 0.
+    port = free_port()
+    proc = start(tmp_path, "cli_apps:asgi_app", "--port", str(port), "--workers", "2")
+    time.sleep(delay)
+    code, err = stop(proc)
+    assert code in (0, -signal.SIGTERM), err
+    for _ in range(400):  # bounded: at most ~20 s for a worker told by its parent's death
+        if _port_free(port):
+            break
+        time.sleep(0.05)
+    assert _port_free(port), "a worker still holds the port after the stop"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from suites.results import Record, ResultFile, SchemaError
 
-from . import checks, laps, pipeline_table, plots, stats, summary
+from . import checks, hosted_table, laps, pipeline_table, plots, stats, summary
 from .load import all_records, load_dir
 from .render import Block, html_page, markdown
 
@@ -222,7 +222,8 @@ def e2e_appendix(records: list[Record]) -> list[Block]:
 
 def micro_section(records: list[Record]) -> list[Block]:
     blocks: list[Block] = [("h", 2, "Micro benchmarks")]
-    shown_elsewhere = plots.e2e_records(records) + pipeline_table.records_of(records)
+    shown_elsewhere = (plots.e2e_records(records) + pipeline_table.records_of(records)
+                       + hosted_table.hosting_records(records))
     recs = [r for r in records if not r.adapter.startswith("laps/") and r.metric != "missing"
             and r not in shown_elsewhere]
     if not recs:
@@ -319,6 +320,12 @@ def summary_section(records: list[Record]) -> list[Block]:
                             "against each other pipeline, target where the html issue set one):"))
         blocks.append(("table", ["comparison", "lapwise speedup", "target", "CPU ratio"],
                        pipeline_rows))
+    hosted_rows = hosted_table.summary_rows(hosted_table.records_of(records))
+    if hosted_rows:
+        blocks.append(("p", "Hosted app (server CPU per request end to end, same run; lapwise's "
+                            "ASGI server against the app's usual host):"))
+        blocks.append(("table", ["comparison", "CPU us per request", "lapwise costs",
+                                 "lapwise saves"], hosted_rows))
     rows = summary.scenario_rows(records)
     if rows:
         blocks.append(("p", "Per scenario: the native adapter against the best pure-Python "
@@ -352,6 +359,7 @@ def build_checked(results: Path, out: Path) -> tuple[dict[str, Path], list[check
     if not lap_blocks:
         lap_blocks = [("h", 2, "Lap table"), ("p", "No lap results (suite `laps`) in this run.")]
     lap_blocks += pipeline_table.section(records)
+    lap_blocks += hosted_table.section(records)
     found = checks.run(records)
     head += checks_section(found) + summary_section(records)
     blocks = (head + lap_blocks + growth_section(records, plot_dir) + e2e_section(records, plot_dir)

@@ -37,6 +37,7 @@ STEP_LABELS = {"parse": "parse request", "build_request": "build request object"
                "response": "build response bytes"}
 FAMILIES = ("native", "native-py", "py-baseline", "peer")
 TOLERANCE = 0.10
+HOSTED_PREFIX = "laps.hosted."
 # Which end-to-end server stands for each family in the reconciliation (scenario "users").
 E2E_SERVER = {"native-py": "server/py-asyncio-native", "py-baseline": "server/py-asyncio",
               "peer": "server/uvicorn-starlette"}
@@ -119,7 +120,9 @@ def _ns(rec: Record) -> list[float]:
 
 
 def lap_records(records: list[Record]) -> list[Record]:
-    return [r for r in records if r.adapter.startswith("laps/") and r.scenario.startswith("laps.")]
+    # The hosted family (laps.hosted.*) has its own steps and table (reports/hosted_table.py).
+    return [r for r in records if r.adapter.startswith("laps/") and r.scenario.startswith("laps.")
+            and not r.scenario.startswith(HOSTED_PREFIX)]
 
 
 def scenarios(records: list[Record]) -> list[str]:

@@ -16,7 +16,7 @@ Steps, CPU microseconds per request, for each host:
   (hosting_bench, wrk -c64, server pinned); ``residual`` = e2e - predicted.
 
     python -m suites.laps.hosted_family [--app fastapi-app-items] [--seconds 4] [--rounds 2]
-        [--json out.json]
+        [--warmup 1] [--json out.json]
 """
 
 from __future__ import annotations
@@ -58,9 +58,10 @@ def floor_costs(app_name: str, calls: int, rounds: int) -> dict[str, list[float]
     return {name: floors.measure(by_name[name], calls, rounds) for name in (RAW, app_name)}
 
 
-def e2e_costs(app_name: str, seconds: float, rounds: int) -> dict[tuple[str, str], list[float]]:
+def e2e_costs(app_name: str, seconds: float, rounds: int,
+              warmup: float = 1.0) -> dict[tuple[str, str], list[float]]:
     pairs = [hosting_bench.Pair(hosting_bench.APPS[name], host) for name in (RAW, app_name) for host in HOSTS]
-    hosting_bench.run_pairs(pairs, rounds, seconds, 64, 1.0, 1, 0)
+    hosting_bench.run_pairs(pairs, rounds, seconds, 64, warmup, 1, 0)
     return {(p.server, p.app.name): [r.cpu_us for r in p.runs] for p in pairs}
 
 
@@ -112,11 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--e2e-rounds", type=int, default=2)
+    ap.add_argument("--warmup", type=float, default=1.0, help="wrk seconds before each timed run")
     ap.add_argument("--json", default="")
     args = ap.parse_args(argv)
     fl = floor_costs(args.app, args.calls, args.rounds)
     dr = driver_costs(args.app, args.calls, args.rounds)
-    e2e = e2e_costs(args.app, args.seconds, args.e2e_rounds)
+    e2e = e2e_costs(args.app, args.seconds, args.e2e_rounds, args.warmup)
     rows = table(args.app, fl, dr, e2e)
     for line in render(args.app, rows):
         print(line)

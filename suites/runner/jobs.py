@@ -30,6 +30,10 @@ machine; every answer is still verified before it is timed):
 - suite websocket echo (suites/e2e/websocket, kind ``websocket``): one round of 1 s per message
   size for lapwise (core, App), uvicorn (websockets), hypercorn and aiohttp (full: every server,
   3 rounds of 5 s); the conformance table runs only in full.
+- hosted lap family (suites/laps/hosted_family.py, kinds ``laps``, ``hosting``): one 1 s wrk
+  round per (app, host) pair and 640 in-process calls a round (HOSTED_QUICK; full: 2 rounds of
+  4 s, 3,200 calls, plus the hosting benchmark of every framework app on every host).
+- Server-Sent Events (kind ``sse``) and the static-file download (kind ``static``): full only.
 
 Measured quiet (two cores, nothing else running) before this trim: 4.6 min, of which the e2e
 suite 138 s, pipeline 44 s, laps 28 s, the html micro suite 21 s; what each trim keeps is said
@@ -180,9 +184,52 @@ def _websocket(s: Settings) -> list[Job]:
     return jobs
 
 
+# The hosted lap family's sizes: floor and driver calls per round, rounds, wrk seconds per
+# end-to-end run, end-to-end rounds, wrk warm-up. --quick keeps one end-to-end round of 1 s
+# (wrk's smallest) per (app, host) pair, four pairs: about 15 s.
+HOSTED_QUICK = ("640", "3", "1", "1", "1")
+HOSTED_FULL = ("3200", "3", "4", "2", "1")
+
+
+def _hosted(s: Settings) -> list[Job]:
+    """The hosted lap family (FastAPI on lapwise vs uvicorn) and, outside --quick, the hosting
+    benchmark's CPU per request of Starlette, FastAPI and Flask on every host (a few minutes)."""
+    if not (s.root / "suites" / "laps" / "hosted_family.py").exists():
+        return []
+    calls, rounds, seconds, e2e_rounds, warmup = HOSTED_QUICK if s.quick else HOSTED_FULL
+    jobs = [Job(name="suite laps hosted", kinds=frozenset({"laps", "hosting"}),
+                argv=[sys.executable, "-m", "suites.laps.hosted_family", "--calls", calls,
+                      "--rounds", rounds, "--seconds", seconds, "--e2e-rounds", e2e_rounds,
+                      "--warmup", warmup, "--json", str(s.results / "laps_hosted.json")])]
+    if not s.quick:
+        jobs.append(Job(name="suite hosting", kinds=frozenset({"hosting", "e2e"}),
+                        argv=[sys.executable, "-m", "suites.e2e.hostperf.hosting_bench", "--seconds", "5",
+                              "--rounds", "3", "--json", str(s.results / "e2e_hosting.json")]))
+    return jobs
+
+
+def _streams(s: Settings) -> list[Job]:
+    """Full mode only: the Server-Sent Events hold (1,000 streams of 30 s, lapwise then the
+    uvicorn peer) and the 100 MB static-file download against nginx: each takes minutes."""
+    if s.quick:
+        return []
+    jobs = []
+    e2e = s.root / "suites" / "e2e"
+    if (e2e / "sse" / "sse_streams.py").exists():
+        jobs += [Job(name=f"suite sse {server}", kinds=frozenset({"sse", "e2e"}),
+                     argv=[sys.executable, "-m", "suites.e2e.sse.sse_streams", "--server", server,
+                           "--out", str(s.results / f"e2e_sse_{server}.json")])
+                 for server in ("lapwise", "uvicorn")]
+    if (e2e / "static_files" / "static_bench.py").exists():
+        jobs.append(Job(name="suite static files", kinds=frozenset({"static", "e2e"}),
+                        argv=[sys.executable, "-m", "suites.e2e.static_files.static_bench",
+                              "--out", str(s.results / "e2e_static.json")]))
+    return jobs
+
+
 def discover(s: Settings, kinds: set[str] | None) -> list[Job]:
     """Every job, narrowed to ``kinds`` (None = all)."""
-    jobs = _gbench(s) + _pytest(s) + _suites(s) + _pipeline(s) + _websocket(s)
+    jobs = _gbench(s) + _pytest(s) + _suites(s) + _pipeline(s) + _websocket(s) + _hosted(s) + _streams(s)
     return [j for j in jobs if kinds is None or j.kinds & kinds]
 
 

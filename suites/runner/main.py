@@ -32,7 +32,7 @@ from . import line_progress
 
 MAX_SAMPLES = 500
 KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e", "pipeline",
-         "websocket")
+         "websocket", "hosting", "sse", "static")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

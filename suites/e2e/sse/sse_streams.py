@@ -11,7 +11,8 @@ counted). The server's RSS is sampled every ``--sample`` seconds; its CPU time (
 from /proc) over the run is divided by the events delivered. Bounded: every stream ends after
 its events, the whole run after ``seconds + ramp + 60`` s, and the server is stopped by pid.
 
-Prints one summary line per figure and, with ``--json PATH``, writes them as JSON.
+Prints one summary line per figure and, with ``--json PATH``, writes them as JSON; with ``--out
+FILE`` also as a schema v1 result file (suite ``e2e.sse``).
 """
 
 from __future__ import annotations
@@ -232,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", choices=("lapwise", "uvicorn"), default="lapwise",
                         help="lapwise.App, or the peer: Starlette on uvicorn")
     parser.add_argument("--json", help="also write the figures here")
+    parser.add_argument("--out", help="also write a schema v1 result file here")
     args = parser.parse_args(argv)
     figures = run(args.streams, args.rate, args.seconds, args.ramp, args.sample, args.threads, args.server)
     for name, value in asdict(figures).items():
@@ -239,8 +241,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(asdict(figures), f, indent=1)
+    if args.out:
+        from suites.results import new_file, write
+
+        result = new_file("e2e.sse", ["python -m suites.e2e.sse.sse_streams "
+                                      + " ".join(argv if argv is not None else sys.argv[1:])])
+        result.records = records(figures, args.ramp)
+        write(result, args.out)
     ok = figures.lost == 0 and figures.out_of_order == 0 and figures.streams_failed == 0
     return 0 if ok else 1
+
+
+def records(f: Figures, ramp: float) -> list:
+    """Schema v1 records of one run: events received and lost, server CPU per event, and the
+    RSS slope over the hold (all streams open): the growth between the medians of its first and
+    last thirds, which lie two thirds of the hold apart, per minute."""
+    from suites.results import Record
+
+    adapter = f"server/{f.server}-sse"
+    scenario = "e2e.sse.streams"
+    param = f"{f.streams}x{f.rate:g}/s"
+    extra = {"streams": f.streams, "rate": f.rate, "seconds": f.seconds, "expected": f.events_expected,
+             "out_of_order": f.out_of_order, "streams_failed": f.streams_failed,
+             "rss_mb_idle": f.rss_mb_idle, "rss_mb_max": f.rss_mb_max, "loadavg": list(f.load_average),
+             "errors": f.errors[:5]}
+    span_min = max(1e-9, (f.seconds - ramp) * 2 / 3 / 60)
+    return [Record(adapter, scenario, "events_received", "count", [float(f.events_received)], param=param,
+                   extra=extra, direction="higher"),
+            Record(adapter, scenario, "events_lost", "count", [float(f.lost)], param=param, extra=extra),
+            Record(adapter, scenario, "cpu_per_event", "us", [f.server_cpu_us_per_event], param=param,
+                   extra=extra),
+            Record(adapter, scenario, "rss_slope_per_min", "bytes", [f.rss_growth_mb * 1e6 / span_min],
+                   param=param, extra=extra)]
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 read by curl into /dev/null, against nginx with sendfile.
 
     python -m suites.e2e.static_files.static_bench [--size-mb 100] [--rounds 5] [--only NAME ...]
+        [--out result.json]
 
 Servers (each a child process on 127.0.0.1, started here and stopped by pid): nginx
 (``sendfile on``), lapwise's ``wsgi.file_wrapper``, ``App.static``, an ASGI app sending
@@ -241,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size-mb", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--only", nargs="*", help="server names (nginx is always included)")
+    ap.add_argument("--out", type=Path, help="also write a schema v1 result file here")
     args = ap.parse_args(argv)
     servers, what, load = run(args.size_mb * 1_000_000, args.rounds, args.only)
     base = next(s for s in servers if s.name == "nginx").speeds
@@ -254,7 +256,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s.name:42} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} "
               f"{f'{ratio:.2f} [{low:.2f}, {high:.2f}]':>20} "
               f"{s.cpu / (s.bytes / 1e9):9.3f} {s.peak_rss_mb:6.0f}MB  {what[s.name]}")
+    if args.out:
+        from suites.results import new_file, write
+
+        result = new_file("e2e.static", ["python -m suites.e2e.static_files.static_bench "
+                                         + " ".join(argv if argv is not None else sys.argv[1:])])
+        result.records = records(servers, what, args.size_mb, load)
+        write(result, args.out)
     return 0
+
+
+def records(servers: list[Launched], what: dict[str, str], size_mb: int, load: tuple[float, float]) -> list:
+    """Per server: download throughput (MB/s per round, as ops/s of one MB), its ratio to
+    nginx's, server CPU per GB and peak RSS, scenario ``e2e.static.download`` [size]."""
+    from suites.results import Record
+
+    base = next(s for s in servers if s.name == "nginx").speeds
+    out = []
+    for s in servers:
+        extra = {"what": what[s.name], "loadavg": list(load), "unit_note": "MB/s (one op = 1 MB)"}
+        common = dict(adapter=f"server/static-{s.name}", scenario="e2e.static.download", param=f"{size_mb}MB",
+                      extra=extra)
+        ratio = paired_ratio(s.speeds, base)
+        out += [Record(metric="throughput", unit="ops/s", samples=list(s.speeds), **common),
+                Record(metric="ratio_vs_nginx", unit="ratio", samples=[ratio[0]],
+                       **{**common, "extra": {**extra, "ci95": [ratio[1], ratio[2]]}}),
+                Record(metric="cpu_per_gb", unit="s", samples=[s.cpu / max(1e-9, s.bytes / 1e9)], **common),
+                Record(metric="peak_rss", unit="bytes", samples=[s.peak_rss_mb * 1e6], **common)]
+    return out
 
 
 if __name__ == "__main__":

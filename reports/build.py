@@ -19,7 +19,7 @@ from pathlib import Path
 
 from suites.results import Record, ResultFile, SchemaError
 
-from . import checks, hosted_table, laps, pipeline_table, plots, stats, summary
+from . import checks, hosted_table, laps, pipeline_table, plots, stats, stream_tables, summary
 from .load import all_records, load_dir
 from .render import Block, html_page, markdown
 
@@ -190,8 +190,9 @@ def e2e_pivot(records: list[Record]) -> tuple[list[str], list[list[str]]] | None
 def e2e_section(records: list[Record], plot_dir: Path) -> list[Block]:
     blocks: list[Block] = [("h", 2, "End-to-end")]
     recs = plots.e2e_records(records)
+    streams = stream_tables.section(records)
     if not recs:
-        return blocks + [("p", "No end-to-end results in this run.")]
+        return blocks + (streams or [("p", "No end-to-end results in this run.")])
     pivot = e2e_pivot(recs)
     if pivot:
         blocks.append(("p", "Headline figures per server (medians; closed loop = 64 "
@@ -205,7 +206,7 @@ def e2e_section(records: list[Record], plot_dir: Path) -> list[Block]:
     for img in (plots.e2e_throughput(records, plot_dir), plots.e2e_latency(records, plot_dir)):
         if img:
             blocks.append(("img", f"plots/{img}", img))
-    return blocks
+    return blocks + streams
 
 
 def e2e_appendix(records: list[Record]) -> list[Block]:
@@ -223,7 +224,7 @@ def e2e_appendix(records: list[Record]) -> list[Block]:
 def micro_section(records: list[Record]) -> list[Block]:
     blocks: list[Block] = [("h", 2, "Micro benchmarks")]
     shown_elsewhere = (plots.e2e_records(records) + pipeline_table.records_of(records)
-                       + hosted_table.hosting_records(records))
+                       + hosted_table.hosting_records(records) + stream_tables.records_of(records))
     recs = [r for r in records if not r.adapter.startswith("laps/") and r.metric != "missing"
             and r not in shown_elsewhere]
     if not recs:

@@ -147,8 +147,11 @@ def hosting_section(records: list[Record], level: int = 2) -> list[Block]:
         for a in servers:
             cpu, rps = by.get((scenario, a, "cpu_per_request")), by.get((scenario, a, "throughput"))
             errors = by.get((scenario, a, "errors"))
-            ratio = (f"{cpu.median / ours.median:.2f}x"
-                     if cpu and ours and cpu is not ours and ours.median > 0 else "")
+            failed = bool(errors and sum(errors.samples) > 0)
+            # A server whose answers failed did not do the app's work: no ratio for it.
+            ratio = ("— (errors)" if failed and cpu is not ours else
+                     f"{cpu.median / ours.median:.2f}x" if cpu and ours and cpu is not ours and ours.median > 0
+                     else "")
             rows.append([scenario.removeprefix("hosting."), a.removeprefix("server/"),
                          f"{cpu.median:.2f}" if cpu else "—", f"{rps.median:,.0f}" if rps else "—",
                          f"{sum(errors.samples):.0f}" if errors else "—", ratio])

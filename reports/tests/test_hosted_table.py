@@ -30,9 +30,9 @@ def _hosted(e2e: dict[str, float], rounds: int = 2) -> list[Record]:
 
 def _hosting() -> list[Record]:
     out = []
-    for server, cpu in {"lapwise-asgi": 20.0, "uvicorn": 30.0, "hypercorn": 60.0}.items():
+    for server, cpu in {"lapwise-asgi": 20.0, "uvicorn": 30.0, "hypercorn": 60.0, "daphne": 90.0}.items():
         for metric, unit, v in (("cpu_per_request", "us", cpu), ("throughput", "req/s", 1e6 / cpu),
-                                ("errors", "count", 0.0)):
+                                ("errors", "count", 5.0 if server == "daphne" else 0.0)):
             out.append(Record(f"server/{server}", "hosting.starlette-json", metric, unit, [v, v, v],
                               param="c64"))
     return out
@@ -59,6 +59,7 @@ def test_family_table_reconciles_and_summarises(tmp_path) -> None:
     hosting = md.split("## Hosted apps end to end")[1].split("\n## ")[0]
     assert "| starlette-json | lapwise-asgi | 20.00 | 50,000 | 0 |  |" in hosting
     assert "| starlette-json | hypercorn | 60.00 | 16,667 | 0 | 3.00x |" in hosting
+    assert "| starlette-json | daphne | 90.00 | 11,111 | 15 | — (errors) |" in hosting
     assert "hosting." not in md.split("## Micro benchmarks")[1].split("\n## ")[0]
     assert "laps.hosted" not in md.split("## Lap table\n")[1].split("\n## ")[0]  # not a step family
 

@@ -1,12 +1,12 @@
 // One pass over the 23 shared pages per benchmark, for instruction counting under callgrind
 // (instruction counts hold on a loaded machine; CPU time does not):
-//   html.instr.tokenize    the tokenizer alone, with the tree builder's state switches
-//   html.instr.parse       tokenize + build the tree of every page
-//   html.instr.extract     parse + the pipeline's extraction (the fields of
+//   html.instr_tokenize    the tokenizer alone, with the tree builder's state switches
+//   html.instr_parse       tokenize + build the tree of every page
+//   html.instr_extract     parse + the pipeline's extraction (the fields of
 //                          suites/e2e/pipeline/pipeline_spec.py) on the calling thread
 // Each runs exactly once, so a count is per 23 pages:
 //   valgrind --tool=callgrind --toggle-collect='*bm_instr<*instr_parse>*'
-//            build/cores/html/instr_bench --benchmark_filter=html.instr.parse
+//            build/cores/html/instr_bench --benchmark_filter=html.instr_parse
 // (the pattern names the benchmark body only: a second match inside it would toggle counting
 // off again).
 // Answers are checked first (the pages_test pins them against html5lib); a page set that is
@@ -113,11 +113,14 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     err = e.what();
   }
-  benchmark::RegisterBenchmark("html.instr.tokenize", bm_instr<instr_tokenize>, &pages, &err)
+  benchmark::RegisterBenchmark("html.instr_tokenize[pages]/native", bm_instr<instr_tokenize>,
+                               &pages, &err)
       ->Iterations(1);
-  benchmark::RegisterBenchmark("html.instr.parse", bm_instr<instr_parse>, &pages, &err)
+  benchmark::RegisterBenchmark("html.instr_parse[pages]/native", bm_instr<instr_parse>, &pages,
+                               &err)
       ->Iterations(1);
-  benchmark::RegisterBenchmark("html.instr.extract", bm_instr<instr_extract>, &pages, &err)
+  benchmark::RegisterBenchmark("html.instr_extract[pages]/native", bm_instr<instr_extract>, &pages,
+                               &err)
       ->Iterations(1);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

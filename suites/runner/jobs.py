@@ -28,8 +28,9 @@ machine; every answer is still verified before it is timed):
   checked run as its one sample (the BeautifulSoup ones), the steps on 5 pages (full: 1,000
   pages, 5 rounds, 900 s, 100 pages).
 - suite websocket echo (suites/e2e/websocket, kind ``websocket``): one round of 1 s per message
-  size for lapwise (core, App), uvicorn (websockets), hypercorn and aiohttp (full: every server,
-  3 rounds of 5 s); the conformance table runs only in full.
+  size for lapwise (core, App) and uvicorn (websockets), the 3x target's comparison (full:
+  every server, hypercorn and aiohttp among them, 3 rounds of 5 s); the conformance table runs
+  only in full.
 - hosted lap family (suites/laps/hosted_family.py, kinds ``laps``, ``hosting``): one 1 s wrk
   round per (app, host) pair and 640 in-process calls a round (HOSTED_QUICK; full: 2 rounds of
   4 s, 3,200 calls, plus the hosting benchmark of every framework app on every host).

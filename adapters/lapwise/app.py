@@ -71,6 +71,7 @@ from . import _native_status
 from ._app_async import LazyLoop
 from ._app_body import BODIES
 from ._app_hooks import Hook, with_hooks
+from ._app_middleware import Middleware, check_middleware, with_middleware
 from ._app_errors import ErrorHandler, ErrorHandlers, HTTPError, error_hook
 from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
                         SyncRoute)
@@ -114,6 +115,7 @@ class _Route:
     pattern: str
     handler: Handler
     blocking: bool = False
+    websocket: bool = False  # middleware leaves these alone: there is no answer to wrap
 
 
 @dataclass
@@ -234,6 +236,7 @@ class App:
         self._errors = ErrorHandlers()
         self._before: list[Hook] = []
         self._after: list[Hook] = []
+        self._middleware: list[Middleware] = []
         self._startup: list[Callable[[], Any]] = []
         self._shutdown: list[Callable[[], Any]] = []
         self._statics: list[StaticFiles] = []
@@ -275,7 +278,7 @@ class App:
         """Registers the decorated ``async def handler(ws)`` for WebSocket connections on
         ``pattern`` (see ``lapwise._app_websocket``)."""
         def decorate(fn: WebSocketHandler) -> WebSocketHandler:
-            self._routes.append(_Route(("GET",), pattern, websocket_entry(fn, log, Response)))
+            self._routes.append(_Route(("GET",), pattern, websocket_entry(fn, log, Response), websocket=True))
             self._websockets = True
             return fn
 
@@ -290,6 +293,13 @@ class App:
     def after_request(self, fn: Hook) -> Hook:
         """Runs ``fn(req, result)`` after every handler; what it returns is sent."""
         self._after.append(fn)
+        return fn
+
+    def middleware(self, fn: Middleware) -> Middleware:
+        """Wraps every handler route in ``fn(req, call_next)``, the first registered outermost,
+        outside the before/after hooks. See ``lapwise._app_middleware``."""
+        check_middleware(fn)
+        self._middleware.append(fn)
         return fn
 
     def on_startup(self, fn: Callable[[], Any]) -> Callable[[], Any]:
@@ -358,7 +368,7 @@ class App:
         streamed = options.get("stream_body_over") is not None  # see _app_body
         for r in self._routes:
             is_async = _is_async(r.handler)
-            handler = with_hooks(r.handler, self._before, self._after, is_async)
+            handler = self._wrapped(r, is_async)
             sync = None if is_async else SyncRoute(handler, pool, loop.schedule, r.blocking, streamed)
             for m in r.methods:
                 route_id = server.add_route(m, r.pattern, sync.submit if sync else handler,
@@ -395,6 +405,13 @@ class App:
         return Running(host, bound, server, loop, pool,
                        10.0 if shutdown is None else float(shutdown), _on_stop=list(self._shutdown),
                        _streams=streams)
+
+    def _wrapped(self, r: _Route, is_async: bool) -> Handler:
+        """The route's handler inside the middleware and hooks (itself when there are none)."""
+        handler = with_hooks(r.handler, self._before, self._after, is_async)
+        if r.websocket:
+            return handler
+        return with_middleware(handler, self._middleware, is_async, f"{'/'.join(r.methods)} {r.pattern}")
 
     def _method_patterns(self) -> list[tuple[str, str]]:
         """Every (method, pattern) the server gets, in the order it gets them."""

@@ -5,11 +5,13 @@ unconverted (a dict, a ``Response``, a tuple, ...); what the middleware returns 
 as a handler's result would be. Returning without calling ``call_next`` answers the request
 instead; an exception raised in it reaches the App's error handlers.
 
-A middleware runs where its route's handler runs, so its kind must match the route's: a
-``def`` middleware wraps ``def`` routes, an ``async def`` one (which awaits ``call_next``)
-wraps ``async def`` routes. A mismatch is refused when the server starts, naming both: running
-one kind inside the other would hide a thread hop or a blocking call inside every request.
-Routes are wrapped only when the app has middleware, so an app without any pays nothing."""
+A middleware runs where its route's handler runs, so each route gets the middleware of its
+own kind, in registration order: ``def`` middleware (calling ``call_next``) around ``def``
+routes, ``async def`` middleware (awaiting it) around ``async def`` routes; an app with both
+kinds of routes registers one version of each. A route left with none while middleware of the
+other kind exists is refused when the server starts, naming both: running one kind inside the
+other would hide a thread hop or a blocking call inside every request, and skipping the route
+silently would bypass what the middleware enforces. Routes are wrapped only when the app has middleware, so an app without any pays nothing."""
 
 from __future__ import annotations
 
@@ -46,14 +48,14 @@ def _link(mw: Middleware, inner: Callable[[Any], Any], is_async: bool) -> Callab
 
 def with_middleware(handler: Callable[[Any], Any], chain: list[Middleware], is_async: bool,
                     route: str) -> Callable[[Any], Any]:
-    """``handler`` inside ``chain`` (``chain[0]`` outermost); ``handler`` itself when the
-    chain is empty. ``route`` names the route in the error a kind mismatch raises."""
-    for mw in chain:
-        if middleware_is_async(mw) != is_async:
-            mw_kind, route_kind = ("a def", "an async def") if is_async else ("an async def", "a def")
-            raise TypeError(f"middleware {getattr(mw, '__qualname__', mw)!r} is {mw_kind} "
-                            f"function but route {route} is {route_kind} handler: a middleware "
-                            "wraps routes of its own kind only")
-    for mw in reversed(chain):
+    """``handler`` inside the middleware of its kind in ``chain`` (first outermost);
+    ``handler`` itself when the chain is empty. ``route`` names the route in the error a kind mismatch raises."""
+    own = [mw for mw in chain if middleware_is_async(mw) == is_async]
+    if chain and not own:
+        mw_kind, route_kind = ("a def", "an async def") if is_async else ("an async def", "a def")
+        raise TypeError(f"middleware {getattr(chain[0], '__qualname__', chain[0])!r} is {mw_kind} "
+                        f"function but route {route} is {route_kind} handler and no middleware "
+                        "of its kind is registered: register a version of each kind")
+    for mw in reversed(own):
         handler = _link(mw, handler, is_async)
     return handler

@@ -1,6 +1,6 @@
 """@app.middleware: order, short-circuit, a changed result, errors through the error
 handlers, sync and async routes, what it sees of HEAD/OPTIONS/404/405, WebSocket routes left
-alone, a kind mismatch refused, and no wrapping at all without middleware."""
+alone, each kind of route with its own kind of middleware, and no wrapping at all without middleware."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def test_async_routes_and_middleware():
     assert seen == ["timing", "timing"]
 
 
-def test_a_kind_mismatch_is_refused_when_serving():
+def test_each_kind_gets_its_own_and_a_route_left_bare_is_refused():
     app = App()
 
     @app.middleware
@@ -145,6 +145,13 @@ def test_a_kind_mismatch_is_refused_when_serving():
 
     with pytest.raises(TypeError, match=r"amw.*GET /plain"):
         app.serve(port=0)
+
+    @app.middleware
+    def smw(req, call_next):
+        return Response(200, {"X-Kind": "def"}, call_next(req))
+
+    with app.serve(port=0) as srv:  # a def version now covers the def route
+        assert call(srv.url + "/plain")[1]["X-Kind"] == "def"
     with pytest.raises(TypeError):
         app.middleware(42)
 

@@ -11,7 +11,8 @@ routes, ``async def`` middleware (awaiting it) around ``async def`` routes; an a
 kinds of routes registers one version of each. A route left with none while middleware of the
 other kind exists is refused when the server starts, naming both: running one kind inside the
 other would hide a thread hop or a blocking call inside every request, and skipping the route
-silently would bypass what the middleware enforces. Routes are wrapped only when the app has middleware, so an app without any pays nothing."""
+silently would bypass what the middleware enforces. Routes are wrapped only when the app has
+middleware, so an app without any pays nothing."""
 
 from __future__ import annotations
 

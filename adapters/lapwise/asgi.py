@@ -35,6 +35,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from . import _native_status
@@ -68,7 +69,12 @@ def _log_error(exc: BaseException, where: str, method: str | None, path: str | N
 class _Bridge:
     """The loop thread, the batch handoff from the io threads, and the pending requests."""
 
-    def __init__(self, app: Any, server: tuple[str, int], root_path: str, lifespan_timeout: float) -> None:
+    def __init__(self, app: Any, server: tuple[str, int], root_path: str, lifespan_timeout: float,
+                 *, answer_many: Callable[[list[tuple[Any, ...]]], Any] | None = None,
+                 thread: bool = True) -> None:
+        """``answer_many`` and ``thread=False`` are for driving the bridge in-process (the
+        harness's hosted lap driver): whole answers go to that callable, and the caller runs
+        ``self.loop`` itself."""
         self.app = app
         self.server = server
         self.root_path = root_path
@@ -83,10 +89,12 @@ class _Bridge:
         self._template = scope_template(server, root_path)
         self._outbox: list[tuple[Any, ...]] = []  # whole responses not yet handed to the core
         self._flush_due = False
-        self._answer_many = _native_status.module().answer_many
+        self._answer_many = answer_many or _native_status.module().answer_many
         # native request -> (its exchange, its task) while the app holds it. Read by other
         # threads (pending, cut) without a lock: single dict operations are atomic.
         self._held: dict[Any, tuple[Exchange, asyncio.Task[None]]] = {}
+        if not thread:
+            return
         started = threading.Event()
         self._thread = threading.Thread(target=self._main, args=(started,), name="lapwise-asgi", daemon=True)
         self._thread.start()

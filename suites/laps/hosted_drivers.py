@@ -42,19 +42,13 @@ class _FakeNativeRequest:
 
 def lapwise_driver(app: Any, target: str, batch: int = 32) -> Driver:
     from lapwise import asgi as lapwise_asgi
-    from lapwise._asgi_lifespan import Lifespan
 
     answered: list[tuple[Any, ...]] = []
-    loop = lapwise_asgi._new_loop()
-    bridge = object.__new__(lapwise_asgi._Bridge)  # its state without its thread and server
-    bridge.app, bridge.server, bridge.root_path = app, ("127.0.0.1", 8000), ""
-    bridge.lifespan = Lifespan(app)
+    # The bridge's state without its thread and server: this driver runs its loop.
+    bridge = lapwise_asgi._Bridge(app, ("127.0.0.1", 8000), "", 0.0, answer_many=answered.extend,
+                                  thread=False)
     bridge.lifespan.supported = False
-    bridge.loop = loop
-    bridge._inbox, bridge._woken, bridge._resumes, bridge._resumes_woken = [], False, [], False
-    bridge._template = lapwise_asgi.scope_template(bridge.server, "")
-    bridge._outbox, bridge._flush_due, bridge._held = [], False, {}
-    bridge._answer_many = answered.extend
+    loop = bridge.loop
     path, query = _split(target)
     values = {"http_version": "1.1", "method": "GET", "path": path, "raw_path": path.encode(),
               "query_string": query.encode(), "headers": [(b"host", b"127.0.0.1:8000")],

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from ..adapter import AVAILABLE, Availability, requires_module
-from ._process import ProcessServer
+from ._process import ProcessServer, python_module_command
+from .native_py import native_server_available
 
 APPS = "suites.adapters.server.apps"
 STARLETTE_APP = f"{APPS}.starlette_app:app"
@@ -52,3 +53,18 @@ class HostedServer(ProcessServer):
 
     def serve_command(self, app: str, host: str, port: int) -> Sequence[str]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class LapwiseHostedServer(HostedServer):
+    """lapwise's server core hosting an app through the product's command line
+    (``python -m lapwise serve APP --interface <interface>``)."""
+
+    @classmethod
+    def available(cls) -> Availability:
+        if not (ok := super().available()):
+            return ok
+        return native_server_available()
+
+    def serve_command(self, app: str, host: str, port: int) -> list[str]:
+        return python_module_command("lapwise", "serve", app, "--interface", self.interface,
+                                     "--host", host, "--port", str(port))

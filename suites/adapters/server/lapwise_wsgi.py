@@ -4,20 +4,10 @@ unless given another) through lapwise.wsgi, started by the product's command lin
 
 from __future__ import annotations
 
-from ..adapter import Availability
-from ._hosted import RAW_WSGI_APP, HostedServer
-from .lapwise_asgi import lapwise_serve_command
-from .native_py import native_server_available
+from ._hosted import RAW_WSGI_APP, LapwiseHostedServer
 
 
-class LapwiseWsgiServer(HostedServer):
+class LapwiseWsgiServer(LapwiseHostedServer):
     name = "lapwise-wsgi"
     interface = "wsgi"
     default_app = RAW_WSGI_APP
-
-    @classmethod
-    def available(cls) -> Availability:
-        return native_server_available()
-
-    def serve_command(self, app: str, host: str, port: int) -> list[str]:
-        return lapwise_serve_command(app, "wsgi", host, port)

@@ -1,8 +1,7 @@
 """Sync (``def``) handlers of lapwise.App never hold an io thread: with one io thread, handlers
 that block run side by side on the handler pool, each response is written as its handler
 returns, and const and fast routes keep answering meanwhile. Handlers block on events the test
-releases, so the checks are about order, not time (except the ten-sleepers case, which compares
-against the 20 s that running them one after another takes, with a wide margin)."""
+releases, so the checks are about order, not time."""
 
 from __future__ import annotations
 
@@ -31,6 +30,8 @@ class Gate:
         self.peak = 0
         self.entered = threading.Condition(self.lock)
         self.release = {name: threading.Event() for name in ("a", "b", "c", "d", "e")}
+        # Ten handlers that return only once all ten are inside at the same time.
+        self.together = threading.Barrier(10, timeout=WAIT)
 
     def hold(self, name: str) -> str:
         with self.lock:
@@ -57,10 +58,10 @@ def build(gate: Gate) -> App:
     def hold(req):
         return gate.hold(req.params["name"])
 
-    @app.get("/sleep")
-    def sleep(req):  # noqa: ARG001
-        time.sleep(2)
-        return "slept"
+    @app.get("/together")
+    def together(req):  # noqa: ARG001
+        gate.together.wait()  # BrokenBarrierError (a 500) unless all ten run side by side
+        return "together"
 
     @app.get("/users/{id:int}")
     def users(req):
@@ -107,7 +108,6 @@ class Fetch(threading.Thread):
         self.status: int | None = None
         self.body = b""
         self.error: BaseException | None = None
-        self.done_at = 0.0
         self.start()
 
     def run(self) -> None:
@@ -119,7 +119,6 @@ class Fetch(threading.Thread):
             c.close()
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             self.error = exc
-        self.done_at = time.monotonic()
 
     def result(self) -> tuple[int | None, bytes]:
         self.join(WAIT + 15)
@@ -174,17 +173,12 @@ def test_each_response_is_written_as_its_handler_returns(served):
     assert first.result() == (200, b"a")
 
 
-def test_ten_sleeping_handlers_run_side_by_side(served):
+def test_ten_blocking_handlers_run_side_by_side(served):
+    # Each handler blocks until all ten are inside at once: one io thread running them one
+    # after another could never answer any.
     _, srv = served
-    begun = time.monotonic()
-    sleepers = [Fetch(srv.port, "/sleep") for _ in range(10)]
-    results = [f.result() for f in sleepers]
-    took = max(f.done_at for f in sleepers) - begun
-    assert results == [(200, b"slept")] * 10
-    # One after another they take 20 s; side by side about 2 s. Half the serial time leaves a
-    # wide margin on a busy machine.
-    print(f"ten sleep(2) handlers on one io thread: all answered after {took:.2f} s")
-    assert took < 10.0, f"ten sleep(2) handlers took {took:.1f} s"
+    fetches = [Fetch(srv.port, "/together") for _ in range(10)]
+    assert [f.result() for f in fetches] == [(200, b"together")] * 10
 
 
 def test_the_pool_is_bounded_by_handler_threads():

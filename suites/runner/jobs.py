@@ -74,6 +74,14 @@ class Settings:
     adapters: str | None
 
 
+def gbench_binaries(build: Path) -> list[Path]:
+    """Every Google Benchmark binary ci/bench runs: the executables ``*_bench`` under
+    ``<build>/cores/<kind>/``, sorted."""
+    cores = build / "cores"
+    return [exe for exe in (sorted(cores.glob("*/**/*_bench")) if cores.is_dir() else [])
+            if exe.is_file() and os.stat(exe).st_mode & stat.S_IXUSR and "CMakeFiles" not in exe.parts]
+
+
 def _gbench(s: Settings) -> list[Job]:
     from suites.results.importers import gbench
 
@@ -82,11 +90,8 @@ def _gbench(s: Settings) -> list[Job]:
     # seconds, not minutes.
     reps, min_time = ("3", "0.01") if s.quick else ("10", "0.2")
     jobs = []
-    cores = s.build / "cores"
-    for exe in sorted(cores.glob("*/**/*_bench")) if cores.is_dir() else []:
-        if not exe.is_file() or not os.stat(exe).st_mode & stat.S_IXUSR or "CMakeFiles" in exe.parts:
-            continue
-        kind = exe.relative_to(cores).parts[0]
+    for exe in gbench_binaries(s.build):
+        kind = exe.relative_to(s.build / "cores").parts[0]
         raw = s.results / "raw" / "gbench" / f"{exe.name}.json"
         jobs.append(Job(
             name=f"gbench {exe.name}", kinds=frozenset({kind}), raw=raw, importer=gbench.load,

@@ -1,9 +1,12 @@
 """Google Benchmark JSON (``--benchmark_out_format=json``) -> schema v1 records.
 
 Benchmark names follow the lapwise id ``<kind>.<scenario>[<param>]/<impl>``, optionally with
-Google Benchmark's own suffixes (``/repeats:N``, ``/min_time:..``, ``_mean`` aggregates, which
-are dropped: the raw repetitions are the samples). A name that does not follow the id scheme is
-kept with ``adapter = "<kind>/native"`` inferred from its first dotted part.
+Google Benchmark's own suffixes (``/repeats:N``, ``/min_time:..``, ``/iterations:N``,
+``/real_time``, ``/manual_time``, ``/threads:N``; ``_mean`` aggregates are dropped: the raw
+repetitions are the samples). Anything else is refused with the benchmark's name, a bare
+argument suffix (``->Arg(5000)`` gives ``.../native/5000``) too: two arguments of one name would
+otherwise merge into one record. Every bench binary's names are checked by
+suites/micro/test_gbench_names.py.
 """
 
 from __future__ import annotations
@@ -15,13 +18,20 @@ from pathlib import Path
 
 from ..schema import Record, SchemaError
 
-_ID = re.compile(r"^(?P<scenario>[a-z0-9_]+\.[A-Za-z0-9_.:-]+)(?:\[(?P<param>[^\]]*)\])?/(?P<impl>[A-Za-z0-9_.-]+)")
+_ID = re.compile(r"(?P<scenario>[a-z0-9_]+\.[A-Za-z0-9_.:-]+)(?:\[(?P<param>[^\]]*)\])?/(?P<impl>[A-Za-z0-9_.-]+)")
+_GBENCH_SUFFIX = re.compile(r"/(repeats|min_time|iterations|threads):[^/]*|/(real_time|manual_time)(?=/|$)")
 _TIME_UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
+def run_name(name: str) -> str:
+    """A benchmark name without Google Benchmark's own suffixes (repetitions, timing options)."""
+    return _GBENCH_SUFFIX.sub("", name)
+
+
 def parse_name(name: str) -> tuple[str, str | None, str]:
-    """(scenario, param, impl) of a benchmark name; raises SchemaError if it is not an id."""
-    m = _ID.match(name)
+    """(scenario, param, impl) of a benchmark name (after run_name); raises SchemaError naming
+    it when it is not exactly an id."""
+    m = _ID.fullmatch(name)
     if not m:
         raise SchemaError(f"benchmark name {name!r} is not '<kind>.<scenario>[<param>]/<impl>'")
     return m["scenario"], m["param"], m["impl"]
@@ -50,7 +60,7 @@ def load(path: str | Path, metric: str = "cpu_time") -> list[Record]:
             value = float(b[metric]) * _TIME_UNITS[b.get("time_unit", "ns")]
         except KeyError as exc:
             raise SchemaError(f"{where}: missing field {exc}") from None
-        name = re.sub(r"/(repeats|min_time|iterations|real_time|manual_time):?[^/]*", "", name)
+        name = run_name(name)
         samples[name].append(value)
         counters = {k: v for k, v in b.items() if k not in {
             "name", "run_name", "run_type", "repetitions", "repetition_index", "threads",

@@ -1,0 +1,77 @@
+"""Every Google Benchmark name a bench binary registers follows the lapwise id
+``<kind>.<scenario>[<param>]/<impl>`` (Google Benchmark's own suffixes aside), its kind is one
+ci/bench knows, and no two binaries register the same id: the importer and the report parse
+these names, so a stray one would fail the ci/bench job or merge two benchmarks into one record.
+The binaries are the ones ci/bench runs (suites.runner.jobs.gbench_binaries), listed with
+``--benchmark_list_tests`` (nothing is timed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from suites.results import SchemaError
+from suites.results.importers.gbench import parse_name, run_name
+from suites.runner.jobs import gbench_binaries
+from suites.runner.main import KINDS
+
+BUILD = Path(os.environ.get("LAPWISE_BUILD_DIR", Path(__file__).resolve().parents[2] / "build"))
+BINARIES = gbench_binaries(BUILD)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a registered benchmark name is not a lapwise id, or None when it is one."""
+    try:
+        scenario, _, _ = parse_name(run_name(name))
+    except SchemaError:
+        return ("is not '<kind>.<scenario>[<param>]/<impl>' (a parameter goes in the brackets, "
+                "not in an Arg() suffix)")
+    kind = scenario.split(".", 1)[0]
+    if kind not in KINDS:
+        return f"has kind {kind!r}, not one of ci/bench's kinds ({', '.join(KINDS)})"
+    return None
+
+
+def registered(binary: Path) -> list[str]:
+    out = subprocess.run([str(binary), "--benchmark_list_tests"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, f"{binary} --benchmark_list_tests exited {out.returncode}: {out.stderr[-300:]}"
+    return [line.strip() for line in out.stdout.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name,problem", [
+    ("router.github_all/native", None),
+    ("html.tokenize[all]/native-avx2", None),
+    ("html.instr_parse[pages]/native/iterations:1", None),
+    ("parser.headers[10]/native/repeats:3", None),
+    ("client.scheduler_all_limits[5000]/native/5000", "is not"),
+    ("BM_parse", "is not"),
+    ("router.github_all", "is not"),
+    ("Router.x/native", "is not"),
+    ("nosuchkind.x/native", "has kind 'nosuchkind'"),
+])
+def test_the_rule(name, problem):
+    got = name_problem(name)
+    assert (got is None) if problem is None else (got is not None and got.startswith(problem)), got
+
+
+@pytest.mark.skipif(not BINARIES, reason=f"no *_bench binaries under {BUILD}/cores (LAPWISE_BUILD_BENCHES off?)")
+def test_every_registered_name_is_a_lapwise_id():
+    bad: list[str] = []
+    seen: dict[str, Path] = {}
+    for binary in BINARIES:
+        names = registered(binary)
+        assert names, f"{binary.name} registers no benchmark"
+        for name in names:
+            problem = name_problem(name)
+            if problem:
+                bad.append(f"{binary.name}: {name!r} {problem}")
+                continue
+            key = run_name(name)
+            if key in seen and seen[key] != binary:
+                bad.append(f"{binary.name}: {name!r} is also registered by {seen[key].name}")
+            seen.setdefault(key, binary)
+    assert not bad, "benchmark names the report cannot parse:\n" + "\n".join(bad)

@@ -27,6 +27,8 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                            TimeElapsedColumn)
 
+from suites.cli_names import unknown_name
+
 from . import jobs as jobs_mod
 from . import line_progress
 
@@ -187,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     kinds = None
     if a.kind:
         kinds = {k.strip() for k in a.kind.split(",") if k.strip()}
-        unknown = kinds - set(KINDS)
+        unknown = unknown_name("kind", a.kind, KINDS)
         if unknown:
-            return fail(f"--kind: unknown kind(s) {', '.join(sorted(unknown))}; kinds are {', '.join(KINDS)}", 2)
+            return fail(f"--kind: {unknown}", 2)
     import datasets
 
     try:

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from suites.cli_names import refuse_unknown
+
 from .hosted_apps import APPS, HostedApp
 
 
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated floor names")
     ap.add_argument("--json", default="", help="write schema v1 results here")
     args = ap.parse_args(argv)
+    refuse_unknown(ap, "--only", "floor", args.only, [f.name for f in FLOORS])
     wanted = {n for n in args.only.split(",") if n}
     records = []
     for floor in FLOORS:

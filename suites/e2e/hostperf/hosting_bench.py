@@ -29,6 +29,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from suites.cli_names import refuse_unknown
+
 from .hosted_apps import APPS, HostedApp
 from .hosting_servers import SERVERS, hosted, interface, missing
 
@@ -161,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-cpu", type=int, default=0)
     ap.add_argument("--json", default="")
     args = ap.parse_args(argv)
+    refuse_unknown(ap, "--apps", "app", args.apps, APPS)
+    refuse_unknown(ap, "--servers", "server", args.servers, SERVERS)
     pairs = []
     for name in args.apps.split(","):
         app = APPS[name]

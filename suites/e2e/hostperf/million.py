@@ -21,10 +21,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from suites.cli_names import refuse_unknown
 from suites.e2e.server_bench import loadgen, soak
 
 from .hosting_bench import APPS, check_answer
-from .hosting_servers import hosted
+from .hosting_servers import SERVERS, hosted
 
 
 @dataclass
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-seconds", type=float, default=1800.0)
     ap.add_argument("--json", default="")
     args = ap.parse_args(argv)
+    refuse_unknown(ap, "--server", "server", args.server, SERVERS)
+    refuse_unknown(ap, "--app", "app", args.app, APPS)
     run = long_run(args.server, args.app, args.requests, args.connections, args.max_seconds)
     v = run.verdict
     print(f"{args.app} on {args.server}: {run.requests} requests, {run.ok} ok, errors {run.errors or 0}, "

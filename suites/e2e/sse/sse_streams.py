@@ -27,6 +27,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 
+from suites.cli_names import refuse_unknown
 from suites.e2e.sse.sse_server import raise_fd_limit
 
 
@@ -176,6 +177,9 @@ def wait_listening(port: int, limit: float = 20.0) -> None:
             time.sleep(0.05)
 
 
+SSE_SERVERS = ("lapwise", "uvicorn")  # lapwise.App, or the peer: Starlette on uvicorn
+
+
 def run(streams: int, rate: float, seconds: float, ramp: float, sample: float = 0.5,
         threads: int = 1, server_kind: str = "lapwise") -> Figures:
     raise_fd_limit()
@@ -230,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds to open every stream")
     parser.add_argument("--sample", type=float, default=0.5, help="RSS sampling period (s)")
     parser.add_argument("--threads", type=int, default=1, help="the server's io threads (lapwise)")
-    parser.add_argument("--server", choices=("lapwise", "uvicorn"), default="lapwise",
-                        help="lapwise.App, or the peer: Starlette on uvicorn")
+    parser.add_argument("--server", default="lapwise",
+                        help="lapwise (lapwise.App) or uvicorn (the peer: Starlette on uvicorn)")
     parser.add_argument("--json", help="also write the figures here")
     parser.add_argument("--out", help="also write a schema v1 result file here")
     args = parser.parse_args(argv)
+    refuse_unknown(parser, "--server", "server", args.server, SSE_SERVERS)
     figures = run(args.streams, args.rate, args.seconds, args.ramp, args.sample, args.threads, args.server)
     for name, value in asdict(figures).items():
         print(f"{name}: {value}")

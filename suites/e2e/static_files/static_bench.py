@@ -40,6 +40,7 @@ from pathlib import Path
 
 from suites.adapters.server import nginx
 from suites.adapters.server._process import free_port
+from suites.cli_names import refuse_unknown
 
 HOST = "127.0.0.1"
 NAME = "big.bin"
@@ -244,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="server names (nginx is always included)")
     ap.add_argument("--out", type=Path, help="also write a schema v1 result file here")
     args = ap.parse_args(argv)
+    # The names alone: commands() only formats the paths it is given.
+    refuse_unknown(ap, "--only", "server", args.only, commands(Path("."), Path(".")))
     servers, what, load = run(args.size_mb * 1_000_000, args.rounds, args.only)
     base = next(s for s in servers if s.name == "nginx").speeds
     print(f"static file {args.size_mb} MB x {args.rounds} rounds, curl -> /dev/null, 127.0.0.1; "

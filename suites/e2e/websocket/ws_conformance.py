@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from suites.adapters import registry
+from suites.cli_names import refuse_unknown
 from suites.results import Record, new_file, write
 
 from .ws_case_model import FAIL, GRADES, INFO, NON_STRICT, PASS, Case, Target, Verdict
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="folder for the result file and table")
     ap.add_argument("--adapters", default="websocket/*", help="comma-separated ids or globs")
     args = ap.parse_args(argv)
+    refuse_unknown(ap, "--adapters", "server", args.adapters,
+                   [e.adapter_id for e in registry.entries("websocket", "")], globs=True,
+                   kind="websocket")
     cases = all_cases()
     result = new_file("e2e.websocket.conformance",
                       commands=["python -m suites.e2e.websocket.ws_conformance " + " ".join(argv or sys.argv[1:])])

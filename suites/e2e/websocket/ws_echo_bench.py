@@ -30,6 +30,7 @@ from typing import Any
 
 from suites.adapters import registry
 from suites.adapters.websocket._ws_process import built_tool
+from suites.cli_names import refuse_unknown
 from suites.results import Record, new_file, write
 from suites.results.stats import ratio_ci
 
@@ -192,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--adapters", default="websocket/*")
     ap.add_argument("--progress", action="store_true")
     args = ap.parse_args(argv)
+    refuse_unknown(ap, "--adapters", "server", args.adapters,
+                   [e.adapter_id for e in registry.entries("websocket", "")], globs=True,
+                   kind="websocket")
     if args.build:
         os.environ.setdefault("LAPWISE_BUILD_DIR", str(args.build))
     rounds, seconds, warmup = MODES["quick" if args.quick else "full"]

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from suites.results import Record, ResultFile, SchemaError
 
-from . import checks, hosted_table, laps, pipeline_table, plots, stats, stream_tables, summary
+from . import (checks, hosted_table, laps, machine_load, pipeline_table, plots, stats,
+               stream_tables, summary)
 from .load import all_records, load_dir
 from .render import Block, html_page, markdown
 
@@ -267,11 +268,12 @@ def machine_section(files: list[tuple[Path, ResultFile]]) -> list[Block]:
         build = ", ".join(f"{k}={v}" for k, v in sorted(nb.items())) if isinstance(nb, dict) else str(nb)
         machine = (f"{m.get('cpu_model', '?')} ({m.get('cores', '?')} cores, "
                    f"governor {m.get('governor', '?')})")
-        rows.append([path.name, f.suite, f.created, machine,
+        rows.append([path.name, f.suite, f.created, machine_load.cell(f), machine,
                      f"Python {m.get('python', '?')}; {build or 'no native build'}",
                      f"{str(m.get('commit') or '?')[:12]}{' (dirty)' if m.get('dirty') else ''}",
                      "; ".join(f"`{c}`" for c in f.commands) or "—"])
-    blocks.append(("table", ["file", "suite", "created", "machine", "software", "commit", "commands"], rows))
+    blocks.append(("table", ["file", "suite", "created", "load (1 min, start → end)", "machine",
+                             "software", "commit", "commands"], rows))
     return blocks
 
 
@@ -350,9 +352,8 @@ def build_checked(results: Path, out: Path) -> tuple[dict[str, Path], list[check
     now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     head: list[Block] = [
         ("h", 1, TITLE),
-        ("p", f"Built {now} from {len(files)} result file(s), {len(records)} record(s). The "
-              "machine was shared with other work; compare ratios measured in the same run, "
-              "not absolute times across runs."),
+        ("p", f"Built {now} from {len(files)} result file(s), {len(records)} record(s). "
+              + machine_load.sentence(machine_load.of_files(files))),
     ]
     lap_blocks: list[Block] = []
     for scenario in laps.scenarios(records):
@@ -378,7 +379,7 @@ def build_checked(results: Path, out: Path) -> tuple[dict[str, Path], list[check
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--results", default="build/results", help="directory of schema v1 result files")
+    ap.add_argument("--results", default="build/results", help="directory of result files (schema v2, or v1)")
     ap.add_argument("--out", default="build/report", help="where to write the report")
     a = ap.parse_args(argv)
     try:

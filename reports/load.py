@@ -1,4 +1,4 @@
-"""Reading a results directory: every ``*.json`` directly in it is a schema v1 result file
+"""Reading a results directory: every ``*.json`` directly in it is a result file (schema v2, or v1)
 (raw tool output lives in subdirectories and is never read). A bad file stops the build with
 the schema's own one-line message, which names the file and the field."""
 

@@ -1,4 +1,5 @@
-"""Machine metadata captured into every result file: enough to tell two runs' machines apart."""
+"""Machine metadata captured into every result file: enough to tell two runs' machines apart,
+and the load average (how busy the machine was while a suite ran)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,22 @@ def _cpu_flags() -> list[str]:
             flags = set(line.split(":", 1)[1].split())
             return sorted(flags & {"sse4_2", "avx2", "avx512f", "bmi2", "popcnt"})
     return []
+
+
+def load_average() -> list[float]:
+    """The load average over 1, 5 and 15 minutes, rounded to hundredths."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # no /proc/loadavg: a machine that cannot say reads as idle
+        return [0.0, 0.0, 0.0]
+
+
+# The load when this process first imported the result schema: a suite's start, near enough.
+_START_LOAD = load_average()
+
+
+def start_load() -> list[float]:
+    return list(_START_LOAD)
 
 
 def _git(*args: str) -> str | None:

@@ -1,11 +1,14 @@
-"""Result schema v1.
+"""Result schema v2 (reads v1 too).
 
 A result file is JSON::
 
-    {"schema": "lapwise.results/v1",
+    {"schema": "lapwise.results/v2",
      "suite": "micro.router",                 # which suite wrote it
      "created": "2026-11-22T01:00:00+00:00",
      "machine": {...},                        # machine.capture(): cpu, governor, compiler, commit...
+     "load": {"start": [0.52, 0.61, 0.70],    # load average (1, 5, 15 min) when the job began,
+              "end": [1.31, 0.83, 0.74],      # and when it ended; under ci/bench also
+              "run_start": [...], "run_end": [...]},  # when the whole run began and ended
      "commands": ["ci/bench --quick"],        # what reproduces it
      "records": [
         {"id": "router.github_all/native",    # <kind>.<scenario>[<param>]/<impl>
@@ -26,7 +29,16 @@ It is optional on disk: a file written before the field existed reads with the d
 metrics named ``throughput*``, ``*_rate``, ``*rate``, ``speedup*``, ``ratio_vs_*``; lower for
 everything else: times, latencies, CPU, bytes, errors). Every writer stores it explicitly.
 
-``load`` validates and names the file and the field on any problem.
+``load`` (the field) is what v2 added: how busy the machine was, so a report can say whether
+its figures come from a quiet machine (reports/machine_load.py). Who fills it in:
+``new_file`` sets ``start`` to the load when this process first imported suites.results (a
+suite's start, near enough), ``write`` sets ``end`` to the load at writing; ci/bench then
+overwrites ``start`` and ``end`` with what it saw just before starting the job that wrote the
+file and just after it exited, and adds ``run_start``/``run_end`` to every file of the run
+(suites/runner/main.py). Each value is a list of three non-negative numbers; every key is
+optional. A v1 file reads with ``load == {}``: its load was never recorded.
+
+``load`` (the function) validates and names the file and the field on any problem.
 """
 
 from __future__ import annotations
@@ -40,7 +52,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = "lapwise.results/v1"
+SCHEMA = "lapwise.results/v2"
+READABLE = ("lapwise.results/v1", SCHEMA)  # every schema load() accepts
+LOAD_KEYS = ("start", "end", "run_start", "run_end")
 DIRECTIONS = ("lower", "higher")
 _HIGHER_UNITS = frozenset({"ops/s", "req/s"})
 _HIGHER_METRIC = re.compile(r"^(throughput|speedup|ratio_vs_)|rate$")
@@ -102,29 +116,64 @@ class ResultFile:
     records: list[Record] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     created: str = ""
+    load: dict[str, list[float]] = field(default_factory=dict)  # LOAD_KEYS -> [1, 5, 15 min]
 
     def to_json(self) -> dict[str, Any]:
         return {"schema": SCHEMA, "suite": self.suite, "created": self.created,
-                "machine": self.machine, "commands": self.commands,
+                "machine": self.machine, "load": self.load, "commands": self.commands,
                 "records": [r.to_json() for r in self.records]}
 
 
 def new_file(suite: str, commands: list[str] | None = None) -> ResultFile:
-    from .machine import capture
+    from .machine import capture, start_load
 
     now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-    return ResultFile(suite=suite, machine=capture(), commands=list(commands or []), created=now)
+    return ResultFile(suite=suite, machine=capture(), commands=list(commands or []), created=now,
+                      load={"start": start_load()})
 
 
 def write(result: ResultFile, path: str | Path) -> Path:
+    """Validates and writes ``result`` (atomically); its load's ``end`` is the load now."""
+    from .machine import load_average
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for i, rec in enumerate(result.records):
         _check_record(rec.to_json(), f"{path}: records[{i}]")
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(result.to_json(), indent=1) + "\n")
-    tmp.replace(path)
+    result.load = {**result.load, "end": load_average()}
+    _check_load(result.load, f"{path}.load")
+    _write_json(path, result.to_json())
     return path
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    tmp.replace(path)
+
+
+def stamp_load(path: str | Path, **values: list[float]) -> None:
+    """Sets these load fields (LOAD_KEYS) of a written result file, leaving the rest as it is:
+    ci/bench's own view of when a job or the run began and ended."""
+    path = Path(path)
+    data = json.loads(path.read_text())
+    data["load"] = {**(data.get("load") or {}), **values}
+    _check_load(data["load"], f"{path}.load")
+    _write_json(path, data)
+
+
+def _check_load(value: Any, where: str) -> dict[str, list[float]]:
+    if not isinstance(value, dict):
+        raise SchemaError(f"{where}: expected an object, got {type(value).__name__}")
+    for key, triple in value.items():
+        if key not in LOAD_KEYS:
+            raise SchemaError(f"{where}: unknown field {key!r} (fields are {', '.join(LOAD_KEYS)})")
+        if (not isinstance(triple, list) or len(triple) != 3
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                           and math.isfinite(x) and x >= 0 for x in triple)):
+            raise SchemaError(f"{where}.{key}: expected [1 min, 5 min, 15 min] load averages, "
+                              f"got {triple!r}")
+    return {k: [float(x) for x in v] for k, v in value.items()}
 
 
 def _need(obj: dict, key: str, types: type | tuple[type, ...], where: str) -> Any:
@@ -189,8 +238,8 @@ def load(path: str | Path) -> ResultFile:
     if not isinstance(data, dict):
         raise SchemaError(f"{where}: expected a JSON object at the top level")
     schema = _need(data, "schema", str, where)
-    if schema != SCHEMA:
-        raise SchemaError(f"{where}.schema: {schema!r} is not {SCHEMA!r}")
+    if schema not in READABLE:
+        raise SchemaError(f"{where}.schema: {schema!r} is not one of {', '.join(map(repr, READABLE))}")
     suite = _need(data, "suite", str, where)
     machine = _need(data, "machine", dict, where)
     records = _need(data, "records", list, where)
@@ -198,5 +247,6 @@ def load(path: str | Path) -> ResultFile:
     commands = data.get("commands", [])
     if not isinstance(commands, list) or not all(isinstance(c, str) for c in commands):
         raise SchemaError(f"{where}.commands: expected a list of strings")
+    machine_load = _check_load(data.get("load", {}), f"{where}.load") if schema != READABLE[0] else {}
     return ResultFile(suite=suite, machine=machine, records=parsed, commands=commands,
-                      created=str(data.get("created", "")))
+                      created=str(data.get("created", "")), load=machine_load)

@@ -6,7 +6,7 @@
   importers.pytest_benchmark.
 - Suite runners: ``suites/<suite>/<suite>_bench.py``, run as ``python -m
   suites.<suite>.<suite>_bench --out RESULTS --build BUILD --progress [--quick] [--adapters SEL]``;
-  they write schema v1 files into RESULTS themselves and may print ``PROGRESS <done> <total> <label>``
+  they write result files (schema v2) into RESULTS themselves and may print ``PROGRESS <done> <total> <label>``
   lines. Kinds: the suite's name, plus those listed on a ``# kinds: a,b`` line near the top.
 - The fetch-and-extract pipeline suite, kind ``pipeline``: ``suites/e2e/pipeline/pipeline_bench.py``
   with the same arguments (it lives under e2e, one level deeper than the convention looks).

@@ -1,5 +1,5 @@
 """ci/bench's orchestrator: run the jobs (jobs.py) with a progress display, import raw tool
-output into schema v1 files, validate every result file, build the report, optionally publish.
+output into result files (schema v2), validate every result file, build the report, optionally publish.
 
 Errors are one line each, naming the file or job and the problem; the run goes on past a
 failed job and exits 1 at the end; bad inputs (a result file that fails validation, a missing
@@ -8,6 +8,11 @@ reconciliation, saturation, skipped) exits 3 after everything else ran; its warn
 load-generator-bound point) are printed and leave the status alone.
 Every run is appended to the history store (suites/results/history) unless --no-history;
 --compare REF then compares it with a stored run.
+
+The machine's load average is read before and after every job and stamped into the result
+files that job wrote (``load.start``/``load.end``), and the run's first and last readings into
+every file (``load.run_start``/``load.run_end``): the report's opening sentence says from them
+whether the machine was quiet (reports/machine_load.py).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
                            TimeElapsedColumn)
 
 from suites.cli_names import unknown_name
+from suites.results.machine import load_average
 
 from . import jobs as jobs_mod
 from . import line_progress
@@ -129,6 +135,21 @@ def import_job(job: jobs_mod.Job, s: jobs_mod.Settings) -> str | None:
     return None
 
 
+def _mtimes(results: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in results.glob("*.json")}
+
+
+def stamp(paths: list[Path], **load: list[float]) -> None:
+    """Records ``load`` in each result file; a file that is not one is left for validate()."""
+    from suites.results import SchemaError, stamp_load
+
+    for p in paths:
+        try:
+            stamp_load(p, **load)
+        except (OSError, ValueError, SchemaError):
+            pass
+
+
 def validate(results: Path) -> str | None:
     from suites.results import SchemaError, load
 
@@ -216,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("LAPWISE_DATASETS_DIR", str(datasets.root()))
     failures: list[str] = []
     start = time.monotonic()
+    run_start = load_average()
     # Each job's wall time, kept for the next run's estimates (line_progress.py).
     durations_file = a.build / "bench-durations.json"
     keys = [f"{j.name}{' --quick' if a.quick else ''}" for j in todo]
@@ -233,18 +255,25 @@ def main(argv: list[str] | None = None) -> int:
         for job in todo:
             task = progress.add_task(job.name, total=None)
             job_start = time.monotonic()
+            before, load_before = _mtimes(results), load_average()
             why = run_job(job, progress, task, env)
             if why is None and job.raw is not None:
                 why = import_job(job, s)
+            load_after = load_average()
+            stamp([p for p, m in _mtimes(results).items() if before.get(p) != m],
+                  start=load_before, end=load_after)
             progress.update(task, total=1, completed=1,
                             description=f"{job.name}: {'ok' if why is None else 'FAILED'}")
             if why:
                 failures.append(f"{job.name}: {why}")
             took[keys[len(took)]] = time.monotonic() - job_start
             progress.console.print(f"ci/bench: {job.name}: {why or 'ok'} "
-                                   f"({time.monotonic() - job_start:.0f} s)", markup=False, highlight=False)
+                                   f"({time.monotonic() - job_start:.0f} s, load "
+                                   f"{load_before[0]:.1f} -> {load_after[0]:.1f})",
+                                   markup=False, highlight=False)
             progress.advance(overall)
     line_progress.save_durations(durations_file, took)
+    stamp(sorted(results.glob("*.json")), run_start=run_start, run_end=load_average())
     bad = validate(results)
     if bad:
         return fail(bad, 2)

@@ -12,6 +12,7 @@ import pytest
 from suites.e2e.hostperf import hosting_bench, million
 from suites.e2e.hostperf.hosting_servers import missing
 from suites.e2e.server_bench import soak
+from suites.results import SCHEMA
 
 
 def _need(*modules: str) -> None:
@@ -24,7 +25,7 @@ def _need(*modules: str) -> None:
     ("starlette-json", "lapwise-asgi,uvicorn-starlette"),
     ("flask-json", "lapwise-wsgi,gunicorn-gthread-wsgi"),
 ])
-def test_hosting_bench_runs_and_writes_schema_v1(tmp_path, app, servers):
+def test_hosting_bench_runs_and_writes_the_result_schema(tmp_path, app, servers):
     _need("starlette", "flask")
     for s in servers.split(","):
         if (why := missing(s)) is not None:
@@ -33,7 +34,7 @@ def test_hosting_bench_runs_and_writes_schema_v1(tmp_path, app, servers):
     assert hosting_bench.main(["--apps", app, "--servers", servers, "--seconds", "1", "--warmup", "0",
                                "--rounds", "1", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert data["schema"] == "lapwise.results/v1"
+    assert data["schema"] == SCHEMA
     cpu = [r for r in data["records"] if r["metric"] == "cpu_per_request"]
     assert {r["adapter"] for r in cpu} == {f"server/{s}" for s in servers.split(",")}
     assert all(r["samples"][0] > 0 for r in cpu)

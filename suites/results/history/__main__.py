@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
                                                "build/history.sqlite)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("runs", help="list the stored runs")
-    imp = sub.add_parser("import", help="store a directory of schema v1 result files as a run")
+    imp = sub.add_parser("import", help="store a directory of result files (schema v2, or v1) as a run")
     imp.add_argument("results")
     imp.add_argument("--commit", default=None, help="the commit measured (default: the files')")
     imp.add_argument("--options", default=None, help="how the run was made")

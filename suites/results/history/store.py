@@ -113,7 +113,7 @@ def append(files: list[ResultFile], *, options: str = "", commit: str | None = N
 
 def import_dir(results: str | Path, *, commit: str | None = None, options: str | None = None,
                db: str | Path | None = None) -> int:
-    """Stores every schema v1 file directly in ``results`` as one run."""
+    """Stores every result file directly in ``results`` as one run."""
     files = [load(p) for p in sorted(Path(results).glob("*.json")) if p.is_file()]
     if not files:
         raise ValueError(f"{results}: no result files (*.json)")

@@ -1,1 +1,1 @@
-"""Importers from other tools' JSON into result schema v1."""
+"""Importers from other tools' JSON into the result schema (v2)."""

@@ -1,4 +1,4 @@
-"""Google Benchmark JSON (``--benchmark_out_format=json``) -> schema v1 records.
+"""Google Benchmark JSON (``--benchmark_out_format=json``) -> result records (schema v2).
 
 Benchmark names follow the lapwise id ``<kind>.<scenario>[<param>]/<impl>``, optionally with
 Google Benchmark's own suffixes (``/repeats:N``, ``/min_time:..``, ``/iterations:N``,

@@ -1,4 +1,4 @@
-"""hyperfine JSON (``--export-json``) -> schema v1 records.
+"""hyperfine JSON (``--export-json``) -> result records (schema v2).
 
 Name each command with a lapwise id (``hyperfine -n 'e2e.startup/native' ...``): the name is
 what hyperfine writes as ``command``. Commands that do not follow the id scheme need an

@@ -1,4 +1,4 @@
-"""pytest-benchmark JSON (``--benchmark-json``) -> schema v1 records.
+"""pytest-benchmark JSON (``--benchmark-json``) -> result records (schema v2).
 
 Tests set ``benchmark.extra_info`` to ``{"adapter": ..., "scenario": ..., "param": ...,
 "ops": N}``; ``ops`` is how many operations one timed call performs (match_many over N paths),

@@ -1,4 +1,4 @@
-"""wrk's text report (``wrk --latency ...``) -> schema v1 records.
+"""wrk's text report (``wrk --latency ...``) -> result records (schema v2).
 
 wrk has no JSON output, so this reads the report it prints: ``Requests/sec``, the
 ``Latency Distribution`` percentiles (with --latency), ``Transfer/sec``, and the error lines

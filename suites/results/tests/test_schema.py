@@ -1,4 +1,5 @@
-"""Result schema v1: round trip, and broken files named by file and field."""
+"""Result schema v2 (and v1 files read back): round trip, the load, and broken files named by
+file and field."""
 
 import json
 
@@ -103,3 +104,34 @@ def test_pytest_benchmark_import(tmp_path):
     p.write_text(json.dumps(data))
     with pytest.raises(SchemaError, match="extra_info: missing field 'adapter'"):
         pytest_benchmark.load(p)
+
+
+def test_v2_records_the_load_at_start_and_end(tmp_path):
+    f = results.new_file("micro.router")
+    assert list(f.load) == ["start"]
+    f.records.append(results.Record(**_record()))
+    back = results.load(results.write(f, tmp_path / "out.json"))
+    assert set(back.load) == {"start", "end"}
+    assert all(len(v) == 3 and min(v) >= 0 for v in back.load.values())
+    results.stamp_load(tmp_path / "out.json", start=[9.0, 8.0, 7.0], run_end=[1.0, 2.0, 3.0])
+    back = results.load(tmp_path / "out.json")
+    assert back.load["start"] == [9.0, 8.0, 7.0] and back.load["run_end"] == [1.0, 2.0, 3.0]
+    assert back.records[0].samples == [40.0, 41.0, 39.5]  # the rest left as it was
+
+
+def test_v1_file_still_reads_with_no_load(tmp_path):
+    p = _file(tmp_path, [_record()], schema="lapwise.results/v1")
+    back = results.load(p)
+    assert back.load == {} and back.records[0].id == "router.github_all/native"
+
+
+@pytest.mark.parametrize("load, message", [
+    ([1, 2, 3], r"\.load: expected an object"),
+    ({"middle": [1, 2, 3]}, r"\.load: unknown field 'middle'"),
+    ({"start": [1, 2]}, r"\.load\.start: expected \[1 min, 5 min, 15 min\]"),
+    ({"end": [1, -2, 3]}, r"\.load\.end: expected"),
+])
+def test_bad_load_names_the_field(tmp_path, load, message):
+    p = _file(tmp_path, [_record()], load=load)
+    with pytest.raises(SchemaError, match=message):
+        results.load(p)

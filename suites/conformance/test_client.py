@@ -1,7 +1,11 @@
 """Every client adapter x every case: the same requests under the same policy give the same
 results (status, body, attempts, the headers that matter, or the same error kind) before any
 client is timed. Cases that need a policy feature an adapter lacks are skipped for it (its
-``features`` say which); every server process is stopped by its pid."""
+``features`` say which); every server process is stopped by its pid.
+
+A case may also judge what the fault server saw (``arrivals``: each request's arrival time on
+the server's monotonic clock, by the request's name). The Retry-After host pause is judged so:
+a bound every correct client meets however slow the machine, never a speed."""
 
 from __future__ import annotations
 
@@ -35,6 +39,28 @@ class Case:
     expect: list[Expect]
     policy: dict = field(default_factory=dict)
     feature: str = "concurrency"
+    # {request name: arrival times} -> what is wrong, or None; a request's name is the part of
+    # its /f/<tag>-<name> path after the tag.
+    arrivals: Callable[[dict[str, list[float]]], str | None] | None = None
+
+
+def _first_wave_only(times: dict[str, list[float]]) -> str | None:
+    """After a 429 with Retry-After: 1, only the requests already in flight (concurrency 4)
+    arrive within the second after the first arrival (the pause starts at its answer, later)."""
+    first = min(t for ts in times.values() for t in ts)
+    early = sorted(n for n, ts in times.items() if any(t < first + 1.0 for t in ts))
+    return None if len(early) <= 4 else f"{len(early)} of {len(times)} arrived within 1 s: {early}"
+
+
+def _waits_the_capped_pause(times: dict[str, list[float]]) -> str | None:
+    """The 503's Retry-After: 30 pauses its host for retry_after_max (1 s), and no longer than
+    the case takes; another host's request goes ahead meanwhile."""
+    paused, other, held = times["paused"][0], times["other-host"][0], times["held"][0]
+    if held < paused + 1.0:
+        return f"the held request arrived {held - paused:.3f} s after the 503'd one (pause 1 s)"
+    if other > held:
+        return "the other host's request waited for the paused host"
+    return None
 
 
 def _echo(method: str, body: bytes) -> Callable[[ClientResponse], bool]:
@@ -82,6 +108,17 @@ CASES = [
          lambda s, t: [Request.get(s.url(f"/f/{t}?p=s503~ra30,ok"))],
          [Expect(503, attempts=1, headers={"retry-after": "30"})], dict(retries=2, retry_after_max=5),
          feature="retries"),
+    Case("Retry-After pauses the whole host",
+         lambda s, t: [Request.get(s.url(f"/f/{t}-{i}?p=s429~ra1")) for i in range(8)],
+         [Expect(429, attempts=1, headers={"retry-after": "1"}) for _ in range(8)],
+         dict(concurrency=4, retries=0), feature="retries", arrivals=_first_wave_only),
+    Case("the host pause is capped by retry_after_max and other hosts go ahead",
+         lambda s, t: [Request.get(s.url(f"/f/{t}-paused?p=s503~ra30")),
+                       Request.get(s.url(f"/f/{t}-held")),
+                       Request.get(s.url(f"/f/{t}-other-host").replace("127.0.0.1", "localhost"))],
+         [Expect(503, attempts=1, headers={"retry-after": "30"}), Expect(200), Expect(200)],
+         dict(concurrency=1, retries=2, retry_after_max=1), feature="retries",
+         arrivals=_waits_the_capped_pause),
     Case("retries spent: last response is the result",
          lambda s, t: [Request.get(s.url(f"/f/{t}?p=s502"))],
          [Expect(502, attempts=3)], dict(retries=2, backoff_base=0.01), feature="retries"),
@@ -143,6 +180,13 @@ def test_case(cls, case: Case, server):
     for i, (r, e) in enumerate(zip(results, case.expect)):
         problem = _matches(r, e)
         assert problem is None, f"{case.name} [{i}]: {problem}"
+    if case.arrivals is not None:
+        times: dict[str, list[float]] = {}
+        for t, path, *_ in server.log():
+            if path.startswith(f"/f/{tag}-"):
+                times.setdefault(path[len(f"/f/{tag}-"):].split("?", 1)[0], []).append(t)
+        problem = case.arrivals(times)
+        assert problem is None, f"{case.name}: {problem}"
 
 
 @pytest.mark.parametrize("cls", adapter_params("client"))

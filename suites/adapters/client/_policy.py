@@ -1,6 +1,9 @@
 """The policy in pure Python, for the adapters that are not native: retry decisions, full-jitter
 backoff, Retry-After, token buckets, and an asyncio runner that applies them all. The native
-core implements the same rules in C++ (cores/client/include/lapwise/client/scheduler.h)."""
+core implements the same rules in C++ (cores/client/include/lapwise/client/scheduler.h),
+the host pause among them: a 429 or 503 with Retry-After holds back every request to the host
+that answered it (not only the one retried) until the stated time, capped at
+``policy.retry_after_max``; requests to other hosts go ahead meanwhile."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from urllib.parse import urlsplit
 from .base import IDEMPOTENT, ClientResponse, FetchError, FetchResult, Policy, Request
 
 RETRYABLE_ERRORS = frozenset({"connect", "reset", "timeout"})
+PAUSE_STATUSES = frozenset({429, 503})  # the statuses whose Retry-After slows the whole host
 
 
 def host_key(url: str) -> str:
@@ -71,6 +75,15 @@ def retry_delay(req: Request, result: FetchResult, attempts: int, policy: Policy
     return backoff(attempts, policy, rng)
 
 
+def host_pause(result: FetchResult, policy: Policy) -> float | None:
+    """Seconds every request to the answering host waits after ``result``: its Retry-After on a
+    429 or 503, for no longer than the policy would wait for one retry; None otherwise."""
+    if not isinstance(result, ClientResponse) or result.status not in PAUSE_STATUSES:
+        return None
+    ra = parse_retry_after(result.headers.get("retry-after"), result.headers.get("date"))
+    return None if ra is None else min(ra, policy.retry_after_max)
+
+
 class AsyncBucket:
     """Token bucket (virtual scheduling, like the native one) for one event loop."""
 
@@ -94,7 +107,9 @@ Send = Callable[[Request], Awaitable[FetchResult]]
 async def run_async(requests: Sequence[Request], policy: Policy, send: Send) -> list[FetchResult]:
     """Applies `policy` around `send` (one attempt, returning ClientResponse/FetchError with attempts=1):
     min(concurrency, n) workers take requests in input order; a retry waits outside its slot
-    and re-enters ahead of later requests; per-host caps and both buckets gate each attempt."""
+    and re-enters ahead of later requests; per-host caps and both buckets gate each attempt; a
+    paused host's request (host_pause) waits outside its slot, like a retry, until the pause
+    ends, while the workers take other hosts' requests."""
     n = len(requests)
     results: list[FetchResult | None] = [None] * n
     attempts = [0] * n
@@ -105,7 +120,12 @@ async def run_async(requests: Sequence[Request], policy: Policy, send: Send) -> 
     gbucket = AsyncBucket(policy.rate, policy.burst) if policy.rate > 0 else None
     hbuckets: dict[str, AsyncBucket] = {}
     hsems: dict[str, asyncio.Semaphore] = {}
-    keys = [host_key(r.url) for r in requests] if (policy.per_host or policy.host_rate) else None
+    keys = [host_key(r.url) for r in requests]
+    paused: dict[str, float] = {}  # host key -> monotonic time its Retry-After pause ends
+
+    def pause_ends(i: int) -> float | None:
+        until = paused.get(keys[i], 0.0)
+        return until if until > time.monotonic() else None
 
     async def worker() -> None:
         while True:
@@ -119,19 +139,27 @@ async def run_async(requests: Sequence[Request], policy: Policy, send: Send) -> 
                 continue
             else:
                 return
+            if (until := pause_ends(i)) is not None:
+                heapq.heappush(due, (until, i))
+                continue
             req = requests[i]
             sem = None
-            if keys is not None and policy.per_host:
+            if policy.per_host:
                 sem = hsems.setdefault(keys[i], asyncio.Semaphore(policy.per_host))
                 await sem.acquire()
             try:
                 if gbucket is not None:
                     await gbucket.take()
-                if keys is not None and policy.host_rate > 0:
+                if policy.host_rate > 0:
                     b = hbuckets.get(keys[i])
                     if b is None:
                         b = hbuckets[keys[i]] = AsyncBucket(policy.host_rate, policy.host_burst)
                     await b.take()
+                # A pause that began while this one waited for its slot or tokens holds it too
+                # (its tokens are spent: the limits stay upper bounds).
+                if (until := pause_ends(i)) is not None:
+                    heapq.heappush(due, (until, i))
+                    continue
                 attempts[i] += 1
                 if attempts[i] == 1:
                     first[i] = time.perf_counter()
@@ -139,6 +167,11 @@ async def run_async(requests: Sequence[Request], policy: Policy, send: Send) -> 
             finally:
                 if sem is not None:
                     sem.release()
+            pause = host_pause(result, policy)
+            if pause is not None:
+                # The host that answered: a redirect may have led away from the request's own.
+                host = host_key(result.url) if isinstance(result, ClientResponse) and result.url else keys[i]
+                paused[host] = max(paused.get(host, 0.0), time.monotonic() + pause)
             delay = retry_delay(req, result, attempts[i], policy, rng)
             if delay is not None:
                 heapq.heappush(due, (time.monotonic() + delay, i))
@@ -164,4 +197,4 @@ def headers_dict(items) -> dict[str, str]:
 
 
 __all__ = ["AsyncBucket", "ClientResponse", "FetchError", "backoff", "finalize", "headers_dict", "host_key",
-           "parse_retry_after", "retry_delay", "run_async"]
+           "host_pause", "parse_retry_after", "retry_delay", "run_async"]

@@ -48,7 +48,8 @@ def check_all(requests: Sequence[Request], policy: Policy) -> None:
 class Client(Adapter):
     kind: ClassVar[str] = "client"
     # What of the policy this adapter implements: "concurrency" (all do), "per_host", "rate",
-    # "retries" (with backoff and Retry-After), "timeouts", "redirects", "decompression".
+    # "retries" (with backoff, Retry-After, and the host pause a 429/503's Retry-After starts),
+    # "timeouts", "redirects", "decompression".
     # Scenarios that need a feature skip adapters without it.
     features: ClassVar[frozenset[str]] = frozenset({"concurrency"})
 

@@ -69,3 +69,19 @@ def test_retry_decisions(method, result, attempts, policy, expected):
         assert got is not None and 0 <= got < policy.backoff_base * 2 ** (attempts - 1)
     else:
         assert got == expected
+
+
+PAUSES = [
+    (_resp(429, retry_after="2"), Policy(), 2.0),
+    (_resp(503, retry_after="2"), Policy(), 2.0),
+    (_resp(503, retry_after="30"), Policy(retry_after_max=5), 5.0),   # capped, as the native one
+    (_resp(502, retry_after="2"), Policy(), None),                    # only 429 and 503 pause
+    (_resp(429), Policy(), None),
+    (_resp(429, retry_after="soon"), Policy(), None),
+    (FetchError("reset"), Policy(), None),
+]
+
+
+@pytest.mark.parametrize("result,policy,expected", PAUSES)
+def test_host_pause(result, policy, expected):
+    assert _policy.host_pause(result, policy) == expected

@@ -10,6 +10,8 @@ import sys
 import time
 from collections import defaultdict
 
+from suites.cli_names import refuse_unknown
+
 from .hosting_cases import ALL_CASES
 from .hosting_differences import DIFFERENCES, PENDING
 from .hosting_hosts import INTERFACE, REFERENCE, SERVERS, comparable, hosts, replay
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--servers", help="comma-separated short names (default: all)")
     ap.add_argument("--detail", action="store_true", help="print each unrecorded difference's answers")
     args = ap.parse_args(argv)
+    refuse_unknown(ap, "--servers", "server", args.servers, SERVERS)
     answers, smuggling = run(set(args.servers.split(",")) if args.servers else None)
     print("| server | app | cases | like lapwise | differ (recorded) | unrecorded | pending |")
     print("|---|---|---|---|---|---|---|")

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from suites.cli_names import refuse_unknown
 from suites.conformance.hosting_hosts import SERVERS, Host, hosts
 from suites.e2e.server_bench.loadgen import LoadSpec, find_binary, run
 
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=20_000)
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args(argv)
+    refuse_unknown(ap, "pairs", "server@app pair", args.pairs, [f"{h.server}@{h.app}" for h in hosts()])
     chosen = [Host(*p.split("@", 1)) for p in args.pairs] or [h for h in hosts() if SERVERS[h.server].available()]
     binary = find_binary()
     rows = []

@@ -32,6 +32,10 @@ COMMANDS = [
      "unknown server 'no-such-server'", "nginx"),
     (["suites.e2e.sse.sse_streams", "--server", "no-such-server"],
      "unknown server 'no-such-server'", "uvicorn"),
+    (["suites.e2e.hosting.peer_cpu", "uvicorn-h11@starlette", "no-such@flask"],
+     "unknown server@app pair 'no-such@flask'", "lapwise-wsgi@flask"),
+    (["suites.conformance.hosting_table", "--servers", "no-such-server"],
+     "unknown server 'no-such-server'", "gunicorn-gthread"),
     (["suites.runner", "--root", str(ROOT), "--build", "{tmp}", "--kind", "router,no-such-kind"],
      "unknown kind 'no-such-kind'", "websocket"),
 ]

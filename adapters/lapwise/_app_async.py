@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from ._app_pool import PENDING
+
 
 class LoopThread:
     """One daemon thread running one asyncio event loop until ``stop()``."""
@@ -28,6 +30,7 @@ class LoopThread:
         self._pending: dict[concurrent.futures.Future[Any], Any] = {}  # future -> its request
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lapwise-async", daemon=True)
+        self.thread = self._thread
         self._thread.start()
         self._started.wait()
 
@@ -64,7 +67,8 @@ class LoopThread:
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
             req._fail(exc)
         else:
-            req._respond(result)
+            if result is not PENDING:  # PENDING: the coroutine answered it (a file body)
+                req._respond(result)
 
     def _end_root(self) -> None:
         if not self._stopped.done():
@@ -117,12 +121,24 @@ class LazyLoop:
         self._lock = threading.Lock()
         self._loop: LoopThread | None = None
 
-    def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
+    def _started(self) -> LoopThread:
         if self._loop is None:
             with self._lock:
                 if self._loop is None:
                     self._loop = LoopThread(self._cut_response)
-        self._loop.schedule(coro, req)
+        return self._loop
+
+    def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
+        self._started().schedule(coro, req)
+
+    def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Runs ``coro`` on the loop and waits for its result (or exception) on this thread,
+        which must not be the loop's own (``_app_bridge``: a handler pool thread)."""
+        loop = self._started()
+        if threading.current_thread() is loop.thread:
+            coro.close()
+            raise RuntimeError("an async def part waited for on the loop thread itself")
+        return asyncio.run_coroutine_threadsafe(coro, loop.loop).result()
 
     def pending(self) -> int:
         loop = self._loop

@@ -1,31 +1,46 @@
 """Middleware for lapwise.App: ``fn(req, call_next)`` wraps every handler route, the first
-registered outermost (as Starlette orders them). ``call_next(req)`` runs the rest of the chain
-(inner middleware, the before/after hooks, the handler) and returns what the handler returned,
-unconverted (a dict, a ``Response``, a tuple, ...); what the middleware returns is converted
-as a handler's result would be. Returning without calling ``call_next`` answers the request
-instead; an exception raised in it reaches the App's error handlers.
+registered outermost (as Starlette orders them), outside the before/after hooks.
+``call_next(req)`` runs the rest of the chain (inner middleware, the hooks, the handler) and
+returns what the handler returned, unconverted (a dict, a ``Response``, a tuple, ...); what the
+middleware returns is converted as a handler's result would be. Returning without calling
+``call_next`` answers the request instead; an exception raised in it reaches the App's error
+handlers.
 
-A middleware runs where its route's handler runs, so each route gets the middleware of its
-own kind, in registration order: ``def`` middleware (calling ``call_next``) around ``def``
-routes, ``async def`` middleware (awaiting it) around ``async def`` routes; an app with both
-kinds of routes registers one version of each. A route left with none while middleware of the
-other kind exists is refused when the server starts, naming both: running one kind inside the
-other would hide a thread hop or a blocking call inside every request, and skipping the route
-silently would bypass what the middleware enforces. Routes are wrapped only when the app has
-middleware, so an app without any pays nothing."""
+One middleware covers every route, whatever the kinds (``_app_bridge``):
+
+- ``async def`` middleware around a ``def`` route runs on the loop; its ``call_next`` is
+  awaitable and runs the ``def`` rest of the chain on the handler pool, so a blocking handler
+  never holds the loop.
+- ``def`` middleware around an ``async def`` route runs on the handler pool (never inline on an
+  io thread); its ``call_next`` runs the ``async def`` rest on the loop and waits for it.
+
+Each part keeps its own kind's ``call_next``: a ``def`` middleware calls it, an ``async def``
+one awaits it. A chain of one kind has no hand-off; each change of kind costs two thread
+hand-offs per request (a ``def`` route under an ``async def`` middleware: io thread -> loop ->
+pool -> loop). Routes are wrapped only when the app has
+middleware, so an app without any pays nothing.
+"""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from ._app_bridge import Bridge
+from ._app_hooks import Hook, is_async_callable, with_hooks
 
 Middleware = Callable[[Any, Callable[[Any], Any]], Any]
 
 
-def middleware_is_async(fn: Any) -> bool:
-    """An ``async def`` middleware (or an object whose ``__call__`` is one)."""
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
+@dataclass
+class Chain:
+    """One route's callable for the server: ``call``, its kind, and ``pool_only`` (a ``def``
+    chain that waits on the loop somewhere: it must never run inline on an io thread)."""
+
+    call: Callable[[Any], Any]
+    is_async: bool
+    pool_only: bool = False
 
 
 def check_middleware(fn: Any) -> None:
@@ -47,16 +62,19 @@ def _link(mw: Middleware, inner: Callable[[Any], Any], is_async: bool) -> Callab
     return run
 
 
-def with_middleware(handler: Callable[[Any], Any], chain: list[Middleware], is_async: bool,
-                    route: str) -> Callable[[Any], Any]:
-    """``handler`` inside the middleware of its kind in ``chain`` (first outermost);
-    ``handler`` itself when the chain is empty. ``route`` names the route in the error a kind mismatch raises."""
-    own = [mw for mw in chain if middleware_is_async(mw) == is_async]
-    if chain and not own:
-        mw_kind, route_kind = ("a def", "an async def") if is_async else ("an async def", "a def")
-        raise TypeError(f"middleware {getattr(chain[0], '__qualname__', chain[0])!r} is {mw_kind} "
-                        f"function but route {route} is {route_kind} handler and no middleware "
-                        "of its kind is registered: register a version of each kind")
-    for mw in reversed(own):
-        handler = _link(mw, handler, is_async)
-    return handler
+def build_chain(handler: Callable[[Any], Any], is_async: bool, before: list[Hook], after: list[Hook],
+                middleware: list[Middleware], bridge: Bridge | None = None) -> Chain:
+    """``handler`` inside the hooks and then the middleware (first outermost); ``handler``
+    itself when there are none. ``bridge`` joins parts of different kinds (required only when
+    the kinds differ)."""
+    call, pool_only = with_hooks(handler, before, after, is_async, bridge)
+    for mw in reversed(middleware):
+        mw_async = is_async_callable(mw)
+        inner = call
+        if mw_async != is_async:
+            if bridge is None:
+                raise TypeError("middleware of another kind than its route needs the App's loop bridge")
+            inner = bridge.awaiting(call) if mw_async else bridge.blocking(call)
+            pool_only = pool_only or not mw_async
+        call, is_async = _link(mw, inner, mw_async), mw_async
+    return Chain(call, is_async, pool_only and not is_async)

@@ -55,7 +55,6 @@ stopped and a summary (how many requests were cut) is logged on ``lapwise.app``.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from http import HTTPStatus
 import os
@@ -70,8 +69,9 @@ from typing import Any
 from . import _native_status
 from ._app_async import LazyLoop
 from ._app_body import BODIES
-from ._app_hooks import Hook, with_hooks
-from ._app_middleware import Middleware, check_middleware, with_middleware
+from ._app_bridge import Bridge
+from ._app_hooks import Hook, is_async_callable
+from ._app_middleware import Chain, Middleware, build_chain, check_middleware
 from ._app_errors import ErrorHandler, ErrorHandlers, HTTPError, error_hook
 from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDING, SPILL_MEAN_S, HandlerPool,
                         SyncRoute)
@@ -366,10 +366,12 @@ class App:
         pool = HandlerPool(handler_threads, _cut_response)
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
+        bridge = Bridge(pool.submit, loop.run)
         for r in self._routes:
-            is_async = _is_async(r.handler)
-            handler = self._wrapped(r, is_async)
-            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, r.blocking, streamed)
+            chain = self._chain(r, bridge)
+            handler = chain.call
+            sync = None if chain.is_async else SyncRoute(handler, pool, loop.schedule,
+                                                         r.blocking or chain.pool_only, streamed)
             for m in r.methods:
                 route_id = server.add_route(m, r.pattern, sync.submit if sync else handler,
                                             int_mask(r.pattern), sync.submit if sync else None)
@@ -406,12 +408,12 @@ class App:
                        10.0 if shutdown is None else float(shutdown), _on_stop=list(self._shutdown),
                        _streams=streams)
 
-    def _wrapped(self, r: _Route, is_async: bool) -> Handler:
-        """The route's handler inside the middleware and hooks (itself when there are none)."""
-        handler = with_hooks(r.handler, self._before, self._after, is_async)
-        if r.websocket:
-            return handler
-        return with_middleware(handler, self._middleware, is_async, f"{'/'.join(r.methods)} {r.pattern}")
+    def _chain(self, r: _Route, bridge: Bridge | None = None) -> Chain:
+        """The route's handler inside the middleware and hooks (the handler itself when there
+        are none); ``bridge`` joins parts of different kinds (``_app_middleware``)."""
+        is_async = _is_async(r.handler)
+        return build_chain(r.handler, is_async, self._before, self._after,
+                           [] if r.websocket else self._middleware, bridge)
 
     def _method_patterns(self) -> list[tuple[str, str]]:
         """Every (method, pattern) the server gets, in the order it gets them."""
@@ -478,4 +480,4 @@ class App:
 def _is_async(fn: Any) -> bool:
     """An ``async def`` function (or an object whose ``__call__`` is one): its coroutine goes to
     the loop thread straight from the io thread, so it needs no pool."""
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
+    return is_async_callable(fn)

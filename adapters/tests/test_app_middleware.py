@@ -1,10 +1,12 @@
 """@app.middleware: order, short-circuit, a changed result, errors through the error
 handlers, sync and async routes, what it sees of HEAD/OPTIONS/404/405, WebSocket routes left
-alone, each kind of route with its own kind of middleware, and no wrapping at all without middleware."""
+alone, one middleware of either kind around both kinds of route, and no wrapping at all without
+middleware. test_app_bridge has the table of kinds."""
 
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 
@@ -132,26 +134,44 @@ def test_async_routes_and_middleware():
     assert seen == ["timing", "timing"]
 
 
-def test_each_kind_gets_its_own_and_a_route_left_bare_is_refused():
+def test_one_middleware_of_either_kind_covers_both_kinds_of_route():
+    """Mixed chains keep the order, the results and each part's thread: an async middleware
+    runs on the loop and awaits a def route on the pool; a def middleware runs on the pool and
+    waits for an async route on the loop."""
     app = App()
+    seen = []
+
+    def where():
+        return threading.current_thread().name.rstrip("0123456789")
 
     @app.middleware
-    async def amw(req, call_next):
-        return await call_next(req)
+    async def outer_async(req, call_next):
+        seen.append(("outer_async", where()))
+        return Response(200, {"X-Outer": "async"}, await call_next(req))
 
-    @app.get("/plain")
+    @app.middleware
+    def inner_def(req, call_next):
+        seen.append(("inner_def", where()))
+        out = call_next(req)
+        return {**out, "inner": "def"}
+
+    @app.get("/def")
     def plain(req):
-        return "x"
+        seen.append(("def handler", where()))
+        return {"kind": "def"}
 
-    with pytest.raises(TypeError, match=r"amw.*GET /plain"):
-        app.serve(port=0)
+    @app.get("/async")
+    async def coro(req):
+        seen.append(("async handler", where()))
+        return {"kind": "async"}
 
-    @app.middleware
-    def smw(req, call_next):
-        return Response(200, {"X-Kind": "def"}, call_next(req))
-
-    with app.serve(port=0) as srv:  # a def version now covers the def route
-        assert call(srv.url + "/plain")[1]["X-Kind"] == "def"
+    with app.serve(port=0) as srv:
+        for path, kind in (("/def", "def"), ("/async", "async")):
+            seen.clear()
+            status, headers, body = call(srv.url + path)
+            assert (status, headers["X-Outer"], json.loads(body)) == (200, "async", {"kind": kind, "inner": "def"})
+            assert seen == [("outer_async", "lapwise-async"), ("inner_def", "lapwise-handler-"),
+                            (f"{kind} handler", "lapwise-async" if kind == "async" else "lapwise-handler-")]
     with pytest.raises(TypeError):
         app.middleware(42)
 
@@ -168,7 +188,7 @@ def test_websocket_routes_are_left_alone():
         await sock.accept()
 
     route = app._routes[0]
-    assert app._wrapped(route, True) is route.handler
+    assert app._chain(route).call is route.handler
 
 
 def test_no_middleware_no_wrapping():
@@ -185,4 +205,5 @@ def test_no_middleware_no_wrapping():
         return {"id": req.params["id"]}
 
     for route, is_async in zip(app._routes, (False, True)):
-        assert app._wrapped(route, is_async) is route.handler
+        chain = app._chain(route)
+        assert (chain.call, chain.is_async, chain.pool_only) == (route.handler, is_async, False)

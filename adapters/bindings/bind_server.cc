@@ -1083,6 +1083,50 @@ PyMethodDef answer_many_def = {"answer_many", answer_many, METH_O,
                                "answer_many([(request, status, headers, body), ...]): each "
                                "request's whole response, one io-thread wake-up for all"};
 
+// parts_many([(request, head, body, end), ...]): streamed parts, each as _start(head) does
+// when head is a Response (its body the first part) or as _part(body, end) does when it is
+// None, waking each io thread once for all of them. An item that fails to convert is logged
+// and answered (a head: as a handler's error; a part: the stream ends there); the rest go on.
+PyObject* parts_many(PyObject*, PyObject* items) {
+  PyObject* seq = PySequence_Fast(items, "parts_many takes a list of parts");
+  if (seq == nullptr) return nullptr;
+  {
+    ls::answer_batch batch;
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* item = PySequence_Fast_GET_ITEM(seq, i);
+      if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4 ||
+          !PyObject_TypeCheck(PyTuple_GET_ITEM(item, 0), request_type)) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_TypeError, "parts_many: (request, head, body, end) tuples");
+        return nullptr;
+      }
+      auto* pr = reinterpret_cast<py_request*>(PyTuple_GET_ITEM(item, 0));
+      PyObject* head = PyTuple_GET_ITEM(item, 1);
+      PyObject* out = head != Py_None
+                          ? req_start(pr, head)
+                          : req_part(pr, &reinterpret_cast<PyTupleObject*>(item)->ob_item[2], 2);
+      if (out == nullptr && head != Py_None) {
+        pr->owner->fail(pr, "response");  // a head that does not convert: a 500, logged
+      } else if (out == nullptr) {
+        PyErr_WriteUnraisable(item);  // a part after the head: the stream ends here
+        PyObject* end[2] = {PyBytes_FromStringAndSize(nullptr, 0), Py_True};
+        out = end[0] != nullptr ? req_part(pr, end, 2) : nullptr;
+        if (out == nullptr) PyErr_Clear();
+        Py_XDECREF(end[0]);
+      }
+      Py_XDECREF(out);
+    }
+  }
+  Py_DECREF(seq);
+  Py_RETURN_NONE;
+}
+
+PyMethodDef parts_many_def = {"parts_many", parts_many, METH_O,
+                              "parts_many([(request, head, body, end), ...]): streamed "
+                              "parts (head: a Response starting the stream, or None), one "
+                              "io-thread wake-up for all"};
+
 PyObject* req_repr(py_request* self) {
   if (self->req == nullptr) return PyUnicode_FromString("<ServerRequest (answered)>");
   const std::string s = "<ServerRequest " + std::string(self->req->method()) + " " +
@@ -1386,6 +1430,9 @@ void bind_server(py::module_& m) {
   PyObject* many = PyCFunction_NewEx(&answer_many_def, nullptr, m.ptr());
   if (many == nullptr) throw py::error_already_set();
   m.add_object("answer_many", py::reinterpret_steal<py::object>(many));
+  PyObject* parts = PyCFunction_NewEx(&parts_many_def, nullptr, m.ptr());
+  if (parts == nullptr) throw py::error_already_set();
+  m.add_object("parts_many", py::reinterpret_steal<py::object>(parts));
   py::class_<py_server>(m, "Server",
                         "lapwise::server::server with Python handlers (see lapwise.App)")
       .def(py::init<const py::dict&>(), py::arg("options"))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,26 +106,5 @@ class EventSourceResponse(StreamingResponse):
         self.ping = ping
         self.keepalive = None if ping is None else (ping, b": ping\n\n")
 
-    def chunks(self) -> Any:
-        source = super().chunks()
-        return _aencoded(source) if hasattr(source, "__anext__") else _encoded(source)
-
-
-def _encoded(source: Iterator[Any]) -> Iterator[bytes]:
-    try:
-        for item in source:
-            yield encode_event(item)
-    finally:
-        close = getattr(source, "close", None)
-        if close is not None:
-            close()
-
-
-async def _aencoded(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-    try:
-        async for item in source:
-            yield encode_event(item)
-    finally:
-        aclose = getattr(source, "aclose", None)
-        if aclose is not None:
-            await aclose()
+    def encoder(self) -> Callable[[Any], bytes]:
+        return encode_event

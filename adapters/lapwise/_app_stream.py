@@ -11,17 +11,28 @@ or a ``StreamingResponse`` sends its body as it is produced.
         return lapwise.StreamingResponse(rows(), media_type="text/csv", headers={"X-A": "1"})
 
 Each non-empty chunk is one part of the response (chunked on HTTP/1.1; on HTTP/1.0 the close
-ends the body). The producer waits after each part until the server core took it and the
-connection's unsent output is below ``max_output``: a slow client holds the generator back
-instead of filling memory. A sync generator runs on the handler pool (one pool thread for the
-stream's life: use an async generator for many long-lived streams), an async generator on the
-App's asyncio loop. When the client leaves, the stream learns it as it sends its next part
-(so a long quiet stream should send keep-alives, as ``EventSourceResponse`` does): the
-generator is then closed (``close()``/``aclose()``, so its ``finally`` blocks run) and nothing
-more is sent. An exception before the first chunk is answered as a handler's is (error
-handlers apply); after it, the error is logged and the stream ended. A HEAD request gets the
-head only; the generator is closed unread. Without a media type, the first chunk decides the
-Content-Type: text/plain; charset=utf-8 for str, application/octet-stream for bytes.
+ends the body). At most one part is in flight: a part is sent once the server core took the
+one before it and the connection's unsent output is below ``max_output``, so a slow client
+holds the producer back instead of filling memory.
+
+A sync generator is stepped on the handler pool (``_app_stream_sync``): a pool thread runs it
+only while it produces; a part that must wait for room parks the stream and frees the thread,
+and the core's hand-back puts it on the pool again. Slow clients and long streams therefore
+hold no thread, and ``def`` routes keep their pool. An async generator runs on the App's
+asyncio loop; the parts it produces in one loop iteration go to the io threads together (one
+wake-up for all: ``parts_many``), and a part taken while the generator is busy costs the loop
+no wake-up.
+
+When the client leaves, the stream is told as soon as the server core knows (at once for a
+stream waiting for room; for a quiet one, when the core notices the closed connection): the
+generator is closed (``close()``, so ``GeneratorExit`` at its ``yield``), an async generator
+that is waiting for its next item is cancelled (``CancelledError`` at its ``await``), its
+``finally`` blocks run, and nothing more is sent. A sync generator busy producing its next
+item is closed once that returns. An exception before the first chunk is answered as a
+handler's is (error handlers apply); after it, the error is logged and the stream ended. A HEAD
+request gets the head only; the generator is closed unread. Without a media type, the first
+chunk decides the Content-Type: text/plain; charset=utf-8 for str, application/octet-stream
+for bytes.
 """
 
 from __future__ import annotations
@@ -30,9 +41,10 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
+from . import _native_status
 from ._app_response import Response
 
 log = logging.getLogger("lapwise.app")
@@ -55,17 +67,23 @@ class StreamingResponse(Response):
             self._add_header("Content-Type", media_type)
 
     def chunks(self) -> Any:
-        """The body's chunks as an iterator or async iterator (EventSourceResponse encodes its
-        events and adds keep-alives here)."""
+        """The body's items as an iterator or async iterator."""
         body = self.body
         return body if hasattr(body, "__anext__") else body.__aiter__() if hasattr(body, "__aiter__") \
             else iter(body)
+
+    def encoder(self) -> Callable[[Any], bytes]:
+        """What turns one item of ``chunks()`` into the bytes sent (EventSourceResponse
+        encodes events here)."""
+        return encode
 
 
 def encode(chunk: Any) -> bytes:
     if isinstance(chunk, str):
         return chunk.encode()
-    if isinstance(chunk, (bytes, bytearray, memoryview)):
+    if isinstance(chunk, bytes):
+        return chunk
+    if isinstance(chunk, (bytearray, memoryview)):
         return bytes(chunk)
     raise TypeError(f"a streamed chunk must be str or bytes, not {type(chunk).__name__}")
 
@@ -75,23 +93,27 @@ def _has_type(headers: Any) -> bool:
     return any(name.lower() == "content-type" for name, _ in pairs)
 
 
-class _Stream:
-    """One streamed response: the head it was given, the parts it sent, the client's state."""
+class Stream:
+    """One streamed response: the head it was given, the parts it sent, the client's state.
+    ``took`` is False while a part is in flight (sent, not yet handed back by the core);
+    the core's hand-back sets ``gone`` (when the client left) before ``took``."""
 
-    __slots__ = ("req", "head", "started", "gone", "taken", "waker", "task", "in_source", "last_sent")
+    __slots__ = ("req", "head", "started", "gone", "took", "waiter", "waker", "task", "in_source",
+                 "last_sent", "steps")
 
     def __init__(self, req: Any, head: Response) -> None:
         self.req = req
         self.head = head
         self.started = False
         self.gone = False
-        # Async streams: the future of the part in flight (at most one: the core hands a
-        # request back once however many parts were sent), settled when the core took it.
-        self.taken: asyncio.Future[None] | None = None
-        self.waker: Callable[[], None] | None = None
+        self.took = True
+        # Async streams: the future the producer awaits until the part in flight is taken.
+        self.waiter: asyncio.Future[None] | None = None
+        self.waker: Callable[[Stream], None] | None = None  # called by resume(), an io thread
         self.task: asyncio.Task[Any] | None = None
-        self.in_source = False  # awaiting the source's next chunk
+        self.in_source = False  # awaiting the source's next item
         self.last_sent = 0.0  # loop time of the last part
+        self.steps: Any = None  # a sync stream's stepper (_app_stream_sync.Steps)
 
     def first_head(self, chunk: Any) -> Response:
         head = self.head
@@ -100,10 +122,12 @@ class _Stream:
                              else "application/octet-stream")
         return head
 
-    def start_or_part(self, data: bytes) -> None:
+    def send(self, data: bytes) -> None:
+        """Sends ``data`` as the next part (with the head, the first time) from this thread."""
+        self.took = False  # before the part: its hand-back may come at once
         if not self.started:
-            self.started = True
             self.req._start(Response(self.head.status, self.head.headers, data))
+            self.started = True  # after: a head that fails to convert is answered as an error
         else:
             self.req._part(data, False)
 
@@ -125,33 +149,41 @@ class Streams:
         self._schedule = schedule  # runs a coroutine on the App's loop; its result answers req
         self._lock = threading.Lock()
         self._ended = threading.Condition(self._lock)  # notified as each stream ends
-        self._live: dict[Any, _Stream] = {}
-        self._wakes: _LoopWakes | None = None  # made on the loop by the first async stream
+        self._live: dict[Any, Stream] = {}
+        self._loop_side: _LoopSide | None = None  # made on the loop by the first async stream
 
     def start(self, req: Any, result: Any) -> None:
         """The native stream hook: ``result`` (a generator, async generator or
         StreamingResponse) answers ``req``."""
         if not isinstance(result, StreamingResponse):
             result = StreamingResponse(result)
-        stream = _Stream(req, result)
+        stream = Stream(req, result)
         head_only = req.method == "HEAD"
         source = result.chunks()
         with self._lock:
             self._live[req] = stream
         if hasattr(source, "__anext__"):
-            self._schedule(self._run_async(stream, source, head_only, result.keepalive), req)
+            self._schedule(self._run_async(stream, source, head_only, result.keepalive, result.encoder()),
+                           req)
         else:
-            self._submit(lambda r: self._run_sync(stream, source, head_only), req)
+            from ._app_stream_sync import Steps
+
+            stream.steps = Steps(stream, source, result.encoder(), self._submit, self._done)
+            stream.waker = stream.steps.resumed
+            self._submit(stream.steps.step if not head_only else stream.steps.head_only, req)
 
     def resume(self, req: Any, gone: bool) -> None:
-        """The native resume hook (an io thread, with the GIL)."""
+        """The native resume hook (an io thread, with the GIL): the part in flight was taken,
+        or the client left."""
         stream = self._live.get(req)
         if stream is None:
             return
         if gone:
             stream.gone = True
-        if stream.waker is not None:
-            stream.waker()
+        stream.took = True
+        waker = stream.waker
+        if waker is not None:
+            waker(stream)
 
     def cut(self, grace: float = 1.0) -> int:
         """Ends every stream that has started (a shutdown out of time) and tells it its client
@@ -163,100 +195,69 @@ class Streams:
             stream.gone = True
             if stream.started:
                 stream.req._part(b"", True)
+            stream.took = True
             if stream.waker is not None:
-                stream.waker()
+                stream.waker(stream)
         deadline = time.monotonic() + grace
         with self._ended:
             while self._live and (left := deadline - time.monotonic()) > 0:
                 self._ended.wait(left)
         return len(live)
 
-    def _done(self, stream: _Stream) -> None:
+    def _done(self, stream: Stream) -> None:
         with self._ended:
             self._live.pop(stream.req, None)
             self._ended.notify_all()
 
-    def _run_sync(self, stream: _Stream, source: Iterator[Any], head_only: bool) -> None:
-        event = threading.Event()
-        stream.waker = event.set
-        try:
-            if not head_only:
-                for chunk in source:
-                    data = encode(chunk)
-                    if not data:
-                        continue
-                    if not stream.started:
-                        stream.first_head(chunk)
-                    event.clear()
-                    stream.start_or_part(data)
-                    if not stream.gone:  # gone is set before the wake-up: none is missed
-                        event.wait()
-                    if stream.gone:
-                        break
-            if not stream.gone:
-                stream.end()
-        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
-            self._failed(stream, exc)
-        finally:
-            close = getattr(source, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception:  # noqa: BLE001 - the response is out already
-                    log.exception("lapwise: a streamed response's close() raised")
-            if stream.gone and stream.started:
-                stream.req._part(b"", True)  # completes the request (nothing more is sent)
-            self._done(stream)
-
-    async def _run_async(self, stream: _Stream, source: AsyncIterator[Any], head_only: bool,
-                         keepalive: tuple[float, bytes] | None) -> Any:
+    async def _run_async(self, stream: Stream, source: AsyncIterator[Any], head_only: bool,
+                         keepalive: tuple[float, bytes] | None, encoder: Callable[[Any], bytes]) -> Any:
         loop = asyncio.get_running_loop()
-        if self._wakes is None:
-            self._wakes = _LoopWakes(loop)
-        wakes = self._wakes
+        if self._loop_side is None:
+            self._loop_side = _LoopSide(loop)
+        side = self._loop_side
         stream.task = asyncio.current_task()
-        stream.waker = lambda: wakes.add(stream)  # an io thread
+        stream.waker = side.resumed
         timer = None
         if keepalive and not head_only:  # the head goes out at once: a client sees the stream open
-            stream.taken = loop.create_future()
             stream.last_sent = loop.time()
-            stream.start_or_part(b"")
-            timer = _KeepAlive(loop, stream, keepalive)
+            side.send(stream, b"")
+            timer = _KeepAlive(loop, side, stream, keepalive)
         try:
             if not head_only:
+                anext = source.__anext__
                 while True:
                     stream.in_source = True
                     try:
-                        chunk = await source.__anext__()
+                        chunk = await anext()
                     except StopAsyncIteration:
                         break
                     finally:
                         stream.in_source = False
-                    data = encode(chunk)
+                    data = encoder(chunk)
                     if not data:
                         continue
-                    if stream.taken is not None and not stream.taken.done():
-                        await stream.taken  # a keep-alive still in flight
+                    if not stream.took:
+                        await side.taken(stream)
                     if stream.gone:
                         break
                     if not stream.started:
                         stream.first_head(chunk)
-                    stream.taken = fut = loop.create_future()
                     stream.last_sent = loop.time()
-                    stream.start_or_part(data)
-                    await fut
-                    if stream.gone:
-                        break
+                    side.send(stream, data)
+            if not stream.took:
+                await side.taken(stream)
             if not stream.gone:
-                stream.end()
+                side.end(stream)
         except asyncio.CancelledError:
             if not stream.gone:
                 raise  # not ours: a shutdown's cut
-            # The client left while the source had nothing to send (noticed by a keep-alive).
+            # The client left while the source had nothing to send.
         except Exception as exc:  # noqa: BLE001 - after the head, the stream just ends
             if not stream.started:
                 raise  # answered as a handler's exception (error handlers apply)
-            self._failed(stream, exc)
+            if not stream.took:
+                await side.taken(stream)
+            failed(stream, exc)
         finally:
             if timer is not None:
                 timer.cancel()
@@ -269,19 +270,22 @@ class Streams:
                         log.exception("lapwise: a streamed response's aclose() raised")
             finally:
                 if stream.gone and stream.started:
+                    side.flush()  # what is queued goes first: the end completes the request
                     stream.req._part(b"", True)
                 self._done(stream)
         return None
 
-    @staticmethod
-    def _failed(stream: _Stream, exc: BaseException) -> None:
-        if not stream.started:
-            stream.req._fail(exc)
-            return
-        log.error("lapwise: a streamed response raised %s after its head; the stream was ended",
-                  type(exc).__name__, exc_info=exc)
-        if not stream.gone:
-            stream.req._part(b"", True)
+
+def failed(stream: Stream, exc: BaseException) -> None:
+    """A stream's source raised: before the head, the request is answered as a handler's
+    error; after it, the error is logged and the stream ended."""
+    if not stream.started:
+        stream.req._fail(exc)
+        return
+    log.error("lapwise: a streamed response raised %s after its head; the stream was ended",
+              type(exc).__name__, exc_info=exc)
+    if not stream.gone:
+        stream.req._part(b"", True)
 
 
 class _KeepAlive:
@@ -289,8 +293,10 @@ class _KeepAlive:
     (and no part is in flight): one timer a stream, re-armed for when the interval can next
     pass, so that it costs nothing per event."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, stream: _Stream, keepalive: tuple[float, bytes]) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, side: _LoopSide, stream: Stream,
+                 keepalive: tuple[float, bytes]) -> None:
         self._loop = loop
+        self._side = side
         self._stream = stream
         self._interval, self._part = keepalive
         self._handle = loop.call_later(self._interval, self._tick)
@@ -300,10 +306,9 @@ class _KeepAlive:
         if stream.gone:
             return
         idle = self._loop.time() - stream.last_sent
-        if idle >= self._interval and stream.started and (stream.taken is None or stream.taken.done()):
-            stream.taken = self._loop.create_future()
+        if idle >= self._interval and stream.started and stream.took:
             stream.last_sent = self._loop.time()
-            stream.req._part(self._part, False)
+            self._side.send(stream, self._part)
             idle = 0.0
         self._handle = self._loop.call_later(max(self._interval - idle, 0.001), self._tick)
 
@@ -311,17 +316,58 @@ class _KeepAlive:
         self._handle.cancel()
 
 
-class _LoopWakes:
-    """Streams whose part the core took (or whose client left), handed over by the io
-    threads: one loop wake-up per batch of them (each wake-up costs the loop a self-pipe
-    read and the io thread a write)."""
+class _LoopSide:
+    """The async streams' traffic with the io threads, on the App's loop. Outbound: the parts
+    of one loop iteration are queued and handed over together at the start of the next
+    (``parts_many``: each io thread woken once). Inbound: a hand-back wakes the loop only when
+    a producer waits for it (or the client left), and then once per batch of them (each
+    wake-up costs the loop a self-pipe read and the io thread a write)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._items: list[_Stream] = []
+        self._out: list[tuple[Any, Any, bytes, bool]] = []
+        self._parts_many = _native_status.module().parts_many
+        self._items: list[Stream] = []
         self._woken = False
 
-    def add(self, stream: _Stream) -> None:
+    # --------------------------------------------------------------------- the loop's side
+    def send(self, stream: Stream, data: bytes) -> None:
+        stream.took = False
+        head = None
+        if not stream.started:
+            stream.started = True
+            head = Response(stream.head.status, stream.head.headers, data)
+        self._queue((stream.req, head, data, False))
+
+    def end(self, stream: Stream) -> None:
+        if not stream.started:
+            stream.started = True
+            self._queue((stream.req, Response(stream.head.status, stream.head.headers, b""), b"", False))
+        self._queue((stream.req, None, b"", True))
+
+    def _queue(self, item: tuple[Any, Any, bytes, bool]) -> None:
+        if not self._out:
+            self._loop.call_soon(self.flush)
+        self._out.append(item)
+
+    def flush(self) -> None:
+        if self._out:
+            out, self._out = self._out, []
+            self._parts_many(out)
+
+    async def taken(self, stream: Stream) -> None:
+        """Waits until the part in flight was taken (or the client left)."""
+        stream.waiter = fut = self._loop.create_future()
+        try:
+            if not stream.took:  # read after the waiter is visible: resumed() sees one or the other
+                await fut
+        finally:
+            stream.waiter = None
+
+    # ----------------------------------------------------------------- the io threads' side
+    def resumed(self, stream: Stream) -> None:
+        if stream.waiter is None and not stream.gone:
+            return  # the producer is busy: it reads ``took`` before its next part
         self._items.append(stream)  # appended before the flag is read: no wake-up is lost
         if not self._woken:
             self._woken = True
@@ -331,7 +377,7 @@ class _LoopWakes:
         self._woken = False
         items, self._items = self._items, []
         for stream in items:
-            fut = stream.taken
+            fut = stream.waiter
             if fut is not None and not fut.done():
                 fut.set_result(None)
             if stream.gone and stream.in_source and stream.task is not None:

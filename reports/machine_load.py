@@ -1,78 +1,22 @@
-"""How busy the machine was during a run, from the load averages the result files carry
-(schema v2 ``load``), and the report's sentence saying so.
-
-The rule: a run is **quiet** when every 1-minute load average recorded for it (the run's start
-and end, each job's start and end) is under ``QUIET_PER_CORE`` (0.75) times the machine's
-cores: 1.5 on the 2-core VM. Why three quarters of the cores: the run itself keeps one core
-busy (micro suites, laps) and, for seconds at a time, two (an end-to-end run pins the server to
-one core and its load generator to the other); the 1-minute average lags, so a run alone reads
-about one runnable task per busy core at most and below that between jobs. A reading past three
-quarters of the cores means other work was competing for the cores the run pinned, and wall
-times and throughputs from that part do not compare across runs. The line is a judgement, not
-a measurement of interference: a reading just under it is not proof of a quiet core. Anything
-else is **shared**, and the sentence names the jobs that started or ended above the line with
-their readings. Files without a load (schema v1) say nothing about the machine, and the
-sentence says that instead.
+"""The report's sentence on how busy the machine was during a run, and the Machine table's
+load column, from the load averages the result files carry (schema v2 ``load``). The rule,
+quiet under 0.75 per core, is suites/results/quiet.py's (the history's comparison uses it too);
+a shared run's sentence names the jobs that started or ended above the line with their
+readings, and files without a load (schema v1) say that it was not recorded.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from suites.results import ResultFile
+from suites.results.quiet import QUIET_PER_CORE, RunLoad, one_minute, run_load
 
-QUIET_PER_CORE = 0.75
 MAX_NAMED = 6  # jobs named in the sentence; the Machine table has every one
 
 
-@dataclass(frozen=True)
-class JobLoad:
-    suite: str
-    start: float | None  # 1-minute load average
-    end: float | None
-
-
-@dataclass(frozen=True)
-class RunLoad:
-    cores: int
-    jobs: list[JobLoad]
-    run_start: float | None
-    run_end: float | None
-
-    @property
-    def limit(self) -> float:
-        return QUIET_PER_CORE * self.cores
-
-    def readings(self) -> list[float]:
-        points = [self.run_start, self.run_end]
-        points += [v for j in self.jobs for v in (j.start, j.end)]
-        return [v for v in points if v is not None]
-
-    def busy_jobs(self) -> list[JobLoad]:
-        return [j for j in self.jobs
-                if any(v is not None and v >= self.limit for v in (j.start, j.end))]
-
-    @property
-    def quiet(self) -> bool | None:
-        """True or False by the rule; None when no load was recorded."""
-        values = self.readings()
-        return None if not values else max(values) < self.limit
-
-
-def _one_minute(load: dict, key: str) -> float | None:
-    triple = load.get(key)
-    return float(triple[0]) if triple else None
-
-
 def of_files(files: list[tuple[Path, ResultFile]]) -> RunLoad:
-    cores = max((int(f.machine.get("cores") or 0) for _, f in files), default=0) or 1
-    jobs = [JobLoad(f.suite, _one_minute(f.load, "start"), _one_minute(f.load, "end"))
-            for _, f in files if f.load]
-    run_start = [v for _, f in files if (v := _one_minute(f.load, "run_start")) is not None]
-    run_end = [v for _, f in files if (v := _one_minute(f.load, "run_end")) is not None]
-    return RunLoad(cores, jobs, run_start[0] if run_start else None,
-                   run_end[0] if run_end else None)
+    return run_load((f.suite, f.load, f.machine) for _, f in files)
 
 
 def _fmt(v: float | None) -> str:
@@ -117,18 +61,8 @@ def sentence(run: RunLoad) -> str:
             "operation and instruction counts hold under load, wall times and throughputs do not.")
 
 
-def short(run: RunLoad) -> str:
-    """A few words for a machine line: "quiet (load 0.62-1.31, under 1.5)"."""
-    if run.quiet is None:
-        return "load not recorded"
-    values = run.readings()
-    span = f"{min(values):.2f}-{max(values):.2f}"
-    return (f"quiet (load {span}, under {run.limit:g})" if run.quiet
-            else f"shared with other work (load {span}; quiet is under {run.limit:g})")
-
-
 def cell(f: ResultFile) -> str:
     """A result file's load for the Machine table: 1-minute average at its job's start → end."""
     if not f.load:
         return "not recorded"
-    return f"{_fmt(_one_minute(f.load, 'start'))} → {_fmt(_one_minute(f.load, 'end'))}"
+    return f"{_fmt(one_minute(f.load, 'start'))} → {_fmt(one_minute(f.load, 'end'))}"

@@ -43,7 +43,7 @@ class Run:
     records: list[Record]
     source: str         # the results directory, relative to the repository
     created: str = ""   # the earliest result file's creation time (UTC, ISO 8601)
-    load: str = ""      # machine_load.short(): quiet, shared or not recorded, with the readings
+    load: str = ""      # RunLoad.short(): quiet, shared or not recorded, with the readings
 
     def median(self, adapter: str, scenario: str, metric: str, param: str | None = None
                ) -> float | None:
@@ -87,7 +87,7 @@ def read_runs(dirs: list[Path], root: Path = ROOT) -> list[Run]:
         runs.append(Run(chr(ord("A") + len(runs)), machine,
                         [r for f in files for r in f.records], source,
                         min((f.created for f in files if f.created), default=""),
-                        machine_load.short(machine_load.of_files(list(zip(paths, files))))))
+                        machine_load.of_files(list(zip(paths, files))).short()))
     return runs
 
 

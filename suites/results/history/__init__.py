@@ -3,5 +3,5 @@ store.py keeps them, comparison.py compares two runs, export.py writes them out;
 suites.results.history`` is the command line."""
 
 from .comparison import DEFAULT_THRESHOLD, Comparison, OtherMachine, compare, render  # noqa: F401
-from .store import (DEFAULT, ENV, Run, append, import_dir, machine, path_of,  # noqa: F401
-                    records, resolve, rows, runs)
+from .store import (DEFAULT, ENV, Run, append, import_dir, load_of, machine,  # noqa: F401
+                    path_of, records, resolve, rows, runs)

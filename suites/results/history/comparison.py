@@ -9,7 +9,8 @@ CPU-time figures (``cpu_time_per_op``) resist the other processes' load, wall-ti
 not (between-run drift of 15-30% and more), so a wall-time flag there may be the machine.
 
 Two runs from different CPU models are not comparable: compare() refuses them unless
-``allow_other_machine`` is set, and then says so on every report.
+``allow_other_machine`` is set, and then says so on every report. The report also gives each
+run's load (suites/results/quiet.py) and warns when either ran on a shared machine.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 
 from .. import stats
+from ..quiet import RunLoad
 from ..schema import Record
 from . import store
 
@@ -47,6 +49,8 @@ class Comparison:
     threshold: float
     figures: list[Figure]
     machine_note: str       # empty on the same machine
+    head_load: RunLoad | None = None
+    base_load: RunLoad | None = None
 
     @property
     def flagged(self) -> list[Figure]:
@@ -84,7 +88,8 @@ def compare(head_ref: str, base_ref: str, *, threshold: float = DEFAULT_THRESHOL
             if f is not None:
                 figures.append(f)
     figures.sort(key=lambda f: (f.flag == "", -f.worse.value))
-    return Comparison(head, base, threshold, figures, note)
+    return Comparison(head, base, threshold, figures, note, store.load_of(head.id, db),
+                      store.load_of(base.id, db))
 
 
 def render(c: Comparison, *, all_figures: bool = False) -> str:
@@ -96,6 +101,13 @@ def render(c: Comparison, *, all_figures: bool = False) -> str:
     out = [run_line("head", c.head), run_line("base", c.base)]
     if c.machine_note:
         out.append("WARNING: " + c.machine_note)
+    if c.head_load is not None and c.base_load is not None:
+        out.append(f"load: head {c.head_load.short()}; base {c.base_load.short()}")
+        shared = [tag for tag, r in (("head", c.head_load), ("base", c.base_load)) if r.quiet is False]
+        if shared:
+            out.append(f"WARNING: {' and '.join(shared)} ran on a shared machine: a wall-time or "
+                       "throughput flag may be the machine (--compare-metric 'cpu_time*' keeps "
+                       "the CPU-time figures)")
     out.append(f"{len(c.figures)} figure(s) in both runs; flagged when the whole 95% interval of "
                f"head/base is past {c.threshold:.0%}: {len(c.flagged)}")
     shown = c.figures if all_figures else c.flagged

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..quiet import RunLoad, run_load
 from ..schema import Record, ResultFile, load
 
 ENV = "LAPWISE_HISTORY"
@@ -51,6 +52,11 @@ CREATE TABLE IF NOT EXISTS records (
   source TEXT NOT NULL,
   samples TEXT NOT NULL,          -- JSON list
   extra TEXT NOT NULL             -- JSON object
+);
+CREATE TABLE IF NOT EXISTS run_loads (
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  cores INTEGER,
+  files TEXT NOT NULL             -- JSON [[suite, load], ...]: each result file's load (schema v2)
 );
 CREATE INDEX IF NOT EXISTS records_by_run ON records(run_id);
 CREATE INDEX IF NOT EXISTS records_by_figure ON records(id, metric);
@@ -103,6 +109,8 @@ def append(files: list[ResultFile], *, options: str = "", commit: str | None = N
             (created, commit or m.get("commit"), int(bool(m.get("dirty"))), m.get("cpu_model"),
              " ".join(m.get("cpu_flags") or []), json.dumps(m, sort_keys=True), options))
         run_id = int(cur.lastrowid or 0)
+        con.execute("INSERT INTO run_loads VALUES (?, ?, ?)",
+                    (run_id, m.get("cores"), json.dumps([[f.suite, f.load] for f in files])))
         con.executemany(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(run_id, f.suite, r.id, r.adapter, r.scenario, r.param, r.metric, r.unit,
@@ -160,6 +168,15 @@ def machine(run_id: int, db: str | Path | None = None) -> dict[str, Any]:
     with connect(db) as con:
         row = con.execute("SELECT machine FROM runs WHERE id = ?", (run_id,)).fetchone()
     return json.loads(row[0]) if row else {}
+
+
+def load_of(run_id: int, db: str | Path | None = None) -> RunLoad:
+    """The run's load readings (quiet.py judges them); none for a run stored before the store
+    kept them or made of schema v1 files."""
+    with connect(db) as con:
+        row = con.execute("SELECT cores, files FROM run_loads WHERE run_id = ?", (run_id,)).fetchone()
+    cores, files = (row[0], json.loads(row[1])) if row else (None, [])
+    return run_load((suite, file_load, {"cores": cores}) for suite, file_load in files)
 
 
 def rows(db: str | Path | None = None, run_id: int | None = None) -> list[dict[str, Any]]:

@@ -87,3 +87,22 @@ def test_compare_narrowed_to_metrics(tmp_path) -> None:
     c = history.compare("bbbb", "aaaa", db=db, metrics=["time_*"])
     assert {f.metric for f in c.figures} == {"time_per_op"}
     assert [f.id for f in c.flagged] == ["router.a/native"]
+
+
+def test_compare_gives_each_runs_load_and_warns_on_a_shared_one(tmp_path) -> None:
+    db = str(tmp_path / "h.sqlite")
+    quiet, shared, old = _file("aaaa"), _file("bbbb"), _file("cccc")
+    quiet.machine["cores"] = shared.machine["cores"] = 2
+    quiet.load = {"start": [0.5, 0.4, 0.3], "end": [1.2, 0.6, 0.4], "run_start": [0.5, 0.4, 0.3],
+                  "run_end": [1.2, 0.6, 0.4]}
+    shared.load = {"start": [6.0, 5.0, 4.0], "end": [9.5, 6.0, 4.5]}
+    for f in (quiet, shared, old):
+        history.append([f], db=db)
+    assert history.load_of(history.resolve("aaaa", db).id, db).quiet is True
+    assert history.load_of(history.resolve("cccc", db).id, db).quiet is None  # no load recorded
+    text = history.render(history.compare("bbbb", "aaaa", db=db))
+    assert ("load: head shared with other work (load 6.00-9.50; quiet is under 1.5); "
+            "base quiet (load 0.50-1.20, under 1.5)") in text
+    assert "WARNING: head ran on a shared machine" in text
+    text = history.render(history.compare("cccc", "aaaa", db=db))
+    assert "load: head load not recorded; base quiet" in text and "shared machine" not in text

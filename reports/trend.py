@@ -90,9 +90,9 @@ def build(db: str | None, out: Path, machine: str | None = None) -> Path:
               f"{len(all_runs) - len(runs)} run(s) on other machines left out). Each line is a "
               "figure's median per run, its band the run's 95% bootstrap interval: a step "
               "outside the band is a change, a step inside it is noise."),
-        ("table", ["run", "commit", "created", "options", "records"],
+        ("table", ["run", "commit", "created", "machine load", "options", "records"],
          [[str(r.id), (r.commit or "?")[:12] + (" (dirty)" if r.dirty else ""), r.created,
-           r.options or "—", str(r.records)] for r in runs]),
+           history.load_of(r.id, db).short(), r.options or "—", str(r.records)] for r in runs]),
     ]
     rows = []
     for (name, metric), lines in sorted(series.items()):

@@ -29,6 +29,7 @@ def test_trend_page(tmp_path) -> None:
     assert "trend_router_a_time_per_op.svg" in html and "trend_server_b_throughput.svg" in html
     assert (tmp_path / "out" / "plots" / "trend_router_a_time_per_op.png").stat().st_size > 0
     assert "0.917x" in html  # 11 after 12 ns: better, below 1
+    assert "<th>machine load</th>" in html and "load not recorded" in html  # files without a load
 
 
 def test_empty_store_is_an_error(tmp_path, capsys) -> None:

@@ -26,6 +26,7 @@ import statistics
 import sys
 from typing import Any
 
+from suites.cli_names import refuse_unknown
 from suites.e2e.hostperf import floors, hosting_bench
 from suites.laps import hosted_drivers
 
@@ -116,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=1.0, help="wrk seconds before each timed run")
     ap.add_argument("--json", default="")
     args = ap.parse_args(argv)
+    # The hosts drive ASGI apps.
+    refuse_unknown(ap, "--app", "app", args.app,
+                   [a.name for a in hosting_bench.APPS.values() if a.interface == "asgi"])
     fl = floor_costs(args.app, args.calls, args.rounds)
     dr = driver_costs(args.app, args.calls, args.rounds)
     e2e = e2e_costs(args.app, args.seconds, args.e2e_rounds, args.warmup)

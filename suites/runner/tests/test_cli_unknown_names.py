@@ -36,6 +36,8 @@ COMMANDS = [
      "unknown server@app pair 'no-such@flask'", "lapwise-wsgi@flask"),
     (["suites.conformance.hosting_table", "--servers", "no-such-server"],
      "unknown server 'no-such-server'", "gunicorn-gthread"),
+    (["suites.laps.hosted_family", "--app", "flask-json"],
+     "unknown app 'flask-json'", "fastapi-app-items"),
     (["suites.runner", "--root", str(ROOT), "--build", "{tmp}", "--kind", "router,no-such-kind"],
      "unknown kind 'no-such-kind'", "websocket"),
 ]

@@ -13,7 +13,9 @@
         urllib.request.urlopen(srv.url + "/users/1")
 
 Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_string``,
-``headers``, ``body``, ``json()``, ``cookies``, ``form()``: ``_app_request``) and return a dict
+``headers``, ``body``, ``json()``, ``cookies``, ``form()``, ``stream()``, ``read()``:
+``_app_request``; a route with ``stream=True`` reads a large body as it arrives:
+``_app_body``) and return a dict
 or list (JSON), a str (text/plain), bytes (application/octet-stream), a ``Response``, or a
 generator, async generator or ``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent
 Events: ``_app_sse``). A handler that raises gets a 500 and its
@@ -68,7 +70,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
-from ._app_body import BODIES
+from ._app_body import BODIES, STREAM_OVER, whole_first
 from ._app_bridge import Bridge
 from ._app_hooks import Hook, is_async_callable
 from ._app_middleware import Chain, Middleware, build_chain, check_middleware
@@ -116,6 +118,7 @@ class _Route:
     handler: Handler
     blocking: bool = False
     websocket: bool = False  # middleware leaves these alone: there is no answer to wrap
+    stream: bool = False  # the handler reads the body as it comes (``_app_body``)
 
 
 @dataclass
@@ -244,17 +247,18 @@ class App:
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *,
-              blocking: bool = False) -> Callable[[Handler], Handler]:
+              blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
         """Registers the decorated function for ``methods`` on ``pattern`` (router syntax:
         ``{name}``, ``{name:int}`` -> int, ``{name:path}``). Conflicts raise ValueError when
         the server starts. ``blocking=True``: a ``def`` handler that always runs on the
-        handler pool, never inline on an io thread (see the module doc)."""
+        handler pool, never inline on an io thread (see the module doc). ``stream=True``: the
+        handler reads a large body as it arrives, ``req.stream()`` (``lapwise._app_body``)."""
         upper = tuple(m.upper() for m in methods)
 
         def decorate(fn: Handler) -> Handler:
             if not callable(fn):
                 raise TypeError(f"{fn!r} is not callable")
-            self._routes.append(_Route(upper, pattern, fn, blocking))
+            self._routes.append(_Route(upper, pattern, fn, blocking, stream=stream))
             return fn
 
         return decorate
@@ -262,14 +266,14 @@ class App:
     def get(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
         return self.route(pattern, ("GET",), blocking=blocking)
 
-    def post(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("POST",), blocking=blocking)
+    def post(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("POST",), blocking=blocking, stream=stream)
 
-    def put(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PUT",), blocking=blocking)
+    def put(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PUT",), blocking=blocking, stream=stream)
 
-    def patch(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PATCH",), blocking=blocking)
+    def patch(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PATCH",), blocking=blocking, stream=stream)
 
     def delete(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
         return self.route(pattern, ("DELETE",), blocking=blocking)
@@ -355,6 +359,10 @@ class App:
         for start_hook in self._startup:  # before any thread or socket exists
             start_hook()
         extend_request(native.ServerRequest)
+        # stream_body_over given: every route streams; else only stream=True ones (_app_body).
+        every_route_streams = options.get("stream_body_over") is not None
+        if any(r.stream for r in self._routes) and not every_route_streams:
+            options["stream_body_over"] = STREAM_OVER
         ws_options = websocket_options(options)
         server = native.Server({"host": host, "port": port, "threads": threads,
                                 "server_name": self.server_name, **options})
@@ -370,6 +378,8 @@ class App:
         for r in self._routes:
             chain = self._chain(r, bridge)
             handler = chain.call
+            if streamed and not every_route_streams and chain.is_async and not r.stream and not r.websocket:
+                handler = whole_first(handler)  # as if nothing streamed: see _app_body
             sync = None if chain.is_async else SyncRoute(handler, pool, loop.schedule,
                                                          r.blocking or chain.pool_only, streamed)
             for m in r.methods:
@@ -389,7 +399,7 @@ class App:
         server.set_resume(streams.resume)
         for mount in self._statics:
             mount.register(server, Response)
-        server.set_piece(BODIES.piece)
+        server.set_piece(BODIES.piece, BODIES.whole)
         # Last: a 405's Allow lists methods in the order they were added.
         for pattern, allow in self._options_allow().items():
             server.add_const("OPTIONS", pattern, 204, "", [("Allow", allow)], b"")

@@ -82,7 +82,7 @@ from ._app_response import Response
 from ._app_stream import StreamingResponse, Streams
 from ._app_unmatched import unmatched_handler, wants_unmatched
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
-from ._app_static import StaticFiles
+from ._app_static import StaticFiles, file_sender
 from ._app_websocket import WebSocketHandler, install as install_websocket, take_options as websocket_options
 from ._app_websocket import websocket_entry
 
@@ -334,7 +334,7 @@ class App:
                cache_control: str | None = None) -> None:
         """Serves the files under ``directory`` at ``prefix`` + ``/<path>`` with sendfile:
         safe paths (404 otherwise), ETag and Last-Modified, 304, single ranges (206/416),
-        HEAD. See ``lapwise._app_static``."""
+        HEAD; through the hooks, middleware and error handlers. See ``lapwise._app_static``."""
         self._statics.append(StaticFiles(prefix, directory, cache_control=cache_control))
 
     def const(self, pattern: str, body: Any, *, content_type: str | None = None, status: int = 200,
@@ -375,19 +375,29 @@ class App:
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
         bridge = Bridge(pool.submit, loop.run)
+
+        def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
+            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, blocking, streamed)
+            for m in methods:
+                route_id = server.add_route(m, pattern, sync.submit if sync else handler,
+                                            int_mask(pattern), sync.submit if sync else None)
+                if sync is not None:
+                    sync.ids.append(route_id)
+                    sync_routes[route_id] = sync
+
         for r in self._routes:
             chain = self._chain(r, bridge)
             handler = chain.call
             if streamed and not every_route_streams and chain.is_async and not r.stream and not r.websocket:
                 handler = whole_first(handler)  # as if nothing streamed: see _app_body
-            sync = None if chain.is_async else SyncRoute(handler, pool, loop.schedule,
-                                                         r.blocking or chain.pool_only, streamed)
-            for m in r.methods:
-                route_id = server.add_route(m, r.pattern, sync.submit if sync else handler,
-                                            int_mask(r.pattern), sync.submit if sync else None)
-                if sync is not None:
-                    sync.ids.append(route_id)
-                    sync_routes[route_id] = sync
+            add(r.methods, r.pattern, handler, chain.is_async, r.blocking or chain.pool_only)
+        for mount in self._statics:
+            if self._before or self._after or self._middleware:  # a def route like any other
+                chain = build_chain(mount.respond, False, self._before, self._after, self._middleware, bridge)
+                add(("GET",), mount.pattern, file_sender(chain.call, chain.is_async), chain.is_async,
+                    chain.pool_only)
+            else:
+                server.add_route("GET", mount.pattern, mount.handle, 0, None)
         if wants_unmatched(self._errors):
             sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, loop.schedule, False)
             sync.ids.append(server.set_unmatched(sync.submit))
@@ -397,8 +407,6 @@ class App:
         streams = Streams(pool.submit, loop.schedule)
         server.set_stream(streams.start, StreamingResponse)
         server.set_resume(streams.resume)
-        for mount in self._statics:
-            mount.register(server, Response)
         server.set_piece(BODIES.piece, BODIES.whole)
         # Last: a 405's Allow lists methods in the order they were added.
         for pattern, allow in self._options_allow().items():

@@ -23,7 +23,9 @@
 // Streamed request bodies (options stream_body_over, body_window): req.body_streamed says the
 // body comes in pieces; req._read() asks for the next, which arrives through the set_piece hook
 // as piece(request, bytes, end, error) in a batch like the resumptions (error: the status the
-// client gets, the body cannot be read on). req.client / req.server: (host, port) or None.
+// client gets, the body cannot be read on). `body` of such a request calls set_piece's `whole`
+// hook, which reads the rest whole (it raises what the read raises); without that hook it is
+// empty. req.client / req.server: (host, port) or None.
 //
 // Streamed responses (ASGI): req._start(Response) sends the head, req._part(body, end) the
 // next parts; after each part but the last, and when a held request's client leaves (the
@@ -106,6 +108,7 @@ class py_handler final : public ls::handler {
     Py_XDECREF(on_slow_);
     Py_XDECREF(resume_);
     Py_XDECREF(piece_);
+    Py_XDECREF(whole_);
     Py_XDECREF(stream_);
     Py_XDECREF(stream_type_);
   }
@@ -123,6 +126,9 @@ class py_handler final : public ls::handler {
   PyObject* resume_ = nullptr;
   // piece(request, bytes, end, error) for a streamed body's piece asked for with _read().
   PyObject* piece_ = nullptr;
+  // whole(request) -> bytes: `body` of a streamed request, the rest of it read whole. Null:
+  // such a body reads empty.
+  PyObject* whole_ = nullptr;
   // stream(request, result) takes a result that is sent in parts: a generator, an async
   // generator or an instance of stream_type_ (set_stream). Null: such a result is a 500.
   PyObject* stream_ = nullptr;
@@ -488,9 +494,21 @@ PyObject* get_headers(py_request* self, void*) {
 PyObject* get_body(py_request* self, void*) {
   if (self->body == nullptr) {
     if (self->req == nullptr) return detached_error();
-    const std::string_view b = self->req->body();
-    self->body = PyBytes_FromStringAndSize(b.data(), static_cast<Py_ssize_t>(b.size()));
-    if (self->body == nullptr) return nullptr;
+    if (self->req->body_streamed() && self->owner->whole_ != nullptr) {
+      PyObject* arg = reinterpret_cast<PyObject*>(self);
+      PyObject* b = PyObject_Vectorcall(self->owner->whole_, &arg, 1, nullptr);
+      if (b == nullptr) return nullptr;
+      if (!PyBytes_Check(b)) {
+        Py_DECREF(b);
+        PyErr_SetString(PyExc_TypeError, "the whole-body hook must return bytes");
+        return nullptr;
+      }
+      Py_XSETREF(self->body, b);
+    } else {
+      const std::string_view b = self->req->body();
+      self->body = PyBytes_FromStringAndSize(b.data(), static_cast<Py_ssize_t>(b.size()));
+      if (self->body == nullptr) return nullptr;
+    }
   }
   Py_INCREF(self->body);
   return self->body;
@@ -535,10 +553,12 @@ PyObject* get_raw_headers(py_request* self, void*) {
 }
 
 // A streamed body (lapwise::server::request::body_streamed()): _read() asks for the next
-// piece, which comes through the piece hook (set_piece). Not streamed: `body` is all of it.
+// piece, which comes through the piece hook (set_piece). Not streamed: `body` is all of it,
+// also once the whole-body hook has read a streamed one into `body`.
 PyObject* get_body_streamed(py_request* self, void*) {
   if (self->req == nullptr) return detached_error();
-  return PyBool_FromLong(self->req->body_streamed());
+  const bool read_whole = self->body != nullptr && self->owner->whole_ != nullptr;
+  return PyBool_FromLong(self->req->body_streamed() && !read_whole);
 }
 
 // False when the request is answered already: no piece will come.
@@ -623,11 +643,14 @@ PyObject* req_json(py_request* self, PyObject*) {
   return out;
 }
 
-// Builds every attribute, so a request kept past its answer still reads.
+// Builds every attribute, so a request kept past its answer still reads; a streamed body not
+// read by then stays unread (reading it now would wait for the client).
 bool materialize(py_request* self) {
   using getter = PyObject* (*)(py_request*, void*);
+  const bool unread = self->req->body_streamed() && self->body == nullptr;
   for (getter g :
        {get_method, get_path, get_query_string, get_query, get_params, get_headers, get_body}) {
+    if (g == get_body && unread) continue;
     PyObject* v = g(self, nullptr);
     if (v == nullptr) {
       PyErr_Clear();
@@ -1331,11 +1354,13 @@ class py_server {
     handler_.resume_ = resume.release().ptr();
   }
 
-  // piece(request, bytes, end, error): see py_handler::piece_.
-  void set_piece(py::object piece) {
+  // piece(request, bytes, end, error): see py_handler::piece_; whole: py_handler::whole_.
+  void set_piece(py::object piece, py::object whole) {
     check_not_started();
     Py_XDECREF(handler_.piece_);
     handler_.piece_ = piece.release().ptr();
+    Py_XDECREF(handler_.whole_);
+    handler_.whole_ = whole.is_none() ? nullptr : whole.release().ptr();
   }
 
   // stream(request, result): see py_handler::stream_; stream_type a class.
@@ -1448,7 +1473,7 @@ void bind_server(py::module_& m) {
       .def("set_resume", &py_server::set_resume, py::arg("resume"))
       .def("set_websocket", &py_server::set_websocket, py::arg("on_batch"),
            py::arg("max_message") = std::size_t{16} << 20, py::arg("permessage_deflate") = true)
-      .def("set_piece", &py_server::set_piece, py::arg("piece"))
+      .def("set_piece", &py_server::set_piece, py::arg("piece"), py::arg("whole") = py::none())
       .def("set_stream", &py_server::set_stream, py::arg("stream"), py::arg("stream_type"))
       .def("set_unmatched", &py_server::set_unmatched, py::arg("handler"))
       .def("start", &py_server::start)

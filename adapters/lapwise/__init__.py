@@ -37,6 +37,7 @@ _HOMES = {
     "App": "app", "Response": "app", "HTTPError": "_app_errors",
     "StreamingResponse": "_app_stream", "EventSourceResponse": "_app_sse", "ServerSentEvent": "_app_sse",
     "FormData": "_app_form_types", "UploadFile": "_app_form_types", "FormError": "_app_form_types",
+    "BodyError": "_app_body", "StaticResponse": "_app_static",
     "WebSocket": "_app_websocket", "WebSocketDisconnect": "_app_websocket",
     "Client": "_client", "Progress": "_client",
     "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
@@ -50,7 +51,7 @@ _SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "wsgi")
 
 __all__ = [
     "App", "Response", "HTTPError", "StreamingResponse", "EventSourceResponse", "ServerSentEvent",
-    "FormData", "UploadFile", "FormError",
+    "FormData", "UploadFile", "FormError", "BodyError", "StaticResponse",
     "WebSocket", "WebSocketDisconnect",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
@@ -65,9 +66,11 @@ if TYPE_CHECKING:
     from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,
                                 check_request)
+    from ._app_body import BodyError
     from ._app_errors import HTTPError
     from ._app_form_types import FormData, FormError, UploadFile
     from ._app_sse import EventSourceResponse, ServerSentEvent
+    from ._app_static import StaticResponse
     from ._app_stream import StreamingResponse
     from ._app_websocket import WebSocket, WebSocketDisconnect
     from .app import App, Response

@@ -52,7 +52,7 @@ def read_form(req: Any, **limits: Any) -> FormData:
     if parser is None:
         return FormData()
     try:
-        for chunk in BODIES.pieces(req) if req.body_streamed else body_chunks(req):
+        for chunk in BODIES.pieces(req, FormError) if req.body_streamed else body_chunks(req):
             parser.feed(chunk)
     except BaseException:
         parser.abort()
@@ -66,7 +66,7 @@ async def aread_form(req: Any, **limits: Any) -> FormData:
     if parser is None:
         return FormData()
     try:
-        async for chunk in BODIES.apieces(req):
+        async for chunk in BODIES.apieces(req, FormError):
             parser.feed(chunk)
     except BaseException:
         parser.abort()

@@ -34,6 +34,11 @@ class Response:
         """Tells the browser to drop the cookie (same name, path and domain as it was set)."""
         return self.set_cookie(name, "", max_age=0, expires=0, path=path, domain=domain)
 
+    def add_header(self, name: str, value: str) -> Response:
+        """Adds a header (kept beside any of the same name); returns self."""
+        self._add_header(name, value)
+        return self
+
     def _add_header(self, name: str, value: str) -> None:
         headers = self.headers
         items = list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())

@@ -15,18 +15,86 @@ with sendfile.
   malformed Range, and a Range whose ``If-Range`` no longer matches.
 - HEAD is answered by the same route with the same headers and no body (the server core).
 
-The handler runs on the io thread (a stat and an open, then the core sends the file); the App's
-hooks and error handlers do not apply to these routes.
+Hooks, middleware and error handlers apply to these routes as to any ``def`` route (Flask runs
+``before_request`` for static files; Starlette's middleware sees what StaticFiles answers):
+``before_request`` may answer instead (a 401, say); ``after_request`` and middleware get a
+``StaticResponse`` whose ``body`` is a ``FileBody`` (the open file, ``path``, ``offset``,
+``count``, ``size``) and may add headers (``resp.add_header(name, value)``) or return something
+else; the file is then sent with sendfile as before. A path that must not be served raises
+``HTTPError(404)``, so ``@app.errorhandler(404)`` answers it. Without hooks or middleware the
+route is the mount's own ``handle`` (a stat and an open on the io thread, then the core sends
+the file); with them it is a ``def`` route like any other (``_app_pool``).
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from typing import Any
 
+from ._app_errors import HTTPError
 from ._app_pool import PENDING
+from ._app_response import Response
 from ._file_meta import byte_range, etag, http_date, media_type, not_modified
+
+
+class FileBody:
+    """The body of a ``StaticResponse``: ``count`` bytes of the open file ``fd`` (``path``,
+    ``size`` bytes) from ``offset``. Closed once sent, or when dropped unsent."""
+
+    __slots__ = ("path", "fd", "offset", "count", "size")
+
+    def __init__(self, path: str, fd: int, offset: int, count: int, size: int) -> None:
+        self.path = path
+        self.fd = fd
+        self.offset = offset
+        self.count = count
+        self.size = size
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"FileBody({self.path!r}, offset={self.offset}, count={self.count})"
+
+
+class StaticResponse(Response):
+    """A static file's answer (200 or 206) as hooks and middleware see it: ``body`` is a
+    ``FileBody``, sent with sendfile once the chain returns it."""
+
+    __slots__ = ()
+
+
+def send_file(req: Any, out: Any) -> Any:
+    """Sends ``out`` when it is a ``StaticResponse`` (PENDING: answered); else returns it."""
+    if isinstance(out, StaticResponse) and isinstance(out.body, FileBody):
+        body = out.body
+        try:
+            req._file(Response(out.status, out.headers, b""), body.fd, body.offset, body.count, False)
+        finally:
+            body.close()  # the server sends from its own duplicate
+        return PENDING
+    return out
+
+
+def file_sender(call: Callable[[Any], Any], is_async: bool) -> Callable[[Any], Any]:
+    """A static route's chain (``call``) with its file sent at the end."""
+    if is_async:
+        async def send_after_await(req: Any) -> Any:
+            return send_file(req, await call(req))
+
+        return send_after_await
+
+    def send_after(req: Any) -> Any:
+        return send_file(req, call(req))
+
+    return send_after
 
 
 class StaticFiles:
@@ -41,11 +109,10 @@ class StaticFiles:
         if not os.path.isdir(self.root):
             raise ValueError(f"not a directory: {os.fspath(directory)!r}")
         self.cache_control = cache_control
-        self.response: Any = None  # lapwise.Response, given by register()
 
-    def register(self, server: Any, response_type: Any) -> None:
-        self.response = response_type
-        server.add_route("GET", self.prefix + "/{path:path}", self.handle, 0, None)
+    @property
+    def pattern(self) -> str:
+        return self.prefix + "/{path:path}"
 
     def resolve(self, rel: str) -> str | None:
         """The real path of ``rel`` under the root, or None when it must not be served."""
@@ -60,42 +127,47 @@ class StaticFiles:
         return real
 
     def handle(self, req: Any) -> Any:
+        """The route's callable without hooks or middleware: answers and sends."""
+        return send_file(req, self.respond(req))
+
+    def respond(self, req: Any) -> Response:
+        """The answer for ``req``: a ``StaticResponse`` holding the open file, or a 304/416;
+        HTTPError(404) for a path that must not be served."""
         real = self.resolve(req.params.get("path", ""))
         if real is None:
-            return self._not_found()
+            raise HTTPError(404)
         try:
             fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
-            return self._not_found()
+            raise HTTPError(404) from None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                return self._not_found()
-            return self._answer(req, fd, st, real)
-        finally:
-            os.close(fd)  # the server sends from its own duplicate
+                raise HTTPError(404)
+            out = self._answer(req, fd, st, real)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not isinstance(out, StaticResponse):
+            os.close(fd)
+        return out
 
-    def _answer(self, req: Any, fd: int, st: os.stat_result, real: str) -> Any:
+    def _answer(self, req: Any, fd: int, st: os.stat_result, real: str) -> Response:
         tag, modified = etag(st), http_date(st.st_mtime)
         headers = [("ETag", tag), ("Last-Modified", modified)]
         if self.cache_control:
             headers.append(("Cache-Control", self.cache_control))
         h = req.headers
         if not_modified(h, tag, st.st_mtime):
-            return self.response(304, headers, b"")
+            return Response(304, headers, b"")
         size = st.st_size
         headers += [("Content-Type", media_type(real)), ("Accept-Ranges", "bytes")]
         span = byte_range(h.get("range"), h.get("if-range"), tag, modified, size)
         if span is None:
-            req._file(self.response(200, headers, b""), fd, 0, size, False)
-            return PENDING
+            return StaticResponse(200, headers, FileBody(real, fd, 0, size, size))
         if not span:
             headers.append(("Content-Range", f"bytes */{size}"))
-            return self.response(416, headers, b"")
+            return Response(416, headers, b"")
         first, last = span
         headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
-        req._file(self.response(206, headers, b""), fd, first, last - first + 1, False)
-        return PENDING
-
-    def _not_found(self) -> Any:
-        return self.response(404, None, "Not Found")
+        return StaticResponse(206, headers, FileBody(real, fd, first, last - first + 1, size))

@@ -98,8 +98,10 @@ class Server:
         seconds per call on average, the rest of it calls the routes' offload."""
     def set_handler(self, route: int, handler: Callable[[ServerRequest], Any]) -> None:
         """Replaces a route's callable, also while serving."""
-    def set_piece(self, piece: Callable[[ServerRequest, bytes, bool, int], None]) -> None:
-        """piece(request, data, end, error) for each piece asked for with request._read()."""
+    def set_piece(self, piece: Callable[[ServerRequest, bytes, bool, int], None],
+                  whole: Callable[[ServerRequest], bytes] | None = None) -> None:
+        """piece(request, data, end, error) for each piece asked for with request._read();
+        whole(request): a streamed request's ``body``, the rest of it read whole."""
     def set_resume(self, resume: Callable[[ServerRequest, bool], Any]) -> None:
         """resume(request, gone): a streamed part was taken, or the client left."""
     def set_stream(self, stream: Callable[[ServerRequest, Any], Any], stream_type: type) -> None:

@@ -13,7 +13,9 @@
         urllib.request.urlopen(srv.url + "/users/1")
 
 Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_string``,
-``headers``, ``body``, ``json()``, ``cookies``, ``form()``: ``_app_request``) and return a dict
+``headers``, ``body``, ``json()``, ``cookies``, ``form()``, ``stream()``, ``read()``:
+``_app_request``; a route with ``stream=True`` reads a large body as it arrives:
+``_app_body``) and return a dict
 or list (JSON), a str (text/plain), bytes (application/octet-stream), a ``Response``, or a
 generator, async generator or ``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent
 Events: ``_app_sse``). A handler that raises gets a 500 and its
@@ -68,7 +70,7 @@ from typing import Any
 
 from . import _native_status
 from ._app_async import LazyLoop
-from ._app_body import BODIES
+from ._app_body import BODIES, STREAM_OVER, whole_first
 from ._app_bridge import Bridge
 from ._app_hooks import Hook, is_async_callable
 from ._app_middleware import Chain, Middleware, build_chain, check_middleware
@@ -80,7 +82,7 @@ from ._app_response import Response
 from ._app_stream import StreamingResponse, Streams
 from ._app_unmatched import unmatched_handler, wants_unmatched
 from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
-from ._app_static import StaticFiles
+from ._app_static import StaticFiles, file_sender
 from ._app_websocket import WebSocketHandler, install as install_websocket, take_options as websocket_options
 from ._app_websocket import websocket_entry
 
@@ -116,6 +118,7 @@ class _Route:
     handler: Handler
     blocking: bool = False
     websocket: bool = False  # middleware leaves these alone: there is no answer to wrap
+    stream: bool = False  # the handler reads the body as it comes (``_app_body``)
 
 
 @dataclass
@@ -244,17 +247,18 @@ class App:
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *,
-              blocking: bool = False) -> Callable[[Handler], Handler]:
+              blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
         """Registers the decorated function for ``methods`` on ``pattern`` (router syntax:
         ``{name}``, ``{name:int}`` -> int, ``{name:path}``). Conflicts raise ValueError when
         the server starts. ``blocking=True``: a ``def`` handler that always runs on the
-        handler pool, never inline on an io thread (see the module doc)."""
+        handler pool, never inline on an io thread (see the module doc). ``stream=True``: the
+        handler reads a large body as it arrives, ``req.stream()`` (``lapwise._app_body``)."""
         upper = tuple(m.upper() for m in methods)
 
         def decorate(fn: Handler) -> Handler:
             if not callable(fn):
                 raise TypeError(f"{fn!r} is not callable")
-            self._routes.append(_Route(upper, pattern, fn, blocking))
+            self._routes.append(_Route(upper, pattern, fn, blocking, stream=stream))
             return fn
 
         return decorate
@@ -262,14 +266,14 @@ class App:
     def get(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
         return self.route(pattern, ("GET",), blocking=blocking)
 
-    def post(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("POST",), blocking=blocking)
+    def post(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("POST",), blocking=blocking, stream=stream)
 
-    def put(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PUT",), blocking=blocking)
+    def put(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PUT",), blocking=blocking, stream=stream)
 
-    def patch(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PATCH",), blocking=blocking)
+    def patch(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PATCH",), blocking=blocking, stream=stream)
 
     def delete(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
         return self.route(pattern, ("DELETE",), blocking=blocking)
@@ -330,7 +334,7 @@ class App:
                cache_control: str | None = None) -> None:
         """Serves the files under ``directory`` at ``prefix`` + ``/<path>`` with sendfile:
         safe paths (404 otherwise), ETag and Last-Modified, 304, single ranges (206/416),
-        HEAD. See ``lapwise._app_static``."""
+        HEAD; through the hooks, middleware and error handlers. See ``lapwise._app_static``."""
         self._statics.append(StaticFiles(prefix, directory, cache_control=cache_control))
 
     def const(self, pattern: str, body: Any, *, content_type: str | None = None, status: int = 200,
@@ -355,6 +359,10 @@ class App:
         for start_hook in self._startup:  # before any thread or socket exists
             start_hook()
         extend_request(native.ServerRequest)
+        # stream_body_over given: every route streams; else only stream=True ones (_app_body).
+        every_route_streams = options.get("stream_body_over") is not None
+        if any(r.stream for r in self._routes) and not every_route_streams:
+            options["stream_body_over"] = STREAM_OVER
         ws_options = websocket_options(options)
         server = native.Server({"host": host, "port": port, "threads": threads,
                                 "server_name": self.server_name, **options})
@@ -367,17 +375,29 @@ class App:
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
         bridge = Bridge(pool.submit, loop.run)
-        for r in self._routes:
-            chain = self._chain(r, bridge)
-            handler = chain.call
-            sync = None if chain.is_async else SyncRoute(handler, pool, loop.schedule,
-                                                         r.blocking or chain.pool_only, streamed)
-            for m in r.methods:
-                route_id = server.add_route(m, r.pattern, sync.submit if sync else handler,
-                                            int_mask(r.pattern), sync.submit if sync else None)
+
+        def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
+            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, blocking, streamed)
+            for m in methods:
+                route_id = server.add_route(m, pattern, sync.submit if sync else handler,
+                                            int_mask(pattern), sync.submit if sync else None)
                 if sync is not None:
                     sync.ids.append(route_id)
                     sync_routes[route_id] = sync
+
+        for r in self._routes:
+            chain = self._chain(r, bridge)
+            handler = chain.call
+            if streamed and not every_route_streams and chain.is_async and not r.stream and not r.websocket:
+                handler = whole_first(handler)  # as if nothing streamed: see _app_body
+            add(r.methods, r.pattern, handler, chain.is_async, r.blocking or chain.pool_only)
+        for mount in self._statics:
+            if self._before or self._after or self._middleware:  # a def route like any other
+                chain = build_chain(mount.respond, False, self._before, self._after, self._middleware, bridge)
+                add(("GET",), mount.pattern, file_sender(chain.call, chain.is_async), chain.is_async,
+                    chain.pool_only)
+            else:
+                server.add_route("GET", mount.pattern, mount.handle, 0, None)
         if wants_unmatched(self._errors):
             sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, loop.schedule, False)
             sync.ids.append(server.set_unmatched(sync.submit))
@@ -387,9 +407,7 @@ class App:
         streams = Streams(pool.submit, loop.schedule)
         server.set_stream(streams.start, StreamingResponse)
         server.set_resume(streams.resume)
-        for mount in self._statics:
-            mount.register(server, Response)
-        server.set_piece(BODIES.piece)
+        server.set_piece(BODIES.piece, BODIES.whole)
         # Last: a 405's Allow lists methods in the order they were added.
         for pattern, allow in self._options_allow().items():
             server.add_const("OPTIONS", pattern, 204, "", [("Allow", allow)], b"")

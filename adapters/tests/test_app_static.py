@@ -1,6 +1,6 @@
 """App.static (``lapwise._app_static``): files with sendfile, traversal attempts (``..``,
 encoded, NUL, backslash, a symlink out), 304 by ETag and by date, 206, 416, several ranges,
-If-Range, HEAD, keep-alive after a file."""
+If-Range, HEAD, keep-alive after a file, and hooks, middleware and error handlers around it."""
 
 from __future__ import annotations
 
@@ -178,3 +178,63 @@ def test_a_large_file_is_never_held_in_memory(tmp_path):
         grown = peak_mb() - before
     assert got == size
     assert grown < 16, f"peak RSS grew {grown:.0f} MB for a {size >> 20} MB file"
+
+
+@pytest.mark.parametrize("mw_kind", ["def", "async"])
+def test_hooks_middleware_and_error_handlers_see_static_files(tmp_path, mw_kind):
+    """before_request may refuse a file, after_request and middleware see a StaticResponse
+    whose body is the open file (and add headers to it), a missing file reaches the 404 error
+    handler, and the file is still sent whole, by range, or as a 304."""
+    from lapwise import HTTPError, Response
+    from lapwise._app_static import FileBody, StaticResponse
+
+    (tmp_path / "a.bin").write_bytes(DATA)
+    app = App()
+    app.static("/files", tmp_path)
+    seen = []
+
+    @app.before_request
+    def guard(req):
+        if req.headers.get("authorization") != "k":
+            raise HTTPError(401, "no key")
+
+    @app.after_request
+    def stamp(req, out):
+        if isinstance(out, StaticResponse):
+            assert isinstance(out.body, FileBody) and out.body.size == len(DATA)
+            seen.append((out.status, out.body.offset, out.body.count))
+            out.add_header("X-Static", "seen")
+        return out
+
+    def mark(out):
+        return out.add_header("X-Mw", mw_kind) if isinstance(out, Response) else out
+
+    if mw_kind == "async":
+        @app.middleware
+        async def tag(req, call_next):
+            return mark(await call_next(req))
+    else:
+        @app.middleware
+        def tag(req, call_next):
+            return mark(call_next(req))
+
+    @app.errorhandler(404)
+    def missing(exc):
+        return Response(404, None, {"missing": True})
+
+    key = {"Authorization": "k"}
+    with app.serve(port=0) as srv:
+        status, _, body = fetch(srv, "GET", "/files/a.bin")
+        assert (status, body) == (401, b"no key")
+        for _ in range(20):  # also once the def chain runs inline on the io thread
+            status, headers, body = fetch(srv, "GET", "/files/a.bin", headers=key)
+            assert (status, body, headers["x-static"], headers["x-mw"]) == (200, DATA, "seen", mw_kind)
+        status, headers, body = fetch(srv, "GET", "/files/a.bin", headers={**key, "Range": "bytes=10-19"})
+        assert (status, body, headers["x-static"]) == (206, DATA[10:20], "seen")
+        status, headers, body = fetch(srv, "GET", "/files/a.bin", headers={**key, "If-None-Match": headers["etag"]})
+        assert (status, body, headers["x-mw"]) == (304, b"", mw_kind) and "x-static" not in headers
+        status, _, body = fetch(srv, "GET", "/files/nope.bin", headers=key)
+        assert (status, body) == (404, b'{"missing":true}')
+        status, headers, body = fetch(srv, "HEAD", "/files/a.bin", headers=key)
+        assert (status, body, headers["content-length"]) == (200, b"", str(len(DATA)))
+    assert seen[0] == (200, 0, len(DATA)) and (206, 10, 10) in seen

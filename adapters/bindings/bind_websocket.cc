@@ -187,7 +187,6 @@ struct item {
   item_kind kind;
   std::string payload;
   std::uint16_t code = 0;
-  bool ascii = false;  // a text message of ASCII only: its str is a plain copy
 };
 
 // An io thread serves one server, so one list per thread is one per app.
@@ -219,29 +218,32 @@ void give_back(std::string& s) noexcept {
   }
 }
 
-// Whether `s` holds only ASCII (word by word: the compiler vectorises the OR).
-bool all_ascii(std::string_view s) noexcept {
-  const char* p = s.data();
-  std::size_t n = s.size();
+// Copies `n` bytes to `dst` and says whether they were all ASCII, in one pass (word by word:
+// the compiler vectorises the copy and the OR).
+bool copy_ascii(char* dst, const char* src, std::size_t n) noexcept {
   std::uint64_t acc = 0;
-  for (; n >= 8; p += 8, n -= 8) {
+  for (; n >= 8; src += 8, dst += 8, n -= 8) {
     std::uint64_t w;
-    std::memcpy(&w, p, 8);
+    std::memcpy(&w, src, 8);
+    std::memcpy(dst, &w, 8);
     acc |= w;
   }
-  for (; n > 0; ++p, --n) acc |= static_cast<unsigned char>(*p);
+  for (; n > 0; ++src, ++dst, --n) {
+    *dst = *src;
+    acc |= static_cast<unsigned char>(*src);
+  }
   return (acc & 0x8080808080808080ULL) == 0;
 }
 
-// The str of a text message the core found to be UTF-8: ASCII is copied as it is (one copy,
-// no decoding); the rest is decoded.
-PyObject* text_of(const item& it) {
-  const auto n = static_cast<Py_ssize_t>(it.payload.size());
-  if (!it.ascii) return PyUnicode_DecodeUTF8(it.payload.data(), n, "surrogateescape");
+// The str of a text message the core found to be UTF-8, copied once: as ASCII (no decoding)
+// when it is, else decoded.
+PyObject* text_of(const std::string& payload) {
+  const auto n = static_cast<Py_ssize_t>(payload.size());
   PyObject* s = PyUnicode_New(n, 127);
-  if (s != nullptr && n > 0)
-    std::memcpy(PyUnicode_1BYTE_DATA(s), it.payload.data(), it.payload.size());
-  return s;
+  if (s == nullptr) return nullptr;
+  if (copy_ascii(static_cast<char*>(PyUnicode_DATA(s)), payload.data(), payload.size())) return s;
+  Py_DECREF(s);
+  return PyUnicode_DecodeUTF8(payload.data(), n, "surrogateescape");
 }
 
 class py_ws_app final : public ws::app {
@@ -290,7 +292,6 @@ class py_ws_app final : public ws::app {
     try {
       item it{ch.shared_from_this(), text ? text_item : binary_item, spare_buffer(), 0};
       it.payload.swap(*ev.storage);
-      it.ascii = text && all_ascii(it.payload);
       turn_items.push_back(std::move(it));
     } catch (const std::bad_alloc&) {
     }
@@ -311,7 +312,7 @@ class py_ws_app final : public ws::app {
       PyObject* value = nullptr;
       switch (it.kind) {
         case text_item:
-          value = text_of(it);
+          value = text_of(it.payload);
           give_back(it.payload);
           break;
         case binary_item:

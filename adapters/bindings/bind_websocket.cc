@@ -13,6 +13,8 @@
 #include <structmember.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <string>
@@ -190,6 +192,60 @@ struct item {
 // An io thread serves one server, so one list per thread is one per app.
 thread_local std::vector<item> turn_items;
 
+// Message buffers handed back to the receivers: a message is taken from its receiver by
+// swapping its buffer for one of these (no copy), and its buffer comes back here once Python
+// has its own copy. A few are kept, none large, so that a receiver's next message rarely
+// allocates.
+thread_local std::vector<std::string> spare_buffers;
+constexpr std::size_t spare_count = 64;
+constexpr std::size_t spare_capacity = 64 << 10;  // the receiver keeps no larger one either
+
+std::string spare_buffer() {
+  if (spare_buffers.empty()) return {};
+  std::string s = std::move(spare_buffers.back());
+  spare_buffers.pop_back();
+  s.clear();
+  return s;
+}
+
+void give_back(std::string& s) noexcept {
+  if (s.capacity() == 0 || s.capacity() > spare_capacity || spare_buffers.size() >= spare_count) {
+    return;
+  }
+  try {
+    spare_buffers.push_back(std::move(s));
+  } catch (const std::bad_alloc&) {
+  }
+}
+
+// Copies `n` bytes to `dst` and says whether they were all ASCII, in one pass (word by word:
+// the compiler vectorises the copy and the OR).
+bool copy_ascii(char* dst, const char* src, std::size_t n) noexcept {
+  std::uint64_t acc = 0;
+  for (; n >= 8; src += 8, dst += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, src, 8);
+    std::memcpy(dst, &w, 8);
+    acc |= w;
+  }
+  for (; n > 0; ++src, ++dst, --n) {
+    *dst = *src;
+    acc |= static_cast<unsigned char>(*src);
+  }
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
+// The str of a text message the core found to be UTF-8, copied once: as ASCII (no decoding)
+// when it is, else decoded.
+PyObject* text_of(const std::string& payload) {
+  const auto n = static_cast<Py_ssize_t>(payload.size());
+  PyObject* s = PyUnicode_New(n, 127);
+  if (s == nullptr) return nullptr;
+  if (copy_ascii(static_cast<char*>(PyUnicode_DATA(s)), payload.data(), payload.size())) return s;
+  Py_DECREF(s);
+  return PyUnicode_DecodeUTF8(payload.data(), n, "surrogateescape");
+}
+
 class py_ws_app final : public ws::app {
  public:
   py_ws_app(PyObject* on_batch, bool deflate) : on_batch_(on_batch), deflate_(deflate) {
@@ -207,7 +263,7 @@ class py_ws_app final : public ws::app {
     if (ev.kind == ws::event_kind::error) {
       add(ch, error_item, ev.payload, ev.code);
     } else if (ev.kind == ws::event_kind::text || ev.kind == ws::event_kind::binary) {
-      add(ch, ev.kind == ws::event_kind::text ? text_item : binary_item, ev.payload, 0);
+      add_message(ch, ev);
     }
   }
   void on_writable(ws::channel& ch) noexcept override { add(ch, room_item, {}, 0); }
@@ -224,6 +280,22 @@ class py_ws_app final : public ws::app {
   }
 
  private:
+  // A message: its buffer is taken from the receiver (swapped for a spare one) when it
+  // offers it, so that the only copy of the payload is the one into the Python object.
+  static void add_message(ws::channel& ch, const ws::event& ev) {
+    const bool text = ev.kind == ws::event_kind::text;
+    if (ev.storage == nullptr || ev.payload.size() != ev.storage->size()) {
+      add(ch, text ? text_item : binary_item, ev.payload, 0);
+      return;
+    }
+    if (ch.context() == nullptr) return;
+    try {
+      item it{ch.shared_from_this(), text ? text_item : binary_item, spare_buffer(), 0};
+      it.payload.swap(*ev.storage);
+      turn_items.push_back(std::move(it));
+    } catch (const std::bad_alloc&) {
+    }
+  }
   static void add(ws::channel& ch, item_kind k, std::string_view payload, std::uint16_t code) {
     if (ch.context() == nullptr) return;  // no Python object: nobody listens
     try {
@@ -236,15 +308,17 @@ class py_ws_app final : public ws::app {
     for (item& it : items) {
       auto* obj = static_cast<PyObject*>(it.ch->context());
       if (obj == nullptr || list == nullptr) continue;
+      PyObject* owner = reinterpret_cast<py_ws*>(obj)->owner;
       PyObject* value = nullptr;
       switch (it.kind) {
         case text_item:
-          value = PyUnicode_DecodeUTF8(
-              it.payload.data(), static_cast<Py_ssize_t>(it.payload.size()), "surrogateescape");
+          value = text_of(it.payload);
+          give_back(it.payload);
           break;
         case binary_item:
           value = PyBytes_FromStringAndSize(it.payload.data(),
                                             static_cast<Py_ssize_t>(it.payload.size()));
+          give_back(it.payload);
           break;
         case room_item:
           value = Py_NewRef(Py_None);
@@ -262,12 +336,14 @@ class py_ws_app final : public ws::app {
           break;
         }
       }
-      PyObject* kind = PyLong_FromLong(it.kind);
-      PyObject* tuple = value && kind ? PyTuple_Pack(3, obj, kind, value) : nullptr;
-      Py_XDECREF(kind);
+      if (owner != nullptr && owner != Py_None) {  // nobody listens: the event is dropped
+        PyObject* kind = PyLong_FromLong(it.kind);
+        PyObject* tuple = value && kind ? PyTuple_Pack(3, owner, kind, value) : nullptr;
+        Py_XDECREF(kind);
+        if (tuple == nullptr || PyList_Append(list, tuple) != 0) PyErr_WriteUnraisable(on_batch_);
+        Py_XDECREF(tuple);
+      }
       Py_XDECREF(value);
-      if (tuple == nullptr || PyList_Append(list, tuple) != 0) PyErr_WriteUnraisable(on_batch_);
-      Py_XDECREF(tuple);
       if (it.kind == closed_item) {
         it.ch->take_context();
         Py_DECREF(obj);  // the channel's reference

@@ -36,7 +36,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from typing import Any
 
 from . import json as _json
-from ._websocket_conn import ENDED, Connection, on_batch, run_to_the_end
+from ._websocket_conn import ENDED, OK, Connection, on_batch, run_to_the_end
 
 WebSocketHandler = Callable[["WebSocket"], Awaitable[Any]]
 
@@ -76,6 +76,10 @@ class WebSocket:
         self.accepted = False
         self.refused = False
         self.subprotocol: str | None = None  # chosen at the accept
+        # What send() returns when the message was queued with room to spare: awaiting a
+        # done future returns at once, and costs less than a coroutine.
+        self._sent: asyncio.Future[None] = loop.create_future()
+        self._sent.set_result(None)
 
     @property
     def close_code(self) -> int | None:
@@ -129,20 +133,23 @@ class WebSocket:
         return _json.loads(await self.receive())
 
     def __aiter__(self) -> AsyncIterator[str | bytes]:
-        return self._messages()
-
-    async def _messages(self) -> AsyncIterator[str | bytes]:
-        while True:
-            try:
-                yield await self.receive()
-            except WebSocketDisconnect:
-                return
+        if not self.accepted:
+            raise RuntimeError("receive() before accept()")
+        return _Messages(self._conn)
 
     # --------------------------------------------------------------------------- sending
-    async def send(self, message: str | bytes | bytearray | memoryview) -> None:
+    def send(self, message: str | bytes | bytearray | memoryview) -> Awaitable[None]:
+        """Queues ``message`` at once; the awaitable returned waits while the connection has
+        no room (back-pressure) and raises ``WebSocketDisconnect`` when it is closed."""
         if not self.accepted:
             raise RuntimeError("send() before accept()")
-        if not await self._conn.send(message):
+        result = self._conn.native.send(message)
+        if result == OK:  # the common case: no coroutine at all
+            return self._sent
+        return self._send_slowly(message, result)
+
+    async def _send_slowly(self, message: str | bytes | bytearray | memoryview, result: int) -> None:
+        if not await self._conn.send(message, result):
             raise WebSocketDisconnect(self._conn.close_code or 1006)
 
     async def send_text(self, text: str) -> None:
@@ -157,6 +164,26 @@ class WebSocket:
 
     async def send_json(self, value: Any) -> None:
         await self.send(_json.dumps(value).decode())
+
+
+class _Messages:
+    """``async for message in ws``: each message until the connection ends, then stops
+    quietly (an async iterator rather than an async generator: one coroutine less a
+    message)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def __aiter__(self) -> _Messages:
+        return self
+
+    async def __anext__(self) -> str | bytes:
+        kind, value = await self._conn.receive()
+        if kind == ENDED:
+            raise StopAsyncIteration
+        return value
 
 
 def websocket_entry(fn: WebSocketHandler, log: Any, response_type: Any) -> Callable[[Any], Awaitable[Any]]:

@@ -41,6 +41,12 @@ class Connection:
 
     def event(self, kind: int, value: Any) -> None:
         """One event from a batch (on the loop)."""
+        if kind <= BINARY:  # a message: the common case first
+            self._inbox.append((kind, value))
+            arrived = self._arrived
+            if arrived is not None and not arrived.done():
+                arrived.set_result(None)
+            return
         if kind == ROOM:
             wake(self._room)
             return
@@ -79,11 +85,13 @@ class Connection:
             return ENDED, value[0]
         return kind, value
 
-    async def send(self, data: str | bytes | bytearray | memoryview) -> bool:
+    async def send(self, data: str | bytes | bytearray | memoryview, result: int | None = None) -> bool:
         """Queues a message (str: text); waits while the connection has no room. False when the
-        connection is closed (nothing was sent)."""
-        while True:
+        connection is closed (nothing was sent). ``result``: what the caller's own native
+        send of it returned (the message is sent again only if that was FULL)."""
+        if result is None:
             result = self.native.send(data)
+        while True:
             if result == OK:
                 return True
             if result == CLOSED:
@@ -91,6 +99,7 @@ class Connection:
             await self._wait_room()
             if result == WAIT:
                 return True
+            result = self.native.send(data)
 
     async def _wait_room(self) -> None:
         if self.close_code is not None:
@@ -130,15 +139,27 @@ def _deliver(batch: list[tuple[Connection, int, Any]]) -> None:
         conn.event(kind, value)
 
 
-def on_batch(items: list[tuple[Any, int, Any]]) -> None:
-    """The native server's event hook (an io thread, with the GIL): one hand-off per loop."""
+def on_batch(items: list[tuple[Connection, int, Any]]) -> None:
+    """The native server's event hook (an io thread, with the GIL): ``(connection, kind,
+    value)`` for each event of one io-thread loop turn, connections without an owner left
+    out. One hand-off per asyncio loop; a server's connections usually share one, and then
+    the list is handed over as it is."""
+    loop = items[0][0].loop
+    for item in items:
+        if item[0].loop is not loop:
+            break
+    else:
+        _hand_over(loop, items)
+        return
     batches: dict[asyncio.AbstractEventLoop, list[tuple[Connection, int, Any]]] = {}
-    for native, kind, value in items:
-        conn = native.owner
-        if conn is not None:
-            batches.setdefault(conn.loop, []).append((conn, kind, value))
+    for item in items:
+        batches.setdefault(item[0].loop, []).append(item)
     for loop, batch in batches.items():
-        try:
-            loop.call_soon_threadsafe(_deliver, batch)
-        except RuntimeError:  # the loop is closed: nobody is left to tell
-            pass
+        _hand_over(loop, batch)
+
+
+def _hand_over(loop: asyncio.AbstractEventLoop, batch: list[tuple[Connection, int, Any]]) -> None:
+    try:
+        loop.call_soon_threadsafe(_deliver, batch)
+    except RuntimeError:  # the loop is closed: nobody is left to tell
+        pass

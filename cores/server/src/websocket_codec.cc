@@ -285,7 +285,7 @@ event receiver::end_message() {
     if (message_text_ && !utf8_.complete()) {
       return fail(close_code::invalid_payload, "text message ends inside a UTF-8 sequence");
     }
-    return {kind, message_, 0};
+    return {kind, message_, 0, &message_};
   }
   inflated_.clear();
   switch (inflater_->inflate_message(message_, inflated_, lim_.max_message)) {
@@ -299,7 +299,7 @@ event receiver::end_message() {
   if (message_text_ && !is_utf8(inflated_)) {
     return fail(close_code::invalid_payload, "text message is not UTF-8");
   }
-  return {kind, inflated_, 0};
+  return {kind, inflated_, 0, &inflated_};
 }
 
 void write_frame(std::string& out, opcode op, std::string_view payload, bool fin, bool compressed,

@@ -77,6 +77,9 @@ struct event {
   event_kind kind = event_kind::none;
   std::string_view payload;  // message, ping/pong data, close reason, or the error's description
   std::uint16_t code = 0;    // close: the code received (1005 if none); error: the code to send
+  // A data message's own buffer (payload is all of it), or null. The receiver of the event may
+  // swap it for another string (any content) to keep the message without copying it.
+  std::string* storage = nullptr;
 };
 
 struct receive_result {

@@ -62,6 +62,7 @@
 #include "bindings.h"
 #include "lapwise/parser/query.h"
 #include "lapwise/server/server.h"
+#include "server_request.h"
 
 namespace lapwise::bindings {
 namespace {
@@ -1446,6 +1447,19 @@ class py_server {
 };
 
 }  // namespace
+
+ls::request* server_request_of(PyObject* req) noexcept {
+  if (!PyObject_TypeCheck(req, request_type)) {
+    PyErr_SetString(PyExc_TypeError, "expected a lapwise._native.ServerRequest");
+    return nullptr;
+  }
+  return reinterpret_cast<py_request*>(req)->req;
+}
+
+void answer_server_request(PyObject* req, PyObject* status, PyObject* headers,
+                           PyObject* body) noexcept {
+  answer_interface(reinterpret_cast<py_request*>(req), status, headers, body);
+}
 
 void bind_server(py::module_& m) {
   request_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&req_spec));

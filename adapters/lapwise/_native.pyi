@@ -69,6 +69,27 @@ class ServerRequest:
 # Each (request, status, headers, body) as ServerRequest._answer, one io-thread wake-up for all.
 def answer_many(answers: list[tuple[ServerRequest, int, Any, Any]], /) -> None: ...
 
+# WSGI (bind_wsgi.cc; lapwise.wsgi).
+def wsgi_environ(request: ServerRequest, template: dict[str, Any], input_type: Any, /) -> dict[str, Any]: ...
+
+class WsgiStart:
+    status: str | None
+    code: int
+    headers: list[tuple[str, str]] | None
+    written: list[bytes] | None
+    sink: Callable[[bytes], None] | None
+    started: bool
+    def __init__(self) -> None: ...
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]: ...
+    def write(self, data: bytes, /) -> None: ...
+
+class WsgiInline:
+    app: Any
+    def __init__(self, app: Any, template: dict[str, Any], input_type: Any, file_wrapper: type, pending: object,
+                 on_streamed: Callable[[ServerRequest], Any], on_rest: Callable[..., Any],
+                 on_close_error: Callable[[BaseException], None]) -> None: ...
+    def __call__(self, request: ServerRequest, /) -> Any: ...
+
 class Server:
     """lapwise::server::server with Python handlers, entered once per batch of ready requests."""
 

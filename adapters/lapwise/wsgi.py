@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import io
 import logging
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -96,102 +95,57 @@ def _content_length(headers: list[tuple[str, str]]) -> int | None:
 
 
 class _Call:
-    """One request: environ, start_response, write, and the parts sent so far. ``inline``:
-    the call runs on the io thread, which must never wait for itself: what ``write()`` gets
-    is kept, and a response that needs streaming continues on the pool (``to_pool``)."""
+    """One request whose app call is not (or no longer) wholly native: its environ, its native
+    start_response (``start``: status, headers, what ``write()`` kept while inline), and the
+    parts sent so far. ``inline``: the call runs on the io thread, which must never wait for
+    itself: what ``write()`` gets is kept, and a response that needs streaming continues on the
+    pool (``to_pool``)."""
 
-    def __init__(self, req: Any, bridge: _Bridge, inline: bool) -> None:
+    def __init__(self, req: Any, bridge: _Bridge, inline: bool, environ: dict[str, Any] | None = None,
+                 start: Any = None) -> None:
         self.req = req
         self.bridge = bridge
         self.inline = inline
-        self.status = 0
-        self.headers: list[tuple[str, str]] | None = None
-        self.started = False  # the head left: headers can no longer change
         self.gone = False
-        self.written: list[bytes] = []  # write() while inline
+        self.written: list[bytes] = []  # write() before the streaming began
         self.gathering: list[bytes] | None = None  # parts held back while a whole answer is gathered
         self.handed_off = False  # the rest of an inline call went to the pool
         self.taken: threading.Event | None = None  # made by the first streamed part
         self.input: BodyInput | None = None
-        self.environ = self._environ(bridge.server, bridge.root_path)
+        self.start = start if start is not None else _native_status.module().WsgiStart()
+        if not inline:
+            self.start.sink = self._sink
+        if environ is None:
+            environ = _native_status.module().wsgi_environ(req, bridge.template, io.BytesIO)
+            if req.body_streamed:
+                self.input = environ["wsgi.input"] = BodyInput(req)
+        self.environ = environ
 
-    def _environ(self, server: tuple[str, int], root_path: str) -> dict[str, Any]:
-        req = self.req
-        body = b"" if req.body_streamed else req.body
-        client = req.client
-        server = req.server or server
-        if req.body_streamed:
-            self.input = BodyInput(req)
-        env: dict[str, Any] = {
-            "REQUEST_METHOD": req.method,
-            "SCRIPT_NAME": root_path,
-            # PEP 3333: native strings holding the bytes as latin-1.
-            "PATH_INFO": req.path.encode("utf-8", "surrogateescape").decode("latin-1"),
-            "QUERY_STRING": req.query_string,
-            "SERVER_NAME": server[0],
-            "SERVER_PORT": str(server[1]),
-            "SERVER_PROTOCOL": "HTTP/" + req.http_version,
-            "REMOTE_ADDR": client[0] if client else "",
-            "REMOTE_PORT": str(client[1]) if client else "",
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": self.input if self.input is not None else io.BytesIO(body),
-            "wsgi.input_terminated": True,
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "wsgi.file_wrapper": FileWrapper,
-        }
-        for name, value in req.raw_headers:
-            key = name.decode("latin-1").upper().replace("-", "_")
-            text = value.decode("latin-1")
-            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                env[key] = text
-                continue
-            key = "HTTP_" + key
-            env[key] = env[key] + "," + text if key in env else text
-        if body and "CONTENT_LENGTH" not in env:  # a chunked upload the core read whole
-            env["CONTENT_LENGTH"] = str(len(body))
-        return env
+    @property
+    def headers(self) -> list[tuple[str, str]] | None:
+        return self.start.headers
 
-    def start_response(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        if exc_info is not None:
-            try:
-                if self.started:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None  # no reference cycle through the traceback
-        elif self.headers is not None:
-            raise RuntimeError("WSGI: start_response called twice without exc_info")
-        self.status = int(status.split(" ", 1)[0])
-        # As given: the native answer drops the server's own headers and checks the rest.
-        self.headers = headers
-        return self.write
-
-    def write(self, data: bytes) -> None:
-        if self.inline:
-            if self.headers is None:
-                raise RuntimeError("WSGI: body before start_response")
-            self.written.append(bytes(data))
-        elif self.gathering is not None:
+    def _sink(self, data: bytes) -> None:
+        """``write()`` once the call is off the io thread."""
+        if self.gathering is not None:
             self.gathering.append(data)
         else:
             self.part(data)
 
     def part(self, data: bytes) -> None:
         """Sends one part, and waits until the core took it (and the output has room)."""
-        if self.headers is None:
+        start = self.start
+        if start.headers is None:
             raise RuntimeError("WSGI: body before start_response")
         if self.gone:
             return
         if self.taken is None:
             self.taken = threading.Event()
         self.taken.clear()
-        if not self.started:
-            self.started = True
+        if not start.started:
+            start.started = True
             self.bridge.streaming(self.req)
-            self.req._start(Response(self.status, _response_headers(self.headers), data))
+            self.req._start(Response(start.code, _response_headers(start.headers), data))
         else:
             if not data:
                 return
@@ -206,46 +160,59 @@ class _Call:
             self.input.piece(b"", True, 400)  # a read waiting for a piece ends
 
     def run(self, app: Any) -> None:
-        """Calls the app; a response in one piece is answered here, any other streams (on
+        """Calls the app, then answers (``returned``)."""
+        try:
+            result = app(self.environ, self.start)
+        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+            self._failed(exc)
+            return
+        self.returned(result)
+
+    def returned(self, result: Iterable[bytes], pieces: list[bytes] | None = None,
+                 rest: Iterator[bytes] | None = None) -> None:
+        """Answers what the app returned: a response in one piece here, any other streams (on
         the pool: handed there when this call is inline). An iterable that is not a list or
         tuple is read up to its second item to tell (frameworks return generators over a
-        one-item body)."""
-        result: Iterable[bytes] = ()
+        one-item body); ``pieces`` and ``rest``: what was read of it already (two pieces, and
+        the iterator that goes on)."""
+        start = self.start
         try:
-            result = app(self.environ, self.start_response)
-            if isinstance(result, FileWrapper) and self.headers is not None and not self.started:
-                # The app's Content-Length bounds the file.
-                if (span := file_span(result.filelike, _content_length(self.headers))) is not None:
-                    self.req._file(Response(self.status, _response_headers(self.headers), b""), *span, False)
-                    self._close(result)
-                    return
-            rest: Iterator[bytes] | None = None
-            if isinstance(result, (list, tuple)) and len(result) <= 1:
-                pieces = list(result)
-            else:
-                rest, pieces = iter(result), []
-                for piece in rest:
-                    pieces.append(piece)
-                    if len(pieces) == 2:
-                        break
+            if pieces is None:
+                if isinstance(result, FileWrapper) and start.headers is not None and not start.started:
+                    # The app's Content-Length bounds the file.
+                    if (span := file_span(result.filelike, _content_length(start.headers))) is not None:
+                        self.req._file(Response(start.code, _response_headers(start.headers), b""), *span, False)
+                        self._close(result)
+                        return
+                if isinstance(result, (list, tuple)) and len(result) <= 1:
+                    pieces = list(result)
                 else:
-                    rest = None
+                    rest, pieces = iter(result), []
+                    for piece in rest:
+                        pieces.append(piece)
+                        if len(pieces) == 2:
+                            break
+                    else:
+                        rest = None
+            kept = start.written or []
             if rest is None:
-                if self.headers is None:
+                if start.headers is None:
                     raise RuntimeError("WSGI: the app returned without calling start_response")
-                pieces = self.written + pieces
+                pieces = kept + pieces
                 body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-                self.req._answer(self.status, self.headers, body)
+                self.req._answer(start.code, start.headers, body)
                 self._close(result)
                 return
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
             self._failed(exc)
             self._close(result)
             return
-        self.written += pieces
+        start.written = None
+        self.written += kept + pieces
         if self.inline:
             self.inline = False
             self.handed_off = True
+            start.sink = self._sink
             self.bridge.to_pool(self, result, rest)
             return
         self.stream(result, rest)
@@ -256,16 +223,16 @@ class _Call:
         try:
             written, self.written = self.written, []
             length = _content_length(self.headers or [])
-            if length is not None and length <= _GATHER_MAX and not self.started:
+            if length is not None and length <= _GATHER_MAX and not self.start.started:
                 if (body := self._gather(written, rest, length)) is not None:
-                    self.req._answer(self.status, self.headers, body)
+                    self.req._answer(self.start.code, self.headers, body)
                     return
             else:
                 for data in written:
                     self.part(data)
             for data in rest:
                 self.part(data)
-            if not self.started:
+            if not self.start.started:
                 self.part(b"")
             self.req._part(b"", True)
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
@@ -296,7 +263,7 @@ class _Call:
         return None
 
     def _failed(self, exc: BaseException) -> None:
-        if self.started:
+        if self.start.started:
             log.error("%s: the WSGI app raised %s while streaming", self.environ["PATH_INFO"],
                       type(exc).__name__, exc_info=exc)
             self.req._part(b"", True)
@@ -328,37 +295,62 @@ class _Bridge:
     from native requests to their calls while held."""
 
     def __init__(self, app: Any, pool: int, server: tuple[str, int], root_path: str) -> None:
+        native = _native_status.module()
         self.app = app
+        # What every environ starts from; the request's own keys are set over a copy of it.
+        self.template: dict[str, Any] = {
+            "SCRIPT_NAME": root_path, "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+            "wsgi.input_terminated": True, "wsgi.multithread": True, "wsgi.multiprocess": False,
+            "wsgi.run_once": False, "wsgi.file_wrapper": FileWrapper}
         self.server = server
-        self.root_path = root_path
         self.pool = HandlerPool(pool, _cut_response)
-        self.route = SyncRoute(self._on_pool, self.pool, _no_schedule, False, streamed_bodies=True,
-                               inline=self._inline, whole_app=True)
+        # Once the app runs inline, the io thread calls this native callable itself: environ,
+        # app, answer and close() with no Python frame of the server's (see bind_wsgi.cc); what
+        # it does not answer comes back through _rest, and streamed bodies go to the pool.
+        entry = native.WsgiInline(app, self.template, io.BytesIO, FileWrapper, PENDING,
+                                  on_streamed=self._streamed, on_rest=self._rest,
+                                  on_close_error=_close_failed)
+        self.route = SyncRoute(self._on_pool, self.pool, _no_schedule, False, inline=entry, whole_app=True)
         self._calls: dict[Any, _Call] = {}  # single dict operations: atomic, no lock
 
+    @property
+    def server(self) -> tuple[str, int]:
+        return self.template["SERVER_NAME"], int(self.template["SERVER_PORT"])
+
+    @server.setter
+    def server(self, address: tuple[str, int]) -> None:
+        """The address environs name when the connection's own is unknown."""
+        self.template["SERVER_NAME"], self.template["SERVER_PORT"] = address[0], str(address[1])
+
+    def _streamed(self, req: Any) -> Any:  # the io thread: a body read as the app reads
+        return self.route.submit(req)
+
     def _on_pool(self, req: Any) -> Any:
-        self._call(req, False)
-        return PENDING
-
-    def _inline(self, req: Any) -> Any:  # the io thread, with the GIL
-        self._call(req, True)
-        return PENDING
-
-    def _call(self, req: Any, inline: bool) -> None:
         try:
-            call = _Call(req, self, inline)
+            call = _Call(req, self, False)
         except BaseException as exc:  # noqa: BLE001 - answered, never lost
             req._fail(exc)
-            return
-        if inline:  # nothing reaches an inline call while it runs: the io thread is running it
-            call.run(self.app)
-            return
+            return PENDING
         self._calls[req] = call
         try:
             call.run(self.app)
         finally:
             if not call.handed_off:
                 self._calls.pop(req, None)
+        return PENDING
+
+    def _rest(self, req: Any, environ: dict[str, Any], start: Any, result: Any, pieces: list[bytes] | None,
+              rest: Iterator[bytes] | None, exc: BaseException | None) -> Any:  # the io thread
+        """An inline call the native path did not answer: ``exc`` raised (by the app, or while
+        reading ``result``), or ``result`` needs more than one piece, a file or what
+        ``write()`` kept. Nothing reaches it while it runs: the io thread is running it."""
+        call = _Call(req, self, True, environ, start)
+        if exc is not None:
+            call._failed(exc)
+            call._close(result)
+        else:
+            call.returned(result, pieces, rest)
+        return PENDING
 
     def streaming(self, req: Any) -> None:
         """The head left: a cut must no longer answer the request (the stream ends itself)."""
@@ -401,6 +393,10 @@ class _Bridge:
 
     def stop(self, timeout: float = 1.0) -> None:
         self.pool.close()
+
+
+def _close_failed(exc: BaseException) -> None:
+    log.error("WSGI: the iterable's close() raised %s", type(exc).__name__, exc_info=exc)
 
 
 def _no_schedule(coro: Any, req: Any) -> None:

@@ -145,7 +145,15 @@ class py_handler final : public ls::handler {
   }
 
   void handle(std::span<ls::request* const> batch) noexcept override {
-    PyEval_RestoreThread(tstate_);
+    // An io thread takes the GIL with its own thread state; an external loop's thread
+    // (server.poll()) calls from Python and holds it already.
+    const bool io_thread = tstate_ != nullptr;
+    PyGILState_STATE held{};
+    if (io_thread) {
+      PyEval_RestoreThread(tstate_);
+    } else {
+      held = PyGILState_Ensure();
+    }
     if (on_slow_ != nullptr) batch_usage_ = thread_usage();
     const auto started = std::chrono::steady_clock::now();
     auto now = started;
@@ -163,7 +171,11 @@ class py_handler final : public ls::handler {
       now = handle_one(r, spent > batch_budget_ && spent > spill_mean_ * done, now);
       ++done;
     }
-    PyEval_SaveThread();
+    if (io_thread) {
+      PyEval_SaveThread();
+    } else {
+      PyGILState_Release(held);
+    }
   }
 
   // Sends the 500 and logs the Python exception that is set.
@@ -1231,6 +1243,7 @@ class py_server {
     if (!get("body_window").is_none()) cfg_.body_window = get("body_window").cast<std::size_t>();
     if (!get("max_request_line").is_none())
       cfg_.limits.max_request_line = get("max_request_line").cast<std::size_t>();
+    if (!get("external_loop").is_none()) cfg_.external_loop = get("external_loop").cast<bool>();
     if (!get("io").is_none()) {
       const auto name = get("io").cast<std::string>();
       const auto mode = ls::parse_io_mode(name);
@@ -1257,6 +1270,7 @@ class py_server {
     if (server_) {
       py::gil_scoped_release nogil;
       server_->stop();
+      server_->poll_last();  // external_loop: nobody polls a server being destroyed
       server_->wait();
     }
   }
@@ -1403,6 +1417,13 @@ class py_server {
     return server_->wait(ms);
   }
 
+  // external_loop (server.h: server::poll()): with the GIL held, on the loop's thread.
+  [[nodiscard]] int poll_fd() const { return server_ ? server_->poll_fd() : -1; }
+  int poll() { return server_ ? server_->poll() : -1; }
+  void poll_last() {
+    if (server_) server_->poll_last();
+  }
+
   [[nodiscard]] std::uint16_t port() const { return server_ ? server_->port() : 0; }
   // The transport in use once started ("asio" or "epoll"), else the one asked for.
   [[nodiscard]] std::string io() const {
@@ -1454,6 +1475,9 @@ void bind_server(py::module_& m) {
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)
+      .def("poll", &py_server::poll)
+      .def("poll_last", &py_server::poll_last)
+      .def_property_readonly("poll_fd", &py_server::poll_fd)
       .def_property_readonly("port", &py_server::port)
       .def_property_readonly("io", &py_server::io);
 }

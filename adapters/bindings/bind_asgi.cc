@@ -82,6 +82,7 @@ struct exchange_object {
   PyObject* raw_headers;
   PyObject* done;   // _done: a future a receive() waits on, or None
   PyObject* piece;  // _piece: a future a receive() of a streamed body waits on, or None
+  PyObject* taken;  // _taken: a future a streamed send() waits on, or None
   int status;
   char answered, streaming, gone, body_sent, streamed;
 };
@@ -138,6 +139,8 @@ PyObject* exchange_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
   self->raw_headers = empty_tuple;
   self->done = Py_None;
   self->piece = Py_None;
+  Py_INCREF(Py_None);
+  self->taken = Py_None;
   self->streamed = static_cast<char>(is_streamed);
   return reinterpret_cast<PyObject*>(self);
 }
@@ -151,6 +154,7 @@ int exchange_traverse(exchange_object* self, visitproc visit, void* arg) {
   Py_VISIT(self->raw_headers);
   Py_VISIT(self->done);
   Py_VISIT(self->piece);
+  Py_VISIT(self->taken);
   return 0;
 }
 
@@ -162,6 +166,7 @@ int exchange_clear(exchange_object* self) {
   Py_CLEAR(self->raw_headers);
   Py_CLEAR(self->done);
   Py_CLEAR(self->piece);
+  Py_CLEAR(self->taken);
   return 0;
 }
 
@@ -283,6 +288,8 @@ PyMemberDef exchange_members[] = {
      "a future a receive() waits on, or None"},
     {"_piece", T_OBJECT_EX, offsetof(exchange_object, piece), 0,
      "a future a receive() of a streamed body waits on, or None"},
+    {"_taken", T_OBJECT_EX, offsetof(exchange_object, taken), 0,
+     "a future a streamed send() waits on, or None"},
     {"status", T_INT, offsetof(exchange_object, status), 0, "0 until the response started"},
     {"answered", T_BOOL, offsetof(exchange_object, answered), 0, "the response is complete"},
     {"streaming", T_BOOL, offsetof(exchange_object, streaming), 0, "sent in parts"},

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         _streamed: bool
         _done: asyncio.Future[None] | None
         _piece: asyncio.Future[tuple[bytes, bool, int]] | None
+        _taken: asyncio.Future[None] | None
 
         def __init__(self, req: Any, loop: asyncio.AbstractEventLoop, outbox: list[tuple[Any, ...]],
                      kick: Callable[[], Any]) -> None: ...
@@ -106,15 +107,11 @@ class Exchange(_ExchangeBase):
     The native base (``lapwise._native.AsgiExchange``) holds the state (``req``, ``loop``,
     ``status``, ``raw_headers``, ``answered``, ``streaming``, ``gone``, ``_body_sent``,
     ``_streamed``, ``_done``: the response is out or the client gone, ``_piece``: a body piece
-    asked for, not yet come) and answers the common messages itself: ``send`` of the start and
+    asked for, not yet come, ``_taken``: the last streamed part was taken) and answers the common messages itself: ``send`` of the start and
     of a last body message that is the first, ``whole``, and the first ``receive`` of a body
     read whole. The rest comes here (``_send_slow``, ``_receive_slow``)."""
 
-    __slots__ = ("_taken",)
-
-    def __init__(self, req: Any, loop: asyncio.AbstractEventLoop, outbox: list[tuple[Any, ...]],
-                 kick: Callable[[], Any]) -> None:
-        self._taken: asyncio.Future[None] | None = None  # the last streamed part was taken
+    __slots__ = ()
 
     @property
     def headers(self) -> list[tuple[str, str]]:

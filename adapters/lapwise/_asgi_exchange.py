@@ -107,9 +107,10 @@ class Exchange(_ExchangeBase):
     The native base (``lapwise._native.AsgiExchange``) holds the state (``req``, ``loop``,
     ``status``, ``raw_headers``, ``answered``, ``streaming``, ``gone``, ``_body_sent``,
     ``_streamed``, ``_done``: the response is out or the client gone, ``_piece``: a body piece
-    asked for, not yet come, ``_taken``: the last streamed part was taken) and answers the common messages itself: ``send`` of the start and
-    of a last body message that is the first, ``whole``, and the first ``receive`` of a body
-    read whole. The rest comes here (``_send_slow``, ``_receive_slow``)."""
+    asked for, not yet come, ``_taken``: the last streamed part was taken) and answers the
+    common messages itself: ``send`` of the start and of a last body message that is the
+    first, ``whole``, and the first ``receive`` of a body read whole. The rest comes here
+    (``_send_slow``, ``_receive_slow``)."""
 
     __slots__ = ()
 

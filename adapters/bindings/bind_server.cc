@@ -556,6 +556,7 @@ PyObject* get_body_streamed(py_request* self, void*) {
 // False when the request is answered already: no piece will come.
 PyObject* req_read(py_request* self, PyObject*) {
   if (self->req == nullptr) Py_RETURN_FALSE;
+  ls::answer_batch batch;  // an external loop's thread reads on at once (server::poll())
   self->req->read_body();
   Py_RETURN_TRUE;
 }
@@ -822,6 +823,7 @@ void req_dealloc(py_request* self) {
 }
 
 PyObject* req_respond(py_request* self, PyObject* result) {
+  ls::answer_batch batch;  // an external loop's thread writes it at once (server::poll())
   self->owner->answer(self, result);
   Py_RETURN_NONE;
 }
@@ -831,6 +833,7 @@ PyObject* req_respond(py_request* self, PyObject* result) {
 // The request comes back through the resume hook after each part but the last.
 PyObject* req_start(py_request* self, PyObject* result) {
   if (self->req == nullptr) Py_RETURN_NONE;
+  ls::answer_batch batch;  // as in req_respond
   ls::response resp;
   if (!convert_response(*self->owner, result, resp)) return nullptr;
   resp.kind = ls::response::part::head;
@@ -844,6 +847,7 @@ PyObject* req_part(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
     return nullptr;
   }
   if (self->req == nullptr) Py_RETURN_NONE;
+  ls::answer_batch batch;  // as in req_respond
   ls::response resp;
   if (!convert_body(*self->owner, args[0], resp, false)) return nullptr;
   const int end = PyObject_IsTrue(args[1]);
@@ -878,6 +882,7 @@ PyObject* req_file(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
     return nullptr;
   }
   if (self->req == nullptr) Py_RETURN_NONE;
+  ls::answer_batch batch;  // as in req_respond
   ls::response resp;
   if (args[0] != Py_None && !convert_response(*self->owner, args[0], resp)) return nullptr;
   auto body = ls::file_body::from_dup(fd, static_cast<std::uint64_t>(offset),
@@ -935,6 +940,7 @@ PyObject* req_accept_websocket(py_request* self, PyObject* const* args, Py_ssize
 }
 
 PyObject* req_fail(py_request* self, PyObject* exc) {
+  ls::answer_batch batch;  // as in req_respond
   if (PyExceptionInstance_Check(exc)) {
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
   } else {

@@ -23,7 +23,6 @@ starlette_endpoints = pytest.importorskip("starlette.endpoints")
 fastapi = pytest.importorskip("fastapi")
 
 
-
 def raw_app(log: Seen) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

@@ -152,7 +152,15 @@ class py_handler final : public ls::handler {
   }
 
   void handle(std::span<ls::request* const> batch) noexcept override {
-    PyEval_RestoreThread(tstate_);
+    // An io thread takes the GIL with its own thread state; an external loop's thread
+    // (server.poll()) calls from Python and holds it already.
+    const bool io_thread = tstate_ != nullptr;
+    PyGILState_STATE held{};
+    if (io_thread) {
+      PyEval_RestoreThread(tstate_);
+    } else {
+      held = PyGILState_Ensure();
+    }
     if (on_slow_ != nullptr) batch_usage_ = thread_usage();
     const auto started = std::chrono::steady_clock::now();
     auto now = started;
@@ -170,7 +178,11 @@ class py_handler final : public ls::handler {
       now = handle_one(r, spent > batch_budget_ && spent > spill_mean_ * done, now);
       ++done;
     }
-    PyEval_SaveThread();
+    if (io_thread) {
+      PyEval_SaveThread();
+    } else {
+      PyGILState_Release(held);
+    }
   }
 
   // Sends the 500 and logs the Python exception that is set.
@@ -565,6 +577,7 @@ PyObject* get_body_streamed(py_request* self, void*) {
 // False when the request is answered already: no piece will come.
 PyObject* req_read(py_request* self, PyObject*) {
   if (self->req == nullptr) Py_RETURN_FALSE;
+  ls::answer_batch batch;  // an external loop's thread reads on at once (server::poll())
   self->req->read_body();
   Py_RETURN_TRUE;
 }
@@ -834,6 +847,7 @@ void req_dealloc(py_request* self) {
 }
 
 PyObject* req_respond(py_request* self, PyObject* result) {
+  ls::answer_batch batch;  // an external loop's thread writes it at once (server::poll())
   self->owner->answer(self, result);
   Py_RETURN_NONE;
 }
@@ -843,6 +857,7 @@ PyObject* req_respond(py_request* self, PyObject* result) {
 // The request comes back through the resume hook after each part but the last.
 PyObject* req_start(py_request* self, PyObject* result) {
   if (self->req == nullptr) Py_RETURN_NONE;
+  ls::answer_batch batch;  // as in req_respond
   ls::response resp;
   if (!convert_response(*self->owner, result, resp)) return nullptr;
   resp.kind = ls::response::part::head;
@@ -856,6 +871,7 @@ PyObject* req_part(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
     return nullptr;
   }
   if (self->req == nullptr) Py_RETURN_NONE;
+  ls::answer_batch batch;  // as in req_respond
   ls::response resp;
   if (!convert_body(*self->owner, args[0], resp, false)) return nullptr;
   const int end = PyObject_IsTrue(args[1]);
@@ -890,6 +906,7 @@ PyObject* req_file(py_request* self, PyObject* const* args, Py_ssize_t nargs) {
     return nullptr;
   }
   if (self->req == nullptr) Py_RETURN_NONE;
+  ls::answer_batch batch;  // as in req_respond
   ls::response resp;
   if (args[0] != Py_None && !convert_response(*self->owner, args[0], resp)) return nullptr;
   auto body = ls::file_body::from_dup(fd, static_cast<std::uint64_t>(offset),
@@ -947,6 +964,7 @@ PyObject* req_accept_websocket(py_request* self, PyObject* const* args, Py_ssize
 }
 
 PyObject* req_fail(py_request* self, PyObject* exc) {
+  ls::answer_batch batch;  // as in req_respond
   if (PyExceptionInstance_Check(exc)) {
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
   } else {
@@ -1255,6 +1273,7 @@ class py_server {
     if (!get("body_window").is_none()) cfg_.body_window = get("body_window").cast<std::size_t>();
     if (!get("max_request_line").is_none())
       cfg_.limits.max_request_line = get("max_request_line").cast<std::size_t>();
+    if (!get("external_loop").is_none()) cfg_.external_loop = get("external_loop").cast<bool>();
     if (!get("io").is_none()) {
       const auto name = get("io").cast<std::string>();
       const auto mode = ls::parse_io_mode(name);
@@ -1281,6 +1300,7 @@ class py_server {
     if (server_) {
       py::gil_scoped_release nogil;
       server_->stop();
+      server_->poll_last();  // external_loop: nobody polls a server being destroyed
       server_->wait();
     }
   }
@@ -1429,6 +1449,13 @@ class py_server {
     return server_->wait(ms);
   }
 
+  // external_loop (server.h: server::poll()): with the GIL held, on the loop's thread.
+  [[nodiscard]] int poll_fd() const { return server_ ? server_->poll_fd() : -1; }
+  int poll() { return server_ ? server_->poll() : -1; }
+  void poll_last() {
+    if (server_) server_->poll_last();
+  }
+
   [[nodiscard]] std::uint16_t port() const { return server_ ? server_->port() : 0; }
   // The transport in use once started ("asio" or "epoll"), else the one asked for.
   [[nodiscard]] std::string io() const {
@@ -1493,6 +1520,9 @@ void bind_server(py::module_& m) {
       .def("start", &py_server::start)
       .def("stop", &py_server::stop)
       .def("wait", &py_server::wait, py::arg("timeout") = -1.0)
+      .def("poll", &py_server::poll)
+      .def("poll_last", &py_server::poll_last)
+      .def_property_readonly("poll_fd", &py_server::poll_fd)
       .def_property_readonly("port", &py_server::port)
       .def_property_readonly("io", &py_server::io);
 }

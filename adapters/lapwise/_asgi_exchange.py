@@ -18,10 +18,10 @@ goes away while the app still holds the request; ``send`` after that sends nothi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from . import _asgi_files
+from . import _asgi_files, _native_status
 from .app import Response
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.3"}
@@ -30,6 +30,36 @@ ASGI_VERSION = {"version": "3.0", "spec_version": "2.3"}
 _SERVER_OWN = frozenset((b"content-length", b"transfer-encoding", b"connection", b"date", b"server"))
 
 _REQUEST_DONE = {"type": "http.disconnect"}
+
+if TYPE_CHECKING:
+    class _ExchangeBase:
+        """What ``lapwise._native.AsgiExchange`` (bind_asgi.cc) holds and does."""
+
+        req: Any
+        loop: asyncio.AbstractEventLoop
+        status: int
+        raw_headers: Any
+        answered: bool
+        streaming: bool
+        gone: bool
+        _body_sent: bool
+        _streamed: bool
+        _done: asyncio.Future[None] | None
+        _piece: asyncio.Future[tuple[bytes, bool, int]] | None
+        _taken: asyncio.Future[None] | None
+
+        def __init__(self, req: Any, loop: asyncio.AbstractEventLoop, outbox: list[tuple[Any, ...]],
+                     kick: Callable[[], Any]) -> None: ...
+
+        def send(self, message: dict[str, Any]) -> Awaitable[None]: ...
+
+        def receive(self) -> Awaitable[dict[str, Any]]: ...
+
+        def whole(self, body: bytes) -> None: ...
+else:
+    # Without the compiled module nothing is served: the class only has to be importable then.
+    _NATIVE = _native_status.loaded()
+    _ExchangeBase = _NATIVE.AsgiExchange if _NATIVE is not None else object
 
 
 def scope_template(server: tuple[str, int], root_path: str) -> dict[str, Any]:
@@ -67,36 +97,29 @@ def str_headers(raw: Any) -> list[tuple[str, str]]:
     return headers
 
 
-class Exchange:
+class Exchange(_ExchangeBase):
     """The request's two channels; ``answer`` completes the native request (once). A whole
-    response goes to ``post`` as ``(request, status, headers, body)``: the bridge answers
-    such responses in batches (``lapwise._native.answer_many``), where the headers are
-    filtered and checked as ``str_headers`` and the server core do."""
+    response goes to the bridge's ``outbox`` list as ``(request, status, headers, body)``
+    (``kick()`` when the outbox was empty): the bridge answers such responses in batches
+    (``lapwise._native.answer_many``), where the headers are filtered and checked as
+    ``str_headers`` and the server core do.
 
-    __slots__ = ("req", "loop", "post", "status", "raw_headers", "answered", "streaming", "gone",
-                 "_body_sent", "_done", "_taken", "_streamed", "_piece")
+    The native base (``lapwise._native.AsgiExchange``) holds the state (``req``, ``loop``,
+    ``status``, ``raw_headers``, ``answered``, ``streaming``, ``gone``, ``_body_sent``,
+    ``_streamed``, ``_done``: the response is out or the client gone, ``_piece``: a body piece
+    asked for, not yet come, ``_taken``: the last streamed part was taken) and answers the
+    common messages itself: ``send`` of the start and of a last body message that is the
+    first, ``whole``, and the first ``receive`` of a body read whole. The rest comes here
+    (``_send_slow``, ``_receive_slow``)."""
 
-    def __init__(self, req: Any, loop: asyncio.AbstractEventLoop, post: Callable[[tuple[Any, ...]], None]) -> None:
-        self.req = req
-        self.loop = loop
-        self.post = post
-        self.status = 0
-        self.raw_headers: Any = ()
-        self.answered = False
-        self.streaming = False
-        self.gone = False
-        self._body_sent = False
-        self._done: asyncio.Future[None] | None = None  # the response is out, or the client gone
-        self._taken: asyncio.Future[None] | None = None  # the last streamed part was taken
-        self._streamed: bool = req.body_streamed
-        self._piece: asyncio.Future[tuple[bytes, bool, int]] | None = None  # asked, not yet come
+    __slots__ = ()
 
     @property
     def headers(self) -> list[tuple[str, str]]:
         """The response's headers as ``Response`` takes them (a streamed or file response)."""
         return str_headers(self.raw_headers)
 
-    async def receive(self) -> dict[str, Any]:
+    async def _receive_slow(self) -> dict[str, Any]:
         if not self._body_sent:
             if self._streamed:
                 return await self._next_piece()
@@ -134,7 +157,7 @@ class Exchange:
         if self._piece is not None and not self._piece.done():
             self._piece.set_result((data, end, error))
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def _send_slow(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "http.response.start":
             if self.status:
@@ -193,14 +216,6 @@ class Exchange:
             return
         self.answered = True
         self.req._part(b"" if self.gone else body, True)
-        self.finished()
-
-    def whole(self, body: bytes) -> None:
-        """The whole response (status and headers sent already) in one body, once."""
-        if self.answered:
-            return
-        self.answered = True
-        self.post((self.req, self.status, self.raw_headers, body))
         self.finished()
 
     def answer(self, response: Response) -> None:

@@ -34,6 +34,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +54,9 @@ from .app import App, Running, _cut_response
 __all__ = ["serve", "run", "LifespanError", "METHODS", "FileResponse", "send_files_by_path"]
 
 log = logging.getLogger("lapwise.asgi")
+
+
+_TASK_NAME = "lapwise-asgi-request"
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -93,6 +98,11 @@ class _Bridge:
         # native request -> (its exchange, its task) while the app holds it. Read by other
         # threads (pending, cut) without a lock: single dict operations are atomic.
         self._held: dict[Any, tuple[Exchange, asyncio.Task[None]]] = {}
+        # How the hooks reach the loop: from the io threads, thread-safely; once the loop
+        # drives the server itself (drive()), the hooks run on its own thread.
+        self._wake: Callable[..., Any] = self.loop.call_soon_threadsafe
+        self._server: Any = None  # the native server the loop drives (drive())
+        self._timer: asyncio.TimerHandle | None = None
         if not thread:
             return
         started = threading.Event()
@@ -127,7 +137,7 @@ class _Bridge:
         self._inbox.append(req)
         if not self._woken:  # one wake-up of the loop for all the batch
             self._woken = True
-            self.loop.call_soon_threadsafe(self._take)
+            self._wake(self._take)
         return PENDING
 
     def resume(self, req: Any, gone: bool) -> None:
@@ -142,7 +152,45 @@ class _Bridge:
         self._resumes.append(item)
         if not self._resumes_woken:
             self._resumes_woken = True
-            self.loop.call_soon_threadsafe(self._take_resumes)
+            self._wake(self._take_resumes)
+
+    # The loop driving the server (the native option external_loop): no io thread.
+    def drive(self, server: Any) -> None:
+        """From now on the loop's thread runs ``server`` (started with ``external_loop``):
+        it polls it when its descriptor is readable and when its next deadline is due, the
+        hooks run on the loop's thread inside those polls, and whole answers are written by
+        ``answer_many`` itself."""
+        self._server = server
+        self._wake = self.loop.call_soon
+        self.loop.call_soon_threadsafe(self._attach)
+
+    def _attach(self) -> None:
+        self.loop.add_reader(self._server.poll_fd, self._poll)
+        self._poll()
+
+    def _poll(self) -> None:
+        self._woken = self._resumes_woken = True  # what the poll hands over is taken right after it
+        try:
+            delay = self._server.poll()
+        finally:
+            self._take_resumes()
+            self._take()
+        if delay < 0:  # the server has stopped
+            self._detach()
+        elif self._timer is None:
+            self._timer = self.loop.call_later(delay / 1000, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        self._poll()
+
+    def _detach(self) -> None:
+        if self._server is None:
+            return
+        self.loop.remove_reader(self._server.poll_fd)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     # The loop's side.
     def _take_resumes(self) -> None:
@@ -164,33 +212,38 @@ class _Bridge:
         template = self._template
         if template["server"] != self.server or template["root_path"] != self.root_path:
             self._template = template = scope_template(self.server, self.root_path)
+        loop, held, outbox, kick, run = self.loop, self._held, self._outbox, self._kick, self._run
         for req in batch:
             native_ws = req.websocket
             if native_ws is not None:  # a WebSocket handshake: _asgi_websocket
-                wex = WebSocketExchange(req, native_ws, self.loop, websocket_scope(req, template, state))
-                self._held[req] = (wex, self.loop.create_task(self._run_websocket(wex)))  # type: ignore[assignment]
+                wex = WebSocketExchange(req, native_ws, loop, websocket_scope(req, template, state))
+                held[req] = (wex, loop.create_task(self._run_websocket(wex)))  # type: ignore[assignment]
                 continue
-            ex = Exchange(req, self.loop, self._post)
+            ex = Exchange(req, loop, outbox, kick)
             try:
                 scope = http_scope(req, template, state)
             except BaseException as exc:  # noqa: BLE001 - answered, never lost
                 ex.fail(exc)
                 continue
-            self._held[req] = (ex, self.loop.create_task(self._run(scope, ex)))
+            # Named: a Task left unnamed formats a "Task-<n>" name of its own, a tenth of its cost.
+            held[req] = (ex, asyncio.Task(run(scope, ex), loop=loop, name=_TASK_NAME))
 
-    def _post(self, answer: tuple[Any, ...]) -> None:
-        """A whole response: handed to the core with the others of this loop iteration, so
-        that the io thread is woken once for all of them."""
-        self._outbox.append(answer)
+    def _kick(self) -> None:
+        """The outbox of whole responses stopped being empty (the exchanges append to it): it
+        goes to the core with the others of this loop iteration, in one batch (one io-thread
+        wake-up, or with the loop driving the server, one write turn)."""
         if not self._flush_due:
             self._flush_due = True
             self.loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_due = False
-        batch, self._outbox = self._outbox, []
+        batch = self._outbox  # the exchanges hold this list: emptied in place
         if batch:
-            self._answer_many(batch)
+            try:
+                self._answer_many(batch)
+            finally:
+                batch.clear()
 
     async def _run(self, scope: dict[str, Any], ex: Exchange) -> None:
         try:
@@ -236,6 +289,10 @@ class _Bridge:
         return cut
 
     def _end_root(self) -> None:
+        if self._server is not None:  # a server not stopped yet stops now, on this thread
+            self._detach()
+            self._server.poll_last()
+            self._server = None
         if not self._stopped.done():
             self._stopped.set_result(None)
 
@@ -253,6 +310,14 @@ class _Bridge:
             self.loop.close()
 
 
+def _loop_drives(threads: int, options: dict[str, Any]) -> bool:
+    """Whether the asyncio loop runs the server itself (one epoll loop, no io thread): the
+    default with one thread on the epoll transport. ``loop_drives=False`` keeps an io thread."""
+    wanted = options.pop("loop_drives", True)
+    io = options.get("io") or os.environ.get("LAPWISE_SERVER_IO") or "auto"
+    return bool(wanted) and threads == 1 and io in ("auto", "epoll") and sys.platform == "linux"
+
+
 def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *, root_path: str = "",
           lifespan_timeout: float = 10.0, server_name: str = "lapwise", **options: Any) -> Running:
     """Runs the app's lifespan startup, then serves it in the background; returns at once with
@@ -260,13 +325,17 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     the native server's error (``ValueError``: cannot listen on ...) when it cannot start."""
     native = _native_status.module()
     ws_options = websocket_options(options)
+    external = _loop_drives(threads, options)
     server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,
-                            "tell_gone": True, "stream_body_over": STREAM_BODY_OVER, **options})
+                            "tell_gone": True, "stream_body_over": STREAM_BODY_OVER, "external_loop": external,
+                            **options})
     server.set_websocket(websocket_events, **ws_options)
     bridge = _Bridge(app, (host, port), root_path, lifespan_timeout)
     try:
         bridge.call(bridge.lifespan.startup(), lifespan_timeout)
         running = start_native(server, bridge, _log_error, host, options.get("shutdown_timeout"))
+        if external:
+            bridge.drive(server)
     except BaseException:
         bridge.lifespan.supported = False  # a failed startup has no shutdown
         bridge.stop(0.5)

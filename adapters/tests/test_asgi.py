@@ -17,6 +17,7 @@ from lapwise import _native_status
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
 
+from asgi_transports import TRANSPORTS  # noqa: E402
 from lapwise import asgi  # noqa: E402
 
 events: list[str] = []
@@ -91,10 +92,10 @@ async def raw_app(scope, receive, send):
     await send({"type": "http.response.body", "body": out})
 
 
-@pytest.fixture(scope="module", params=["epoll", "asio"])
+@pytest.fixture(scope="module", params=list(TRANSPORTS))
 def server(request):
     events.clear()
-    srv = asgi.serve(raw_app, port=0, io=request.param, root_path="/mnt", max_output=65536)
+    srv = asgi.serve(raw_app, port=0, root_path="/mnt", max_output=65536, **TRANSPORTS[request.param])
     yield srv
     srv.stop()
     assert events[-1] == "lifespan.shutdown"

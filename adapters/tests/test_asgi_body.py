@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from asgi_transports import TRANSPORTS
 from body_upload import CONTINUE, connect, expect_continue, read_response, reset_peak_rss, rss_kib, upload
 
 from lapwise import _native_status
@@ -56,9 +57,9 @@ async def body_app(scope, receive, send):
     await send({"type": "http.response.body", "body": body})
 
 
-@pytest.fixture(scope="module", params=["epoll", "asio"])
+@pytest.fixture(scope="module", params=list(TRANSPORTS))
 def server(request):
-    with asgi.serve(body_app, port=0, io=request.param, max_body=64 << 20, body_window=1 << 16) as srv:
+    with asgi.serve(body_app, port=0, max_body=64 << 20, body_window=1 << 16, **TRANSPORTS[request.param]) as srv:
         yield srv
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from lapwise import _native_status, asgi
+from asgi_transports import TRANSPORTS
 from ws_support import HANDSHAKE, Seen, closed_by_server, closed_by_stopping, run, url, vanish
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
@@ -20,8 +21,6 @@ if _native_status.error() is not None or not hasattr(_native_status.module(), "S
 websockets = pytest.importorskip("websockets")
 starlette_endpoints = pytest.importorskip("starlette.endpoints")
 fastapi = pytest.importorskip("fastapi")
-
-TRANSPORTS = ["epoll", "asio"]
 
 
 def raw_app(log: Seen) -> Any:
@@ -98,7 +97,7 @@ def fastapi_app() -> Any:
 @pytest.fixture(params=TRANSPORTS, scope="module")
 def served(request: pytest.FixtureRequest) -> Any:
     log = Seen()
-    with asgi.serve(raw_app(log), port=0, io=request.param, websocket_max_message=1 << 16) as srv:
+    with asgi.serve(raw_app(log), port=0, websocket_max_message=1 << 16, **TRANSPORTS[request.param]) as srv:
         yield srv, log
 
 
@@ -185,7 +184,8 @@ def test_starlette_endpoint_and_fastapi_route(io: str) -> None:
             await c.send('{"n": 1}')
             assert json.loads(await c.recv()) == {"item_id": 7, "q": "x", "data": {"n": 1}}
 
-    with asgi.serve(starlette_app(), port=0, io=io) as s, asgi.serve(fastapi_app(), port=0, io=io) as f:
+    with asgi.serve(starlette_app(), port=0, **TRANSPORTS[io]) as s, \
+            asgi.serve(fastapi_app(), port=0, **TRANSPORTS[io]) as f:
         run(go(s.port, f.port))
 
 

@@ -13,6 +13,9 @@
 // - Deadlines are checked by one sweep per tick, as in the Asio transport.
 // - A connection object outlives its socket while a handler holds one of its requests (the
 //   request points into it); it is freed at the end of the loop turn that sees it unused.
+// - config::external_loop: no io thread; the caller's event loop runs turns that never block
+//   (server::poll()), and answers given on its thread are written when its answer_batch ends
+//   (flush()), with no eventfd round trip and no thread switch.
 #if defined(__linux__)
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -80,9 +83,18 @@ class epoll_loop final : public io_loop<epoll_connection, epoll_loop> {
                                   int shared);
   int listener() const noexcept { return listen_; }
   void run();
+  int poll() noexcept;        // external_loop: one turn that never blocks (server::poll())
+  void poll_last() noexcept;  // external_loop: stop now, on this thread
+  [[nodiscard]] int poll_fd() const noexcept { return ep_; }
   void post(std::function<void()> f);  // from any thread
   static void wake(const void* self);  // its eventfd: run_posted() on the loop thread
-  void dirty_marked() noexcept {}      // turn() ends every turn with dispatch()
+  // A turn ends with dispatch(); between the external loop's turns, the answer_batch that
+  // holds the completion ends with flush() (or, without one, the next poll() does).
+  void dirty_marked() noexcept {
+    if (in_turn_ || flush_due_ || !external_) return;
+    flush_due_ = true;
+    if (!detail::defer_wake(this, &epoll_loop::flush)) wake(this);
+  }
   void set_accepting(bool on);
   void reap(epoll_connection* c);
   void begin_drain();
@@ -92,7 +104,10 @@ class epoll_loop final : public io_loop<epoll_connection, epoll_loop> {
   bool destroying_ = false;
 
  private:
-  void turn();
+  void turn(bool block);
+  void attach();
+  static void flush(const void* self);
+  void end_turn();
   void run_posted();
   void accept_ready();
   // Takes an accepted socket (its slot in st_.conns already counted): TCP_NODELAY, a
@@ -103,6 +118,10 @@ class epoll_loop final : public io_loop<epoll_connection, epoll_loop> {
 
   int listen_ = -1, wake_ = -1;
   bool accepting_ = false;  // the listener is in the epoll set
+  const bool external_;     // config::external_loop
+  bool attached_ = false;   // external_loop: the first poll() ran
+  bool in_turn_ = false;    // ends with dispatch(): a completion needs no flush of its own
+  bool flush_due_ = false;  // external_loop: flush() or a wake is on its way
   clock::time_point next_tick_ = clock::now();
   clock::time_point accept_retry_ = clock::time_point::max();  // after EMFILE and the like
   std::vector<epoll_connection*> graveyard_;
@@ -118,6 +137,9 @@ class epoll_engine final : public io_engine {
   void stop() noexcept override {
     for (auto& l : loops_) l->post([lp = l.get()] { lp->begin_drain(); });
   }
+  [[nodiscard]] int poll_fd() const noexcept override { return loops_.front()->poll_fd(); }
+  int poll() noexcept override { return loops_.front()->poll(); }
+  void poll_last() noexcept override { loops_.front()->poll_last(); }
 
   server_state& st_;
   std::vector<std::unique_ptr<epoll_loop>> loops_;  // last: destroyed first
@@ -228,7 +250,7 @@ void epoll_connection::post_call(std::function<void()> f) { loop_.post(std::move
 // ------------------------------------------------------------------------------------- loop
 
 epoll_loop::epoll_loop(epoll_engine& e, server_state& st, unsigned index)
-    : io_loop(st, index), e_(e) {}
+    : io_loop(st, index), e_(e), external_(st.cfg.external_loop) {}
 
 epoll_loop::~epoll_loop() {
   destroying_ = true;
@@ -384,10 +406,15 @@ void epoll_loop::begin_drain() {
   drain_all();
 }
 
-void epoll_loop::turn() {
+void epoll_loop::turn(bool block) {
   std::array<epoll_event, 256> events;
-  now_ = clock::now();
-  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
+  in_turn_ = true;
+  flush_due_ = false;  // what is dirty now is pumped at the end of this turn
+  long long wait = 0;
+  if (block) {
+    now_ = clock::now();
+    wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
+  }
   const int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()),
                              static_cast<int>(std::clamp<long long>(wait, 0, 1000)));
   now_ = clock::now();
@@ -402,12 +429,74 @@ void epoll_loop::turn() {
     }
   }
   if (now_ >= next_tick_) tick();
-  // End of the turn: the handler gets what became ready, then the freed connections go and a
-  // drain that has nothing left finishes.
+  end_turn();
+}
+
+// End of a turn: the handler gets what became ready, then the freed connections go and a
+// drain that has nothing left finishes.
+void epoll_loop::end_turn() {
+  in_turn_ = true;
   dispatch();
   for (epoll_connection* c : graveyard_) delete c;
   graveyard_.clear();
   if (drain_over()) finished_ = true;
+  in_turn_ = false;
+}
+
+void epoll_loop::flush(const void* self) {
+  auto* l = const_cast<epoll_loop*>(static_cast<const epoll_loop*>(self));
+  if (!l->flush_due_ || !l->on_loop_thread()) return;  // a turn pumped it already
+  l->flush_due_ = false;
+  l->now_ = clock::now();  // the deadlines the pumps restart
+  try {
+    l->end_turn();
+  } catch (const std::exception& e) {
+    l->in_turn_ = false;
+    std::fprintf(stderr, "lapwise server: external loop: %s\n", e.what());
+  }
+}
+
+void epoll_loop::attach() {
+  thread_ = std::this_thread::get_id();
+  if (attached_) return;
+  attached_ = true;
+  tick();
+  set_accepting(true);
+  if (st_.stopping.load()) begin_drain();
+}
+
+int epoll_loop::poll() noexcept {
+  if (finished_) return -1;
+  try {
+    attach();
+    turn(false);
+  } catch (const std::exception& e) {
+    in_turn_ = false;
+    std::fprintf(stderr, "lapwise server: external loop: %s\n", e.what());
+  }
+  if (finished_) {
+    thread_ = {};  // a late completion is posted (and never run)
+    return -1;
+  }
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - clock::now());
+  return static_cast<int>(std::clamp<long long>(wait.count(), 0, 1000));
+}
+
+void epoll_loop::poll_last() noexcept {
+  // Bounded: the forced sweep closes every socket, so the drain is over after one turn.
+  for (int i = 0; i < 3 && !finished_; ++i) {
+    try {
+      attach();
+      begin_drain();
+      drain_deadline_ = now_ = clock::now();
+      tick();
+      end_turn();
+    } catch (const std::exception& e) {
+      in_turn_ = false;
+      std::fprintf(stderr, "lapwise server: external loop: %s\n", e.what());
+    }
+  }
+  thread_ = {};
 }
 
 void epoll_loop::run() {
@@ -418,7 +507,7 @@ void epoll_loop::run() {
   if (st_.stopping.load()) begin_drain();  // stop() may have posted before we were running
   while (!finished_) {
     try {
-      turn();
+      turn(true);
     } catch (const std::exception& e) {  // nothing should throw; never take the server down
       std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
     }

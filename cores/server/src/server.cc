@@ -53,6 +53,7 @@ server::server(config cfg, route_table routes, handler* h)
 
 server::~server() {
   stop();
+  if (state_->started && state_->cfg.external_loop) poll_last();  // nobody polls any more
   wait();
   state_->engine.reset();  // before the rest of the state its loops refer to
 }
@@ -74,6 +75,10 @@ std::optional<std::string> server::start() {
     l.io = io_mode::epoll;
   }
   const unsigned n = std::max(1u, state_->cfg.threads);
+  if (l.cfg.external_loop && (l.io != io_mode::epoll || n != 1)) {
+    l.engine.reset();
+    return "external_loop needs the epoll transport and one thread";
+  }
   std::uint16_t port = state_->cfg.port;
   if (auto err = l.engine->open(n, port)) {
     l.engine.reset();
@@ -82,6 +87,7 @@ std::optional<std::string> server::start() {
   l.port = port;
   l.started = true;
   l.running = n;
+  if (l.cfg.external_loop) return std::nullopt;  // the caller's thread polls (poll())
   for (unsigned i = 0; i < n; ++i) {
     l.threads.emplace_back([&l, i] {
       l.engine->run(i);
@@ -114,6 +120,35 @@ bool server::wait(std::chrono::milliseconds timeout) noexcept {
     if (t.joinable()) t.join();
   }
   return true;
+}
+
+int server::poll_fd() const noexcept {
+  return state_->started && state_->cfg.external_loop ? state_->engine->poll_fd() : -1;
+}
+
+namespace {
+void poll_ended(detail::server_state& l) {
+  std::lock_guard lock(l.mu);
+  if (l.running == 0) return;
+  l.running = 0;
+  l.cv.notify_all();
+}
+}  // namespace
+
+int server::poll() noexcept {
+  detail::server_state& l = *state_;
+  if (!l.started || !l.cfg.external_loop) return -1;
+  const int next = l.engine->poll();
+  if (next < 0) poll_ended(l);
+  return next;
+}
+
+void server::poll_last() noexcept {
+  detail::server_state& l = *state_;
+  if (!l.started || !l.cfg.external_loop) return;
+  l.stopping.store(true);
+  l.engine->poll_last();
+  poll_ended(l);
 }
 
 }  // namespace lapwise::server

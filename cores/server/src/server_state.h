@@ -50,6 +50,10 @@ class io_engine {
   virtual void run(unsigned index) noexcept = 0;
   // Graceful stop of every thread, from any thread; called at most once, after open().
   virtual void stop() noexcept = 0;
+  // config::external_loop (server::poll()): only the epoll transport runs one.
+  [[nodiscard]] virtual int poll_fd() const noexcept { return -1; }
+  virtual int poll() noexcept { return -1; }
+  virtual void poll_last() noexcept {}
 };
 
 // Which deadline a connection is under. Both transports keep one deadline per connection and

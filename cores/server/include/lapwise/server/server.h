@@ -88,6 +88,9 @@ struct config {
   // Decoded bytes of a streamed body that may wait for the handler before reading pauses.
   std::size_t body_window = 64 << 10;
   static constexpr std::size_t never_stream = ~std::size_t{0};
+  // No io thread: the caller's own event loop runs the server's one epoll loop through
+  // server::poll() (see there). Needs the epoll transport and threads == 1.
+  bool external_loop = false;
 };
 
 // A socket address as numeric text ("127.0.0.1", "::1") and a port; empty host: unknown.
@@ -307,6 +310,23 @@ class server {
   void stop() noexcept;                       // graceful, see the contract above
   // Waits for (and joins) the io threads; false if `timeout` (< 0: none) passed first.
   bool wait(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+
+  // config::external_loop: the thread that calls poll() is the io thread. Its event loop calls
+  // poll() whenever poll_fd() is readable and once the delay poll() returned has passed.
+  // poll() never blocks: it runs what is ready (accepts, reads, writes, the deadline sweep,
+  // posted completions) and hands the ready requests to handler::handle() on this thread.
+  // Requests this thread completes are written at the end of the outermost answer_batch
+  // alive on it (also when handle() completes them, inside poll()); completed outside of
+  // one, or from another thread, they are written by the next poll() (poll_fd() becomes
+  // readable). Returns the milliseconds until poll() must run again with nothing readable,
+  // or -1 once the server has stopped (wait() then returns). handler::thread_started() and
+  // thread_stopping() are not called. poll_last(): the driver stops polling: the server
+  // stops at once on this thread (every socket closes; requests still held are abandoned).
+  // The destructor does it when the server did not stop. Without external_loop, poll_fd() is
+  // -1 and poll() returns -1.
+  [[nodiscard]] int poll_fd() const noexcept;
+  int poll() noexcept;
+  void poll_last() noexcept;
 
  private:
   std::unique_ptr<detail::server_state> state_;

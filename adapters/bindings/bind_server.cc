@@ -1362,10 +1362,20 @@ class py_server {
 
   // WebSocket handshakes go to the routes (request.websocket); events to on_batch (see
   // bind_websocket.h).
-  void set_websocket(py::object on_batch, std::size_t max_message, bool permessage_deflate) {
+  // The keep-alive timers are seconds (config::websocket_*; 0: off).
+  void set_websocket(py::object on_batch, std::size_t max_message, bool permessage_deflate,
+                     double ping_interval, double ping_timeout, double idle_timeout) {
     check_not_started();
+    if (!(ping_interval >= 0) || !(ping_timeout >= 0) || !(idle_timeout >= 0))
+      throw py::value_error("ping_interval, ping_timeout and idle_timeout must not be negative");
+    const auto ms = [](double seconds) {
+      return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+    };
     ws_ = make_websocket_app(on_batch.ptr(), max_message, permessage_deflate);
     cfg_.websocket = ws_.get();
+    cfg_.websocket_ping_interval = ms(ping_interval);
+    cfg_.websocket_ping_timeout = ms(ping_timeout);
+    cfg_.websocket_idle_timeout = ms(idle_timeout);
   }
 
   // resume(request, gone): see py_handler::resume_.
@@ -1513,7 +1523,9 @@ void bind_server(py::module_& m) {
       .def("set_handler", &py_server::set_handler, py::arg("route"), py::arg("handler"))
       .def("set_resume", &py_server::set_resume, py::arg("resume"))
       .def("set_websocket", &py_server::set_websocket, py::arg("on_batch"),
-           py::arg("max_message") = std::size_t{16} << 20, py::arg("permessage_deflate") = true)
+           py::arg("max_message") = std::size_t{16} << 20, py::arg("permessage_deflate") = true,
+           py::arg("ping_interval") = 20.0, py::arg("ping_timeout") = 20.0,
+           py::arg("idle_timeout") = 0.0)
       .def("set_piece", &py_server::set_piece, py::arg("piece"), py::arg("whole") = py::none())
       .def("set_stream", &py_server::set_stream, py::arg("stream"), py::arg("stream_type"))
       .def("set_unmatched", &py_server::set_unmatched, py::arg("handler"))

@@ -22,10 +22,16 @@ are over ``max_output`` (back-pressure) and raises ``WebSocketDisconnect`` once 
 The handler returning closes the connection (1000); raising closes it with 1011 (the error is
 logged on ``lapwise.app``).
 
-Server options (``serve``/``run``): ``websocket_max_message`` (bytes, default 16 MiB: a larger
-message closes the connection with 1009) and ``websocket_deflate`` (accept permessage-deflate,
-default True). Stopping the server sends Close 1001 to every connection and waits for the
-close handshakes (bounded by ``shutdown_timeout``).
+Server options (``serve``/``run``, and ``lapwise.asgi.serve``): ``websocket_max_message``
+(bytes, default 16 MiB: a larger message closes the connection with 1009),
+``websocket_deflate`` (accept permessage-deflate, default True), and the keep-alive, in
+seconds (0 or None: off), never the HTTP ``idle_timeout``: ``websocket_ping_interval``
+(default 20: a Ping after that long without a byte from the client),
+``websocket_ping_timeout`` (default 20: a client that sends nothing, no Pong and no frame,
+for that long after the Ping is closed with 1011) and ``websocket_idle_timeout`` (default
+None: no text or binary message either way for that long closes with 1001). Stopping the
+server sends Close 1001 to every connection and waits for the close handshakes (bounded by
+``shutdown_timeout``).
 """
 
 from __future__ import annotations
@@ -40,7 +46,10 @@ from ._websocket_conn import ENDED, OK, Connection, on_batch, run_to_the_end
 
 WebSocketHandler = Callable[["WebSocket"], Awaitable[Any]]
 
-_OPTIONS = {"websocket_max_message": "max_message", "websocket_deflate": "permessage_deflate"}
+_OPTIONS = {"websocket_max_message": "max_message", "websocket_deflate": "permessage_deflate",
+            "websocket_ping_interval": "ping_interval", "websocket_ping_timeout": "ping_timeout",
+            "websocket_idle_timeout": "idle_timeout"}
+_TIMERS = frozenset({"ping_interval", "ping_timeout", "idle_timeout"})  # seconds; None: off
 
 
 class WebSocketDisconnect(Exception):
@@ -219,7 +228,8 @@ def websocket_entry(fn: WebSocketHandler, log: Any, response_type: Any) -> Calla
 def take_options(options: dict[str, Any]) -> dict[str, Any]:
     """Removes the WebSocket options from ``options`` (the native server's) and returns them
     as ``Server.set_websocket`` keywords."""
-    return {native: options.pop(name) for name, native in _OPTIONS.items() if name in options}
+    taken = {native: options.pop(name) for name, native in _OPTIONS.items() if name in options}
+    return {k: 0.0 if v is None and k in _TIMERS else v for k, v in taken.items()}
 
 
 def install(server: Any, websocket_options: dict[str, Any]) -> None:

@@ -19,10 +19,10 @@
 #include <asio.hpp>
 #include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <system_error>
 
 #include "connection.h"
+#include "io_guard.h"
 
 namespace lapwise::server::detail {
 
@@ -77,6 +77,8 @@ class asio_loop final : public io_loop<asio_connection, asio_loop> {
 
  private:
   void accept_next();
+  void accepted(asio::error_code ec, tcp::socket s);
+  void retry_accept();
   void start_connection(tcp::socket s);
   void tick();
   void turn_end();
@@ -255,49 +257,65 @@ void asio_loop::run() {
   if (st_.h != nullptr) st_.h->thread_started();
   tick();
   accept_next();
-  for (;;) {
-    try {
-      io_.run();
-      break;
-    } catch (const std::exception& e) {  // nothing should throw; never take the server down
-      std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
-    }
+  // A handler that throws (nothing should) is reported and the loop goes on with the next.
+  while (!run_guarded(st_.cfg, index_, [this] { io_.run(); })) {
   }
   thread_ = {};  // a late completion is posted (and never run), not applied from its thread
   if (st_.h != nullptr) st_.h->thread_stopping();
 }
 
+// A sweep that throws must not end the ticks: the timer is re-armed whatever it did.
 void asio_loop::tick() {
   now_ = clock::now();
-  sweep();
+  run_guarded(st_.cfg, index_, [this] { sweep(); });
   if (draining_) check_drained();
   if (finished_) return;
-  tick_timer_.expires_after(tick_every_);
-  tick_timer_.async_wait([this](asio::error_code ec) {
-    if (!ec) tick();
+  run_guarded(st_.cfg, index_, [this] {
+    tick_timer_.expires_after(tick_every_);
+    tick_timer_.async_wait([this](asio::error_code ec) {
+      if (!ec) tick();
+    });
   });
 }
 
+// Every way out of an accept leads to the next one (or to a retry): a failure while taking one
+// connection never leaves the loop deaf to the others.
 void asio_loop::accept_next() {
   if (draining_ || !acceptor_.is_open()) return;
-  acceptor_.async_accept(io_, [this](asio::error_code ec, tcp::socket s) {
-    if (ec) {
-      if (ec == asio::error::operation_aborted || draining_) return;
-      // EMFILE and the like: try again shortly rather than spin.
-      retry_timer_.expires_after(std::chrono::milliseconds(50));
-      retry_timer_.async_wait([this](asio::error_code e) {
-        if (!e) accept_next();
-      });
-      return;
-    }
-    if (st_.conns.fetch_add(1) >= st_.cfg.max_connections) {  // a slot is reserved first
-      st_.conns.fetch_sub(1);
+  const bool armed = run_guarded(st_.cfg, index_, [this] {
+    acceptor_.async_accept(
+        io_, [this](asio::error_code ec, tcp::socket s) { accepted(ec, std::move(s)); });
+  });
+  if (!armed) retry_accept();
+}
+
+void asio_loop::accepted(asio::error_code ec, tcp::socket s) {
+  if (ec) {
+    if (ec == asio::error::operation_aborted || draining_) return;
+    retry_accept();  // EMFILE and the like: try again shortly rather than spin
+    return;
+  }
+  const bool over = st_.conns.fetch_add(1) >= st_.cfg.max_connections;  // a slot is reserved
+  const bool taken = run_guarded(st_.cfg, index_, [&] {
+    if (over) {
       refuse(s.native_handle());
-      s.close(ec);
     } else {
       start_connection(std::move(s));
     }
-    accept_next();
+  });
+  if (over || (!taken && s.is_open())) {  // refused, or no connection object was made for it
+    st_.conns.fetch_sub(1);
+    s.close(ec);
+  }
+  accept_next();
+}
+
+void asio_loop::retry_accept() {
+  run_guarded(st_.cfg, index_, [this] {
+    retry_timer_.expires_after(std::chrono::milliseconds(50));
+    retry_timer_.async_wait([this](asio::error_code e) {
+      if (!e) accept_next();
+    });
   });
 }
 

@@ -55,7 +55,7 @@ enum class io_result : std::uint8_t { done, would_block, eof, failed };
 template <class Conn, class Loop>
 class connection : public responder {
  public:
-  explicit connection(Loop& l) : sess_(l.st_.svc, *this, l.ready_, l.date_), loop_(l) {}
+  explicit connection(Loop& l) : sess_(l.st_.svc, *this, l.ready_, l.date_, &l.now_), loop_(l) {}
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
@@ -307,11 +307,14 @@ class connection : public responder {
     if (t == timing::head) restart = restart || sess_.parsed() != parsed_;
     if (t == timing::body) restart = restart || read_progress_;
     if (t == timing::blocked) restart = restart || write_progress_;
+    // A WebSocket's deadline only moves later with traffic: looked at again once it passed.
+    if (t == timing::websocket) restart = restart || deadline_ <= loop_.now_;
     parsed_ = sess_.parsed();
     read_progress_ = write_progress_ = false;
     if (!restart) return;
     timing_ = t;
-    deadline_ = deadline_of(t, loop_.st_.cfg, loop_.now_, loop_.draining_);
+    deadline_ = t == timing::websocket ? sess_.websocket_deadline()
+                                       : deadline_of(t, loop_.st_.cfg, loop_.now_, loop_.draining_);
   }
 
   std::uint64_t parsed_ = 0;
@@ -328,8 +331,14 @@ template <class Conn, class Loop>
 class io_loop {
  public:
   io_loop(server_state& st, unsigned index) : st_(st), index_(index) {
-    const auto shortest = std::min(
+    auto shortest = std::min(
         {st.cfg.header_timeout, st.cfg.body_timeout, st.cfg.idle_timeout, st.cfg.send_timeout});
+    if (st.cfg.websocket != nullptr) {  // the WebSocket timers that are on
+      for (const auto t : {st.cfg.websocket_ping_interval, st.cfg.websocket_ping_timeout,
+                           st.cfg.websocket_idle_timeout}) {
+        if (t.count() > 0) shortest = std::min(shortest, t);
+      }
+    }
     tick_every_ = std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10),
                                               std::chrono::milliseconds(250));
   }

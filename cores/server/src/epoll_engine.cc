@@ -29,7 +29,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -37,6 +36,7 @@
 
 #include "answer_batch.h"
 #include "connection.h"
+#include "io_guard.h"
 
 namespace lapwise::server::detail {
 namespace {
@@ -379,7 +379,7 @@ void epoll_loop::reap(epoll_connection* c) {
 }
 
 void epoll_loop::tick() {
-  sweep();
+  run_guarded(st_.cfg, index_, [this] { sweep(); });  // the next tick is set whatever it did
   if (!draining_ && now_ >= accept_retry_) {
     accept_retry_ = clock::time_point::max();
     set_accepting(true);
@@ -505,13 +505,8 @@ void epoll_loop::run() {
   tick();
   set_accepting(true);
   if (st_.stopping.load()) begin_drain();  // stop() may have posted before we were running
-  while (!finished_) {
-    try {
-      turn(true);
-    } catch (const std::exception& e) {  // nothing should throw; never take the server down
-      std::fprintf(stderr, "lapwise server: io thread %u: %s\n", index_, e.what());
-    }
-  }
+  // Nothing should throw; what does is reported and the loop goes on.
+  while (!finished_) run_guarded(st_.cfg, index_, [this] { turn(true); });
   thread_ = {};  // a late completion is posted (and never run), not applied from its thread
   if (st_.h != nullptr) st_.h->thread_stopping();
 }

@@ -58,7 +58,8 @@ class io_engine {
 
 // Which deadline a connection is under. Both transports keep one deadline per connection and
 // sweep them once per tick instead of arming a timer per request.
-enum class timing : std::uint8_t { none, idle, head, body, waiting, blocked, lingering };
+// `websocket`: the session's own timers (session::websocket_deadline()), not the table here.
+enum class timing : std::uint8_t { none, idle, head, body, waiting, blocked, lingering, websocket };
 
 // The deadline state of a connection: from its own flags (closed, lingering after a close, a
 // write waiting for the client to read) and otherwise its session's phase.
@@ -74,6 +75,8 @@ inline timing timing_of(bool closed, bool lingering, bool write_blocked,
       return timing::head;
     case session::phase::body:
       return timing::body;
+    case session::phase::websocket:
+      return timing::websocket;
     default:
       return timing::waiting;  // a handler holds the request: no deadline of ours
   }

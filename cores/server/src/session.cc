@@ -65,9 +65,13 @@ const net_address& request::server() const noexcept {
   return server_ != nullptr ? *server_ : unknown_address;
 }
 
+namespace {
+const session::time_point still_clock{};  // for owners that give no clock
+}  // namespace
+
 session::session(const service& svc, detail::responder& owner, std::vector<request*>& ready,
-                 const char* date)
-    : svc_(svc), owner_(owner), ready_(ready), date_(date) {
+                 const char* date, const time_point* now)
+    : svc_(svc), owner_(owner), ready_(ready), date_(date), now_(now ? now : &still_clock) {
   headers_.resize(std::max<std::size_t>(svc_.cfg_.limits.max_headers, 1));
 }
 
@@ -205,8 +209,12 @@ void session::drain() {
 void session::timeout() {
   const phase p = current_phase();
   if (p == phase::waiting) return;
-  if (ws_.state) {  // a WebSocket's idle or close-handshake wait: the connection just ends
-    closing_ = true;
+  if (ws_.state) {
+    if (p == phase::websocket) {
+      websocket_timer();
+      return;
+    }
+    closing_ = true;  // the wait for a Close (ours or the peer's): the connection just ends
     return;
   }
   if (body_active_) {  // a streamed body stalled: its handler's answer becomes the 408
@@ -286,7 +294,10 @@ std::size_t session::footprint() const noexcept {
 session::phase session::current_phase() const noexcept {
   if (body_active_ && !body_continue_ && !body_window_full()) return phase::body;
   if (!slots_.empty()) return phase::waiting;
-  if (ws_.state && websocket_awaiting_close()) return phase::head;  // header_timeout bounds it
+  if (ws_.state) {
+    if (websocket_awaiting_close()) return phase::head;  // header_timeout bounds it
+    if (websocket_live()) return phase::websocket;
+  }
   if (in_end_ == in_begin_) return phase::idle;
   return in_body_ ? phase::body : phase::head;
 }

@@ -29,6 +29,7 @@ send_result channel::queue_locked(bool text, std::string_view payload) {
     return send_result::full;
   }
   tx_.message(outbox_, text, payload);
+  message_queued_ = true;
   post_flush_locked();
   if (outbox_.size() + unsent_ >= bound_) {
     want_room_ = true;

@@ -74,13 +74,7 @@ void release(std::string& s) noexcept {
 }  // namespace
 
 receiver::receiver(limits lim, std::optional<deflate_params> pmd, role self)
-    : lim_(lim), pmd_(pmd), self_(self) {
-  if (pmd_) {
-    const bool reset =
-        self_ == role::server ? pmd_->client_no_context_takeover : pmd_->server_no_context_takeover;
-    inflater_ = std::make_unique<detail::inflater>(reset);
-  }
-}
+    : lim_(lim), pmd_(pmd), self_(self) {}
 
 receiver::~receiver() = default;
 receiver::receiver(receiver&&) noexcept = default;
@@ -288,6 +282,11 @@ event receiver::end_message() {
     return {kind, message_, 0, &message_};
   }
   inflated_.clear();
+  if (!inflater_) {  // zlib's state is made for the first compressed message, not per connection
+    const bool reset =
+        self_ == role::server ? pmd_->client_no_context_takeover : pmd_->server_no_context_takeover;
+    inflater_ = std::make_unique<detail::inflater>(reset);
+  }
   switch (inflater_->inflate_message(message_, inflated_, lim_.max_message)) {
     case detail::inflater::result::too_big:
       return fail(close_code::too_big, "inflated message larger than max_message");
@@ -334,12 +333,7 @@ void write_frame(std::string& out, opcode op, std::string_view payload, bool fin
   }
 }
 
-sender::sender(std::optional<deflate_params> pmd) : pmd_(pmd) {
-  if (pmd_) {
-    deflater_ = std::make_unique<detail::deflater>(pmd_->server_max_window_bits,
-                                                   pmd_->server_no_context_takeover);
-  }
-}
+sender::sender(std::optional<deflate_params> pmd) : pmd_(pmd) {}
 
 sender::~sender() = default;
 sender::sender(sender&&) noexcept = default;
@@ -353,9 +347,13 @@ std::size_t sender::footprint() const noexcept {
 
 void sender::message(std::string& out, bool text, std::string_view payload) {
   const opcode op = text ? opcode::text : opcode::binary;
-  if (deflater_ && deflater_->ready() && payload.size() >= min_compress) {
+  if (pmd_ && payload.size() >= min_compress) {
+    if (!deflater_) {  // made for the first message worth compressing (zlib's state is large)
+      deflater_ = std::make_unique<detail::deflater>(pmd_->server_max_window_bits,
+                                                     pmd_->server_no_context_takeover);
+    }
     std::string z;
-    if (deflater_->deflate_message(payload, z)) {
+    if (deflater_->ready() && deflater_->deflate_message(payload, z)) {
       write_frame(out, op, z, true, true);
       return;
     }

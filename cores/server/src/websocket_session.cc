@@ -1,5 +1,6 @@
 // The session's WebSocket mode: the upgrade (at once, or deferred to the handler), bytes to
 // the codec, frames from the channel to the output, the close handshake and its report.
+#include <algorithm>
 #include <mutex>
 #include <utility>
 
@@ -8,6 +9,8 @@
 #include "lapwise/server/websocket_handshake.h"
 
 namespace lapwise::server {
+
+using time_point = session::time_point;
 
 struct session::ws_state {
   ws::app* app;
@@ -18,6 +21,12 @@ struct session::ws_state {
   bool reported = false;       // on_closed() was called
   bool error_pending = false;  // a protocol error waits for the app's close (websocket_app.h)
   std::uint16_t code = 1006;   // what on_closed() says once the handshake completes
+  // Keep-alive (config::websocket_*): stamped from the owner's clock as traffic passes, read
+  // only when the deadline comes (websocket_timer()).
+  time_point heard_at{};    // the last bytes from the peer
+  time_point message_at{};  // the last message either way
+  time_point ping_at{};     // our keep-alive Ping, while ping_out
+  bool ping_out = false;
   ws_state(ws::app* a, std::optional<ws::deflate_params> pmd, std::string path, std::size_t bound)
       : app(a), ch(std::make_shared<ws::channel>(std::move(path), pmd, bound)), rx(a->lim, pmd) {}
 };
@@ -71,6 +80,7 @@ bool session::upgrade_websocket(const parser::request& req, std::string_view pat
   append_out(hs.response);
   w->ch->subprotocol_ = std::move(hs.subprotocol);
   w->live = true;
+  w->heard_at = w->message_at = *now_;
   ws_.state = std::move(w);
   websocket_input();
   return true;
@@ -110,6 +120,7 @@ bool session::websocket_answer(slot& s, request& r, response& resp) {
   retire(s);
   flush_slots();
   w->live = true;
+  w->heard_at = w->message_at = *now_;
   websocket_output(false);  // what was sent before the accept follows the 101
   if (draining_) websocket_stop();
   process();
@@ -119,6 +130,7 @@ bool session::websocket_answer(slot& s, request& r, response& resp) {
 
 void session::websocket_input() {
   ws_state& w = *ws_.state;
+  w.heard_at = *now_;  // any byte is a sign of life (a Pong, a frame, part of one)
   {
     std::lock_guard lock(w.ch->mu_);
     w.ch->flush_due_ = true;  // what on_event() sends is taken below, with the replies
@@ -149,6 +161,7 @@ void session::websocket_input() {
         w.app->on_event(*w.ch, r.ev);
         continue;
       default:
+        w.message_at = *now_;
         w.app->on_event(*w.ch, r.ev);
         continue;
     }
@@ -168,6 +181,10 @@ void session::websocket_output(bool poke) {
     std::lock_guard lock(w->ch->mu_);
     w->ch->flush_due_ = false;
     if (!w->live || w->reported) return;
+    if (w->ch->message_queued_) {  // the application sent a message since the last flush
+      w->ch->message_queued_ = false;
+      w->message_at = *now_;
+    }
     std::string& box = w->ch->outbox_;
     if (!box.empty()) {
       if (gone_) {
@@ -213,6 +230,65 @@ void session::websocket_unrouted() {
 }
 
 std::shared_ptr<ws::channel> session::websocket_channel() const { return ws_.state->ch; }
+
+// RFC 6455 5.5.2: a Ping may serve as a keep-alive; any bytes from the peer after it (its Pong,
+// or a frame it was sending anyway) answer it. Deadlines are computed from stamps only when
+// they come, so traffic costs a store per read and per message, never a timer operation.
+time_point session::websocket_deadline() const noexcept {
+  const ws_state& w = *ws_.state;
+  const config& c = svc_.cfg_;
+  time_point due = time_point::max();
+  if (c.websocket_idle_timeout.count() > 0) due = w.message_at + c.websocket_idle_timeout;
+  if (c.websocket_ping_interval.count() > 0) {
+    if (!w.ping_out) {
+      due = std::min(due, w.heard_at + c.websocket_ping_interval);
+    } else if (c.websocket_ping_timeout.count() > 0) {
+      due = std::min(due, w.ping_at + c.websocket_ping_timeout);
+    } else {  // no limit: an unanswered Ping is followed by another after the interval
+      due = std::min(due, w.ping_at + c.websocket_ping_interval);
+    }
+  }
+  return due;
+}
+
+// Close codes (RFC 6455 7.4.1): an unanswered keep-alive is 1011, what the `websockets`
+// library (uvicorn's) sends for it: the connection failed a condition the server needs, where
+// 1001 ("going away") says the endpoint itself is leaving; 1001 stays for a stop and for the
+// application's idle timeout, which ends a healthy connection the server no longer keeps.
+void session::websocket_timer() {
+  ws_state& w = *ws_.state;
+  const config& c = svc_.cfg_;
+  const time_point now = *now_;
+  const auto close_with = [&](std::uint16_t code, std::string_view why) {
+    w.ch->close(code, why);  // the peer then has header_timeout to send its Close
+    websocket_output(false);
+  };
+  if (c.websocket_idle_timeout.count() > 0 && now >= w.message_at + c.websocket_idle_timeout) {
+    close_with(1001, "idle timeout");
+    return;
+  }
+  if (c.websocket_ping_interval.count() <= 0) return;
+  if (w.ping_out) {
+    if (w.heard_at >= w.ping_at) {
+      w.ping_out = false;  // answered
+    } else if (c.websocket_ping_timeout.count() > 0) {
+      if (now >= w.ping_at + c.websocket_ping_timeout) close_with(1011, "keepalive ping timeout");
+      return;
+    } else if (now >= w.ping_at + c.websocket_ping_interval) {
+      w.ping_out = false;  // no limit on the answer: ping again
+    }
+  }
+  if (!w.ping_out && now >= w.heard_at + c.websocket_ping_interval) {
+    w.ping_out = true;
+    w.ping_at = now;
+    {
+      std::lock_guard lock(w.ch->mu_);
+      if (w.ch->close_sent_ || w.ch->ended_) return;
+      w.ch->tx_.ping(w.ch->outbox_, {});
+    }
+    websocket_output(false);
+  }
+}
 
 void session::websocket_stop() {
   if (!websocket_live()) return;

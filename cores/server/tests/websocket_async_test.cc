@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -161,12 +162,14 @@ struct served {
   async_app app;
   accepting_handler h;
   std::unique_ptr<server> srv;
-  served(io_mode io, bool deferred, std::size_t max_output = 64 << 10) {
+  served(io_mode io, bool deferred, std::size_t max_output = 64 << 10,
+         const std::function<void(config&)>& tune = {}) {
     app.deferred = deferred;
     config cfg;
     cfg.io = io;
     cfg.websocket = &app;
     cfg.max_output = max_output;
+    if (tune) tune(cfg);
     route_table routes;
     EXPECT_FALSE(routes.add_dynamic("GET", "/ws", 1));
     srv = std::make_unique<server>(cfg, std::move(routes), &h);
@@ -242,6 +245,44 @@ TEST_P(WebSocketAsync, VanishedClientIsClosedOnce) {
   EXPECT_TRUE(s.srv->wait(10000ms));
   std::lock_guard lock(s.app.mu);
   EXPECT_EQ(s.app.closed.begin()->second, std::vector<int>{1006});
+}
+
+// Keep-alive through the server: a client that answers the server's Pings stays open across
+// several of them; one that never answers gets Close 1011 (and the app hears 1011 once it
+// echoes the Close). The HTTP idle_timeout, shorter than both, never applies.
+TEST_P(WebSocketAsync, KeepalivePingsAndClosesAPeerThatNeverAnswers) {
+  served s(GetParam(), false, 64 << 10, [](config& c) {
+    c.websocket_ping_interval = 100ms;
+    c.websocket_ping_timeout = 150ms;
+    c.idle_timeout = 50ms;
+  });
+  client quiet(s.srv->port()), lively(s.srv->port());
+  ASSERT_EQ(quiet.head.substr(0, 13), "HTTP/1.1 101 ");
+  ASSERT_EQ(lively.head.substr(0, 13), "HTTP/1.1 101 ");
+  std::string p;
+  for (int pings = 0; pings < 4;) {
+    const ws::event ev = lively.next(p);
+    ASSERT_EQ(ev.kind, ws::event_kind::ping) << pings;
+    lively.send(ws::opcode::pong, p);
+    ++pings;
+  }
+  ws::event ev = quiet.next(p);
+  EXPECT_EQ(ev.kind, ws::event_kind::ping);
+  ev = quiet.next(p);
+  ASSERT_EQ(ev.kind, ws::event_kind::close);
+  EXPECT_EQ(ev.code, 1011);
+  EXPECT_EQ(p, "keepalive ping timeout");
+  quiet.send(ws::opcode::close, "\x03\xf3");
+  ASSERT_TRUE(s.app.wait_closed(1));
+  lively.send(ws::opcode::text, "still here");
+  for (ev = lively.next(p); ev.kind == ws::event_kind::ping; ev = lively.next(p)) {
+    lively.send(ws::opcode::pong, p);
+  }
+  EXPECT_EQ(ev.kind, ws::event_kind::text);
+  EXPECT_EQ(p, "later:still here");
+  std::lock_guard lock(s.app.mu);
+  ASSERT_EQ(s.app.closed.size(), 1u);
+  EXPECT_EQ(s.app.closed.begin()->second, std::vector<int>{1011});
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, WebSocketAsync,

@@ -182,10 +182,14 @@ TEST(WebSocketChannel, ClosedOnceHoweverItEnds) {
        },
        1006, false},
       {"session_destroyed_open", [](owner& o, ws::channel&) { o.s.reset(); }, 1006, false},
-      {"idle_timeout",
+      {"keepalive_timer_early_then_peer_vanishes",
        [](owner& o, ws::channel&) {
-         EXPECT_EQ(o.s->current_phase(), session::phase::idle);  // idle_timeout applies
-         o.s->timeout();
+         // The WebSocket's own timers, never the HTTP idle_timeout (websocket_keepalive_test).
+         EXPECT_EQ(o.s->current_phase(), session::phase::websocket);
+         o.s->timeout();  // nothing is due yet: nothing sent, still open
+         EXPECT_EQ(o.take(), "");
+         EXPECT_FALSE(o.s->done());
+         o.s->end_of_input();
          o.s->closed();
        },
        1006, false},

@@ -394,6 +394,38 @@ TEST(WebSocketSender, RoundTripsThroughAClientReceiver) {
   }
 }
 
+// zlib's state (about 64 KiB to inflate, 256 KiB to deflate at 15 bits) is made when a message
+// first needs it, not when permessage-deflate is negotiated: an idle connection holds none.
+TEST(WebSocketCompression, ZlibStateMadeForTheFirstCompressedMessage) {
+  struct row {
+    const char* name;
+    std::vector<std::string> messages;  // sent by the server, and received from the client
+    bool deflater, inflater;            // zlib's state afterwards
+  };
+  const std::string small(8, 'a'), large(200, 'b');
+  for (const row& r : std::vector<row>{{"negotiated_idle", {}, false, false},
+                                       {"short_messages_only", {small, small}, false, false},
+                                       {"one_long_message", {small, large}, true, true}}) {
+    SCOPED_TRACE(r.name);
+    sender tx(deflate_params{});
+    receiver rx({}, deflate_params{});
+    const std::size_t idle = rx.footprint();
+    EXPECT_EQ(tx.footprint(), 0u);
+    for (const std::string& m : r.messages) {
+      std::string out;
+      tx.message(out, true, m);
+      const bool compressed = m.size() >= tx.min_compress;
+      const std::string in =
+          compressed ? frame(opcode::text, deflate_raw(m), true, true) : frame(opcode::text, m);
+      auto got = rx.receive(in);
+      ASSERT_EQ(got.ev.kind, event_kind::text);
+      EXPECT_EQ(got.ev.payload, m);
+    }
+    EXPECT_EQ(tx.footprint() > 0, r.deflater);
+    EXPECT_EQ(rx.footprint() >= idle + (64 << 10), r.inflater);
+  }
+}
+
 TEST(WebSocketSender, ServerFramesAreUnmaskedAndCloseReasonStaysUtf8) {
   sender tx;
   std::string out;

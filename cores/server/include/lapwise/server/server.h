@@ -79,6 +79,14 @@ struct config {
   std::function<void(std::string_view message)> report;
   // Where WebSocket upgrades go (websocket_app.h); null: such requests are plain HTTP.
   ws::app* websocket = nullptr;
+  // A WebSocket's own timers (websocket_app.h: keep-alive), never the HTTP idle_timeout. After
+  // websocket_ping_interval without a byte from the peer a Ping goes out (0: never); a peer
+  // that then sends nothing (no Pong, no frame) for websocket_ping_timeout (0: no limit) is
+  // closed with Close 1011. No message either way for websocket_idle_timeout (0: no limit)
+  // closes with Close 1001. After our Close the peer has header_timeout to answer with its own.
+  std::chrono::milliseconds websocket_ping_interval{20000};
+  std::chrono::milliseconds websocket_ping_timeout{20000};
+  std::chrono::milliseconds websocket_idle_timeout{0};
   // Streamed request bodies (request::body_streamed()): a handler route's request is handed
   // over at the end of its head, and its body in pieces as it arrives, when the body is not
   // wholly buffered yet and it is chunked, or asks for 100-continue, or its Content-Length is

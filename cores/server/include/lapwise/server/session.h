@@ -34,6 +34,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -116,17 +117,22 @@ class session {
 
  public:
   enum class phase : std::uint8_t {
-    idle,     // nothing buffered, nothing unanswered: the idle (keep-alive) timeout applies
-    head,     // part of a request head is buffered: the header timeout applies
-    body,     // a head is complete, its body is not (also a streamed body the client owes
-              // while its window has room): the body timeout applies
-    waiting,  // a handler holds a request (or the pipelining bound is reached): none
+    idle,       // nothing buffered, nothing unanswered: the idle (keep-alive) timeout applies
+    head,       // part of a request head is buffered: the header timeout applies
+    body,       // a head is complete, its body is not (also a streamed body the client owes
+                // while its window has room): the body timeout applies
+    waiting,    // a handler holds a request (or the pipelining bound is reached): none
+    websocket,  // a live WebSocket: its own timers, at websocket_deadline()
   };
+  using time_point = std::chrono::steady_clock::time_point;
 
   // `date` points at detail::date_length bytes the owner keeps current. `owner` receives
-  // request::respond() calls; `ready` receives dynamic requests.
+  // request::respond() calls; `ready` receives dynamic requests. `now` points at the time the
+  // owner keeps current (its loop turn's; read, never asked of the clock, so a frame costs no
+  // clock call): the WebSocket timers use it. Null: a clock that stands still (owners that
+  // never drive those timers).
   session(const service& svc, detail::responder& owner, std::vector<request*>& ready,
-          const char* date);
+          const char* date, const time_point* now = nullptr);
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
@@ -161,8 +167,13 @@ class session {
   }
   void complete(request& r, response&& resp);  // the owner's side of request::respond()
   void read_body(request& r);                  // the owner's side of request::read_body()
-  void timeout();  // the owner's deadline passed: 408 while receiving, else close
-  void drain();    // graceful stop: answer what is buffered, then close
+  // The owner's deadline passed: 408 while receiving; a live WebSocket's timers (a keep-alive
+  // Ping, or Close 1011 / 1001 when the peer or the application stayed silent); else close.
+  void timeout();
+  // phase::websocket: when timeout() is due next (time_point::max(): never). It moves later
+  // with traffic without telling anyone: a timeout() called early finds nothing due.
+  [[nodiscard]] time_point websocket_deadline() const noexcept;
+  void drain();  // graceful stop: answer what is buffered, then close
 
   // The next bytes to write (empty: nothing now). More may follow once they are consumed.
   [[nodiscard]] std::string_view output() const noexcept {
@@ -301,7 +312,8 @@ class session {
   void websocket_output(bool poke);
   // A deferred handshake's answer (complete()): true when it was the 101 and was taken.
   bool websocket_answer(slot& s, request& r, response& resp);
-  void websocket_stop();  // drain(): Close 1001
+  void websocket_stop();   // drain(): Close 1001
+  void websocket_timer();  // timeout() on a live WebSocket: ping, or close a silent one
   // answer(): a deferred handshake that reached no handler route is refused (its answer sent).
   void websocket_unrouted();
   [[nodiscard]] std::shared_ptr<ws::channel> websocket_channel() const;
@@ -315,6 +327,7 @@ class session {
   detail::responder& owner_;
   std::vector<request*>& ready_;
   const char* date_;
+  const time_point* now_;
   std::unique_ptr<char[]> in_;
   std::size_t in_cap_ = 0, in_begin_ = 0, in_end_ = 0;
   std::size_t scanned_ = 0;     // bytes of the current head already seen incomplete

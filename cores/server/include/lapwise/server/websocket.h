@@ -110,6 +110,9 @@ class receiver {
 
   receive_result receive(std::string_view bytes);
   [[nodiscard]] bool finished() const noexcept { return state_ >= state::closed; }
+  // Its buffers, and zlib's inflate state once a compressed message came (it is made then,
+  // not with the receiver: most connections that negotiate permessage-deflate stay idle or
+  // send small messages uncompressed).
   [[nodiscard]] std::size_t footprint() const noexcept;
 
  private:

@@ -30,8 +30,14 @@
 //   vanished, a timeout, a forced stop); for a deferred handshake refused or never answered,
 //   1006 too. After it, sends return `closed`.
 // - Stop: server::stop() sends Close 1001 on every open WebSocket and waits for the peer's
-//   Close (bounded by config::shutdown_timeout). The idle timeout applies between reads; once
-//   our Close is out, the peer has header_timeout to send its own.
+//   Close (bounded by config::shutdown_timeout). Once our Close is out, the peer has
+//   header_timeout to send its own (then the connection closes: 1006).
+// - Keep-alive, never the HTTP idle_timeout (config::websocket_*): after
+//   websocket_ping_interval [20 s] without a byte from the peer the server sends a Ping (empty
+//   payload); a peer that sends nothing (no Pong, no frame) for websocket_ping_timeout [20 s]
+//   after it gets Close 1011 "keepalive ping timeout". With websocket_idle_timeout [none], no
+//   text or binary message either way for that long gets Close 1001 "idle timeout". Pongs
+//   the application receives are not events; its own ping() does not restart the timers.
 // - turn_end() runs on an io thread at the end of every loop turn (the application may then
 //   hand what it collected from on_event/on_writable/on_closed to its owner in one batch).
 #pragma once
@@ -96,13 +102,14 @@ class channel : public std::enable_shared_from_this<channel> {
 
   mutable std::recursive_mutex mu_;  // a sans-I/O owner may flush inside send()
   sender tx_;
-  std::string outbox_;       // frames written, not yet handed to the session
-  std::size_t unsent_ = 0;   // the session's unsent bytes, as last reported
-  std::size_t bound_;        // config::max_output
-  bool close_sent_ = false;  // our Close is queued
-  bool ended_ = false;       // reported closed
-  bool flush_due_ = false;   // the io thread takes outbox_ soon (posted, or it is running)
-  bool want_room_ = false;   // a sender was told wait/full: on_writable() when below
+  std::string outbox_;           // frames written, not yet handed to the session
+  std::size_t unsent_ = 0;       // the session's unsent bytes, as last reported
+  std::size_t bound_;            // config::max_output
+  bool close_sent_ = false;      // our Close is queued
+  bool ended_ = false;           // reported closed
+  bool flush_due_ = false;       // the io thread takes outbox_ soon (posted, or it is running)
+  bool want_room_ = false;       // a sender was told wait/full: on_writable() when below
+  bool message_queued_ = false;  // a message since the last flush (the idle timer's stamp)
   lapwise::server::detail::responder* link_ =
       nullptr;               // the connection, while open: where flushes go
   session* sess_ = nullptr;  // io thread only: the session, while it holds us

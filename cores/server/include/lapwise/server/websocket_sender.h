@@ -42,7 +42,8 @@ class sender {
   // code 1005 (or 0) sends an empty Close; the reason is cut to 123 bytes at a UTF-8 boundary.
   void close(std::string& out, std::uint16_t code, std::string_view reason = {});
   std::size_t min_compress = 32;
-  [[nodiscard]] std::size_t footprint() const noexcept;  // zlib's deflate state
+  // zlib's deflate state: made at the first message that is compressed (none before).
+  [[nodiscard]] std::size_t footprint() const noexcept;
 
  private:
   std::optional<deflate_params> pmd_;

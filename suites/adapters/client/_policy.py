@@ -120,11 +120,19 @@ async def run_async(requests: Sequence[Request], policy: Policy, send: Send) -> 
     gbucket = AsyncBucket(policy.rate, policy.burst) if policy.rate > 0 else None
     hbuckets: dict[str, AsyncBucket] = {}
     hsems: dict[str, asyncio.Semaphore] = {}
-    keys = [host_key(r.url) for r in requests]
+    keys: list[str | None] = [None] * n  # host keys, parsed only when a rule needs one
     paused: dict[str, float] = {}  # host key -> monotonic time its Retry-After pause ends
 
+    def key(i: int) -> str:
+        k = keys[i]
+        if k is None:
+            k = keys[i] = host_key(requests[i].url)
+        return k
+
     def pause_ends(i: int) -> float | None:
-        until = paused.get(keys[i], 0.0)
+        if not paused:
+            return None
+        until = paused.get(key(i), 0.0)
         return until if until > time.monotonic() else None
 
     async def worker() -> None:
@@ -145,15 +153,15 @@ async def run_async(requests: Sequence[Request], policy: Policy, send: Send) -> 
             req = requests[i]
             sem = None
             if policy.per_host:
-                sem = hsems.setdefault(keys[i], asyncio.Semaphore(policy.per_host))
+                sem = hsems.setdefault(key(i), asyncio.Semaphore(policy.per_host))
                 await sem.acquire()
             try:
                 if gbucket is not None:
                     await gbucket.take()
                 if policy.host_rate > 0:
-                    b = hbuckets.get(keys[i])
+                    b = hbuckets.get(key(i))
                     if b is None:
-                        b = hbuckets[keys[i]] = AsyncBucket(policy.host_rate, policy.host_burst)
+                        b = hbuckets[key(i)] = AsyncBucket(policy.host_rate, policy.host_burst)
                     await b.take()
                 # A pause that began while this one waited for its slot or tokens holds it too
                 # (its tokens are spent: the limits stay upper bounds).
@@ -170,7 +178,7 @@ async def run_async(requests: Sequence[Request], policy: Policy, send: Send) -> 
             pause = host_pause(result, policy)
             if pause is not None:
                 # The host that answered: a redirect may have led away from the request's own.
-                host = host_key(result.url) if isinstance(result, ClientResponse) and result.url else keys[i]
+                host = host_key(result.url) if isinstance(result, ClientResponse) and result.url else key(i)
                 paused[host] = max(paused.get(host, 0.0), time.monotonic() + pause)
             delay = retry_delay(req, result, attempts[i], policy, rng)
             if delay is not None:

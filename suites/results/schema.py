@@ -30,7 +30,8 @@ metrics named ``throughput*``, ``*_rate``, ``*rate``, ``speedup*``, ``ratio_vs_*
 everything else: times, latencies, CPU, bytes, errors). Every writer stores it explicitly.
 
 ``load`` (the field) is what v2 added: how busy the machine was, so a report can say whether
-its figures come from a quiet machine (reports/machine_load.py). Who fills it in:
+its figures come from a quiet machine (the rule: quiet.py; the report's sentence:
+reports/machine_load.py). Who fills it in:
 ``new_file`` sets ``start`` to the load when this process first imported suites.results (a
 suite's start, near enough), ``write`` sets ``end`` to the load at writing; ci/bench then
 overwrites ``start`` and ``end`` with what it saw just before starting the job that wrote the

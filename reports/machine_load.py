@@ -12,7 +12,7 @@ from pathlib import Path
 from suites.results import ResultFile
 from suites.results.quiet import QUIET_PER_CORE, RunLoad, one_minute, run_load
 
-MAX_NAMED = 6  # jobs named in the sentence; the Machine table has every one
+MAX_NAMED = 6  # jobs named in the sentence, the busiest first; the Machine table has every one
 
 
 def of_files(files: list[tuple[Path, ResultFile]]) -> RunLoad:
@@ -49,7 +49,8 @@ def sentence(run: RunLoad) -> str:
                 f"({where}; {rule(run)}). Ratios "
                 "measured in the same run compare best; absolute times compare only with runs "
                 "as quiet on the same machine.")
-    busy = run.busy_jobs()
+    # The busiest first: the sentence names at most MAX_NAMED of them.
+    busy = sorted(run.busy_jobs(), key=lambda j: -max(v for v in (j.start, j.end) if v is not None))
     named = "; ".join(f"{j.suite} ({_fmt(j.start)} → {_fmt(j.end)})" for j in busy[:MAX_NAMED])
     more = f"; and {len(busy) - MAX_NAMED} more" if len(busy) > MAX_NAMED else ""
     jobs = (f" {len(busy)} of {len(run.jobs)} job{'s' if len(run.jobs) != 1 else ''} started or "

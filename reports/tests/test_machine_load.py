@@ -30,12 +30,12 @@ def test_quiet_run_says_so_with_its_range_and_the_rule():
     assert "under 1.5, 0.75 per core on its 2 cores" in text
 
 
-def test_shared_run_names_the_jobs_above_the_line_with_their_readings():
+def test_shared_run_names_the_jobs_above_the_line_busiest_first_with_their_readings():
     files = [_file("micro", 0.4, 0.9), _file("e2e", 1.2, 5.25), _file("laps", 8.0, 3.1)]
     text = machine_load.sentence(machine_load.of_files(files))
     assert text.startswith("The machine was shared with other work: the 1-minute load average "
                            "ranged from 0.40 to 8.00")
-    assert "2 of 3 jobs started or ended above it: e2e (1.20 → 5.25); laps (8.00 → 3.10)." in text
+    assert "2 of 3 jobs started or ended above it: laps (8.00 → 3.10); e2e (1.20 → 5.25)." in text
     assert "micro (" not in text
 
 

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from ..schema import SchemaError
-from . import DEFAULT_THRESHOLD, OtherMachine, compare, import_dir, path_of, render, resolve, runs
+from . import (DEFAULT_THRESHOLD, OtherMachine, compare, import_dir, load_of, path_of, render,
+               resolve, runs)
 from .export import export
 
 
@@ -39,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         if a.cmd == "runs":
             for r in runs(a.db):
                 print(f"{r.id:4}  {r.created:25}  {(r.commit or '?')[:12]:12}"
-                      f"{'+' if r.dirty else ' '} {r.records:5} records  {r.cpu_model}  {r.options}")
+                      f"{'+' if r.dirty else ' '} {r.records:5} records  {r.cpu_model}  "
+                      f"{load_of(r.id, a.db).short()}  {r.options}")
         elif a.cmd == "import":
             rid = import_dir(a.results, commit=a.commit, options=a.options, db=a.db)
             print(f"history: stored run {rid} in {path_of(a.db)}")

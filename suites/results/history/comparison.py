@@ -106,8 +106,8 @@ def render(c: Comparison, *, all_figures: bool = False) -> str:
         shared = [tag for tag, r in (("head", c.head_load), ("base", c.base_load)) if r.quiet is False]
         if shared:
             out.append(f"WARNING: {' and '.join(shared)} ran on a shared machine: a wall-time or "
-                       "throughput flag may be the machine (--compare-metric 'cpu_time*' keeps "
-                       "the CPU-time figures)")
+                       "throughput flag may be the machine (the CPU-time figures alone: "
+                       "--metric 'cpu_time*', in ci/bench --compare-metric)")
     out.append(f"{len(c.figures)} figure(s) in both runs; flagged when the whole 95% interval of "
                f"head/base is past {c.threshold:.0%}: {len(c.flagged)}")
     shown = c.figures if all_figures else c.flagged

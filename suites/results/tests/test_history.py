@@ -75,6 +75,7 @@ def test_cli_runs_and_compare(tmp_path, capsys) -> None:
     history.append([_file("aaaa")], db=db)
     history.append([_file("bbbb")], db=db)
     assert main(["--db", db, "runs"]) == 0
+    assert "load not recorded" in capsys.readouterr().out  # each run's load beside it
     assert main(["--db", db, "compare", "2", "1"]) == 0
     assert "flagged" in capsys.readouterr().out
     assert main(["--db", db, "compare", "9", "1"]) == 2

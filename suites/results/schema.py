@@ -53,6 +53,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Imported here, not where it is used, so that the load it reads on import is this process's
+# start (a suite imports suites.results first thing), not the time its first file is made.
+from . import machine as _machine
+
 SCHEMA = "lapwise.results/v2"
 READABLE = ("lapwise.results/v1", SCHEMA)  # every schema load() accepts
 LOAD_KEYS = ("start", "end", "run_start", "run_end")
@@ -126,22 +130,18 @@ class ResultFile:
 
 
 def new_file(suite: str, commands: list[str] | None = None) -> ResultFile:
-    from .machine import capture, start_load
-
     now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-    return ResultFile(suite=suite, machine=capture(), commands=list(commands or []), created=now,
-                      load={"start": start_load()})
+    return ResultFile(suite=suite, machine=_machine.capture(), commands=list(commands or []),
+                      created=now, load={"start": _machine.start_load()})
 
 
 def write(result: ResultFile, path: str | Path) -> Path:
     """Validates and writes ``result`` (atomically); its load's ``end`` is the load now."""
-    from .machine import load_average
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for i, rec in enumerate(result.records):
         _check_record(rec.to_json(), f"{path}: records[{i}]")
-    result.load = {**result.load, "end": load_average()}
+    result.load = {**result.load, "end": _machine.load_average()}
     _check_load(result.load, f"{path}.load")
     _write_json(path, result.to_json())
     return path

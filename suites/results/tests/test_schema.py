@@ -107,8 +107,10 @@ def test_pytest_benchmark_import(tmp_path):
 
 
 def test_v2_records_the_load_at_start_and_end(tmp_path):
+    from suites.results import machine
+
     f = results.new_file("micro.router")
-    assert list(f.load) == ["start"]
+    assert f.load == {"start": machine.start_load()}  # read when suites.results was imported
     f.records.append(results.Record(**_record()))
     back = results.load(results.write(f, tmp_path / "out.json"))
     assert set(back.load) == {"start", "end"}

@@ -24,11 +24,15 @@ BINARIES = gbench_binaries(BUILD)
 
 def name_problem(name: str) -> str | None:
     """Why a registered benchmark name is not a lapwise id, or None when it is one."""
+    base = run_name(name)
     try:
-        scenario, _, _ = parse_name(run_name(name))
+        scenario, _, _ = parse_name(base)
     except SchemaError:
-        return ("is not '<kind>.<scenario>[<param>]/<impl>' (a parameter goes in the brackets, "
-                "not in an Arg() suffix)")
+        extra = base.split("/", 1)[1].split("/", 1)[1:] if base.count("/") > 1 else []
+        if extra:
+            return (f"is not '<kind>.<scenario>[<param>]/<impl>': '/{extra[0]}' follows the impl "
+                    "(an Arg()? the parameter goes in the brackets)")
+        return "is not '<kind>.<scenario>[<param>]/<impl>'"
     kind = scenario.split(".", 1)[0]
     if kind not in KINDS:
         return f"has kind {kind!r}, not one of ci/bench's kinds ({', '.join(KINDS)})"

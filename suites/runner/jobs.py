@@ -1,7 +1,9 @@
 """The jobs ci/bench runs, found by convention (globs), never from a fixed list:
 
 - Google Benchmark binaries: every executable ``*_bench`` under ``<build>/cores/<kind>/``
-  (lapwise_add_bench); kind = the core folder. Raw JSON -> importers.gbench.
+  (lapwise_add_bench); kinds = the core folder and the kinds its benchmark names give
+  (``--benchmark_list_tests``: the parser folder's json_bench is kind ``json`` too). Raw JSON ->
+  importers.gbench.
 - pytest-benchmark suites: ``suites/micro/test_<kind>*_bench.py``. Raw JSON ->
   importers.pytest_benchmark.
 - Suite runners: ``suites/<suite>/<suite>_bench.py``, run as ``python -m
@@ -46,6 +48,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,6 +85,19 @@ def gbench_binaries(build: Path) -> list[Path]:
             if exe.is_file() and os.stat(exe).st_mode & stat.S_IXUSR and "CMakeFiles" not in exe.parts]
 
 
+def registered_kinds(exe: Path) -> frozenset[str]:
+    """The kinds of the benchmark names ``exe`` registers (their first dotted part); empty when
+    it cannot list them (the job then fails when run, and says why)."""
+    try:
+        out = subprocess.run([str(exe), "--benchmark_list_tests"], capture_output=True, text=True,
+                             timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    if out.returncode != 0:
+        return frozenset()
+    return frozenset(line.split(".", 1)[0] for line in out.stdout.split() if "." in line)
+
+
 def _gbench(s: Settings) -> list[Job]:
     from suites.results.importers import gbench
 
@@ -94,7 +110,8 @@ def _gbench(s: Settings) -> list[Job]:
         kind = exe.relative_to(s.build / "cores").parts[0]
         raw = s.results / "raw" / "gbench" / f"{exe.name}.json"
         jobs.append(Job(
-            name=f"gbench {exe.name}", kinds=frozenset({kind}), raw=raw, importer=gbench.load,
+            name=f"gbench {exe.name}", kinds=frozenset({kind}) | registered_kinds(exe), raw=raw,
+            importer=gbench.load,
             suite=f"micro.gbench.{exe.name}",
             argv=[str(exe), f"--benchmark_repetitions={reps}", f"--benchmark_min_time={min_time}",
                   f"--benchmark_out={raw}", "--benchmark_out_format=json"]))

@@ -1,6 +1,7 @@
 """The jobs ci/bench discovers for this session's suites: the hosted lap family in both modes
 (small under --quick), the hosting benchmark, Server-Sent Events and the static-file download
-only in full mode, each writing a schema v1 file into the results directory."""
+only in full mode, each writing a result file into the results directory; a Google Benchmark
+binary's kinds include those its benchmark names give."""
 
 from __future__ import annotations
 
@@ -56,3 +57,13 @@ def test_every_job_kind_is_a_known_kind(tmp_path):
 
     for job in jobs.discover(_settings(tmp_path, quick=False), None):
         assert job.kinds & set(KINDS), job.name
+
+
+def test_a_bench_binary_is_also_of_the_kinds_its_names_give(tmp_path):
+    exe = tmp_path / "build" / "cores" / "parser" / "json_like_bench"
+    exe.parent.mkdir(parents=True)
+    exe.write_text("#!/bin/sh\necho 'json.loads[twitter]/native-reader'\necho 'query.parse/native'\n")
+    exe.chmod(0o755)
+    job = _by_name(tmp_path, quick=True)["gbench json_like_bench"]
+    assert job.kinds == {"parser", "json", "query"}
+    assert "gbench json_like_bench" in _by_name(tmp_path, quick=True, kinds={"json"})

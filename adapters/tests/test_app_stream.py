@@ -280,15 +280,9 @@ def quiet_source(kind: str, said: threading.Event, how: list[str]) -> Any:
     return quiet()
 
 
-# The server core tells a stream that its client left when it notices the closed connection;
-# a quiet stream (no part in flight) needs the core to watch the connection's read side while
-# the stream is open. Expected to pass once the core does.
-NEEDS_READ_WATCH = pytest.mark.xfail(reason="the server core does not yet watch a quiet stream's "
-                                     "connection for the client's close", strict=False)
-
-
-@pytest.mark.parametrize("kind", ["sync", pytest.param("async", marks=NEEDS_READ_WATCH),
-                                  pytest.param("sse", marks=NEEDS_READ_WATCH)])
+# A quiet stream (no part in flight) learns its client left because the server core watches
+# the connection while the stream is open (cores/server/README.md: streamed responses).
+@pytest.mark.parametrize("kind", ["sync", "async", "sse"])
 def test_a_quiet_stream_is_closed_when_its_client_leaves(kind):
     app = App()
     said = threading.Event()

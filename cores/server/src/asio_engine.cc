@@ -55,10 +55,11 @@ class asio_connection final : public connection<asio_connection, asio_loop>,
 
  private:
   void on_read(asio::error_code ec, std::size_t n);
+  void watch();
 
   tcp::socket sock_;
   std::shared_ptr<asio_connection> hold_;  // alive while a handler holds one of its requests
-  bool read_waiting_ = false, write_waiting_ = false;
+  bool read_waiting_ = false, write_waiting_ = false, watch_waiting_ = false;
 };
 
 class asio_loop final : public io_loop<asio_connection, asio_loop> {
@@ -146,7 +147,11 @@ void asio_connection::arm() {
       self->pump();
     });
   }
-  if (read_waiting_ || !wants_input()) return;
+  if (read_waiting_) return;
+  if (!wants_input()) {
+    if (!watch_waiting_ && watch_peer()) watch();
+    return;
+  }
   read_waiting_ = true;
   if (lingering_) {
     sock_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](asio::error_code ec) {
@@ -164,6 +169,23 @@ void asio_connection::arm() {
   sock_.async_read_some(
       asio::buffer(space.data(), space.size()),
       [self = shared_from_this()](asio::error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+// Not reading, a held request would be told that its client left: wait for readability
+// (the reactor has no FIN-only wait), then peer_moved() tells a FIN from bytes.
+void asio_connection::watch() {
+  watch_waiting_ = true;
+  sock_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](asio::error_code ec) {
+    if (ec == asio::error::operation_aborted) return;  // recv_some() or a close: flags are set
+    self->watch_waiting_ = false;
+    if (self->closed_) return;
+    if (!ec && !self->lingering_ && !self->wants_input()) {
+      self->loop_.now_ = clock::now();
+      self->peer_moved();
+      if (self->closed_) return;
+    }
+    self->pump();
+  });
 }
 
 void asio_connection::on_read(asio::error_code ec, std::size_t n) {
@@ -189,6 +211,7 @@ io_result asio_connection::recv_some(std::span<char> into, std::size_t& n) noexc
     sock_.cancel(ec);
     read_waiting_ = false;
     write_waiting_ = false;
+    watch_waiting_ = false;
   }
   asio::error_code ec;
   n = sock_.read_some(asio::buffer(into.data(), into.size()), ec);

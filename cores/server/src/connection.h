@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -90,6 +91,7 @@ class connection : public responder {
       case io_result::done:
         sess_.commit(n);
         read_progress_ = true;
+        peer_data_ = false;  // what waited is being read: a FIN behind it is watched for again
         break;
       case io_result::eof:
         if (sess_.input_ended()) loop_.dirty_marked();
@@ -103,6 +105,39 @@ class connection : public responder {
   }
   // The socket takes bytes again.
   void writable() noexcept { write_blocked_ = false; }
+
+  // Whether the transport should watch for the peer's FIN or reset while it does not read
+  // (epoll: EPOLLRDHUP; Asio: readability, then peer_moved()): a request the handler holds
+  // would be told that its client left (session::watching_peer()), so a quiet stream learns
+  // it at once rather than at its next part.
+  [[nodiscard]] bool watch_peer() const noexcept {
+    return !closed_ && !lingering_ && !peer_data_ && sess_.watching_peer();
+  }
+  // The watched socket moved. A FIN with nothing before it is the client leaving (the held
+  // requests are told: session::input_ended()). Bytes before it are data, never a leaving:
+  // pipelined requests are read when reading resumes, and a FIN behind them is seen then.
+  // Input the session would drop anyway (after "Connection: close") is read and dropped here.
+  void peer_moved() {
+    if (sess_.input_ignored()) {
+      for (;;) {
+        std::size_t n = 0;
+        const io_result r = self()->recv_some(loop_.sink_, n);
+        if (r == io_result::done) continue;
+        if (r == io_result::eof) received(r, 0);
+        if (r == io_result::failed) close_now();
+        return;
+      }
+    }
+    char c;
+    const ssize_t n = ::recv(self()->native_fd(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) {
+      peer_data_ = true;
+    } else if (n == 0) {
+      received(io_result::eof, 0);
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      close_now();
+    }
+  }
 
   // The deadline passed: a lingering or blocked connection closes; otherwise the session says
   // what the client gets (408 while a request is incomplete).
@@ -319,6 +354,7 @@ class connection : public responder {
 
   std::uint64_t parsed_ = 0;
   bool read_progress_ = false, write_progress_ = false;
+  bool peer_data_ = false;  // peer_moved() found bytes waiting: not watched until they are read
   timing timing_ = timing::none;
 };
 

@@ -164,6 +164,10 @@ void epoll_connection::on_event(std::uint32_t events) {
     return;
   }
   if (events & EPOLLOUT) writable();
+  if ((events & EPOLLRDHUP) && !(interest_ & EPOLLIN)) {  // watched while not reading
+    peer_moved();
+    if (closed_) return;
+  }
   if (events & (EPOLLIN | EPOLLHUP)) {
     read_ready();
     if (lingering_) return;  // linger_read() re-armed, or closed
@@ -215,7 +219,11 @@ io_result epoll_connection::send_file(const file_body& f, std::size_t most,
 // Level-triggered interest, changed (one epoll_ctl) only when what the state needs changed.
 void epoll_connection::arm() {
   std::uint32_t want = 0;
-  if (wants_input()) want |= EPOLLIN;
+  if (wants_input()) {
+    want |= EPOLLIN;
+  } else if (watch_peer()) {
+    want |= EPOLLRDHUP;  // the peer's FIN, not its bytes: those wait until reading resumes
+  }
   if (write_blocked_) want |= EPOLLOUT;
   if (want == interest_) return;
   epoll_event ev{};

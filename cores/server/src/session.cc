@@ -726,6 +726,8 @@ void session::stream(slot& s, request& r, response&& resp) {
     retire(s);
     flush_slots();
     process();
+  } else if (s.gone_told) {
+    s.gone_told = false;  // handed back already, gone, while its producer was between parts
   } else if (gone_ || r.gone_ || unsent() + slot_bytes_ < svc_.cfg_.max_output) {
     resume(r);
   } else {
@@ -752,16 +754,34 @@ bool session::closed() {
   return websocket_end(1006) || told;
 }
 
+bool session::watching_peer() const noexcept {
+  if (eof_ || gone_) return false;
+  for (const slot& s : slots_) {
+    if (s.req && !s.req->gone_ && (s.streaming || svc_.cfg_.tell_gone)) return true;
+  }
+  return false;
+}
+
 bool session::tell_gone() {
   bool told = false;
   for (slot& s : slots_) {
     if (!s.req) continue;
     request& r = *s.req;
     if (s.streaming) {
+      // Told at once, also between two parts (its producer is quiet: an SSE stream waiting
+      // for its next event); the part it sends next is dropped and handed back as ever.
+      if (s.waiting) {
+        s.waiting = false;
+        --streams_waiting_;
+      } else if (r.gone_) {
+        continue;  // told already
+      } else if (std::find(ready_.begin(), ready_.end(), &r) != ready_.end()) {
+        r.gone_ = true;  // its last part's resumption has not reached the handler: it tells
+        continue;
+      } else {
+        s.gone_told = true;  // this resumption stands for its next part's
+      }
       r.gone_ = true;
-      if (!s.waiting) continue;  // between two parts: it learns with the next one
-      s.waiting = false;
-      --streams_waiting_;
     } else {
       if (r.gone_) continue;  // told once
       r.gone_ = true;

@@ -71,8 +71,9 @@ struct config {
   parser::limits limits{};          // request line, headers, body (max_body -> 413)
   io_mode io = io_mode::automatic;  // the transport, see io_mode.h
   // A request a handler holds when its connection closes comes back to handle(), resumed()
-  // and gone() (request). Always for a streamed response; for the others only when set, so
-  // that a handler that does not look at resumed() never sees a request twice.
+  // and gone() (request), at once (the transport watches a connection it does not read while
+  // such a request is held). Always for a streamed response; for the others only when set,
+  // so that a handler that does not look at resumed() never sees a request twice.
   bool tell_gone = false;
   // Told (on an io thread) what the server answered 500 for instead of sending it: an invalid
   // handler response. Empty: one line on stderr.
@@ -173,9 +174,11 @@ class request {
   void respond(response r) noexcept;
   // Back in a batch because its streamed part was taken (see response), not a new request.
   [[nodiscard]] bool resumed() const noexcept { return resumed_; }
-  // Its client went away (the connection closed) while the handler held it: whatever is sent
-  // now is dropped, but the request must still be completed (a whole response or `end`).
-  // A held request is handed back once, resumed() true, when this happens (config::tell_gone).
+  // Its client went away (the connection closed, or it half-closed) while the handler held it:
+  // whatever is sent after a close is dropped, but the request must still be completed (a
+  // whole response or `end`). A held request is handed back once, resumed() true, when this
+  // happens: a streamed one always and at once, also between two parts (that resumption stands
+  // for its next part's), a whole one when config::tell_gone.
   [[nodiscard]] bool gone() const noexcept { return gone_; }
   // The connection's peer and local address (request::client() / server()).
   [[nodiscard]] const net_address& client() const noexcept;

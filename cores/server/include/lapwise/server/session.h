@@ -152,8 +152,17 @@ class session {
   // The connection closed: requests the handler holds are handed back gone() (see request);
   // true when some were.
   bool closed();
+  // Whether the owner should watch the socket for the peer's FIN or reset while wants_read()
+  // is false: a request the handler holds would be told (a streamed response, or any with
+  // config::tell_gone) and has not been. Bytes that come are data, not a leaving; the owner
+  // reads them when reading resumes (a FIN behind them is seen then), unless input_ignored().
+  [[nodiscard]] bool watching_peer() const noexcept;
+  // Nothing more the peer sends will be parsed (a "Connection: close" request, an error):
+  // a FIN behind unread bytes is a leaving all the same.
+  [[nodiscard]] bool input_ignored() const noexcept { return closing_ || eof_; }
   // The peer sent its FIN: held requests are told as by closed() (a client that half-closes
-  // has left, as other servers take it), but what is sent still goes out.
+  // has left, as other servers take it; a streamed response at once, also between two of its
+  // parts), but what is sent still goes out.
   bool input_ended() {
     end_of_input();
     return tell_gone();
@@ -216,6 +225,7 @@ class session {
     bool head_only = false;  // HEAD answered by a GET route: the head alone
     bool broken = false;     // a file part failed after its head: nothing more is sent
     bool files = false;      // has pieces in slot_files_ (after bytes and body)
+    bool gone_told = false;  // handed back gone between two parts: its next part is not
   };
   // A file body (and what surrounds it) of a slot that is not first in line yet: rare, so
   // kept apart from the slots, which stay as small as they were.

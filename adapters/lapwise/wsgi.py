@@ -297,11 +297,15 @@ class _Bridge:
     def __init__(self, app: Any, pool: int, server: tuple[str, int], root_path: str) -> None:
         native = _native_status.module()
         self.app = app
-        # What every environ starts from; the request's own keys are set over a copy of it.
+        # What every environ starts from; the request's own keys are set over a copy of it. The
+        # keys every request sets are here too (their values replaced), so that the copy's
+        # table has room for them and a few headers without growing.
         self.template: dict[str, Any] = {
             "SCRIPT_NAME": root_path, "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
             "wsgi.input_terminated": True, "wsgi.multithread": True, "wsgi.multiprocess": False,
-            "wsgi.run_once": False, "wsgi.file_wrapper": FileWrapper}
+            "wsgi.run_once": False, "wsgi.file_wrapper": FileWrapper, "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/", "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "",
+            "REMOTE_PORT": "", "wsgi.errors": None, "wsgi.input": None}
         self.server = server
         self.pool = HandlerPool(pool, _cut_response)
         # Once the app runs inline, the io thread calls this native callable itself: environ,

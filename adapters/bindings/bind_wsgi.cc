@@ -27,6 +27,9 @@
 #include <Python.h>
 #include <structmember.h>
 
+#include <charconv>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "bindings.h"
@@ -100,10 +103,42 @@ PyObject* method_text(std::string_view m) {
   return shared;
 }
 
-bool put_address(PyObject* d, PyObject* host_key, PyObject* port_key, const ls::net_address& a) {
-  return put(d, host_key, latin1(a.host)) &&
-         put(d, port_key, PyUnicode_FromFormat("%u", static_cast<unsigned>(a.port)));
+PyObject* decimal(std::uint64_t n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  return PyUnicode_FromStringAndSize(digits, end - digits);
 }
+
+// The last address's host and port strings: every connection of a listener has the same local
+// address, and a benchmark's or a proxy's connections one peer host. Used with the GIL held.
+struct address_text {
+  std::string host;
+  std::uint16_t port = 0;
+  PyObject* host_text = nullptr;
+  PyObject* port_text = nullptr;
+
+  bool put(PyObject* d, PyObject* host_key, PyObject* port_key, const ls::net_address& a,
+           bool same_port) {
+    if (host_text == nullptr || a.host != host) {
+      PyObject* text = latin1(a.host);
+      if (text == nullptr) return false;
+      Py_XSETREF(host_text, text);
+      host.assign(a.host);
+    }
+    if (!same_port)
+      return PyDict_SetItem(d, host_key, host_text) == 0 &&
+             bindings::put(d, port_key, decimal(a.port));
+    if (port_text == nullptr || a.port != port) {
+      PyObject* text = decimal(a.port);
+      if (text == nullptr) return false;
+      Py_XSETREF(port_text, text);
+      port = a.port;
+    }
+    return PyDict_SetItem(d, host_key, host_text) == 0 &&
+           PyDict_SetItem(d, port_key, port_text) == 0;
+  }
+};
+address_text peer_text, local_text;
 
 // One header as its CGI variable: CONTENT_TYPE/CONTENT_LENGTH set (the last one wins), HTTP_*
 // joined with "," when the field repeats.
@@ -150,13 +185,13 @@ PyObject* build_environ(const ls::request& r, PyObject* tmpl, PyObject* input_ty
       PyDict_SetItem(d, k.server_protocol, r.version_minor() == 0 ? k.http10 : k.http11) == 0 &&
       PyDict_SetItem(d, k.wsgi_errors, errors != nullptr ? errors : Py_None) == 0;
   if (ok && !r.client().host.empty()) {
-    ok = put_address(d, k.remote_addr, k.remote_port, r.client());
+    ok = peer_text.put(d, k.remote_addr, k.remote_port, r.client(), false);
   } else if (ok) {
     ok = PyDict_SetItem(d, k.remote_addr, k.empty) == 0 &&
          PyDict_SetItem(d, k.remote_port, k.empty) == 0;
   }
   if (ok && !r.server().host.empty()) {
-    ok = put_address(d, k.server_name, k.server_port, r.server());
+    ok = local_text.put(d, k.server_name, k.server_port, r.server(), true);
   }
   ok = ok &&
        ls::cgi::for_each_variable(
@@ -169,8 +204,7 @@ PyObject* build_environ(const ls::request& r, PyObject* tmpl, PyObject* input_ty
     Py_XDECREF(body);
     if (ok && !b.empty()) {
       const int has = PyDict_Contains(d, k.content_length);
-      ok =
-          has >= 0 && (has == 1 || put(d, k.content_length, PyUnicode_FromFormat("%zu", b.size())));
+      ok = has >= 0 && (has == 1 || put(d, k.content_length, decimal(b.size())));
     }
   }
   if (!ok) {

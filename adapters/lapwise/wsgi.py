@@ -13,7 +13,11 @@ streaming waits for the client, which the io thread must never do; a ``write()``
 inline call is kept in memory until the rest of that call moves to the pool. Requests wait for
 a free pool thread (how many can wait is bounded by the server's connection and pipelining
 bounds); a request whose body is read from the connection as the app reads (below) always runs
-on the pool.
+on the pool. Inline, the io thread calls a native ``WsgiInline`` (bind_wsgi.cc): the environ
+built in one call (a copy of the bridge's template with the request's keys), a native
+``start_response``, and an answer in one piece sent and its iterable closed with no Python frame
+of the server's; whatever else the app does (raises, writes, streams, returns a file) continues
+here (``_Bridge._rest``) with what was taken so far. Pool calls build the same environ natively.
 
 ``wsgi.input`` is the body: small ones arrive whole (a ``BytesIO``);
 bodies over ``stream_body_over`` bytes (64 KiB by default), and chunked or
@@ -24,7 +28,9 @@ after the last byte (``wsgi.input_terminated`` is True: a chunked body has no
 ``CONTENT_LENGTH`` and is still read to its end), and never passes ``max_body``. A body that
 cannot be read on (the client left, a chunked body over ``max_body``) raises ``OSError``
 from the read; the client gets the core's status if no response has begun. ``REMOTE_ADDR``,
-``REMOTE_PORT``, ``SERVER_NAME`` and ``SERVER_PORT`` are the connection's addresses.
+``REMOTE_PORT``, ``SERVER_NAME`` and ``SERVER_PORT`` are the connection's addresses;
+``PATH_INFO`` is the percent-decoded path's bytes as latin-1; a repeated header's values are
+joined with ``,``.
 
 A response whose iterable is a list or tuple of at most one item (or any other iterable that
 ends after one item), with nothing passed to ``write()``, leaves whole, and so does one whose
@@ -297,11 +303,15 @@ class _Bridge:
     def __init__(self, app: Any, pool: int, server: tuple[str, int], root_path: str) -> None:
         native = _native_status.module()
         self.app = app
-        # What every environ starts from; the request's own keys are set over a copy of it.
+        # What every environ starts from; the request's own keys are set over a copy of it. The
+        # keys every request sets are here too (their values replaced), so that the copy's
+        # table has room for them and a few headers without growing.
         self.template: dict[str, Any] = {
             "SCRIPT_NAME": root_path, "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
             "wsgi.input_terminated": True, "wsgi.multithread": True, "wsgi.multiprocess": False,
-            "wsgi.run_once": False, "wsgi.file_wrapper": FileWrapper}
+            "wsgi.run_once": False, "wsgi.file_wrapper": FileWrapper, "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/", "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "",
+            "REMOTE_PORT": "", "wsgi.errors": None, "wsgi.input": None}
         self.server = server
         self.pool = HandlerPool(pool, _cut_response)
         # Once the app runs inline, the io thread calls this native callable itself: environ,

@@ -319,7 +319,9 @@ def _loop_drives(threads: int, options: dict[str, Any]) -> bool:
     """Whether the asyncio loop runs the server itself (one epoll loop, no io thread): the
     default with one thread on the epoll transport. ``loop_drives=False`` keeps an io thread."""
     wanted = options.pop("loop_drives", True)
-    io = options.get("io") or os.environ.get("LAPWISE_SERVER_IO") or "auto"
+    io = options.get("io") or "auto"
+    if io == "auto":  # the core resolves it the same way
+        io = os.environ.get("LAPWISE_SERVER_IO") or "auto"
     return bool(wanted) and threads == 1 and io in ("auto", "epoll") and sys.platform == "linux"
 
 

@@ -5,11 +5,16 @@
         ...                                             # leaving: drain, then shutdown
     lapwise.asgi.run(app, port=8000)                   # until SIGTERM/SIGINT
 
-Every request of every method on every path reaches the app. The io threads hand requests
-over in batches: each batch takes the GIL once and wakes the one asyncio loop (uvloop when
-importable) once, and the loop starts one task per request. ``options`` are the native
-server's (see ``lapwise.App.serve``), plus ``root_path`` (the scope's) and
-``lifespan_timeout`` (seconds for startup and for shutdown, default 10). Responses stream with
+Every request of every method on every path reaches the app, on one asyncio loop (uvloop
+when importable) that starts one task per request. With one thread on the epoll transport
+(the default) that loop runs the server itself (the native option ``external_loop``): it
+polls the server's epoll descriptor, gets each poll's ready requests in one batch on its own
+thread, and the whole answers of one loop iteration are written by the ``answer_many`` call
+that hands them over: no io thread, no thread switch, no GIL hand-off. With more threads, on
+Asio, or with ``loop_drives=False``, io threads hand requests over in batches instead: each
+batch takes the GIL once and wakes the loop once. ``options`` are the native server's (see
+``lapwise.App.serve``), plus ``root_path`` (the scope's), ``lifespan_timeout`` (seconds for
+startup and for shutdown, default 10) and ``loop_drives``. Responses stream with
 back-pressure and ``http.disconnect`` comes when the client leaves (``_asgi_exchange``).
 Request bodies over ``stream_body_over`` bytes (64 KiB by default), and chunked or
 ``Expect: 100-continue`` ones not wholly received, reach ``receive()`` in pieces as they
@@ -314,7 +319,9 @@ def _loop_drives(threads: int, options: dict[str, Any]) -> bool:
     """Whether the asyncio loop runs the server itself (one epoll loop, no io thread): the
     default with one thread on the epoll transport. ``loop_drives=False`` keeps an io thread."""
     wanted = options.pop("loop_drives", True)
-    io = options.get("io") or os.environ.get("LAPWISE_SERVER_IO") or "auto"
+    io = options.get("io") or "auto"
+    if io == "auto":  # the core resolves it the same way
+        io = os.environ.get("LAPWISE_SERVER_IO") or "auto"
     return bool(wanted) and threads == 1 and io in ("auto", "epoll") and sys.platform == "linux"
 
 

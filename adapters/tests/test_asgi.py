@@ -206,6 +206,22 @@ async def no_lifespan(scope, receive, send):
     await send({"type": "http.response.body"})
 
 
+@pytest.mark.parametrize("options, env, drives", [
+    ({}, "", True),
+    ({"io": "epoll"}, "asio", True),  # asked for by name: the environment does not matter
+    ({"io": "auto"}, "asio", False),  # the core resolves auto to asio here: an io thread
+    ({}, "asio", False),
+    ({"io": "asio"}, "", False),
+    ({"threads": 2}, "", False),
+    ({"loop_drives": False}, "", False),
+])
+def test_the_loop_drives_the_server_with_one_epoll_thread(options, env, drives, monkeypatch):
+    monkeypatch.setenv("LAPWISE_SERVER_IO", env)
+    with asgi.serve(no_lifespan, port=0, **options) as srv:
+        assert (srv._native.poll_fd >= 0) is drives  # the epoll descriptor the loop watches
+        assert fetch(srv, "GET", "/x")[0] == 204
+
+
 def test_an_app_without_lifespan_still_serves():
     with asgi.serve(no_lifespan, port=0) as srv:
         assert fetch(srv, "GET", "/")[0] == 204

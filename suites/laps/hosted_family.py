@@ -10,8 +10,8 @@ Steps, CPU microseconds per request, for each host:
 - ``framework_x_host``: what the framework costs more (or less) through this host's plumbing
   than alone: driver(app) - driver(raw) - (floor(app) - floor(raw)).
 - ``server_rest``: everything the in-process driver leaves out (sockets, event-loop polling,
-  kernel; for lapwise the C++ parse, scope values, answer conversion and the io-thread
-  hand-off): e2e(raw) - driver(raw).
+  kernel; for lapwise the C++ parse, scope values, answer conversion and the polls of the
+  server its loop drives): e2e(raw) - driver(raw).
 - ``predicted`` = the four summed; ``e2e`` the measured server CPU per request of the app
   (hosting_bench, wrk -c64, server pinned); ``residual`` = e2e - predicted.
 

@@ -46,7 +46,8 @@ namespace ls = lapwise::server;
 struct names {
   PyObject *request_method, *path_info, *query_string, *server_protocol, *remote_addr, *remote_port,
       *server_name, *server_port, *content_type, *content_length, *wsgi_input, *wsgi_errors,
-      *http10, *http11, *get, *head, *post, *empty, *close, *comma, *empty_bytes;
+      *http10, *http11, *get, *head, *post, *empty, *close, *comma, *empty_bytes, *stderr_name,
+      *sys;
 };
 names k{};
 
@@ -72,13 +73,15 @@ bool make_names() {
        in(""),
        in("close"),
        in(","),
-       PyBytes_FromStringAndSize(nullptr, 0)};
+       PyBytes_FromStringAndSize(nullptr, 0),
+       in("stderr"),
+       PyImport_ImportModule("sys")};
   for (PyObject* o :
        {k.request_method, k.path_info,   k.query_string, k.server_protocol, k.remote_addr,
         k.remote_port,    k.server_name, k.server_port,  k.content_type,    k.content_length,
         k.wsgi_input,     k.wsgi_errors, k.http10,       k.http11,          k.get,
         k.head,           k.post,        k.empty,        k.close,           k.comma,
-        k.empty_bytes}) {
+        k.empty_bytes,    k.stderr_name, k.sys}) {
     if (o == nullptr) return false;
   }
   return true;
@@ -158,17 +161,20 @@ bool put_header(PyObject* d, std::string_view key, std::string_view value,
   PyObject* text = latin1(value);
   bool ok = text != nullptr;
   if (ok && kind == ls::cgi::header_kind::other) {
-    PyObject* before = PyDict_GetItemWithError(d, name);  // borrowed
-    if (before != nullptr) {
+    // One lookup: SetDefault inserts, or gives the earlier field's value (the dict then keeps
+    // its size; the values may be the same object, as one-character strings are).
+    const Py_ssize_t size = PyDict_GET_SIZE(d);
+    PyObject* before = PyDict_SetDefault(d, name, text);  // borrowed
+    if (before == nullptr) {
+      ok = false;
+    } else if (PyDict_GET_SIZE(d) == size) {
       PyObject* joined = PyUnicode_FromFormat("%U,%U", before, text);
-      Py_DECREF(text);
-      text = joined;
-      ok = text != nullptr;
-    } else {
-      ok = !PyErr_Occurred();
+      ok = joined != nullptr && PyDict_SetItem(d, name, joined) == 0;
+      Py_XDECREF(joined);
     }
+  } else if (ok) {
+    ok = PyDict_SetItem(d, name, text) == 0;
   }
-  ok = ok && PyDict_SetItem(d, name, text) == 0;
   Py_XDECREF(text);
   Py_DECREF(name);
   return ok;
@@ -178,12 +184,19 @@ bool put_header(PyObject* d, std::string_view key, std::string_view value,
 PyObject* build_environ(const ls::request& r, PyObject* tmpl, PyObject* input_type) {
   PyObject* d = PyDict_Copy(tmpl);
   if (d == nullptr) return nullptr;
-  PyObject* errors = PySys_GetObject("stderr");  // borrowed; may be None or missing
+  // sys.stderr as it is now (a test or a logging set-up may replace it); PySys_GetObject would
+  // make a str of the name on every call.
+  PyObject* errors = PyObject_GetAttr(k.sys, k.stderr_name);
+  if (errors == nullptr) {
+    PyErr_Clear();
+    errors = Py_NewRef(Py_None);
+  }
   bool ok =
       put(d, k.request_method, method_text(r.method())) && put(d, k.path_info, latin1(r.path())) &&
       put(d, k.query_string, latin1(r.query())) &&
       PyDict_SetItem(d, k.server_protocol, r.version_minor() == 0 ? k.http10 : k.http11) == 0 &&
-      PyDict_SetItem(d, k.wsgi_errors, errors != nullptr ? errors : Py_None) == 0;
+      PyDict_SetItem(d, k.wsgi_errors, errors) == 0;
+  Py_DECREF(errors);
   if (ok && !r.client().host.empty()) {
     ok = peer_text.put(d, k.remote_addr, k.remote_port, r.client(), false);
   } else if (ok) {

@@ -202,10 +202,10 @@ def test_environ_from_raw_bytes(server):
     """Repeated fields joined with ",", a path's non-UTF-8 bytes as latin-1 (PEP 3333), HTTP/1.0,
     and a chunked body read whole gets its CONTENT_LENGTH."""
     out = raw_request(server, b"GET /%65nv?x=%FF HTTP/1.0\r\nAccept: a\r\nX-Dup: 1\r\naccept: b\r\n"
-                              b"x-dup: 2\r\n\r\n")
+                              b"x-dup: 2\r\nX-Same: 1\r\nX-Same: 1\r\n\r\n")
     env = json.loads(out.split(b"\r\n\r\n", 1)[1])
     assert env["PATH_INFO"] == "/env" and env["QUERY_STRING"] == "x=%FF"
-    assert env["HTTP_ACCEPT"] == "a,b" and env["HTTP_X_DUP"] == "1,2"
+    assert env["HTTP_ACCEPT"] == "a,b" and env["HTTP_X_DUP"] == "1,2" and env["HTTP_X_SAME"] == "1,1"
     assert env["SERVER_PROTOCOL"] == "HTTP/1.0"
     out = raw_request(server, b"POST /env HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
                               b"Connection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")

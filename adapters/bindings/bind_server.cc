@@ -688,7 +688,8 @@ PyObject* req_json(py_request* self, PyObject*) {
 // read by then stays unread (reading it now would wait for the client).
 bool materialize(py_request* self) {
   using getter = PyObject* (*)(py_request*, void*);
-  const bool unread = self->req->body_streamed() && self->body == nullptr;
+  const bool unread =
+      self->req->body_streamed() && self->body == nullptr && self->owner->whole_ != nullptr;
   for (getter g :
        {get_method, get_path, get_query_string, get_query, get_params, get_headers, get_body}) {
     if (g == get_body && unread) continue;

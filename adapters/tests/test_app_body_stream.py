@@ -1,5 +1,5 @@
-"""req.stream() on a stream=True route: a 50 MB upload hashed piece by piece with flat memory
-(def and async def handlers), a chunked upload, 100-continue sent at the first read (and never
+"""req.stream() on a stream=True route: a 50 MB upload hashed piece by piece with flat memory,
+a chunked upload through for and async for, 100-continue sent at the first read (and never
 when the handler answers without reading), 413 for a body over max_body (Content-Length and
 chunked) with the server serving on, a client that leaves mid-upload ending the iteration with
 BodyError, req.body / req.json() / await req.read() reading the rest whole, and a route without

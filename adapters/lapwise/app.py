@@ -392,7 +392,7 @@ class App:
         pool = HandlerPool(handler_threads, _cut_response)
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
-        bridge = Bridge(pool.submit, loop.run)
+        bridge = Bridge(pool.submit, loop.start)
 
         def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
             sync = None if is_async else SyncRoute(handler, pool, loop.schedule, blocking, streamed)

@@ -478,7 +478,6 @@ class App:
         process at once (``os._exit(128 + signal)``); so does a stop whose io threads did not
         end within a second of the cut (``os._exit(1)``, logged)."""
         running = self.serve(host, port, threads, **options)
-        log.info("lapwise serving on %s (%d io thread%s)", running.url, threads, "s" * (threads > 1))
         previous: dict[int, Any] = {}
         stopping: list[float] = []  # when the first signal came
 
@@ -495,6 +494,8 @@ class App:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
                 previous[sig] = signal.signal(sig, on_signal)
+        # Logged once the handlers are in place: whoever waits for this line may signal at once.
+        log.info("lapwise serving on %s (%d io thread%s)", running.url, threads, "s" * (threads > 1))
         try:
             while not stopping and not running.wait(0.2):  # Python runs signal handlers between
                 pass

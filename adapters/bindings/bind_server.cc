@@ -309,7 +309,34 @@ bool add_header(PyObject* name, PyObject* value, ls::response& out, bool& has_ty
   return true;
 }
 
+bool convert_response(py_handler& h, PyObject* res, ls::response& out);
+
+// Flask's `return body, status` / `body, headers` / `body, status, headers`: the Response the
+// tuple stands for, converted as one.
+bool convert_tuple(py_handler& h, PyObject* res, ls::response& out) {
+  const Py_ssize_t n = PyTuple_GET_SIZE(res);
+  PyObject* second = n >= 2 ? PyTuple_GET_ITEM(res, 1) : nullptr;
+  if ((n != 2 && n != 3) || (n == 3 && !PyLong_Check(second))) {
+    PyErr_SetString(
+        PyExc_TypeError,
+        "a handler's tuple is (body, status), (body, headers) or (body, status, headers)");
+    return false;
+  }
+  const bool has_status = PyLong_Check(second);
+  PyObject* status = has_status ? Py_NewRef(second) : PyLong_FromLong(200);
+  if (status == nullptr) return false;
+  PyObject* headers = n == 3 ? PyTuple_GET_ITEM(res, 2) : (has_status ? Py_None : second);
+  PyObject* args[3] = {status, headers, PyTuple_GET_ITEM(res, 0)};
+  PyObject* made = PyObject_Vectorcall(h.response_type_, args, 3, nullptr);
+  Py_DECREF(status);
+  if (made == nullptr) return false;
+  const bool converted = convert_response(h, made, out);
+  Py_DECREF(made);
+  return converted;
+}
+
 bool convert_response(py_handler& h, PyObject* res, ls::response& out) {
+  if (PyTuple_CheckExact(res)) return convert_tuple(h, res, out);
   const int is_response = PyObject_IsInstance(res, h.response_type_);
   if (is_response < 0) return false;
   if (!is_response) return convert_body(h, res, out, true);
@@ -661,7 +688,8 @@ PyObject* req_json(py_request* self, PyObject*) {
 // read by then stays unread (reading it now would wait for the client).
 bool materialize(py_request* self) {
   using getter = PyObject* (*)(py_request*, void*);
-  const bool unread = self->req->body_streamed() && self->body == nullptr;
+  const bool unread =
+      self->req->body_streamed() && self->body == nullptr && self->owner->whole_ != nullptr;
   for (getter g :
        {get_method, get_path, get_query_string, get_query, get_params, get_headers, get_body}) {
     if (g == get_body && unread) continue;

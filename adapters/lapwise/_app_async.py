@@ -131,14 +131,15 @@ class LazyLoop:
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
         self._started().schedule(coro, req)
 
-    def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Runs ``coro`` on the loop and waits for its result (or exception) on this thread,
-        which must not be the loop's own (``_app_bridge``: a handler pool thread)."""
+    def start(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        """Runs ``coro`` on the loop; its outcome comes in the future returned. The coroutine's
+        task gets a copy of this thread's context. Not from the loop's own thread (whoever
+        waits for the future would block the loop it waits for: ``_app_bridge``)."""
         loop = self._started()
         if threading.current_thread() is loop.thread:
             coro.close()
             raise RuntimeError("an async def part waited for on the loop thread itself")
-        return asyncio.run_coroutine_threadsafe(coro, loop.loop).result()
+        return asyncio.run_coroutine_threadsafe(coro, loop.loop)
 
     def pending(self) -> int:
         loop = self._loop

@@ -8,7 +8,15 @@ coroutine runs off it:
 - ``awaiting(fn)``: a ``def`` part called from an ``async def`` one. It runs on the handler
   pool; the loop awaits its result (two thread hand-offs: to the pool and back).
 - ``blocking(afn)``: an ``async def`` part called from a ``def`` one. Its coroutine runs on the
-  loop; the calling thread (always a pool thread: ``Chain.pool_only``) waits for the result.
+  loop while the calling thread (always a pool thread: ``Chain.pool_only``) is parked.
+
+A parked thread also runs the ``def`` parts its own coroutine awaits (a ``def`` middleware
+around an ``async def`` one around a ``def`` route): they reach it through its mailbox instead
+of the pool's queue. Otherwise every pool thread could be parked waiting for coroutines that
+wait for a free pool thread, and the route would hang as soon as its requests in flight
+outnumber ``handler_threads``. So one request holds at most one pool thread, whatever the
+chain. The mailbox reaches the coroutine through a context variable (a task runs in a copy of
+the context it was started from).
 
 Results and exceptions pass through unchanged, so error handlers see the same exception
 whatever the kinds. A shutdown that cuts the request cancels what is still waiting.
@@ -17,16 +25,20 @@ whatever the kinds. A shutdown that cuts the request cancels what is still waiti
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
+import queue
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 Submit = Callable[[Callable[[Any], None], Any], None]
-RunOnLoop = Callable[[Coroutine[Any, Any, Any]], Any]
+StartOnLoop = Callable[[Coroutine[Any, Any, Any]], concurrent.futures.Future[Any]]
 
 
 class _PoolCall:
-    """One ``def`` part sent to the pool; the pool holds it as it holds a request, so that a
-    cut (``_respond``) cancels the awaiting coroutine instead of leaving it waiting."""
+    """One ``def`` part sent to the pool (or to a parked thread); the pool holds it as it
+    holds a request, so that a cut (``_respond``) cancels the awaiting coroutine instead of
+    leaving it waiting."""
 
     __slots__ = ("fn", "req", "loop", "future")
 
@@ -37,7 +49,7 @@ class _PoolCall:
         self.loop = loop
         self.future = future
 
-    def run(self, _self: Any) -> None:  # on a pool thread
+    def run(self, _self: Any = None) -> None:  # on a pool thread
         try:
             out = self.fn(self.req)
         except BaseException as exc:  # noqa: BLE001 - the awaiting part raises it
@@ -63,40 +75,74 @@ def _cancel(fut: asyncio.Future[Any]) -> None:
         fut.cancel()
 
 
-class Bridge:
-    """The pool's ``submit`` and the loop's ``run`` one App serves with."""
+class _Mailbox:
+    """What a parked pool thread takes: ``def`` parts of its coroutine, then None (done)."""
 
-    def __init__(self, submit: Submit, run_on_loop: RunOnLoop) -> None:
+    __slots__ = ("items", "open")
+
+    def __init__(self) -> None:
+        self.items: queue.SimpleQueue[_PoolCall | None] = queue.SimpleQueue()
+        self.open = True
+
+
+_PARKED: contextvars.ContextVar[_Mailbox | None] = contextvars.ContextVar("lapwise_parked", default=None)
+
+
+class Bridge:
+    """The pool's ``submit`` and the loop's ``start`` one App serves with."""
+
+    def __init__(self, submit: Submit, start_on_loop: StartOnLoop) -> None:
         self._submit = submit
-        self._run_on_loop = run_on_loop
+        self._start = start_on_loop
 
     def awaiting(self, fn: Callable[[Any], Any]) -> Callable[[Any], Awaitable[Any]]:
-        """``fn`` as an ``async def`` callable: each call runs ``fn`` on the pool."""
+        """``fn`` as an ``async def`` callable: each call runs ``fn`` on the pool (on the
+        parked thread of its request, when it has one)."""
         submit = self._submit
 
         async def on_pool(req: Any) -> Any:
             loop = asyncio.get_running_loop()
             call = _PoolCall(fn, req, loop, loop.create_future())
-            submit(call.run, call)
+            parked = _PARKED.get()
+            if parked is not None and parked.open:
+                parked.items.put(call)
+            else:
+                submit(call.run, call)
             return await call.future
 
         return on_pool
 
+    def _wait(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Runs ``coro`` on the loop, serving its ``def`` parts here until it is done."""
+        mailbox = _Mailbox()
+        token = _PARKED.set(mailbox)
+        try:
+            fut = self._start(coro)  # the task copies this context, mailbox included
+        finally:
+            _PARKED.reset(token)
+        fut.add_done_callback(lambda _: mailbox.items.put(None))
+        try:
+            while (call := mailbox.items.get()) is not None:
+                call.run()
+        finally:
+            mailbox.open = False
+        return fut.result()
+
     def blocking(self, afn: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """``afn`` (``async def``) as a ``def`` callable: each call runs its coroutine on the
-        loop and waits for it (call it from a pool thread only)."""
-        run = self._run_on_loop
+        loop while this (pool) thread is parked."""
+        wait = self._wait
 
         def on_loop(req: Any) -> Any:
-            return run(afn(req))
+            return wait(afn(req))
 
         return on_loop
 
     def blocking_hook(self, hook: Callable[..., Any]) -> Callable[..., Any]:
         """An ``async def`` hook (any arguments) as a ``def`` one, as ``blocking``."""
-        run = self._run_on_loop
+        wait = self._wait
 
         def on_loop(*args: Any) -> Any:
-            return run(hook(*args))
+            return wait(hook(*args))
 
         return on_loop

@@ -10,7 +10,8 @@ What answers a handler's exception, first match wins:
    500 (``Internal Server Error``, with the traceback logged on ``lapwise.app``).
 
 An error handler takes the exception and returns what a route handler may return; a plain
-body is sent with the status of step 2 (return a ``Response`` to choose another). An error
+body (or a ``(body, headers)`` tuple) is sent with the status of step 2 (return a ``Response``
+or a ``(body, status)`` tuple to choose another). An error
 handler that raises is logged and the request gets a plain 500. 404 and 405 for requests no
 route matches reach these handlers once one is registered for them (``_app_unmatched``);
 malformed requests (400, 413 and the like, answered by the server core) do not.
@@ -77,6 +78,10 @@ class ErrorHandlers:
         return self.by_status.get(status)
 
 
+def _has_status(out: tuple[Any, ...]) -> bool:
+    return len(out) == 3 or (len(out) == 2 and isinstance(out[1], int))
+
+
 def error_hook(handlers: ErrorHandlers, response_type: Any,
                default: Callable[[BaseException], Any]) -> Callable[[BaseException, str, Any, Any], Any]:
     """The native server's error hook for one app: the answer to a request whose handler (or
@@ -95,8 +100,10 @@ def error_hook(handlers: ErrorHandlers, response_type: Any,
             log.error("%s %s: the error handler for %s raised %s", method, path, type(exc).__name__,
                       type(failed).__name__, exc_info=failed)
             return None
-        if isinstance(out, response_type):
-            return out
+        if isinstance(out, response_type) or (isinstance(out, tuple) and _has_status(out)):
+            return out  # a tuple with its own status is converted as a route's is
+        if isinstance(out, tuple) and len(out) == 2:  # (body, headers)
+            return response_type(status, out[1], out[0])
         return response_type(status, exc.headers if isinstance(exc, HTTPError) else None, out)
 
     return on_error

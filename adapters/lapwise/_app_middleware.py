@@ -12,7 +12,8 @@ One middleware covers every route, whatever the kinds (``_app_bridge``):
   awaitable and runs the ``def`` rest of the chain on the handler pool, so a blocking handler
   never holds the loop.
 - ``def`` middleware around an ``async def`` route runs on the handler pool (never inline on an
-  io thread); its ``call_next`` runs the ``async def`` rest on the loop and waits for it.
+  io thread); its ``call_next`` runs the ``async def`` rest on the loop and waits for it (its
+  thread runs the ``def`` parts further in: a request holds one pool thread at most).
 
 Each part keeps its own kind's ``call_next``: a ``def`` middleware calls it, an ``async def``
 one awaits it. A chain of one kind has no hand-off; each change of kind costs two thread

@@ -1,11 +1,13 @@
-"""Route bookkeeping for lapwise.App: which parameters are ``{name:int}``, how a const body is
-rendered, and the JSON functions the native server calls."""
+"""Route bookkeeping for lapwise.App: which parameters are ``{name:int}``, the URL of a named
+route (``App.url_for``), how a const body is rendered, and the JSON functions the native
+server calls."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _native_status
@@ -20,6 +22,46 @@ def int_mask(pattern: str) -> int:
         if m.group(2) == "int":
             mask |= 1 << i
     return mask
+
+
+class RouteNames:
+    """Route name -> pattern, for ``App.url_for``. A name given to two different patterns is
+    ambiguous: ``url_for`` refuses it, naming it (give each route its own ``name=``)."""
+
+    def __init__(self) -> None:
+        self._patterns: dict[str, str | None] = {}
+
+    def add(self, name: str, pattern: str) -> None:
+        known = self._patterns.get(name, pattern)
+        self._patterns[name] = pattern if known == pattern else None
+
+    def url(self, name: str, params: Mapping[str, Any]) -> str:
+        if name not in self._patterns:
+            raise LookupError(f"no route is named {name!r}")
+        pattern = self._patterns[name]
+        if pattern is None:
+            raise LookupError(f"several routes are named {name!r}: give each its own name=")
+        return reverse(pattern, params)
+
+
+def reverse(pattern: str, params: Mapping[str, Any]) -> str:
+    """``pattern`` with its parameters filled from ``params`` (percent-encoded; a ``{x:path}``
+    keeps its slashes, a ``{x:int}`` must be an int); the other ``params`` become the query
+    string, in order (None values left out)."""
+    left = dict(params)
+
+    def fill(m: re.Match[str]) -> str:
+        name, kind = m.group(1), m.group(2)
+        if name not in left:
+            raise KeyError(f"the route {pattern!r} needs {name!r}")
+        value = left.pop(name)
+        if kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TypeError(f"{name!r} of {pattern!r} is an int, not {value!r}")
+        return urllib.parse.quote(str(value), safe="/" if kind == "path" else "")
+
+    path = _PARAM.sub(fill, pattern)
+    query = [(k, v) for k, v in left.items() if v is not None]
+    return path + ("?" + urllib.parse.urlencode(query, doseq=True) if query else "")
 
 
 class JSONBodyError(json.JSONDecodeError):

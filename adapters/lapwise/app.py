@@ -15,11 +15,12 @@
 Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_string``,
 ``headers``, ``body``, ``json()``, ``cookies``, ``form()``, ``stream()``, ``read()``:
 ``_app_request``; a route with ``stream=True`` reads a large body as it arrives:
-``_app_body``) and return a dict
-or list (JSON), a str (text/plain), bytes (application/octet-stream), a ``Response``, or a
-generator, async generator or ``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent
-Events: ``_app_sse``). A handler that raises gets a 500 and its
-traceback is logged on the ``lapwise.app`` logger, except for ``req.json()`` on a malformed
+``_app_body``) and return a dict or list (JSON), a str (text/plain), bytes
+(application/octet-stream), a ``Response`` (or Flask's ``(body, status)``, ``(body,
+headers)``, ``(body, status, headers)``), or a generator, async generator or
+``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent Events: ``_app_sse``).
+``app.url_for(name, **params)`` builds a named route's path. A handler that raises gets a 500
+and its traceback is logged on the ``lapwise.app`` logger, except for ``req.json()`` on a malformed
 body: it raises ``JSONBodyError`` (a ``ValueError``), which, uncaught, answers 400 with what is
 wrong and where (``{"error", "detail", "position", "line", "column"}``, the true position).
 Request attributes are valid while the handler runs (read them before returning). A handler
@@ -81,7 +82,7 @@ from ._app_request import extend as extend_request
 from ._app_response import Response
 from ._app_stream import StreamingResponse, Streams
 from ._app_unmatched import unmatched_handler, wants_unmatched
-from ._app_routes import JSONBodyError, body_loads, int_mask, json_functions, render_body
+from ._app_routes import JSONBodyError, RouteNames, body_loads, int_mask, json_functions, render_body
 from ._app_static import StaticFiles, file_sender
 from ._app_websocket import WebSocketHandler, install as install_websocket, take_options as websocket_options
 from ._app_websocket import websocket_entry
@@ -244,49 +245,66 @@ class App:
         self._shutdown: list[Callable[[], Any]] = []
         self._statics: list[StaticFiles] = []
         self._websockets = False
+        self._names = RouteNames()
 
     # ------------------------------------------------------------------------ registration
-    def route(self, pattern: str, methods: Iterable[str] = ("GET",), *,
-              blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
+    def route(self, pattern: str, methods: Iterable[str] = ("GET",), *, blocking: bool = False,
+              stream: bool = False, name: str | None = None) -> Callable[[Handler], Handler]:
         """Registers the decorated function for ``methods`` on ``pattern`` (router syntax:
         ``{name}``, ``{name:int}`` -> int, ``{name:path}``). Conflicts raise ValueError when
         the server starts. ``blocking=True``: a ``def`` handler that always runs on the
         handler pool, never inline on an io thread (see the module doc). ``stream=True``: the
-        handler reads a large body as it arrives, ``req.stream()`` (``lapwise._app_body``)."""
+        handler reads a large body as it arrives, ``req.stream()`` (``lapwise._app_body``).
+        ``name``: what ``url_for`` knows the route by (default: the function's ``__name__``)."""
         upper = tuple(m.upper() for m in methods)
 
         def decorate(fn: Handler) -> Handler:
             if not callable(fn):
                 raise TypeError(f"{fn!r} is not callable")
             self._routes.append(_Route(upper, pattern, fn, blocking, stream=stream))
+            self._names.add(name or str(getattr(fn, "__name__", fn)), pattern)
             return fn
 
         return decorate
 
-    def get(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("GET",), blocking=blocking)
+    def get(self, pattern: str, *, blocking: bool = False,
+            name: str | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("GET",), blocking=blocking, name=name)
 
-    def post(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("POST",), blocking=blocking, stream=stream)
+    def post(self, pattern: str, *, blocking: bool = False, stream: bool = False,
+             name: str | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("POST",), blocking=blocking, stream=stream, name=name)
 
-    def put(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PUT",), blocking=blocking, stream=stream)
+    def put(self, pattern: str, *, blocking: bool = False, stream: bool = False,
+            name: str | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PUT",), blocking=blocking, stream=stream, name=name)
 
-    def patch(self, pattern: str, *, blocking: bool = False, stream: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PATCH",), blocking=blocking, stream=stream)
+    def patch(self, pattern: str, *, blocking: bool = False, stream: bool = False,
+              name: str | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PATCH",), blocking=blocking, stream=stream, name=name)
 
-    def delete(self, pattern: str, *, blocking: bool = False) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("DELETE",), blocking=blocking)
+    def delete(self, pattern: str, *, blocking: bool = False,
+               name: str | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("DELETE",), blocking=blocking, name=name)
 
-    def websocket(self, pattern: str) -> Callable[[WebSocketHandler], WebSocketHandler]:
+    def websocket(self, pattern: str, *, name: str | None = None) -> Callable[[WebSocketHandler], WebSocketHandler]:
         """Registers the decorated ``async def handler(ws)`` for WebSocket connections on
         ``pattern`` (see ``lapwise._app_websocket``)."""
         def decorate(fn: WebSocketHandler) -> WebSocketHandler:
             self._routes.append(_Route(("GET",), pattern, websocket_entry(fn, log, Response), websocket=True))
+            self._names.add(name or str(getattr(fn, "__name__", fn)), pattern)
             self._websockets = True
             return fn
 
         return decorate
+
+    def url_for(self, name: str, /, **params: Any) -> str:
+        """The path of the route named ``name`` (``route(name=)``, default the handler's
+        ``__name__``) with its parameters filled in, percent-encoded; the other ``params``
+        become the query string (``url_for("user", id=7, tab="posts")`` ->
+        ``/users/7?tab=posts``). LookupError for an unknown or ambiguous name, KeyError for
+        a missing parameter, TypeError for a non-int ``{x:int}``."""
+        return self._names.url(name, params)
 
     def before_request(self, fn: Hook) -> Hook:
         """Runs ``fn(req)`` before every handler; a result other than None is the answer
@@ -374,7 +392,7 @@ class App:
         pool = HandlerPool(handler_threads, _cut_response)
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
-        bridge = Bridge(pool.submit, loop.run)
+        bridge = Bridge(pool.submit, loop.start)
 
         def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
             sync = None if is_async else SyncRoute(handler, pool, loop.schedule, blocking, streamed)
@@ -460,7 +478,6 @@ class App:
         process at once (``os._exit(128 + signal)``); so does a stop whose io threads did not
         end within a second of the cut (``os._exit(1)``, logged)."""
         running = self.serve(host, port, threads, **options)
-        log.info("lapwise serving on %s (%d io thread%s)", running.url, threads, "s" * (threads > 1))
         previous: dict[int, Any] = {}
         stopping: list[float] = []  # when the first signal came
 
@@ -477,6 +494,8 @@ class App:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
                 previous[sig] = signal.signal(sig, on_signal)
+        # Logged once the handlers are in place: whoever waits for this line may signal at once.
+        log.info("lapwise serving on %s (%d io thread%s)", running.url, threads, "s" * (threads > 1))
         try:
             while not stopping and not running.wait(0.2):  # Python runs signal handlers between
                 pass

@@ -1,9 +1,10 @@
-"""req.stream() on a stream=True route: a 50 MB upload hashed piece by piece with flat memory
-(def and async def handlers), a chunked upload, 100-continue sent at the first read (and never
+"""req.stream() on a stream=True route: a 50 MB upload hashed piece by piece with flat memory,
+a chunked upload through for and async for, 100-continue sent at the first read (and never
 when the handler answers without reading), 413 for a body over max_body (Content-Length and
 chunked) with the server serving on, a client that leaves mid-upload ending the iteration with
 BodyError, req.body / req.json() / await req.read() reading the rest whole, and a route without
-stream=True getting its body whole on an App that streams."""
+stream=True getting its body whole on an App that streams, and a request kept past its answer
+with its body unread."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ if _native_status.error() is not None or not hasattr(_native_status.module(), "S
 
 MAX_BODY = 64 << 20
 errors: list[BaseException] = []
+kept: list = []
 answered = threading.Event()
 
 
@@ -63,6 +65,11 @@ def server():
     @app.post("/deny", stream=True)
     def deny(req):
         return {"denied": True}  # the body is never read
+
+    @app.post("/keep", stream=True)
+    def keep(req):
+        kept.append(req)  # referenced past its answer, its body unread: answering must not wait for it
+        return {"kept": True}
 
     @app.post("/rest", stream=True)
     def rest(req):
@@ -205,3 +212,12 @@ def test_a_route_without_stream_gets_its_body_whole(server, path):
         sock.close()
     status, got = answer(head, body)
     assert status == 200 and got["size"] == len(payload)
+
+
+def test_a_request_kept_past_its_answer_does_not_wait_for_its_body(server):
+    head, body = upload(server, "/keep", 1 << 20)
+    assert answer(head, body) == (200, {"kept": True})
+    req = kept.pop()
+    assert req.path == "/keep"
+    with pytest.raises(RuntimeError, match="already answered"):
+        req.body

@@ -1,7 +1,8 @@
 """Routes, middleware and hooks of either kind behave alike: the table of every combination
 (route x middleware x hooks, each def or async def) gives the same answers, order and error
 handling; a def route awaited by an async middleware leaves the loop free while it blocks; a
-route whose def chain waits on the loop is never run inline on an io thread."""
+route whose def chain waits on the loop is never run inline on an io thread; a chain that
+alternates kinds holds one pool thread per request (no hang with one handler thread)."""
 
 from __future__ import annotations
 
@@ -178,3 +179,51 @@ def test_a_def_chain_that_waits_on_the_loop_stays_on_the_pool():
         for _ in range(40):  # a cheap def route would be moved inline after 16 fast calls
             status, _, _, body = call(srv.url + "/x")
             assert status == 200 and json.loads(body)["thread"].startswith("lapwise-handler-")
+
+
+def test_a_request_holds_one_pool_thread_whatever_its_chain():
+    """def -> async def -> def -> async def -> def, with one handler thread and several
+    requests at once: the def parts run on the thread parked for their own request (the pool's
+    queue would never reach them), so every request is answered."""
+    app = App()
+    threads = set()
+
+    @app.middleware
+    def outer_def(req, call_next):
+        threads.add(threading.current_thread().name)
+        return {**call_next(req), "outer_def": True}
+
+    @app.middleware
+    async def outer_async(req, call_next):
+        return {**(await call_next(req)), "outer_async": True}
+
+    @app.middleware
+    def inner_def(req, call_next):
+        threads.add(threading.current_thread().name)
+        return {**call_next(req), "inner_def": True}
+
+    @app.middleware
+    async def inner_async(req, call_next):
+        return {**(await call_next(req)), "inner_async": True}
+
+    @app.get("/x")
+    def x(req):
+        threads.add(threading.current_thread().name)
+        return {"id": int(req.query["i"])}
+
+    with app.serve(port=0, handler_threads=1) as srv:
+        results = {}
+
+        def ask(i):
+            results[i] = call(f"{srv.url}/x?i={i}")
+
+        askers = [threading.Thread(target=ask, args=(i,)) for i in range(6)]
+        for t in askers:
+            t.start()
+        for t in askers:
+            t.join(20)
+        assert not any(t.is_alive() for t in askers)
+    for i, (status, _, _, body) in results.items():
+        expected = {"id": i, "outer_def": True, "outer_async": True, "inner_def": True, "inner_async": True}
+        assert status == 200 and json.loads(body) == expected
+    assert threads == {"lapwise-handler-1"}

@@ -31,6 +31,8 @@
 // next parts; after each part but the last, and when a held request's client leaves (the
 // `tell_gone` option), the io thread calls the set_resume hook with (request, gone), in the
 // same batch (and GIL hold) as new requests. The core request's context() maps it back here.
+// parts_many([(request, head, body, end), ...]) sends many parts (of many streams) waking each
+// io thread once, as answer_many does for whole answers.
 //
 // A result sent in parts (a generator, an async generator, an instance of the class given to
 // set_stream) goes to the set_stream hook, which streams it through _start/_part. A route set

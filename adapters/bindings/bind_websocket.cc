@@ -4,7 +4,10 @@
 // Sends go straight to the channel from whatever thread holds the GIL (the channel is
 // thread-safe and queues frames for its io thread); large payloads are framed with the GIL
 // released. Events (messages, room to send again, the close) are collected on each io thread
-// during a loop turn and given to Python at its end in one call, with the GIL taken once.
+// during a loop turn and given to Python at its end in one call, with the GIL taken once, as
+// (owner, kind, value) tuples. A message is taken from the receiver without a copy (its buffer
+// swapped for a spare one: ws::event::storage), so its payload is copied once, into the str or
+// bytes; sending it back frames it (the one copy out).
 // While its channel is open, a WebSocket object is kept alive by the channel (the context
 // pointer holds a reference), released with its closed event.
 #include "bind_websocket.h"

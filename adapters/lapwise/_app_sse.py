@@ -15,9 +15,10 @@ one ``data:`` line per line (CR, LF and CRLF all end a line, as the browser read
 it), ``retry`` is whole milliseconds; a ``comment`` is sent as ``:`` lines, which clients
 ignore. The response carries ``Cache-Control: no-cache`` and ``X-Accel-Buffering: no`` (so a
 proxy passes events on at once). With an async source, a keep-alive comment goes out after
-every ``ping`` seconds without an event: it keeps idle proxies from closing the stream and
-lets the server notice a client that left (see ``_app_stream``: a stream learns it as it
-sends); a sync source yields its own (``ServerSentEvent(comment="")``).
+every ``ping`` seconds without an event: it keeps idle proxies from closing the stream; a sync
+source yields its own (``ServerSentEvent(comment="")``). A client that leaves closes the source
+as it closes any stream (``_app_stream``). Events are encoded as the stream sends them
+(``encoder()``), with no generator wrapped around the source.
 """
 
 from __future__ import annotations

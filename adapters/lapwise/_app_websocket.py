@@ -19,6 +19,9 @@ vanished, 1009 for a message over ``websocket_max_message``, 1001 when the serve
 ``async for`` ends quietly at the close instead. Sending: ``send`` (str: text, bytes: binary),
 ``send_text``, ``send_bytes``, ``send_json``; each waits while the connection's unsent bytes
 are over ``max_output`` (back-pressure) and raises ``WebSocketDisconnect`` once it is closed.
+``send`` queues the message when it is called and returns an awaitable (a done one when there
+was room: no coroutine per message). A message reaches the handler with one copy of its
+payload and leaves with one (its frame); see ``bind_websocket.cc``.
 The handler returning closes the connection (1000); raising closes it with 1011 (the error is
 logged on ``lapwise.app``).
 

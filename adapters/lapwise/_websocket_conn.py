@@ -5,11 +5,12 @@ The native channel (``lapwise._native.WebSocket``) is thread-safe: ``send`` queu
 the connection's io thread and says whether there is room for more (``OK``), the bound was
 reached with this one (``WAIT``), the frame was refused for lack of room (``FULL``) or the
 connection is closed (``CLOSED``). Events come from the io threads in batches (``on_batch``,
-called with the GIL taken once per io-thread loop turn) and reach each connection's asyncio
-loop with one ``call_soon_threadsafe`` per batch: messages, room to send again, and the end
-(exactly once, with the close code: the peer's, 1005 without one, the protocol error's code
-sent by the server, or 1006 when the connection ended without a close handshake). A protocol
-error reaches ``receive`` after the messages before it, as the end with the error's code.
+called with the GIL taken once per io-thread loop turn, as ``(connection, kind, value)``
+tuples) and reach each connection's asyncio loop with one ``call_soon_threadsafe`` per batch:
+messages, room to send again, and the end (exactly once, with the close code: the peer's, 1005
+without one, the protocol error's code sent by the server, or 1006 when the connection ended
+without a close handshake). A protocol error reaches ``receive`` after the messages before it,
+as the end with the error's code.
 """
 
 from __future__ import annotations

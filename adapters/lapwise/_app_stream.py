@@ -181,6 +181,8 @@ class Streams:
         if gone:
             stream.gone = True
         stream.took = True
+        if stream.waiter is None and stream.steps is None and not gone:
+            return  # an async producer that is busy reads ``took`` before its next part
         waker = stream.waker
         if waker is not None:
             waker(stream)

@@ -723,8 +723,8 @@ void send(py_request* pr, ls::response&& resp) {
 void py_handler::resume_one(ls::request* r) noexcept {
   auto* pr = static_cast<py_request*>(r->context());
   if (pr == nullptr || resume_ == nullptr) return;
-  PyObject* out = PyObject_CallFunction(resume_, "OO", reinterpret_cast<PyObject*>(pr),
-                                        r->gone() ? Py_True : Py_False);
+  PyObject* args[2] = {reinterpret_cast<PyObject*>(pr), r->gone() ? Py_True : Py_False};
+  PyObject* out = PyObject_Vectorcall(resume_, args, 2, nullptr);
   if (out == nullptr) PyErr_WriteUnraisable(resume_);
   Py_XDECREF(out);
 }

@@ -181,6 +181,8 @@ class Streams:
         if gone:
             stream.gone = True
         stream.took = True
+        if stream.waiter is None and stream.steps is None and not gone:
+            return  # an async producer that is busy reads ``took`` before its next part
         waker = stream.waker
         if waker is not None:
             waker(stream)
@@ -225,6 +227,8 @@ class Streams:
         try:
             if not head_only:
                 anext = source.__anext__
+                out = side.out
+                req = stream.req
                 while True:
                     stream.in_source = True
                     try:
@@ -240,9 +244,14 @@ class Streams:
                         await side.taken(stream)
                     if stream.gone:
                         break
+                    if timer is not None:
+                        stream.last_sent = loop.time()
+                    if stream.started and out:  # the common case, as side.send does it
+                        stream.took = False
+                        out.append((req, None, data, False))
+                        continue
                     if not stream.started:
                         stream.first_head(chunk)
-                    stream.last_sent = loop.time()
                     side.send(stream, data)
             if not stream.took:
                 await side.taken(stream)
@@ -325,7 +334,8 @@ class _LoopSide:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._out: list[tuple[Any, Any, bytes, bool]] = []
+        # The parts of this iteration; a producer appends to it directly while a flush is due.
+        self.out: list[tuple[Any, Any, bytes, bool]] = []
         self._parts_many = _native_status.module().parts_many
         self._items: list[Stream] = []
         self._woken = False
@@ -346,14 +356,15 @@ class _LoopSide:
         self._queue((stream.req, None, b"", True))
 
     def _queue(self, item: tuple[Any, Any, bytes, bool]) -> None:
-        if not self._out:
+        if not self.out:
             self._loop.call_soon(self.flush)
-        self._out.append(item)
+        self.out.append(item)
 
     def flush(self) -> None:
-        if self._out:
-            out, self._out = self._out, []
-            self._parts_many(out)
+        if self.out:
+            batch = self.out.copy()
+            self.out.clear()  # in place: producers hold this list
+            self._parts_many(batch)
 
     async def taken(self, stream: Stream) -> None:
         """Waits until the part in flight was taken (or the client left)."""

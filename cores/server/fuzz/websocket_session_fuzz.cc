@@ -3,9 +3,13 @@
 // as another thread would, a graceful stop midway, and the app closing after a protocol error
 // instead of the server), then the rest of the input as the
 // client's bytes, fed in pieces whose sizes come from byte 1, with an app that echoes every
-// message and closes after a few. Checks: no crash (ASan/UBSan); the output starts with the
-// 101; once the session is done it takes no input and writes nothing more; the end is
-// reported at most once, and exactly once by the time the session is gone.
+// message and closes after a few. The fuzzer drives the session's clock: each turn moves it on
+// (0 to 1.5 s) and plays the transport's sweep, so the keep-alive Pings, the 1011 for an
+// unanswered one and the idle timeout's 1001 (byte 0 picks which timers are on) meet every
+// input state. Checks: no crash (ASan/UBSan); the output starts with the 101; once the session
+// is done it takes no input and writes nothing more; a timer that ran is not due again at once;
+// the end is reported at most once, and exactly once by the time the session is gone.
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -67,15 +71,31 @@ struct harness : detail::responder {
   std::unique_ptr<service> svc;
   std::vector<request*> ready;
   std::unique_ptr<session> s;
-  harness() {
+  session::time_point now = session::time_point{} + std::chrono::hours(1);
+  explicit harness(std::uint8_t timers) {
     config cfg;
     cfg.websocket = &app;
     cfg.max_output = 4096;  // small, so back-pressure is reached
+    using std::chrono::milliseconds;
+    cfg.websocket_ping_interval = milliseconds((timers & 1) ? 1000 : 0);
+    cfg.websocket_ping_timeout = milliseconds((timers & 2) ? 1000 : 0);
+    cfg.websocket_idle_timeout = milliseconds((timers & 4) ? 3000 : 0);
     app.lim = {.max_frame = 2048, .max_message = 4096};
     route_table routes;  // where a deferred handshake goes
     check(!routes.add_dynamic("GET", "/ws", 1), "route");
     svc = std::make_unique<service>(std::move(cfg), std::move(routes));
-    s = std::make_unique<session>(*svc, *this, ready, "Tue, 01 Jan 2030 00:00:00 GMT");
+    s = std::make_unique<session>(*svc, *this, ready, "Tue, 01 Jan 2030 00:00:00 GMT", &now);
+  }
+  // The transport's sweep: a WebSocket's timers once their deadline passed, and now and then
+  // a header_timeout (the wait for a Close) or a timeout() that comes early.
+  void sweep(std::uint32_t seed) {
+    const bool ws = s->current_phase() == session::phase::websocket;
+    if ((ws && now >= s->websocket_deadline()) || (seed >> 20) % 64 == 0) {
+      s->timeout();
+      if (ws && s->current_phase() == session::phase::websocket) {
+        check(s->websocket_deadline() > now, "a timer that ran is due again at once");
+      }
+    }
   }
   void complete(request& r, response&& resp) noexcept override { s->complete(r, std::move(resp)); }
   std::vector<std::function<void()>> posted;
@@ -91,7 +111,7 @@ struct harness : detail::responder {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  harness h;
+  harness h(static_cast<std::uint8_t>(data[0] >> 5));
   h.app.deferred = (data[0] & 2) != 0;
   h.app.later = (data[0] & 4) != 0;
   h.app.app_closes_on_error = (data[0] & 16) != 0;
@@ -122,10 +142,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if ((h.app.later || h.app.error_code != 0) && h.app.ch) h.app.send_later();
     h.run_posted();
+    h.now += std::chrono::milliseconds((seed >> 8) % 1500);
+    h.sweep(seed);
     if (stop && turn == 3) h.s->drain();
     // The client reads part of what was written (all of it on alternate turns).
     const std::string_view o = h.s->output();
     h.s->consume((seed & 1) ? o.size() : o.size() / 2);
+  }
+  // The client falls silent: the timers run on (a Ping, its 1011, the wait for the Close).
+  for (int turn = 0; turn < 16 && !h.s->done(); ++turn) {
+    seed = seed * 1103515245u + 12345u;
+    h.now += std::chrono::milliseconds((seed >> 8) % 1500);
+    h.sweep(seed);
+    h.s->consume(h.s->output().size());
   }
   while (!h.s->output().empty()) h.s->consume(h.s->output().size());
   if (h.s->done()) {

@@ -285,6 +285,73 @@ TEST_P(WebSocketAsync, KeepalivePingsAndClosesAPeerThatNeverAnswers) {
   EXPECT_EQ(s.app.closed.begin()->second, std::vector<int>{1011});
 }
 
+// Holds each channel (as the Python bindings do, through the channel's context) until the
+// turn_end() after its on_closed(): the batch that hands the end to the application's owner.
+struct holding_app final : ws::app {
+  std::mutex mu;
+  std::map<const ws::channel*, std::shared_ptr<ws::channel>> open;
+  std::vector<std::shared_ptr<ws::channel>> ending;  // closed, not handed over yet
+  std::vector<std::weak_ptr<ws::channel>> seen;
+  int closed = 0;
+  std::optional<ws::handshake_options> upgrade(std::string_view) override {
+    return ws::handshake_options{};
+  }
+  void on_event(ws::channel& ch, const ws::event&) noexcept override {
+    std::lock_guard lock(mu);
+    if (open.count(&ch) != 0) return;
+    open[&ch] = ch.shared_from_this();
+    seen.push_back(ch.weak_from_this());
+  }
+  void on_closed(ws::channel& ch, std::uint16_t) noexcept override {
+    std::lock_guard lock(mu);
+    ++closed;
+    auto it = open.find(&ch);
+    if (it == open.end()) return;
+    ending.push_back(std::move(it->second));
+    open.erase(it);
+  }
+  void turn_end() noexcept override {
+    std::lock_guard lock(mu);
+    ending.clear();
+  }
+};
+
+// A server destroyed without stop() while its WebSockets are open and their clients never
+// answer the Close: every channel ends (on_closed once), the application's owner is handed
+// every end (a turn_end() after the last on_closed), and no channel outlives the server
+// (ASan's leak check in the sanitizer build).
+TEST_P(WebSocketAsync, ServerDestroyedWithoutStopReleasesItsChannels) {
+  holding_app app;
+  std::vector<std::unique_ptr<client>> clients;
+  {
+    config cfg;
+    cfg.io = GetParam();
+    cfg.websocket = &app;
+    cfg.shutdown_timeout = 200ms;  // the silent clients are cut after it
+    route_table routes;
+    server srv(cfg, std::move(routes), nullptr);
+    ASSERT_FALSE(srv.start());
+    for (int i = 0; i < 4; ++i) {
+      clients.push_back(std::make_unique<client>(srv.port()));
+      ASSERT_EQ(clients.back()->head.substr(0, 13), "HTTP/1.1 101 ");
+      clients.back()->send(ws::opcode::text, "hello");
+    }
+    for (int i = 0; i < 500; ++i) {  // bounded: the server has seen every channel
+      {
+        std::lock_guard lock(app.mu);
+        if (app.open.size() == 4) break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+  }  // destroyed: no stop() before
+  std::lock_guard lock(app.mu);
+  EXPECT_EQ(app.closed, 4);
+  EXPECT_TRUE(app.open.empty());
+  EXPECT_TRUE(app.ending.empty());  // handed over: turn_end() ran after the last end
+  ASSERT_EQ(app.seen.size(), 4u);
+  for (const auto& w : app.seen) EXPECT_TRUE(w.expired());
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, WebSocketAsync,
                          ::testing::Values(io_mode::epoll, io_mode::asio),
                          [](const auto& info) { return std::string(io_mode_name(info.param)); });

@@ -248,7 +248,7 @@ class request {
 // While one is alive on a thread, the requests that thread completes for other threads (an
 // answer from a handler pool or an event loop) wake each io thread once, when the outermost
 // one ends, instead of once per answer: a loop answering a batch of requests costs the io
-// thread one wake-up (the epoll transport; asio's own queue wakes its thread per post).
+// thread one wake-up (both transports: the epoll loop's eventfd, one asio::post for Asio).
 // Nested guards are allowed; complete nothing after the server stopped.
 class answer_batch {
  public:

@@ -96,7 +96,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::array<parser::header, 16> hs;
     std::array<char, 1> none{};
     parser::response r;
-    const auto res = parser::parse_response(rest, "GET", r, hs, none, false);
+    // An answer to HEAD declares its GET's length and sends no body: read as one when its head
+    // is followed by the next response or by nothing (no body in this harness starts so).
+    auto res = parser::parse_response(rest, "HEAD", r, hs, none, false);
+    const std::string_view after =
+        res.status == parser::parse_status::complete ? rest.substr(res.consumed) : rest;
+    if (res.status != parser::parse_status::complete ||
+        !(after.empty() || after.substr(0, 7) == "HTTP/1.")) {
+      res = parser::parse_response(rest, "GET", r, hs, none, false);
+    }
     check(res.status == parser::parse_status::complete, "malformed response bytes");
     for (const auto& hd : r.headers) {
       if (hd.name == "Connection" && hd.value == "close") closed = true;

@@ -24,5 +24,6 @@ class LapwisePythonEcho(WebSocketProcess):
         return AVAILABLE
 
     def command(self, host: str, port: int) -> list[str]:
+        ping = [] if self.keepalive is None else [str(s) for s in self.keepalive]
         return python_command(f"suites.adapters.websocket.apps.{self.app_module}", host, str(port),
-                              str(MAX_MESSAGE))
+                              str(MAX_MESSAGE), *ping)

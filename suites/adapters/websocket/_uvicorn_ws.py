@@ -19,4 +19,9 @@ class UvicornEcho(WebSocketProcess):
                               "--host", host, "--port", str(port), "--ws", self.ws_impl,
                               "--ws-max-size", str(MAX_MESSAGE), "--loop", "uvloop",
                               "--http", "httptools", "--no-access-log", "--log-level", "warning",
-                              "--lifespan", "on")
+                              "--lifespan", "on", *self.ping_options())
+
+    def ping_options(self) -> list[str]:
+        if self.keepalive is None:
+            return []
+        return ["--ws-ping-interval", str(self.keepalive[0]), "--ws-ping-timeout", str(self.keepalive[1])]

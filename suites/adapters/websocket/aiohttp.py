@@ -15,5 +15,6 @@ class AiohttpEcho(WebSocketProcess):
         return requires_module("aiohttp")
 
     def command(self, host: str, port: int) -> list[str]:
+        ping = [] if self.keepalive is None else [str(self.keepalive[0])]  # heartbeat: both at once
         return python_command("suites.adapters.websocket.apps.ws_aiohttp_echo", host, str(port),
-                              str(MAX_MESSAGE))
+                              str(MAX_MESSAGE), *ping)

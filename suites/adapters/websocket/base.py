@@ -18,6 +18,9 @@ from ..server.base import Address
 
 ECHO_PATH = "/echo"
 MAX_MESSAGE = 1 << 20
+# The keep-alive the conformance table's keepalive cases start a server with, in seconds: a
+# Ping after this long without a byte from the client, and how long its answer may take.
+KEEPALIVE = (1.0, 1.0)
 
 
 class WebSocketServer(Adapter):
@@ -28,6 +31,11 @@ class WebSocketServer(Adapter):
     deflate: ClassVar[bool] = True
     # False for a variant that is checked (conformance) but not timed by default.
     timed: ClassVar[bool] = True
+    # False when the server cannot be told to close a client that does not answer its Pings.
+    keepalive_timeout: ClassVar[bool] = True
+    # Set before start(): serve with this keep-alive (interval, timeout; seconds) instead of
+    # the server's default.
+    keepalive: tuple[float, float] | None = None
 
     @abc.abstractmethod
     def start(self, host: str = "127.0.0.1", port: int = 0, cpu: int | None = None) -> Address:

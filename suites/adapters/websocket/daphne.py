@@ -19,5 +19,8 @@ class DaphneEcho(WebSocketProcess):
         return requires_module("daphne")
 
     def command(self, host: str, port: int) -> list[str]:
-        return python_command("daphne", "-b", host, "-p", str(port),
+        ping = ([] if self.keepalive is None else  # whole seconds only
+                ["--ping-interval", str(max(1, round(self.keepalive[0]))),
+                 "--ping-timeout", str(max(1, round(self.keepalive[1])))])
+        return python_command("daphne", "-b", host, "-p", str(port), *ping,
                               "suites.adapters.websocket.apps.ws_asgi_echo:app")

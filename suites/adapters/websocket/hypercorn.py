@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ..adapter import Availability, requires_module
 from ._ws_process import WebSocketProcess, python_command
 from .base import MAX_MESSAGE
@@ -9,6 +11,7 @@ from .base import MAX_MESSAGE
 
 class HypercornEcho(WebSocketProcess):
     name = "hypercorn"
+    keepalive_timeout: ClassVar[bool] = False  # websocket_ping_interval only: no timeout option
 
     @classmethod
     def available(cls) -> Availability:
@@ -17,7 +20,8 @@ class HypercornEcho(WebSocketProcess):
     def command(self, host: str, port: int) -> list[str]:
         assert self.workdir is not None
         config = self.workdir / "hypercorn.toml"
-        config.write_text(f"websocket_max_message_size = {MAX_MESSAGE}\n")
+        ping = "" if self.keepalive is None else f"websocket_ping_interval = {self.keepalive[0]}\n"
+        config.write_text(f"websocket_max_message_size = {MAX_MESSAGE}\n{ping}")
         return python_command("hypercorn", "--bind", f"{host}:{port}", "--config", str(config),
                               "--worker-class", "asyncio",
                               "suites.adapters.websocket.apps.ws_asgi_echo:app")

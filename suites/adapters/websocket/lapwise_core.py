@@ -21,4 +21,7 @@ class LapwiseCoreEcho(WebSocketProcess):
     def command(self, host: str, port: int) -> list[str]:
         tool = built_tool("lapwise-ws-echo", "LAPWISE_WS_ECHO_BIN")
         assert tool is not None
-        return [str(tool), "--port", str(port), "--io", self.io, "--max-message", str(MAX_MESSAGE)]
+        ping = ([] if self.keepalive is None else
+                ["--ping-interval", str(int(self.keepalive[0] * 1000)),
+                 "--ping-timeout", str(int(self.keepalive[1] * 1000))])
+        return [str(tool), "--port", str(port), "--io", self.io, "--max-message", str(MAX_MESSAGE), *ping]

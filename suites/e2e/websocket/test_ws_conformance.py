@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from suites.adapters import registry
+from suites.adapters.websocket.base import KEEPALIVE
 
 from .ws_case_model import PASS, Target
 from .ws_case_table import all_cases, run_case
@@ -17,19 +18,32 @@ CASES = all_cases()
 
 @pytest.fixture(scope="module", params=LAPWISE)
 def lapwise_target(request):
+    """The server for a case: one started plainly, and for the keep-alive cases one started
+    with the table's keep-alive (each on first use, both stopped at the end)."""
     entry = next(e for e in registry.entries("websocket", request.param))
     if entry.cls is None or not entry.availability:
         pytest.skip(entry.availability.reason)
-    server = entry.cls()
-    address = server.start()
-    yield Target(address.port, entry.cls.limit_configured, entry.cls.deflate), entry.cls
-    server.stop()
+    cls = entry.cls
+    servers = {}
+
+    def target(keepalive: bool) -> Target:
+        if keepalive not in servers:
+            server = cls()
+            if keepalive:
+                server.keepalive = KEEPALIVE
+            address = server.start()
+            servers[keepalive] = (server, Target(address.port, cls.limit_configured, cls.deflate,
+                                                 cls.keepalive_timeout))
+        return servers[keepalive][1]
+
+    yield target
+    for server, _ in servers.values():
+        server.stop()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_lapwise_passes(lapwise_target, case):
-    target, _ = lapwise_target
-    verdict = run_case(case, target)
+    verdict = run_case(case, lapwise_target(case.group == "keepalive"))
     assert verdict.grade == PASS, f"{case.id}: expected: {case.expect}; observed: {verdict.observed}"
 
 

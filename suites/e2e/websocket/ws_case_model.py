@@ -35,6 +35,7 @@ class Target:
     port: int
     limit_configured: bool = True  # started with the table's message limit
     deflate: bool = True  # offers permessage-deflate
+    keepalive_timeout: bool = True  # can be told to close a client that does not answer Pings
 
     def connect(self, extensions: str | None = None, **kw: object) -> RawClient:
         return RawClient(self.port, extensions=extensions, **kw)  # type: ignore[arg-type]

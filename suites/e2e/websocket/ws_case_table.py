@@ -7,12 +7,13 @@ from .ws_cases_client import client_cases
 from .ws_cases_close import close_cases, handshake_cases
 from .ws_cases_deflate import deflate_cases
 from .ws_cases_frames import frame_cases
+from .ws_cases_keepalive import keepalive_cases
 from .ws_cases_messages import message_cases
 
 
 def all_cases() -> list[Case]:
     cases = (frame_cases() + message_cases() + close_cases() + deflate_cases() + handshake_cases()
-             + client_cases())
+             + client_cases() + keepalive_cases())
     ids = [c.id for c in cases]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from suites.adapters import registry
+from suites.adapters.websocket.base import KEEPALIVE
 from suites.cli_names import refuse_unknown
 from suites.results import Record, new_file, write
 
@@ -23,13 +24,24 @@ _MARK = {PASS: "pass", NON_STRICT: "non-strict", FAIL: "**FAIL**", INFO: "info"}
 
 
 def run_adapter(adapter_id: str, cases: list[Case]) -> dict[str, Verdict]:
+    """The table against one server; the keep-alive cases against a second one started with
+    the table's keep-alive (its Pings would otherwise come in the middle of the other cases)."""
     cls = registry.get(adapter_id)
-    server = cls()
-    address = server.start()
-    try:
-        return run_table(Target(address.port, cls.limit_configured, cls.deflate), cases)
-    finally:
-        server.stop()
+    verdicts: dict[str, Verdict] = {}
+    for keepalive in (False, True):
+        chosen = [c for c in cases if (c.group == "keepalive") == keepalive]
+        if not chosen:
+            continue
+        server = cls()
+        if keepalive:
+            server.keepalive = KEEPALIVE
+        address = server.start()
+        try:
+            verdicts.update(run_table(Target(address.port, cls.limit_configured, cls.deflate,
+                                             cls.keepalive_timeout), chosen))
+        finally:
+            server.stop()
+    return {c.id: verdicts[c.id] for c in cases}
 
 
 def records(adapter_id: str, verdicts: dict[str, Verdict]) -> list[Record]:

@@ -2,12 +2,14 @@
 // read its CPU time from /proc and stop it by pid like any peer server.
 //
 //   lapwise-ws-echo [--port N] [--io epoll|asio] [--threads N] [--max-message BYTES]
+//                   [--ping-interval MS] [--ping-timeout MS]
 //
 // Serves /echo on 127.0.0.1 (text back as text, binary as binary; permessage-deflate when the
 // client offers it) and GET /plaintext as plain HTTP. Prints "listening <port>" once bound.
 // SIGTERM or SIGINT stops it gracefully.
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,7 +39,7 @@ struct echo_app final : ws::app {
 int usage() {
   std::fprintf(stderr,
                "usage: lapwise-ws-echo [--port N] [--io epoll|asio] [--threads N] "
-               "[--max-message BYTES]\n");
+               "[--max-message BYTES] [--ping-interval MS] [--ping-timeout MS]\n");
   return 2;
 }
 
@@ -57,6 +59,10 @@ int main(int argc, char** argv) {
     } else if (arg == "--max-message") {
       app.lim.max_message = std::strtoull(value, nullptr, 10);
       app.lim.max_frame = app.lim.max_message;
+    } else if (arg == "--ping-interval") {
+      cfg.websocket_ping_interval = std::chrono::milliseconds(std::strtoul(value, nullptr, 10));
+    } else if (arg == "--ping-timeout") {
+      cfg.websocket_ping_timeout = std::chrono::milliseconds(std::strtoul(value, nullptr, 10));
     } else if (arg == "--io") {
       const auto io = lapwise::server::parse_io_mode(value);
       if (!io) return usage();

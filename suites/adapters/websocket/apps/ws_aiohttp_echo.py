@@ -1,6 +1,8 @@
 """aiohttp's own server with a WebSocket echo on /echo (text as text, binary as binary).
 
-python -m suites.adapters.websocket.apps.ws_aiohttp_echo HOST PORT MAX_MESSAGE
+python -m suites.adapters.websocket.apps.ws_aiohttp_echo HOST PORT MAX_MESSAGE [HEARTBEAT]
+
+HEARTBEAT (seconds): a Ping that often, the connection closed when its Pong is late.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ import sys
 from aiohttp import WSMsgType, web
 
 
-def make_app(max_message: int) -> web.Application:
+def make_app(max_message: int, heartbeat: float | None = None) -> web.Application:
     async def echo(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=max_message, compress=True)
+        ws = web.WebSocketResponse(max_msg_size=max_message, compress=True, heartbeat=heartbeat)
         await ws.prepare(request)
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
@@ -32,4 +34,5 @@ def make_app(max_message: int) -> web.Application:
 
 if __name__ == "__main__":
     host, port, max_message = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    web.run_app(make_app(max_message), host=host, port=port, access_log=None, print=None)
+    heartbeat = float(sys.argv[4]) if len(sys.argv) > 4 else None
+    web.run_app(make_app(max_message, heartbeat), host=host, port=port, access_log=None, print=None)

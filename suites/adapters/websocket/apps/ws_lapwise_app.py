@@ -1,6 +1,6 @@
 """lapwise.App with an ``@app.websocket`` echo on /echo (text as text, binary as binary) and
 GET /plaintext. Run as ``python -m suites.adapters.websocket.apps.ws_lapwise_app HOST PORT
-MAX_MESSAGE``; SIGTERM stops it gracefully."""
+MAX_MESSAGE [PING_INTERVAL PING_TIMEOUT]`` (seconds); SIGTERM stops it gracefully."""
 
 from __future__ import annotations
 
@@ -26,4 +26,6 @@ def build() -> App:
 
 
 if __name__ == "__main__":
-    build().run(sys.argv[1], int(sys.argv[2]), websocket_max_message=int(sys.argv[3]))
+    ping = {} if len(sys.argv) < 6 else {"websocket_ping_interval": float(sys.argv[4]),
+                                         "websocket_ping_timeout": float(sys.argv[5])}
+    build().run(sys.argv[1], int(sys.argv[2]), websocket_max_message=int(sys.argv[3]), **ping)

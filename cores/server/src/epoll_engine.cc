@@ -460,7 +460,7 @@ void epoll_loop::flush(const void* self) {
     l->end_turn();
   } catch (const std::exception& e) {
     l->in_turn_ = false;
-    std::fprintf(stderr, "lapwise server: external loop: %s\n", e.what());
+    report_io_error(l->st_.cfg, l->index_, e.what());
   }
 }
 
@@ -480,7 +480,7 @@ int epoll_loop::poll() noexcept {
     turn(false);
   } catch (const std::exception& e) {
     in_turn_ = false;
-    std::fprintf(stderr, "lapwise server: external loop: %s\n", e.what());
+    report_io_error(st_.cfg, index_, e.what());
   }
   if (finished_) {
     thread_ = {};  // a late completion is posted (and never run)
@@ -501,7 +501,7 @@ void epoll_loop::poll_last() noexcept {
       end_turn();
     } catch (const std::exception& e) {
       in_turn_ = false;
-      std::fprintf(stderr, "lapwise server: external loop: %s\n", e.what());
+      report_io_error(st_.cfg, index_, e.what());
     }
   }
   thread_ = {};

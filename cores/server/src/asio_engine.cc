@@ -23,12 +23,11 @@
 #include <atomic>
 #include <cerrno>
 #include <functional>
-#include <mutex>
 #include <system_error>
 
-#include "answer_batch.h"
 #include "connection.h"
 #include "io_guard.h"
+#include "post_queue.h"
 
 namespace lapwise::server::detail {
 
@@ -99,9 +98,7 @@ class asio_loop final : public io_loop<asio_connection, asio_loop> {
   // Connections abandoned after shutdown_timeout (check_drained()); destroyed before io_.
   std::vector<std::shared_ptr<asio_connection>> abandoned_;
   bool turn_posted_ = false;
-  void run_posted();
-  std::mutex post_mu_;
-  std::vector<std::function<void()>> posted_, running_;  // post(): queued, being run
+  post_queue posted_;  // post()
 };
 
 class asio_engine final : public io_engine {
@@ -359,28 +356,11 @@ void asio_loop::start_connection(tcp::socket s) {
   c->start();
 }
 
-void asio_loop::post(std::function<void()> f) {
-  bool first;
-  {
-    std::lock_guard lock(post_mu_);
-    first = posted_.empty();
-    posted_.push_back(std::move(f));
-  }
-  if (first && !detail::defer_wake(this, &asio_loop::wake)) wake(this);
-}
+void asio_loop::post(std::function<void()> f) { posted_.push(std::move(f), this, &wake); }
 
 void asio_loop::wake(const void* self) {
   auto* l = const_cast<asio_loop*>(static_cast<const asio_loop*>(self));
-  asio::post(l->io_, [l] { l->run_posted(); });
-}
-
-void asio_loop::run_posted() {
-  {
-    std::lock_guard lock(post_mu_);
-    running_.swap(posted_);
-  }
-  for (auto& f : running_) f();
-  running_.clear();
+  asio::post(l->io_, [l] { l->posted_.run(); });
 }
 
 void asio_loop::schedule_turn_end() {

@@ -31,12 +31,11 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
-#include <mutex>
 #include <thread>
 
-#include "answer_batch.h"
 #include "connection.h"
 #include "io_guard.h"
+#include "post_queue.h"
 
 namespace lapwise::server::detail {
 namespace {
@@ -125,8 +124,7 @@ class epoll_loop final : public io_loop<epoll_connection, epoll_loop> {
   clock::time_point next_tick_ = clock::now();
   clock::time_point accept_retry_ = clock::time_point::max();  // after EMFILE and the like
   std::vector<epoll_connection*> graveyard_;
-  std::mutex mu_;
-  std::vector<std::function<void()>> posted_, running_;
+  post_queue posted_;
 };
 
 class epoll_engine final : public io_engine {
@@ -351,15 +349,7 @@ epoll_connection* epoll_loop::adopt(int fd) {
   return nullptr;
 }
 
-void epoll_loop::post(std::function<void()> f) {
-  bool first;
-  {
-    std::lock_guard lock(mu_);
-    first = posted_.empty();
-    posted_.push_back(std::move(f));
-  }
-  if (first && !detail::defer_wake(this, &epoll_loop::wake)) wake(this);
-}
+void epoll_loop::post(std::function<void()> f) { posted_.push(std::move(f), this, &wake); }
 
 void epoll_loop::wake(const void* self) {
   const std::uint64_t one = 1;
@@ -370,12 +360,7 @@ void epoll_loop::wake(const void* self) {
 void epoll_loop::run_posted() {
   std::uint64_t count;
   [[maybe_unused]] const ssize_t n = ::read(wake_, &count, sizeof count);
-  {
-    std::lock_guard lock(mu_);
-    running_.swap(posted_);
-  }
-  for (auto& f : running_) f();
-  running_.clear();
+  posted_.run();
 }
 
 // A closed connection is freed at the end of the turn, once no handler holds its requests.

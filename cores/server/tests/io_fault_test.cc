@@ -1,10 +1,7 @@
 // Faults injected into an io thread's own work: an exception thrown from inside a loop turn
 // (here by a WebSocket application's upgrade(), which the server calls while it reads) is
 // reported through config::report and the thread goes on serving, on both transports.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +12,7 @@
 
 #include "lapwise/server/server.h"
 #include "lapwise/server/websocket_app.h"
+#include "loopback_socket.h"
 
 namespace lapwise::server {
 namespace {
@@ -27,33 +25,9 @@ struct throwing_app final : ws::app {
   void on_event(ws::channel&, const ws::event&) noexcept override {}
 };
 
-int connect_to(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  return fd;
-}
-
-void send_all(int fd, const std::string& s) {
-  EXPECT_EQ(::send(fd, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
-}
-
-// The response head and body up to `until` (or what came before the close / timeout).
-std::string read_until(int fd, std::string_view until) {
-  std::string got;
-  char buf[4096];
-  while (got.find(until) == std::string::npos) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    got.append(buf, static_cast<std::size_t>(n));
-  }
-  return got;
-}
+using loopback::connect_to;
+using loopback::read_until;
+using loopback::send_all;
 
 class IoFault : public ::testing::TestWithParam<io_mode> {};
 

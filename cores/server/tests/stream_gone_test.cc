@@ -3,9 +3,7 @@
 // pipelined bytes that are data, the watch the transports keep while not reading), and over
 // sockets on both transports (a close, a close while reading is paused, a half-close whose
 // client still reads, pipelined requests behind the stream).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 
 #include "lapwise/server/server.h"
 #include "lapwise/server/session.h"
+#include "loopback_socket.h"
 
 namespace lapwise::server {
 namespace {
@@ -203,32 +202,9 @@ struct served {
   }
 };
 
-int connect_to(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  return fd;
-}
-
-std::string read_until(int fd, std::string_view until) {
-  std::string got;
-  char buf[4096];
-  while (got.find(until) == std::string::npos) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    got.append(buf, static_cast<std::size_t>(n));
-  }
-  return got;
-}
-
-void send_all(int fd, const std::string& s) {
-  EXPECT_EQ(::send(fd, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
-}
+using loopback::connect_to;
+using loopback::read_until;
+using loopback::send_all;
 
 class StreamGoneServer : public ::testing::TestWithParam<io_mode> {};
 

@@ -5,12 +5,10 @@
 // due, then the window in which each gets its keep-alive Ping). The figures are printed, not
 // asserted (no timing in a test); what is asserted: every handshake succeeds, every connection
 // gets its Ping and stays open, and an idle deflate connection holds no zlib state.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,6 +24,7 @@
 #include "lapwise/server/server.h"
 #include "lapwise/server/websocket_app.h"
 #include "lapwise/server/websocket_sender.h"
+#include "loopback_socket.h"
 
 namespace lapwise::server {
 namespace {
@@ -59,14 +58,8 @@ double cpu_seconds() {
 
 // A client that only holds its socket after the handshake.
 int open_websocket(std::uint16_t port, bool deflate) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
+  const int fd = loopback::connect_to(port);
+  if (fd < 0) return -1;
   std::string req =
       "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";

@@ -123,6 +123,13 @@ class Server:
                   whole: Callable[[ServerRequest], bytes] | None = None) -> None:
         """piece(request, data, end, error) for each piece asked for with request._read();
         whole(request): a streamed request's ``body``, the rest of it read whole."""
+    def set_websocket(self, on_batch: Callable[[list[Any]], Any], max_message: int = 16 << 20,
+                      permessage_deflate: bool = True, ping_interval: float = 20.0,
+                      ping_timeout: float = 20.0, idle_timeout: float = 0.0) -> None:
+        """Upgrade requests go to the routes (request.websocket), events to on_batch; the
+        keep-alive in seconds (0: off): a Ping after ping_interval without a byte from the
+        client, Close 1011 after ping_timeout without an answer, Close 1001 after idle_timeout
+        without a message either way."""
     def set_resume(self, resume: Callable[[ServerRequest, bool], Any]) -> None:
         """resume(request, gone): a streamed part was taken, or the client left."""
     def set_stream(self, stream: Callable[[ServerRequest, Any], Any], stream_type: type) -> None:

@@ -339,7 +339,8 @@ class py_ws_app final : public ws::app {
           break;
         }
       }
-      if (owner != nullptr && owner != Py_None) {  // nobody listens: the event is dropped
+      // Without an owner nobody listens: the event is dropped.
+      if (owner != nullptr && owner != Py_None) {
         PyObject* kind = PyLong_FromLong(it.kind);
         PyObject* tuple = value && kind ? PyTuple_Pack(3, owner, kind, value) : nullptr;
         Py_XDECREF(kind);

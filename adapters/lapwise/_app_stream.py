@@ -23,8 +23,8 @@ asyncio loop; the parts it produces in one loop iteration go to the io threads t
 wake-up for all: ``parts_many``), and a part taken while the generator is busy costs the loop
 no wake-up.
 
-When the client leaves, the stream is told as soon as the server core knows (at once for a
-stream waiting for room; for a quiet one, when the core notices the closed connection): the
+When the client leaves, the stream is told at once (the server core watches the connection of
+a stream, also while it is quiet between two parts; cores/server/README.md): the
 generator is closed (``close()``, so ``GeneratorExit`` at its ``yield``), an async generator
 that is waiting for its next item is cancelled (``CancelledError`` at its ``await``), its
 ``finally`` blocks run, and nothing more is sent. A sync generator busy producing its next

@@ -23,6 +23,8 @@
 #include <span>
 #include <string_view>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "file_send.h"
@@ -405,6 +407,9 @@ class io_loop {
     if (c->dirty_) return;
     c->dirty_ = true;
     dirty_.push_back(c);
+    // A reference-counted connection can lose its last other owner before the turn ends (a
+    // posted call that marked it, then returned): it stays alive until dispatch() pumped it.
+    if constexpr (counted_) dirty_keeps_.push_back(c->retain());
     self()->dirty_marked();
   }
 
@@ -463,6 +468,10 @@ class io_loop {
     }
     // WebSocket events of this turn go to the application's owner together.
     if (st_.cfg.websocket != nullptr) st_.cfg.websocket->turn_end();
+    if constexpr (counted_) {
+      auto pumped = std::move(dirty_keeps_);  // may destroy connections: none is in dirty_ now
+      dirty_keeps_.clear();
+    }
   }
 
   // Over max_connections: a new client gets 503 at once rather than waiting unanswered in the
@@ -507,8 +516,11 @@ class io_loop {
   std::size_t live_ = 0;      // connection objects, open or not
   std::vector<request*> ready_, batch_;
   std::vector<Conn*> dirty_;
-  std::vector<Conn*> held_closed_;  // closed, a request still out (keep_held())
-  std::array<char, 4096> sink_{};   // lingering reads land here, discarded
+  using keep_type = decltype(std::declval<Conn&>().retain());
+  static constexpr bool counted_ = !std::is_same_v<keep_type, int>;
+  std::vector<keep_type> dirty_keeps_;  // the strong references of dirty_ (counted connections)
+  std::vector<Conn*> held_closed_;      // closed, a request still out (keep_held())
+  std::array<char, 4096> sink_{};       // lingering reads land here, discarded
   bool draining_ = false, finished_ = false;
   std::thread::id thread_;
 

@@ -180,9 +180,18 @@ class Running:
         if self._stopped:
             return True
         started = time.monotonic()
+        # Streams are ended a little before the core's own drain deadline closes their sockets,
+        # so that their last chunk reaches the client instead of racing the forced close.
+        core_deadline = min(deadline, started + self.shutdown_timeout)
+        streams_at = core_deadline - min(0.2, self.shutdown_timeout / 10)
+        streams_ended = self._streams is None
         done = False
         while True:
-            done = self.wait(min(0.1, max(0.0, deadline - time.monotonic())))
+            if not streams_ended and time.monotonic() >= streams_at:
+                self._streams.cut(max(0.0, deadline - time.monotonic()))  # type: ignore[union-attr]
+                streams_ended = True
+            until = deadline if streams_ended else min(deadline, streams_at)
+            done = self.wait(min(0.1, max(0.0, until - time.monotonic())))
             if done or time.monotonic() >= deadline:
                 break
         cut_async, cut_sync = self._cut()

@@ -46,6 +46,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _native_status
+from ._app_async import new_loop
 from ._app_pool import PENDING
 from ._asgi_exchange import Exchange, http_scope, scope_template
 from ._asgi_files import FileResponse, send_files_by_path
@@ -62,14 +63,6 @@ log = logging.getLogger("lapwise.asgi")
 
 
 _TASK_NAME = "lapwise-asgi-request"
-
-
-def _new_loop() -> asyncio.AbstractEventLoop:
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
 
 
 def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:
@@ -90,7 +83,7 @@ class _Bridge:
         self.root_path = root_path
         self.lifespan_timeout = lifespan_timeout
         self.lifespan = Lifespan(app)
-        self.loop = _new_loop()
+        self.loop = new_loop()
         self._inbox: list[Any] = []
         self._woken = False
         # Streamed parts taken / clients gone (piece None), and body pieces (data, end, error).

@@ -1,7 +1,9 @@
 """The command line: ``python -m lapwise serve module:app [options]``.
 
     --interface asgi|wsgi|app   what ``module:app`` is (default asgi)
-    --host, --port, --threads   address (127.0.0.1:8000) and io threads per process (1)
+    --host, --port, --threads   address (127.0.0.1:8000) and io threads per process (1; ASGI
+                                with one thread on epoll has none: its asyncio loop drives
+                                the server)
     --workers N                 N processes on the same port (SO_REUSEPORT, Linux balances
                                 connections); needs a fixed port
     --pool N                    WSGI: the threads that run the app (16)
@@ -202,7 +204,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--interface", choices=("asgi", "wsgi", "app"), default="asgi")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--threads", type=int, default=1, help="io threads per process")
+    s.add_argument("--threads", type=int, default=1,
+                   help="io threads per process (ASGI with 1 on epoll: the asyncio loop drives the server)")
     s.add_argument("--workers", type=int, default=1, help="processes sharing the port")
     s.add_argument("--pool", type=int, default=16, help="WSGI: threads that run the app, per process")
     s.add_argument("--root-path", default="")

@@ -1126,10 +1126,12 @@ PyObject* req_answer(py_request* self, PyObject* const* args, Py_ssize_t nargs) 
   Py_RETURN_NONE;
 }
 
-// answer_many([(request, status, headers, body), ...]): what _answer does for each, waking
-// each io thread once for all of them (lapwise::server::answer_batch).
-PyObject* answer_many(PyObject*, PyObject* items) {
-  PyObject* seq = PySequence_Fast(items, "answer_many takes a list of answers");
+// Runs `each(request, item)` for every (request, x, y, z) tuple of `items` under one
+// answer_batch (each io thread woken once for all of them); a TypeError naming `shape` when an
+// item is not such a tuple.
+template <class Each>
+PyObject* for_each_answer(PyObject* items, const char* shape, Each&& each) {
+  PyObject* seq = PySequence_Fast(items, shape);
   if (seq == nullptr) return nullptr;
   {
     ls::answer_batch batch;
@@ -1139,16 +1141,24 @@ PyObject* answer_many(PyObject*, PyObject* items) {
       if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4 ||
           !PyObject_TypeCheck(PyTuple_GET_ITEM(item, 0), request_type)) {
         Py_DECREF(seq);
-        PyErr_SetString(PyExc_TypeError, "answer_many: (request, status, headers, body) tuples");
+        PyErr_SetString(PyExc_TypeError, shape);
         return nullptr;
       }
-      answer_interface(reinterpret_cast<py_request*>(PyTuple_GET_ITEM(item, 0)),
-                       PyTuple_GET_ITEM(item, 1), PyTuple_GET_ITEM(item, 2),
-                       PyTuple_GET_ITEM(item, 3));
+      each(reinterpret_cast<py_request*>(PyTuple_GET_ITEM(item, 0)), item);
     }
   }
   Py_DECREF(seq);
   Py_RETURN_NONE;
+}
+
+// answer_many([(request, status, headers, body), ...]): what _answer does for each, waking
+// each io thread once for all of them (lapwise::server::answer_batch).
+PyObject* answer_many(PyObject*, PyObject* items) {
+  return for_each_answer(items, "answer_many: (request, status, headers, body) tuples",
+                         [](py_request* pr, PyObject* item) {
+                           answer_interface(pr, PyTuple_GET_ITEM(item, 1),
+                                            PyTuple_GET_ITEM(item, 2), PyTuple_GET_ITEM(item, 3));
+                         });
 }
 
 PyMethodDef answer_many_def = {"answer_many", answer_many, METH_O,
@@ -1160,38 +1170,23 @@ PyMethodDef answer_many_def = {"answer_many", answer_many, METH_O,
 // None, waking each io thread once for all of them. An item that fails to convert is logged
 // and answered (a head: as a handler's error; a part: the stream ends there); the rest go on.
 PyObject* parts_many(PyObject*, PyObject* items) {
-  PyObject* seq = PySequence_Fast(items, "parts_many takes a list of parts");
-  if (seq == nullptr) return nullptr;
-  {
-    ls::answer_batch batch;
-    const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    for (Py_ssize_t i = 0; i < n; ++i) {
-      PyObject* item = PySequence_Fast_GET_ITEM(seq, i);
-      if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4 ||
-          !PyObject_TypeCheck(PyTuple_GET_ITEM(item, 0), request_type)) {
-        Py_DECREF(seq);
-        PyErr_SetString(PyExc_TypeError, "parts_many: (request, head, body, end) tuples");
-        return nullptr;
-      }
-      auto* pr = reinterpret_cast<py_request*>(PyTuple_GET_ITEM(item, 0));
-      PyObject* head = PyTuple_GET_ITEM(item, 1);
-      PyObject* out = head != Py_None
-                          ? req_start(pr, head)
-                          : req_part(pr, &reinterpret_cast<PyTupleObject*>(item)->ob_item[2], 2);
-      if (out == nullptr && head != Py_None) {
-        pr->owner->fail(pr, "response");  // a head that does not convert: a 500, logged
-      } else if (out == nullptr) {
-        PyErr_WriteUnraisable(item);  // a part after the head: the stream ends here
-        PyObject* end[2] = {PyBytes_FromStringAndSize(nullptr, 0), Py_True};
-        out = end[0] != nullptr ? req_part(pr, end, 2) : nullptr;
-        if (out == nullptr) PyErr_Clear();
-        Py_XDECREF(end[0]);
-      }
-      Py_XDECREF(out);
-    }
-  }
-  Py_DECREF(seq);
-  Py_RETURN_NONE;
+  return for_each_answer(
+      items, "parts_many: (request, head, body, end) tuples", [](py_request* pr, PyObject* item) {
+        PyObject* head = PyTuple_GET_ITEM(item, 1);
+        PyObject* out = head != Py_None
+                            ? req_start(pr, head)
+                            : req_part(pr, &reinterpret_cast<PyTupleObject*>(item)->ob_item[2], 2);
+        if (out == nullptr && head != Py_None) {
+          pr->owner->fail(pr, "response");  // a head that does not convert: a 500, logged
+        } else if (out == nullptr) {
+          PyErr_WriteUnraisable(item);  // a part after the head: the stream ends here
+          PyObject* end[2] = {PyBytes_FromStringAndSize(nullptr, 0), Py_True};
+          out = end[0] != nullptr ? req_part(pr, end, 2) : nullptr;
+          if (out == nullptr) PyErr_Clear();
+          Py_XDECREF(end[0]);
+        }
+        Py_XDECREF(out);
+      });
 }
 
 PyMethodDef parts_many_def = {"parts_many", parts_many, METH_O,

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._app_stream import Stream, failed
+from ._app_stream_one import Stream, failed
 
 log = logging.getLogger("lapwise.app")
 

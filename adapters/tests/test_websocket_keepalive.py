@@ -14,7 +14,7 @@ import pytest
 
 from lapwise import App, _native_status, asgi
 from lapwise._app_websocket import WebSocket
-from ws_support import HANDSHAKE, Seen, run
+from ws_support import HANDSHAKE, Seen, closed_by_server, run
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
@@ -100,18 +100,6 @@ def url_of(port: int) -> str:
     return f"ws://127.0.0.1:{port}/echo"
 
 
-def closed_idle(port: int) -> tuple[int, str]:
-    async def go() -> tuple[int, str]:
-        async with websockets.connect(url_of(port), ping_interval=None) as c:
-            try:
-                while True:
-                    await c.recv()
-            except websockets.ConnectionClosed:
-                return c.close_code, c.close_reason
-
-    return run(go())  # type: ignore[no-any-return]
-
-
 @pytest.mark.parametrize("io", TRANSPORTS)
 @pytest.mark.parametrize("kind", ["app", "asgi"])
 def test_a_client_that_never_answers_is_closed_1011_and_one_that_answers_stays(io: str, kind: str) -> None:
@@ -129,7 +117,7 @@ def test_a_client_that_never_answers_is_closed_1011_and_one_that_answers_stays(i
 def test_idle_timeout_closes_1001(io: str) -> None:
     seen = Seen()
     with keepalive_app(seen).serve(port=0, io=io, websocket_idle_timeout=0.2) as srv:
-        assert closed_idle(srv.port) == (1001, "idle timeout")
+        assert closed_by_server(srv, "/echo", ping_interval=None) == (1001, "idle timeout")
         assert seen.wait_for(("ended", 1001))
 
 

@@ -53,13 +53,13 @@ def vanish(srv: Any, path: str) -> None:
         assert s.recv(4096).startswith(b"HTTP/1.1 101 ")
 
 
-def closed_by_server(srv: Any, path: str, *messages: str | bytes) -> tuple[int, str]:
-    """Connects to ``path`` with Debian's ``websockets``, sends ``messages`` and reads until the
-    server closes; returns the close code and reason."""
+def closed_by_server(srv: Any, path: str, *messages: str | bytes, **connect: Any) -> tuple[int, str]:
+    """Connects to ``path`` with Debian's ``websockets`` (``connect``: its options), sends
+    ``messages`` and reads until the server closes; returns the close code and reason."""
     import websockets
 
     async def go() -> tuple[int, str]:
-        async with websockets.connect(url(srv, path), max_size=None) as c:
+        async with websockets.connect(url(srv, path), max_size=None, **connect) as c:
             for m in messages:
                 await c.send(m)
             try:

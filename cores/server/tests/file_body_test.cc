@@ -17,6 +17,7 @@
 
 #include "lapwise/server/server.h"
 #include "lapwise/server/session.h"
+#include "loopback_socket.h"
 
 namespace lapwise::server {
 namespace {
@@ -380,18 +381,6 @@ class file_handler : public handler {
   const temp_file& tf_;
 };
 
-int connect_to(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  return fd;
-}
-
 // Reads until `count` responses parsed (or the peer closed, or the receive timeout).
 std::vector<reply> read_replies(int fd, std::size_t count) {
   std::string buf;
@@ -423,7 +412,7 @@ class ServerFiles : public ::testing::TestWithParam<io_mode> {
 };
 
 TEST_P(ServerFiles, PipelinedFilesArriveWholeAndInOrder) {
-  const int fd = connect_to(srv->port());
+  const int fd = loopback::connect_to(srv->port());
   const std::string reqs =
       "GET /part HTTP/1.1\r\nHost: a\r\n\r\n"
       "GET /file HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -440,7 +429,7 @@ TEST_P(ServerFiles, PipelinedFilesArriveWholeAndInOrder) {
 }
 
 TEST_P(ServerFiles, AClientThatLeavesMidFileClosesTheFile) {
-  const int fd = connect_to(srv->port());
+  const int fd = loopback::connect_to(srv->port());
   const std::string req = "GET /file HTTP/1.1\r\nHost: a\r\n\r\n";
   ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
   char some[65536];
@@ -452,7 +441,7 @@ TEST_P(ServerFiles, AClientThatLeavesMidFileClosesTheFile) {
     open = tf.opened();
   }
   EXPECT_EQ(open, 0);
-  const int again = connect_to(srv->port());  // and the server still serves
+  const int again = loopback::connect_to(srv->port());  // and the server still serves
   const std::string part = "GET /part HTTP/1.1\r\nHost: a\r\n\r\n";
   ASSERT_EQ(::send(again, part.data(), part.size(), MSG_NOSIGNAL),
             static_cast<ssize_t>(part.size()));

@@ -14,6 +14,14 @@
 // disconnect) calls the subclass's coroutine `_send_slow(message)` or `_receive_slow()` and
 // returns it. Once answered, `finished()` (the subclass's) runs when a waiter needs telling
 // (`_done` or `_piece` set).
+//
+// lapwise._native.asgi_run_batch runs the first steps of a batch of requests' app coroutines,
+// one after the other, inside the one asyncio task that calls it (lapwise.asgi's runner), each
+// in a context of its own. A request whose app completes without suspending (a whole answer,
+// nothing awaited that waits) so costs no task of its own: an asyncio Task per request (its
+// scheduling, its weak registration, a wrapper coroutine) costs more than Starlette's whole
+// routing. The first request that suspends is handed back; the runner goes on with it, and the
+// rest of the batch moves to a new task.
 #include <Python.h>
 #include <structmember.h>
 
@@ -312,6 +320,141 @@ PyType_Spec exchange_spec = {"lapwise._native.AsgiExchange", sizeof(exchange_obj
                              Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
                              exchange_slots};
 
+// ------------------------------------------------------------------------ the batch runner
+
+PyTypeObject* exchange_type = nullptr;
+PyObject* s_receive;
+PyObject* s_send;
+
+// The exception being raised, normalized, with its traceback (3.11 has no
+// PyErr_GetRaisedException).
+PyObject* take_raised() {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyErr_NormalizeException(&type, &value, &tb);
+  if (tb != nullptr && value != nullptr) PyException_SetTraceback(value, tb);
+  Py_XDECREF(type);
+  Py_XDECREF(tb);
+  return value;
+}
+
+// Drops `req` from `held`, whether or not it is there.
+bool unhold(PyObject* held, PyObject* req) {
+  if (PyDict_DelItem(held, req) == 0) return true;
+  if (!PyErr_ExceptionMatches(PyExc_KeyError)) return false;
+  PyErr_Clear();
+  return true;
+}
+
+// The first step of one request's app call, in `ctx`: the coroutine's first result (the
+// coroutine in *coro), or null with the exception set.
+PySendResult first_step(PyObject* ctx, PyObject* app, PyObject* scope, PyObject* ex, PyObject* wrap,
+                        PyObject** coro, PyObject** result) {
+  *coro = nullptr;
+  *result = nullptr;
+  if (PyContext_Enter(ctx) != 0) return PYGEN_ERROR;
+  PySendResult sent = PYGEN_ERROR;
+  PyObject* receive = PyObject_GetAttr(ex, s_receive);
+  PyObject* send = receive == nullptr ? nullptr : PyObject_GetAttr(ex, s_send);
+  if (send != nullptr) {
+    PyObject* call[] = {scope, receive, send};
+    PyObject* made = PyObject_Vectorcall(app, call, 3, nullptr);
+    if (made != nullptr && !PyCoro_CheckExact(made)) {  // another awaitable: awaited by `wrap`
+      Py_SETREF(made, PyObject_CallOneArg(wrap, made));
+      if (made != nullptr && !PyCoro_CheckExact(made)) {
+        PyErr_SetString(PyExc_TypeError, "asgi_run_batch: wrap must return a coroutine");
+        Py_CLEAR(made);
+      }
+    }
+    *coro = made;
+    if (made != nullptr) sent = PyIter_Send(made, Py_None, result);
+  }
+  Py_XDECREF(receive);
+  Py_XDECREF(send);
+  if (PyContext_Exit(ctx) != 0 && sent != PYGEN_ERROR) {
+    Py_CLEAR(*result);
+    sent = PYGEN_ERROR;
+  }
+  return sent;
+}
+
+// asgi_run_batch(runs, start, app, base, held, ended, raised, wrap): each (scope, exchange) of
+// `runs` from `start` on whose exchange is not answered yet gets a context copied from `base`, and
+// its app coroutine's first step runs in it. A request that completes is dropped from `held` (then
+// `ended(scope, ex)` runs when the app left it unanswered); one that raises is dropped too and
+// `raised(scope, ex, exc)` runs. The first that suspends stops the loop: (index, coroutine,
+// context, awaited) comes back; None when every request completed.
+PyObject* run_batch(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 8 || !PyList_Check(args[0]) || !PyDict_Check(args[4])) {
+    PyErr_SetString(
+        PyExc_TypeError,
+        "asgi_run_batch(runs: list, start, app, base, held: dict, ended, raised, wrap)");
+    return nullptr;
+  }
+  PyObject* runs = args[0];
+  const Py_ssize_t start = PyLong_AsSsize_t(args[1]);
+  if (start == -1 && PyErr_Occurred()) return nullptr;
+  PyObject *app = args[2], *base = args[3], *held = args[4], *ended = args[5], *raised = args[6],
+           *wrap = args[7];
+  for (Py_ssize_t i = start; i < PyList_GET_SIZE(runs); ++i) {
+    PyObject* item = PyList_GET_ITEM(runs, i);
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 ||
+        !PyObject_TypeCheck(PyTuple_GET_ITEM(item, 1), exchange_type)) {
+      PyErr_SetString(PyExc_TypeError, "asgi_run_batch: runs holds (scope, AsgiExchange) pairs");
+      return nullptr;
+    }
+    PyObject* scope = PyTuple_GET_ITEM(item, 0);
+    PyObject* exo = PyTuple_GET_ITEM(item, 1);
+    auto* ex = reinterpret_cast<exchange_object*>(exo);
+    if (ex->answered) continue;  // cut while it waited for its turn
+    PyObject* ctx = PyContext_Copy(base);
+    if (ctx == nullptr) return nullptr;
+    PyObject *coro, *result;
+    const PySendResult sent = first_step(ctx, app, scope, exo, wrap, &coro, &result);
+    if (sent == PYGEN_NEXT) {  // suspended: the caller goes on with it
+      PyObject* index = PyLong_FromSsize_t(i);
+      PyObject* out = index == nullptr ? nullptr : PyTuple_Pack(4, index, coro, ctx, result);
+      Py_XDECREF(index);
+      Py_DECREF(coro);
+      Py_DECREF(ctx);
+      Py_DECREF(result);
+      return out;
+    }
+    Py_DECREF(ctx);
+    Py_XDECREF(coro);
+    PyObject* exc = nullptr;
+    if (sent == PYGEN_RETURN) {
+      Py_DECREF(result);
+    } else {
+      exc = take_raised();
+      if (exc == nullptr) return nullptr;
+    }
+    Py_INCREF(exo);  // `ended` or `raised` may drop the list's reference to the pair
+    PyObject* r = Py_None;
+    Py_INCREF(r);
+    if (!unhold(held, ex->req)) {
+      Py_CLEAR(r);
+    } else if (exc != nullptr) {
+      PyObject* call[] = {scope, exo, exc};
+      Py_SETREF(r, PyObject_Vectorcall(raised, call, 3, nullptr));
+    } else if (!ex->answered) {
+      PyObject* call[] = {scope, exo};
+      Py_SETREF(r, PyObject_Vectorcall(ended, call, 2, nullptr));
+    }
+    Py_XDECREF(exc);
+    Py_DECREF(exo);
+    if (r == nullptr) return nullptr;
+    Py_DECREF(r);
+  }
+  Py_RETURN_NONE;
+}
+
+PyMethodDef run_batch_def = {
+    "asgi_run_batch", reinterpret_cast<PyCFunction>(reinterpret_cast<void*>(run_batch)),
+    METH_FASTCALL,
+    "asgi_run_batch(runs, start, app, base, held, ended, raised, wrap): first steps of a batch "
+    "of ASGI requests until one suspends (bind_asgi.cc)"};
+
 PyObject* intern(const char* s) {
   PyObject* o = PyUnicode_InternFromString(s);
   if (o == nullptr) throw py::error_already_set();
@@ -341,9 +484,15 @@ void bind_asgi(py::module_& m) {
   ready_none = PyObject_New(PyObject, ready_type);
   if (ready_none == nullptr) throw py::error_already_set();
   reinterpret_cast<ready_object*>(ready_none)->value = nullptr;
+  s_receive = intern("receive");
+  s_send = intern("send");
   auto* exchange = PyType_FromSpec(&exchange_spec);
   if (exchange == nullptr) throw py::error_already_set();
+  exchange_type = reinterpret_cast<PyTypeObject*>(exchange);
   m.add_object("AsgiExchange", py::reinterpret_steal<py::object>(exchange));
+  PyObject* runner = PyCFunction_New(&run_batch_def, nullptr);
+  if (runner == nullptr) throw py::error_already_set();
+  m.add_object("asgi_run_batch", py::reinterpret_steal<py::object>(runner));
 }
 
 }  // namespace lapwise::bindings

@@ -6,7 +6,10 @@
     lapwise.asgi.run(app, port=8000)                   # until SIGTERM/SIGINT
 
 Every request of every method on every path reaches the app, on one asyncio loop (uvloop
-when importable) that starts one task per request. With one thread on the epoll transport
+when importable). The requests of one batch run one after the other in one task while each
+completes without waiting, every one in a context of its own (``asgi_run_batch``, native): a
+request that waits keeps that task, and the rest go on in another, so each request behaves as
+in a task of its own without the cost of one. With one thread on the epoll transport
 (the default) that loop runs the server itself (the native option ``external_loop``): it
 polls the server's epoll descriptor, gets each poll's ready requests in one batch on its own
 thread, and the whole answers of one loop iteration are written by the ``answer_many`` call
@@ -38,10 +41,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import logging
 import os
 import sys
 import threading
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -63,6 +68,33 @@ log = logging.getLogger("lapwise.asgi")
 
 
 _TASK_NAME = "lapwise-asgi-request"
+
+
+@types.coroutine
+def _resume(coro: Any, ctx: contextvars.Context, waited: Any) -> Any:
+    """Goes on with a request's coroutine that suspended on ``waited`` (as its own task would,
+    in its own context): what the task sends or throws in is passed on to it."""
+    while True:
+        try:
+            value = yield waited
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:  # noqa: BLE001 - thrown in by the task (a cancel): passed on
+            try:
+                waited = ctx.run(coro.throw, exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                waited = ctx.run(coro.send, value)
+            except StopIteration as stop:
+                return stop.value
+
+
+async def _awaited(aw: Any) -> Any:
+    """An app whose call gives an awaitable that is not a coroutine, as a coroutine."""
+    return await aw
 
 
 def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:
@@ -90,12 +122,14 @@ class _Bridge:
         self._resumes: list[tuple[Any, bool, tuple[bytes, bool, int] | None]] = []
         self._resumes_woken = False
         self._template = scope_template(server, root_path)
+        self._context = contextvars.copy_context()  # what each request's context starts from
+        self._run_batch = _native_status.module().asgi_run_batch
         self._outbox: list[tuple[Any, ...]] = []  # whole responses not yet handed to the core
         self._flush_due = False
         self._answer_many = answer_many or _native_status.module().answer_many
         # native request -> (its exchange, its task) while the app holds it. Read by other
         # threads (pending, cut) without a lock: single dict operations are atomic.
-        self._held: dict[Any, tuple[Exchange, asyncio.Task[None]]] = {}
+        self._held: dict[Any, tuple[Exchange, asyncio.Task[None] | None]] = {}
         # How the hooks reach the loop: from the io threads, thread-safely; once the loop
         # drives the server itself (drive()), the hooks run on its own thread.
         self._wake: Callable[..., Any] = self.loop.call_soon_threadsafe
@@ -210,7 +244,8 @@ class _Bridge:
         template = self._template
         if template["server"] != self.server or template["root_path"] != self.root_path:
             self._template = template = scope_template(self.server, self.root_path)
-        loop, held, outbox, kick, run = self.loop, self._held, self._outbox, self._kick, self._run
+        loop, held, outbox, kick = self.loop, self._held, self._outbox, self._kick
+        runs: list[tuple[dict[str, Any], Exchange]] = []
         for req in batch:
             native_ws = req.websocket
             if native_ws is not None:  # a WebSocket handshake: _asgi_websocket
@@ -223,8 +258,53 @@ class _Bridge:
             except BaseException as exc:  # noqa: BLE001 - answered, never lost
                 ex.fail(exc)
                 continue
+            held[req] = (ex, None)
+            runs.append((scope, ex))
+        if runs:
             # Named: a Task left unnamed formats a "Task-<n>" name of its own, a tenth of its cost.
-            held[req] = (ex, asyncio.Task(run(scope, ex), loop=loop, name=_TASK_NAME))
+            asyncio.Task(self._runner(runs, 0), loop=loop, name=_TASK_NAME)
+
+    async def _runner(self, runs: list[tuple[dict[str, Any], Exchange]], start: int) -> None:
+        """Runs the requests of ``runs`` from ``start`` on, one after the other, in this one
+        task while each completes without suspending (the common case: a whole answer, no
+        await that waits): ``asgi_run_batch`` (bind_asgi.cc) runs their first steps, each in a
+        context of its own as in a task of its own. The first that suspends keeps this task
+        until it ends, and the requests after it go on in a new task."""
+        out = self._run_batch(runs, start, self.app, self._context, self._held, self._ended, self._raised,
+                              _awaited)
+        if out is None:
+            return
+        i, coro, ctx, waited = out
+        if i + 1 < len(runs):
+            asyncio.Task(self._runner(runs, i + 1), loop=self.loop, name=_TASK_NAME)
+        scope, ex = runs[i]
+        self._held[ex.req] = (ex, asyncio.current_task(self.loop))
+        try:
+            await _resume(coro, ctx, waited)
+        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+            self._raised(scope, ex, exc)
+            return
+        finally:
+            self._held.pop(ex.req, None)
+        self._ended(scope, ex)
+
+    def _raised(self, scope: dict[str, Any], ex: Exchange, exc: BaseException) -> None:
+        if ex.streaming and not ex.answered:  # the status is sent: the error only ends it
+            log.error("%s %s: the ASGI app raised %s while streaming", scope["method"], scope["path"],
+                      type(exc).__name__, exc_info=exc)
+        ex.fail(exc)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise exc
+
+    @staticmethod
+    def _ended(scope: dict[str, Any], ex: Exchange) -> None:
+        if not ex.answered:
+            if ex.streaming:  # returned before its last body message: the stream ends here
+                ex.end()
+            elif ex.status:
+                ex.whole(b"")
+            else:
+                ex.fail(RuntimeError("the ASGI app returned without sending a response"))
 
     def _kick(self) -> None:
         """The outbox of whole responses stopped being empty (the exchanges append to it): it
@@ -242,27 +322,6 @@ class _Bridge:
                 self._answer_many(batch)
             finally:
                 batch.clear()
-
-    async def _run(self, scope: dict[str, Any], ex: Exchange) -> None:
-        try:
-            await self.app(scope, ex.receive, ex.send)
-        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
-            if ex.streaming and not ex.answered:  # the status is sent: the error only ends it
-                log.error("%s %s: the ASGI app raised %s while streaming", scope["method"], scope["path"],
-                          type(exc).__name__, exc_info=exc)
-            ex.fail(exc)
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            return
-        finally:
-            self._held.pop(ex.req, None)
-        if not ex.answered:
-            if ex.streaming:  # returned before its last body message: the stream ends here
-                ex.end()
-            elif ex.status:
-                ex.whole(b"")
-            else:
-                ex.fail(RuntimeError("the ASGI app returned without sending a response"))
 
     async def _run_websocket(self, wex: WebSocketExchange) -> None:
         try:
@@ -283,7 +342,8 @@ class _Bridge:
             if not ex.answered:
                 cut += 1
                 ex.answer(_cut_response())
-            self.loop.call_soon_threadsafe(task.cancel)
+            if task is not None:  # None: not started yet (its runner skips it, answered)
+                self.loop.call_soon_threadsafe(task.cancel)
         return cut
 
     def _end_root(self) -> None:

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 # (module and arguments, the option's message, one name it must list as known)
 COMMANDS = [
-    (["suites.e2e.hostperf.hosting_bench", "--servers", "gunicorn-gthread"],
-     "unknown server 'gunicorn-gthread'", "gunicorn-gthread-wsgi"),
+    (["suites.e2e.hostperf.hosting_bench", "--servers", "gunicorn-gthread-wsgi"],
+     "unknown server 'gunicorn-gthread-wsgi'", "gunicorn-gthread"),
     (["suites.e2e.hostperf.hosting_bench", "--apps", "starlette-json,no-such-app"],
      "unknown app 'no-such-app'", "starlette-json"),
     (["suites.e2e.hostperf.million", "--server", "no-such-server"],

@@ -40,7 +40,7 @@ RECONCILIATION_TEXT = (
     "runs that family's steps: `server/py-asyncio` exactly the py-baseline steps "
     "(parser/py-baseline, router/py-trie, query/urllib, json/stdlib) on asyncio, "
     "`server/py-asyncio-native` the same server with the native-py steps (the C++ cores "
-    "through their Python adapters), `server/uvicorn-starlette` the peer stack. "
+    "through their Python adapters), `server/uvicorn` the peer stack. "
     "(`server/native-py`, lapwise.App, runs the whole request path in C++ and only the "
     "handler in Python, so it stands for no lap family.) Besides the tight loop of the table "
     "above, the laps time each family's `/users` and `/plaintext` pipelines **in context**: "

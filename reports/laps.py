@@ -40,7 +40,7 @@ TOLERANCE = 0.10
 HOSTED_PREFIX = "laps.hosted."
 # Which end-to-end server stands for each family in the reconciliation (scenario "users").
 E2E_SERVER = {"native-py": "server/py-asyncio-native", "py-baseline": "server/py-asyncio",
-              "peer": "server/uvicorn-starlette"}
+              "peer": "server/uvicorn"}
 E2E_METRIC = "cpu_per_request"  # suites/e2e/server_bench: server CPU s / responses
 _KIND = {"parse": "parser", "route": "router", "query": "query", "serialize": "json"}
 _TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}

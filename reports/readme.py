@@ -33,7 +33,7 @@ LAP_FAMILIES = ("native", "native-py", "py-baseline", "peer")
 E2E_SERVERS = (("server/native-py", "lapwise.App (C++ server, Python handler)"),
                ("server/py-asyncio-native", "Python asyncio server with the C++ steps"),
                ("server/py-asyncio", "Python asyncio server, pure-Python steps"),
-               ("server/uvicorn-starlette", "uvicorn + Starlette"))
+               ("server/uvicorn", "uvicorn + Starlette"))
 
 
 @dataclass

@@ -134,17 +134,17 @@ struct view_identity {
 };
 using view_cache = std::unordered_map<std::string_view, PyObject*, view_hash, view_identity>;
 
-const char* code_name(rt::error_code code) {
+const char* code_name(rt::insert_error_code code) {
   switch (code) {
-    case rt::error_code::syntax:
+    case rt::insert_error_code::syntax:
       return "syntax";
-    case rt::error_code::duplicate:
+    case rt::insert_error_code::duplicate:
       return "duplicate";
-    case rt::error_code::conflict:
+    case rt::insert_error_code::conflict:
       return "conflict";
-    case rt::error_code::too_many_params:
+    case rt::insert_error_code::too_many_params:
       return "too_many_params";
-    case rt::error_code::too_long:
+    case rt::insert_error_code::too_long:
       return "too_long";
   }
   return "unknown";

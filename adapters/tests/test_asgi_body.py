@@ -11,6 +11,7 @@ import pytest
 
 from asgi_transports import TRANSPORTS
 from body_upload import CONTINUE, connect, expect_continue, read_response, reset_peak_rss, rss_kib, upload
+from lifespan_support import complete_lifespan
 
 from lapwise import _native_status
 
@@ -24,9 +25,7 @@ seen: dict[str, object] = {}
 
 async def body_app(scope, receive, send):
     if scope["type"] == "lifespan":
-        while (msg := await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+        await complete_lifespan(receive, send)
         return
     path = scope["path"]
     if path == "/scope":

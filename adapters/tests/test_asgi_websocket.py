@@ -14,6 +14,7 @@ import pytest
 
 from lapwise import _native_status, asgi
 from asgi_transports import TRANSPORTS
+from lifespan_support import complete_lifespan
 from ws_support import HANDSHAKE, Seen, closed_by_server, closed_by_stopping, run, url, vanish
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
@@ -26,9 +27,7 @@ fastapi = pytest.importorskip("fastapi")
 def raw_app(log: Seen) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await complete_lifespan(receive, send)
             return
         assert scope["type"] == "websocket"
         assert (await receive()) == {"type": "websocket.connect"}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from lapwise import _native_status, asgi
+from lifespan_support import complete_lifespan
 from ws_support import run, url
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
@@ -20,9 +21,7 @@ websockets = pytest.importorskip("websockets")
 
 async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+        await complete_lifespan(receive, send)
         return
     if scope["type"] == "http":
         await send({"type": "http.response.start", "status": 200, "headers": []})

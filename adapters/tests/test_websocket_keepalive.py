@@ -14,6 +14,7 @@ import pytest
 
 from lapwise import App, _native_status, asgi
 from lapwise._app_websocket import WebSocket
+from lifespan_support import complete_lifespan
 from ws_support import HANDSHAKE, Seen, closed_by_server, run
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
@@ -42,9 +43,7 @@ def keepalive_app(seen: Seen) -> App:
 def asgi_app(seen: Seen) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await complete_lifespan(receive, send)
             return
         assert (await receive())["type"] == "websocket.connect"
         await send({"type": "websocket.accept"})

@@ -26,7 +26,7 @@ def _micro(scale: float = 1.0) -> list[Record]:
            for impl, k in (("native", 1.0), ("py-trie", 20.0)) for n in (10, 100, 1000)]
     out += [Record(f"server/{impl}", "server.closed_plaintext", m, u,
                    [v * (1 + 0.01 * j) for j in range(3)], param="c64-p1")
-            for impl, base in (("native-py", 1.0), ("uvicorn-starlette", 8.0))
+            for impl, base in (("native-py", 1.0), ("uvicorn", 8.0))
             for m, u, v in (("throughput", "req/s", 200000.0 / base),
                             ("latency_p50", "us", 100.0 * base), ("latency_p90", "us", 150.0 * base),
                             ("latency_p99", "us", 300.0 * base), ("latency_p99.9", "us", 900.0 * base))]

@@ -20,7 +20,7 @@ def results(tmp_path):
               for impl, k in (("native", 1.0), ("py-trie", 20.0)) for n in (10, 100, 1000, 10000)]
     point = [Record(adapter="parser/native", scenario="parser.picohttpparser", metric="cpu_time_per_op",
                     unit="ns", samples=[140.0, 141.0, 139.0], source="gbench")]
-    e2e = [Record(adapter="server/uvicorn-starlette", scenario="e2e.json", metric=m, unit=u,
+    e2e = [Record(adapter="server/uvicorn", scenario="e2e.json", metric=m, unit=u,
                   samples=v, source="wrk")
            for m, u, v in (("throughput", "req/s", [60000.0, 61000.0]),
                            ("latency_p50", "us", [100.0, 110.0]), ("latency_p99", "us", [900.0, 950.0]))]

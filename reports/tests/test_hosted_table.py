@@ -14,7 +14,7 @@ APP = "fastapi-app-items"
 
 
 def _hosted(e2e: dict[str, float], rounds: int = 2) -> list[Record]:
-    steps = {"lapwise-asgi": (60.0, 2.0, -1.0, 6.0), "uvicorn-starlette": (60.0, 9.0, 6.5, 5.5)}
+    steps = {"lapwise-asgi": (60.0, 2.0, -1.0, 6.0), "uvicorn": (60.0, 9.0, 6.5, 5.5)}
     inputs = {"e2e": {f"{h}/{a}": [1.0] * rounds for h in steps for a in ("raw-asgi-json", APP)}}
     out = []
     for host, vals in steps.items():
@@ -46,16 +46,16 @@ def _report(tmp_path, records: list[Record]) -> tuple[int, str]:
 
 
 def test_family_table_reconciles_and_summarises(tmp_path) -> None:
-    code, md = _report(tmp_path, _hosted({"lapwise-asgi": 70.0, "uvicorn-starlette": 85.0}) + _hosting())
+    code, md = _report(tmp_path, _hosted({"lapwise-asgi": 70.0, "uvicorn": 85.0}) + _hosting())
     assert code == 0
     section = md.split(f"## Lap table — hosted app `{APP}`")[1].split("\n## ")[0]
-    assert "| step | lapwise-asgi | uvicorn-starlette | ratio |" in section
+    assert "| step | lapwise-asgi | uvicorn | ratio |" in section
     assert "| server's own Python | 2.00 | 9.00 | 0.22x |" in section
     assert "| **predicted** (sum of the steps) | 67.00 | 81.00 | 0.83x |" in section
     assert "| **measured** end to end | 70.00 | 85.00 | 0.82x |" in section
     assert "lapwise-asgi predicted within 4.3% of measured (ok)" in section
     summary = md.split("## Summary")[1].split("\n## ")[0]
-    assert f"| {APP}: lapwise-asgi vs uvicorn-starlette | 70.0 vs 85.0 us | 0.82x the CPU | 1.21x |" in summary
+    assert f"| {APP}: lapwise-asgi vs uvicorn | 70.0 vs 85.0 us | 0.82x the CPU | 1.21x |" in summary
     hosting = md.split("## Hosted apps end to end")[1].split("\n## ")[0]
     assert "| starlette-json | lapwise-asgi | 20.00 | 50,000 | 0 |  |" in hosting
     assert "| starlette-json | hypercorn | 60.00 | 16,667 | 0 | 3.00x |" in hosting
@@ -65,7 +65,7 @@ def test_family_table_reconciles_and_summarises(tmp_path) -> None:
 
 
 def test_a_miss_fails_after_two_rounds_and_warns_after_one(tmp_path) -> None:
-    missed = {"lapwise-asgi": 70.0, "uvicorn-starlette": 100.0}  # 81 predicted: 19% off
+    missed = {"lapwise-asgi": 70.0, "uvicorn": 100.0}  # 81 predicted: 19% off
     code, md = _report(tmp_path / "two", _hosted(missed, rounds=2))
     assert code == CHECK_FAILED
     assert "| reconciliation | FAIL | hosted lap family" in md

@@ -65,7 +65,7 @@ def test_wrk_report_metrics(tmp_path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(WRK)
     b.write_text(WRK.replace("65100.00", "64000.00"))
-    recs = {r.metric: r for r in wrk.load([a, b], "server/uvicorn-starlette", "e2e.json", "10")}
+    recs = {r.metric: r for r in wrk.load([a, b], "server/uvicorn", "e2e.json", "10")}
     assert recs["throughput"].samples == [65100.0, 64000.0]
     assert recs["throughput"].unit == "req/s"
     assert recs["latency_p50"].samples == [140.0, 140.0]

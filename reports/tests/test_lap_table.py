@@ -43,8 +43,8 @@ def test_table_columns_and_reconciliation_rows():
     pipe = {f: v * 8 * 1.05 for f, v in step.items()}
     plain = {"peer": 1000.0, "native-py": 200.0}
     recs = lap_records("users", step, pipe, plaintext_ns=plain) + [
-        _e2e("server/uvicorn-starlette", 10_000.0), _e2e("server/py-asyncio-native", 1_000.0),
-        _e2e("server/uvicorn-starlette", 8_000.0, "plaintext"),
+        _e2e("server/uvicorn", 10_000.0), _e2e("server/py-asyncio-native", 1_000.0),
+        _e2e("server/uvicorn", 8_000.0, "plaintext"),
         _e2e("server/py-asyncio-native", 300.0, "plaintext"),
         _e2e("server/py-asyncio", 5_000.0)]  # no plaintext run: not reconciled
     t = laps.build(recs, "users")

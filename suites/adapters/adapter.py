@@ -42,6 +42,11 @@ class Adapter(abc.ABC):
 
     kind: ClassVar[str]
     name: ClassVar[str]
+    # Other impl names that results give this adapter's engine: the C++ benches time parts of it
+    # alone under their own names (a SIMD path forced, the reader or writer half). Registered
+    # here so a selection (ci/bench --adapters) may name them and the gbench names test can
+    # refuse one that no adapter owns.
+    record_variants: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def adapter_id(cls) -> str:

@@ -60,6 +60,17 @@ def entries(kind: str, selection: str | None = None) -> list[Entry]:
     return [e for _, e in sorted(found.items()) if _selected(e.adapter_id, selection)]
 
 
+def record_names(kind: str) -> list[str]:
+    """Every name a result record of ``kind`` may carry for an adapter: the adapters' ids and
+    their registered record variants (``html/native-avx2``), available or not, unfiltered."""
+    out = []
+    for e in entries(kind, ""):
+        out.append(e.adapter_id)
+        if e.cls is not None:
+            out += [f"{kind}/{v}" for v in e.cls.record_variants]
+    return sorted(out)
+
+
 def adapters(kind: str, selection: str | None = None) -> list[type[Adapter]]:
     """The available adapter classes of ``kind`` (after the ``LAPWISE_ADAPTERS`` filter)."""
     return [e.cls for e in entries(kind, selection) if e.cls is not None and e.availability]

@@ -9,16 +9,16 @@ import socket
 from dataclasses import dataclass
 
 from suites.adapters.server._hosted import FASTAPI_APP, FLASK_APP, STARLETTE_APP, HostedServer
-from suites.adapters.server.daphne_starlette import DaphneStarletteServer
-from suites.adapters.server.gunicorn_gthread_wsgi import GunicornGthreadWsgiServer
-from suites.adapters.server.gunicorn_sync_wsgi import GunicornSyncWsgiServer
-from suites.adapters.server.hypercorn_starlette import HypercornStarletteServer
-from suites.adapters.server.hypercorn_trio_starlette import HypercornTrioStarletteServer
+from suites.adapters.server.daphne import DaphneServer
+from suites.adapters.server.gunicorn_gthread import GunicornGthreadServer
+from suites.adapters.server.gunicorn_sync import GunicornSyncServer
+from suites.adapters.server.hypercorn import HypercornServer
+from suites.adapters.server.hypercorn_trio import HypercornTrioServer
 from suites.adapters.server.lapwise_asgi import LapwiseAsgiServer
 from suites.adapters.server.lapwise_wsgi import LapwiseWsgiServer
-from suites.adapters.server.uvicorn_h11_starlette import UvicornH11StarletteServer
-from suites.adapters.server.uvicorn_starlette import UvicornStarletteServer
-from suites.adapters.server.werkzeug_wsgi import WerkzeugWsgiServer
+from suites.adapters.server.uvicorn import UvicornServer
+from suites.adapters.server.uvicorn_h11 import UvicornH11Server
+from suites.adapters.server.werkzeug import WerkzeugServer
 
 from .hosting_cases import HostingCase
 from .hosting_replay import Transcript, exchange, normalise
@@ -26,19 +26,11 @@ from .hosting_replay import Transcript, exchange, normalise
 APPS = {"starlette": STARLETTE_APP, "fastapi": FASTAPI_APP, "flask": FLASK_APP}
 INTERFACE = {"starlette": "asgi", "fastapi": "asgi", "flask": "wsgi"}
 
-# Short names used in the differences table and the verdict table.
-SERVERS: dict[str, type[HostedServer]] = {
-    "lapwise-asgi": LapwiseAsgiServer,
-    "uvicorn": UvicornStarletteServer,
-    "uvicorn-h11": UvicornH11StarletteServer,
-    "hypercorn": HypercornStarletteServer,
-    "hypercorn-trio": HypercornTrioStarletteServer,
-    "daphne": DaphneStarletteServer,
-    "lapwise-wsgi": LapwiseWsgiServer,
-    "gunicorn-sync": GunicornSyncWsgiServer,
-    "gunicorn-gthread": GunicornGthreadWsgiServer,
-    "werkzeug": WerkzeugWsgiServer,
-}
+# The servers by their adapter names (the same names the hosting benchmark and the reports use;
+# a test holds the two tables to it), also the keys of the differences table.
+SERVERS: dict[str, type[HostedServer]] = {cls.name: cls for cls in (
+    LapwiseAsgiServer, UvicornServer, UvicornH11Server, HypercornServer, HypercornTrioServer, DaphneServer,
+    LapwiseWsgiServer, GunicornSyncServer, GunicornGthreadServer, WerkzeugServer)}
 REFERENCE = {"asgi": "lapwise-asgi", "wsgi": "lapwise-wsgi"}
 
 

@@ -50,7 +50,7 @@ def run(selection: set[str] | None) -> tuple[dict, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--servers", help="comma-separated short names (default: all)")
+    ap.add_argument("--servers", help="comma-separated server names (default: all)")
     ap.add_argument("--detail", action="store_true", help="print each unrecorded difference's answers")
     args = ap.parse_args(argv)
     refuse_unknown(ap, "--servers", "server", args.servers, SERVERS)

@@ -17,13 +17,13 @@ from suites.e2e.child_progress import SCALE, emit, relay
 HERE = Path(__file__).resolve().parent
 
 # --quick without an adapter selection: lapwise's four servers, the three the lap table's
-# reconciliation needs (py-asyncio, py-asyncio-native, uvicorn-starlette) and nginx as the
+# reconciliation needs (py-asyncio, py-asyncio-native, uvicorn) and nginx as the
 # reference, so ci/bench --quick stays within about 3 minutes on two cores (each server costs
 # about 6 s there, and the peer list grows). The full run loads every server; --adapters
 # 'server/*' does it in quick mode too.
 QUICK_SERVERS = ("server/native-py", "server/native-const", "server/lapwise-asgi",
                  "server/lapwise-wsgi", "server/py-asyncio", "server/py-asyncio-native",
-                 "server/uvicorn-starlette", "server/nginx")
+                 "server/uvicorn", "server/nginx")
 
 # Each part's share of the suite's time (ci/bench --quick on two cores: the server part,
 # eight servers, about 50 s; the client part about 18 s), so the progress fraction tracks the time.

@@ -1,5 +1,5 @@
 """The hosted lap family: one FastAPI app on lapwise's ASGI server and on uvicorn (httptools +
-uvloop; the adapter server/uvicorn-starlette), step by step, reconciled to the end-to-end figure of the same run.
+uvloop; the adapter server/uvicorn), step by step, reconciled to the end-to-end figure of the same run.
 
 Steps, CPU microseconds per request, for each host:
 
@@ -30,7 +30,7 @@ from suites.cli_names import refuse_unknown
 from suites.e2e.hostperf import floors, hosting_bench
 from suites.laps import hosted_drivers
 
-HOSTS = {"lapwise-asgi": hosted_drivers.lapwise_driver, "uvicorn-starlette": hosted_drivers.uvicorn_driver}
+HOSTS = {"lapwise-asgi": hosted_drivers.lapwise_driver, "uvicorn": hosted_drivers.uvicorn_driver}
 RAW = "raw-asgi-json"
 STEPS = ("framework", "host_python", "framework_x_host", "server_rest", "predicted", "e2e", "residual")
 

@@ -1,7 +1,9 @@
 """Every Google Benchmark name a bench binary registers follows the lapwise id
 ``<kind>.<scenario>[<param>]/<impl>`` (Google Benchmark's own suffixes aside), its kind is one
-ci/bench knows, and no two binaries register the same id: the importer and the report parse
-these names, so a stray one would fail the ci/bench job or merge two benchmarks into one record.
+ci/bench knows, its ``<kind>/<impl>`` is an adapter or a record variant an adapter registers
+(suites.adapters.registry.record_names, what ci/bench --adapters may select), and no two
+binaries register the same id: the importer and the report parse these names, so a stray one
+would fail the ci/bench job or merge two benchmarks into one record.
 The binaries are the ones ci/bench runs (suites.runner.jobs.gbench_binaries), listed with
 ``--benchmark_list_tests`` (nothing is timed)."""
 
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from suites.adapters import registry
 from suites.results import SchemaError
 from suites.results.importers.gbench import parse_name, run_name
 from suites.runner.jobs import gbench_binaries
@@ -79,3 +82,17 @@ def test_every_registered_name_is_a_lapwise_id():
                 bad.append(f"{binary.name}: {name!r} is also registered by {seen[key].name}")
             seen.setdefault(key, binary)
     assert not bad, "benchmark names the report cannot parse:\n" + "\n".join(bad)
+
+
+@pytest.mark.skipif(not BINARIES, reason=f"no *_bench binaries under {BUILD}/cores (LAPWISE_BUILD_BENCHES off?)")
+def test_every_impl_is_registered():
+    known = {n for kind in registry.KINDS for n in registry.record_names(kind)}
+    unowned = set()
+    for binary in BINARIES:
+        for name in registered(binary):
+            if name_problem(name) is None:
+                scenario, _, impl = parse_name(run_name(name))
+                if (owner := f"{scenario.split('.', 1)[0]}/{impl}") not in known:
+                    unowned.add(f"{binary.name}: {owner}")
+    assert not unowned, ("records no adapter owns (add the impl to its adapter's record_variants):\n"
+                         + "\n".join(sorted(unowned)))

@@ -12,6 +12,14 @@ from pathlib import Path
 from typing import Any
 
 
+# Every CPU figure the suites take from /proc (utime + stime) is a sum, and only the sum is exact:
+# the kernel charges the scheduler's precise runtime, but it splits that runtime into user and
+# system by sampling at its timer tick (250 Hz on this project's VM, CONFIG_TICK_CPU_ACCOUNTING),
+# so a split over a few seconds rests on a few dozen ticks. Benches print this beside their tables.
+CPU_SPLIT_NOTE = ("server CPU = user + system from /proc: the sum is exact; the user/system split is "
+                  "sampled at the kernel's timer tick (250 Hz here), so no figure splits it")
+
+
 def _read(path: str) -> str | None:
     try:
         return Path(path).read_text().strip()

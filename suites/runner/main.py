@@ -37,6 +37,7 @@ from suites.results.machine import load_average
 
 from . import jobs as jobs_mod
 from . import line_progress
+from .selectable import selectable_names
 
 MAX_SAMPLES = 500
 KINDS = ("router", "parser", "query", "json", "server", "client", "html", "laps", "e2e", "pipeline",
@@ -213,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         unknown = unknown_name("kind", a.kind, KINDS)
         if unknown:
             return fail(f"--kind: {unknown}", 2)
+    if a.adapters is not None:
+        unknown = unknown_name("adapter", a.adapters, selectable_names(), globs=True)
+        if unknown:
+            return fail(f"--adapters: {unknown}", 2)
     import datasets
 
     try:

@@ -19,12 +19,12 @@ std::string at(std::size_t pos) { return concat(" at position ", std::to_string(
 
 template <class... T>
 insert_error syntax_error(const parsed_route& r, const T&... what) {
-  return {error_code::syntax, concat("syntax: \"", r.label, "\": ", what...)};
+  return {insert_error_code::syntax, concat("syntax: \"", r.label, "\": ", what...)};
 }
 
 insert_error too_long(std::string_view what, std::size_t size, std::size_t max) {
-  return {error_code::too_long, concat("too long: ", what, " of ", std::to_string(size),
-                                       " bytes (max ", std::to_string(max), ")")};
+  return {insert_error_code::too_long, concat("too long: ", what, " of ", std::to_string(size),
+                                              " bytes (max ", std::to_string(max), ")")};
 }
 
 // The grammar proper; `out.label` is already set.
@@ -89,7 +89,7 @@ std::optional<insert_error> check_pattern(std::string_view pattern, parsed_route
   flush_literal(pattern.size());
   if (out.param_count > max_params) {
     return insert_error{
-        error_code::too_many_params,
+        insert_error_code::too_many_params,
         concat("too many parameters: \"", out.label, "\" has ", std::to_string(out.param_count),
                " (max ", std::to_string(max_params), ")")};
   }
@@ -108,7 +108,7 @@ std::string spell(part_kind kind, std::string_view name) {
 insert_error conflict_error(std::string_view new_label, const part& new_param,
                             std::string_view existing_label, part_kind existing_kind,
                             std::string_view existing_name) {
-  return {error_code::conflict,
+  return {insert_error_code::conflict,
           concat("conflict: \"", new_label, "\" vs existing \"", existing_label, "\": parameter ",
                  spell(new_param.kind, new_param.text), at(new_param.offset), " conflicts with ",
                  spell(existing_kind, existing_name))};
@@ -116,7 +116,7 @@ insert_error conflict_error(std::string_view new_label, const part& new_param,
 
 insert_error duplicate_error(std::string_view new_label, std::string_view existing_label,
                              std::uint32_t existing_value) {
-  return {error_code::duplicate,
+  return {insert_error_code::duplicate,
           concat("duplicate: \"", new_label, "\" vs existing \"", existing_label, "\" (value ",
                  std::to_string(existing_value), ")")};
 }

@@ -11,6 +11,7 @@ from .base import HtmlEngine
 
 class NativeHtmlEngine(HtmlEngine):
     name: ClassVar[str] = "native"
+    record_variants: ClassVar[tuple[str, ...]] = ("native-scalar", "native-sse42", "native-avx2")  # tokenizer scans
     threads: ClassVar[int] = 1  # extract_pages: one native thread, like every peer's loop
 
     @classmethod

@@ -24,6 +24,7 @@ from .base import Json
 
 class NativeJson(Json):
     name: ClassVar[str] = "native"
+    record_variants: ClassVar[tuple[str, ...]] = ("native-reader", "native-writer")  # each half alone
     # Rejects what the stdlib accepts but JSON does not have (NaN/Infinity literals) or what
     # UTF-8 cannot carry (lone surrogates); RecursionError past 1024 levels. Non-str keys are
     # rejected unless non_str_keys=True; exponents are spelled 1e16, not 1e+16.

@@ -21,6 +21,7 @@ from .base import Limits, Parser, ParseResult
 
 class NativeParser(Parser):
     name: ClassVar[str] = "native"
+    record_variants: ClassVar[tuple[str, ...]] = ("native-scalar", "native-avx2")  # header scanners forced
 
     @classmethod
     def available(cls) -> Availability:

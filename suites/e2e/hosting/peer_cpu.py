@@ -1,5 +1,5 @@
 """``python -m suites.e2e.hosting.peer_cpu [SERVER@APP ...]``: server CPU per request of each
-hosted app on each server (short names of suites/conformance/hosting_hosts.py), closed loop with
+hosted app on each server (the adapter names of suites/conformance/hosting_hosts.py), closed loop with
 lapwise-load at 64 connections. Every answer is checked (status and body length) by the load
 generator; CPU is the server's process tree from /proc, so a busy machine shifts it less than
 wall time. Each server is started, warmed up, loaded once and stopped by pid, one at a time.

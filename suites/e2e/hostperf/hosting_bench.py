@@ -3,7 +3,8 @@ the servers those apps run on today, at 64 connections.
 
 Each (app, server) pair: the server is started pinned to one CPU, its answer to the timed
 request is checked byte for byte, then wrk (pinned to the other CPU, one thread, 64
-connections) loads it for ``--seconds``; the server's CPU time (user+system, /proc) over that
+connections) loads it for ``--seconds``; the server's CPU time (user+system, /proc: the sum is
+exact, the split between them tick-sampled and never reported) over that
 window divided by wrk's completed requests is the figure. Rounds alternate the servers, so a
 change in the machine's load hits every server alike. CPU per request, not wall time: the
 machine may be shared. Results in schema v1 (``--json``), one record per pair:
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from suites.cli_names import refuse_unknown
+from suites.results.machine import CPU_SPLIT_NOTE
 
 from .hosted_apps import APPS, HostedApp
 from .hosting_servers import SERVERS, hosted, interface, missing
@@ -183,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         run_pairs(pairs, args.rounds, args.seconds, args.connections, args.warmup, server_cpu, load_cpu)
     for line in summary(pairs):
         print(line)
+    print(f"note: {CPU_SPLIT_NOTE}")
     if args.json:
         from suites.results import new_file, write
 

@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 from suites.adapters.server._hosted import HostedServer
-from suites.adapters.server.daphne_starlette import DaphneStarletteServer
-from suites.adapters.server.gunicorn_gthread_wsgi import GunicornGthreadWsgiServer
-from suites.adapters.server.gunicorn_sync_wsgi import GunicornSyncWsgiServer
-from suites.adapters.server.hypercorn_starlette import HypercornStarletteServer
+from suites.adapters.server.daphne import DaphneServer
+from suites.adapters.server.gunicorn_gthread import GunicornGthreadServer
+from suites.adapters.server.gunicorn_sync import GunicornSyncServer
+from suites.adapters.server.hypercorn import HypercornServer
 from suites.adapters.server.lapwise_asgi import LapwiseAsgiServer
 from suites.adapters.server.lapwise_wsgi import LapwiseWsgiServer
-from suites.adapters.server.uvicorn_starlette import UvicornStarletteServer
+from suites.adapters.server.uvicorn import UvicornServer
 
 SERVERS: dict[str, type[HostedServer]] = {cls.name: cls for cls in (
-    LapwiseAsgiServer, UvicornStarletteServer, HypercornStarletteServer, DaphneStarletteServer,
-    LapwiseWsgiServer, GunicornSyncWsgiServer, GunicornGthreadWsgiServer)}
+    LapwiseAsgiServer, UvicornServer, HypercornServer, DaphneServer,
+    LapwiseWsgiServer, GunicornSyncServer, GunicornGthreadServer)}
 
 
 def interface(server: str) -> str:

@@ -24,7 +24,7 @@ def test_each_floor_answers_its_expected_body(floor):
     assert len(samples) == 1 and samples[0] > 0
 
 
-@pytest.mark.parametrize("host", ["lapwise-asgi", "uvicorn-starlette"])
+@pytest.mark.parametrize("host", ["lapwise-asgi", "uvicorn"])
 @pytest.mark.parametrize("name", ["raw-asgi-json", "fastapi-app-items"])
 def test_hosted_drivers_answer_like_the_servers(host, name):
     if not _have("uvicorn", "httptools", "uvloop", "fastapi"):
@@ -43,9 +43,9 @@ def test_hosted_family_table_adds_up():
     app = "fastapi-app-items"
     fl = {hosted_family.RAW: [3.0], app: [100.0]}
     dr = {("lapwise-asgi", hosted_family.RAW): [7.0], ("lapwise-asgi", app): [104.0],
-          ("uvicorn-starlette", hosted_family.RAW): [15.0], ("uvicorn-starlette", app): [120.0]}
+          ("uvicorn", hosted_family.RAW): [15.0], ("uvicorn", app): [120.0]}
     e2e = {("lapwise-asgi", hosted_family.RAW): [11.0], ("lapwise-asgi", app): [120.0],
-           ("uvicorn-starlette", hosted_family.RAW): [20.0], ("uvicorn-starlette", app): [128.0]}
+           ("uvicorn", hosted_family.RAW): [20.0], ("uvicorn", app): [128.0]}
     rows = hosted_family.table(app, fl, dr, e2e)
     lw = rows["lapwise-asgi"]
     assert lw["host_python"] == 4.0 and lw["framework_x_host"] == 0.0 and lw["server_rest"] == 4.0

@@ -8,7 +8,8 @@ checked byte for byte) against every WebSocket server adapter.
 Each server is checked before it is timed (a text and a binary echo of each size through the
 raw client), then runs one bounded load per size and round (rounds interleave the servers),
 the server pinned to one CPU and the client to the other. The server's CPU time comes from
-/proc/<pid>/stat (it and its children) at both ends of the measured window, read by the client.
+/proc/<pid>/stat (it and its children) at both ends of the measured window, read by the client:
+user + system, whose sum is exact while the split between them is tick-sampled (none is reported).
 
 Writes RESULTS/e2e.websocket.echo.json (suite ``e2e.websocket.echo``), per server and size:
 ``throughput`` (messages/s, ops/s), ``cpu_per_message`` (server CPU us per message; the figure
@@ -32,6 +33,7 @@ from suites.adapters import registry
 from suites.adapters.websocket._ws_process import built_tool
 from suites.cli_names import refuse_unknown
 from suites.results import Record, new_file, write
+from suites.results.machine import CPU_SPLIT_NOTE
 from suites.results.stats import ratio_ci
 
 from .ws_raw_client import BINARY, TEXT, RawClient
@@ -177,7 +179,7 @@ def table(recs: list[Record]) -> str:
         loads = r.extra["loadavg"]
         rows.append(f"| {r.impl} | {r.param} | {r.median:,.0f} | {cpu.median:.2f} | {client.median:.2f} | "
                     f"{min(loads):.1f}-{max(loads):.1f} | {x} |")
-    return "\n".join(rows) + "\n"
+    return "\n".join(rows) + f"\n\n{CPU_SPLIT_NOTE}.\n"
 
 
 def main(argv: list[str] | None = None) -> int:

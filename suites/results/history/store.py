@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..quiet import RunLoad, run_load
+from ..renamed import current
 from ..schema import Record, ResultFile, load
 
 ENV = "LAPWISE_HISTORY"
@@ -159,7 +160,7 @@ def records(run_id: int, db: str | Path | None = None) -> list[Record]:
         rows = con.execute(
             "SELECT adapter, scenario, param, metric, unit, direction, source, samples, extra"
             " FROM records WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
-    return [Record(adapter=a, scenario=s, param=p, metric=m, unit=u, direction=d, source=src,
+    return [Record(adapter=current(a), scenario=s, param=p, metric=m, unit=u, direction=d, source=src,
                    samples=json.loads(sm), extra=json.loads(ex))
             for a, s, p, m, u, d, src, sm, ex in rows]
 
@@ -195,4 +196,6 @@ def rows(db: str | Path | None = None, run_id: int | None = None) -> list[dict[s
     for d in out:
         d["samples"] = json.loads(d["samples"])
         d["dirty"] = bool(d["dirty"])
+        if d["adapter"] != (now := current(d["adapter"])):  # a run stored before a rename
+            d["adapter"], d["id"] = now, d["id"].rsplit("/", 1)[0] + "/" + now.split("/", 1)[1]
     return out

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 # (module and arguments, the option's message, one name it must list as known)
 COMMANDS = [
-    (["suites.e2e.hostperf.hosting_bench", "--servers", "gunicorn-gthread"],
-     "unknown server 'gunicorn-gthread'", "gunicorn-gthread-wsgi"),
+    (["suites.e2e.hostperf.hosting_bench", "--servers", "gunicorn-gthread-wsgi"],
+     "unknown server 'gunicorn-gthread-wsgi'", "gunicorn-gthread"),
     (["suites.e2e.hostperf.hosting_bench", "--apps", "starlette-json,no-such-app"],
      "unknown app 'no-such-app'", "starlette-json"),
     (["suites.e2e.hostperf.million", "--server", "no-such-server"],
@@ -40,6 +40,12 @@ COMMANDS = [
      "unknown app 'flask-json'", "fastapi-app-items"),
     (["suites.runner", "--root", str(ROOT), "--build", "{tmp}", "--kind", "router,no-such-kind"],
      "unknown kind 'no-such-kind'", "websocket"),
+    (["suites.runner", "--root", str(ROOT), "--build", "{tmp}", "--adapters", "router/*,html/native-avx3"],
+     "unknown adapter 'html/native-avx3'", "html/native-avx2"),
+    (["suites.runner", "--root", str(ROOT), "--build", "{tmp}", "--adapters", "laps/*"],
+     "adapter pattern 'laps/*' matches nothing", "pipeline/lapwise"),
+    (["suites.runner", "--root", str(ROOT), "--build", "{tmp}", "--adapters", "server/uvicorn-starlette"],
+     "unknown adapter 'server/uvicorn-starlette'", "server/uvicorn"),
 ]
 
 
@@ -69,3 +75,12 @@ def test_names_and_patterns():
     assert unknown_name("server", "router/*,parser/native", known, globs=True, kind="websocket") is None
     assert unknown_name("server", "router/*,lapwise-core", known, globs=True, kind="websocket") == (
         "unknown server 'lapwise-core' (known: websocket/lapwise-core, websocket/uvicorn-websockets)")
+
+
+def test_ci_bench_selects_adapters_their_variants_and_pipelines():
+    from suites.runner.selectable import selectable_names
+
+    known = selectable_names()
+    for selection in ("router/native,router/starlette", "html/native-avx2,parser/native-*,json/native-reader",
+                      "pipeline/*,server/uvicorn", "*", "*/*", "websocket/lapwise-*"):
+        assert unknown_name("adapter", selection, known, globs=True) is None, selection

@@ -67,10 +67,16 @@ struct match_result {
   [[nodiscard]] bool found() const noexcept { return kind == status::found; }
 };
 
-enum class error_code : std::uint8_t { syntax, duplicate, conflict, too_many_params, too_long };
+enum class insert_error_code : std::uint8_t {
+  syntax,
+  duplicate,
+  conflict,
+  too_many_params,
+  too_long
+};
 
 struct insert_error {
-  error_code code;
+  insert_error_code code;
   std::string message;  // names the new route and, for duplicate/conflict, the existing one
 };
 

@@ -1,12 +1,12 @@
-"""server/uvicorn-h11-starlette: uvicorn with its pure-Python h11 protocol and asyncio's own
+"""server/uvicorn-h11: uvicorn with its pure-Python h11 protocol and asyncio's own
 loop (no httptools, no uvloop), running the Starlette app (or any ASGI app it is given)."""
 
 from ._hosted import STARLETTE_APP, HostedServer
-from .uvicorn_starlette import uvicorn_command
+from .uvicorn import uvicorn_command
 
 
-class UvicornH11StarletteServer(HostedServer):
-    name = "uvicorn-h11-starlette"
+class UvicornH11Server(HostedServer):
+    name = "uvicorn-h11"
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("uvicorn", "h11")

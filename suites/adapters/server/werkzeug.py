@@ -1,12 +1,12 @@
-"""server/werkzeug-wsgi: Werkzeug's development server (threaded, HTTP/1.1) running the raw WSGI
+"""server/werkzeug: Werkzeug's development server (threaded, HTTP/1.1) running the raw WSGI
 app (or any WSGI app it is given), the server ``flask run`` starts."""
 
 from ._hosted import RAW_WSGI_APP, HostedServer
 from ._process import python_module_command
 
 
-class WerkzeugWsgiServer(HostedServer):
-    name = "werkzeug-wsgi"
+class WerkzeugServer(HostedServer):
+    name = "werkzeug"
     interface = "wsgi"
     default_app = RAW_WSGI_APP
     server_modules = ("werkzeug",)

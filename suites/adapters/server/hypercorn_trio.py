@@ -1,13 +1,13 @@
-"""server/hypercorn-trio-starlette: hypercorn's trio worker running the Starlette app (Starlette
+"""server/hypercorn-trio: hypercorn's trio worker running the Starlette app (Starlette
 runs on trio through anyio). Its trio worker keeps connections alive, unlike the asyncio worker
 of hypercorn 0.13."""
 
 from ._hosted import STARLETTE_APP, HostedServer
-from .hypercorn_starlette import hypercorn_command
+from .hypercorn import hypercorn_command
 
 
-class HypercornTrioStarletteServer(HostedServer):
-    name = "hypercorn-trio-starlette"
+class HypercornTrioServer(HostedServer):
+    name = "hypercorn-trio"
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("hypercorn", "trio")

@@ -1,4 +1,4 @@
-"""server/hypercorn-starlette: hypercorn (asyncio worker, h11 for HTTP/1.1, one worker) running
+"""server/hypercorn: hypercorn (asyncio worker, h11 for HTTP/1.1, one worker) running
 the Starlette app (or any ASGI app it is given)."""
 
 from ._hosted import STARLETTE_APP, HostedServer
@@ -17,8 +17,8 @@ def hypercorn_command(app: str, host: str, port: int, worker_class: str = "async
                                  "--workers", "1", "--log-level", "warning", app)
 
 
-class HypercornStarletteServer(HostedServer):
-    name = "hypercorn-starlette"
+class HypercornServer(HostedServer):
+    name = "hypercorn"
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("hypercorn",)

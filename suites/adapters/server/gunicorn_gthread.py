@@ -1,12 +1,12 @@
-"""server/gunicorn-gthread-wsgi: gunicorn 20, one gthread worker with 8 threads (keep-alive),
+"""server/gunicorn-gthread: gunicorn 20, one gthread worker with 8 threads (keep-alive),
 running the raw WSGI app (or any WSGI app it is given)."""
 
 from ._hosted import RAW_WSGI_APP, HostedServer
-from .gunicorn_sync_wsgi import gunicorn_command
+from .gunicorn_sync import gunicorn_command
 
 
-class GunicornGthreadWsgiServer(HostedServer):
-    name = "gunicorn-gthread-wsgi"
+class GunicornGthreadServer(HostedServer):
+    name = "gunicorn-gthread"
     interface = "wsgi"
     default_app = RAW_WSGI_APP
     server_modules = ("gunicorn",)

@@ -1,12 +1,12 @@
-"""server/daphne-starlette: daphne 4 (Twisted) running the Starlette app (or any ASGI app it is
+"""server/daphne: daphne 4 (Twisted) running the Starlette app (or any ASGI app it is
 given). Daphne runs no lifespan protocol."""
 
 from ._hosted import STARLETTE_APP, HostedServer
 from ._process import python_module_command
 
 
-class DaphneStarletteServer(HostedServer):
-    name = "daphne-starlette"
+class DaphneServer(HostedServer):
+    name = "daphne"
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("daphne",)

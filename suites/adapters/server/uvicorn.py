@@ -1,4 +1,4 @@
-"""server/uvicorn-starlette: uvicorn (httptools + uvloop, one worker) running the Starlette app
+"""server/uvicorn: uvicorn (httptools + uvloop, one worker) running the Starlette app
 (or any ASGI app it is given)."""
 
 from ._hosted import STARLETTE_APP, HostedServer
@@ -10,8 +10,8 @@ def uvicorn_command(app: str, host: str, port: int, http: str = "httptools", loo
                                  "--log-level", "warning", "--no-access-log")
 
 
-class UvicornStarletteServer(HostedServer):
-    name = "uvicorn-starlette"
+class UvicornServer(HostedServer):
+    name = "uvicorn"
     interface = "asgi"
     default_app = STARLETTE_APP
     server_modules = ("uvicorn", "httptools", "uvloop")

@@ -1,4 +1,4 @@
-"""server/gunicorn-sync-wsgi: gunicorn 20, one sync worker (one request at a time, no keep-alive
+"""server/gunicorn-sync: gunicorn 20, one sync worker (one request at a time, no keep-alive
 by design), running the raw WSGI app (or any WSGI app it is given)."""
 
 from ._hosted import RAW_WSGI_APP, HostedServer
@@ -11,8 +11,8 @@ def gunicorn_command(app: str, host: str, port: int, worker_class: str, threads:
                                  "--log-level", "warning", app)
 
 
-class GunicornSyncWsgiServer(HostedServer):
-    name = "gunicorn-sync-wsgi"
+class GunicornSyncServer(HostedServer):
+    name = "gunicorn-sync"
     interface = "wsgi"
     default_app = RAW_WSGI_APP
     server_modules = ("gunicorn",)

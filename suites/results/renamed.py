@@ -1,0 +1,33 @@
+"""Adapter ids that were renamed, old -> current, so a result file or a history run written
+under an old id reads under the current one (the report, the trend page and ``history
+compare`` then line old and new runs up). The loader (schema.load) and the history store apply
+it; a name is never reused for something else, so the map holds for files of any age.
+
+The hosted servers took their server's name alone (``server/uvicorn``, not
+``server/uvicorn-starlette``): the app is a separate axis, since the hosting suites run any app
+on any server of its interface."""
+
+from __future__ import annotations
+
+_SERVERS = {
+    "uvicorn-starlette": "uvicorn",
+    "uvicorn-h11-starlette": "uvicorn-h11",
+    "uvicorn-asgi": "uvicorn-raw",
+    "hypercorn-starlette": "hypercorn",
+    "hypercorn-trio-starlette": "hypercorn-trio",
+    "daphne-starlette": "daphne",
+    "gunicorn-sync-wsgi": "gunicorn-sync",
+    "gunicorn-gthread-wsgi": "gunicorn-gthread",
+    "werkzeug-wsgi": "werkzeug",
+}
+
+RENAMED = {
+    **{f"server/{old}": f"server/{new}" for old, new in _SERVERS.items()},
+    # the hosted lap family names its hosts laps/hosted-<server>
+    **{f"laps/hosted-{old}": f"laps/hosted-{new}" for old, new in _SERVERS.items()},
+}
+
+
+def current(adapter: str) -> str:
+    """The id an adapter goes by now (itself when it was never renamed)."""
+    return RENAMED.get(adapter, adapter)

@@ -1,0 +1,41 @@
+"""Renamed adapter ids: a result file or a stored run written under an old id reads under the
+current one, and no old id is a current adapter's (a name is never reused)."""
+
+from __future__ import annotations
+
+import json
+
+from suites import results
+from suites.adapters import registry
+from suites.results import Record, ResultFile, history
+from suites.results.renamed import RENAMED, current
+
+
+def test_an_old_file_reads_under_the_current_ids(tmp_path):
+    rec = {"adapter": "server/uvicorn-starlette", "scenario": "server.closed_users", "param": "c64",
+           "metric": "cpu_per_request", "unit": "us", "samples": [35.0],
+           "id": "server.closed_users[c64]/uvicorn-starlette"}
+    p = tmp_path / "old.json"
+    p.write_text(json.dumps({"schema": results.SCHEMA, "suite": "e2e.server", "machine": {}, "records": [rec]}))
+    back = results.load(p).records[0]
+    assert (back.adapter, back.id) == ("server/uvicorn", "server.closed_users[c64]/uvicorn")
+
+
+def test_a_run_stored_before_the_rename_reads_under_the_current_ids(tmp_path):
+    db = str(tmp_path / "h.sqlite")
+    old = ResultFile("laps.hosted", {"cpu_model": "x", "commit": "aaaa1111"},
+                     [Record("laps/hosted-uvicorn-starlette", "laps.hosted.fastapi-app-items", "cpu", "us", [60.0],
+                             param="e2e")], created="2026-01-01T00:00:00+00:00")
+    run = history.append([old], db=db)
+    assert [r.adapter for r in history.records(run, db)] == ["laps/hosted-uvicorn"]
+    row = history.rows(db, run)[0]
+    assert (row["adapter"], row["id"]) == ("laps/hosted-uvicorn", "laps.hosted.fastapi-app-items[e2e]/hosted-uvicorn")
+
+
+def test_old_ids_name_current_adapters_and_are_never_reused():
+    servers = {e.adapter_id for e in registry.entries("server", "")}
+    assert not RENAMED.keys() & servers
+    for old, new in RENAMED.items():
+        assert current(old) == new and current(new) == new
+        if new.startswith("server/"):
+            assert new in servers, new

@@ -70,10 +70,18 @@ class StaticResponse(Response):
 
     __slots__ = ()
 
+    def for_request(self, req: Any) -> Response:
+        """What is sent to ``req``: this answer (a mount's already applied the request's
+        conditional and Range headers); ``lapwise.send_file``'s applies them here."""
+        return self
 
-def send_file(req: Any, out: Any) -> Any:
+
+def send_static(req: Any, out: Any) -> Any:
     """Sends ``out`` when it is a ``StaticResponse`` (PENDING: answered); else returns it."""
     if isinstance(out, StaticResponse) and isinstance(out.body, FileBody):
+        out = out.for_request(req)
+        if not isinstance(out, StaticResponse):
+            return out  # a 304 or 416: sent as any Response
         body = out.body
         try:
             req._file(Response(out.status, out.headers, b""), body.fd, body.offset, body.count, False)
@@ -87,12 +95,12 @@ def file_sender(call: Callable[[Any], Any], is_async: bool) -> Callable[[Any], A
     """A static route's chain (``call``) with its file sent at the end."""
     if is_async:
         async def send_after_await(req: Any) -> Any:
-            return send_file(req, await call(req))
+            return send_static(req, await call(req))
 
         return send_after_await
 
     def send_after(req: Any) -> Any:
-        return send_file(req, call(req))
+        return send_static(req, call(req))
 
     return send_after
 
@@ -128,7 +136,7 @@ class StaticFiles:
 
     def handle(self, req: Any) -> Any:
         """The route's callable without hooks or middleware: answers and sends."""
-        return send_file(req, self.respond(req))
+        return send_static(req, self.respond(req))
 
     def respond(self, req: Any) -> Response:
         """The answer for ``req``: a ``StaticResponse`` holding the open file, or a 304/416;

@@ -23,15 +23,13 @@ sends its files.
 from __future__ import annotations
 
 import os
-import stat
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ._app_errors import HTTPError
 from ._app_response import Response
-from ._app_static import FileBody, StaticResponse, send_static
+from ._app_static import FileBody, StaticResponse, open_regular, send_static
 from ._app_stream import StreamingResponse
 from ._file_meta import byte_range, etag, http_date, media_type, not_modified
 
@@ -101,14 +99,8 @@ def send_file(path: str | os.PathLike[str], mimetype: str | None = None, as_atta
     """The file at ``path`` as a route's answer, sent with sendfile (see the module doc);
     HTTPError(404) when it is missing or not a regular file."""
     real = os.fspath(path)
+    fd, st = open_regular(real)
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        raise HTTPError(404) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise HTTPError(404)
         name = download_name if download_name is not None else os.path.basename(real)
         headers = [("Content-Type", mimetype or media_type(name)), ("ETag", etag(st)),
                    ("Last-Modified", http_date(st.st_mtime)), ("Accept-Ranges", "bytes"),

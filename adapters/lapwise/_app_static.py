@@ -105,6 +105,23 @@ def file_sender(call: Callable[[Any], Any], is_async: bool) -> Callable[[Any], A
     return send_after
 
 
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """The open descriptor and status of the regular file at ``path``; HTTPError(404) when it
+    cannot be opened or is not a regular file (a directory, a device, a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        raise HTTPError(404) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise HTTPError(404)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
 class StaticFiles:
     """One mount: ``prefix`` (no trailing slash) -> ``directory``."""
 
@@ -144,14 +161,8 @@ class StaticFiles:
         real = self.resolve(req.params.get("path", ""))
         if real is None:
             raise HTTPError(404)
+        fd, st = open_regular(real)
         try:
-            fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            raise HTTPError(404) from None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise HTTPError(404)
             out = self._answer(req, fd, st, real)
         except BaseException:
             os.close(fd)

@@ -5,9 +5,10 @@ a Host header."""
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
+
+from http_fetch import exchange
 
 from lapwise import _native_status
 
@@ -46,11 +47,7 @@ CASES = [  # (target, Host, url, base_url, host_url, host)
 
 @pytest.mark.parametrize("target,host,url,base_url,host_url,hostname", CASES)
 def test_parts_from_the_host_header(served, target, host, url, base_url, host_url, hostname):
-    with socket.create_connection((served.host, served.port), timeout=10) as sock:
-        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("latin-1"))
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = exchange(served, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     assert json.loads(body) == {"url": url, "base_url": base_url, "host_url": host_url, "host": hostname,
@@ -58,11 +55,7 @@ def test_parts_from_the_host_header(served, target, host, url, base_url, host_ur
 
 
 def test_without_a_host_header_the_connection_address(served):
-    with socket.create_connection((served.host, served.port), timeout=10) as sock:
-        sock.sendall(b"GET /p?q=1 HTTP/1.0\r\n\r\n")
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = exchange(served, b"GET /p?q=1 HTTP/1.0\r\n\r\n")
     where = f"{served.host}:{served.port}"
     assert json.loads(answer.partition(b"\r\n\r\n")[2]) == {
         "url": f"http://{where}/p?q=1", "base_url": f"http://{where}/p", "host_url": f"http://{where}/",

@@ -38,6 +38,7 @@ _HOMES = {
     "StreamingResponse": "_app_stream", "EventSourceResponse": "_app_sse", "ServerSentEvent": "_app_sse",
     "FormData": "_app_form_types", "UploadFile": "_app_form_types", "FormError": "_app_form_types",
     "BodyError": "_app_body", "StaticResponse": "_app_static",
+    "redirect": "_app_redirect", "send_file": "_app_send_file", "QueryParams": "_app_multidict",
     "WebSocket": "_app_websocket", "WebSocketDisconnect": "_app_websocket",
     "Client": "_client", "Progress": "_client",
     "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
@@ -47,21 +48,22 @@ _HOMES = {
     "check_request": "_client_types",
     "Router": "router", "Match": "router", "NoMatch": "router", "RouteError": "router",
 }
-_SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "wsgi")
+_SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "testing", "wsgi")
 
 __all__ = [
     "App", "Response", "HTTPError", "StreamingResponse", "EventSourceResponse", "ServerSentEvent",
     "FormData", "UploadFile", "FormError", "BodyError", "StaticResponse",
+    "redirect", "send_file", "QueryParams",
     "WebSocket", "WebSocketDisconnect",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
     "Router", "Match", "NoMatch", "RouteError",
-    "asgi", "html", "http", "json", "query", "router", "wsgi",
+    "asgi", "html", "http", "json", "query", "router", "testing", "wsgi",
     "native_error",
 ]
 
 if TYPE_CHECKING:
-    from . import asgi, html, http, json, query, router, wsgi
+    from . import asgi, html, http, json, query, router, testing, wsgi
     from ._client import Client, Progress
     from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,
@@ -69,6 +71,9 @@ if TYPE_CHECKING:
     from ._app_body import BodyError
     from ._app_errors import HTTPError
     from ._app_form_types import FormData, FormError, UploadFile
+    from ._app_multidict import QueryParams
+    from ._app_redirect import redirect
+    from ._app_send_file import send_file
     from ._app_sse import EventSourceResponse, ServerSentEvent
     from ._app_static import StaticResponse
     from ._app_stream import StreamingResponse

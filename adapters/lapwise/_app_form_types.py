@@ -6,11 +6,12 @@ a malformed body, 413 over a limit, so that an uncaught one answers the client a
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import IO, Any, Union
 
 from ._app_errors import HTTPError
+from ._app_multidict import MultiValues
 
 
 class FormError(HTTPError):
@@ -75,54 +76,13 @@ class UploadFile:
 FormValue = Union[str, UploadFile]
 
 
-class FormData:
+class FormData(MultiValues[FormValue]):
     """The fields of a form in the order sent. ``form[name]`` and ``get`` give the first value
     of a repeated name (as ``req.query`` does), ``getlist`` all of them, ``multi_items`` every
-    pair. ``close()`` (also on leaving ``with``) closes the file parts. Awaitable (``await
-    req.form()`` in an ``async def`` handler gives the same object)."""
+    pair (``lapwise._app_multidict``). ``close()`` (also on leaving ``with``) closes the file
+    parts. Awaitable (``await req.form()`` in an ``async def`` handler gives the same object)."""
 
-    __slots__ = ("_items", "_first")
-
-    def __init__(self, items: list[tuple[str, FormValue]] | None = None) -> None:
-        self._items = items or []
-        self._first: dict[str, FormValue] = {}
-        for name, value in self._items:
-            self._first.setdefault(name, value)
-
-    def __getitem__(self, name: str) -> FormValue:
-        return self._first[name]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self._first.get(name, default)
-
-    def getlist(self, name: str) -> list[FormValue]:
-        return [v for n, v in self._items if n == name]
-
-    def multi_items(self) -> list[tuple[str, FormValue]]:
-        return list(self._items)
-
-    def keys(self) -> list[str]:
-        return list(self._first)
-
-    def items(self) -> list[tuple[str, FormValue]]:
-        return list(self._first.items())
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._first
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._first)
-
-    def __len__(self) -> int:
-        return len(self._first)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FormData) and self._items == other._items
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"FormData({self._items!r})"
+    __slots__ = ()
 
     def close(self) -> None:
         for _, value in self._items:

@@ -70,10 +70,18 @@ class StaticResponse(Response):
 
     __slots__ = ()
 
+    def for_request(self, req: Any) -> Response:
+        """What is sent to ``req``: this answer (a mount's already applied the request's
+        conditional and Range headers); ``lapwise.send_file``'s applies them here."""
+        return self
 
-def send_file(req: Any, out: Any) -> Any:
+
+def send_static(req: Any, out: Any) -> Any:
     """Sends ``out`` when it is a ``StaticResponse`` (PENDING: answered); else returns it."""
     if isinstance(out, StaticResponse) and isinstance(out.body, FileBody):
+        out = out.for_request(req)
+        if not isinstance(out, StaticResponse):
+            return out  # a 304 or 416: sent as any Response
         body = out.body
         try:
             req._file(Response(out.status, out.headers, b""), body.fd, body.offset, body.count, False)
@@ -87,14 +95,31 @@ def file_sender(call: Callable[[Any], Any], is_async: bool) -> Callable[[Any], A
     """A static route's chain (``call``) with its file sent at the end."""
     if is_async:
         async def send_after_await(req: Any) -> Any:
-            return send_file(req, await call(req))
+            return send_static(req, await call(req))
 
         return send_after_await
 
     def send_after(req: Any) -> Any:
-        return send_file(req, call(req))
+        return send_static(req, call(req))
 
     return send_after
+
+
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """The open descriptor and status of the regular file at ``path``; HTTPError(404) when it
+    cannot be opened or is not a regular file (a directory, a device, a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        raise HTTPError(404) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise HTTPError(404)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
 
 
 class StaticFiles:
@@ -128,7 +153,7 @@ class StaticFiles:
 
     def handle(self, req: Any) -> Any:
         """The route's callable without hooks or middleware: answers and sends."""
-        return send_file(req, self.respond(req))
+        return send_static(req, self.respond(req))
 
     def respond(self, req: Any) -> Response:
         """The answer for ``req``: a ``StaticResponse`` holding the open file, or a 304/416;
@@ -136,14 +161,8 @@ class StaticFiles:
         real = self.resolve(req.params.get("path", ""))
         if real is None:
             raise HTTPError(404)
+        fd, st = open_regular(real)
         try:
-            fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            raise HTTPError(404) from None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise HTTPError(404)
             out = self._answer(req, fd, st, real)
         except BaseException:
             os.close(fd)

@@ -68,6 +68,11 @@ class StreamingResponse(Response):
         if media_type is not None:
             self._add_header("Content-Type", media_type)
 
+    def answer_whole(self, req: Any) -> bool:
+        """Answers ``req`` at once and returns True when this is no stream of parts (a file:
+        ``lapwise.send_file``); False (this class): it is streamed."""
+        return False
+
     def chunks(self) -> Any:
         """The body's items as an iterator or async iterator."""
         body = self.body
@@ -109,6 +114,8 @@ class Streams:
         StreamingResponse) answers ``req``."""
         if not isinstance(result, StreamingResponse):
             result = StreamingResponse(result)
+        elif result.answer_whole(req):
+            return
         stream = Stream(req, result)
         head_only = req.method == "HEAD"
         source = result.chunks()

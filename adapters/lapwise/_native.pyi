@@ -58,6 +58,12 @@ class ServerRequest:
     def json(self) -> Any: ...
     # Added by lapwise._app_request when an App serves:
     cookies: dict[str, str]  # the Cookie header's pairs, the first of a repeated name wins
+    query_params: Any  # a lapwise.QueryParams: every pair of the query string
+    url: str  # and base_url, host_url, host, scheme: lapwise._app_url
+    base_url: str
+    host_url: str
+    host: str
+    scheme: str
     def form(self, **limits: Any) -> Any: ...  # a lapwise.FormData (FormLimits' names)
     def _respond(self, result: Any) -> None: ...
     def _fail(self, exc: BaseException) -> None: ...

@@ -12,13 +12,14 @@
     with app.serve(port=0) as srv:                # tests: a free port, stopped on exit
         urllib.request.urlopen(srv.url + "/users/1")
 
-Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_string``,
-``headers``, ``body``, ``json()``, ``cookies``, ``form()``, ``stream()``, ``read()``:
-``_app_request``; a route with ``stream=True`` reads a large body as it arrives:
+Handlers take one request (``method``, ``path``, ``params``, ``query``, ``query_params``,
+``query_string``, ``headers``, ``body``, ``json()``, ``cookies``, ``form()``, ``stream()``,
+``read()``, ``url`` and its parts: ``_app_request``; a route with ``stream=True`` reads a large body as it arrives:
 ``_app_body``) and return a dict or list (JSON), a str (text/plain), bytes
 (application/octet-stream), a ``Response`` (or Flask's ``(body, status)``, ``(body,
 headers)``, ``(body, status, headers)``), or a generator, async generator or
-``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent Events: ``_app_sse``).
+``StreamingResponse`` (streamed: ``_app_stream``; Server-Sent Events: ``_app_sse``), or
+what ``redirect`` (``_app_redirect``) or ``send_file`` (``_app_send_file``) makes.
 ``app.url_for(name, **params)`` builds a named route's path. A handler that raises gets a 500
 and its traceback is logged on the ``lapwise.app`` logger, except for ``req.json()`` on a malformed
 body: it raises ``JSONBodyError`` (a ``ValueError``), which, uncaught, answers 400 with what is
@@ -371,6 +372,14 @@ class App:
         data, ctype = render_body(body, content_type)
         self._consts.append(_Const(method.upper(), pattern, status, ctype,
                                    list((headers or {}).items()), data))
+
+    def test_client(self, **options: Any) -> Any:
+        """A ``lapwise.testing.TestClient`` of this app (Flask's name for it); ``options`` are
+        the client's (``raise_server_exceptions``, ``follow_redirects``, ...) and
+        ``App.serve``'s."""
+        from .testing import TestClient  # loaded by the tests that use it only
+
+        return TestClient(self, **options)
 
     # ------------------------------------------------------------------------------ serving
     def serve(self, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,

@@ -86,6 +86,7 @@ from ._app_routes import JSONBodyError, RouteNames, body_loads, int_mask, json_f
 from ._app_static import StaticFiles, file_sender
 from ._app_websocket import WebSocketHandler, install as install_websocket, take_options as websocket_options
 from ._app_websocket import websocket_entry
+from ._loop_driver import loop_drives
 
 log = logging.getLogger("lapwise.app")
 
@@ -391,8 +392,10 @@ class App:
         if any(r.stream for r in self._routes) and not every_route_streams:
             options["stream_body_over"] = STREAM_OVER
         ws_options = websocket_options(options)
+        # With async def parts, one thread on epoll: the asyncio loop runs the server (no io thread).
+        external = loop_drives(threads, options) and self._has_async_parts()
         server = native.Server({"host": host, "port": port, "threads": threads,
-                                "server_name": self.server_name, **options})
+                                "server_name": self.server_name, "external_loop": external, **options})
         if self._websockets:
             install_websocket(server, ws_options)
         for c in self._consts:
@@ -448,10 +451,18 @@ class App:
                          error_hook(self._errors, Response, _default_error))
         server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S, SPILL_MEAN_S)
         bound = server.start()
+        if external:
+            loop.drive(server)
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,
                        10.0 if shutdown is None else float(shutdown), _on_stop=list(self._shutdown),
                        _streams=streams)
+
+    def _has_async_parts(self) -> bool:
+        """Whether some route, hook or middleware is ``async def`` (WebSocket routes are): the
+        App then serves on an asyncio loop from the start."""
+        return self._websockets or any(_is_async(r.handler) for r in self._routes) or \
+            any(_is_async(fn) for fn in (*self._before, *self._after, *self._middleware))
 
     def _chain(self, r: _Route, bridge: Bridge | None = None) -> Chain:
         """The route's handler inside the middleware and hooks (the handler itself when there

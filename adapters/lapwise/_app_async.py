@@ -188,7 +188,8 @@ class LazyLoop:
         self._lock = threading.Lock()
         self._loop: LoopThread | None = None
 
-    def _started(self) -> LoopThread:
+    def started(self) -> LoopThread:
+        """The loop, started now if it was not."""
         if self._loop is None:
             with self._lock:
                 if self._loop is None:
@@ -196,17 +197,17 @@ class LazyLoop:
         return self._loop
 
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
-        self._started().schedule(coro, req)
+        self.started().schedule(coro, req)
 
     def drive(self, server: Any) -> None:
         """Starts the loop now; it runs ``server`` (``LoopThread.drive``)."""
-        self._started().drive(server)
+        self.started().drive(server)
 
     def start(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Runs ``coro`` on the loop; its outcome comes in the future returned. The coroutine's
         task gets a copy of this thread's context. Not from the loop's own thread (whoever
         waits for the future would block the loop it waits for: ``_app_bridge``)."""
-        loop = self._started()
+        loop = self.started()
         if threading.current_thread() is loop.thread:
             coro.close()
             raise RuntimeError("an async def part waited for on the loop thread itself")

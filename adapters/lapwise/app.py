@@ -401,13 +401,15 @@ class App:
         for c in self._consts:
             server.add_const(c.method, c.pattern, c.status, c.content_type, c.headers, c.body)
         loop = LazyLoop(_cut_response)
+        # A loop that drives the server runs from the start: its own schedule saves a call a request.
+        schedule = loop.started().schedule if external else loop.schedule
         pool = HandlerPool(handler_threads, _cut_response)
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
         bridge = Bridge(pool.submit, loop.start)
 
         def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
-            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, blocking, streamed)
+            sync = None if is_async else SyncRoute(handler, pool, schedule, blocking, streamed)
             for m in methods:
                 route_id = server.add_route(m, pattern, sync.submit if sync else handler,
                                             int_mask(pattern), sync.submit if sync else None)
@@ -429,12 +431,12 @@ class App:
             else:
                 server.add_route("GET", mount.pattern, mount.handle, 0, None)
         if wants_unmatched(self._errors):
-            sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, loop.schedule, False)
+            sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, schedule, False)
             sync.ids.append(server.set_unmatched(sync.submit))
             sync_routes[sync.ids[0]] = sync
         for sync in set(sync_routes.values()):
             sync.start(server.set_handler)
-        streams = Streams(pool.submit, loop.schedule)
+        streams = Streams(pool.submit, schedule)
         server.set_stream(streams.start, StreamingResponse)
         server.set_resume(streams.resume)
         server.set_piece(BODIES.piece, BODIES.whole)
@@ -447,10 +449,14 @@ class App:
                 sync.slow(seconds, calls)
 
         dumps, loads = json_functions()
-        server.set_hooks(dumps, body_loads(loads), Response, loop.schedule,
+        server.set_hooks(dumps, body_loads(loads), Response, schedule,
                          error_hook(self._errors, Response, _default_error))
         server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S, SPILL_MEAN_S)
-        bound = server.start()
+        try:
+            bound = server.start()
+        except BaseException:
+            loop.stop()
+            raise
         if external:
             loop.drive(server)
         shutdown = options.get("shutdown_timeout")

@@ -1,8 +1,17 @@
 """The asyncio loop thread that runs lapwise.App's ``async def`` handlers.
 
-The io thread that received a request calls the handler, gets a coroutine back and hands it to
-``schedule``: the coroutine runs on this loop, and its outcome answers the request from the
-loop thread (the native side posts the response back to the connection's io thread).
+Two ways the loop gets its coroutines:
+
+- The loop drives the server (``drive``: the App has ``async def`` parts and serves with one
+  thread on the epoll transport, ``_loop_driver``): there is no io thread, the server's turns
+  run on the loop's own thread, and a handler's coroutine becomes a task of the loop right
+  where the server called the handler. Its outcome answers the request on the same thread,
+  written at once: no thread switch, no GIL hand-off, no wake-up.
+- Otherwise an io thread that received a request calls the handler, gets a coroutine back and
+  hands it to ``schedule`` across threads: the coroutine runs on this loop, and its outcome
+  answers the request from the loop thread (the native side posts the response back to the
+  connection's io thread). Pool threads (a ``def`` callable that returned an awaitable) always
+  hand coroutines over this way.
 
 A shutdown that runs out of time ``cut``s what is still pending: each such request is answered
 with the cut response (503) at once and its task is cancelled; the loop is then stopped without
@@ -18,6 +27,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ._app_pool import PENDING
+from ._loop_driver import LoopDriver
+
+# Named: a task left unnamed formats a "Task-<n>" name of its own, a tenth of its cost.
+_TASK_NAME = "lapwise-app-handler"
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -39,6 +52,12 @@ class LoopThread:
         self._cut_response = cut_response
         self._lock = threading.RLock()  # reentrant: see HandlerPool._lock
         self._pending: dict[concurrent.futures.Future[Any], Any] = {}  # future -> its request
+        # Request -> its task, for the coroutines started on the loop's own thread. Read and
+        # emptied by other threads (pending, cut) without a lock: each dict operation is atomic,
+        # and whoever pops a request answers it.
+        self._tasks: dict[Any, asyncio.Task[None]] = {}
+        self._driver: LoopDriver | None = None
+        self._ident = -1
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lapwise-async", daemon=True)
         self.thread = self._thread
@@ -46,6 +65,7 @@ class LoopThread:
         self._started.wait()
 
     def _run(self) -> None:
+        self._ident = threading.get_ident()
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(self._root())
 
@@ -58,8 +78,16 @@ class LoopThread:
         self._started.set()
         await self._stopped
 
+    def drive(self, server: Any) -> None:
+        """From now on this loop runs ``server`` (started with ``external_loop``)."""
+        self._driver = LoopDriver(self.loop, server)
+        self.loop.call_soon_threadsafe(self._driver.attach)
+
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
         """Runs ``coro`` on the loop; its result (or exception) answers ``req``."""
+        if threading.get_ident() == self._ident:  # the loop drives the server: a task, here
+            self._tasks[req] = asyncio.Task(self._answer(coro, req), loop=self.loop, name=_TASK_NAME)
+            return
         fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
         with self._lock:
             self._pending[fut] = req
@@ -81,13 +109,35 @@ class LoopThread:
             if result is not PENDING:  # PENDING: the coroutine answered it (a file body)
                 req._respond(result)
 
+    async def _answer(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
+        """Awaits a coroutine started on the loop's thread; its outcome answers ``req``, unless
+        a cut took the request first."""
+        tasks = self._tasks
+        try:
+            result = await coro
+        except asyncio.CancelledError:
+            if tasks.pop(req, None) is not None:
+                req._respond(self._cut_response())
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+            if tasks.pop(req, None) is not None:
+                req._fail(exc)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            return
+        if tasks.pop(req, None) is not None and result is not PENDING:
+            req._respond(result)  # PENDING: the coroutine answered it (a file body)
+
     def _end_root(self) -> None:
+        if self._driver is not None:  # a server not stopped yet stops now, on this thread
+            self._driver.last()
+            self._driver = None
         if not self._stopped.done():
             self._stopped.set_result(None)
 
     def pending(self) -> int:
         with self._lock:
-            return len(self._pending)
+            return len(self._pending) + len(self._tasks)
 
     def cut(self) -> int:
         """Answers every pending request with the cut response and cancels its task; returns
@@ -97,7 +147,13 @@ class LoopThread:
         for fut, req in pending.items():
             req._respond(self._cut_response())
             fut.cancel()  # also cancels the task, on the loop thread
-        return len(pending)
+        cut = len(pending)
+        for req, task in list(self._tasks.items()):
+            if self._tasks.pop(req, None) is not None:
+                cut += 1
+                req._respond(self._cut_response())
+                self.loop.call_soon_threadsafe(task.cancel)
+        return cut
 
     def stop(self, timeout: float = 1.0) -> None:
         """Cancels every task, stops the loop and joins the thread for at most ``timeout``
@@ -132,7 +188,8 @@ class LazyLoop:
         self._lock = threading.Lock()
         self._loop: LoopThread | None = None
 
-    def _started(self) -> LoopThread:
+    def started(self) -> LoopThread:
+        """The loop, started now if it was not."""
         if self._loop is None:
             with self._lock:
                 if self._loop is None:
@@ -140,13 +197,17 @@ class LazyLoop:
         return self._loop
 
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
-        self._started().schedule(coro, req)
+        self.started().schedule(coro, req)
+
+    def drive(self, server: Any) -> None:
+        """Starts the loop now; it runs ``server`` (``LoopThread.drive``)."""
+        self.started().drive(server)
 
     def start(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Runs ``coro`` on the loop; its outcome comes in the future returned. The coroutine's
         task gets a copy of this thread's context. Not from the loop's own thread (whoever
         waits for the future would block the loop it waits for: ``_app_bridge``)."""
-        loop = self._started()
+        loop = self.started()
         if threading.current_thread() is loop.thread:
             coro.close()
             raise RuntimeError("an async def part waited for on the loop thread itself")

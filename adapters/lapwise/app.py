@@ -87,6 +87,7 @@ from ._app_routes import JSONBodyError, RouteNames, body_loads, int_mask, json_f
 from ._app_static import StaticFiles, file_sender
 from ._app_websocket import WebSocketHandler, install as install_websocket, take_options as websocket_options
 from ._app_websocket import websocket_entry
+from ._loop_driver import loop_drives
 
 log = logging.getLogger("lapwise.app")
 
@@ -400,20 +401,24 @@ class App:
         if any(r.stream for r in self._routes) and not every_route_streams:
             options["stream_body_over"] = STREAM_OVER
         ws_options = websocket_options(options)
+        # With async def parts, one thread on epoll: the asyncio loop runs the server (no io thread).
+        external = loop_drives(threads, options) and self._has_async_parts()
         server = native.Server({"host": host, "port": port, "threads": threads,
-                                "server_name": self.server_name, **options})
+                                "server_name": self.server_name, "external_loop": external, **options})
         if self._websockets:
             install_websocket(server, ws_options)
         for c in self._consts:
             server.add_const(c.method, c.pattern, c.status, c.content_type, c.headers, c.body)
         loop = LazyLoop(_cut_response)
+        # A loop that drives the server runs from the start: its own schedule saves a call a request.
+        schedule = loop.started().schedule if external else loop.schedule
         pool = HandlerPool(handler_threads, _cut_response)
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
         bridge = Bridge(pool.submit, loop.start)
 
         def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
-            sync = None if is_async else SyncRoute(handler, pool, loop.schedule, blocking, streamed)
+            sync = None if is_async else SyncRoute(handler, pool, schedule, blocking, streamed)
             for m in methods:
                 route_id = server.add_route(m, pattern, sync.submit if sync else handler,
                                             int_mask(pattern), sync.submit if sync else None)
@@ -435,12 +440,12 @@ class App:
             else:
                 server.add_route("GET", mount.pattern, mount.handle, 0, None)
         if wants_unmatched(self._errors):
-            sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, loop.schedule, False)
+            sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, schedule, False)
             sync.ids.append(server.set_unmatched(sync.submit))
             sync_routes[sync.ids[0]] = sync
         for sync in set(sync_routes.values()):
             sync.start(server.set_handler)
-        streams = Streams(pool.submit, loop.schedule)
+        streams = Streams(pool.submit, schedule)
         server.set_stream(streams.start, StreamingResponse)
         server.set_resume(streams.resume)
         server.set_piece(BODIES.piece, BODIES.whole)
@@ -453,14 +458,26 @@ class App:
                 sync.slow(seconds, calls)
 
         dumps, loads = json_functions()
-        server.set_hooks(dumps, body_loads(loads), Response, loop.schedule,
+        server.set_hooks(dumps, body_loads(loads), Response, schedule,
                          error_hook(self._errors, Response, _default_error))
         server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S, SPILL_MEAN_S)
-        bound = server.start()
+        try:
+            bound = server.start()
+        except BaseException:
+            loop.stop()
+            raise
+        if external:
+            loop.drive(server)
         shutdown = options.get("shutdown_timeout")
         return Running(host, bound, server, loop, pool,
                        10.0 if shutdown is None else float(shutdown), _on_stop=list(self._shutdown),
                        _streams=streams)
+
+    def _has_async_parts(self) -> bool:
+        """Whether some route, hook or middleware is ``async def`` (WebSocket routes are): the
+        App then serves on an asyncio loop from the start."""
+        return self._websockets or any(_is_async(r.handler) for r in self._routes) or \
+            any(_is_async(fn) for fn in (*self._before, *self._after, *self._middleware))
 
     def _chain(self, r: _Route, bridge: Bridge | None = None) -> Chain:
         """The route's handler inside the middleware and hooks (the handler itself when there

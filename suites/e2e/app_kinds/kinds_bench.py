@@ -1,28 +1,40 @@
-"""Server CPU per request of a ``/json`` route on lapwise.App under middleware of either kind.
+"""Server CPU per request of lapwise.App routes by kind, under middleware of either kind, and of
+the same routes on a peer.
 
-    python -m suites.e2e.app_kinds.kinds_bench [--rounds 3] [--seconds 3] [--shapes def,def+async_mw]
+    python -m suites.e2e.app_kinds.kinds_bench [--rounds 3] [--seconds 3] [--shapes def,async,...]
+        [--paths /json,/users/7?q=x] [--base PYTHONPATH]
 
 Each shape of ``suites.e2e.app_kinds.kinds_server`` runs as its own process on 127.0.0.1,
 pinned to CPU 0 when this process may use CPUs 0 and 1, and ``wrk`` (64 connections, one
-thread, pinned to CPU 1) loads it for a discarded second, then ``--seconds``; the server's CPU
-time (user + system, from /proc) over that run is divided by the requests wrk completed (every
-answer must be a 200). Shapes alternate within each round, so a change in the machine's load
-touches every shape alike. Prints the median per shape, every round's figure and the load
-average. Bounded: each wrk run ends after its duration; each server is stopped by closing its
-stdin, then by its pid.
+thread, pinned to CPU 1) loads each path for a discarded second, then ``--seconds``; the
+server's CPU time (user + system, from /proc) over that run is divided by the requests wrk
+completed (every answer must be a 200, and one answer per path is checked first). A shape
+named ``SHAPE@thread`` serves with ``loop_drives=False`` (an io thread hands requests to the
+loop); ``SHAPE@base`` runs the shape on the lapwise package found on ``--base`` (a PYTHONPATH:
+another checkout's ``adapters`` and build, say main's) to compare builds in one run;
+``uvicorn-starlette`` is the peer: the suites' Starlette app on uvicorn (httptools, uvloop).
+Shapes alternate within each round, so a change in the machine's load touches every shape
+alike. Prints the median per shape and path, every round's figure and the load average.
+Bounded: each wrk run ends after its duration; each server is stopped by closing its stdin
+(uvicorn: SIGTERM), then by its pid.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
 import subprocess
 import sys
+import time
 import urllib.request
 
 from suites.e2e.app_kinds.kinds_server import SHAPES
+
+PEER = "uvicorn-starlette"
+EXPECTED = {"/json": {"message": "Hello, World!"}, "/users/7?q=x": {"id": 7, "name": "user7", "q": "x"}}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -35,9 +47,9 @@ def pinned(cpu: int | None, argv: list[str]) -> list[str]:
     return argv if cpu is None else ["taskset", "-c", str(cpu), *argv]
 
 
-def wrk(port: int, seconds: int, cpu: int | None) -> int:
+def wrk(port: int, path: str, seconds: int, cpu: int | None) -> int:
     """Requests completed; every answer must be a 200."""
-    out = subprocess.run(pinned(cpu, ["wrk", "-t1", "-c64", f"-d{seconds}s", f"http://127.0.0.1:{port}/json"]),
+    out = subprocess.run(pinned(cpu, ["wrk", "-t1", "-c64", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"]),
                          capture_output=True, text=True, timeout=seconds + 30)
     text = out.stdout + out.stderr
     done = re.search(r"(\d+) requests in", text)
@@ -46,22 +58,68 @@ def wrk(port: int, seconds: int, cpu: int | None) -> int:
     return int(done.group(1))
 
 
-def measure(shape: str, port: int, seconds: int, cpus: tuple[int | None, int | None]) -> float:
-    """Server CPU microseconds per request of one run."""
-    server = subprocess.Popen(pinned(cpus[0], [sys.executable, "-m", "suites.e2e.app_kinds.kinds_server",
-                                               shape, str(port)]),
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
+def known(shape: str) -> bool:
+    name, _, way = shape.partition("@")
+    return shape == PEER or (name in SHAPES and way in ("", "thread", "base"))
+
+
+def server_command(shape: str, port: int, base: str | None) -> tuple[list[str], dict[str, str]]:
+    env = dict(os.environ)
+    if shape == PEER:
+        return [sys.executable, "-m", "uvicorn", "suites.adapters.server.apps.starlette_app:app", "--host",
+                "127.0.0.1", "--port", str(port), "--http", "httptools", "--loop", "uvloop", "--log-level",
+                "warning", "--no-access-log"], env
+    name, _, way = shape.partition("@")
+    argv = [sys.executable, "-m", "suites.e2e.app_kinds.kinds_server", name, str(port)]
+    if way == "thread":
+        argv.append("thread")
+    elif way == "base":
+        if not base:
+            raise RuntimeError(f"{shape}: needs --base")
+        env["PYTHONPATH"] = base + os.pathsep + env.get("PYTHONPATH", "")
+    return argv, env
+
+
+def answer(port: int, path: str) -> object:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def wait_ready(server: subprocess.Popen[str], shape: str, port: int) -> None:
+    if shape != PEER:
         if server.stdout is None or server.stdout.readline().strip() != "ready":
             raise RuntimeError(f"{shape}: the server did not start")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=10) as r:
-            if r.read() != b'{"message":"Hello, World!"}':
-                raise RuntimeError(f"{shape}: a wrong answer")
-        wrk(port, 1, cpus[1])
-        before = cpu_seconds(server.pid)
-        requests = wrk(port, seconds, cpus[1])
-        return (cpu_seconds(server.pid) - before) / requests * 1e6
+        return
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            answer(port, "/json")
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{shape}: the server did not start")
+
+
+def measure(shape: str, paths: list[str], port: int, seconds: int, cpus: tuple[int | None, int | None],
+            base: str | None = None) -> dict[str, float]:
+    """Server CPU microseconds per request of one run per path."""
+    argv, env = server_command(shape, port, base)
+    server = subprocess.Popen(pinned(cpus[0], argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env=env)
+    try:
+        wait_ready(server, shape, port)
+        figures = {}
+        for path in paths:
+            if answer(port, path) != EXPECTED[path]:
+                raise RuntimeError(f"{shape}: a wrong answer to {path}")
+            wrk(port, path, 1, cpus[1])
+            before = cpu_seconds(server.pid)
+            requests = wrk(port, path, seconds, cpus[1])
+            figures[path] = (cpu_seconds(server.pid) - before) / requests * 1e6
+        return figures
     finally:
+        if shape == PEER:
+            server.terminate()
         if server.stdin is not None:
             server.stdin.close()
         try:
@@ -76,23 +134,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--shapes", default=",".join(SHAPES))
+    ap.add_argument("--paths", default="/json")
+    ap.add_argument("--base", default=None, help="PYTHONPATH of the lapwise the @base shapes run on")
     ap.add_argument("--port", type=int, default=18931)
     args = ap.parse_args(argv)
     shapes = [s for s in args.shapes.split(",") if s]
-    unknown = [s for s in shapes if s not in SHAPES]
+    unknown = [s for s in shapes if not known(s)]
     if unknown:
-        ap.error(f"unknown shapes {', '.join(unknown)}: known are {', '.join(SHAPES)}")
+        ap.error(f"unknown shapes {', '.join(unknown)}: known are {', '.join(SHAPES)} (each also as "
+                 f"SHAPE@thread and SHAPE@base) and {PEER}")
+    paths = [p for p in args.paths.split(",") if p]
+    if unknown_paths := [p for p in paths if p not in EXPECTED]:
+        ap.error(f"unknown paths {', '.join(unknown_paths)}: known are {', '.join(EXPECTED)}")
     cpus: tuple[int | None, int | None] = (0, 1) if {0, 1} <= os.sched_getaffinity(0) else (None, None)
-    figures: dict[str, list[float]] = {s: [] for s in shapes}
+    figures: dict[tuple[str, str], list[float]] = {(s, p): [] for s in shapes for p in paths}
     port = args.port
     loads = []
     for _ in range(args.rounds):
         for shape in shapes:
-            figures[shape].append(measure(shape, port, args.seconds, cpus))
+            for path, figure in measure(shape, paths, port, args.seconds, cpus, args.base).items():
+                figures[shape, path].append(figure)
             port += 1
             loads.append(os.getloadavg()[0])
-    for shape, xs in figures.items():
-        print(f"{shape:16s} server CPU per request: median {statistics.median(xs):6.2f} us   "
+    for (shape, path), xs in figures.items():
+        print(f"{shape:20s} {path:14s} server CPU per request: median {statistics.median(xs):6.2f} us   "
               f"rounds {', '.join(f'{x:.2f}' for x in xs)}")
     print(f"load average (1 min) during the run: {min(loads):.1f} - {max(loads):.1f}")
     return 0

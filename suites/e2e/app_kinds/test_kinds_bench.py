@@ -1,5 +1,5 @@
-"""The kinds bench's servers: each shape answers /json alike, with the route kind and the
-middleware it names; an unknown shape is refused by name."""
+"""The kinds bench's servers: each shape answers /json and /users alike, with the route kind and
+the middleware it names; an unknown shape or path is refused by name."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from lapwise import _native_status
-from suites.e2e.app_kinds.kinds_bench import main
+from suites.e2e.app_kinds.kinds_bench import EXPECTED, known, main
 from suites.e2e.app_kinds.kinds_server import SHAPES, build
 
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
@@ -23,8 +23,9 @@ def test_each_shape_answers_json(shape):
     assert route.pattern == "/json"
     assert len(app._middleware) == (0 if "+" not in shape else 1)
     with app.serve(port=0) as srv:
-        with urllib.request.urlopen(srv.url + "/json", timeout=10) as r:
-            assert json.loads(r.read()) == {"message": "Hello, World!"}
+        for path, expected in EXPECTED.items():
+            with urllib.request.urlopen(srv.url + path, timeout=10) as r:
+                assert json.loads(r.read()) == expected
 
 
 def test_unknown_shapes_are_refused_by_name(capsys):
@@ -33,3 +34,8 @@ def test_unknown_shapes_are_refused_by_name(capsys):
     with pytest.raises(SystemExit):
         main(["--shapes", "def,nope"])
     assert "unknown shapes nope" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--paths", "/nope"])
+    assert "unknown paths /nope" in capsys.readouterr().err
+    assert known("async@thread") and known("mixed@base") and known("uvicorn-starlette")
+    assert not known("async@nope") and not known("nope@thread")

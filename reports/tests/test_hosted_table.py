@@ -33,7 +33,7 @@ def _hosting() -> list[Record]:
     for server, cpu in {"lapwise-asgi": 20.0, "uvicorn": 30.0, "hypercorn": 60.0, "daphne": 90.0}.items():
         for metric, unit, v in (("cpu_per_request", "us", cpu), ("throughput", "req/s", 1e6 / cpu),
                                 ("errors", "count", 5.0 if server == "daphne" else 0.0)):
-            out.append(Record(f"server/{server}", "hosting.starlette-json", metric, unit, [v, v, v],
+            out.append(Record(f"server/{server}", "hosting.starlette-app-json", metric, unit, [v, v, v],
                               param="c64"))
     return out
 
@@ -57,9 +57,9 @@ def test_family_table_reconciles_and_summarises(tmp_path) -> None:
     summary = md.split("## Summary")[1].split("\n## ")[0]
     assert f"| {APP}: lapwise-asgi vs uvicorn | 70.0 vs 85.0 us | 0.82x the CPU | 1.21x |" in summary
     hosting = md.split("## Hosted apps end to end")[1].split("\n## ")[0]
-    assert "| starlette-json | lapwise-asgi | 20.00 | 50,000 | 0 |  |" in hosting
-    assert "| starlette-json | hypercorn | 60.00 | 16,667 | 0 | 3.00x |" in hosting
-    assert "| starlette-json | daphne | 90.00 | 11,111 | 15 | — (errors) |" in hosting
+    assert "| starlette-app-json | lapwise-asgi | 20.00 | 50,000 | 0 |  |" in hosting
+    assert "| starlette-app-json | hypercorn | 60.00 | 16,667 | 0 | 3.00x |" in hosting
+    assert "| starlette-app-json | daphne | 90.00 | 11,111 | 15 | — (errors) |" in hosting
     assert "hosting." not in md.split("## Micro benchmarks")[1].split("\n## ")[0]
     assert "laps.hosted" not in md.split("## Lap table\n")[1].split("\n## ")[0]  # not a step family
 

@@ -23,7 +23,7 @@ class HostingCase:
     chunks: tuple[bytes | float, ...]
     methods: tuple[str, ...]
     expect: tuple[int, ...]                  # lapwise's statuses, in order (1xx included)
-    apps: frozenset[str] = frozenset({"starlette", "fastapi", "flask"})
+    apps: frozenset[str] = frozenset({"starlette-app", "fastapi-app", "flask-app"})
     by_app: dict[str, tuple[int, ...]] = field(default_factory=dict)  # expect where an app answers otherwise
     server_answer: bool = False              # answered by the server, not the app: compare statuses only
     expect_interim: bool = False             # a pause may end at a 100 Continue
@@ -73,10 +73,10 @@ _BIG = LIMIT + (1 << 20)
 _UPLOAD = b"line\n" * 2000
 
 # Apps answering a route with another status than the Starlette app, by design of the framework.
-_NOT_INT_FASTAPI = {"fastapi": (422,)}    # FastAPI validates path params itself: 422, not 404
-_FLASK_OPTIONS = {"flask": (200,)}        # Flask answers OPTIONS for every route (Allow)
-_FLASK_RANGE = {"flask": (206,)}          # send_file answers Range; Starlette 0.26's FileResponse does not
-_FLASK_416 = {"flask": (416,)}
+_NOT_INT_FASTAPI = {"fastapi-app": (422,)}    # FastAPI validates path params itself: 422, not 404
+_FLASK_OPTIONS = {"flask-app": (200,)}        # Flask answers OPTIONS for every route (Allow)
+_FLASK_RANGE = {"flask-app": (206,)}          # send_file answers Range; Starlette 0.26's FileResponse does not
+_FLASK_416 = {"flask-app": (416,)}
 
 CASES: list[HostingCase] = [
     # the app's routes
@@ -92,7 +92,7 @@ CASES: list[HostingCase] = [
         200, method="POST"),
     one("items_body_invalid", req("POST", "/items", _JSON, body=b'{"name":1}'), 422, method="POST"),
     one("items_body_not_json", req("POST", "/items", _JSON, body=b'{"name":'), 422, method="POST",
-        by_app={"fastapi": (422,)}),
+        by_app={"fastapi-app": (422,)}),
     one("echo_binary", req("POST", "/echo", body=_BIN), 200, method="POST"),
     one("echo_json", req("POST", "/echo", _JSON, body=b'{"a":[1,2,3]}'), 200, method="POST"),
     one("echo_empty", req("POST", "/echo", body=b"", length=True), 200, method="POST"),
@@ -145,7 +145,7 @@ CASES: list[HostingCase] = [
     one("chunked_over_limit", req("POST", "/size", "Transfer-Encoding: chunked",
                                   body=chunked(*[b"p" * (1 << 20)] * 9)), 413, method="POST", server_answer=True),
     # HEAD and streaming
-    one("head_plaintext", req("HEAD", "/plaintext"), 200, method="HEAD", by_app={"fastapi": (405,)}),
+    one("head_plaintext", req("HEAD", "/plaintext"), 200, method="HEAD", by_app={"fastapi-app": (405,)}),
     one("head_static", req("HEAD", "/static/lines.txt"), 200, method="HEAD"),
     one("stream_small", _g("/stream?n=3"), 200),
     one("stream_large", _g("/stream?n=5000"), 200),
@@ -187,8 +187,8 @@ CASES: list[HostingCase] = [
 # One app only: Flask's signed session cookie (its value is normalised away: it holds a
 # timestamp); FastAPI's plain-def dependency, run on a worker thread.
 ONE_APP = [
-    one("session_new", _g("/session"), 200, apps=frozenset({"flask"})),
-    one("sync_dependency", _g("/items/7/owner", "X-Token: AbC"), 200, apps=frozenset({"fastapi"})),
+    one("session_new", _g("/session"), 200, apps=frozenset({"flask-app"})),
+    one("sync_dependency", _g("/items/7/owner", "X-Token: AbC"), 200, apps=frozenset({"fastapi-app"})),
 ]
 
 ALL_CASES = CASES + ONE_APP

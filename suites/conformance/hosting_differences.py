@@ -55,11 +55,11 @@ DIFFERENCES: dict[tuple[str, str, str], str] = {
     **_each(("header_too_large",), ("daphne",), BIG_HEADER_DROP),
     **_each(("path_raw_utf8",), WSGI_PEERS, RAW_UTF8),
     **_each(("bad_chunk_size",), WSGI_PEERS, BAD_CHUNK_500),
-    ("chunked_extensions", "werkzeug", "flask"): "Werkzeug's dechunker fails on chunk extensions: 500",
-    ("chunked_trailers", "werkzeug", "flask"): "Werkzeug's dechunker fails on trailer fields: 500",
-    ("expect_100_continue", "werkzeug", "flask"): "sends 100 Continue twice (server and request reader)",
-    ("conflicting_content_length", "werkzeug", "flask"): "takes one of two differing Content-Length values "
-                                                         "(RFC 9112 6.3: must be rejected)",
+    ("chunked_extensions", "werkzeug", "flask-app"): "Werkzeug's dechunker fails on chunk extensions: 500",
+    ("chunked_trailers", "werkzeug", "flask-app"): "Werkzeug's dechunker fails on trailer fields: 500",
+    ("expect_100_continue", "werkzeug", "flask-app"): "sends 100 Continue twice (server and request reader)",
+    ("conflicting_content_length", "werkzeug", "flask-app"): "takes one of two differing Content-Length values "
+                                                             "(RFC 9112 6.3: must be rejected)",
 }
 
 # Cases where lapwise's own answer is not yet the one intended (a feature another part of the

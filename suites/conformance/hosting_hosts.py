@@ -23,8 +23,8 @@ from suites.adapters.server.werkzeug import WerkzeugServer
 from .hosting_cases import HostingCase
 from .hosting_replay import Transcript, exchange, normalise
 
-APPS = {"starlette": STARLETTE_APP, "fastapi": FASTAPI_APP, "flask": FLASK_APP}
-INTERFACE = {"starlette": "asgi", "fastapi": "asgi", "flask": "wsgi"}
+APPS = {"starlette-app": STARLETTE_APP, "fastapi-app": FASTAPI_APP, "flask-app": FLASK_APP}
+INTERFACE = {"starlette-app": "asgi", "fastapi-app": "asgi", "flask-app": "wsgi"}
 
 # The servers by their adapter names (the same names the hosting benchmark and the reports use;
 # a test holds the two tables to it), also the keys of the differences table.

@@ -32,7 +32,7 @@ def run(selection: set[str] | None) -> tuple[dict, dict]:
         try:
             answers[(host.server, host.app)] = {
                 c.name: comparable(c, replay(address.host, address.port, c)) for c in ALL_CASES if host.app in c.apps}
-            if host.app in ("starlette", "flask"):
+            if host.app in ("starlette-app", "flask-app"):
                 gone = ""
                 for case in SMUGGLING:
                     got = gone or verdict(address.host, address.port, case)

@@ -127,7 +127,7 @@ def test_smuggling_corpus_holds_through_lapwise(server: str):
     cls = SERVERS[server]
     if not (ok := cls.available()):
         pytest.skip(ok.reason)
-    app = "starlette" if cls.interface == "asgi" else "flask"
+    app = "starlette-app" if cls.interface == "asgi" else "flask-app"
     srv = Host(server, app).make()
     address = srv.start()
     try:

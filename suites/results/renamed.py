@@ -1,11 +1,12 @@
-"""Adapter ids that were renamed, old -> current, so a result file or a history run written
-under an old id reads under the current one (the report, the trend page and ``history
-compare`` then line old and new runs up). The loader (schema.load) and the history store apply
-it; a name is never reused for something else, so the map holds for files of any age.
+"""Adapter ids and scenarios that were renamed, old -> current, so a result file or a history
+run written under an old name reads under the current one (the report, the trend page and
+``history compare`` then line old and new runs up). The loader (schema.load) and the history
+store apply it; a name is never reused for something else, so the map holds for files of any age.
 
 The hosted servers took their server's name alone (``server/uvicorn``, not
 ``server/uvicorn-starlette``): the app is a separate axis, since the hosting suites run any app
-on any server of its interface."""
+on any server of its interface. The hosting suite's Starlette app is ``starlette-app`` in every
+suite, like ``fastapi-app`` and ``flask-app``, so its /json workload is ``starlette-app-json``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,19 @@ RENAMED = {
 }
 
 
+_APPS = {"starlette-json": "starlette-app-json"}
+
+RENAMED.update({f"hosting/{old}": f"hosting/{new}" for old, new in _APPS.items()})  # the floors
+
+SCENARIOS = {f"{prefix}.{old}": f"{prefix}.{new}" for old, new in _APPS.items()
+             for prefix in ("hosting", "hosting.long", "laps.hosted")}
+
+
 def current(adapter: str) -> str:
     """The id an adapter goes by now (itself when it was never renamed)."""
     return RENAMED.get(adapter, adapter)
+
+
+def current_scenario(scenario: str) -> str:
+    """The name a scenario goes by now (itself when it was never renamed)."""
+    return SCENARIOS.get(scenario, scenario)

@@ -19,7 +19,7 @@ from suites.conformance.hosting_hosts import SERVERS, Host, hosts
 from suites.e2e.server_bench.loadgen import LoadSpec, find_binary, run
 
 # The timed route of each app and the exact body length of its answer.
-TIMED = {"starlette": ("/json", 27), "fastapi": ("/items/5?q=abc", 38), "flask": ("/json", 27)}
+TIMED = {"starlette-app": ("/json", 27), "fastapi-app": ("/items/5?q=abc", 38), "flask-app": ("/json", 27)}
 
 
 def measure(binary: Path, host: Host, requests: int, workdir: Path) -> dict:

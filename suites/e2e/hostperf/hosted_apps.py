@@ -1,6 +1,11 @@
 """The apps the hosting figures are taken on: each an ASGI or WSGI app (module:attribute), the
 request timed, and the exact body a right answer has. The floors, the hosting benchmark, the
-long run and the hosted lap family all take their apps from here."""
+long run and the hosted lap family all take their apps from here.
+
+Names: a workload on one of the hosting suite's apps (suites/adapters/server/apps) is that app's
+name in the conformance suite plus its route (``starlette-app-json``, ``fastapi-app-items``,
+``flask-app-json``); the bare apps of ``apps/`` here and the raw apps have names of their own
+(test_hosting_names.py holds this)."""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ class HostedApp:
 APPS = {a.name: a for a in (
     HostedApp("raw-asgi-json", "asgi", "suites.adapters.server.apps.asgi_app:app", "/json", JSON),
     # The hosting suite's Starlette app (its middleware included).
-    HostedApp("starlette-json", "asgi", "suites.adapters.server.apps.starlette_app:app", "/json", JSON),
+    HostedApp("starlette-app-json", "asgi", "suites.adapters.server.apps.starlette_app:app", "/json", JSON),
     # Path and query validation alone (apps/fastapi_items.py).
     HostedApp("fastapi-items", "asgi", "suites.e2e.hostperf.apps.fastapi_items:app", "/items/7?q=lapwise",
               b'{"item_id":7,"q":"lapwise"}'),

@@ -11,7 +11,7 @@ machine may be shared. Results in schema v1 (``--json``), one record per pair:
 ``hosting.<app>/<server>`` metric ``cpu_per_request`` (us), plus ``throughput`` (req/s) and
 the errors wrk saw.
 
-    python -m suites.e2e.hostperf.hosting_bench [--apps starlette-json,...] [--servers ...]
+    python -m suites.e2e.hostperf.hosting_bench [--apps starlette-app-json,...] [--servers ...]
         [--seconds 5] [--rounds 3] [--json out.json]
 """
 
@@ -155,7 +155,7 @@ def default_servers(kind: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--apps", default="starlette-json,fastapi-items,flask-json")
+    ap.add_argument("--apps", default="starlette-app-json,fastapi-items,flask-json")
     ap.add_argument("--servers", default="", help="comma-separated; default: every server of the app's interface")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--warmup", type=float, default=1.0)

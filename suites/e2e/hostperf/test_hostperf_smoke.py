@@ -22,7 +22,7 @@ def _need(*modules: str) -> None:
 
 
 @pytest.mark.parametrize("app,servers", [
-    ("starlette-json", "lapwise-asgi,uvicorn"),
+    ("starlette-app-json", "lapwise-asgi,uvicorn"),
     ("flask-json", "lapwise-wsgi,gunicorn-gthread"),
 ])
 def test_hosting_bench_runs_and_writes_the_result_schema(tmp_path, app, servers):

@@ -8,7 +8,7 @@ import json
 from suites import results
 from suites.adapters import registry
 from suites.results import Record, ResultFile, history
-from suites.results.renamed import RENAMED, current
+from suites.results.renamed import RENAMED, SCENARIOS, current
 
 
 def test_an_old_file_reads_under_the_current_ids(tmp_path):
@@ -19,6 +19,16 @@ def test_an_old_file_reads_under_the_current_ids(tmp_path):
     p.write_text(json.dumps({"schema": results.SCHEMA, "suite": "e2e.server", "machine": {}, "records": [rec]}))
     back = results.load(p).records[0]
     assert (back.adapter, back.id) == ("server/uvicorn", "server.closed_users[c64]/uvicorn")
+
+
+def test_an_old_scenario_reads_under_its_current_name(tmp_path):
+    rec = {"adapter": "server/uvicorn-starlette", "scenario": "hosting.starlette-json", "param": "c64",
+           "metric": "cpu_per_request", "unit": "us", "samples": [24.6]}
+    p = tmp_path / "old.json"
+    p.write_text(json.dumps({"schema": results.SCHEMA, "suite": "e2e.hostperf.hosting", "machine": {},
+                             "records": [rec]}))
+    back = results.load(p).records[0]
+    assert back.id == "hosting.starlette-app-json[c64]/uvicorn"
 
 
 def test_a_run_stored_before_the_rename_reads_under_the_current_ids(tmp_path):
@@ -33,6 +43,10 @@ def test_a_run_stored_before_the_rename_reads_under_the_current_ids(tmp_path):
 
 
 def test_old_ids_name_current_adapters_and_are_never_reused():
+    from suites.e2e.hostperf.hosted_apps import APPS
+
+    assert all(new.rsplit(".", 1)[1] in APPS for new in SCENARIOS.values())
+    assert not {old.rsplit(".", 1)[1] for old in SCENARIOS} & APPS.keys()
     servers = {e.adapter_id for e in registry.entries("server", "")}
     assert not RENAMED.keys() & servers
     for old, new in RENAMED.items():

@@ -2,15 +2,10 @@
 framework: a second uvicorn stack for the end-to-end server benchmark, which runs each adapter
 on its default app. The hosting suites name the server ``uvicorn`` and give it the app."""
 
-from ._hosted import RAW_ASGI_APP, HostedServer
-from .uvicorn import uvicorn_command
+from ._hosted import RAW_ASGI_APP
+from .uvicorn import UvicornServer
 
 
-class UvicornRawServer(HostedServer):
+class UvicornRawServer(UvicornServer):
     name = "uvicorn-raw"
-    interface = "asgi"
     default_app = RAW_ASGI_APP
-    server_modules = ("uvicorn", "httptools", "uvloop")
-
-    def serve_command(self, app: str, host: str, port: int) -> list[str]:
-        return uvicorn_command(app, host, port)

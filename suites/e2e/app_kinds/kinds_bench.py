@@ -12,7 +12,8 @@ completed (every answer must be a 200, and one answer per path is checked first)
 named ``SHAPE@thread`` serves with ``loop_drives=False`` (an io thread hands requests to the
 loop); ``SHAPE@base`` runs the shape on the lapwise package found on ``--base`` (a PYTHONPATH:
 another checkout's ``adapters`` and build, say main's) to compare builds in one run;
-``uvicorn-starlette`` is the peer: the suites' Starlette app on uvicorn (httptools, uvloop).
+``uvicorn`` is the peer (the server's name across the harness): the suites' Starlette app on uvicorn
+(httptools, uvloop).
 Shapes alternate within each round, so a change in the machine's load touches every shape
 alike. Prints the median per shape and path, every round's figure and the load average.
 Bounded: each wrk run ends after its duration; each server is stopped by closing its stdin
@@ -33,7 +34,7 @@ import urllib.request
 
 from suites.e2e.app_kinds.kinds_server import SHAPES
 
-PEER = "uvicorn-starlette"
+PEER = "uvicorn"
 EXPECTED = {"/json": {"message": "Hello, World!"}, "/users/7?q=x": {"id": 7, "name": "user7", "q": "x"}}
 
 

@@ -37,5 +37,5 @@ def test_unknown_shapes_are_refused_by_name(capsys):
     with pytest.raises(SystemExit):
         main(["--paths", "/nope"])
     assert "unknown paths /nope" in capsys.readouterr().err
-    assert known("async@thread") and known("mixed@base") and known("uvicorn-starlette")
+    assert known("async@thread") and known("mixed@base") and known("uvicorn")
     assert not known("async@nope") and not known("nope@thread")

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         for host in chosen:
             row = measure(binary, host, args.requests, Path(tmp))
             rows.append(row)
-            print(f"{row['server']:18s} {row['app']:10s} {row['target']:16s} ok={row['ok']:6d} "
+            print(f"{row['server']:18s} {row['app']:13s} {row['target']:16s} ok={row['ok']:6d} "
                   f"failed={row['failed']:5d} cpu/req={row['cpu_us_per_request']:7.1f} us "
                   f"load={row['load_average']:.2f}", flush=True)
     if args.json:

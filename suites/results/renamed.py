@@ -21,18 +21,16 @@ _SERVERS = {
     "gunicorn-gthread-wsgi": "gunicorn-gthread",
     "werkzeug-wsgi": "werkzeug",
 }
+_APPS = {"starlette-json": "starlette-app-json"}  # hostperf's workloads
 
 RENAMED = {
     **{f"server/{old}": f"server/{new}" for old, new in _SERVERS.items()},
-    # the hosted lap family names its hosts laps/hosted-<server>
+    # the hosted lap family names its hosts laps/hosted-<server>, the floors hosting/<workload>
     **{f"laps/hosted-{old}": f"laps/hosted-{new}" for old, new in _SERVERS.items()},
+    **{f"hosting/{old}": f"hosting/{new}" for old, new in _APPS.items()},
 }
 
-
-_APPS = {"starlette-json": "starlette-app-json"}
-
-RENAMED.update({f"hosting/{old}": f"hosting/{new}" for old, new in _APPS.items()})  # the floors
-
+# the hosting benchmark, the long run and the hosted lap family name scenarios by workload
 SCENARIOS = {f"{prefix}.{old}": f"{prefix}.{new}" for old, new in _APPS.items()
              for prefix in ("hosting", "hosting.long", "laps.hosted")}
 

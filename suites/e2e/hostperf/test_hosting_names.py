@@ -21,7 +21,6 @@ def test_the_same_server_has_the_same_name_in_both_tables():
     bench = {cls: name for name, cls in hosting_servers.SERVERS.items()}
     shared = conformance.keys() & bench.keys()
     assert shared, "the two tables share no server"
-    assert {conformance[c] for c in shared} == {bench[c] for c in shared}
     assert all(conformance[c] == bench[c] for c in shared)
 
 

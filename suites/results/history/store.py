@@ -160,8 +160,8 @@ def records(run_id: int, db: str | Path | None = None) -> list[Record]:
         rows = con.execute(
             "SELECT adapter, scenario, param, metric, unit, direction, source, samples, extra"
             " FROM records WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
-    return [Record(adapter=current(a), scenario=current_scenario(s), param=p, metric=m, unit=u, direction=d, source=src,
-                   samples=json.loads(sm), extra=json.loads(ex))
+    return [Record(adapter=current(a), scenario=current_scenario(s), param=p, metric=m, unit=u, direction=d,
+                   source=src, samples=json.loads(sm), extra=json.loads(ex))
             for a, s, p, m, u, d, src, sm, ex in rows]
 
 

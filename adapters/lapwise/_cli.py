@@ -8,6 +8,13 @@
                                 connections); needs a fixed port
     --pool N                    WSGI: the threads that run the app (16)
     --root-path                 the ASGI scope's root_path, WSGI's SCRIPT_NAME
+    --factory                   module:attribute is a callable that returns the app (an app
+                                factory); ``module:create_app()`` or ``module:create_app("x",
+                                debug=True)`` (literal arguments) calls it too, as gunicorn
+    -o, --option NAME=VALUE     a server option (repeatable): max_body=10485760,
+                                idle_timeout=30, shutdown_timeout=5, io=asio, ... (see
+                                ``lapwise.App.serve``); VALUE is read as an integer, a number,
+                                true/false or else text; an unknown NAME is refused by name
 
 SIGTERM or SIGINT stops accepting, answers the requests already received and exits (the parent
 forwards it to every worker). A problem that stops the start is one line on stderr and exit
@@ -17,6 +24,7 @@ code 1: the app cannot be imported, the port is in use, the lifespan startup fai
 from __future__ import annotations
 
 import argparse
+import ast
 import ctypes
 import errno
 import importlib
@@ -37,11 +45,14 @@ class StartError(Exception):
     """Why the server cannot start: printed as one line, exit code START_FAILED."""
 
 
-def load(spec: str) -> Any:
-    """``module:attribute`` (dotted attribute allowed) -> the object."""
+def load(spec: str, factory: bool = False, call_factory: bool = True) -> Any:
+    """``module:attribute`` (dotted attribute allowed) -> the object; ``module:name(args)``
+    calls ``name`` with literal arguments, and ``factory`` calls the object with none (unless
+    ``call_factory`` is False: the parent of workers only checks that the import works)."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise StartError(f"cannot import {spec!r}: expected module:attribute")
+    attr, call = _split_call(spec, attr)
     try:
         obj: Any = importlib.import_module(module_name)
     except Exception as exc:  # noqa: BLE001 - any import failure is the same one-line error
@@ -51,7 +62,68 @@ def load(spec: str) -> Any:
             obj = getattr(obj, part)
         except AttributeError:
             raise StartError(f"cannot import {spec!r}: module {module_name!r} has no attribute {attr!r}") from None
-    return obj
+    if call is None and factory:
+        call = ((), {})
+    if call is None or not call_factory:
+        return obj
+    if not callable(obj):
+        raise StartError(f"cannot call {attr!r} of {module_name!r}: it is a {type(obj).__name__}")
+    try:
+        return obj(*call[0], **call[1])
+    except Exception as exc:  # noqa: BLE001 - a failing factory is the same one-line error
+        raise StartError(f"the app factory {attr}() raised {type(exc).__name__}: {exc}") from None
+
+
+def _split_call(spec: str, attr: str) -> tuple[str, tuple[tuple[Any, ...], dict[str, Any]] | None]:
+    """``name(args)`` -> (name, (args, kwargs)) with literal arguments only (nothing of the
+    command line is run as code); a plain ``name`` -> (name, None)."""
+    if not attr.endswith(")"):
+        return attr, None
+    try:
+        node = ast.parse(attr, mode="eval").body
+        if not isinstance(node, ast.Call):
+            raise ValueError("not a call")
+        name = ast.unparse(node.func)
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise ValueError("not a name")
+        args = tuple(ast.literal_eval(a) for a in node.args)
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg is not None}
+        if len(kwargs) != len(node.keywords):
+            raise ValueError("** arguments")
+    except (SyntaxError, ValueError):
+        raise StartError(f"cannot read {spec!r}: a factory call takes literal arguments only "
+                         "(numbers, text, True/False/None, lists, dicts)") from None
+    return name, (args, kwargs)
+
+
+# Options the command line has flags of its own for.
+_OWN_FLAGS = {"host": "--host", "port": "--port", "threads": "--threads", "reuse_port": "--workers",
+              "root_path": "--root-path", "pool": "--pool"}
+
+
+def options(pairs: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs -> server options; VALUE an int, a float, true/false, or text."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name.isidentifier():
+            raise StartError(f"--option {pair!r}: expected NAME=VALUE")
+        if name in _OWN_FLAGS:
+            raise StartError(f"--option {name}: use {_OWN_FLAGS[name]}")
+        out[name] = _value(text.strip())
+    return out
+
+
+def _value(text: str) -> Any:
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -74,24 +146,25 @@ def check_port_free(host: str, port: int) -> None:
 
 def serve_one(args: argparse.Namespace) -> None:
     """Serves in this process until SIGTERM/SIGINT."""
-    target = load(args.app)
+    target = load(args.app, args.factory)
+    extra = options(args.option)
     shared = args.workers > 1  # the workers share the port; a lone server keeps it its own
     if args.interface == "asgi":
         from . import asgi
 
         asgi.run(target, args.host, args.port, args.threads, root_path=args.root_path,
-                 reuse_port=shared)
+                 reuse_port=shared, **extra)
     elif args.interface == "app":
         from .app import App
 
         if not isinstance(target, App):
             raise StartError(f"{args.app} is a {type(target).__name__}, not a lapwise.App")
-        target.run(args.host, args.port, args.threads, reuse_port=shared)
+        target.run(args.host, args.port, args.threads, reuse_port=shared, **extra)
     else:
         from . import wsgi
 
         wsgi.run(target, args.host, args.port, args.threads, pool=args.pool, root_path=args.root_path,
-                 reuse_port=shared)
+                 reuse_port=shared, **extra)
 
 
 class _EarlyStop(BaseException):
@@ -210,6 +283,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--pool", type=int, default=16, help="WSGI: threads that run the app, per process")
     s.add_argument("--root-path", default="")
     s.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
+    s.add_argument("--factory", action="store_true", help="module:attribute returns the app when called")
+    s.add_argument("-o", "--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="a server option, repeatable (max_body=10485760, idle_timeout=30, io=asio, ...)")
     return p
 
 
@@ -225,8 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, os.getcwd())  # module:app is looked up from where the command runs
     try:
         check_port_free(args.host, args.port)
+        options(args.option)  # a malformed one is refused before anything starts
         if args.workers > 1:
-            load(args.app)  # an import failure is one line from the parent, not one per worker
+            # An import failure is one line from the parent, not one per worker; the factory
+            # itself runs in each worker, after the fork.
+            load(args.app, args.factory, call_factory=False)
             return run_workers(args)
         serve_one(args)
     except StartError as exc:

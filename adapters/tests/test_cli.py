@@ -40,6 +40,18 @@ APPS = textwrap.dedent('''
     def root(req):
         return "native"
 
+    def create_app(greeting="factory", upper=False):
+        async def made(scope, receive, send):
+            if scope["type"] != "http":
+                return
+            text = greeting.upper() if upper else greeting
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": text.encode()})
+        return made
+
+    def broken_factory():
+        raise RuntimeError("no config")
+
     async def bad_startup(scope, receive, send):
         await receive()
         await send({"type": "lifespan.startup.failed", "message": "no database"})
@@ -226,3 +238,53 @@ def test_a_stop_while_the_workers_start_ends_them(tmp_path, delay):
             break
         time.sleep(0.05)
     assert _port_free(port), "a worker still holds the port after the stop"
+
+
+@pytest.mark.parametrize("args,body", [
+    (["cli_apps:create_app", "--factory"], b"factory"),
+    (["cli_apps:create_app()"], b"factory"),
+    (["cli_apps:create_app('hello', upper=True)"], b"HELLO"),
+    (["cli_apps:wsgi_app", "--interface", "wsgi", "-o", "max_body=1024", "--option", "idle_timeout=2.5"], b"wsgi"),
+])
+def test_app_factories_and_server_options(tmp_path, args, body):
+    port = free_port()
+    proc = start(tmp_path, *args, "--port", str(port))
+    try:
+        assert wait_ready(proc, port) == (200, body)
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+
+
+BAD_STARTS = [
+    (["cli_apps:broken_factory", "--factory"],
+     "lapwise: the app factory broken_factory() raised RuntimeError: no config"),
+    (["cli_apps:create_app(open('x'))"],
+     "lapwise: cannot read \"cli_apps:create_app(open('x'))\": a factory call takes literal arguments only"),
+    (["cli_apps:asgi_app", "-o", "max_bodyy=1"], "lapwise: cannot start: TypeError: unknown server option 'max_bodyy'"),
+    (["cli_apps:asgi_app", "-o", "port=9"], "lapwise: --option port: use --port"),
+    (["cli_apps:asgi_app", "-o", "max_body"], "lapwise: --option 'max_body': expected NAME=VALUE"),
+]
+
+
+@pytest.mark.parametrize("args,line", BAD_STARTS)
+def test_a_bad_factory_or_option_is_one_line_and_exit_1(tmp_path, args, line):
+    proc = start(tmp_path, *args, "--port", str(free_port()))
+    proc.wait(timeout=20)
+    err = proc.communicate()[1]
+    assert proc.returncode == 1
+    assert err.strip().splitlines()[-1].startswith(line), err
+
+
+def test_a_server_option_takes_effect(tmp_path):
+    port = free_port()
+    proc = start(tmp_path, "cli_apps:wsgi_app", "--interface", "wsgi", "-o", "max_body=1024", "--port", str(port))
+    try:
+        wait_ready(proc, port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("POST", "/", body=b"x" * 2048)
+        assert conn.getresponse().status == 413
+        conn.close()
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err

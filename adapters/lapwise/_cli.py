@@ -11,6 +11,10 @@
     --factory                   module:attribute is a callable that returns the app (an app
                                 factory); ``module:create_app()`` or ``module:create_app("x",
                                 debug=True)`` (literal arguments) calls it too, as gunicorn
+    --proxy-headers             ASGI/WSGI: the client's address and scheme from a trusted
+                                proxy's X-Forwarded-For and X-Forwarded-Proto (_proxy_headers)
+    --forwarded-allow-ips       the proxies trusted: addresses or networks, comma-separated,
+                                or "*" ($FORWARDED_ALLOW_IPS, else 127.0.0.1)
     -o, --option NAME=VALUE     a server option (repeatable): max_body=10485760,
                                 idle_timeout=30, shutdown_timeout=5, io=asio, ... (see
                                 ``lapwise.App.serve``); VALUE is read as an integer, a number,
@@ -35,6 +39,8 @@ import socket
 import sys
 import threading
 from typing import Any
+
+from ._proxy_headers import Trusted
 
 log = logging.getLogger("lapwise.cli")
 
@@ -148,6 +154,8 @@ def serve_one(args: argparse.Namespace) -> None:
     """Serves in this process until SIGTERM/SIGINT."""
     target = load(args.app, args.factory)
     extra = options(args.option)
+    if args.proxy_headers:
+        extra.update(proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
     shared = args.workers > 1  # the workers share the port; a lone server keeps it its own
     if args.interface == "asgi":
         from . import asgi
@@ -284,6 +292,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--root-path", default="")
     s.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     s.add_argument("--factory", action="store_true", help="module:attribute returns the app when called")
+    s.add_argument("--proxy-headers", action="store_true",
+                   help="ASGI/WSGI: believe X-Forwarded-For/-Proto from --forwarded-allow-ips")
+    s.add_argument("--forwarded-allow-ips", default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                   help='trusted proxies: addresses or networks, comma-separated, or "*"')
     s.add_argument("-o", "--option", action="append", default=[], metavar="NAME=VALUE",
                    help="a server option, repeatable (max_body=10485760, idle_timeout=30, io=asio, ...)")
     return p
@@ -302,6 +314,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_port_free(args.host, args.port)
         options(args.option)  # a malformed one is refused before anything starts
+        if args.proxy_headers:
+            if args.interface == "app":
+                raise StartError("--proxy-headers is for --interface asgi or wsgi")
+            try:
+                Trusted(args.forwarded_allow_ips)
+            except ValueError as exc:
+                raise StartError(str(exc)) from None
         if args.workers > 1:
             # An import failure is one line from the parent, not one per worker; the factory
             # itself runs in each worker, after the fork.

@@ -59,6 +59,8 @@ from ._asgi_lifespan import Lifespan, LifespanError
 from ._asgi_websocket import WebSocketExchange, websocket_scope
 from ._app_websocket import take_options as websocket_options
 from ._websocket_conn import on_batch as websocket_events
+from ._proxy_headers import asgi_proxy_headers
+from ._proxy_headers import take_options as proxy_options
 from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
 from .app import App, Running, _cut_response
 
@@ -384,6 +386,8 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     the address. Raises ``LifespanError`` (the server never listens) when startup fails, and
     the native server's error (``ValueError``: cannot listen on ...) when it cannot start."""
     native = _native_status.module()
+    if (trusted := proxy_options(options)) is not None:
+        app = asgi_proxy_headers(app, trusted)
     ws_options = websocket_options(options)
     external = _loop_drives(threads, options)
     server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,

@@ -56,6 +56,8 @@ from typing import Any
 from . import _native_status
 from ._app_pool import PENDING, HandlerPool, SyncRoute
 from ._file_meta import file_span
+from ._proxy_headers import take_options as proxy_options
+from ._proxy_headers import wsgi_proxy_headers
 from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
 from ._wsgi_input import BodyInput
 from .app import App, Response, Running, _cut_response
@@ -420,6 +422,8 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     if pool < 1:
         raise ValueError("pool must be at least 1")
     native = _native_status.module()
+    if (trusted := proxy_options(options)) is not None:
+        app = wsgi_proxy_headers(app, trusted)
     server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,
                             "stream_body_over": STREAM_BODY_OVER, **options})
     bridge = _Bridge(app, pool, (host, port), root_path)

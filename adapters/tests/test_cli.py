@@ -49,6 +49,12 @@ APPS = textwrap.dedent('''
             await send({"type": "http.response.body", "body": text.encode()})
         return made
 
+    async def client_app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": f"{scope['scheme']} {scope['client'][0]}".encode()})
+
     def broken_factory():
         raise RuntimeError("no config")
 
@@ -264,6 +270,10 @@ BAD_STARTS = [
     (["cli_apps:asgi_app", "-o", "max_bodyy=1"], "lapwise: cannot start: TypeError: unknown server option 'max_bodyy'"),
     (["cli_apps:asgi_app", "-o", "port=9"], "lapwise: --option port: use --port"),
     (["cli_apps:asgi_app", "-o", "max_body"], "lapwise: --option 'max_body': expected NAME=VALUE"),
+    (["cli_apps:native", "--interface", "app", "--proxy-headers"],
+     "lapwise: --proxy-headers is for --interface asgi or wsgi"),
+    (["cli_apps:asgi_app", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1,nope"],
+     "lapwise: forwarded_allow_ips: 'nope' is not an address or a network"),
 ]
 
 
@@ -284,6 +294,20 @@ def test_a_server_option_takes_effect(tmp_path):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         conn.request("POST", "/", body=b"x" * 2048)
         assert conn.getresponse().status == 413
+        conn.close()
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+
+
+def test_proxy_headers_from_the_command_line(tmp_path):
+    port = free_port()
+    proc = start(tmp_path, "cli_apps:client_app", "--proxy-headers", "--port", str(port))
+    try:
+        wait_ready(proc, port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+        assert conn.getresponse().read() == b"https 203.0.113.7"
         conn.close()
     finally:
         code, err = stop(proc)

@@ -44,7 +44,6 @@ import concurrent.futures
 import contextvars
 import logging
 import threading
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +55,7 @@ from ._asgi_files import FileResponse, send_files_by_path
 from ._asgi_lifespan import Lifespan, LifespanError
 from ._asgi_websocket import WebSocketExchange, websocket_scope
 from ._app_websocket import take_options as websocket_options
+from ._coro_steps import awaited as _awaited, resume as _resume
 from ._loop_driver import LoopDriver, loop_drives
 from ._websocket_conn import on_batch as websocket_events
 from ._served import METHODS, STREAM_BODY_OVER, Served, start_native
@@ -67,33 +67,6 @@ log = logging.getLogger("lapwise.asgi")
 
 
 _TASK_NAME = "lapwise-asgi-request"
-
-
-@types.coroutine
-def _resume(coro: Any, ctx: contextvars.Context, waited: Any) -> Any:
-    """Goes on with a request's coroutine that suspended on ``waited`` (as its own task would,
-    in its own context): what the task sends or throws in is passed on to it."""
-    while True:
-        try:
-            value = yield waited
-        except GeneratorExit:
-            coro.close()
-            raise
-        except BaseException as exc:  # noqa: BLE001 - thrown in by the task (a cancel): passed on
-            try:
-                waited = ctx.run(coro.throw, exc)
-            except StopIteration as stop:
-                return stop.value
-        else:
-            try:
-                waited = ctx.run(coro.send, value)
-            except StopIteration as stop:
-                return stop.value
-
-
-async def _awaited(aw: Any) -> Any:
-    """An app whose call gives an awaitable that is not a coroutine, as a coroutine."""
-    return await aw
 
 
 def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:

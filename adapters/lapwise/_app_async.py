@@ -149,15 +149,8 @@ class LoopThread:
                 if tasks.pop(req, None) is not None and stop.value is not PENDING:
                     req._respond(stop.value)  # PENDING: the coroutine answered it (a file body)
                 continue
-            except asyncio.CancelledError:
-                if tasks.pop(req, None) is not None:
-                    req._respond(self._cut_response())
-                continue
             except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
-                if tasks.pop(req, None) is not None:
-                    req._fail(exc)
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
+                self._failed(req, exc)
                 continue
             if i + 1 < len(runs):
                 asyncio.Task(self._runner(runs, i + 1), loop=self.loop, name=_TASK_NAME)
@@ -168,21 +161,26 @@ class LoopThread:
     async def _answer(self, coro: Awaitable[Any], req: Any) -> None:
         """Awaits a coroutine started on the loop's thread; its outcome answers ``req``, unless
         a cut took the request first."""
-        tasks = self._tasks
         try:
             result = await coro
-        except asyncio.CancelledError:
-            if tasks.pop(req, None) is not None:
-                req._respond(self._cut_response())
-            raise
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
-            if tasks.pop(req, None) is not None:
-                req._fail(exc)
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            self._failed(req, exc)
+            if isinstance(exc, asyncio.CancelledError):
                 raise
             return
-        if tasks.pop(req, None) is not None and result is not PENDING:
+        if self._tasks.pop(req, None) is not None and result is not PENDING:
             req._respond(result)  # PENDING: the coroutine answered it (a file body)
+
+    def _failed(self, req: Any, exc: BaseException) -> None:
+        """A coroutine raised: its request is answered (the cut response for a cancellation),
+        unless a cut took it first. KeyboardInterrupt and SystemExit go on up."""
+        if self._tasks.pop(req, None) is not None:
+            if isinstance(exc, asyncio.CancelledError):
+                req._respond(self._cut_response())
+            else:
+                req._fail(exc)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise exc
 
     def _end_root(self) -> None:
         if self._driver is not None:  # a server not stopped yet stops now, on this thread

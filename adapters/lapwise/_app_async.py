@@ -30,12 +30,14 @@ import types
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from . import _native_status
 from ._app_pool import PENDING
 from ._coro_steps import awaited, resume
 from ._loop_driver import LoopDriver
 
 # Named: a task left unnamed formats a "Task-<n>" name of its own, a tenth of its cost.
 _TASK_NAME = "lapwise-app-handler"
+_TAKEN: Any = (None, None)  # a run begun: its list no longer holds its request
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -66,6 +68,7 @@ class LoopThread:
         self._driver: LoopDriver | None = None
         self._ident = -1
         self._context = contextvars.Context()  # what each request's context starts from
+        self._respond_many = _native_status.module().respond_many
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lapwise-async", daemon=True)
         self.thread = self._thread
@@ -135,28 +138,39 @@ class LoopThread:
         """Runs the coroutines of ``runs`` from ``start`` on, one after the other, in this one
         task while each completes without waiting (the common case), each in a context of its
         own as in a task of its own (``_coro_steps``). The first that waits keeps this task until
-        it ends, and the ones after it go on in a new task."""
-        tasks, base = self._tasks, self._context
-        for i in range(start, len(runs)):
-            coro, req = runs[i]
-            if (holder := tasks.get(req)) is None:  # cut before it began
-                coro.close()
-                continue
-            ctx = base.copy()
-            try:
-                waited = ctx.run(coro.send, None)
-            except StopIteration as stop:
-                if tasks.pop(req, None) is not None and stop.value is not PENDING:
-                    req._respond(stop.value)  # PENDING: the coroutine answered it (a file body)
-                continue
-            except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
-                self._failed(req, exc)
-                continue
-            if i + 1 < len(runs):
-                asyncio.Task(self._runner(runs, i + 1), loop=self.loop, name=_TASK_NAME)
-            holder[0] = asyncio.current_task(self.loop)
-            await self._answer(resume(coro, ctx, waited), req)
-            return
+        it ends, and the ones after it go on in a new task. The results are answered together
+        (``respond_many``), each request then held by its pair alone: the native side builds
+        the attributes of a request still referenced when answered, a cost of its own."""
+        tasks, base, answers = self._tasks, self._context, []
+        try:
+            for i in range(start, len(runs)):
+                coro, req = runs[i]
+                runs[i] = _TAKEN
+                if (holder := tasks.get(req)) is None:  # cut before it began
+                    coro.close()
+                    continue
+                ctx = base.copy()
+                try:
+                    waited = ctx.run(coro.send, None)
+                except StopIteration as stop:
+                    if tasks.pop(req, None) is not None and stop.value is not PENDING:
+                        answers.append((req, stop.value))  # PENDING: it answered (a file body)
+                    continue
+                except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+                    self._failed(req, exc)
+                    continue
+                if i + 1 < len(runs):
+                    asyncio.Task(self._runner(runs, i + 1), loop=self.loop, name=_TASK_NAME)
+                if answers:  # the ones before it do not wait for it
+                    self._respond_many(answers)
+                    answers.clear()
+                holder[0] = asyncio.current_task(self.loop)
+                await self._answer(resume(coro, ctx, waited), req)
+                return
+        finally:
+            if answers:
+                req = None  # the last one's pair is then its only holder
+                self._respond_many(answers)
 
     async def _answer(self, coro: Awaitable[Any], req: Any) -> None:
         """Awaits a coroutine started on the loop's thread; its outcome answers ``req``, unless

@@ -149,3 +149,21 @@ def test_requests_of_one_poll_behave_as_in_tasks_of_their_own():
             assert status == 500
         else:
             assert (status, json.loads(body)) == (200, {"n": n, "seen": "unset", "after": f"set by {n}"})
+
+
+def test_a_request_kept_past_its_answer_still_reads():
+    """Answered together with others, a request an async handler kept reads as one a def
+    handler kept: every attribute was built before the answer."""
+    kept = []
+    app = App()
+
+    @app.get("/keep/{n:int}")
+    async def keep(req):
+        kept.append(req)
+        return "kept"
+
+    with app.serve(port=0, io="epoll") as srv:
+        assert fetch(srv, "GET", "/keep/3?q=a", headers={"X-Mark": "m"})[2] == b"kept"
+    (req,) = kept
+    assert (req.method, req.path, req.query, req.params, req.headers["x-mark"], req.body) == \
+        ("GET", "/keep/3", {"q": "a"}, {"n": 3}, "m", b"")

@@ -1126,11 +1126,11 @@ PyObject* req_answer(py_request* self, PyObject* const* args, Py_ssize_t nargs) 
   Py_RETURN_NONE;
 }
 
-// Runs `each(request, item)` for every (request, x, y, z) tuple of `items` under one
-// answer_batch (each io thread woken once for all of them); a TypeError naming `shape` when an
-// item is not such a tuple.
+// Runs `each(request, item)` for every (request, ...) tuple of `size` items of `items` under
+// one answer_batch (each io thread woken once for all of them); a TypeError naming `shape`
+// when an item is not such a tuple.
 template <class Each>
-PyObject* for_each_answer(PyObject* items, const char* shape, Each&& each) {
+PyObject* for_each_answer(PyObject* items, const char* shape, Each&& each, Py_ssize_t size = 4) {
   PyObject* seq = PySequence_Fast(items, shape);
   if (seq == nullptr) return nullptr;
   {
@@ -1138,7 +1138,7 @@ PyObject* for_each_answer(PyObject* items, const char* shape, Each&& each) {
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     for (Py_ssize_t i = 0; i < n; ++i) {
       PyObject* item = PySequence_Fast_GET_ITEM(seq, i);
-      if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4 ||
+      if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != size ||
           !PyObject_TypeCheck(PyTuple_GET_ITEM(item, 0), request_type)) {
         Py_DECREF(seq);
         PyErr_SetString(PyExc_TypeError, shape);
@@ -1193,6 +1193,21 @@ PyMethodDef parts_many_def = {"parts_many", parts_many, METH_O,
                               "parts_many([(request, head, body, end), ...]): streamed "
                               "parts (head: a Response starting the stream, or None), one "
                               "io-thread wake-up for all"};
+
+// respond_many([(request, result), ...]): what request._respond(result) does for each
+// (lapwise.App's coroutines that completed in one batch), waking each io thread once for all
+// of them (on an external loop's thread: written when it returns). A request that only its
+// pair holds is answered without building its attributes first (send()), which a call of
+// _respond from Python, holding a reference of its own, never is.
+PyObject* respond_many(PyObject*, PyObject* items) {
+  return for_each_answer(
+      items, "respond_many: (request, result) pairs",
+      [](py_request* pr, PyObject* item) { pr->owner->answer(pr, PyTuple_GET_ITEM(item, 1)); }, 2);
+}
+
+PyMethodDef respond_many_def = {"respond_many", respond_many, METH_O,
+                                "respond_many([(request, result), ...]): each as "
+                                "request._respond(result), one io-thread wake-up for all"};
 
 PyObject* req_repr(py_request* self) {
   if (self->req == nullptr) return PyUnicode_FromString("<ServerRequest (answered)>");
@@ -1531,6 +1546,9 @@ void bind_server(py::module_& m) {
   PyObject* many = PyCFunction_NewEx(&answer_many_def, nullptr, m.ptr());
   if (many == nullptr) throw py::error_already_set();
   m.add_object("answer_many", py::reinterpret_steal<py::object>(many));
+  PyObject* responds = PyCFunction_NewEx(&respond_many_def, nullptr, m.ptr());
+  if (responds == nullptr) throw py::error_already_set();
+  m.add_object("respond_many", py::reinterpret_steal<py::object>(responds));
   PyObject* parts = PyCFunction_NewEx(&parts_many_def, nullptr, m.ptr());
   if (parts == nullptr) throw py::error_already_set();
   m.add_object("parts_many", py::reinterpret_steal<py::object>(parts));

@@ -4,9 +4,11 @@ Two ways the loop gets its coroutines:
 
 - The loop drives the server (``drive``: the App has ``async def`` parts and serves with one
   thread on the epoll transport, ``_loop_driver``): there is no io thread, the server's turns
-  run on the loop's own thread, and a handler's coroutine becomes a task of the loop right
-  where the server called the handler. Its outcome answers the request on the same thread,
-  written at once: no thread switch, no GIL hand-off, no wake-up.
+  run on the loop's own thread, and the handlers' coroutines of one poll run right after it,
+  one after the other in one task while each completes without waiting (each in a context of
+  its own, as in a task of its own; one that waits keeps that task, and the rest go on in
+  another: ``_coro_steps``). Each outcome answers its request on the same thread, written at
+  once: no thread switch, no GIL hand-off, no wake-up, and no task per request.
 - Otherwise an io thread that received a request calls the handler, gets a coroutine back and
   hands it to ``schedule`` across threads: the coroutine runs on this loop, and its outcome
   answers the request from the loop thread (the native side posts the response back to the
@@ -22,15 +24,20 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import threading
-from collections.abc import Callable, Coroutine
+import types
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from . import _native_status
 from ._app_pool import PENDING
+from ._coro_steps import awaited, resume
 from ._loop_driver import LoopDriver
 
 # Named: a task left unnamed formats a "Task-<n>" name of its own, a tenth of its cost.
 _TASK_NAME = "lapwise-app-handler"
+_TAKEN: Any = (None, None)  # a run begun: its list no longer holds its request
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -52,12 +59,16 @@ class LoopThread:
         self._cut_response = cut_response
         self._lock = threading.RLock()  # reentrant: see HandlerPool._lock
         self._pending: dict[concurrent.futures.Future[Any], Any] = {}  # future -> its request
-        # Request -> its task, for the coroutines started on the loop's own thread. Read and
-        # emptied by other threads (pending, cut) without a lock: each dict operation is atomic,
-        # and whoever pops a request answers it.
-        self._tasks: dict[Any, asyncio.Task[None]] = {}
+        # Request -> [the task it keeps once it waits, None until then], for the coroutines
+        # started on the loop's own thread. Read and emptied by other threads (pending, cut)
+        # without a lock: each dict operation is atomic, and whoever pops a request answers it.
+        self._tasks: dict[Any, list[asyncio.Task[Any] | None]] = {}
+        self._runs: list[tuple[Coroutine[Any, Any, Any], Any]] = []  # scheduled, not yet begun
+        self._runs_due = False  # _take_runs will come: by a call_soon, or after the poll
         self._driver: LoopDriver | None = None
         self._ident = -1
+        self._context = contextvars.Context()  # what each request's context starts from
+        self._respond_many = _native_status.module().respond_many
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lapwise-async", daemon=True)
         self.thread = self._thread
@@ -66,6 +77,7 @@ class LoopThread:
 
     def _run(self) -> None:
         self._ident = threading.get_ident()
+        self._context = contextvars.copy_context()
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(self._root())
 
@@ -80,13 +92,17 @@ class LoopThread:
 
     def drive(self, server: Any) -> None:
         """From now on this loop runs ``server`` (started with ``external_loop``)."""
-        self._driver = LoopDriver(self.loop, server)
+        self._driver = LoopDriver(self.loop, server, self._before_poll, self._take_runs)
         self.loop.call_soon_threadsafe(self._driver.attach)
 
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
         """Runs ``coro`` on the loop; its result (or exception) answers ``req``."""
-        if threading.get_ident() == self._ident:  # the loop drives the server: a task, here
-            self._tasks[req] = asyncio.Task(self._answer(coro, req), loop=self.loop, name=_TASK_NAME)
+        if threading.get_ident() == self._ident:  # the loop drives the server: run here
+            self._tasks[req] = [None]
+            self._runs.append((coro if isinstance(coro, types.CoroutineType) else awaited(coro), req))
+            if not self._runs_due:
+                self._runs_due = True
+                self.loop.call_soon(self._take_runs)
             return
         fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
         with self._lock:
@@ -109,24 +125,76 @@ class LoopThread:
             if result is not PENDING:  # PENDING: the coroutine answered it (a file body)
                 req._respond(result)
 
-    async def _answer(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
+    def _before_poll(self) -> None:
+        self._runs_due = True  # what the poll schedules is taken right after it
+
+    def _take_runs(self) -> None:
+        self._runs_due = False
+        runs, self._runs = self._runs, []
+        if runs:
+            asyncio.Task(self._runner(runs, 0), loop=self.loop, name=_TASK_NAME)
+
+    async def _runner(self, runs: list[tuple[Coroutine[Any, Any, Any], Any]], start: int) -> None:
+        """Runs the coroutines of ``runs`` from ``start`` on, one after the other, in this one
+        task while each completes without waiting (the common case), each in a context of its
+        own as in a task of its own (``_coro_steps``). The first that waits keeps this task until
+        it ends, and the ones after it go on in a new task. The results are answered together
+        (``respond_many``), each request then held by its pair alone: the native side builds
+        the attributes of a request still referenced when answered, a cost of its own."""
+        tasks, base, answers = self._tasks, self._context, []
+        try:
+            for i in range(start, len(runs)):
+                coro, req = runs[i]
+                runs[i] = _TAKEN
+                if (holder := tasks.get(req)) is None:  # cut before it began
+                    coro.close()
+                    continue
+                ctx = base.copy()
+                try:
+                    waited = ctx.run(coro.send, None)
+                except StopIteration as stop:
+                    if tasks.pop(req, None) is not None and stop.value is not PENDING:
+                        answers.append((req, stop.value))  # PENDING: it answered (a file body)
+                    continue
+                except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
+                    self._failed(req, exc)
+                    continue
+                if i + 1 < len(runs):
+                    asyncio.Task(self._runner(runs, i + 1), loop=self.loop, name=_TASK_NAME)
+                if answers:  # the ones before it do not wait for it
+                    self._respond_many(answers)
+                    answers.clear()
+                holder[0] = asyncio.current_task(self.loop)
+                await self._answer(resume(coro, ctx, waited), req)
+                return
+        finally:
+            if answers:
+                req = None  # the last one's pair is then its only holder
+                self._respond_many(answers)
+
+    async def _answer(self, coro: Awaitable[Any], req: Any) -> None:
         """Awaits a coroutine started on the loop's thread; its outcome answers ``req``, unless
         a cut took the request first."""
-        tasks = self._tasks
         try:
             result = await coro
-        except asyncio.CancelledError:
-            if tasks.pop(req, None) is not None:
-                req._respond(self._cut_response())
-            raise
         except BaseException as exc:  # noqa: BLE001 - every outcome answers the request
-            if tasks.pop(req, None) is not None:
-                req._fail(exc)
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            self._failed(req, exc)
+            if isinstance(exc, asyncio.CancelledError):
                 raise
             return
-        if tasks.pop(req, None) is not None and result is not PENDING:
+        if self._tasks.pop(req, None) is not None and result is not PENDING:
             req._respond(result)  # PENDING: the coroutine answered it (a file body)
+
+    def _failed(self, req: Any, exc: BaseException) -> None:
+        """A coroutine raised: its request is answered (the cut response for a cancellation),
+        unless a cut took it first. KeyboardInterrupt and SystemExit go on up."""
+        if self._tasks.pop(req, None) is not None:
+            if isinstance(exc, asyncio.CancelledError):
+                req._respond(self._cut_response())
+            else:
+                req._fail(exc)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise exc
 
     def _end_root(self) -> None:
         if self._driver is not None:  # a server not stopped yet stops now, on this thread
@@ -148,11 +216,12 @@ class LoopThread:
             req._respond(self._cut_response())
             fut.cancel()  # also cancels the task, on the loop thread
         cut = len(pending)
-        for req, task in list(self._tasks.items()):
-            if self._tasks.pop(req, None) is not None:
+        for req in list(self._tasks):
+            if (holder := self._tasks.pop(req, None)) is not None:
                 cut += 1
                 req._respond(self._cut_response())
-                self.loop.call_soon_threadsafe(task.cancel)
+                if (task := holder[0]) is not None:  # None: not begun, or in its first step
+                    self.loop.call_soon_threadsafe(task.cancel)
         return cut
 
     def stop(self, timeout: float = 1.0) -> None:

@@ -17,9 +17,9 @@ One middleware covers every route, whatever the kinds (``_app_bridge``):
 
 Each part keeps its own kind's ``call_next``: a ``def`` middleware calls it, an ``async def``
 one awaits it. A chain of one kind has no hand-off; each change of kind costs two thread
-hand-offs per request (a ``def`` route under an ``async def`` middleware: io thread -> loop ->
-pool -> loop). Routes are wrapped only when the app has
-middleware, so an app without any pays nothing.
+hand-offs per request (a ``def`` route under an ``async def`` middleware: loop -> pool ->
+loop, after an io thread -> loop one when an io thread serves). Routes are wrapped only when
+the app has middleware, so an app without any pays nothing.
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ itself first:
 - ``blocking=True`` on the route keeps it on the pool for good (for handlers known to block,
   so that not even one call can stall the io thread).
 
+When the App's asyncio loop drives the server (``_loop_driver``) the loop's thread is the io
+thread: an inline handler runs there, and one that blocks stalls the ``async def`` handlers
+too, for the same bounded time.
+
 The pool has a bounded number of daemon threads (``handler_threads``, default 32), started as
 they are needed; requests beyond that wait in its queue. A pool handler answers its request
 itself as soon as it returns (the server core accepts an answer from any thread and writes it

@@ -23,6 +23,8 @@ from asyncio import events
 from collections.abc import Callable
 from typing import Any
 
+_set_running_loop = events._set_running_loop
+
 
 def loop_drives(threads: int, options: dict[str, Any]) -> bool:
     """Whether an asyncio loop may run the server itself (one epoll loop, no io thread): the
@@ -65,12 +67,11 @@ class LoopDriver:
         """One turn of the server; schedules the next sweep, or detaches once it has stopped."""
         if self._before is not None:
             self._before()
-        running = events._get_running_loop()
-        events._set_running_loop(None)
+        _set_running_loop(None)  # it runs as a callback of self.loop: restored below
         try:
             delay = self.server.poll()
         finally:
-            events._set_running_loop(running)
+            _set_running_loop(self.loop)
             if self._after is not None:
                 self._after()
         if delay < 0:  # the server has stopped

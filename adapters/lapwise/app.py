@@ -47,7 +47,16 @@ Where handlers run:
   10 ms at over 0.1 ms a call the rest of it goes to the pool. So a cheap handler that later
   blocks stalls its io thread for that call; ``blocking=True`` on a route that may block keeps
   it on the pool always. See ``_app_pool``.
-- ``async def`` handlers run on one asyncio loop thread.
+- ``async def`` handlers run on one asyncio loop thread (uvloop's loop when installed). An
+  App with ``async def`` parts (a route, hook or middleware; WebSocket routes are) that serves
+  with one thread on the epoll transport has that loop run the server itself, with no io thread
+  (``_loop_driver``): a handler's coroutine becomes a task where the server called it, and its
+  answer is written on the same thread, without a thread switch or a GIL hand-off. The ``def``
+  routes of such an App run inline on the loop's thread (where the io thread would run them:
+  the same pool-or-inline policy, and an inline call sees no running asyncio loop, as on an io
+  thread). ``loop_drives=False`` (or ``$LAPWISE_LOOP_DRIVES=0``) keeps an io thread handing
+  requests to the loop, as more threads and Asio always do. An App with only ``def`` parts
+  runs no loop.
 
 Shutdown (``Running.stop()``, or SIGINT/SIGTERM under ``run``) is bounded by
 ``shutdown_timeout`` (default 10 s): the server stops accepting and answers what it has
@@ -391,7 +400,9 @@ class App:
         body_timeout, idle_timeout, send_timeout, shutdown_timeout (seconds), max_connections,
         max_pipelined, max_body, max_header_bytes, max_request_line, max_output, max_memory
         (bytes; cores/server/README.md), io ('epoll', 'asio' or 'auto': the transport;
-        auto follows $LAPWISE_SERVER_IO, else epoll)."""
+        auto follows $LAPWISE_SERVER_IO, else epoll), loop_drives (default True: an App with
+        ``async def`` parts serving with one thread on epoll has its asyncio loop run the
+        server; False keeps an io thread; see the module doc)."""
         native = _native_status.module()
         for start_hook in self._startup:  # before any thread or socket exists
             start_hook()

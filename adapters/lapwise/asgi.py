@@ -43,10 +43,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import logging
-import os
-import sys
 import threading
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +55,8 @@ from ._asgi_files import FileResponse, send_files_by_path
 from ._asgi_lifespan import Lifespan, LifespanError
 from ._asgi_websocket import WebSocketExchange, websocket_scope
 from ._app_websocket import take_options as websocket_options
+from ._coro_steps import awaited as _awaited, resume as _resume
+from ._loop_driver import LoopDriver, loop_drives
 from ._websocket_conn import on_batch as websocket_events
 from ._proxy_headers import asgi_proxy_headers
 from ._proxy_headers import take_options as proxy_options
@@ -70,33 +69,6 @@ log = logging.getLogger("lapwise.asgi")
 
 
 _TASK_NAME = "lapwise-asgi-request"
-
-
-@types.coroutine
-def _resume(coro: Any, ctx: contextvars.Context, waited: Any) -> Any:
-    """Goes on with a request's coroutine that suspended on ``waited`` (as its own task would,
-    in its own context): what the task sends or throws in is passed on to it."""
-    while True:
-        try:
-            value = yield waited
-        except GeneratorExit:
-            coro.close()
-            raise
-        except BaseException as exc:  # noqa: BLE001 - thrown in by the task (a cancel): passed on
-            try:
-                waited = ctx.run(coro.throw, exc)
-            except StopIteration as stop:
-                return stop.value
-        else:
-            try:
-                waited = ctx.run(coro.send, value)
-            except StopIteration as stop:
-                return stop.value
-
-
-async def _awaited(aw: Any) -> Any:
-    """An app whose call gives an awaitable that is not a coroutine, as a coroutine."""
-    return await aw
 
 
 def _log_error(exc: BaseException, where: str, method: str | None, path: str | None) -> None:
@@ -135,8 +107,7 @@ class _Bridge:
         # How the hooks reach the loop: from the io threads, thread-safely; once the loop
         # drives the server itself (drive()), the hooks run on its own thread.
         self._wake: Callable[..., Any] = self.loop.call_soon_threadsafe
-        self._server: Any = None  # the native server the loop drives (drive())
-        self._timer: asyncio.TimerHandle | None = None
+        self._driver: LoopDriver | None = None  # the loop runs the native server (drive())
         if not thread:
             return
         started = threading.Event()
@@ -190,41 +161,20 @@ class _Bridge:
 
     # The loop driving the server (the native option external_loop): no io thread.
     def drive(self, server: Any) -> None:
-        """From now on the loop's thread runs ``server`` (started with ``external_loop``):
-        it polls it when its descriptor is readable and when its next deadline is due, the
-        hooks run on the loop's thread inside those polls, and whole answers are written by
-        ``answer_many`` itself."""
-        self._server = server
+        """From now on the loop's thread runs ``server`` (started with ``external_loop``:
+        ``_loop_driver``): the hooks run on the loop's thread inside its polls, what they queue
+        is taken right after each poll, and whole answers are written by ``answer_many``
+        itself."""
+        self._driver = LoopDriver(self.loop, server, self._before_poll, self._after_poll)
         self._wake = self.loop.call_soon
-        self.loop.call_soon_threadsafe(self._attach)
+        self.loop.call_soon_threadsafe(self._driver.attach)
 
-    def _attach(self) -> None:
-        self.loop.add_reader(self._server.poll_fd, self._poll)
-        self._poll()
-
-    def _poll(self) -> None:
+    def _before_poll(self) -> None:
         self._woken = self._resumes_woken = True  # what the poll hands over is taken right after it
-        try:
-            delay = self._server.poll()
-        finally:
-            self._take_resumes()
-            self._take()
-        if delay < 0:  # the server has stopped
-            self._detach()
-        elif self._timer is None:
-            self._timer = self.loop.call_later(delay / 1000, self._tick)
 
-    def _tick(self) -> None:
-        self._timer = None
-        self._poll()
-
-    def _detach(self) -> None:
-        if self._server is None:
-            return
-        self.loop.remove_reader(self._server.poll_fd)
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+    def _after_poll(self) -> None:
+        self._take_resumes()
+        self._take()
 
     # The loop's side.
     def _take_resumes(self) -> None:
@@ -349,10 +299,9 @@ class _Bridge:
         return cut
 
     def _end_root(self) -> None:
-        if self._server is not None:  # a server not stopped yet stops now, on this thread
-            self._detach()
-            self._server.poll_last()
-            self._server = None
+        if self._driver is not None:  # a server not stopped yet stops now, on this thread
+            self._driver.last()
+            self._driver = None
         if not self._stopped.done():
             self._stopped.set_result(None)
 
@@ -370,16 +319,6 @@ class _Bridge:
             self.loop.close()
 
 
-def _loop_drives(threads: int, options: dict[str, Any]) -> bool:
-    """Whether the asyncio loop runs the server itself (one epoll loop, no io thread): the
-    default with one thread on the epoll transport. ``loop_drives=False`` keeps an io thread."""
-    wanted = options.pop("loop_drives", True)
-    io = options.get("io") or "auto"
-    if io == "auto":  # the core resolves it the same way
-        io = os.environ.get("LAPWISE_SERVER_IO") or "auto"
-    return bool(wanted) and threads == 1 and io in ("auto", "epoll") and sys.platform == "linux"
-
-
 def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *, root_path: str = "",
           lifespan_timeout: float = 10.0, server_name: str = "lapwise", **options: Any) -> Running:
     """Runs the app's lifespan startup, then serves it in the background; returns at once with
@@ -389,7 +328,7 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 1, *,
     if (trusted := proxy_options(options)) is not None:
         app = asgi_proxy_headers(app, trusted)
     ws_options = websocket_options(options)
-    external = _loop_drives(threads, options)
+    external = loop_drives(threads, options)
     server = native.Server({"host": host, "port": port, "threads": threads, "server_name": server_name,
                             "tell_gone": True, "stream_body_over": STREAM_BODY_OVER, "external_loop": external,
                             **options})

@@ -116,3 +116,54 @@ def test_a_stop_cuts_a_hanging_async_handler_with_503(drives):
         assert answer.startswith(b"HTTP/1.1 503")
     finally:
         srv.stop()
+
+
+def test_requests_of_one_poll_behave_as_in_tasks_of_their_own():
+    """Many requests at once: the ones that wait (asyncio.timeout needs a current task) and the
+    ones that complete at once all get their own answer, and a context variable one handler
+    sets is not seen by the next."""
+    import contextvars
+    import concurrent.futures
+
+    mark: contextvars.ContextVar[str] = contextvars.ContextVar("mark", default="unset")
+    app = App()
+
+    @app.get("/r/{n:int}")
+    async def route(req):
+        n = req.params["n"]
+        seen = mark.get()
+        mark.set(f"set by {n}")
+        assert asyncio.current_task() is not None
+        if n % 3 == 0:
+            async with asyncio.timeout(5):
+                await asyncio.sleep(0.01)
+        if n % 7 == 0:
+            raise ValueError("seven")
+        return {"n": n, "seen": seen, "after": mark.get()}
+
+    with app.serve(port=0, io="epoll") as srv:
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda n: fetch(srv, "GET", f"/r/{n}"), range(1, 97)))
+    for n, (status, _, body) in zip(range(1, 97), answers):
+        if n % 7 == 0:
+            assert status == 500
+        else:
+            assert (status, json.loads(body)) == (200, {"n": n, "seen": "unset", "after": f"set by {n}"})
+
+
+def test_a_request_kept_past_its_answer_still_reads():
+    """Answered together with others, a request an async handler kept reads as one a def
+    handler kept: every attribute was built before the answer."""
+    kept = []
+    app = App()
+
+    @app.get("/keep/{n:int}")
+    async def keep(req):
+        kept.append(req)
+        return "kept"
+
+    with app.serve(port=0, io="epoll") as srv:
+        assert fetch(srv, "GET", "/keep/3?q=a", headers={"X-Mark": "m"})[2] == b"kept"
+    (req,) = kept
+    assert (req.method, req.path, req.query, req.params, req.headers["x-mark"], req.body) == \
+        ("GET", "/keep/3", {"q": "a"}, {"n": 3}, "m", b"")

@@ -38,7 +38,8 @@ _HOMES = {
     "StreamingResponse": "_app_stream", "EventSourceResponse": "_app_sse", "ServerSentEvent": "_app_sse",
     "FormData": "_app_form_types", "UploadFile": "_app_form_types", "FormError": "_app_form_types",
     "BodyError": "_app_body", "StaticResponse": "_app_static",
-    "redirect": "_app_redirect", "send_file": "_app_send_file", "QueryParams": "_app_multidict",
+    "redirect": "_app_redirect", "send_file": "_app_send_file",
+    "send_from_directory": "_app_send_file", "QueryParams": "_app_multidict",
     "sessions": "_app_session", "Session": "_app_session",
     "WebSocket": "_app_websocket", "WebSocketDisconnect": "_app_websocket",
     "Client": "_client", "Progress": "_client",
@@ -54,7 +55,7 @@ _SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "testing", "ws
 __all__ = [
     "App", "Response", "HTTPError", "StreamingResponse", "EventSourceResponse", "ServerSentEvent",
     "FormData", "UploadFile", "FormError", "BodyError", "StaticResponse",
-    "redirect", "send_file", "QueryParams", "sessions", "Session",
+    "redirect", "send_file", "send_from_directory", "QueryParams", "sessions", "Session",
     "WebSocket", "WebSocketDisconnect",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
@@ -74,7 +75,7 @@ if TYPE_CHECKING:
     from ._app_form_types import FormData, FormError, UploadFile
     from ._app_multidict import QueryParams
     from ._app_redirect import redirect
-    from ._app_send_file import send_file
+    from ._app_send_file import send_file, send_from_directory
     from ._app_session import Session, sessions
     from ._app_sse import EventSourceResponse, ServerSentEvent
     from ._app_static import StaticResponse

@@ -14,8 +14,10 @@ whole. Why a real server and not a call in process without sockets: routing, HEA
 404/405, const routes, static files and ``send_file`` (sendfile), body limits and the choice
 of thread a handler runs on are the server core's work in C++; a socket-free path would test a
 copy of them, not what is served. So middleware, hooks, error handlers and static files run
-exactly as they do in production (a request costs about 0.1-0.2 ms more than an in-process
-call).
+exactly as they do in production. The loopback costs little: a GET of a small JSON route took
+64-155 us of wall time here, against 242-246 us with Starlette's TestClient and 180-209 us with
+Flask's test client, both without sockets (a 2-core Xeon VM, load 3.8, 2,000-3,000 requests a
+round).
 
 Per request (``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``, ``options``,
 ``request(method, url, ...)``): ``params`` (a mapping or pairs, list values repeated) added to

@@ -40,7 +40,7 @@ _HOMES = {
     "BodyError": "_app_body", "StaticResponse": "_app_static",
     "redirect": "_app_redirect", "send_file": "_app_send_file",
     "send_from_directory": "_app_send_file", "QueryParams": "_app_multidict",
-    "sessions": "_app_session", "Session": "_app_session",
+    "sessions": "_app_session", "Session": "_app_session", "Blueprint": "_app_blueprint",
     "WebSocket": "_app_websocket", "WebSocketDisconnect": "_app_websocket",
     "Client": "_client", "Progress": "_client",
     "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
@@ -55,7 +55,7 @@ _SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "testing", "ws
 __all__ = [
     "App", "Response", "HTTPError", "StreamingResponse", "EventSourceResponse", "ServerSentEvent",
     "FormData", "UploadFile", "FormError", "BodyError", "StaticResponse",
-    "redirect", "send_file", "send_from_directory", "QueryParams", "sessions", "Session",
+    "redirect", "send_file", "send_from_directory", "QueryParams", "sessions", "Session", "Blueprint",
     "WebSocket", "WebSocketDisconnect",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,
                                 check_request)
+    from ._app_blueprint import Blueprint
     from ._app_body import BodyError
     from ._app_errors import HTTPError
     from ._app_form_types import FormData, FormError, UploadFile

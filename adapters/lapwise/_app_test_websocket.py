@@ -155,8 +155,8 @@ def _masked(payload: bytes, mask: bytes) -> bytes:
     return (int.from_bytes(payload, "big") ^ key).to_bytes(n, "big")
 
 
-def connect(host: str, port: int, target: str, headers: Mapping[str, str], subprotocols: list[str],
-            timeout: float) -> TestWebSocket:
+def open_test_websocket(host: str, port: int, target: str, headers: Mapping[str, str],
+                        subprotocols: list[str], timeout: float) -> TestWebSocket:
     """The handshake for ``target``; a ``TestWebSocket`` once the server answered 101."""
     sock = socket.create_connection((host, port), timeout=timeout)
     try:

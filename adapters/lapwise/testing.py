@@ -55,7 +55,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ._app_test_body import Pairs, encode_body, with_params
 from ._app_test_response import TestResponse
-from ._app_test_websocket import TestWebSocket, WebSocketRefused, connect
+from ._app_test_websocket import TestWebSocket, WebSocketRefused, open_test_websocket
 
 HOST = "127.0.0.1"
 MAX_REDIRECTS = 20
@@ -214,7 +214,7 @@ class TestClient:
         ``close()``, on leaving ``with``, or when the client closes."""
         target = with_params(self._target(url), params)
         sent, _ = self._with_cookies(self.base_url + target, "GET", {**self.headers, **(headers or {})}, cookies)
-        ws = connect(HOST, self._start().port, target, sent, list(subprotocols or ()), self.timeout)
+        ws = open_test_websocket(HOST, self._start().port, target, sent, list(subprotocols or ()), self.timeout)
         self._websockets.add(ws)
         return ws
 

@@ -243,8 +243,8 @@ class Running:
 
 
 class App(RouteMethods):
-    """Routes (decorators and const routes; ``get``/``post``/... are ``_app_route_methods``')
-    plus ``run``/``serve``. See the module doc."""
+    """Routes (decorators, ``get``/``post``/... from ``RouteMethods``, and const routes) plus
+    ``run``/``serve``. See the module doc."""
 
     def __init__(self, server_name: str = "lapwise") -> None:
         self.server_name = server_name

@@ -38,7 +38,9 @@ _HOMES = {
     "StreamingResponse": "_app_stream", "EventSourceResponse": "_app_sse", "ServerSentEvent": "_app_sse",
     "FormData": "_app_form_types", "UploadFile": "_app_form_types", "FormError": "_app_form_types",
     "BodyError": "_app_body", "StaticResponse": "_app_static",
-    "redirect": "_app_redirect", "send_file": "_app_send_file", "QueryParams": "_app_multidict",
+    "redirect": "_app_redirect", "send_file": "_app_send_file",
+    "send_from_directory": "_app_send_file", "QueryParams": "_app_multidict",
+    "sessions": "_app_session", "Session": "_app_session", "Blueprint": "_app_blueprint",
     "WebSocket": "_app_websocket", "WebSocketDisconnect": "_app_websocket",
     "Client": "_client", "Progress": "_client",
     "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
@@ -53,7 +55,7 @@ _SUBMODULES = ("asgi", "html", "http", "json", "query", "router", "testing", "ws
 __all__ = [
     "App", "Response", "HTTPError", "StreamingResponse", "EventSourceResponse", "ServerSentEvent",
     "FormData", "UploadFile", "FormError", "BodyError", "StaticResponse",
-    "redirect", "send_file", "QueryParams",
+    "redirect", "send_file", "send_from_directory", "QueryParams", "sessions", "Session", "Blueprint",
     "WebSocket", "WebSocketDisconnect",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
@@ -68,12 +70,14 @@ if TYPE_CHECKING:
     from ._client_types import (ERROR_KINDS, IDEMPOTENT, Cancelled, ClientResponse, FetchError,
                                 FetchResult, InvalidRequest, Policy, PolicyError, Request,
                                 check_request)
+    from ._app_blueprint import Blueprint
     from ._app_body import BodyError
     from ._app_errors import HTTPError
     from ._app_form_types import FormData, FormError, UploadFile
     from ._app_multidict import QueryParams
     from ._app_redirect import redirect
-    from ._app_send_file import send_file
+    from ._app_send_file import send_file, send_from_directory
+    from ._app_session import Session, sessions
     from ._app_sse import EventSourceResponse, ServerSentEvent
     from ._app_static import StaticResponse
     from ._app_stream import StreamingResponse

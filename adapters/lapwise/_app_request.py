@@ -1,6 +1,7 @@
 """The request attributes of lapwise.App written in Python: ``req.cookies``, ``req.form()``,
-``req.stream()``, ``req.read()``, ``req.query_params`` and the URL parts (``_app_url``:
-``req.url``, ``base_url``, ``host_url``, ``host``, ``scheme``). The native request type
+``req.stream()``, ``req.read()``, ``req.query_params``, ``req.session`` (``_app_session``)
+and the URL parts (``_app_url``: ``req.url``, ``base_url``, ``host_url``, ``host``,
+``scheme``). The native request type
 (``lapwise._native.ServerRequest``) builds the cheap, hot attributes in C++; these are added to
 it here, once, when an App starts serving, so that a request pays for them only when a handler
 reads them."""
@@ -14,6 +15,7 @@ from ._app_body import BODIES, BodyStream, on_loop
 from ._app_cookies import parse_cookies
 from ._app_forms import aread_form, read_form
 from ._app_multidict import QueryParams
+from ._app_session import request_session
 from ._app_url import URL_PARTS
 from .query import parse as parse_query
 
@@ -61,12 +63,13 @@ async def _ready(body: bytes) -> bytes:
 
 
 def extend(request_type: Any) -> None:
-    """Adds ``cookies``, ``form``, ``stream``, ``read``, ``query_params`` and the URL parts to
+    """Adds ``cookies``, ``form``, ``stream``, ``read``, ``query_params``, ``session`` and the URL parts to
     the native request type (idempotent). Properties: a request that never reads them pays
     nothing for them."""
     if getattr(request_type, "read", None) is not _read:
         request_type.cookies = property(_cookies, doc=_cookies.__doc__)
         request_type.query_params = property(_query_params, doc=_query_params.__doc__)
+        request_type.session = property(request_session, doc=request_session.__doc__)
         for name, part in URL_PARTS.items():
             setattr(request_type, name, property(part, doc=part.__doc__))
         request_type.form = _form

@@ -6,7 +6,8 @@ sends its files.
 - The file is opened when ``send_file`` is called: a path that is not an open-able regular
   file raises ``HTTPError(404)`` in the handler (so ``@app.errorhandler(404)`` answers it).
   ``path`` is used as given (relative to the working directory): never build it from what the
-  client sent without checking it (``App.static`` does that check for a whole directory).
+  client sent; ``send_from_directory(directory, path, **options)`` takes such a path and
+  checks it as ``App.static`` does (404 for one that leaves the directory).
 - Headers: Content-Type (``mimetype``, else guessed from ``download_name`` or the path),
   ``ETag``, ``Last-Modified``, ``Accept-Ranges: bytes``, ``Cache-Control`` (``no-cache`` by
   default, as Flask's: the client revalidates with the ETag; ``max_age`` > 0 gives
@@ -29,7 +30,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ._app_response import Response
-from ._app_static import FileBody, StaticResponse, open_regular, send_static
+from ._app_errors import HTTPError
+from ._app_static import FileBody, StaticResponse, open_regular, path_under, send_static
 from ._app_stream import StreamingResponse
 from ._file_meta import byte_range, etag, http_date, media_type, not_modified
 
@@ -112,3 +114,14 @@ def send_file(path: str | os.PathLike[str], mimetype: str | None = None, as_atta
     except BaseException:
         os.close(fd)
         raise
+
+
+def send_from_directory(directory: str | os.PathLike[str], path: str, **options: Any) -> SentFile:
+    """``send_file`` of ``path`` (as the client sent it, ``/``-separated) under ``directory``,
+    checked as ``App.static`` checks its paths: HTTPError(404) for a path that leaves the
+    directory (``..``, a NUL, a backslash, a symlink pointing out) or is no regular file.
+    ``options`` are ``send_file``'s."""
+    real = path_under(os.path.realpath(directory), path)
+    if real is None:
+        raise HTTPError(404)
+    return send_file(real, **options)

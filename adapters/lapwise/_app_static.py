@@ -105,6 +105,21 @@ def file_sender(call: Callable[[Any], Any], is_async: bool) -> Callable[[Any], A
     return send_after
 
 
+def path_under(root: str, rel: str) -> str | None:
+    """The real path of ``rel`` (a client's ``/``-separated path) under ``root`` (a real
+    path), or None when it must not be served: a NUL, a backslash, a ``.`` or ``..`` segment,
+    or a real location outside ``root`` (a symlink pointing out)."""
+    if "\0" in rel or "\\" in rel:
+        return None
+    parts = rel.split("/")
+    if any(p in ("..", ".") for p in parts):
+        return None
+    real = os.path.realpath(os.path.join(root, *[p for p in parts if p]))
+    if not real.startswith(root + os.sep):
+        return None  # a symlink (or anything else) that leads outside
+    return real
+
+
 def open_regular(path: str) -> tuple[int, os.stat_result]:
     """The open descriptor and status of the regular file at ``path``; HTTPError(404) when it
     cannot be opened or is not a regular file (a directory, a device, a FIFO)."""
@@ -141,15 +156,7 @@ class StaticFiles:
 
     def resolve(self, rel: str) -> str | None:
         """The real path of ``rel`` under the root, or None when it must not be served."""
-        if "\0" in rel or "\\" in rel:
-            return None
-        parts = rel.split("/")
-        if any(p in ("..", ".") for p in parts):
-            return None
-        real = os.path.realpath(os.path.join(self.root, *[p for p in parts if p]))
-        if not real.startswith(self.root + os.sep):
-            return None  # a symlink (or anything else) that leads outside
-        return real
+        return path_under(self.root, rel)
 
     def handle(self, req: Any) -> Any:
         """The route's callable without hooks or middleware: answers and sends."""

@@ -56,7 +56,7 @@ def _file_part(value: Any) -> tuple[str, bytes, str]:
     return str(filename).rsplit("/", 1)[-1], bytes(content), ctype
 
 
-def multipart(fields: list[tuple[str, str]], files: Pairs) -> tuple[bytes, str]:
+def multipart_body(fields: list[tuple[str, str]], files: Pairs) -> tuple[bytes, str]:
     """A ``multipart/form-data`` body of the text fields then the files; (body, Content-Type)."""
     boundary = uuid.uuid4().hex
     out = io.BytesIO()
@@ -89,7 +89,7 @@ def encode_body(json: Any = None, data: Any = None, files: Pairs | None = None,
         raw = content if content is not None else data
         return (raw.encode() if isinstance(raw, str) else bytes(raw)), None
     if files:
-        return multipart(pairs_of(data), files)
+        return multipart_body(pairs_of(data), files)
     if data is not None:
         return urlencode(pairs_of(data)).encode(), "application/x-www-form-urlencoded"
     return b"", None

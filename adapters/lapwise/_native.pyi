@@ -59,6 +59,7 @@ class ServerRequest:
     # Added by lapwise._app_request when an App serves:
     cookies: dict[str, str]  # the Cookie header's pairs, the first of a repeated name wins
     query_params: Any  # a lapwise.QueryParams: every pair of the query string
+    session: Any  # a lapwise.Session, with lapwise.sessions(app, secret_key)
     url: str  # and base_url, host_url, host, scheme: lapwise._app_url
     base_url: str
     host_url: str

@@ -90,6 +90,7 @@ from ._app_pool import (BATCH_BUDGET_S, DEFAULT_THREADS, INLINE_BUDGET_S, PENDIN
                         SyncRoute)
 from ._app_request import extend as extend_request
 from ._app_response import Response
+from ._app_route_methods import RouteMethods
 from ._app_stream import StreamingResponse, Streams
 from ._app_unmatched import unmatched_handler, wants_unmatched
 from ._app_routes import JSONBodyError, RouteNames, body_loads, int_mask, json_functions, render_body
@@ -250,8 +251,9 @@ class Running:
         self.stop()
 
 
-class App:
-    """Routes (decorators and const routes) plus ``run``/``serve``. See the module doc."""
+class App(RouteMethods):
+    """Routes (decorators, ``get``/``post``/... from ``RouteMethods``, and const routes) plus
+    ``run``/``serve``. See the module doc."""
 
     def __init__(self, server_name: str = "lapwise") -> None:
         self.server_name = server_name
@@ -286,26 +288,6 @@ class App:
             return fn
 
         return decorate
-
-    def get(self, pattern: str, *, blocking: bool = False,
-            name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("GET",), blocking=blocking, name=name)
-
-    def post(self, pattern: str, *, blocking: bool = False, stream: bool = False,
-             name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("POST",), blocking=blocking, stream=stream, name=name)
-
-    def put(self, pattern: str, *, blocking: bool = False, stream: bool = False,
-            name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PUT",), blocking=blocking, stream=stream, name=name)
-
-    def patch(self, pattern: str, *, blocking: bool = False, stream: bool = False,
-              name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PATCH",), blocking=blocking, stream=stream, name=name)
-
-    def delete(self, pattern: str, *, blocking: bool = False,
-               name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("DELETE",), blocking=blocking, name=name)
 
     def websocket(self, pattern: str, *, name: str | None = None) -> Callable[[WebSocketHandler], WebSocketHandler]:
         """Registers the decorated ``async def handler(ws)`` for WebSocket connections on
@@ -382,6 +364,11 @@ class App:
         data, ctype = render_body(body, content_type)
         self._consts.append(_Const(method.upper(), pattern, status, ctype,
                                    list((headers or {}).items()), data))
+
+    def register_blueprint(self, blueprint: Any, url_prefix: str | None = None) -> None:
+        """Adds a ``lapwise.Blueprint``'s routes under ``url_prefix`` (default: the
+        blueprint's own), named ``"<blueprint>.<name>"`` (``lapwise._app_blueprint``)."""
+        blueprint.register(self, url_prefix)
 
     def test_client(self, **options: Any) -> Any:
         """A ``lapwise.testing.TestClient`` of this app (Flask's name for it); ``options`` are

@@ -14,8 +14,10 @@ whole. Why a real server and not a call in process without sockets: routing, HEA
 404/405, const routes, static files and ``send_file`` (sendfile), body limits and the choice
 of thread a handler runs on are the server core's work in C++; a socket-free path would test a
 copy of them, not what is served. So middleware, hooks, error handlers and static files run
-exactly as they do in production (a request costs about 0.1-0.2 ms more than an in-process
-call).
+exactly as they do in production. The loopback costs little: a GET of a small JSON route took
+64-155 us of wall time here, against 242-246 us with Starlette's TestClient and 180-209 us with
+Flask's test client, both without sockets (a 2-core Xeon VM, load 3.8, 2,000-3,000 requests a
+round).
 
 Per request (``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``, ``options``,
 ``request(method, url, ...)``): ``params`` (a mapping or pairs, list values repeated) added to
@@ -26,6 +28,11 @@ multipart; bytes or str: the raw body), ``files`` (name -> bytes, a file object,
 ``follow_redirects`` (default False, as Flask's client; Starlette's follows by default);
 ``timeout`` (seconds, default the client's). The answer is a ``TestResponse``
 (``_app_test_response``).
+
+``websocket_connect(url, subprotocols=None, params=, headers=, cookies=)`` opens a WebSocket to
+an ``@app.websocket`` route and returns a ``TestWebSocket`` (``send_text``/``send_bytes``/
+``send_json``, ``receive``/``receive_text``/``receive_bytes``/``receive_json``, ``close``;
+``_app_test_websocket``), as Starlette's client does.
 
 Cookies the app sets are kept across calls (``http.cookiejar``'s rules: Path, Max-Age,
 Expires, deletion) and sent back; ``client.cookies`` is what is kept, ``set_cookie`` adds one.
@@ -48,6 +55,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ._app_test_body import Pairs, encode_body, with_params
 from ._app_test_response import TestResponse
+from ._app_test_websocket import TestWebSocket, WebSocketRefused, open_test_websocket
 
 HOST = "127.0.0.1"
 MAX_REDIRECTS = 20
@@ -85,6 +93,7 @@ class TestClient:
         self._stop: weakref.finalize | None = None
         self._conn: http.client.HTTPConnection | None = None
         self._raised = _Raised()
+        self._websockets: weakref.WeakSet[TestWebSocket] = weakref.WeakSet()
         for name, value in (cookies or {}).items():
             self.set_cookie(name, value)
 
@@ -104,6 +113,9 @@ class TestClient:
     def close(self) -> None:
         """Stops the server (draining it, then the app's shutdown hooks); a later request
         starts a new one."""
+        for ws in list(self._websockets):
+            ws.close()
+        self._websockets.clear()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -193,9 +205,23 @@ class TestClient:
         path = parts.path if parts.path.startswith("/") else "/" + parts.path
         return path + (f"?{parts.query}" if parts.query else "")
 
-    def _send(self, method: str, target: str, headers: dict[str, str], body: bytes,
-              cookies: Mapping[str, str] | None, timeout: float | None) -> TestResponse:
-        url = self.base_url + target
+    def websocket_connect(self, url: str, subprotocols: list[str] | None = None, *,
+                          params: Pairs | None = None, headers: Mapping[str, str] | None = None,
+                          cookies: Mapping[str, str] | None = None) -> TestWebSocket:
+        """Opens a WebSocket to a ``@app.websocket`` route (Starlette's name): a
+        ``TestWebSocket`` once the handshake succeeded (``WebSocketRefused``, a
+        ``WebSocketDisconnect``, with the HTTP answer when the handler refused it). Closed by
+        ``close()``, on leaving ``with``, or when the client closes."""
+        target = with_params(self._target(url), params)
+        sent, _ = self._with_cookies(self.base_url + target, "GET", {**self.headers, **(headers or {})}, cookies)
+        ws = open_test_websocket(HOST, self._start().port, target, sent, list(subprotocols or ()), self.timeout)
+        self._websockets.add(ws)
+        return ws
+
+    def _with_cookies(self, url: str, method: str, headers: dict[str, str],
+                      cookies: Mapping[str, str] | None) -> tuple[dict[str, str], urllib.request.Request]:
+        """``headers`` with the Cookie header the jar (and ``cookies``) give ``url``, unless
+        the caller wrote one; and the request the jar reads Set-Cookie against."""
         ask = urllib.request.Request(url, method=method)
         if not any(k.lower() == "cookie" for k in headers):
             self._jar.add_cookie_header(ask)
@@ -203,6 +229,12 @@ class TestClient:
             pairs += [f"{k}={v}" for k, v in (cookies or {}).items()]
             if pairs:
                 headers = {**headers, "Cookie": "; ".join(pairs)}
+        return headers, ask
+
+    def _send(self, method: str, target: str, headers: dict[str, str], body: bytes,
+              cookies: Mapping[str, str] | None, timeout: float | None) -> TestResponse:
+        url = self.base_url + target
+        headers, ask = self._with_cookies(url, method, headers, cookies)
         logger = logging.getLogger("lapwise.app")
         self._raised.caught.clear()
         logger.addHandler(self._raised)
@@ -246,4 +278,4 @@ class TestClient:
         raise AssertionError("unreachable")
 
 
-__all__ = ["TestClient", "TestResponse"]
+__all__ = ["TestClient", "TestResponse", "TestWebSocket", "WebSocketRefused"]

@@ -20,7 +20,7 @@ def fetch(srv: Any, method: str, path: str, body: bytes | None = None,
         conn.close()
 
 
-def exchange(srv: Any, raw: bytes) -> bytes:
+def raw_exchange(srv: Any, raw: bytes) -> bytes:
     """Sends ``raw`` bytes (a request the test writes itself) and reads until the server closes."""
     with socket.create_connection((srv.host, srv.port), timeout=10) as sock:
         sock.sendall(raw)

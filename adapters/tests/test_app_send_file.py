@@ -17,7 +17,7 @@ from lapwise._app_send_file import content_disposition
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
 
-from lapwise import App, StaticResponse, send_file  # noqa: E402
+from lapwise import App, StaticResponse, send_file, send_from_directory  # noqa: E402
 
 DATA = os.urandom(200_000)
 
@@ -166,3 +166,39 @@ def test_hooks_see_a_static_response(served):
     status, h, body = fetch(served, "GET", "/hooked", headers={"Range": "bytes=0-3"})
     assert (status, body, h["x-seen"]) == (206, b"some", "yes")
     assert served.seen[-1] == ("SentFile", True, 200)
+
+
+@pytest.fixture(scope="module")
+def from_directory(tmp_path_factory):
+    base = tmp_path_factory.mktemp("send_from_directory")
+    root = base / "files"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "page.txt").write_text("page")
+    (base / "secret.txt").write_text("secret")
+    (root / "out").symlink_to(base / "secret.txt")
+    app = App()
+
+    @app.get("/dl/{name:path}")
+    def download(req):
+        return send_from_directory(root, req.params["name"], as_attachment=True)
+
+    with app.serve(port=0) as srv:
+        yield srv
+
+
+@pytest.mark.parametrize("target,status", [
+    ("/dl/sub/page.txt", 200),
+    ("/dl/sub//page.txt", 200),
+    ("/dl/../secret.txt", 404),
+    ("/dl/sub/%2e%2e/%2e%2e/secret.txt", 404),
+    ("/dl/sub%5cpage.txt", 404),
+    ("/dl/sub/page.txt%00", 404),
+    ("/dl/out", 404),
+    ("/dl/sub", 404),
+    ("/dl/nope.txt", 404),
+])
+def test_send_from_directory_checks_the_path(from_directory, target, status):
+    got, h, body = fetch(from_directory, "GET", target)
+    assert got == status
+    if status == 200:
+        assert (body, h["content-disposition"]) == (b"page", 'attachment; filename="page.txt"')

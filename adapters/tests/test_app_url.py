@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from http_fetch import exchange
+from http_fetch import raw_exchange
 
 from lapwise import _native_status
 
@@ -47,7 +47,7 @@ CASES = [  # (target, Host, url, base_url, host_url, host)
 
 @pytest.mark.parametrize("target,host,url,base_url,host_url,hostname", CASES)
 def test_parts_from_the_host_header(served, target, host, url, base_url, host_url, hostname):
-    answer = exchange(served, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+    answer = raw_exchange(served, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     assert json.loads(body) == {"url": url, "base_url": base_url, "host_url": host_url, "host": hostname,
@@ -55,7 +55,7 @@ def test_parts_from_the_host_header(served, target, host, url, base_url, host_ur
 
 
 def test_without_a_host_header_the_connection_address(served):
-    answer = exchange(served, b"GET /p?q=1 HTTP/1.0\r\n\r\n")
+    answer = raw_exchange(served, b"GET /p?q=1 HTTP/1.0\r\n\r\n")
     where = f"{served.host}:{served.port}"
     assert json.loads(answer.partition(b"\r\n\r\n")[2]) == {
         "url": f"http://{where}/p?q=1", "base_url": f"http://{where}/p", "host_url": f"http://{where}/",

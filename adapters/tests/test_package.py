@@ -16,7 +16,7 @@ def test_every_public_name_resolves() -> None:
 
 def test_no_two_public_classes_share_a_name() -> None:
     classes = [getattr(lapwise, n) for n in lapwise.__all__ if isinstance(getattr(lapwise, n), type)]
-    for module in (lapwise.http, lapwise.query, lapwise.json, lapwise.router):
+    for module in (lapwise.http, lapwise.query, lapwise.json, lapwise.router, lapwise.testing):
         classes += [getattr(module, n) for n in module.__all__
                     if isinstance(getattr(module, n), type)]
     by_name: dict[str, set[type]] = {}

@@ -43,10 +43,11 @@ struct echo final : ws::app {
     o.deferred = deferred;
     return o;
   }
-  std::uint16_t error_code = 0;  // a protocol error the app closes for (app_closes_on_error)
+  // The close code of a protocol error, when app_closes_on_error has the app close for it.
+  std::uint16_t protocol_close = 0;
   void on_event(ws::channel& c, const ws::event& ev) noexcept override {
     ch = c.shared_from_this();
-    if (ev.kind == ws::event_kind::error) error_code = ev.code;
+    if (ev.kind == ws::event_kind::error) protocol_close = ev.code;
     if (ev.kind != ws::event_kind::text && ev.kind != ws::event_kind::binary) return;
     if (later) {
       queued.emplace_back(ev.kind == ws::event_kind::text, std::string(ev.payload));
@@ -62,7 +63,7 @@ struct echo final : ws::app {
   void send_later() {
     for (auto& [text, m] : queued) ch->send(text, m);
     queued.clear();
-    if (error_code != 0) ch->close(error_code, "after the replies");
+    if (protocol_close != 0) ch->close(protocol_close, "after the replies");
   }
 };
 
@@ -140,7 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       h.s->receive(in.substr(0, step));
       in.remove_prefix(step);
     }
-    if ((h.app.later || h.app.error_code != 0) && h.app.ch) h.app.send_later();
+    if ((h.app.later || h.app.protocol_close != 0) && h.app.ch) h.app.send_later();
     h.run_posted();
     h.now += std::chrono::milliseconds((seed >> 8) % 1500);
     h.sweep(seed);

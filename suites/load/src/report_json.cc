@@ -51,7 +51,7 @@ void write_percentiles(std::ostream& out, const histogram& h) {
     write_number(out, us(h.value_at_percentile(p)));
   }
   out << ", \"max\": ";
-  write_number(out, us(h.max()));
+  write_number(out, us(h.max_value()));
   out << "}";
 }
 
@@ -97,7 +97,7 @@ void write_json(std::ostream& out, const config& cfg, const report& rep) {
   out << ",\n \"connections\": {\"opened\": " << rep.connects
       << ", \"connect_errors\": " << rep.connect_errors
       << "},\n \"latency_us\": {\"count\": " << rep.latency_ns.count() << ", \"min\": ";
-  write_number(out, us(rep.latency_ns.min()));
+  write_number(out, us(rep.latency_ns.min_value()));
   out << ", \"mean\": ";
   write_number(out, rep.latency_ns.mean() / 1e3);
   for (auto [name, p] : {std::pair<const char*, double>{"p50", 50},
@@ -109,7 +109,7 @@ void write_json(std::ostream& out, const config& cfg, const report& rep) {
     write_number(out, us(rep.latency_ns.value_at_percentile(p)));
   }
   out << ", \"max\": ";
-  write_number(out, us(rep.latency_ns.max()));
+  write_number(out, us(rep.latency_ns.max_value()));
   out << ", \"saturated\": " << rep.latency_ns.saturated() << "},\n \"open_loop\": {";
   const std::pair<const char*, const histogram*> parts[] = {
       {"send_lateness_us", &rep.send_lateness_ns},
@@ -153,7 +153,7 @@ void write_summary(std::ostream& out, const config& cfg, const report& rep) {
                 us(rep.latency_ns.value_at_percentile(50)),
                 us(rep.latency_ns.value_at_percentile(90)),
                 us(rep.latency_ns.value_at_percentile(99)),
-                us(rep.latency_ns.value_at_percentile(99.9)), us(rep.latency_ns.max()));
+                us(rep.latency_ns.value_at_percentile(99.9)), us(rep.latency_ns.max_value()));
   out << line;
   if (cfg.rate > 0) {
     std::snprintf(line, sizeof line,

@@ -58,8 +58,8 @@ TEST(Histogram, PercentilesWithinBucketPrecisionOfSortedReference) {
     std::vector<std::uint64_t> sorted = d.values;
     std::sort(sorted.begin(), sorted.end());
     ASSERT_EQ(h.count(), sorted.size()) << d.label;
-    EXPECT_EQ(h.min(), sorted.front()) << d.label;
-    EXPECT_EQ(h.max(), sorted.back()) << d.label;
+    EXPECT_EQ(h.min_value(), sorted.front()) << d.label;
+    EXPECT_EQ(h.max_value(), sorted.back()) << d.label;
     for (double p : percentiles) {
       const std::uint64_t ref = reference_percentile(sorted, p);
       const std::uint64_t got = h.value_at_percentile(p);
@@ -119,7 +119,7 @@ TEST(Histogram, SaturatesAboveHighest) {
   h.record(100);
   h.record(120'000'000'000ULL);
   EXPECT_EQ(h.saturated(), 1u);
-  EXPECT_EQ(h.max(), h.highest());
+  EXPECT_EQ(h.max_value(), h.highest());
   EXPECT_EQ(h.value_at_percentile(100), h.highest());
 }
 
@@ -130,8 +130,8 @@ TEST(Histogram, AddMergesAndRefusesOtherLayouts) {
   b.record(5);
   ASSERT_TRUE(a.add(b));
   EXPECT_EQ(a.count(), 3u);
-  EXPECT_EQ(a.min(), 5u);
-  EXPECT_EQ(a.max(), 1'000'000u);
+  EXPECT_EQ(a.min_value(), 5u);
+  EXPECT_EQ(a.max_value(), 1'000'000u);
   EXPECT_FALSE(a.add(c));
   EXPECT_EQ(a.count(), 3u);
 }
@@ -139,14 +139,14 @@ TEST(Histogram, AddMergesAndRefusesOtherLayouts) {
 TEST(Histogram, EmptyAndReset) {
   histogram h;
   EXPECT_EQ(h.value_at_percentile(99), 0u);
-  EXPECT_EQ(h.min(), 0u);
+  EXPECT_EQ(h.min_value(), 0u);
   EXPECT_EQ(h.mean(), 0.0);
   h.record_n(500, 10);
   EXPECT_EQ(h.count(), 10u);
   EXPECT_EQ(h.value_at_percentile(50), 500u);
   h.reset();
   EXPECT_EQ(h.count(), 0u);
-  EXPECT_EQ(h.max(), 0u);
+  EXPECT_EQ(h.max_value(), 0u);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 //   v / (sub_count/2) < v * 10^-digits: `digits` significant decimal digits.
 // - value_at_percentile(p) is the nearest-rank percentile (the value of rank ceil(p/100 * n),
 //   1-based, in sorted order), reported as its slot's highest_equivalent (never below the true
-//   value) and capped at the exact max. min(), max() and mean() are exact.
+//   value) and capped at the exact max. min_value(), max_value() and mean() are exact.
 #pragma once
 
 #include <cstdint>
@@ -33,8 +33,8 @@ class histogram {
 
   [[nodiscard]] std::uint64_t count() const noexcept { return count_; }
   [[nodiscard]] std::uint64_t saturated() const noexcept { return saturated_; }
-  [[nodiscard]] std::uint64_t min() const noexcept { return count_ ? min_ : 0; }
-  [[nodiscard]] std::uint64_t max() const noexcept { return max_; }
+  [[nodiscard]] std::uint64_t min_value() const noexcept { return count_ ? min_ : 0; }
+  [[nodiscard]] std::uint64_t max_value() const noexcept { return max_; }
   [[nodiscard]] double mean() const noexcept;
   // p in [0, 100]; 0 for an empty histogram.
   [[nodiscard]] std::uint64_t value_at_percentile(double p) const noexcept;

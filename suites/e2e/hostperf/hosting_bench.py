@@ -30,6 +30,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from suites.adapters.server._process import ProcessServer
 from suites.cli_names import refuse_unknown
 from suites.results.machine import CPU_SPLIT_NOTE
 
@@ -84,21 +85,27 @@ def wrk(url: str, connections: int, seconds: float, cpu: int | None) -> tuple[in
 
 def one_run(pair: Pair, seconds: float, connections: int, warmup: float,
             server_cpu: int | None, load_cpu: int | None) -> Run:
-    server = hosted(pair.server, pair.app.app)
+    return measure(hosted(pair.server, pair.app.app), pair.app.target, pair.app.expect, seconds, connections,
+                   warmup, server_cpu, load_cpu)
+
+
+def measure(server: ProcessServer, target: str, expect: bytes, seconds: float, connections: int, warmup: float,
+            server_cpu: int | None, load_cpu: int | None) -> Run:
+    """One started-checked-loaded-checked-stopped run of ``server`` answering ``target``."""
     try:
         addr = server.start(cpu=server_cpu)
-        url = addr.url + pair.app.target
-        check_answer(url, pair.app.expect)
+        url = addr.url + target
+        check_answer(url, expect)
         if warmup > 0:
             wrk(url, connections, warmup, load_cpu)
         before = server.cpu_seconds()
         done, errors, _took = wrk(url, connections, seconds, load_cpu)
         used = server.cpu_seconds() - before
-        check_answer(url, pair.app.expect)  # still right after the load
+        check_answer(url, expect)  # still right after the load
     finally:
         server.stop()
     if done == 0:
-        raise RuntimeError(f"{pair.server} answered no request of {pair.app.name}")
+        raise RuntimeError(f"{server.name} answered no request of {target}")
     return Run(used / done * 1e6, done / seconds, errors, os.getloadavg()[0])
 
 

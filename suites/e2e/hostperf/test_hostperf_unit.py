@@ -63,3 +63,35 @@ def test_slope_is_per_thousand_requests_over_the_second_half():
     # second half is +50 bytes per 1,000 requests whatever the first half did.
     rising = [500] * 10 + [1000 + 50 * i for i in range(10)]
     assert million.slope_per_1k(rising, 20_000) == pytest.approx(50.0)
+
+
+def _runs(*cpu_us: float) -> list:
+    from suites.e2e.hostperf.hosting_bench import Run
+
+    return [Run(c, 1000.0, 0, 0.5) for c in cpu_us]
+
+
+@pytest.mark.parametrize("lapwise,peer,framework,transport,target,verdict", [
+    (12.0, 25.0, 8.0, 3.0, 0.5, "met"),  # 12 <= 12.5
+    (14.0, 25.0, 8.0, 3.0, 0.5, "missed: lapwise's own share would have to fall from 3.00 to 1.50 us"),
+    (50.0, 60.0, 40.0, 4.0, 0.6, "below the least any server could cost here"),  # 44 > 36
+    (50.0, 60.0, 40.0, 4.0, 0.0, ""),  # no target given
+])
+def test_reachable_verdicts(lapwise, peer, framework, transport, target, verdict):
+    from suites.e2e.hostperf import reachable
+
+    row = reachable.Row(APPS["starlette-app-json"], target, [framework],
+                        {"lapwise-asgi": _runs(lapwise), "uvicorn": _runs(peer)})
+    out = reachable.lines([row], _runs(transport))
+    assert out[0].endswith(f"{transport:.2f} us CPU/req")
+    assert out[2].rstrip().endswith(verdict)
+    assert f"{(framework + transport) / peer:9.2f}x" in out[2]
+
+
+def test_reachable_refuses_an_unknown_app(capsys):
+    from suites.e2e.hostperf import reachable
+
+    with pytest.raises(SystemExit) as stop:
+        reachable.main(["--targets", "starlette-json=0.5"])
+    assert stop.value.code == 2
+    assert "unknown app 'starlette-json'" in capsys.readouterr().err

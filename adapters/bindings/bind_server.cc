@@ -1293,6 +1293,7 @@ class py_server {
     if (!get("threads").is_none()) cfg_.threads = get("threads").cast<unsigned>();
     if (!get("reuse_port").is_none()) cfg_.reuse_port = get("reuse_port").cast<bool>();
     if (!get("server_name").is_none()) cfg_.server_name = get("server_name").cast<std::string>();
+    if (!get("access_log").is_none()) cfg_.access_log = get("access_log").cast<std::string>();
     ms("header_timeout", cfg_.header_timeout);
     ms("body_timeout", cfg_.body_timeout);
     ms("idle_timeout", cfg_.idle_timeout);
@@ -1471,7 +1472,12 @@ class py_server {
     check_not_started();
     if (handler_.dumps_ == nullptr)
       throw py::value_error("set_hooks() must be called before start()");
-    server_ = std::make_unique<ls::server>(cfg_, std::move(routes_), &handler_);
+    try {
+      server_ = std::make_unique<ls::server>(cfg_, std::move(routes_), &handler_);
+    } catch (const std::system_error& e) {  // the access log cannot be opened
+      PyErr_SetObject(PyExc_OSError, py::make_tuple(e.code().value(), e.what()).ptr());
+      throw py::error_already_set();
+    }
     if (auto err = server_->start()) {
       server_.reset();
       // A port in use is the OSError a Python socket's bind raises (errno EADDRINUSE).

@@ -11,6 +11,8 @@
     --factory                   module:attribute is a callable that returns the app (an app
                                 factory); ``module:create_app()`` or ``module:create_app("x",
                                 debug=True)`` (literal arguments) calls it too, as gunicorn
+    --access-log FILE           one line per request, Combined Log Format, written by the
+                                native core ("-": standard error; default: none)
     --proxy-headers             ASGI/WSGI: the client's address and scheme from a trusted
                                 proxy's X-Forwarded-For and X-Forwarded-Proto (_proxy_headers)
     --forwarded-allow-ips       the proxies trusted: addresses or networks, comma-separated,
@@ -104,7 +106,8 @@ def _split_call(spec: str, attr: str) -> tuple[str, tuple[tuple[Any, ...], dict[
 
 # Options the command line has flags of its own for.
 _OWN_FLAGS = {"host": "--host", "port": "--port", "threads": "--threads", "reuse_port": "--workers",
-              "root_path": "--root-path", "pool": "--pool"}
+              "root_path": "--root-path", "pool": "--pool", "access_log": "--access-log",
+              "proxy_headers": "--proxy-headers", "forwarded_allow_ips": "--forwarded-allow-ips"}
 
 
 def options(pairs: list[str]) -> dict[str, Any]:
@@ -154,6 +157,8 @@ def serve_one(args: argparse.Namespace) -> None:
     """Serves in this process until SIGTERM/SIGINT."""
     target = load(args.app, args.factory)
     extra = options(args.option)
+    if args.access_log:
+        extra["access_log"] = args.access_log
     if args.proxy_headers:
         extra.update(proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
     shared = args.workers > 1  # the workers share the port; a lone server keeps it its own
@@ -292,6 +297,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--root-path", default="")
     s.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     s.add_argument("--factory", action="store_true", help="module:attribute returns the app when called")
+    s.add_argument("--access-log", default="", metavar="FILE",
+                   help='one line per request, Combined Log Format ("-": standard error)')
     s.add_argument("--proxy-headers", action="store_true",
                    help="ASGI/WSGI: believe X-Forwarded-For/-Proto from --forwarded-allow-ips")
     s.add_argument("--forwarded-allow-ips", default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),

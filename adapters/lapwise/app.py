@@ -387,7 +387,9 @@ class App(RouteMethods):
         body_timeout, idle_timeout, send_timeout, shutdown_timeout (seconds), max_connections,
         max_pipelined, max_body, max_header_bytes, max_request_line, max_output, max_memory
         (bytes; cores/server/README.md), io ('epoll', 'asio' or 'auto': the transport;
-        auto follows $LAPWISE_SERVER_IO, else epoll), loop_drives (default True: an App with
+        auto follows $LAPWISE_SERVER_IO, else epoll), access_log (a file appended to, or "-" for
+        standard error: one Combined Log Format line per request, written by the core),
+        loop_drives (default True: an App with
         ``async def`` parts serving with one thread on epoll has its asyncio loop run the
         server; False keeps an io thread; see the module doc)."""
         native = _native_status.module()

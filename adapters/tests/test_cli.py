@@ -312,3 +312,21 @@ def test_proxy_headers_from_the_command_line(tmp_path):
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+def test_an_access_log_from_the_command_line(tmp_path):
+    port = free_port()
+    log = tmp_path / "access.log"
+    proc = start(tmp_path, "cli_apps:wsgi_app", "--interface", "wsgi", "--access-log", str(log), "--port", str(port))
+    try:
+        wait_ready(proc, port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/logged?x=1", headers={"User-Agent": "cli-test"})
+        assert conn.getresponse().read() == b"wsgi"
+        conn.close()
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    lines = log.read_text().splitlines()
+    assert any(line.startswith("127.0.0.1 - - [") and line.endswith('"GET /logged?x=1 HTTP/1.1" 200 4 "-" "cli-test"')
+               for line in lines), lines

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "access_log.h"
 #include "file_send.h"
 #include "lapwise/server/render.h"
 #include "lapwise/server/websocket_app.h"
@@ -422,6 +423,7 @@ class io_loop {
       date_second_ = second;
       format_http_date(second, date_);
     }
+    if (detail::access_log* log = st_.svc.access()) log->flush();  // a line waits one tick at most
 #if defined(__GLIBC__)
     // glibc keeps freed large blocks in its heap (its mmap threshold rises after the first
     // one is freed): once sessions have given several MiB back, hand the pages to the kernel,

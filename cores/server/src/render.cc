@@ -6,6 +6,7 @@
 #include <ctime>
 #include <utility>
 
+#include "access_log.h"
 #include "lapwise/common/http_token.h"
 #include "lapwise/server/session.h"
 
@@ -274,6 +275,7 @@ void route_table::set_unmatched(std::uint32_t id) {
 
 service::service(config cfg, route_table routes)
     : cfg_(std::move(cfg)), routes_(std::move(routes)) {
+  if (!cfg_.access_log.empty()) access_ = std::make_shared<detail::access_log>(cfg_.access_log);
   expected_ = std::make_unique<std::atomic<std::size_t>[]>(routes_.entries().size());
   for (std::size_t i = 0; i < routes_.entries().size(); ++i) expected_[i] = cfg_.max_output;
   static constexpr char placeholder[detail::date_length + 1] = "Thu, 01 Jan 1970 00:00:00 GMT";

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "access_log.h"
 #include "server_state.h"
 
 namespace lapwise::server {
@@ -91,6 +92,7 @@ std::optional<std::string> server::start() {
   for (unsigned i = 0; i < n; ++i) {
     l.threads.emplace_back([&l, i] {
       l.engine->run(i);
+      if (detail::access_log* log = l.svc.access()) log->flush();  // its last lines, before wait()
       std::lock_guard lock(l.mu);
       if (--l.running == 0) l.cv.notify_all();
     });
@@ -128,6 +130,7 @@ int server::poll_fd() const noexcept {
 
 namespace {
 void poll_ended(detail::server_state& l) {
+  if (detail::access_log* log = l.svc.access()) log->flush();
   std::lock_guard lock(l.mu);
   if (l.running == 0) return;
   l.running = 0;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 
+#include "access_log.h"
 #include "lapwise/common/inject.h"
 #include "lapwise/parser/percent.h"
 #include "lapwise/server/render.h"
@@ -223,10 +224,11 @@ void session::timeout() {
   }
   if ((p == phase::head || p == phase::body) && !closing_) {
     std::string bytes;
-    detail::render_response(bytes,
-                            {408, svc_.cfg_.server_name, date_, "text/plain", {}, true, false},
-                            "request not received in time");
+    static constexpr std::string_view text = "request not received in time";
+    detail::render_response(
+        bytes, {408, svc_.cfg_.server_name, date_, "text/plain", {}, true, false}, text);
     emit(std::move(bytes), true);
+    if (svc_.access_) log_access({}, {}, {}, 1, {}, 408, static_cast<std::int64_t>(text.size()));
   }
   closing_ = true;
   in_begin_ = in_end_;
@@ -461,6 +463,10 @@ void session::answer(std::string_view data, const parser::request& req, std::str
         emit(std::move(bytes), close);
       }
       closing_ = closing_ || close;
+      if (svc_.access_) {
+        log_access(req, e.fixed.status,
+                   head_only ? 0 : static_cast<std::int64_t>(e.fixed.body.size()));
+      }
     } else {
       dispatch(req, data, body, path, match_.value, total, close, ka10, head_only);
     }
@@ -485,14 +491,18 @@ void session::answer(std::string_view data, const parser::request& req, std::str
       }
     }
     std::string bytes;
+    static constexpr std::string_view text = "Method Not Allowed";
     detail::render_response(bytes, {405, cfg.server_name, date_, "text/plain", allow, close, ka10},
-                            "Method Not Allowed");
+                            text);
     emit(std::move(bytes), close);
+    if (svc_.access_) log_access(req, 405, static_cast<std::int64_t>(text.size()));
   } else {
     std::string bytes;
+    static constexpr std::string_view text = "Not Found";
     detail::render_response(bytes, {404, cfg.server_name, date_, "text/plain", {}, close, ka10},
-                            "Not Found");
+                            text);
     emit(std::move(bytes), close);
+    if (svc_.access_) log_access(req, 404, static_cast<std::int64_t>(text.size()));
   }
   if (ws_.state) websocket_unrouted();
   in_begin_ += total;
@@ -507,6 +517,7 @@ void session::dispatch(const parser::request& req, std::string_view data, std::s
                        bool ka10, bool head_only) {
   if (over_budget(0)) {
     overloaded();
+    if (svc_.access_) log_access(req, 503, -1);
     return;
   }
   request* r = acquire();
@@ -615,6 +626,10 @@ void session::complete(request& r, response&& resp) {
   // A large body is sent from the handler's string after its head: no copy of it is made.
   const bool bodyless = resp.status == 204 || resp.status == 304;
   const bool apart = resp.body.size() >= large_buffer && !bodyless && !s.head_only;
+  if (svc_.access_) {
+    const auto sent = static_cast<std::int64_t>(resp.body.size() + resp.file.length());
+    log_access(r, resp.status, bodyless || s.head_only ? 0 : sent);
+  }
   const std::size_t interim = s.bytes.size();  // a 100 Continue still waiting, counted already
   detail::head_fields head{resp.status,       svc_.cfg_.server_name, date_,
                            resp.content_type, resp.headers,          s.close,
@@ -684,6 +699,7 @@ void session::stream(slot& s, request& r, response&& resp) {
     in_flight_expected_ -= s.expected;  // what it sends is counted as it comes
     s.expected = 0;
     using framing = detail::head_fields::framing;
+    if (svc_.access_) log_access(r, resp.status, bodyless ? 0 : -1);
     detail::render_response(
         piece,
         {resp.status, svc_.cfg_.server_name, date_, resp.content_type, resp.headers, s.close,
@@ -871,10 +887,25 @@ void session::fail(parser::error_code e) {
       bytes, {parser::http_status(e), svc_.cfg_.server_name, date_, "text/plain", {}, true, false},
       text);
   emit(std::move(bytes), true);
+  if (svc_.access_) {
+    log_access({}, {}, {}, 1, {}, parser::http_status(e), static_cast<std::int64_t>(text.size()));
+  }
   in_begin_ = in_end_;
   in_body_ = false;
   chunked_active_ = false;
   scanned_ = 0;
+}
+
+void session::log_access(std::string_view method, std::string_view path, std::string_view query,
+                         int version_minor, std::span<const parser::header> headers, int status,
+                         std::int64_t bytes) {
+  detail::access_log* log = svc_.access_.get();
+  if (log == nullptr) return;
+  if (!addresses_known_) {  // once per connection, as for the first handler request
+    addresses_known_ = true;
+    owner_.addresses(peer_, local_);
+  }
+  log->add({peer_.host, method, path, query, version_minor, status, bytes, headers}, date_);
 }
 
 }  // namespace lapwise::server

@@ -61,6 +61,8 @@ bool session::upgrade_websocket(const parser::request& req, std::string_view pat
   if (!opts) return false;
   if (opts->deferred) opts->select_subprotocol = nullptr;  // the handler picks it
   ws::handshake hs = ws::accept_handshake({req.method, req.version_minor, req.headers}, *opts);
+  if (svc_.access_ && (!hs.accepted || !opts->deferred))
+    log_access(req, hs.status, hs.accepted ? 0 : -1);
   if (!hs.accepted) {
     in_begin_ += total;
     emit(std::move(hs.response), true);
@@ -108,6 +110,7 @@ bool session::websocket_answer(slot& s, request& r, response& resp) {
     resp = {500, "text/plain", {}, "Internal Server Error"};
     return refuse();
   }
+  if (svc_.access_) log_access(r, 101, 0);
   s.bytes = std::move(w->head);
   if (!resp.body.empty()) s.bytes.append("Sec-WebSocket-Protocol: ").append(resp.body) += "\r\n";
   s.bytes.append(resp.headers) += "\r\n";

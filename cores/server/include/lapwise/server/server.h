@@ -56,6 +56,10 @@ struct config {
   // user): false makes a port in use an error instead of silently splitting its traffic.
   bool reuse_port = false;
   std::string server_name = "lapwise";
+  // One line per answered request in the Combined Log Format (src/access_log.h): "-" for
+  // standard error, a path for a file appended to (opened by server's constructor, which throws
+  // std::system_error naming a path it cannot open). Empty: no log, and no cost.
+  std::string access_log;
   // Timeouts as nginx has them, each restarted by progress (server.md: timeouts):
   std::chrono::milliseconds header_timeout{10000};  // a head's first byte -> its end
   std::chrono::milliseconds body_timeout{10000};    // between two reads of a body

@@ -50,6 +50,8 @@
 namespace lapwise::server {
 
 namespace detail {
+class access_log;
+
 // Where a request's completion goes (the connection). Called once per request.
 class responder {
  public:
@@ -87,9 +89,12 @@ class service {
   // True (and resets the count) once sessions have freed more than `threshold` bytes of large
   // buffers since the last call: the owner may then ask the allocator to return them.
   bool take_released(std::size_t threshold) const noexcept;
+  // The access log (config::access_log), or null when there is none.
+  [[nodiscard]] detail::access_log* access() const noexcept { return access_.get(); }
 
  private:
   friend class session;
+  std::shared_ptr<detail::access_log> access_;
   mutable std::atomic<std::size_t> memory_{0};
   mutable std::atomic<std::size_t> released_{0};
   // By route_table entry: the size of a handler route's last response (max_output until one
@@ -381,6 +386,18 @@ class session {
   bool body_active_ = false, body_chunked_ = false, body_continue_ = false;
   bool streamed_next_ = false;        // answer(): the request being dispatched streams its body
   std::string_view body_error_text_;  // static text: the answer to a failed streamed body
+  // One access-log line (config::access_log) for an answer whose head goes out now; `bytes`
+  // -1 when its length is not known yet (a stream).
+  void log_access(std::string_view method, std::string_view path, std::string_view query,
+                  int version_minor, std::span<const parser::header> headers, int status,
+                  std::int64_t bytes);
+  void log_access(const request& r, int status, std::int64_t bytes) {
+    log_access(r.method_, r.raw_path_, r.query_, r.version_minor_, r.headers_, status, bytes);
+  }
+  void log_access(const parser::request& req, int status, std::int64_t bytes) {
+    log_access(req.method, req.path.empty() ? req.target : req.path, req.query, req.version_minor,
+               req.headers, status, bytes);
+  }
   net_address peer_, local_;
   bool addresses_known_ = false;
   ws_holder ws_;

@@ -10,8 +10,9 @@ from suites.results import Record
 
 def _records() -> list[Record]:
     out = []
-    for server, mbs in {"nginx": 3600.0, "lapwise-app-static": 1800.0}.items():
-        common = dict(adapter=f"server/static-{server}", scenario="e2e.static.download", param="100MB")
+    for server, app, mbs in (("nginx", "location-sendfile", 3600.0), ("lapwise-app", "app-static", 1800.0),
+                             ("lapwise-asgi", "asgi-pathsend", 1800.0)):
+        common = dict(adapter=f"server/{server}", scenario=f"e2e.static.{app}", param="100MB")
         out += [Record(metric="throughput", unit="ops/s", samples=[mbs, mbs], **common),
                 Record(metric="ratio_vs_nginx", unit="ratio", samples=[mbs / 3600.0],
                        **{**common, "extra": {"ci95": [0.4, 0.6]}}),
@@ -42,7 +43,8 @@ def test_stream_suites_have_their_own_tables(tmp_path) -> None:
     md = (tmp_path / "r" / "report.md").read_text()
     e2e = md.split("## End-to-end")[1].split("\n## ")[0]
     static = e2e.split("### Static file download")[1].split("\n### ")[0]
-    assert "| static-lapwise-app-static | 100MB | 1,800 | 0.50 [0.40, 0.60] | 0.100 | 33 |" in static
+    assert "| lapwise-app | app-static | 100MB | 1,800 | 0.50 [0.40, 0.60] | 0.100 | 33 |" in static
+    assert "| lapwise-asgi | asgi-pathsend | 100MB | 1,800 | 0.50 [0.40, 0.60] | 0.100 | 33 |" in static
     sse = e2e.split("### Server-Sent Events")[1].split("\n### ")[0]
     assert "| lapwise-sse | 1000x10/s | 300,000 | 0 | 12.5 | 1.50 |" in sse
     echo = e2e.split("### WebSocket echo")[1].split("\n### ")[0]

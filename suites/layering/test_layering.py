@@ -76,6 +76,18 @@ def test_bindings_including_the_harness_fails(tmp_path: Path) -> None:
     assert "suites/load/driver.h" in v.used
 
 
+def test_the_dataset_loader_using_a_core_or_the_product_fails(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "datasets/cpp/lapwise_datasets/datasets.h": '#include "lapwise/router/router.h"\n',
+        "cores/router/include/lapwise/router/router.h": "#pragma once\n",
+        "datasets/route_gen.py": "from lapwise import Router\n",
+        "cores/router/bench/router_bench.cc": '#include "lapwise_datasets/datasets.h"\n',
+    })
+    found = sorted((v.path, v.line, v.used.split(" ")[0]) for v in check(root))
+    assert found == [("datasets/cpp/lapwise_datasets/datasets.h", 1, "lapwise/router/router.h"),
+                     ("datasets/route_gen.py", 1, "lapwise")]
+
+
 def test_build_trees_are_not_source(tmp_path: Path) -> None:
     """A copy of a harness header in a build tree (the wheel test clones the repository there)
     neither hides a violation nor is checked itself."""

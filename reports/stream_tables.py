@@ -50,8 +50,9 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
 )
 
 
-# Tables whose scenario names the app (``e2e.static.<app>``): their rows carry an app column.
-BY_APP = frozenset({"e2e.static."})
+# Tables whose scenario names the app (``e2e.static.<app>``, ``e2e.sse.<app>``): their rows
+# carry an app column.
+BY_APP = frozenset({"e2e.static.", "e2e.sse."})
 
 
 def records_of(records: list[Record]) -> list[Record]:

@@ -11,7 +11,8 @@ suite, like ``fastapi-app`` and ``flask-app``, so its /json workload is ``starle
 The static-file benchmark wrote server and app in one adapter id under one scenario
 (``server/static-lapwise-starlette-FileResponse``, ``e2e.static.download``); its records are now
 ``server/<server>`` under ``e2e.static.<app>``, so such a record is renamed as a pair
-(``current_ids``)."""
+(``current_ids``); so are the SSE run's (``server/lapwise-sse`` under ``e2e.sse.streams`` is
+``server/lapwise-app`` under ``e2e.sse.app-events``)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,14 @@ _STATIC = {
     "lapwise-starlette-FileResponse+pathsend": ("lapwise-asgi", "starlette-fileresponse-pathsend"),
     "uvicorn-starlette-FileResponse": ("uvicorn", "starlette-fileresponse"),
 }
-PAIRS = {(f"server/static-{old}", "e2e.static.download"): (f"server/{server}", f"e2e.static.{app}")
-         for old, (server, app) in _STATIC.items()}
+# the SSE run's old adapters -> (server, app)
+_SSE = {"lapwise-sse": ("lapwise-app", "app-events"), "uvicorn-sse": ("uvicorn", "starlette-events")}
+PAIRS = {
+    **{(f"server/static-{old}", "e2e.static.download"): (f"server/{server}", f"e2e.static.{app}")
+       for old, (server, app) in _STATIC.items()},
+    **{(f"server/{old}", "e2e.sse.streams"): (f"server/{server}", f"e2e.sse.{app}")
+       for old, (server, app) in _SSE.items()},
+}
 
 # the hosting benchmark, the long run and the hosted lap family name scenarios by workload
 SCENARIOS = {f"{prefix}.{old}": f"{prefix}.{new}" for old, new in _APPS.items()

@@ -40,6 +40,13 @@ def test_an_old_static_record_reads_as_its_server_and_app(tmp_path):
     assert back.id == "e2e.static.starlette-fileresponse[100MB]/lapwise-asgi"
 
 
+def test_an_old_sse_record_reads_as_its_server_and_app():
+    from suites.results.renamed import current_ids
+
+    assert current_ids("server/lapwise-sse", "e2e.sse.streams") == ("server/lapwise-app", "e2e.sse.app-events")
+    assert current_ids("server/uvicorn-sse", "e2e.sse.streams") == ("server/uvicorn", "e2e.sse.starlette-events")
+
+
 def test_a_run_stored_before_the_rename_reads_under_the_current_ids(tmp_path):
     db = str(tmp_path / "h.sqlite")
     old = ResultFile("laps.hosted", {"cpu_model": "x", "commit": "aaaa1111"},

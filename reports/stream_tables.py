@@ -1,7 +1,8 @@
 """Compact tables for the end-to-end suites that are not request/response loads: the static
 file download against nginx, Server-Sent Events streams, and WebSocket echo and conformance.
-One row per server (and parameter), one column per figure, medians; the flat records stay in
-the appendix."""
+One row per server (and app, where the suite runs several apps on one server: the rest of the
+scenario after the table's prefix) and parameter, one column per figure, medians; the flat
+records stay in the appendix."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ TABLES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
 )
 
 
+# Tables whose scenario names the app (``e2e.static.<app>``, ``e2e.sse.<app>``): their rows
+# carry an app column.
+BY_APP = frozenset({"e2e.static.", "e2e.sse."})
+
+
 def records_of(records: list[Record]) -> list[Record]:
     return [r for r in records if r.metric != "missing" and r.scenario.startswith(
         tuple(prefix for prefix, *_ in TABLES))]
@@ -60,17 +66,19 @@ def section(records: list[Record], level: int = 3) -> list[Block]:
         recs = [r for r in records if r.scenario.startswith(prefix) and r.metric != "missing"]
         if not recs:
             continue
-        index = {(r.adapter, r.param or "", r.metric): r for r in recs}
-        keys = sorted({(r.adapter, r.param or "") for r in recs},
-                      key=lambda k: (k[1], "lapwise" not in k[0], k[0]))
+        by_app = prefix in BY_APP
+        app_of: Callable[[Record], str] = (lambda r: r.scenario.removeprefix(prefix)) if by_app else (lambda r: "")
+        index = {(r.adapter, app_of(r), r.param or "", r.metric): r for r in recs}
+        keys = sorted({(r.adapter, app_of(r), r.param or "") for r in recs},
+                      key=lambda k: (k[2], "lapwise" not in k[0], k[0], k[1]))
         rows = []
-        for adapter, param in keys:
-            cells = [fmt(index[(adapter, param, metric)]) if (adapter, param, metric) in index else "—"
+        for adapter, app, param in keys:
+            cells = [fmt(index[(adapter, app, param, metric)]) if (adapter, app, param, metric) in index else "—"
                      for _, metric, fmt in columns]
             if any(c != "—" for c in cells):
-                rows.append([adapter.split("/", 1)[-1], param, *cells])
+                rows.append([adapter.split("/", 1)[-1], *([app] if by_app else []), param, *cells])
         blocks += [("h", level, title), ("p", what),
-                   ("table", ["server", "parameter", *(c[0] for c in columns)], rows)]
+                   ("table", ["server", *(["app"] if by_app else []), "parameter", *(c[0] for c in columns)], rows)]
         shown = {c[1] for c in columns}
         ratios = [r for r in recs if r.metric.startswith("ratio_vs_") and r.metric not in shown]
         if ratios:

@@ -10,15 +10,16 @@ from suites.results import Record
 
 def _records() -> list[Record]:
     out = []
-    for server, mbs in {"nginx": 3600.0, "lapwise-app-static": 1800.0}.items():
-        common = dict(adapter=f"server/static-{server}", scenario="e2e.static.download", param="100MB")
+    for server, app, mbs in (("nginx", "location-sendfile", 3600.0), ("lapwise-app", "app-static", 1800.0),
+                             ("lapwise-asgi", "asgi-pathsend", 1800.0)):
+        common = dict(adapter=f"server/{server}", scenario=f"e2e.static.{app}", param="100MB")
         out += [Record(metric="throughput", unit="ops/s", samples=[mbs, mbs], **common),
                 Record(metric="ratio_vs_nginx", unit="ratio", samples=[mbs / 3600.0],
                        **{**common, "extra": {"ci95": [0.4, 0.6]}}),
                 Record(metric="cpu_per_gb", unit="s", samples=[0.1], **common),
                 Record(metric="peak_rss", unit="bytes", samples=[33e6], **common)]
-    for server in ("lapwise", "uvicorn"):
-        common = dict(adapter=f"server/{server}-sse", scenario="e2e.sse.streams", param="1000x10/s")
+    for server, app in (("lapwise-app", "app-events"), ("uvicorn", "starlette-events")):
+        common = dict(adapter=f"server/{server}", scenario=f"e2e.sse.{app}", param="1000x10/s")
         out += [Record(metric="events_received", unit="count", samples=[300000.0], direction="higher", **common),
                 Record(metric="events_lost", unit="count", samples=[0.0], **common),
                 Record(metric="cpu_per_event", unit="us", samples=[12.5], **common),
@@ -42,9 +43,10 @@ def test_stream_suites_have_their_own_tables(tmp_path) -> None:
     md = (tmp_path / "r" / "report.md").read_text()
     e2e = md.split("## End-to-end")[1].split("\n## ")[0]
     static = e2e.split("### Static file download")[1].split("\n### ")[0]
-    assert "| static-lapwise-app-static | 100MB | 1,800 | 0.50 [0.40, 0.60] | 0.100 | 33 |" in static
+    assert "| lapwise-app | app-static | 100MB | 1,800 | 0.50 [0.40, 0.60] | 0.100 | 33 |" in static
+    assert "| lapwise-asgi | asgi-pathsend | 100MB | 1,800 | 0.50 [0.40, 0.60] | 0.100 | 33 |" in static
     sse = e2e.split("### Server-Sent Events")[1].split("\n### ")[0]
-    assert "| lapwise-sse | 1000x10/s | 300,000 | 0 | 12.5 | 1.50 |" in sse
+    assert "| lapwise-app | app-events | 1000x10/s | 300,000 | 0 | 12.5 | 1.50 |" in sse
     echo = e2e.split("### WebSocket echo")[1].split("\n### ")[0]
     assert "| lapwise-core | 32 | 277,778 | 3.60 | 3.50 |" in echo
     assert "| lapwise-core | 32 | uvicorn-websockets | 6.50 [6.00, 7.00] |" in echo

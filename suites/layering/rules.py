@@ -1,6 +1,9 @@
 """Which layer may use which: the dependency rule of the tree, checked on the source.
 
-    cores -> bindings -> lapwise (the product) -> suites (the harness) -> reports, notebooks
+    datasets <- cores -> bindings -> lapwise (the product) -> suites (the harness) -> reports, notebooks
+
+``datasets`` is the floor: the cores' tests and benches read its C++ loader and the harness its
+Python one, and it uses nothing of lapwise.
 
 Python imports are read with ``ast`` (every import, also those inside functions); C++
 ``#include`` lines are resolved against the tree (relative to the including file first, then
@@ -52,8 +55,8 @@ PYTHON_RULES = (
                "the product imports neither the harness nor numpy/pandas"),
     PythonRule("suites", frozenset({"reports", "notebooks"}),
                "the harness does not import the report builder or the notebooks"),
-    PythonRule("datasets", frozenset({"suites", "reports", "notebooks"}),
-               "the dataset loader sits below the suites"),
+    PythonRule("datasets", frozenset({"lapwise", "suites", "reports", "notebooks"}),
+               "the dataset loader is the floor: it uses nothing of lapwise"),
 )
 
 CXX_RULES = (
@@ -61,6 +64,8 @@ CXX_RULES = (
             "a core includes nothing from the bindings, the harness or Python"),
     CxxRule("adapters/bindings", ("suites",), (),
             "the bindings include nothing from the harness"),
+    CxxRule("datasets", ("cores", "adapters", "suites"), ("Python.h", "pybind11/"),
+            "the dataset loader is the floor: the cores' tests and benches include it"),
 )
 
 

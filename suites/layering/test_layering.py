@@ -52,18 +52,21 @@ def test_the_harness_importing_the_report_fails(tmp_path: Path) -> None:
     assert (v.path, v.line, v.used) == ("suites/laps/x.py", 1, "reports")
 
 
+def _found(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, int, str]]:
+    """(file, line, what it uses) of every violation in a small tree of ``files``."""
+    return sorted((v.path, v.line, v.used.split(" ")[0]) for v in check(_tree(tmp_path, files)))
+
+
 def test_a_core_including_python_or_the_harness_fails(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {
+    assert _found(tmp_path, {
         "cores/parser/src/a.cc": '#include <vector>\n#include <pybind11/pybind11.h>\n#include "gate_driver.h"\n',
         "suites/gate/drivers/gate_driver.h": "#pragma once\n",
         "cores/parser/src/b.cc": '#include "../../../adapters/bindings/bindings.h"\n#include <Python.h>\n',
         "adapters/bindings/bindings.h": "#pragma once\n",
-    })
-    found = sorted((v.path, v.line, v.used.split(" ")[0]) for v in check(root))
-    assert found == [("cores/parser/src/a.cc", 2, "pybind11/pybind11.h"),
-                     ("cores/parser/src/a.cc", 3, "gate_driver.h"),
-                     ("cores/parser/src/b.cc", 1, "../../../adapters/bindings/bindings.h"),
-                     ("cores/parser/src/b.cc", 2, "Python.h")]
+    }) == [("cores/parser/src/a.cc", 2, "pybind11/pybind11.h"),
+           ("cores/parser/src/a.cc", 3, "gate_driver.h"),
+           ("cores/parser/src/b.cc", 1, "../../../adapters/bindings/bindings.h"),
+           ("cores/parser/src/b.cc", 2, "Python.h")]
 
 
 def test_bindings_including_the_harness_fails(tmp_path: Path) -> None:
@@ -74,6 +77,16 @@ def test_bindings_including_the_harness_fails(tmp_path: Path) -> None:
     (v,) = check(root)
     assert (v.path, v.line) == ("adapters/bindings/bind_x.cc", 1)
     assert "suites/load/driver.h" in v.used
+
+
+def test_the_dataset_loader_using_a_core_or_the_product_fails(tmp_path: Path) -> None:
+    assert _found(tmp_path, {
+        "datasets/cpp/lapwise_datasets/datasets.h": '#include "lapwise/router/router.h"\n',
+        "cores/router/include/lapwise/router/router.h": "#pragma once\n",
+        "datasets/route_gen.py": "from lapwise import Router\n",
+        "cores/router/bench/router_bench.cc": '#include "lapwise_datasets/datasets.h"\n',
+    }) == [("datasets/cpp/lapwise_datasets/datasets.h", 1, "lapwise/router/router.h"),
+           ("datasets/route_gen.py", 1, "lapwise")]
 
 
 def test_build_trees_are_not_source(tmp_path: Path) -> None:

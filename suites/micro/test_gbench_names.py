@@ -3,7 +3,8 @@
 ci/bench knows, its ``<kind>/<impl>`` is an adapter or a record variant an adapter registers
 (suites.adapters.registry.record_names, what ci/bench --adapters may select), and no two
 binaries register the same id: the importer and the report parse these names, so a stray one
-would fail the ci/bench job or merge two benchmarks into one record.
+would fail the ci/bench job or merge two benchmarks into one record. The instruction gate's
+drivers (suites/gate/) are held to the same ids and owners (their ``--list``).
 The binaries are the ones ci/bench runs (suites.runner.jobs.gbench_binaries), listed with
 ``--benchmark_list_tests`` (nothing is timed)."""
 
@@ -84,15 +85,46 @@ def test_every_registered_name_is_a_lapwise_id():
     assert not bad, "benchmark names the report cannot parse:\n" + "\n".join(bad)
 
 
+def unowned(binary: str, names: list[str]) -> set[str]:
+    """``binary: <kind>/<impl>`` for each lapwise id in ``names`` that no adapter owns."""
+    known = {n for kind in registry.KINDS for n in registry.record_names(kind)}
+    out = set()
+    for name in names:
+        if name_problem(name) is None:
+            scenario, _, impl = parse_name(run_name(name))
+            if (owner := f"{scenario.split('.', 1)[0]}/{impl}") not in known:
+                out.add(f"{binary}: {owner}")
+    return out
+
+
 @pytest.mark.skipif(not BINARIES, reason=f"no *_bench binaries under {BUILD}/cores (LAPWISE_BUILD_BENCHES off?)")
 def test_every_impl_is_registered():
-    known = {n for kind in registry.KINDS for n in registry.record_names(kind)}
-    unowned = set()
-    for binary in BINARIES:
-        for name in registered(binary):
-            if name_problem(name) is None:
-                scenario, _, impl = parse_name(run_name(name))
-                if (owner := f"{scenario.split('.', 1)[0]}/{impl}") not in known:
-                    unowned.add(f"{binary.name}: {owner}")
-    assert not unowned, ("records no adapter owns (add the impl to its adapter's record_variants):\n"
-                         + "\n".join(sorted(unowned)))
+    found = set().union(*(unowned(b.name, registered(b)) for b in BINARIES))
+    assert not found, ("records no adapter owns (add the impl to its adapter's record_variants):\n"
+                       + "\n".join(sorted(found)))
+
+
+def gate_benchmarks() -> dict[str, list[str]]:
+    """driver name -> the ids it measures (``--list``), for the gate drivers of BUILD."""
+    from suites.gate.built_drivers import GateError, benchmarks, load_manifest
+
+    try:
+        return {d.name: benchmarks(d.exe) for d in load_manifest(BUILD)}
+    except GateError as exc:
+        pytest.skip(f"no gate drivers in {BUILD}: {exc}")
+
+
+def test_every_gate_benchmark_is_an_owned_id():
+    """The instruction gate names its benchmarks as the micro benchmarks do, and an adapter owns
+    each (its forced scanners and kernels are record variants), so ``ci/bench --adapters`` and
+    the report know every name the gate's baselines hold. The gate's own calibration loop
+    (``gate.spin/calibrated``) measures no adapter: its kind is the gate's."""
+    by_driver = gate_benchmarks()
+    assert by_driver
+    names = {d: [n for n in ids if not n.startswith("gate.")] for d, ids in by_driver.items()}
+    bad = [f"{d}: {n!r} {p}" for d, ids in names.items() for n in ids if (p := name_problem(n))]
+    assert not bad, "gate benchmark names that are not lapwise ids:\n" + "\n".join(bad)
+    found = set().union(*(unowned(f"gate_{d}", ids) for d, ids in names.items()))
+    assert not found, ("gate benchmarks no adapter owns (add the impl to its adapter's record_variants):\n"
+                       + "\n".join(sorted(found)))
+    assert {n for ids in by_driver.values() for n in ids if n.startswith("gate.")} == {"gate.spin/calibrated"}

@@ -6,7 +6,13 @@ store apply it; a name is never reused for something else, so the map holds for 
 The hosted servers took their server's name alone (``server/uvicorn``, not
 ``server/uvicorn-starlette``): the app is a separate axis, since the hosting suites run any app
 on any server of its interface. The hosting suite's Starlette app is ``starlette-app`` in every
-suite, like ``fastapi-app`` and ``flask-app``, so its /json workload is ``starlette-app-json``."""
+suite, like ``fastapi-app`` and ``flask-app``, so its /json workload is ``starlette-app-json``.
+
+The static-file benchmark wrote server and app in one adapter id under one scenario
+(``server/static-lapwise-starlette-FileResponse``, ``e2e.static.download``); its records are now
+``server/<server>`` under ``e2e.static.<app>``, so such a record is renamed as a pair
+(``current_ids``); so are the SSE run's (``server/lapwise-sse`` under ``e2e.sse.streams`` is
+``server/lapwise-app`` under ``e2e.sse.app-events``)."""
 
 from __future__ import annotations
 
@@ -30,6 +36,26 @@ RENAMED = {
     **{f"hosting/{old}": f"hosting/{new}" for old, new in _APPS.items()},
 }
 
+# the static benchmark's old labels -> (server, app)
+_STATIC = {
+    "nginx": ("nginx", "location-sendfile"),
+    "lapwise-wsgi-file_wrapper": ("lapwise-wsgi", "wsgi-file-wrapper"),
+    "lapwise-app-static": ("lapwise-app", "app-static"),
+    "lapwise-asgi-pathsend": ("lapwise-asgi", "asgi-pathsend"),
+    "lapwise-starlette-FileResponse": ("lapwise-asgi", "starlette-fileresponse"),
+    "lapwise-starlette-lapwise.FileResponse": ("lapwise-asgi", "starlette-lapwise-fileresponse"),
+    "lapwise-starlette-FileResponse+pathsend": ("lapwise-asgi", "starlette-fileresponse-pathsend"),
+    "uvicorn-starlette-FileResponse": ("uvicorn", "starlette-fileresponse"),
+}
+# the SSE run's old adapters -> (server, app)
+_SSE = {"lapwise-sse": ("lapwise-app", "app-events"), "uvicorn-sse": ("uvicorn", "starlette-events")}
+PAIRS = {
+    **{(f"server/static-{old}", "e2e.static.download"): (f"server/{server}", f"e2e.static.{app}")
+       for old, (server, app) in _STATIC.items()},
+    **{(f"server/{old}", "e2e.sse.streams"): (f"server/{server}", f"e2e.sse.{app}")
+       for old, (server, app) in _SSE.items()},
+}
+
 # the hosting benchmark, the long run and the hosted lap family name scenarios by workload
 SCENARIOS = {f"{prefix}.{old}": f"{prefix}.{new}" for old, new in _APPS.items()
              for prefix in ("hosting", "hosting.long", "laps.hosted")}
@@ -43,3 +69,9 @@ def current(adapter: str) -> str:
 def current_scenario(scenario: str) -> str:
     """The name a scenario goes by now (itself when it was never renamed)."""
     return SCENARIOS.get(scenario, scenario)
+
+
+def current_ids(adapter: str, scenario: str) -> tuple[str, str]:
+    """The (adapter, scenario) a record goes by now: a pair renamed together, else each name
+    on its own."""
+    return PAIRS.get((adapter, scenario)) or (current(adapter), current_scenario(scenario))

@@ -56,7 +56,7 @@ from typing import Any
 # Imported here, not where it is used, so that the load it reads on import is this process's
 # start (a suite imports suites.results first thing), not the time its first file is made.
 from . import machine as _machine
-from .renamed import current, current_scenario
+from .renamed import current_ids
 
 SCHEMA = "lapwise.results/v2"
 READABLE = ("lapwise.results/v1", SCHEMA)  # every schema load() accepts
@@ -225,7 +225,7 @@ def _check_record(rec: dict, where: str) -> Record:
     if "id" in rec and rec["id"] != r.id:
         raise SchemaError(f"{where}.id: {rec['id']!r} does not match adapter/scenario/param ({r.id!r})")
     # A file written before a rename reads under the current names.
-    r.adapter, r.scenario = current(adapter), current_scenario(scenario)
+    r.adapter, r.scenario = current_ids(adapter, scenario)
     return r
 
 

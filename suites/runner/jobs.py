@@ -242,7 +242,7 @@ def _streams(s: Settings) -> list[Job]:
         jobs += [Job(name=f"suite sse {server}", kinds=frozenset({"sse", "e2e"}),
                      argv=[sys.executable, "-m", "suites.e2e.sse.sse_streams", "--server", server,
                            "--out", str(s.results / f"e2e_sse_{server}.json")])
-                 for server in ("lapwise", "uvicorn")]
+                 for server in ("lapwise-app", "uvicorn")]
     if (e2e / "static_files" / "static_bench.py").exists():
         jobs.append(Job(name="suite static files", kinds=frozenset({"static", "e2e"}),
                         argv=[sys.executable, "-m", "suites.e2e.static_files.static_bench",

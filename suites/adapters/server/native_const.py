@@ -11,6 +11,10 @@ from .native_py import native_server_available
 
 class NativeConstServer(ProcessServer):
     name = "native-const"
+    # The server core's sans-IO session alone, fed a pipelined stream in-process with no socket
+    # (the instruction gate, suites/gate/drivers/server_instr.cc): the part of this adapter that
+    # is all C++, as the other kinds' native adapters are.
+    record_variants = ("native",)
 
     @classmethod
     def available(cls) -> Availability:

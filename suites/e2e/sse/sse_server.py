@@ -2,7 +2,7 @@
 events (``id`` and ``data`` the sequence number 0..N-1) at R per second on a fixed schedule,
 then ends the stream. Run as its own process (the test samples its RSS and CPU time):
 
-    python -m suites.e2e.sse.sse_server [--threads 1]     # prints "port N" once listening
+    python -m suites.e2e.sse.sse_server [--threads 1]     # lapwise-app; prints "port N" once listening
     python -m suites.e2e.sse.sse_server --server uvicorn  # the peer: Starlette on uvicorn
 
 The peer serves the same stream with Starlette's StreamingResponse on uvicorn (httptools +
@@ -81,7 +81,7 @@ def raise_fd_limit() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="io threads (lapwise)")
-    parser.add_argument("--server", choices=("lapwise", "uvicorn"), default="lapwise")
+    parser.add_argument("--server", choices=("lapwise-app", "uvicorn"), default="lapwise-app")
     args = parser.parse_args(argv)
     raise_fd_limit()
     if args.server == "uvicorn":

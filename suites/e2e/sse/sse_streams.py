@@ -2,8 +2,10 @@
 
     python -m suites.e2e.sse.sse_streams --streams 1000 --rate 10 --seconds 30 [--server uvicorn]
 
-Starts ``suites.e2e.sse.sse_server`` (lapwise.App, or ``--server uvicorn``: the same stream
-from Starlette on uvicorn) as its own process on 127.0.0.1, opens ``--streams``
+Starts ``suites.e2e.sse.sse_server`` (``--server lapwise-app``, the default: a lapwise.App's
+``EventSourceResponse``; or ``--server uvicorn``: the same stream from Starlette's
+``StreamingResponse`` on uvicorn; servers named as across the harness, ``SSE_SERVERS`` names
+each one's app) as its own process on 127.0.0.1, opens ``--streams``
 event streams (``--ramp`` seconds to open them all), each of ``rate x seconds`` events, and
 reads them on one asyncio loop. Each client checks its sequence: every id once, in order, the
 count complete when the server ends the stream (a lost, repeated or reordered event is
@@ -13,7 +15,8 @@ by the events delivered. Bounded: every stream ends after
 its events, the whole run after ``seconds + ramp + 60`` s, and the server is stopped by pid.
 
 Prints one summary line per figure and, with ``--json PATH``, writes them as JSON; with ``--out
-FILE`` also as a schema v1 result file (suite ``e2e.sse``).
+FILE`` also as a schema v1 result file (suite ``e2e.sse``; adapter ``server/<server>``,
+scenario ``e2e.sse.<app>``).
 """
 
 from __future__ import annotations
@@ -179,11 +182,12 @@ def wait_listening(port: int, limit: float = 20.0) -> None:
             time.sleep(0.05)
 
 
-SSE_SERVERS = ("lapwise", "uvicorn")  # lapwise.App, or the peer: Starlette on uvicorn
+# server -> the app it streams from: lapwise.App, or the peer, Starlette on uvicorn
+SSE_SERVERS = {"lapwise-app": "app-events", "uvicorn": "starlette-events"}
 
 
 def run(streams: int, rate: float, seconds: float, ramp: float, sample: float = 0.5,
-        threads: int = 1, server_kind: str = "lapwise") -> Figures:
+        threads: int = 1, server_kind: str = "lapwise-app") -> Figures:
     raise_fd_limit()
     count = int(rate * seconds)
     server = subprocess.Popen([sys.executable, "-m", "suites.e2e.sse.sse_server", "--threads", str(threads),
@@ -236,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds to open every stream")
     parser.add_argument("--sample", type=float, default=0.5, help="RSS sampling period (s)")
     parser.add_argument("--threads", type=int, default=1, help="the server's io threads (lapwise)")
-    parser.add_argument("--server", default="lapwise",
-                        help="lapwise (lapwise.App) or uvicorn (the peer: Starlette on uvicorn)")
+    parser.add_argument("--server", default="lapwise-app",
+                        help="lapwise-app (lapwise.App) or uvicorn (the peer: Starlette on uvicorn)")
     parser.add_argument("--json", help="also write the figures here")
     parser.add_argument("--out", help="also write a schema v1 result file here")
     args = parser.parse_args(argv)
@@ -266,8 +270,8 @@ def records(f: Figures, ramp: float) -> list:
     last thirds, which lie two thirds of the hold apart, per minute."""
     from suites.results import Record
 
-    adapter = f"server/{f.server}-sse"
-    scenario = "e2e.sse.streams"
+    adapter = f"server/{f.server}"
+    scenario = f"e2e.sse.{SSE_SERVERS[f.server]}"
     param = f"{f.streams}x{f.rate:g}/s"
     extra = {"streams": f.streams, "rate": f.rate, "seconds": f.seconds, "expected": f.events_expected,
              "out_of_order": f.out_of_order, "streams_failed": f.streams_failed,

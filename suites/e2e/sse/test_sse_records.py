@@ -19,8 +19,16 @@ def test_records_carry_the_run_and_validate(tmp_path) -> None:
     assert recs["cpu_per_event"].samples == [10.0]
     # 2 MB between the thirds' medians, 2/3 of a 25 s hold apart: 7.2 MB a minute.
     assert abs(recs["rss_slope_per_min"].samples[0] - 7.2e6) < 1
-    assert {r.adapter for r in recs.values()} == {"server/uvicorn-sse"}
+    assert {(r.adapter, r.scenario) for r in recs.values()} == {("server/uvicorn", "e2e.sse.starlette-events")}
     out = new_file("e2e.sse", ["test"])
     out.records = list(recs.values())
     write(out, tmp_path / "sse.json")
     assert len(load(tmp_path / "sse.json").records) == 4
+
+
+def test_the_servers_are_named_as_across_the_harness() -> None:
+    from suites.adapters import registry
+    from suites.e2e.sse.sse_streams import SSE_SERVERS
+
+    servers = {e.adapter_id for e in registry.entries("server", "")}
+    assert {f"server/{s}" for s in SSE_SERVERS} <= servers

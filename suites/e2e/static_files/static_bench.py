@@ -1,14 +1,18 @@
 """The static-file benchmark: one large file (100 MB by default) over loopback from each server,
 read by curl into /dev/null, against nginx with sendfile.
 
-    python -m suites.e2e.static_files.static_bench [--size-mb 100] [--rounds 5] [--only NAME ...]
-        [--out result.json]
+    python -m suites.e2e.static_files.static_bench [--size-mb 100] [--rounds 5]
+        [--only SERVER@APP ...] [--out result.json]
 
-Servers (each a child process on 127.0.0.1, started here and stopped by pid): nginx
-(``sendfile on``), lapwise's ``wsgi.file_wrapper``, ``App.static``, an ASGI app sending
-``http.response.pathsend``, Starlette's ``FileResponse`` on lapwise and on uvicorn
-(httptools + uvloop), and in the same Starlette app lapwise's ``FileResponse`` and Starlette's
-opted in to pathsend (``lapwise.asgi.send_files_by_path``). Before timing,
+Each case is a server and an app, named ``SERVER@APP`` as the hosting suites name them: the
+server by its adapter's name (``server/<name>`` in the registry and in result files), the app
+by what answers (``CASES`` below). nginx's own ``location`` with ``sendfile on``
+(``nginx@location-sendfile``) is the base every other case is held against; the others are
+``wsgi.file_wrapper`` on lapwise-wsgi, ``App.static`` on lapwise-app, an ASGI app sending
+``http.response.pathsend`` on lapwise-asgi, Starlette's ``FileResponse`` on lapwise-asgi and on
+uvicorn (httptools + uvloop), and in the same Starlette app lapwise's ``FileResponse`` and
+Starlette's opted in to pathsend (``lapwise.asgi.send_files_by_path``). Each server is a child
+process on 127.0.0.1, started here and stopped by pid. Before timing,
 each server's answer is fetched whole once and checked (length and SHA-256 of the whole file);
 every timed download checks its length. Rounds alternate the servers, so drift of a shared
 machine hits them alike. Reported per server: the median throughput (MB/s, wall), the median of
@@ -57,56 +61,78 @@ class Launched:
     peak_rss_mb: float = 0.0  # the server process's high-water mark (VmHWM) after the downloads
 
 
-def _lapwise(kind: str, target: str) -> list[str]:
-    return [sys.executable, "-m", "lapwise", "serve", f"suites.e2e.static_files.static_apps:{target}",
-            "--interface", kind]
+BASE = "nginx@location-sendfile"
 
 
-def commands(work: Path, root: Path) -> dict[str, tuple[list[str], str]]:
-    """name -> (argv with {port}, what it is)."""
-    conf_extra = (f"location /static/ {{ alias {root}/; sendfile on; tcp_nopush on; "
-                  f"default_type application/octet-stream; }}")
-    out = {
-        "nginx": ([], "nginx 1 worker, sendfile on"),
-        "lapwise-wsgi-file_wrapper": (_lapwise("wsgi", "wsgi_app"), "wsgi.file_wrapper (sendfile)"),
-        "lapwise-app-static": (_lapwise("app", "lapwise_app"), "App.static (sendfile)"),
-        "lapwise-asgi-pathsend": (_lapwise("asgi", "pathsend_app"), "ASGI http.response.pathsend"),
-        "lapwise-starlette-FileResponse": (_lapwise("asgi", "starlette_app"),
-                                           "Starlette 0.26 FileResponse on lapwise (body messages)"),
-        "lapwise-starlette-lapwise.FileResponse": (_lapwise("asgi", "starlette_lapwise_app"),
-                                                   "lapwise.asgi.FileResponse in Starlette (pathsend)"),
-        "lapwise-starlette-FileResponse+pathsend": (_lapwise("asgi", "starlette_pathsend_app"),
-                                                    "Starlette FileResponse after send_files_by_path"),
-        "uvicorn-starlette-FileResponse": (
-            [sys.executable, "-m", "uvicorn", "suites.e2e.static_files.static_apps:starlette_app",
-             "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-            "Starlette 0.26 FileResponse on uvicorn (httptools + uvloop)"),
-    }
-    out["nginx"] = (["nginx-conf", conf_extra], out["nginx"][1])
+@dataclass(frozen=True)
+class Case:
+    server: str  # the server adapter's name
+    app: str  # what answers on it
+    argv: tuple[str, ...]  # the server's command line, --host and --port added at start
+    what: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.server}@{self.app}"
+
+
+def _lapwise(server: str, app: str, target: str, what: str) -> Case:
+    interface = server.removeprefix("lapwise-")
+    return Case(server, app, (sys.executable, "-m", "lapwise", "serve",
+                              f"suites.e2e.static_files.static_apps:{target}", "--interface", interface), what)
+
+
+CASES = (
+    Case("nginx", "location-sendfile", (), "nginx 1 worker, sendfile on"),
+    _lapwise("lapwise-wsgi", "wsgi-file-wrapper", "wsgi_app", "wsgi.file_wrapper (sendfile)"),
+    _lapwise("lapwise-app", "app-static", "lapwise_app", "App.static (sendfile)"),
+    _lapwise("lapwise-asgi", "asgi-pathsend", "pathsend_app", "ASGI http.response.pathsend"),
+    _lapwise("lapwise-asgi", "starlette-fileresponse", "starlette_app",
+             "Starlette 0.26 FileResponse on lapwise (body messages)"),
+    _lapwise("lapwise-asgi", "starlette-lapwise-fileresponse", "starlette_lapwise_app",
+             "lapwise.asgi.FileResponse in Starlette (pathsend)"),
+    _lapwise("lapwise-asgi", "starlette-fileresponse-pathsend", "starlette_pathsend_app",
+             "Starlette FileResponse after send_files_by_path"),
+    Case("uvicorn", "starlette-fileresponse",
+         (sys.executable, "-m", "uvicorn", "suites.e2e.static_files.static_apps:starlette_app",
+          "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"),
+         "Starlette 0.26 FileResponse on uvicorn (httptools + uvloop)"),
+)
+
+
+def cases() -> dict[str, Case]:
+    """The cases this machine can run, by name (Starlette's and uvicorn's need their modules)."""
+    out = {c.name: c for c in CASES}
     if importlib.util.find_spec("starlette") is None:  # left out, as the app module does
-        out = {k: v for k, v in out.items() if "starlette" not in k}
+        out = {k: c for k, c in out.items() if not c.app.startswith("starlette")}
     if importlib.util.find_spec("uvicorn") is None:
-        out.pop("uvicorn-starlette-FileResponse", None)
+        out = {k: c for k, c in out.items() if c.server != "uvicorn"}
     return out
 
 
-def start(name: str, argv: list[str], work: Path, root: Path) -> Launched:
+def _nginx_extra(root: Path) -> str:
+    return (f"location /static/ {{ alias {root}/; sendfile on; tcp_nopush on; "
+            f"default_type application/octet-stream; }}")
+
+
+def start(case: Case, work: Path, root: Path) -> Launched:
+    name = case.name
     port = free_port(HOST)
     env = dict(os.environ, LAPWISE_STATIC_DIR=str(root))
-    if argv and argv[0] == "nginx-conf":
+    if case.server == "nginx":
         nwork = work / "nginx"
         nwork.mkdir(exist_ok=True)
         conf = nwork / "nginx.conf"
-        conf.write_text(nginx.config(nwork, HOST, port, server_extra=argv[1]))
+        conf.write_text(nginx.config(nwork, HOST, port, server_extra=_nginx_extra(root)))
         cmd = nginx.command(nwork, conf)
     else:
-        cmd = argv + ["--host", HOST, "--port", str(port)]
-    log = open(work / f"{name}.log", "wb")
+        cmd = [*case.argv, "--host", HOST, "--port", str(port)]
+    log = open(work / f"{name.replace('@', '-')}.log", "wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=Path.cwd())
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited at start: {(work / f'{name}.log').read_text()[-2000:]}")
+            raise RuntimeError(f"{name} exited at start: {Path(log.name).read_text()[-2000:]}")
         try:
             socket.create_connection((HOST, port), timeout=0.5).close()
             return Launched(name, proc, port)
@@ -218,11 +244,11 @@ def run(size: int, rounds: int,
         root = work / "public"
         root.mkdir()
         digest = make_file(root, size)
-        chosen = {k: v for k, v in commands(work, root).items() if not only or k == "nginx" or k in only}
+        chosen = {k: c for k, c in cases().items() if not only or k == BASE or k in only}
         servers: list[Launched] = []
         try:
-            for name, (cmd, _) in chosen.items():
-                servers.append(start(name, cmd, work, root))
+            for case in chosen.values():
+                servers.append(start(case, work, root))
             for s in servers:
                 verify(s, size, digest)
             load_before = os.getloadavg()[0]
@@ -235,28 +261,27 @@ def run(size: int, rounds: int,
         finally:
             for s in servers:
                 stop(s)
-    return servers, {k: v[1] for k, v in chosen.items()}, (load_before, load_after)
+    return servers, {k: c.what for k, c in chosen.items()}, (load_before, load_after)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--only", nargs="*", help="server names (nginx is always included)")
+    ap.add_argument("--only", nargs="*", help=f"SERVER@APP cases ({BASE} is always included)")
     ap.add_argument("--out", type=Path, help="also write a schema v1 result file here")
     args = ap.parse_args(argv)
-    # The names alone: commands() only formats the paths it is given.
-    refuse_unknown(ap, "--only", "server", args.only, commands(Path("."), Path(".")))
+    refuse_unknown(ap, "--only", "server@app case", args.only, cases())
     servers, what, load = run(args.size_mb * 1_000_000, args.rounds, args.only)
-    base = next(s for s in servers if s.name == "nginx").speeds
+    base = next(s for s in servers if s.name == BASE).speeds
     print(f"static file {args.size_mb} MB x {args.rounds} rounds, curl -> /dev/null, 127.0.0.1; "
           f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load[0]:.2f} before, {load[1]:.2f} after")
-    print(f"{'server':42} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx [95% CI]':>20} "
+    print(f"{'server@app':46} {'MB/s median':>11} {'min':>8} {'max':>8} {'vs nginx [95% CI]':>20} "
           f"{'CPU s/GB':>9} {'peak RSS':>8}  what")
     for s in servers:
         med = statistics.median(s.speeds)
         ratio, low, high = paired_ratio(s.speeds, base)
-        print(f"{s.name:42} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} "
+        print(f"{s.name:46} {med:11.0f} {min(s.speeds):8.0f} {max(s.speeds):8.0f} "
               f"{f'{ratio:.2f} [{low:.2f}, {high:.2f}]':>20} "
               f"{s.cpu / (s.bytes / 1e9):9.3f} {s.peak_rss_mb:6.0f}MB  {what[s.name]}")
     if args.out:
@@ -270,15 +295,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def records(servers: list[Launched], what: dict[str, str], size_mb: int, load: tuple[float, float]) -> list:
-    """Per server: download throughput (MB/s per round, as ops/s of one MB), its ratio to
-    nginx's, server CPU per GB and peak RSS, scenario ``e2e.static.download`` [size]."""
+    """Per case: download throughput (MB/s per round, as ops/s of one MB), its ratio to
+    nginx's, server CPU per GB and peak RSS; adapter ``server/<server>``, scenario
+    ``e2e.static.<app>``, parameter the size."""
     from suites.results import Record
 
-    base = next(s for s in servers if s.name == "nginx").speeds
+    base = next(s for s in servers if s.name == BASE).speeds
     out = []
     for s in servers:
+        server, app = s.name.split("@", 1)
         extra = {"what": what[s.name], "loadavg": list(load), "unit_note": "MB/s (one op = 1 MB)"}
-        common = dict(adapter=f"server/static-{s.name}", scenario="e2e.static.download", param=f"{size_mb}MB",
+        common = dict(adapter=f"server/{server}", scenario=f"e2e.static.{app}", param=f"{size_mb}MB",
                       extra=extra)
         ratio = paired_ratio(s.speeds, base)
         out += [Record(metric="throughput", unit="ops/s", samples=list(s.speeds), **common),

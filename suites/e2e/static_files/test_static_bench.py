@@ -20,12 +20,12 @@ from suites.e2e.static_files import static_bench  # noqa: E402
 
 
 def test_every_server_serves_the_file_whole():
-    only = ["lapwise-wsgi-file_wrapper", "lapwise-app-static", "lapwise-asgi-pathsend",
-            "lapwise-starlette-lapwise.FileResponse"]
+    only = ["lapwise-wsgi@wsgi-file-wrapper", "lapwise-app@app-static", "lapwise-asgi@asgi-pathsend",
+            "lapwise-asgi@starlette-lapwise-fileresponse"]
     if nginx.nginx_binary() is None:
         pytest.skip("nginx is not installed")
     servers, what, _ = static_bench.run(3_000_000, 1, only)
-    assert {s.name for s in servers} == {"nginx", *only}
+    assert {s.name for s in servers} == {static_bench.BASE, *only}
     for s in servers:
         assert len(s.speeds) == 1 and s.bytes == 3_000_000, s.name
         assert s.proc.poll() is not None, f"{s.name} still running"

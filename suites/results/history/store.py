@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..quiet import RunLoad, run_load
-from ..renamed import current, current_scenario
+from ..renamed import current_ids
 from ..schema import Record, ResultFile, load
 
 ENV = "LAPWISE_HISTORY"
@@ -160,7 +160,7 @@ def records(run_id: int, db: str | Path | None = None) -> list[Record]:
         rows = con.execute(
             "SELECT adapter, scenario, param, metric, unit, direction, source, samples, extra"
             " FROM records WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
-    return [Record(adapter=current(a), scenario=current_scenario(s), param=p, metric=m, unit=u, direction=d,
+    return [Record(*current_ids(a, s), param=p, metric=m, unit=u, direction=d,
                    source=src, samples=json.loads(sm), extra=json.loads(ex))
             for a, s, p, m, u, d, src, sm, ex in rows]
 
@@ -196,7 +196,7 @@ def rows(db: str | Path | None = None, run_id: int | None = None) -> list[dict[s
     for d in out:
         d["samples"] = json.loads(d["samples"])
         d["dirty"] = bool(d["dirty"])
-        if (d["adapter"], d["scenario"]) != (now := (current(d["adapter"]), current_scenario(d["scenario"]))):
+        if (d["adapter"], d["scenario"]) != (now := current_ids(d["adapter"], d["scenario"])):
             d["adapter"], d["scenario"] = now  # a run stored before a rename: its id follows
             d["id"] = Record(d["adapter"], d["scenario"], d["metric"], d["unit"], [0.0], param=d["param"]).id
     return out

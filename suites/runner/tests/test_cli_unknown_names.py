@@ -29,7 +29,7 @@ COMMANDS = [
     (["suites.e2e.websocket.ws_conformance", "--out", "{tmp}", "--adapters", "websocket/no-such*"],
      "server pattern 'websocket/no-such*' matches nothing", "websocket/uvicorn-websockets"),
     (["suites.e2e.static_files.static_bench", "--only", "no-such-server"],
-     "unknown server 'no-such-server'", "nginx"),
+     "unknown server@app case 'no-such-server'", "nginx@location-sendfile"),
     (["suites.e2e.sse.sse_streams", "--server", "no-such-server"],
      "unknown server 'no-such-server'", "uvicorn"),
     (["suites.e2e.hosting.peer_cpu", "uvicorn-h11@starlette-app", "no-such@flask-app"],

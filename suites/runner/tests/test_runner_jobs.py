@@ -32,7 +32,7 @@ def test_quick_runs_the_hosted_family_small_and_nothing_long(tmp_path):
     assert (_arg(hosted, "--seconds"), _arg(hosted, "--e2e-rounds")) == ("1", "1")
     assert _arg(hosted, "--json") == str(tmp_path / "results" / "laps_hosted.json")
     assert {"laps", "hosting"} <= hosted.kinds
-    for long_job in ("suite hosting", "suite sse lapwise", "suite sse uvicorn", "suite static files"):
+    for long_job in ("suite hosting", "suite sse lapwise-app", "suite sse uvicorn", "suite static files"):
         assert long_job not in found
 
 
@@ -40,14 +40,14 @@ def test_full_mode_adds_hosting_sse_and_static_with_result_files(tmp_path):
     found = _by_name(tmp_path, quick=False)
     assert int(_arg(found["suite laps hosted"], "--e2e-rounds")) >= 2
     outs = {name: Path(_arg(j, "--json" if "--json" in j.argv else "--out")) for name, j in found.items()
-            if name in ("suite hosting", "suite sse lapwise", "suite sse uvicorn", "suite static files")}
+            if name in ("suite hosting", "suite sse lapwise-app", "suite sse uvicorn", "suite static files")}
     assert len(outs) == 4
     assert all(p.parent == tmp_path / "results" and p.suffix == ".json" for p in outs.values())
     assert _arg(found["suite sse uvicorn"], "--server") == "uvicorn"
 
 
 def test_kinds_narrow_to_the_new_jobs(tmp_path):
-    assert set(_by_name(tmp_path, quick=False, kinds={"sse"})) == {"suite sse lapwise", "suite sse uvicorn"}
+    assert set(_by_name(tmp_path, quick=False, kinds={"sse"})) == {"suite sse lapwise-app", "suite sse uvicorn"}
     assert set(_by_name(tmp_path, quick=False, kinds={"static"})) == {"suite static files"}
     assert set(_by_name(tmp_path, quick=False, kinds={"hosting"})) == {"suite laps hosted", "suite hosting"}
 

@@ -64,7 +64,7 @@ class LoopThread:
         # without a lock: each dict operation is atomic, and whoever pops a request answers it.
         self._tasks: dict[Any, list[asyncio.Task[Any] | None]] = {}
         self._runs: list[tuple[Coroutine[Any, Any, Any], Any]] = []  # scheduled, not yet begun
-        self._runs_due = False  # _take_runs will come: by a call_soon, or after the poll
+        self._runs_due = False  # a runner is made that has not taken self._runs yet
         self._driver: LoopDriver | None = None
         self._ident = -1
         self._context = contextvars.Context()  # what each request's context starts from
@@ -92,7 +92,7 @@ class LoopThread:
 
     def drive(self, server: Any) -> None:
         """From now on this loop runs ``server`` (started with ``external_loop``)."""
-        self._driver = LoopDriver(self.loop, server, self._before_poll, self._take_runs)
+        self._driver = LoopDriver(self.loop, server)
         self.loop.call_soon_threadsafe(self._driver.attach)
 
     def schedule(self, coro: Coroutine[Any, Any, Any], req: Any) -> None:
@@ -100,9 +100,9 @@ class LoopThread:
         if threading.get_ident() == self._ident:  # the loop drives the server: run here
             self._tasks[req] = [None]
             self._runs.append((coro if isinstance(coro, types.CoroutineType) else awaited(coro), req))
-            if not self._runs_due:
+            if not self._runs_due:  # its first step takes this one and those scheduled after it
                 self._runs_due = True
-                self.loop.call_soon(self._take_runs)
+                asyncio.Task(self._runner(None, 0), loop=self.loop, name=_TASK_NAME)
             return
         fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
         with self._lock:
@@ -125,22 +125,17 @@ class LoopThread:
             if result is not PENDING:  # PENDING: the coroutine answered it (a file body)
                 req._respond(result)
 
-    def _before_poll(self) -> None:
-        self._runs_due = True  # what the poll schedules is taken right after it
-
-    def _take_runs(self) -> None:
-        self._runs_due = False
-        runs, self._runs = self._runs, []
-        if runs:
-            asyncio.Task(self._runner(runs, 0), loop=self.loop, name=_TASK_NAME)
-
-    async def _runner(self, runs: list[tuple[Coroutine[Any, Any, Any], Any]], start: int) -> None:
-        """Runs the coroutines of ``runs`` from ``start`` on, one after the other, in this one
-        task while each completes without waiting (the common case), each in a context of its
-        own as in a task of its own (``_coro_steps``). The first that waits keeps this task until
+    async def _runner(self, runs: list[tuple[Coroutine[Any, Any, Any], Any]] | None, start: int) -> None:
+        """Runs the coroutines of ``runs`` (None: those scheduled since this task was made, a
+        poll's batch) from ``start`` on, one after the other, in this one task while each
+        completes without waiting (the common case), each in a context of its own as in a task
+        of its own (``_coro_steps``). The first that waits keeps this task until
         it ends, and the ones after it go on in a new task. The results are answered together
         (``respond_many``), each request then held by its pair alone: the native side builds
         the attributes of a request still referenced when answered, a cost of its own."""
+        if runs is None:
+            self._runs_due = False
+            runs, self._runs = self._runs, []
         tasks, base, answers = self._tasks, self._context, []
         try:
             for i in range(start, len(runs)):

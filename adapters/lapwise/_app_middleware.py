@@ -9,8 +9,9 @@ handlers.
 One middleware covers every route, whatever the kinds (``_app_bridge``):
 
 - ``async def`` middleware around a ``def`` route runs on the loop; its ``call_next`` is
-  awaitable and runs the ``def`` rest of the chain on the handler pool, so a blocking handler
-  never holds the loop.
+  awaitable and runs the ``def`` rest of the chain on the handler pool, or inline on the
+  loop's thread once it proved cheap there (``_app_bridge``), so a blocking handler holds the
+  loop once at most (``blocking=True``: never).
 - ``def`` middleware around an ``async def`` route runs on the handler pool (never inline on an
   io thread); its ``call_next`` runs the ``async def`` rest on the loop and waits for it (its
   thread runs the ``def`` parts further in: a request holds one pool thread at most).
@@ -64,10 +65,11 @@ def _link(mw: Middleware, inner: Callable[[Any], Any], is_async: bool) -> Callab
 
 
 def build_chain(handler: Callable[[Any], Any], is_async: bool, before: list[Hook], after: list[Hook],
-                middleware: list[Middleware], bridge: Bridge | None = None) -> Chain:
+                middleware: list[Middleware], bridge: Bridge | None = None, blocking: bool = False) -> Chain:
     """``handler`` inside the hooks and then the middleware (first outermost); ``handler``
     itself when there are none. ``bridge`` joins parts of different kinds (required only when
-    the kinds differ)."""
+    the kinds differ). ``blocking``: a ``def`` handler that may block, never run inline on the
+    loop's thread."""
     call, pool_only = with_hooks(handler, before, after, is_async, bridge)
     for mw in reversed(middleware):
         mw_async = is_async_callable(mw)
@@ -75,7 +77,7 @@ def build_chain(handler: Callable[[Any], Any], is_async: bool, before: list[Hook
         if mw_async != is_async:
             if bridge is None:
                 raise TypeError("middleware of another kind than its route needs the App's loop bridge")
-            inner = bridge.awaiting(call) if mw_async else bridge.blocking(call)
+            inner = bridge.awaiting(call, pool_only or blocking) if mw_async else bridge.blocking(call)
             pool_only = pool_only or not mw_async
         call, is_async = _link(mw, inner, mw_async), mw_async
     return Chain(call, is_async, pool_only and not is_async)

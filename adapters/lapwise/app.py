@@ -484,7 +484,7 @@ class App(RouteMethods):
         are none); ``bridge`` joins parts of different kinds (``_app_middleware``)."""
         is_async = _is_async(r.handler)
         return build_chain(r.handler, is_async, self._before, self._after,
-                           [] if r.websocket else self._middleware, bridge)
+                           [] if r.websocket else self._middleware, bridge, r.blocking)
 
     def _method_patterns(self) -> list[tuple[str, str]]:
         """Every (method, pattern) the server gets, in the order it gets them."""

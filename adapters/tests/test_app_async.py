@@ -20,6 +20,10 @@ if _native_status.error() is not None or not hasattr(_native_status.module(), "S
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
 
 
+async def pass_through(req, call_next):
+    return await call_next(req)
+
+
 def kinds_app(kind: str) -> App:
     app = App()
     if kind == "async":
@@ -27,10 +31,7 @@ def kinds_app(kind: str) -> App:
         async def async_route(req):
             return "x"
     elif kind == "async-middleware":
-        @app.middleware
-        async def passthrough(req, call_next):
-            return await call_next(req)
-
+        app.middleware(pass_through)
         app.get("/x")(lambda req: "x")
     elif kind == "websocket":
         app.get("/x")(lambda req: "x")
@@ -167,3 +168,38 @@ def test_a_request_kept_past_its_answer_still_reads():
     (req,) = kept
     assert (req.method, req.path, req.query, req.params, req.headers["x-mark"], req.body) == \
         ("GET", "/keep/3", {"q": "a"}, {"n": 3}, "m", b"")
+
+
+def test_a_cheap_def_route_under_async_middleware_runs_inline_until_it_is_slow(monkeypatch):
+    """Awaited from an async def middleware, a def route proves itself on the pool, then runs
+    inline on the loop's thread (no running loop shown), back on the pool after a slow call;
+    a blocking=True route never leaves the pool."""
+    monkeypatch.delenv("LAPWISE_LOOP_DRIVES", raising=False)
+    app = App()
+    app.middleware(pass_through)
+    slow = threading.Event()
+
+    @app.post("/def")
+    def def_route(req):
+        if slow.is_set():
+            slow.clear()
+            threading.Event().wait(0.05)  # over the inline budget: the loop was held
+        return {**seen_by(req), "read": req.read().decode()}
+
+    @app.get("/blocking", blocking=True)
+    def blocking_route(req):
+        return seen_by(req)
+
+    def last(path: str, n: int, body: bytes | None = None) -> dict:
+        for _ in range(n):
+            status, _, out = fetch(srv, "POST" if body is not None else "GET", path, body)
+            assert status == 200
+        return json.loads(out)
+
+    with app.serve(port=0, io="epoll") as srv:
+        assert srv._native.poll_fd >= 0
+        assert last("/def", 40, b"abc") == {"thread": "lapwise-async", "running_loop": False, "read": "abc"}
+        slow.set()
+        assert last("/def", 1, b"x")["thread"] == "lapwise-async"  # the slow inline call
+        assert last("/def", 1, b"y")["thread"].startswith("lapwise-handler")  # back on the pool
+        assert last("/blocking", 40)["thread"].startswith("lapwise-handler")

@@ -102,6 +102,8 @@ from ._loop_driver import loop_drives
 log = logging.getLogger("lapwise.app")
 
 Handler = Callable[[Any], Any]
+# Wraps a route's whole chain, outermost (``_app_cors``): (chain, is_async, error hook) -> chain.
+Wrapper = Callable[[Handler, bool, Callable[..., Any]], Handler]
 
 
 def _cut_response() -> Response:
@@ -268,6 +270,7 @@ class App(RouteMethods):
         self._statics: list[StaticFiles] = []
         self._websockets = False
         self._names = RouteNames()
+        self._wrappers: list[Wrapper] = []
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *, blocking: bool = False,
@@ -414,6 +417,12 @@ class App(RouteMethods):
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
         bridge = Bridge(pool.submit, loop.start)
+        on_error = error_hook(self._errors, Response, _default_error)
+
+        def wrapped(call: Handler, is_async: bool) -> Handler:
+            for wrap in self._wrappers:
+                call = wrap(call, is_async, on_error)
+            return call
 
         def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
             sync = None if is_async else SyncRoute(handler, pool, schedule, blocking, streamed)
@@ -426,19 +435,20 @@ class App(RouteMethods):
 
         for r in self._routes:
             chain = self._chain(r, bridge)
-            handler = chain.call
+            handler = chain.call if r.websocket else wrapped(chain.call, chain.is_async)
             if streamed and not every_route_streams and chain.is_async and not r.stream and not r.websocket:
                 handler = whole_first(handler)  # as if nothing streamed: see _app_body
             add(r.methods, r.pattern, handler, chain.is_async, r.blocking or chain.pool_only)
         for mount in self._statics:
-            if self._before or self._after or self._middleware:  # a def route like any other
+            if self._before or self._after or self._middleware or self._wrappers:  # a def route like any other
                 chain = build_chain(mount.respond, False, self._before, self._after, self._middleware, bridge)
-                add(("GET",), mount.pattern, file_sender(chain.call, chain.is_async), chain.is_async,
-                    chain.pool_only)
+                add(("GET",), mount.pattern, file_sender(wrapped(chain.call, chain.is_async), chain.is_async),
+                    chain.is_async, chain.pool_only)
             else:
                 server.add_route("GET", mount.pattern, mount.handle, 0, None)
-        if wants_unmatched(self._errors):
-            sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, schedule, False)
+        if wants_unmatched(self._errors) or self._wrappers:
+            unmatched = wrapped(unmatched_handler(self._method_patterns()), False)
+            sync = SyncRoute(unmatched, pool, schedule, False)
             sync.ids.append(server.set_unmatched(sync.submit))
             sync_routes[sync.ids[0]] = sync
         for sync in set(sync_routes.values()):
@@ -457,7 +467,7 @@ class App(RouteMethods):
 
         dumps, loads = json_functions()
         server.set_hooks(dumps, body_loads(loads), Response, schedule,
-                         error_hook(self._errors, Response, _default_error))
+                         on_error)
         server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S, SPILL_MEAN_S)
         try:
             bound = server.start()

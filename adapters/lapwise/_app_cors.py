@@ -131,7 +131,10 @@ def _error_answer(exc: Exception, req: Any, on_error: Callable[..., Any]) -> Any
     return Response(500, None, "Internal Server Error") if out is None else out
 
 
-def cors_wrapper(policy: CorsPolicy) -> Callable[[Callable[[Any], Any], bool, Callable[..., Any]], Callable[[Any], Any]]:
+Call = Callable[[Any], Any]
+
+
+def cors_wrapper(policy: CorsPolicy) -> Callable[[Call, bool, Callable[..., Any]], Call]:
     """The App's route wrapper for ``policy``: outermost around each route's chain."""
 
     def wrap(call: Callable[[Any], Any], is_async: bool, on_error: Callable[..., Any]) -> Callable[[Any], Any]:
@@ -192,7 +195,8 @@ def _install(app: Any, policy: CorsPolicy) -> None:
                 c.headers.extend([("Access-Control-Allow-Origin", "*"), *policy.extra])
     else:
         for c in app._consts:
-            app._routes.append(_Route((c.method,), c.pattern, _const_route(c.status, c.content_type, c.headers, c.body)))
+            const = _const_route(c.status, c.content_type, c.headers, c.body)
+            app._routes.append(_Route((c.method,), c.pattern, const))
         app._consts.clear()
     allow = app._options_allow()
     for mount in app._statics:

@@ -59,7 +59,8 @@ def _app(tmp_path, **options):
 
 
 def _cors_headers(r):
-    return {k.lower(): v for k, v in r.headers.items() if k.lower().startswith("access-control-") or k.lower() == "vary"}
+    return {k.lower(): v for k, v in r.headers.items()
+            if k.lower().startswith("access-control-") or k.lower() == "vary"}
 
 
 LISTED = {"allow_origins": [GOOD], "allow_methods": ["GET", "POST"], "allow_headers": ["X-Token"],

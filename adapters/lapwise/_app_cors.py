@@ -83,6 +83,7 @@ class CorsPolicy:
         if exposed:
             extra.append(("Access-Control-Expose-Headers", ", ".join(exposed)))
         self.extra = tuple(extra)
+        self.star_headers = [("Access-Control-Allow-Origin", "*"), ("Vary", "Origin"), *extra]
 
     def allows(self, origin: str) -> bool:
         return self.any_origin or origin in self.origins or \
@@ -90,9 +91,11 @@ class CorsPolicy:
 
     def answer_headers(self, origin: str) -> list[tuple[str, str]]:
         """The headers an actual (not preflight) request's answer gets."""
+        if self.star:
+            return self.star_headers
         if not self.allows(origin):
             return [("Vary", "Origin")]
-        return [("Access-Control-Allow-Origin", "*" if self.star else origin), ("Vary", "Origin"), *self.extra]
+        return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"), *self.extra]
 
     def preflight(self, origin: str, method: str, requested: str | None) -> Response:
         """The answer to a preflight from ``origin`` asking for ``method`` and the
@@ -118,7 +121,13 @@ class CorsPolicy:
 
 
 def _with_headers(out: Any, headers: list[tuple[str, str]]) -> Any:
+    """``out`` (what a handler returned) as a ``Response`` that also carries ``headers``."""
     if out is PENDING:  # answered already (nothing more can be added)
+        return out
+    if isinstance(out, (dict, list, str, bytes)):  # the common shapes: one Response, no copies
+        return Response(200, headers, out)
+    if isinstance(out, Response) and out.headers is None:
+        out.headers = list(headers)
         return out
     for name, value in headers:
         out = with_header(out, name, value)

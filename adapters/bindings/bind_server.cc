@@ -1364,10 +1364,12 @@ class py_server {
   }
 
   std::uint32_t add_route(const std::string& method, const std::string& pattern, py::object fn,
-                          std::uint32_t int_mask, py::object offload) {
+                          std::uint32_t int_mask, py::object offload, py::object max_body) {
     check_not_started();
     const auto id = static_cast<std::uint32_t>(handler_.routes_.size());
-    if (auto err = routes_.add_dynamic(method, pattern, id)) throw py::value_error(*err);
+    const std::uint64_t limit =
+        max_body.is_none() ? ls::route_table::server_body_limit : max_body.cast<std::uint64_t>();
+    if (auto err = routes_.add_dynamic(method, pattern, id, limit)) throw py::value_error(*err);
     PyObject* off = offload.is_none() ? nullptr : offload.release().ptr();
     handler_.routes_.push_back({fn.release().ptr(), off, int_mask});
     return id;
@@ -1564,7 +1566,8 @@ void bind_server(py::module_& m) {
       .def("add_const", &py_server::add_const, py::arg("method"), py::arg("pattern"),
            py::arg("status"), py::arg("content_type"), py::arg("headers"), py::arg("body"))
       .def("add_route", &py_server::add_route, py::arg("method"), py::arg("pattern"),
-           py::arg("handler"), py::arg("int_mask"), py::arg("offload") = py::none())
+           py::arg("handler"), py::arg("int_mask"), py::arg("offload") = py::none(),
+           py::arg("max_body") = py::none())
       .def("set_hooks", &py_server::set_hooks, py::arg("dumps"), py::arg("loads"),
            py::arg("response_type"), py::arg("schedule"), py::arg("log_error"))
       .def("set_dispatch", &py_server::set_dispatch, py::arg("pending"), py::arg("on_slow"),

@@ -41,6 +41,7 @@ _HOMES = {
     "redirect": "_app_redirect", "send_file": "_app_send_file",
     "send_from_directory": "_app_send_file", "QueryParams": "_app_multidict",
     "sessions": "_app_session", "Session": "_app_session", "Blueprint": "_app_blueprint",
+    "cors": "_app_cors",
     "WebSocket": "_app_websocket", "WebSocketDisconnect": "_app_websocket",
     "Client": "_client", "Progress": "_client",
     "Request": "_client_types", "Policy": "_client_types", "ClientResponse": "_client_types",
@@ -56,7 +57,7 @@ __all__ = [
     "App", "Response", "HTTPError", "StreamingResponse", "EventSourceResponse", "ServerSentEvent",
     "FormData", "UploadFile", "FormError", "BodyError", "StaticResponse",
     "redirect", "send_file", "send_from_directory", "QueryParams", "sessions", "Session", "Blueprint",
-    "WebSocket", "WebSocketDisconnect",
+    "cors", "WebSocket", "WebSocketDisconnect",
     "Client", "Progress", "Request", "Policy", "ClientResponse", "FetchError", "FetchResult",
     "InvalidRequest", "PolicyError", "Cancelled", "ERROR_KINDS", "IDEMPOTENT", "check_request",
     "Router", "Match", "NoMatch", "RouteError",
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
                                 check_request)
     from ._app_blueprint import Blueprint
     from ._app_body import BodyError
+    from ._app_cors import cors
     from ._app_errors import HTTPError
     from ._app_form_types import FormData, FormError, UploadFile
     from ._app_multidict import QueryParams

@@ -60,8 +60,10 @@ class Blueprint(RouteMethods):
         return decorate
 
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *, blocking: bool = False,
-              stream: bool = False, name: str | None = None) -> Callable[[Handler], Handler]:
-        return self._record("route", pattern, methods=tuple(methods), blocking=blocking, stream=stream, name=name)
+              stream: bool = False, name: str | None = None,
+              max_body: int | None = None) -> Callable[[Handler], Handler]:
+        return self._record("route", pattern, methods=tuple(methods), blocking=blocking, stream=stream, name=name,
+                            max_body=max_body)
 
     def websocket(self, pattern: str, *, name: str | None = None) -> Callable[[Any], Any]:
         return self._record("websocket", pattern, name=name)

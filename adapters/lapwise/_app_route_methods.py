@@ -13,7 +13,8 @@ class RouteMethods:
     """``get``/``post``/``put``/``patch``/``delete`` over the class's own ``route``."""
 
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *, blocking: bool = False,
-              stream: bool = False, name: str | None = None) -> Callable[[Handler], Handler]:
+              stream: bool = False, name: str | None = None,
+              max_body: int | None = None) -> Callable[[Handler], Handler]:
         raise NotImplementedError
 
     def get(self, pattern: str, *, blocking: bool = False,
@@ -21,16 +22,16 @@ class RouteMethods:
         return self.route(pattern, ("GET",), blocking=blocking, name=name)
 
     def post(self, pattern: str, *, blocking: bool = False, stream: bool = False,
-             name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("POST",), blocking=blocking, stream=stream, name=name)
+             name: str | None = None, max_body: int | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("POST",), blocking=blocking, stream=stream, name=name, max_body=max_body)
 
     def put(self, pattern: str, *, blocking: bool = False, stream: bool = False,
-            name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PUT",), blocking=blocking, stream=stream, name=name)
+            name: str | None = None, max_body: int | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PUT",), blocking=blocking, stream=stream, name=name, max_body=max_body)
 
     def patch(self, pattern: str, *, blocking: bool = False, stream: bool = False,
-              name: str | None = None) -> Callable[[Handler], Handler]:
-        return self.route(pattern, ("PATCH",), blocking=blocking, stream=stream, name=name)
+              name: str | None = None, max_body: int | None = None) -> Callable[[Handler], Handler]:
+        return self.route(pattern, ("PATCH",), blocking=blocking, stream=stream, name=name, max_body=max_body)
 
     def delete(self, pattern: str, *, blocking: bool = False,
                name: str | None = None) -> Callable[[Handler], Handler]:

@@ -111,10 +111,12 @@ class Server:
     def add_const(self, method: str, pattern: str, status: int, content_type: str,
                   headers: Sequence[tuple[str, str]], body: bytes) -> None: ...
     def add_route(self, method: str, pattern: str, handler: Callable[[ServerRequest], Any],
-                  int_mask: int, offload: Callable[[ServerRequest], Any] | None = None) -> int:
+                  int_mask: int, offload: Callable[[ServerRequest], Any] | None = None,
+                  max_body: int | None = None) -> int:
         """int_mask bit i: parameter i is {name:int} (converted to int for the handler);
-        offload: called instead of handler once a batch has run past its budget. Returns the
-        route's id (for set_handler and on_slow)."""
+        offload: called instead of handler once a batch has run past its budget; max_body
+        (bytes): this route's body limit instead of the server's (larger or smaller: over it,
+        413 before the handler runs). Returns the route's id (for set_handler and on_slow)."""
     def set_hooks(self, dumps: Callable[[Any], bytes], loads: Callable[[bytes], Any],
                   response_type: type, schedule: Callable[..., Any],
                   log_error: Callable[..., Any]) -> None:

@@ -102,6 +102,8 @@ from ._loop_driver import loop_drives
 log = logging.getLogger("lapwise.app")
 
 Handler = Callable[[Any], Any]
+# Wraps a route's whole chain, outermost (``_app_cors``): (chain, is_async, error hook) -> chain.
+Wrapper = Callable[[Handler, bool, Callable[..., Any]], Handler]
 
 
 def _cut_response() -> Response:
@@ -132,6 +134,7 @@ class _Route:
     blocking: bool = False
     websocket: bool = False  # middleware leaves these alone: there is no answer to wrap
     stream: bool = False  # the handler reads the body as it comes (``_app_body``)
+    max_body: int | None = None  # this route's body limit (bytes) instead of the server's
 
 
 @dataclass
@@ -268,22 +271,30 @@ class App(RouteMethods):
         self._statics: list[StaticFiles] = []
         self._websockets = False
         self._names = RouteNames()
+        self._wrappers: list[Wrapper] = []
 
     # ------------------------------------------------------------------------ registration
     def route(self, pattern: str, methods: Iterable[str] = ("GET",), *, blocking: bool = False,
-              stream: bool = False, name: str | None = None) -> Callable[[Handler], Handler]:
+              stream: bool = False, name: str | None = None,
+              max_body: int | None = None) -> Callable[[Handler], Handler]:
         """Registers the decorated function for ``methods`` on ``pattern`` (router syntax:
         ``{name}``, ``{name:int}`` -> int, ``{name:path}``). Conflicts raise ValueError when
         the server starts. ``blocking=True``: a ``def`` handler that always runs on the
         handler pool, never inline on an io thread (see the module doc). ``stream=True``: the
         handler reads a large body as it arrives, ``req.stream()`` (``lapwise._app_body``).
-        ``name``: what ``url_for`` knows the route by (default: the function's ``__name__``)."""
+        ``name``: what ``url_for`` knows the route by (default: the function's ``__name__``).
+        ``max_body`` (bytes): this route's body limit instead of ``serve(max_body=)``'s, larger
+        or smaller, as Flask's ``max_content_length``: a body over it (a Content-Length, or a
+        chunked body as it crosses it) is answered 413 by the server core before the handler
+        runs (a ``stream=True`` handler reading it gets ``BodyError`` 413)."""
         upper = tuple(m.upper() for m in methods)
+        if max_body is not None and (isinstance(max_body, bool) or not isinstance(max_body, int) or max_body <= 0):
+            raise ValueError(f"max_body is a positive number of bytes, not {max_body!r}")
 
         def decorate(fn: Handler) -> Handler:
             if not callable(fn):
                 raise TypeError(f"{fn!r} is not callable")
-            self._routes.append(_Route(upper, pattern, fn, blocking, stream=stream))
+            self._routes.append(_Route(upper, pattern, fn, blocking, stream=stream, max_body=max_body))
             self._names.add(name or str(getattr(fn, "__name__", fn)), pattern)
             return fn
 
@@ -416,31 +427,39 @@ class App(RouteMethods):
         sync_routes: dict[int, SyncRoute] = {}
         streamed = options.get("stream_body_over") is not None  # see _app_body
         bridge = Bridge(pool.submit, loop.start)
+        on_error = error_hook(self._errors, Response, _default_error)
 
-        def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool) -> None:
+        def wrapped(call: Handler, is_async: bool) -> Handler:
+            for wrap in self._wrappers:
+                call = wrap(call, is_async, on_error)
+            return call
+
+        def add(methods: tuple[str, ...], pattern: str, handler: Handler, is_async: bool, blocking: bool,
+                max_body: int | None = None) -> None:
             sync = None if is_async else SyncRoute(handler, pool, schedule, blocking, streamed)
             for m in methods:
                 route_id = server.add_route(m, pattern, sync.submit if sync else handler,
-                                            int_mask(pattern), sync.submit if sync else None)
+                                            int_mask(pattern), sync.submit if sync else None, max_body)
                 if sync is not None:
                     sync.ids.append(route_id)
                     sync_routes[route_id] = sync
 
         for r in self._routes:
             chain = self._chain(r, bridge)
-            handler = chain.call
+            handler = chain.call if r.websocket else wrapped(chain.call, chain.is_async)
             if streamed and not every_route_streams and chain.is_async and not r.stream and not r.websocket:
                 handler = whole_first(handler)  # as if nothing streamed: see _app_body
-            add(r.methods, r.pattern, handler, chain.is_async, r.blocking or chain.pool_only)
+            add(r.methods, r.pattern, handler, chain.is_async, r.blocking or chain.pool_only, r.max_body)
         for mount in self._statics:
-            if self._before or self._after or self._middleware:  # a def route like any other
+            if self._before or self._after or self._middleware or self._wrappers:  # a def route like any other
                 chain = build_chain(mount.respond, False, self._before, self._after, self._middleware, bridge)
-                add(("GET",), mount.pattern, file_sender(chain.call, chain.is_async), chain.is_async,
-                    chain.pool_only)
+                add(("GET",), mount.pattern, file_sender(wrapped(chain.call, chain.is_async), chain.is_async),
+                    chain.is_async, chain.pool_only)
             else:
                 server.add_route("GET", mount.pattern, mount.handle, 0, None)
-        if wants_unmatched(self._errors):
-            sync = SyncRoute(unmatched_handler(self._method_patterns()), pool, schedule, False)
+        if wants_unmatched(self._errors) or self._wrappers:
+            unmatched = wrapped(unmatched_handler(self._method_patterns()), False)
+            sync = SyncRoute(unmatched, pool, schedule, False)
             sync.ids.append(server.set_unmatched(sync.submit))
             sync_routes[sync.ids[0]] = sync
         for sync in set(sync_routes.values()):
@@ -459,7 +478,7 @@ class App(RouteMethods):
 
         dumps, loads = json_functions()
         server.set_hooks(dumps, body_loads(loads), Response, schedule,
-                         error_hook(self._errors, Response, _default_error))
+                         on_error)
         server.set_dispatch(PENDING, on_slow, INLINE_BUDGET_S, BATCH_BUDGET_S, SPILL_MEAN_S)
         try:
             bound = server.start()

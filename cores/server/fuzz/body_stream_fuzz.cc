@@ -44,6 +44,9 @@ struct rig : detail::responder {
     (void)t.add_const("POST", "/const", {200, "text/plain", {}, "const"});
     (void)t.add_dynamic("POST", "/echo", 2);
     (void)t.add_dynamic("GET", "/users/{id:int}", 1);
+    // Routes with limits of their own, below and above the server's: the same 413s either way.
+    (void)t.add_dynamic("POST", "/tiny", 3, 8);
+    (void)t.add_dynamic("POST", "/roomy", 4, 4096);
     svc = std::make_unique<service>(std::move(cfg), std::move(t));
     s = std::make_unique<session>(*svc, *this, ready, "Tue, 01 Jan 2030 00:00:00 GMT");
   }

@@ -262,8 +262,12 @@ std::optional<std::string> route_table::add_const(std::string_view method, std::
 }
 
 std::optional<std::string> route_table::add_dynamic(std::string_view method,
-                                                    std::string_view pattern, std::uint32_t id) {
-  return add(method, pattern, entry{false, id, {}});
+                                                    std::string_view pattern, std::uint32_t id,
+                                                    std::uint64_t max_body) {
+  if (max_body == 0) return "a route's max_body must be positive";
+  auto err = add(method, pattern, entry{false, id, {}, max_body});
+  if (!err && max_body != server_body_limit) largest_body_ = std::max(largest_body_, max_body);
+  return err;
 }
 
 void route_table::set_unmatched(std::uint32_t id) {
@@ -274,8 +278,13 @@ void route_table::set_unmatched(std::uint32_t id) {
 // ---------------------------------------------------------------------------------- service
 
 service::service(config cfg, route_table routes)
-    : cfg_(std::move(cfg)), routes_(std::move(routes)) {
+    : cfg_(std::move(cfg)), routes_(std::move(routes)), server_max_body_(cfg_.limits.max_body) {
   if (!cfg_.access_log.empty()) access_ = std::make_shared<detail::access_log>(cfg_.access_log);
+  // The parser lets through the largest limit any route has; the session holds each request
+  // to its own route's (session::body_limit).
+  if (routes_.has_body_limits()) {
+    cfg_.limits.max_body = std::max(cfg_.limits.max_body, routes_.largest_body_limit());
+  }
   expected_ = std::make_unique<std::atomic<std::size_t>[]>(routes_.entries().size());
   for (std::size_t i = 0; i < routes_.entries().size(); ++i) expected_[i] = cfg_.max_output;
   static constexpr char placeholder[detail::date_length + 1] = "Thu, 01 Jan 1970 00:00:00 GMT";

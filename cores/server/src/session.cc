@@ -347,6 +347,10 @@ bool session::process_one(std::string_view data) {
   const std::size_t head = res.consumed;
   switch (req.framing) {
     case parser::body_framing::content_length: {
+      if (svc_.routes_.has_body_limits() && req.content_length > body_limit(req)) {
+        fail(parser::error_code::body_too_large);
+        return false;
+      }
       const std::size_t total = head + static_cast<std::size_t>(req.content_length);
       if (data.size() < total) {
         if (svc_.cfg_.stream_body_over != config::never_stream &&
@@ -374,6 +378,8 @@ bool session::process_one(std::string_view data) {
         chunked_->reset();
         chunked_active_ = true;
         chunk_raw_ = chunk_out_ = head;
+        chunk_limit_ =
+            svc_.routes_.has_body_limits() ? body_limit(req) : route_table::server_body_limit;
       }
       char* base = in_.get() + in_begin_;
       const parser::chunked_decoder::result r = chunked_->feed(
@@ -383,6 +389,11 @@ bool session::process_one(std::string_view data) {
       if (r.status == parser::parse_status::error) {
         chunked_active_ = false;
         fail(r.error);
+        return false;
+      }
+      if (chunked_->body_size() > chunk_limit_) {
+        chunked_active_ = false;
+        fail(parser::error_code::body_too_large);
         return false;
       }
       if (r.status == parser::parse_status::need_more) {
@@ -414,6 +425,18 @@ bool session::process_one(std::string_view data) {
 }
 
 bool session::want_close(const parser::request& req) const noexcept { return !req.keep_alive; }
+
+std::uint64_t session::body_limit(const parser::request& req) {
+  std::string_view path = req.path;
+  if (!path.empty() && std::memchr(path.data(), '%', path.size()) != nullptr) {
+    scratch_.resize(path.size());
+    path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
+  }
+  svc_.routes_.router().match_into(req.method, path, match_);
+  if (match_.kind != router::status::found) return svc_.server_max_body_;  // 404/405: the server's
+  const std::uint64_t own = svc_.routes_.entries()[match_.value].max_body;
+  return own == route_table::server_body_limit ? svc_.server_max_body_ : own;
+}
 
 void session::answer(std::string_view data, const parser::request& req, std::string_view body,
                      std::size_t total) {

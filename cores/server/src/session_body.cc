@@ -78,6 +78,11 @@ bool session::feed_body() {
         body_failed(parser::http_status(res.error), parser::describe(res.error));
         return false;
       }
+      if (chunked_->body_size() > chunk_limit_) {  // the route's own limit (session::body_limit)
+        const auto too_large = parser::error_code::body_too_large;
+        body_failed(parser::http_status(too_large), parser::describe(too_large));
+        return false;
+      }
       took = res.consumed;
       finished = res.status == parser::parse_status::complete;
     }

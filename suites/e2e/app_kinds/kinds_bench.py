@@ -2,13 +2,15 @@
 the same routes on a peer.
 
     python -m suites.e2e.app_kinds.kinds_bench [--rounds 3] [--seconds 3] [--shapes def,async,...]
-        [--paths /json,/users/7?q=x] [--base PYTHONPATH]
+        [--paths /json,/users/7?q=x] [--base PYTHONPATH] [--origin ORIGIN]
 
 Each shape of ``suites.e2e.app_kinds.kinds_server`` runs as its own process on 127.0.0.1,
 pinned to CPU 0 when this process may use CPUs 0 and 1, and ``wrk`` (64 connections, one
 thread, pinned to CPU 1) loads each path for a discarded second, then ``--seconds``; the
 server's CPU time (user + system, from /proc) over that run is divided by the requests wrk
-completed (every answer must be a 200, and one answer per path is checked first). A shape
+completed (every answer must be a 200, and one answer per path is checked first); ``--origin``
+sends that ``Origin`` header with every wrk request (a cross-origin request, for the ``+cors``
+shapes; ``kinds_server.CORS_ORIGIN`` is the one they allow). A shape
 named ``SHAPE@thread`` serves with ``loop_drives=False`` (an io thread hands requests to the
 loop); ``SHAPE@base`` runs the shape on the lapwise package found on ``--base`` (a PYTHONPATH:
 another checkout's ``adapters`` and build, say main's) to compare builds in one run;
@@ -48,9 +50,11 @@ def pinned(cpu: int | None, argv: list[str]) -> list[str]:
     return argv if cpu is None else ["taskset", "-c", str(cpu), *argv]
 
 
-def wrk(port: int, path: str, seconds: int, cpu: int | None) -> int:
+def wrk(port: int, path: str, seconds: int, cpu: int | None, origin: str | None = None) -> int:
     """Requests completed; every answer must be a 200."""
-    out = subprocess.run(pinned(cpu, ["wrk", "-t1", "-c64", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"]),
+    header = ["-H", f"Origin: {origin}"] if origin else []
+    out = subprocess.run(pinned(cpu, ["wrk", "-t1", "-c64", f"-d{seconds}s", *header,
+                                      f"http://127.0.0.1:{port}{path}"]),
                          capture_output=True, text=True, timeout=seconds + 30)
     text = out.stdout + out.stderr
     done = re.search(r"(\d+) requests in", text)
@@ -102,7 +106,7 @@ def wait_ready(server: subprocess.Popen[str], shape: str, port: int) -> None:
 
 
 def measure(shape: str, paths: list[str], port: int, seconds: int, cpus: tuple[int | None, int | None],
-            base: str | None = None) -> dict[str, float]:
+            base: str | None = None, origin: str | None = None) -> dict[str, float]:
     """Server CPU microseconds per request of one run per path."""
     argv, env = server_command(shape, port, base)
     server = subprocess.Popen(pinned(cpus[0], argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -113,9 +117,9 @@ def measure(shape: str, paths: list[str], port: int, seconds: int, cpus: tuple[i
         for path in paths:
             if answer(port, path) != EXPECTED[path]:
                 raise RuntimeError(f"{shape}: a wrong answer to {path}")
-            wrk(port, path, 1, cpus[1])
+            wrk(port, path, 1, cpus[1], origin)
             before = cpu_seconds(server.pid)
-            requests = wrk(port, path, seconds, cpus[1])
+            requests = wrk(port, path, seconds, cpus[1], origin)
             figures[path] = (cpu_seconds(server.pid) - before) / requests * 1e6
         return figures
     finally:
@@ -138,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paths", default="/json")
     ap.add_argument("--base", default=None, help="PYTHONPATH of the lapwise the @base shapes run on")
     ap.add_argument("--port", type=int, default=18931)
+    ap.add_argument("--origin", default=None, help="an Origin header sent with every timed request")
     args = ap.parse_args(argv)
     shapes = [s for s in args.shapes.split(",") if s]
     unknown = [s for s in shapes if not known(s)]
@@ -153,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     loads = []
     for _ in range(args.rounds):
         for shape in shapes:
-            for path, figure in measure(shape, paths, port, args.seconds, cpus, args.base).items():
+            for path, figure in measure(shape, paths, port, args.seconds, cpus, args.base, args.origin).items():
                 figures[shape, path].append(figure)
             port += 1
             loads.append(os.getloadavg()[0])

@@ -1,11 +1,12 @@
-"""The ``/json`` and ``/users/{id:int}`` routes on lapwise.App in one of seven shapes, served on
-127.0.0.1 until stdin closes: ``def`` or ``async def`` routes, bare or under one pass-through
-``def`` or ``async def`` middleware, or ``mixed``: ``def`` routes in an App that also has an
-``async def`` one (so its asyncio loop drives the server and the ``def`` routes run on that
-loop's thread). ``python -m suites.e2e.app_kinds.kinds_server SHAPE PORT [thread]`` prints
-``ready`` once it listens (SHAPE: ``def``, ``def+def_mw``, ``def+async_mw``, ``async``,
-``async+def_mw``, ``async+async_mw``, ``mixed``); ``thread`` serves with ``loop_drives=False``
-(an io thread hands requests to the loop)."""
+"""The ``/json`` and ``/users/{id:int}`` routes on lapwise.App in one of nine shapes, served on
+127.0.0.1 until stdin closes: ``def`` or ``async def`` routes, bare, under one pass-through
+``def`` or ``async def`` middleware, or with CORS on (``lapwise.cors``, allowing
+``CORS_ORIGIN``), or ``mixed``: ``def`` routes in an App that also has an ``async def`` one (so
+its asyncio loop drives the server and the ``def`` routes run on that loop's thread).
+``python -m suites.e2e.app_kinds.kinds_server SHAPE PORT [thread]`` prints ``ready`` once it
+listens (SHAPE: ``def``, ``def+def_mw``, ``def+async_mw``, ``def+cors``, ``async``,
+``async+def_mw``, ``async+async_mw``, ``async+cors``, ``mixed``); ``thread`` serves with
+``loop_drives=False`` (an io thread hands requests to the loop)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from typing import Any
 
 from lapwise.app import App
 
-SHAPES = ("def", "def+def_mw", "def+async_mw", "async", "async+def_mw", "async+async_mw", "mixed")
+SHAPES = ("def", "def+def_mw", "def+async_mw", "def+cors", "async", "async+def_mw", "async+async_mw",
+          "async+cors", "mixed")
+CORS_ORIGIN = "https://app.example"
 
 
 def build(shape: str) -> App:
@@ -47,6 +50,10 @@ def build(shape: str) -> App:
         def users(req: Any) -> Any:
             user_id = req.params["id"]
             return {"id": user_id, "name": f"user{user_id}", "q": req.query.get("q")}
+    if shape.endswith("+cors"):
+        from lapwise import cors  # here: the @base shapes may run a lapwise without it
+
+        cors(app, [CORS_ORIGIN])
     if shape == "mixed":
         @app.get("/async")
         async def async_route(req: Any) -> Any:

@@ -21,7 +21,8 @@ def test_each_shape_answers_json(shape):
     app = build(shape)
     route = app._routes[0]
     assert route.pattern == "/json"
-    assert len(app._middleware) == (0 if "+" not in shape else 1)
+    assert len(app._middleware) == (1 if shape.endswith("_mw") else 0)
+    assert len(app._wrappers) == (1 if shape.endswith("+cors") else 0)
     with app.serve(port=0) as srv:
         for path, expected in EXPECTED.items():
             with urllib.request.urlopen(srv.url + path, timeout=10) as r:

@@ -285,8 +285,12 @@ class route_table {
   std::optional<std::string> add_const(std::string_view method, std::string_view pattern,
                                        response r);
   // A handler route: matching requests reach handler::handle() with request::route() == id.
+  // `max_body` (bytes): this route's body limit instead of config::limits.max_body, larger or
+  // smaller (a Content-Length or a chunked body over it is 413 before the handler runs).
+  static constexpr std::uint64_t server_body_limit = ~std::uint64_t{0};
   std::optional<std::string> add_dynamic(std::string_view method, std::string_view pattern,
-                                         std::uint32_t id);
+                                         std::uint32_t id,
+                                         std::uint64_t max_body = server_body_limit);
   // Requests no route matches (404) or matches under other methods only (405) go to handler
   // route `id` instead of the core's plain 404/405, so that an application can answer them
   // itself (its error pages); such a request has no params. Matched requests pay nothing.
@@ -299,7 +303,11 @@ class route_table {
     bool is_const;
     std::uint32_t id;
     response fixed;
+    std::uint64_t max_body = server_body_limit;  // server_body_limit: config::limits.max_body
   };
+  // Whether some route has a body limit of its own, and the largest such limit.
+  [[nodiscard]] bool has_body_limits() const noexcept { return largest_body_ != 0; }
+  [[nodiscard]] std::uint64_t largest_body_limit() const noexcept { return largest_body_; }
   [[nodiscard]] const router::radix_router& router() const noexcept { return router_; }
   [[nodiscard]] const std::vector<entry>& entries() const noexcept { return entries_; }
 
@@ -308,6 +316,7 @@ class route_table {
   router::radix_router router_;
   std::vector<entry> entries_;
   std::uint32_t unmatched_ = no_entry;
+  std::uint64_t largest_body_ = 0;
 };
 
 class server {

@@ -105,8 +105,9 @@ class service {
     std::string bytes[3];
     std::size_t date_at[3];
   };
-  config cfg_;
+  config cfg_;  // limits.max_body raised to the largest route's limit (see server_max_body_)
   route_table routes_;
+  std::uint64_t server_max_body_;   // the configured limits.max_body
   std::vector<rendered> rendered_;  // by route_table entry index
 };
 
@@ -303,6 +304,8 @@ class session {
 
   // Streamed request bodies (session_body.cc).
   bool stream_body(std::string_view data, const parser::request& req, std::size_t head);
+  // The body limit of the route `req` goes to (only when some route has a limit of its own).
+  std::uint64_t body_limit(const parser::request& req);
   bool feed_body();
   void deliver_piece(request& r);
   void body_failed(int status, std::string_view text);
@@ -383,6 +386,7 @@ class session {
   // a Content-Length body still owes, and whether the client waits for 100 Continue.
   request* body_req_ = nullptr;
   std::uint64_t body_left_ = 0;
+  std::uint64_t chunk_limit_ = 0;  // the route's limit of the chunked body being read
   bool body_active_ = false, body_chunked_ = false, body_continue_ = false;
   bool streamed_next_ = false;        // answer(): the request being dispatched streams its body
   std::string_view body_error_text_;  // static text: the answer to a failed streamed body

@@ -182,7 +182,7 @@ class Exchange(_ExchangeBase):
             else:
                 self.end(body)
         elif kind in _asgi_files.KINDS:
-            await _asgi_files.send_file(self, message)
+            await _asgi_files.send_file_message(self, message)
         else:
             raise RuntimeError(f"ASGI: unexpected message type {kind!r} for an http scope")
 

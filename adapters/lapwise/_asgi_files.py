@@ -29,7 +29,7 @@ EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.res
 KINDS = frozenset(("http.response.pathsend", "http.response.zerocopysend"))
 
 
-async def send_file(ex: Any, message: dict[str, Any]) -> None:
+async def send_file_message(ex: Any, message: dict[str, Any]) -> None:
     """One pathsend or zerocopysend message of the exchange ``ex`` (``_asgi_exchange``)."""
     if not ex.status:
         raise RuntimeError(f"ASGI: {message['type']} before http.response.start")

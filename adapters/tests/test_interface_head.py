@@ -4,7 +4,6 @@ body, or neither); a pipelined GET after it is read from the right place."""
 
 from __future__ import annotations
 
-import socket
 
 import pytest
 
@@ -13,6 +12,7 @@ from lapwise import _native_status
 if _native_status.error() is not None or not hasattr(_native_status.module(), "Server"):
     pytest.skip("lapwise._native with the server core is not built", allow_module_level=True)
 
+from http_fetch import raw_exchange  # noqa: E402
 from lapwise import asgi, wsgi  # noqa: E402
 
 BODY = b"seventeen bytes!!"
@@ -50,15 +50,6 @@ def server(request):
     srv.stop()
 
 
-def _exchange(srv, raw: bytes) -> bytes:
-    with socket.create_connection((srv.host, srv.port), timeout=10) as sock:
-        sock.sendall(raw)
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    return data
-
-
 def _length(head: bytes) -> str | None:
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
@@ -69,8 +60,8 @@ def _length(head: bytes) -> str | None:
 
 @pytest.mark.parametrize("path", sorted(WAYS))
 def test_head_is_the_head_alone_with_gets_length(server, path):
-    data = _exchange(server, f"HEAD {path} HTTP/1.1\r\nHost: a\r\n\r\n"
-                             f"GET {path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".encode())
+    data = raw_exchange(server, f"HEAD {path} HTTP/1.1\r\nHost: a\r\n\r\n"
+                                f"GET {path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".encode())
     head, _, rest = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), data
     # The GET's answer starts right after the HEAD's head: no body bytes came between.

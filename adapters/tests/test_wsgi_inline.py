@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import sys
 import tempfile
 
 import pytest
 
-from http_fetch import fetch
+from http_fetch import fetch, raw_exchange
 
 from lapwise import _native_status
 
@@ -189,32 +188,23 @@ def test_environ(server):
     assert "HTTP_CONTENT_TYPE" not in env and "HTTP_CONTENT_LENGTH" not in env
 
 
-def raw_request(srv, head: bytes) -> bytes:
-    with socket.create_connection((srv.host, srv.port), timeout=10) as sock:
-        sock.sendall(head)
-        out = b""
-        while chunk := sock.recv(65536):
-            out += chunk
-        return out
-
-
 def test_environ_from_raw_bytes(server):
     """Repeated fields joined with ",", a path's non-UTF-8 bytes as latin-1 (PEP 3333), HTTP/1.0,
     and a chunked body read whole gets its CONTENT_LENGTH."""
-    out = raw_request(server, b"GET /%65nv?x=%FF HTTP/1.0\r\nAccept: a\r\nX-Dup: 1\r\naccept: b\r\n"
-                              b"x-dup: 2\r\nX-Same: 1\r\nX-Same: 1\r\n\r\n")
+    out = raw_exchange(server, b"GET /%65nv?x=%FF HTTP/1.0\r\nAccept: a\r\nX-Dup: 1\r\naccept: b\r\n"
+                               b"x-dup: 2\r\nX-Same: 1\r\nX-Same: 1\r\n\r\n")
     env = json.loads(out.split(b"\r\n\r\n", 1)[1])
     assert env["PATH_INFO"] == "/env" and env["QUERY_STRING"] == "x=%FF"
     assert env["HTTP_ACCEPT"] == "a,b" and env["HTTP_X_DUP"] == "1,2" and env["HTTP_X_SAME"] == "1,1"
     assert env["SERVER_PROTOCOL"] == "HTTP/1.0"
-    out = raw_request(server, b"POST /env HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-                              b"Connection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+    out = raw_exchange(server, b"POST /env HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                               b"Connection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
     env = json.loads(out.split(b"\r\n\r\n", 1)[1])
     assert (env["CONTENT_LENGTH"], env["body"], env["HTTP_HOST"]) == ("5", "abcde", "h")
 
 
 def test_path_bytes_are_latin1(server):
-    out = raw_request(server, b"GET /caf%C3%A9/%FF HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+    out = raw_exchange(server, b"GET /caf%C3%A9/%FF HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 200")
     seen = []
 
@@ -224,7 +214,7 @@ def test_path_bytes_are_latin1(server):
         return [b""]
 
     with wsgi.serve(echo, port=0, pool=1) as srv:
-        raw_request(srv, b"GET /caf%C3%A9/%FF HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        raw_exchange(srv, b"GET /caf%C3%A9/%FF HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
     assert seen == ["/caf\xc3\xa9/\xff"]
 
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "held_session.h"
 #include "lapwise/server/session.h"
 
 namespace lapwise::server {
@@ -16,37 +17,29 @@ constexpr char limit_date[] = "Tue, 01 Jan 2030 00:00:00 GMT";
 constexpr std::uint64_t server_limit = 100;
 
 // Routes: /small (limit 10), /large (limit 1000), /plain (the server's 100).
-struct limit_rig : detail::responder {
-  explicit limit_rig(bool streamed, bool any_limits = true) {
-    route_table t;
-    EXPECT_FALSE(
-        t.add_dynamic("POST", "/small", 1, any_limits ? 10 : route_table::server_body_limit));
-    EXPECT_FALSE(
-        t.add_dynamic("POST", "/large", 2, any_limits ? 1000 : route_table::server_body_limit));
-    EXPECT_FALSE(t.add_dynamic("POST", "/plain", 3));
-    config cfg;
-    cfg.limits.max_body = server_limit;
-    if (streamed) {
-      cfg.stream_body_over = 4;
-      cfg.body_window = 4096;
-    }
-    svc = std::make_unique<service>(std::move(cfg), std::move(t));
-    s = std::make_unique<session>(*svc, *this, ready, limit_date);
+route_table limit_routes(bool any_limits) {
+  route_table t;
+  EXPECT_FALSE(
+      t.add_dynamic("POST", "/small", 1, any_limits ? 10 : route_table::server_body_limit));
+  EXPECT_FALSE(
+      t.add_dynamic("POST", "/large", 2, any_limits ? 1000 : route_table::server_body_limit));
+  EXPECT_FALSE(t.add_dynamic("POST", "/plain", 3));
+  return t;
+}
+
+config limit_config(bool streamed) {
+  config cfg;
+  cfg.limits.max_body = server_limit;
+  if (streamed) {
+    cfg.stream_body_over = 4;
+    cfg.body_window = 4096;
   }
-  void complete(request& r, response&& resp) noexcept override { s->complete(r, std::move(resp)); }
-  void read_body(request& r) noexcept override { s->read_body(r); }
-  void addresses(net_address& peer, net_address& local) noexcept override {
-    peer = {"10.0.0.1", 5000};
-    local = {"10.0.0.2", 80};
-  }
-  std::string out() {
-    std::string o;
-    while (!s->output().empty()) {
-      o += s->output();
-      s->consume(s->output().size());
-    }
-    return o;
-  }
+  return cfg;
+}
+
+struct limit_rig : held_session {
+  explicit limit_rig(bool streamed, bool any_limits = true)
+      : held_session(limit_config(streamed), limit_routes(any_limits), limit_date) {}
   // The status the client gets, and the body the handler read (empty when none ran).
   std::pair<int, std::string> exchange(const std::string& bytes, bool streamed) {
     s->receive(bytes);
@@ -73,9 +66,6 @@ struct limit_rig : detail::responder {
     const int status = o.size() >= 12 ? std::stoi(o.substr(9, 3)) : 0;
     return {status, got};
   }
-  std::unique_ptr<service> svc;
-  std::unique_ptr<session> s;
-  std::vector<request*> ready;
 };
 
 std::string chunked(std::size_t n) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "held_session.h"
 #include "lapwise/server/session.h"
 
 namespace lapwise::server {
@@ -13,25 +14,25 @@ namespace {
 constexpr char body_date[] = "Tue, 01 Jan 2030 00:00:00 GMT";
 
 // One session whose handler requests are held: the test asks for pieces and answers.
-struct body_rig : detail::responder {
-  explicit body_rig(std::size_t window = 8, std::size_t over = 4, std::uint64_t max_body = 1000) {
-    route_table t;
-    EXPECT_FALSE(t.add_dynamic("POST", "/up", 1));
-    EXPECT_FALSE(t.add_dynamic("GET", "/next", 2));
-    EXPECT_FALSE(t.add_const("GET", "/plain", {200, "text/plain", {}, "plain"}));
-    config cfg;
-    cfg.stream_body_over = over;
-    cfg.body_window = window;
-    cfg.limits.max_body = max_body;
-    svc = std::make_unique<service>(std::move(cfg), std::move(t));
-    s = std::make_unique<session>(*svc, *this, ready, body_date);
-  }
-  void complete(request& r, response&& resp) noexcept override { s->complete(r, std::move(resp)); }
-  void read_body(request& r) noexcept override { s->read_body(r); }
-  void addresses(net_address& peer, net_address& local) noexcept override {
-    peer = {"10.0.0.1", 5000};
-    local = {"10.0.0.2", 80};
-  }
+route_table body_routes() {
+  route_table t;
+  EXPECT_FALSE(t.add_dynamic("POST", "/up", 1));
+  EXPECT_FALSE(t.add_dynamic("GET", "/next", 2));
+  EXPECT_FALSE(t.add_const("GET", "/plain", {200, "text/plain", {}, "plain"}));
+  return t;
+}
+
+config body_config(std::size_t window, std::size_t over, std::uint64_t max_body) {
+  config cfg;
+  cfg.stream_body_over = over;
+  cfg.body_window = window;
+  cfg.limits.max_body = max_body;
+  return cfg;
+}
+
+struct body_rig : held_session {
+  explicit body_rig(std::size_t window = 8, std::size_t over = 4, std::uint64_t max_body = 1000)
+      : held_session(body_config(window, over, max_body), body_routes(), body_date) {}
   // Feeds `bytes` in pieces of `step` (0: at once).
   void feed(std::string_view bytes, std::size_t step = 0) {
     if (step == 0) step = bytes.size();
@@ -74,17 +75,6 @@ struct body_rig : detail::responder {
     }
     return got + "<endless>";
   }
-  std::string out() {
-    std::string o;
-    while (!s->output().empty()) {
-      o += s->output();
-      s->consume(s->output().size());
-    }
-    return o;
-  }
-  std::unique_ptr<service> svc;
-  std::unique_ptr<session> s;
-  std::vector<request*> ready;
 };
 
 const std::string up_head = "POST /up HTTP/1.1\r\nHost: a\r\n";

@@ -39,3 +39,25 @@ def test_request_cookies():
         r = conn.getresponse()
         assert json.loads(r.read()) == {}
         conn.close()
+
+
+@pytest.mark.parametrize("kind", ["def", "async"])
+def test_request_client_and_server_addresses(kind):
+    app = App()
+
+    def where(req):
+        return {"client": list(req.client), "server": list(req.server)}
+
+    async def awhere(req):
+        return where(req)
+
+    app.get("/where")(where if kind == "def" else awhere)
+    with app.serve(port=0) as srv:
+        conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
+        try:
+            conn.request("GET", "/where")
+            got = json.loads(conn.getresponse().read())
+            local = list(conn.sock.getsockname())
+        finally:
+            conn.close()
+    assert got == {"client": local, "server": ["127.0.0.1", srv.port]}

@@ -148,10 +148,7 @@ def cors_wrapper(policy: CorsPolicy) -> Callable[[Call, bool, Callable[..., Any]
 
     def wrap(call: Callable[[Any], Any], is_async: bool, on_error: Callable[..., Any]) -> Callable[[Any], Any]:
         if is_async:
-            async def cors_async(req: Any) -> Any:
-                origin = req.headers.get("origin")
-                if origin is None:
-                    return await call(req)
+            async def cross_origin(req: Any, origin: str) -> Any:
                 if req.method == "OPTIONS" and (asked := req.headers.get("access-control-request-method")):
                     return policy.preflight(origin, asked, req.headers.get("access-control-request-headers"))
                 try:
@@ -159,6 +156,12 @@ def cors_wrapper(policy: CorsPolicy) -> Callable[[Call, bool, Callable[..., Any]
                 except Exception as exc:  # noqa: BLE001 - answered by the app's error handling
                     out = _error_answer(exc, req, on_error)
                 return _with_headers(out, policy.answer_headers(origin))
+
+            # A plain function returning the coroutine: a request without Origin gets the
+            # route's own coroutine, with no frame of ours around it.
+            def cors_async(req: Any) -> Any:
+                origin = req.headers.get("origin")
+                return call(req) if origin is None else cross_origin(req, origin)
 
             return cors_async
 

@@ -195,3 +195,12 @@ def test_policy_headers():
     assert policy.methods == ("GET",) and policy.allows(GOOD) and not policy.allows(BAD)
     assert policy.answer_headers(GOOD) == [("Access-Control-Allow-Origin", GOOD), ("Vary", "Origin"),
                                            ("Access-Control-Expose-Headers", "X-Total")]
+
+
+@pytest.mark.parametrize("options", [{"loop_drives": False}, {"threads": 2}, {"io": "asio"}])
+def test_async_routes_in_every_serving_mode(tmp_path, options):
+    with _app(tmp_path, **LISTED).test_client(raise_server_exceptions=False, **options) as client:
+        for method, path, status in [("GET", "/items", 200), ("GET", "/boom", 500), ("GET", "/json", 200)]:
+            r = client.request(method, path, headers={"Origin": GOOD})
+            assert r.status_code == status and _cors_headers(r) == ALLOWED
+            assert _cors_headers(client.request(method, path)) == {}

@@ -9,7 +9,8 @@ What a browser sees (the Fetch standard's CORS protocol):
   here, before any hook, middleware or handler: 200 with ``Access-Control-Allow-Origin``,
   ``-Allow-Methods``, ``-Allow-Headers``, ``-Max-Age`` (and ``-Allow-Credentials``) when the
   origin, the method and every requested header are allowed, else 400 naming what was not
-  (``Disallowed CORS origin, method``), as Starlette answers. Preflights reach every pattern
+  (``Disallowed CORS origin, method``; an origin not allowed is not named back), as Starlette
+  answers (``tests/test_app_cors_starlette.py`` compares the two request by request). Preflights reach every pattern
   the app serves (routes, const routes, static mounts): each pattern without an ``OPTIONS``
   route of its own gets one when the app starts, which answers a plain ``OPTIONS`` 204 with
   ``Allow`` as before. A path no pattern matches gets the 404 below.
@@ -108,11 +109,15 @@ class CorsPolicy:
         asked = [h.strip().lower() for h in (requested or "").split(",") if h.strip()]
         if not self.any_header and any(h not in self.headers for h in asked):
             failed.append("headers")
-        headers = [("Access-Control-Allow-Origin", "*" if self.star else origin), ("Vary", "Origin"),
+        headers = [("Vary", "Origin"),
                    ("Access-Control-Allow-Methods", method if self.any_method else ", ".join(self.methods)),
-                   ("Access-Control-Allow-Headers",
-                    ", ".join(asked) if self.any_header else self.allow_headers_value),
                    ("Access-Control-Max-Age", self.max_age)]
+        if "origin" not in failed:  # a refused origin is not named back
+            headers.insert(0, ("Access-Control-Allow-Origin", "*" if self.star else origin))
+        if not self.any_header:
+            headers.append(("Access-Control-Allow-Headers", self.allow_headers_value))
+        elif asked:
+            headers.append(("Access-Control-Allow-Headers", ", ".join(asked)))
         if self.credentials:
             headers.append(("Access-Control-Allow-Credentials", "true"))
         if failed:

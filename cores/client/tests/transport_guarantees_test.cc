@@ -95,7 +95,9 @@ TEST(Guarantees, ResendsThatArePermittedAreCounted) {
   auto log = s.log();
   std::uint32_t attempts = 0;
   for (const auto& r : res) {
-    ASSERT_TRUE(std::holds_alternative<response>(r));
+    const auto* e = std::get_if<error>(&r);
+    ASSERT_EQ(e, nullptr) << to_string(e->kind) << ": " << e->message << " after " << e->attempts
+                          << " attempt(s)";
     attempts += attempts_of(r);
   }
   // GETs may be resent by libcurl on a fresh connection; every send is counted.

@@ -102,11 +102,19 @@ bool session::feed_body() {
 }
 
 void session::deliver_piece(request& r) {
-  r.body_piece_.swap(r.body_buf_);
-  r.body_buf_.clear();
+  const std::size_t window = svc_.cfg_.body_window;
+  if (r.body_error_ == 0 && r.body_buf_.size() > window) {
+    // What a chunked body decoded before it began to stream (stream_body()) can exceed the
+    // window: it is handed over a window at a time, and reading waits until it is gone.
+    r.body_piece_.assign(r.body_buf_, 0, window);
+    r.body_buf_.erase(0, window);
+  } else {
+    r.body_piece_.swap(r.body_buf_);
+    r.body_buf_.clear();
+  }
   if (r.body_error_ != 0) r.body_piece_.clear();
   r.body_ = r.body_piece_;
-  r.body_end_ = r.body_received_ || r.body_error_ != 0;
+  r.body_end_ = (r.body_received_ && r.body_buf_.empty()) || r.body_error_ != 0;
   r.body_asked_ = false;
   r.body_piece_ready_ = true;
   resume(r);

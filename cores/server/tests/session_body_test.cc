@@ -136,6 +136,22 @@ TEST(SessionBody, PiecesMakeUpTheBodyAndTheNextRequestFollows) {
   }
 }
 
+// A chunked body whose first chunks arrive with its head is decoded by the whole-body path
+// before it turns out to stream: those bytes still reach the handler a window at a time.
+TEST(SessionBody, ChunksDecodedBeforeStreamingKeepToTheWindow) {
+  for (std::size_t window : {1u, 3u, 8u}) {
+    SCOPED_TRACE("window " + std::to_string(window));
+    body_rig rig(window, 0);
+    rig.feed(up_head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nb\r\n, streaming\r\n");
+    request* r = rig.next();
+    ASSERT_NE(r, nullptr);
+    ASSERT_TRUE(r->body_streamed());
+    EXPECT_EQ(rig.read_all(*r, "3\r\n!!!\r\n0\r\n\r\n"), "hello, streaming!!!");
+    r->respond({200, "text/plain", {}, "ok"});
+    EXPECT_NE(rig.out().find("ok"), std::string::npos);
+  }
+}
+
 TEST(SessionBody, SmallBufferedBodiesStayWhole) {
   body_rig rig(8, 4);
   rig.feed(up_head + "Content-Length: 10\r\n\r\n0123456789");  // over 4 but all here: whole

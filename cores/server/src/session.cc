@@ -426,12 +426,13 @@ bool session::process_one(std::string_view data) {
 
 bool session::want_close(const parser::request& req) const noexcept { return !req.keep_alive; }
 
+std::string_view session::decode_into_scratch(std::string_view path) {
+  scratch_.resize(path.size());
+  return {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
+}
+
 std::uint64_t session::body_limit(const parser::request& req) {
-  std::string_view path = req.path;
-  if (!path.empty() && std::memchr(path.data(), '%', path.size()) != nullptr) {
-    scratch_.resize(path.size());
-    path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
-  }
+  const std::string_view path = decoded_path(req);
   svc_.routes_.router().match_into(req.method, path, match_);
   if (match_.kind != router::status::found) return svc_.server_max_body_;  // 404/405: the server's
   const std::uint64_t own = svc_.routes_.entries()[match_.value].max_body;
@@ -443,13 +444,7 @@ void session::answer(std::string_view data, const parser::request& req, std::str
   ++parsed_;
   in_body_ = false;
   continue_sent_ = false;
-  std::string_view path = req.path;
-  // An authority-form target (CONNECT) has an empty path with a null data(): memchr must not
-  // see it.
-  if (!path.empty() && std::memchr(path.data(), '%', path.size()) != nullptr) {
-    scratch_.resize(path.size());
-    path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
-  }
+  const std::string_view path = decoded_path(req);
   if (req.upgrade && upgrade_websocket(req, path, total)) return;
   // A deferred WebSocket handshake: the connection ends after its answer unless that is a 101.
   const bool close =

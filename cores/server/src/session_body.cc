@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "lapwise/parser/percent.h"
 #include "lapwise/server/session.h"
 
 namespace lapwise::server {
@@ -20,11 +19,7 @@ constexpr std::string_view continue_interim = "HTTP/1.1 100 Continue\r\n\r\n";
 // follow, when its route is a handler's. False: not streamed (the caller reads it whole).
 bool session::stream_body(std::string_view data, const parser::request& req, std::size_t head) {
   if (req.upgrade) return false;
-  std::string_view path = req.path;
-  if (!path.empty() && std::memchr(path.data(), '%', path.size()) != nullptr) {
-    scratch_.resize(path.size());
-    path = {scratch_.data(), parser::percent_decode_path(path, scratch_.data())};
-  }
+  const std::string_view path = decoded_path(req);
   svc_.routes_.router().match_into(req.method, path, match_);
   if (match_.kind != router::status::found || svc_.routes_.entries()[match_.value].is_const) {
     return false;

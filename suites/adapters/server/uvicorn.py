@@ -5,9 +5,12 @@ from ._hosted import STARLETTE_APP, HostedServer
 from ._process import python_module_command
 
 
-def uvicorn_command(app: str, host: str, port: int, http: str = "httptools", loop: str = "uvloop") -> list[str]:
+def uvicorn_command(app: str, host: str, port: int, http: str = "httptools", loop: str = "uvloop",
+                    access_log: bool = False) -> list[str]:
+    """``access_log``: uvicorn's own (its logger at level info, on standard output)."""
+    logging = ["--log-level", "info"] if access_log else ["--log-level", "warning", "--no-access-log"]
     return python_module_command("uvicorn", app, "--host", host, "--port", str(port), "--http", http, "--loop", loop,
-                                 "--log-level", "warning", "--no-access-log")
+                                 *logging)
 
 
 class UvicornServer(HostedServer):

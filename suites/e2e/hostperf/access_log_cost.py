@@ -16,9 +16,8 @@ import tempfile
 from pathlib import Path
 
 from suites.adapters.server._hosted import HostedServer
-from suites.adapters.server._process import python_module_command
 from suites.adapters.server.lapwise_asgi import LapwiseAsgiServer
-from suites.adapters.server.uvicorn import UvicornServer
+from suites.adapters.server.uvicorn import UvicornServer, uvicorn_command
 from suites.cli_names import refuse_unknown
 
 from .hosted_apps import APPS
@@ -41,9 +40,7 @@ class _LoggedUvicorn(UvicornServer):
 
     def serve_command(self, app: str, host: str, port: int) -> list[str]:
         # uvicorn's access log goes to standard output: a shell sends it to the file.
-        inner = python_module_command("uvicorn", app, "--host", host, "--port", str(port), "--http", "httptools",
-                                      "--loop", "uvloop", "--log-level", "info")
-        return ["sh", "-c", 'exec "$@" >>"$0" 2>&1', str(self.log), *inner]
+        return ["sh", "-c", 'exec "$@" >>"$0" 2>&1', str(self.log), *uvicorn_command(app, host, port, access_log=True)]
 
 
 def main(argv: list[str] | None = None) -> int:

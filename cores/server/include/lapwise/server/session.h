@@ -37,6 +37,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -306,6 +307,16 @@ class session {
   bool stream_body(std::string_view data, const parser::request& req, std::size_t head);
   // The body limit of the route `req` goes to (only when some route has a limit of its own).
   std::uint64_t body_limit(const parser::request& req);
+  // The request's path percent-decoded, as the router matches it (into scratch_ when it holds
+  // an escape, so valid until the next call). Inline: the common path has no escape.
+  std::string_view decoded_path(const parser::request& req) {
+    const std::string_view path = req.path;
+    // An authority-form target (CONNECT) has an empty path with a null data(): memchr must not
+    // see it.
+    if (path.empty() || std::memchr(path.data(), '%', path.size()) == nullptr) return path;
+    return decode_into_scratch(path);
+  }
+  std::string_view decode_into_scratch(std::string_view path);
   bool feed_body();
   void deliver_piece(request& r);
   void body_failed(int status, std::string_view text);
